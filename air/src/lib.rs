@@ -1,0 +1,44 @@
+//! The Distaff VM's algebraic intermediate representation (AIR).
+//!
+//! This crate is the contract between the processor (which must produce traces that satisfy
+//! it), our prover, our verifier and any other prover that wants to prove Distaff executions.
+//! It knows the trace layout ([`layout`]), how a program is encoded and hashed ([`program`]),
+//! and the constraints ([`constraints`]); it knows nothing about how they are proven.
+//!
+//! Constraints are written once, in [`constraints::evaluate`], against a small algebra trait
+//! ([`Value`]) and a [`ConstraintSink`]. Different value types and sinks give the different
+//! evaluations the system needs:
+//!
+//! * the prover evaluates over base-field LDE rows and folds the results with random
+//!   extension-field coefficients;
+//! * the verifier evaluates once, at the out-of-domain point, in the extension field;
+//! * [`debug::check_trace`] evaluates row by row and names the first failing constraint and step;
+//! * [`degree::Degree`] evaluates symbolically to bound each constraint's degree, from which
+//!   the composition polynomial's size follows.
+#![no_std]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod constraints;
+pub mod debug;
+pub mod degree;
+pub mod layout;
+pub mod opcodes;
+pub mod program;
+pub mod rescue;
+
+pub use constraints::{ConstraintKind, ConstraintSink, PublicInputs, Value};
+pub use distaff_math::{Felt, Word};
+pub use program::{Instruction, Program, ProgramError};
+
+/// The largest number of public inputs (the initial stack) a program can take.
+pub const MAX_PUBLIC_INPUTS: usize = layout::STACK_DEPTH;
+/// The largest number of outputs (top stack values) a claim can name.
+pub const MAX_OUTPUTS: usize = layout::STACK_DEPTH;
+/// The smallest trace length the AIR is defined for.
+pub const MIN_TRACE_LENGTH: usize = 64;
+/// The largest trace length (2^30 rows) a proof may claim: beyond it the LDE domain leaves the
+/// field's two-adic subgroup for the blowups we allow.
+pub const MAX_TRACE_LENGTH_LOG2: u32 = 28;

@@ -1,0 +1,84 @@
+//! Opcode encoding.
+//!
+//! An opcode is 7 bits, `b6..b0`. The encoding is chosen so that the flag selecting each
+//! operation is a low-degree polynomial in the bits (which keeps every constraint at degree 8
+//! or below):
+//!
+//! * `b6 = 1`: parametric stack manipulation. `b5 b4` select the kind (`dup`, `swap`, `movup`,
+//!   `movdn`) and `b3..b0` hold the slot index `N`. The kind flag has degree 3; the one-hot slot
+//!   selector has degree 4.
+//! * `b6 = 0`: every other operation, numbered 0..31 in `b4..b0` (`b5` must be 0). Its flag has
+//!   degree 6.
+//!
+//! [`NOOP`] is 0, which is also what padding elements and halted rows hold.
+
+/// Does nothing. Also the padding element.
+pub const NOOP: u8 = 0;
+/// Pushes the next program element (its immediate) onto the stack.
+pub const PUSH: u8 = 1;
+/// Marks the row that carries a `push` immediate; never written by the assembler.
+pub const DATA: u8 = 2;
+/// Pushes the next secret input.
+pub const READ: u8 = 3;
+/// `a b -> a+b`.
+pub const ADD: u8 = 4;
+/// `a b -> a-b`.
+pub const SUB: u8 = 5;
+/// `a b -> a*b`.
+pub const MUL: u8 = 6;
+/// `a -> -a`.
+pub const NEG: u8 = 7;
+/// `a -> 1/a` (fails on 0).
+pub const INV: u8 = 8;
+/// `a -> 1-a` (fails unless binary).
+pub const NOT: u8 = 9;
+/// `a b -> a AND b` (fails unless both binary).
+pub const AND: u8 = 10;
+/// `a b -> a OR b` (fails unless both binary).
+pub const OR: u8 = 11;
+/// `a b -> 1 if a == b else 0`.
+pub const EQ: u8 = 12;
+/// `a -> `.
+pub const DROP: u8 = 13;
+/// `a -> ` (fails unless a = 1).
+pub const ASSERT: u8 = 14;
+/// `a b -> ` (fails unless a = b).
+pub const ASSERT_EQ: u8 = 15;
+
+/// Base of the parametric stack-manipulation opcodes (`b6 = 1`).
+pub const PARAMETRIC: u8 = 64;
+/// `dup.N` is `DUP + N`.
+pub const DUP: u8 = PARAMETRIC;
+/// `swap.N` is `SWAP + N`.
+pub const SWAP: u8 = PARAMETRIC + 16;
+/// `movup.N` is `MOVUP + N`.
+pub const MOVUP: u8 = PARAMETRIC + 32;
+/// `movdn.N` is `MOVDN + N`.
+pub const MOVDN: u8 = PARAMETRIC + 48;
+
+/// Names of the non-parametric opcodes, by value (for diagnostics).
+pub fn name(opcode: u8) -> &'static str {
+    match opcode {
+        NOOP => "noop",
+        PUSH => "push",
+        DATA => "(push data)",
+        READ => "read",
+        ADD => "add",
+        SUB => "sub",
+        MUL => "mul",
+        NEG => "neg",
+        INV => "inv",
+        NOT => "not",
+        AND => "and",
+        OR => "or",
+        EQ => "eq",
+        DROP => "drop",
+        ASSERT => "assert",
+        ASSERT_EQ => "assert_eq",
+        o if (DUP..DUP + 16).contains(&o) => "dup",
+        o if (SWAP..SWAP + 16).contains(&o) => "swap",
+        o if (MOVUP..MOVUP + 16).contains(&o) => "movup",
+        o if (MOVDN..MOVDN + 16).contains(&o) => "movdn",
+        _ => "(unassigned)",
+    }
+}

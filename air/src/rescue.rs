@@ -1,0 +1,80 @@
+//! The Rescue Prime permutation (`Rp64_256` from winter-crypto, unmodified) as the AIR sees it.
+//!
+//! One row applies one round. A round is `x -> MDS·x^7 + ARK1`, then `y -> MDS·y^(1/7) + ARK2`.
+//! Since the inverse S-box has huge degree, the constraint meets in the middle:
+//! `MDS·h^7 + ARK1 = (MDS⁻¹·(h' − ARK2))^7`, which has degree 7.
+
+use crate::constraints::Value;
+use crate::layout::{CYCLE_LEN, HASHER_WIDTH, NUM_PERIODIC};
+use distaff_math::Felt;
+use winter_crypto::hashers::Rp64_256;
+
+/// Number of rounds in one permutation.
+pub const NUM_ROUNDS: usize = Rp64_256::NUM_ROUNDS;
+
+const _: () = assert!(NUM_ROUNDS + 1 == CYCLE_LEN);
+
+/// Applies one round (as winter-crypto does).
+pub fn apply_round(state: &mut [Felt; HASHER_WIDTH], round: usize) {
+    Rp64_256::apply_round(state, round);
+}
+
+/// Applies the whole permutation.
+pub fn apply_permutation(state: &mut [Felt; HASHER_WIDTH]) {
+    Rp64_256::apply_permutation(state);
+}
+
+/// The values of the periodic columns over one cycle: `[column][row in cycle]`.
+///
+/// Column 0 is 1 on rows where a round is applied (0..7) and 0 on the absorption row; columns
+/// `1..13` are ARK1 and `13..25` are ARK2 (zero on the absorption row).
+pub fn periodic_columns() -> [[Felt; CYCLE_LEN]; NUM_PERIODIC] {
+    let mut cols = [[Felt::new(0); CYCLE_LEN]; NUM_PERIODIC];
+    for r in 0..NUM_ROUNDS {
+        cols[0][r] = Felt::new(1);
+        for k in 0..HASHER_WIDTH {
+            cols[1 + k][r] = Rp64_256::ARK1[r][k];
+            cols[1 + HASHER_WIDTH + k][r] = Rp64_256::ARK2[r][k];
+        }
+    }
+    cols
+}
+
+#[inline(always)]
+fn pow7<V: Value>(x: V) -> V {
+    let x2 = x * x;
+    let x4 = x2 * x2;
+    x4 * x2 * x
+}
+
+#[inline(always)]
+fn mds_mul<V: Value>(m: &[[Felt; HASHER_WIDTH]; HASHER_WIDTH], x: &[V; HASHER_WIDTH]) -> [V; HASHER_WIDTH] {
+    let mut out = [V::ZERO; HASHER_WIDTH];
+    for (row, o) in m.iter().zip(out.iter_mut()) {
+        let mut acc = V::ZERO;
+        for (c, &xi) in row.iter().zip(x.iter()) {
+            acc += xi.mul_felt(*c);
+        }
+        *o = acc;
+    }
+    out
+}
+
+/// Residuals of the round constraint: zero iff `next = round(current)` with the given
+/// round constants.
+#[inline]
+pub fn round_residuals<V: Value>(current: &[V], next: &[V], ark1: &[V], ark2: &[V]) -> [V; HASHER_WIDTH] {
+    let mut x7 = [V::ZERO; HASHER_WIDTH];
+    let mut y = [V::ZERO; HASHER_WIDTH];
+    for k in 0..HASHER_WIDTH {
+        x7[k] = pow7(current[k]);
+        y[k] = next[k] - ark2[k];
+    }
+    let fwd = mds_mul(&Rp64_256::MDS, &x7);
+    let back = mds_mul(&Rp64_256::INV_MDS, &y);
+    let mut out = [V::ZERO; HASHER_WIDTH];
+    for k in 0..HASHER_WIDTH {
+        out[k] = fwd[k] + ark1[k] - pow7(back[k]);
+    }
+    out
+}

@@ -1,0 +1,16 @@
+//! The Distaff processor: executes a program on its inputs and, when asked, records the
+//! execution trace the prover commits to.
+//!
+//! Both paths share one interpreter ([`Vm`]): [`execute`] only runs it (the fast path behind
+//! `distaff run`), [`build_trace`] runs it and records every cycle in the layout of
+//! [`distaff_air::layout`]. Every failure the AIR would reject (stack underflow or overflow, a
+//! failed assertion, a non-binary operand, inverting zero, running out of secret inputs) is
+//! reported here as an [`ExecutionError`] naming the instruction and the cycle.
+#![deny(missing_docs)]
+
+mod trace;
+mod vm;
+
+pub use trace::trace_length;
+pub use trace::{build_trace, ExecutionTrace};
+pub use vm::{execute, ExecutionError, ExecutionOutput, ProgramInputs, Vm};

@@ -1,0 +1,25 @@
+//! Distaff's STARK prover.
+//!
+//! [`prove`] executes a program, records its trace and proves it; [`prove_trace`] proves a
+//! given trace against a given claim (other front ends, and the cheating-prover tests, use it
+//! with the self-checks switched off). The protocol is described in
+//! [`distaff_verifier::protocol`]; this crate implements the prover's side of it:
+//!
+//! * **LDE**: each trace column is interpolated over the trace domain and evaluated on a coset
+//!   (offset 7) of a domain `blowup` times larger, with winter-math's FFT, columns in parallel;
+//! * **commitments**: each LDE row is hashed into a leaf of a winter-crypto Merkle tree;
+//! * **composition**: every constraint is evaluated on the constraint-evaluation domain (rows
+//!   in parallel), folded with random coefficients and divided by its divisor; the quotient is
+//!   interpolated, split into columns of degree < n, extended and committed;
+//! * **DEEP + FRI**: the DEEP composition polynomial is evaluated over the LDE domain and its
+//!   low degree proven with winter-fri, whose channel is our transcript;
+//! * **grinding and queries**: a proof-of-work nonce is searched in parallel, then trace and
+//!   composition rows are opened at the drawn positions with batch Merkle proofs.
+//!
+//! Threads come from rayon's global pool, so `RAYON_NUM_THREADS` is respected.
+#![deny(missing_docs)]
+
+mod prover;
+
+pub use distaff_verifier::{FieldExtension, HashFunction, Proof, ProofOptions};
+pub use prover::{prove, prove_trace, Checks, ProverError, ProvingReport};

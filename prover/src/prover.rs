@@ -1,0 +1,524 @@
+//! The proving procedure.
+
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
+
+use distaff_air::constraints::{evaluate_boundary, evaluate_transition, hash_values};
+use distaff_air::debug::{check_trace, ConstraintFailure};
+use distaff_air::degree::composition_shape;
+use distaff_air::layout::{CYCLE_LEN, NUM_PERIODIC, TRACE_WIDTH};
+use distaff_air::{Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
+use distaff_math::{batch_inversion, fft, polynom, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
+use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
+use distaff_verifier::merkle::{BoundedBatchProof, MerkleVc};
+use distaff_verifier::proof::Openings;
+use distaff_verifier::protocol::{
+    num_constraints, num_deep_coefficients, periodic_polys, transcript_seed, FoldingSink, ScaleBy,
+};
+use distaff_verifier::{FieldExtension, HashFunction, OptionsError, Proof, ProofOptions};
+use rayon::prelude::*;
+use winter_crypto::hashers::{Blake3_256, Rp64_256};
+use winter_crypto::{DefaultRandomCoin, Digest, ElementHasher, MerkleTree, RandomCoin};
+use winter_fri::{FriProver, ProverChannel};
+use winter_utils::Serializable;
+
+/// Whether the prover checks its own trace before proving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checks {
+    /// Check every constraint on every row, and that the composition polynomial has the
+    /// expected degree; refuse to produce a proof otherwise (the default).
+    On,
+    /// Prove whatever trace is given (for tests of the verifier against cheating provers).
+    Off,
+}
+
+/// Why no proof was produced.
+#[derive(Debug, thiserror::Error)]
+pub enum ProverError {
+    /// Executing the program failed.
+    #[error("execution failed: {0}")]
+    Execution(#[from] ExecutionError),
+    /// The options are unsupported.
+    #[error("invalid proof options: {0}")]
+    Options(#[from] OptionsError),
+    /// Too many outputs requested.
+    #[error("at most {MAX_OUTPUTS} outputs can be claimed ({0} requested)")]
+    TooManyOutputs(usize),
+    /// The trace violates a constraint (only with [`Checks::On`]).
+    #[error("the execution trace is invalid: {0}")]
+    InvalidTrace(#[from] ConstraintFailure),
+    /// The composition polynomial is not of the expected degree (only with [`Checks::On`]).
+    #[error("the composition polynomial has degree above its bound: the trace does not satisfy the AIR")]
+    CompositionDegree,
+    /// The trace has an unsupported shape.
+    #[error("trace must have {TRACE_WIDTH} columns of equal power-of-two length between {MIN_TRACE_LENGTH} and 2^{MAX_TRACE_LENGTH_LOG2}")]
+    TraceShape,
+    /// The blowup factor is below what the constraint degree needs.
+    #[error("blowup factor {0} is below the constraint-evaluation blowup {1}")]
+    BlowupTooSmall(usize, usize),
+    /// The transcript failed to produce a challenge (astronomically unlikely).
+    #[error("the transcript could not produce a challenge")]
+    Transcript,
+    /// Internal Merkle error.
+    #[error("commitment failed: {0}")]
+    Commitment(String),
+}
+
+/// What a proof cost.
+#[derive(Clone, Debug, Default)]
+pub struct ProvingReport {
+    /// Time per phase, in order.
+    pub phases: Vec<(&'static str, Duration)>,
+    /// Rows in the trace.
+    pub trace_length: usize,
+    /// Cycles executed.
+    pub cycles: usize,
+    /// Conjectured security of the proof, in bits.
+    pub security_bits: u32,
+}
+
+impl ProvingReport {
+    fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.phases.push((name, start.elapsed()));
+        out
+    }
+
+    /// Total time over all phases.
+    pub fn total(&self) -> Duration {
+        self.phases.iter().map(|p| p.1).sum()
+    }
+}
+
+/// Executes `program` on `inputs` and proves the execution, claiming the top `num_outputs`
+/// stack values as outputs. Returns the outputs, the proof and a cost report.
+pub fn prove(
+    program: &Program,
+    inputs: &ProgramInputs,
+    num_outputs: usize,
+    options: &ProofOptions,
+) -> Result<(Vec<Felt>, Proof, ProvingReport), ProverError> {
+    if num_outputs > MAX_OUTPUTS {
+        return Err(ProverError::TooManyOutputs(num_outputs));
+    }
+    options.validate()?;
+    let mut report = ProvingReport::default();
+    let trace = report.time("execution", || build_trace(program, inputs))?;
+    report.cycles = trace.cycles();
+    let public = trace.public_inputs(num_outputs);
+    let proof = prove_trace_with_report(trace.columns(), &public, options, Checks::On, &mut report)?;
+    Ok((public.outputs, proof, report))
+}
+
+/// Proves that `columns` (column-major, in the layout of `distaff_air::layout`) satisfies the
+/// AIR for `public`.
+pub fn prove_trace(
+    columns: &[Vec<Felt>],
+    public: &PublicInputs,
+    options: &ProofOptions,
+    checks: Checks,
+) -> Result<Proof, ProverError> {
+    prove_trace_with_report(columns, public, options, checks, &mut ProvingReport::default())
+}
+
+fn prove_trace_with_report(
+    columns: &[Vec<Felt>],
+    public: &PublicInputs,
+    options: &ProofOptions,
+    checks: Checks,
+    report: &mut ProvingReport,
+) -> Result<Proof, ProverError> {
+    options.validate()?;
+    let n = columns.first().map(|c| c.len()).unwrap_or(0);
+    if columns.len() != TRACE_WIDTH
+        || columns.iter().any(|c| c.len() != n)
+        || !n.is_power_of_two()
+        || n < MIN_TRACE_LENGTH
+        || n.trailing_zeros() > MAX_TRACE_LENGTH_LOG2
+    {
+        return Err(ProverError::TraceShape);
+    }
+    if public.outputs.len() > MAX_OUTPUTS || public.inputs.len() > distaff_air::MAX_PUBLIC_INPUTS {
+        return Err(ProverError::TooManyOutputs(public.outputs.len()));
+    }
+    if checks == Checks::On {
+        report.time("trace check", || check_trace(columns, public))?;
+    }
+    report.trace_length = n;
+    report.security_bits = options.conjectured_security(n);
+    match (options.extension, options.hash) {
+        (FieldExtension::Quadratic, HashFunction::Blake3_256) => {
+            prove_generic::<QuadFelt, Blake3_256<Felt>>(columns, public, options, checks, report)
+        }
+        (FieldExtension::Quadratic, HashFunction::Rp64_256) => {
+            prove_generic::<QuadFelt, Rp64_256>(columns, public, options, checks, report)
+        }
+        (FieldExtension::Cubic, HashFunction::Blake3_256) => {
+            prove_generic::<CubeFelt, Blake3_256<Felt>>(columns, public, options, checks, report)
+        }
+        (FieldExtension::Cubic, HashFunction::Rp64_256) => {
+            prove_generic::<CubeFelt, Rp64_256>(columns, public, options, checks, report)
+        }
+    }
+}
+
+/// winter-fri's prover channel over our transcript.
+struct FriTranscript<E, H: ElementHasher<BaseField = Felt>> {
+    coin: DefaultRandomCoin<H>,
+    roots: Vec<H::Digest>,
+    failed: bool,
+    _e: PhantomData<E>,
+}
+
+impl<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>> ProverChannel<E> for FriTranscript<E, H> {
+    type Hasher = H;
+
+    fn commit_fri_layer(&mut self, layer_root: H::Digest) {
+        self.roots.push(layer_root);
+        self.coin.reseed(layer_root);
+    }
+
+    fn draw_fri_alpha(&mut self) -> E {
+        match self.coin.draw() {
+            Ok(a) => a,
+            Err(_) => {
+                self.failed = true;
+                E::ONE
+            }
+        }
+    }
+}
+
+fn draw_many<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
+    coin: &mut DefaultRandomCoin<H>,
+    count: usize,
+) -> Result<Vec<E>, ProverError> {
+    (0..count).map(|_| coin.draw::<E>().map_err(|_| ProverError::Transcript)).collect()
+}
+
+/// Hashes each row of a row-major matrix into a Merkle leaf and builds the tree.
+fn commit_rows<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
+    rows: &[E],
+    width: usize,
+) -> Result<MerkleTree<H>, ProverError> {
+    let leaves: Vec<H::Digest> = rows.par_chunks(width).map(|r| H::hash_elements(r)).collect();
+    MerkleTree::new(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
+}
+
+fn open_rows<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
+    tree: &MerkleTree<H>,
+    rows: &[E],
+    width: usize,
+    positions: &[usize],
+) -> Result<Openings, ProverError> {
+    let mut values = Vec::with_capacity(positions.len() * width * E::EXTENSION_DEGREE);
+    for &p in positions {
+        values.extend_from_slice(E::slice_as_base_elements(&rows[p * width..(p + 1) * width]));
+    }
+    let (_, proof) = tree.prove_batch(positions).map_err(|e| ProverError::Commitment(e.to_string()))?;
+    Ok(Openings { values, merkle_proof: BoundedBatchProof::<H>(proof).to_bytes() })
+}
+
+fn digest_bytes<D: Digest>(d: &D) -> [u8; 32] {
+    d.as_bytes()
+}
+
+fn prove_generic<E, H>(
+    columns: &[Vec<Felt>],
+    public: &PublicInputs,
+    options: &ProofOptions,
+    checks: Checks,
+    report: &mut ProvingReport,
+) -> Result<Proof, ProverError>
+where
+    E: FieldElement<BaseField = Felt> + ScaleBy<E>,
+    Felt: ScaleBy<E>,
+    H: ElementHasher<BaseField = Felt>,
+{
+    let n = columns[0].len();
+    let log_n = n.trailing_zeros() as u8;
+    let blowup = options.blowup_factor;
+    let lde_size = n * blowup;
+    let (num_chunks, ce_blowup) = composition_shape(n, public);
+    if ce_blowup > blowup {
+        return Err(ProverError::BlowupTooSmall(blowup, ce_blowup));
+    }
+    let offset = Felt::GENERATOR;
+    let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, log_n, public));
+
+    // --- 1. trace LDE and commitment ------------------------------------------------------
+    let (coefficients, lde): (Vec<Vec<Felt>>, Vec<Vec<Felt>>) = report.time("trace LDE", || {
+        let inv_twiddles = fft::get_inv_twiddles::<Felt>(n);
+        let twiddles = fft::get_twiddles::<Felt>(n);
+        columns
+            .par_iter()
+            .map(|col| {
+                let mut c = col.clone();
+                fft::interpolate_poly(&mut c, &inv_twiddles);
+                let e = fft::evaluate_poly_with_offset(&c, &twiddles, offset, blowup);
+                (c, e)
+            })
+            .unzip()
+    });
+    let trace_rows: Vec<Felt> = report.time("trace commitment", || {
+        let mut rows = vec![Felt::ZERO; lde_size * TRACE_WIDTH];
+        rows.par_chunks_mut(TRACE_WIDTH * 1024).enumerate().for_each(|(chunk, out)| {
+            let start = chunk * 1024;
+            for (r, row) in out.chunks_mut(TRACE_WIDTH).enumerate() {
+                for (c, v) in row.iter_mut().enumerate() {
+                    *v = lde[c][start + r];
+                }
+            }
+        });
+        rows
+    });
+    drop(lde);
+    let trace_tree = report.time("trace commitment", || commit_rows::<Felt, H>(&trace_rows, TRACE_WIDTH))?;
+    coin.reseed(*trace_tree.root());
+
+    // --- 2. constraint evaluation and composition polynomial ---------------------------------
+    let alphas = draw_many::<E, H>(&mut coin, num_constraints(public))?;
+    let ce_size = n * ce_blowup;
+    let step = blowup / ce_blowup;
+    let quotient: Vec<E> = report.time("constraint evaluation", || {
+        evaluate_composition::<E>(&trace_rows, n, lde_size, ce_size, step, blowup, public, &alphas)
+    });
+    let mut q = quotient;
+    let chunk_coeffs: Vec<Vec<E>> = report.time("composition commitment", || {
+        let inv_twiddles = fft::get_inv_twiddles::<Felt>(ce_size);
+        fft::interpolate_poly_with_offset(&mut q, &inv_twiddles, offset);
+        q.chunks(n).take(num_chunks).map(|c| c.to_vec()).collect()
+    });
+    if checks == Checks::On && q[num_chunks * n..].iter().any(|c| *c != E::ZERO) {
+        return Err(ProverError::CompositionDegree);
+    }
+    drop(q);
+    let composition_rows: Vec<E> = report.time("composition commitment", || {
+        let twiddles = fft::get_twiddles::<Felt>(n);
+        let ldes: Vec<Vec<E>> =
+            chunk_coeffs.par_iter().map(|c| fft::evaluate_poly_with_offset(c, &twiddles, offset, blowup)).collect();
+        let mut rows = vec![E::ZERO; lde_size * num_chunks];
+        rows.par_chunks_mut(num_chunks).enumerate().for_each(|(i, row)| {
+            for (k, v) in row.iter_mut().enumerate() {
+                *v = ldes[k][i];
+            }
+        });
+        rows
+    });
+    let composition_tree =
+        report.time("composition commitment", || commit_rows::<E, H>(&composition_rows, num_chunks))?;
+    coin.reseed(*composition_tree.root());
+
+    // --- 3. out-of-domain evaluation -------------------------------------------------------
+    let z = coin.draw::<E>().map_err(|_| ProverError::Transcript)?;
+    let g = Felt::get_root_of_unity(log_n as u32);
+    let zg = z * E::from(g);
+    let (ood_current, ood_next, ood_composition) = report.time("out-of-domain evaluation", || {
+        let cur: Vec<E> = coefficients.par_iter().map(|c| polynom::eval(c, z)).collect();
+        let next: Vec<E> = coefficients.par_iter().map(|c| polynom::eval(c, zg)).collect();
+        let comp: Vec<E> = chunk_coeffs.iter().map(|c| polynom::eval(c, z)).collect();
+        (cur, next, comp)
+    });
+    drop(coefficients);
+    let mut ood_all = ood_current.clone();
+    ood_all.extend_from_slice(&ood_next);
+    ood_all.extend_from_slice(&ood_composition);
+    coin.reseed(H::hash_elements(&ood_all));
+    let deep = draw_many::<E, H>(&mut coin, num_deep_coefficients(TRACE_WIDTH, num_chunks))?;
+
+    // --- 4. DEEP composition and FRI ----------------------------------------------------------
+    let deep_evaluations: Vec<E> = report.time("DEEP composition", || {
+        deep_composition::<E>(
+            &trace_rows,
+            &composition_rows,
+            num_chunks,
+            lde_size,
+            z,
+            zg,
+            &deep,
+            &ood_current,
+            &ood_next,
+            &ood_composition,
+        )
+    });
+    let mut fri_prover = FriProver::<E, FriTranscript<E, H>, H, MerkleVc<H>>::new(options.fri_options());
+    let mut channel = FriTranscript::<E, H> { coin, roots: Vec::new(), failed: false, _e: PhantomData };
+    report.time("FRI", || fri_prover.build_layers(&mut channel, deep_evaluations));
+    if channel.failed {
+        return Err(ProverError::Transcript);
+    }
+    let fri_roots: Vec<[u8; 32]> = channel.roots.iter().map(digest_bytes).collect();
+    let mut coin = channel.coin;
+
+    // --- 5. grinding and queries -----------------------------------------------------------
+    let bits = options.grinding_bits;
+    let pow_nonce = report.time("grinding", || {
+        let coin = &coin;
+        (0..u64::MAX).into_par_iter().find_first(|&nonce| coin.check_leading_zeros(nonce) >= bits).unwrap_or(0)
+    });
+    let mut positions =
+        coin.draw_integers(options.num_queries, lde_size, pow_nonce).map_err(|_| ProverError::Transcript)?;
+    positions.sort_unstable();
+    positions.dedup();
+    let (fri_proof, trace_openings, composition_openings) = report.time("queries", || {
+        let fri_proof = fri_prover.build_proof(&positions);
+        let t = open_rows::<Felt, H>(&trace_tree, &trace_rows, TRACE_WIDTH, &positions)?;
+        let c = open_rows::<E, H>(&composition_tree, &composition_rows, num_chunks, &positions)?;
+        Ok::<_, ProverError>((fri_proof, t, c))
+    })?;
+
+    Ok(Proof {
+        options: *options,
+        trace_length_log2: log_n,
+        trace_root: digest_bytes(trace_tree.root()),
+        composition_root: digest_bytes(composition_tree.root()),
+        num_composition_columns: num_chunks as u8,
+        ood_trace_current: E::slice_as_base_elements(&ood_current).to_vec(),
+        ood_trace_next: E::slice_as_base_elements(&ood_next).to_vec(),
+        ood_composition: E::slice_as_base_elements(&ood_composition).to_vec(),
+        fri_roots,
+        fri_proof,
+        pow_nonce,
+        trace_openings,
+        composition_openings,
+    })
+}
+
+/// Evaluates the composition quotient on the constraint-evaluation domain
+/// (`offset · ω_ce^i`), reading trace rows from the row-major LDE.
+#[allow(clippy::too_many_arguments)]
+fn evaluate_composition<E>(
+    trace_rows: &[Felt],
+    n: usize,
+    lde_size: usize,
+    ce_size: usize,
+    step: usize,
+    blowup: usize,
+    public: &PublicInputs,
+    alphas: &[E],
+) -> Vec<E>
+where
+    E: FieldElement<BaseField = Felt> + ScaleBy<E>,
+    Felt: ScaleBy<E>,
+{
+    let offset = Felt::GENERATOR;
+    let ce_blowup = ce_size / n;
+    let omega = Felt::get_root_of_unity(ce_size.trailing_zeros());
+    let g_last = Felt::get_root_of_unity(n.trailing_zeros()).inv();
+
+    // x^n − 1 takes ce_blowup distinct values on the domain.
+    let offset_n = offset.exp((n as u64).into());
+    let omega_n = omega.exp((n as u64).into());
+    let mut zn = Vec::with_capacity(ce_blowup);
+    let mut acc = offset_n;
+    for _ in 0..ce_blowup {
+        zn.push(acc - Felt::ONE);
+        acc *= omega_n;
+    }
+    let inv_zn = batch_inversion(&zn);
+
+    // Periodic columns repeat with period CYCLE_LEN · ce_blowup on the domain.
+    let period = CYCLE_LEN * ce_blowup;
+    let polys = periodic_polys();
+    let y0 = offset.exp(((n / CYCLE_LEN) as u64).into());
+    let wy = omega.exp(((n / CYCLE_LEN) as u64).into());
+    let mut periodic = vec![[Felt::ZERO; NUM_PERIODIC]; period];
+    let mut y = y0;
+    for row in periodic.iter_mut() {
+        for (v, p) in row.iter_mut().zip(&polys) {
+            *v = polynom::eval(p, y);
+        }
+        y *= wy;
+    }
+    let hash = hash_values::<Felt>(&public.program_hash);
+
+    const CHUNK: usize = 1024;
+    let mut out = vec![E::ZERO; ce_size];
+    out.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
+        let start = chunk * CHUNK;
+        let len = out.len();
+        let mut x = offset * omega.exp((start as u64).into());
+        let mut xs = Vec::with_capacity(len);
+        let mut denoms = Vec::with_capacity(2 * len);
+        for _ in 0..len {
+            xs.push(x);
+            denoms.push(x - Felt::ONE);
+            denoms.push(x - g_last);
+            x *= omega;
+        }
+        let inv = batch_inversion(&denoms);
+        for (k, o) in out.iter_mut().enumerate() {
+            let i = start + k;
+            let li = i * step;
+            let ni = (li + blowup) % lde_size;
+            let cur = &trace_rows[li * TRACE_WIDTH..(li + 1) * TRACE_WIDTH];
+            let nxt = &trace_rows[ni * TRACE_WIDTH..(ni + 1) * TRACE_WIDTH];
+            let mut sink = FoldingSink::new(alphas);
+            evaluate_transition(cur, nxt, &periodic[i % period], &hash, &mut sink);
+            evaluate_boundary(cur, cur, public, &mut sink);
+            let t = (xs[k] - g_last) * inv_zn[i % ce_blowup];
+            *o = sink.transition.mul_base(t) + sink.first.mul_base(inv[2 * k]) + sink.last.mul_base(inv[2 * k + 1]);
+        }
+    });
+    out
+}
+
+/// Evaluates the DEEP composition polynomial over the LDE domain.
+#[allow(clippy::too_many_arguments)]
+fn deep_composition<E: FieldElement<BaseField = Felt>>(
+    trace_rows: &[Felt],
+    composition_rows: &[E],
+    num_chunks: usize,
+    lde_size: usize,
+    z: E,
+    zg: E,
+    deep: &[E],
+    ood_current: &[E],
+    ood_next: &[E],
+    ood_composition: &[E],
+) -> Vec<E> {
+    let (gamma, rest) = deep.split_at(TRACE_WIDTH);
+    let (gamma_next, delta) = rest.split_at(TRACE_WIDTH);
+    let mut a0 = E::ZERO;
+    let mut b0 = E::ZERO;
+    for j in 0..TRACE_WIDTH {
+        a0 += gamma[j] * ood_current[j];
+        b0 += gamma_next[j] * ood_next[j];
+    }
+    for k in 0..num_chunks {
+        a0 += delta[k] * ood_composition[k];
+    }
+    let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
+    let offset = Felt::GENERATOR;
+    const CHUNK: usize = 1024;
+    let mut out = vec![E::ZERO; lde_size];
+    out.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
+        let start = chunk * CHUNK;
+        let len = out.len();
+        let mut x = offset * omega.exp((start as u64).into());
+        let mut denoms = Vec::with_capacity(2 * len);
+        for _ in 0..len {
+            denoms.push(E::from(x) - z);
+            denoms.push(E::from(x) - zg);
+            x *= omega;
+        }
+        let inv = batch_inversion(&denoms);
+        for (k, o) in out.iter_mut().enumerate() {
+            let i = start + k;
+            let row = &trace_rows[i * TRACE_WIDTH..(i + 1) * TRACE_WIDTH];
+            let mut a = E::ZERO;
+            let mut b = E::ZERO;
+            for j in 0..TRACE_WIDTH {
+                a += gamma[j].mul_base(row[j]);
+                b += gamma_next[j].mul_base(row[j]);
+            }
+            let comp = &composition_rows[i * num_chunks..(i + 1) * num_chunks];
+            for kk in 0..num_chunks {
+                a += delta[kk] * comp[kk];
+            }
+            *o = (a - a0) * inv[2 * k] + (b - b0) * inv[2 * k + 1];
+        }
+    });
+    out
+}

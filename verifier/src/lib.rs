@@ -1,0 +1,86 @@
+//! A standalone verifier for Distaff STARK proofs.
+//!
+//! This is the crate third parties embed: it depends only on the field, the AIR and
+//! winter-crypto / winter-fri, builds as `no_std` + `alloc`
+//! (`cargo build -p distaff-verifier --no-default-features`), never panics on any input, and
+//! bounds its work: an absurd proof (a huge trace length, thousands of FRI layers, a vector
+//! length of 2^60) is refused before anything is allocated for it.
+//!
+//! ```ignore
+//! let bits = distaff_verifier::verify_bytes(&program_hash, &inputs, &outputs, &proof_bytes, 96)?;
+//! ```
+//!
+//! The verifier knows only the program hash, the public inputs and the outputs; see
+//! [`protocol`] for the protocol and [`options`] for how conjectured security is computed.
+#![no_std]
+#![deny(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod channel;
+pub mod merkle;
+pub mod options;
+pub mod proof;
+pub mod protocol;
+mod verify;
+
+pub use options::{FieldExtension, HashFunction, OptionsError, ProofOptions};
+pub use proof::{DecodeError, Openings, Proof};
+pub use verify::{verify, verify_bytes};
+
+/// The minimum conjectured security the verifier accepts unless told otherwise.
+pub const DEFAULT_MIN_SECURITY_BITS: u32 = 96;
+
+/// Why a proof was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum VerificationError {
+    /// The bytes are not a well-formed proof.
+    #[error("malformed proof: {0}")]
+    Decode(#[from] DecodeError),
+    /// The proof's options are outside what we support.
+    #[error("unsupported proof options: {0}")]
+    Options(#[from] OptionsError),
+    /// The options give less security than required.
+    #[error("the proof offers {bits} bits of conjectured security, below the required {required}")]
+    InsufficientSecurity {
+        /// What the proof's options give.
+        bits: u32,
+        /// What the caller requires.
+        required: u32,
+    },
+    /// Too many public inputs or outputs for the stack.
+    #[error("a claim names at most 16 public inputs and 16 outputs ({inputs} inputs and {outputs} outputs given)")]
+    ClaimTooLarge {
+        /// Inputs given.
+        inputs: usize,
+        /// Outputs given.
+        outputs: usize,
+    },
+    /// Trace length out of range.
+    #[error("trace length 2^{0} is outside the supported range")]
+    TraceLength(u8),
+    /// A part of the proof has the wrong shape.
+    #[error("malformed proof: {0}")]
+    MalformedProof(&'static str),
+    /// Trace openings do not match the trace commitment.
+    #[error("trace openings do not match the trace commitment")]
+    TraceCommitment,
+    /// Composition openings do not match the composition commitment.
+    #[error("composition openings do not match the composition commitment")]
+    CompositionCommitment,
+    /// The constraints do not hold at the out-of-domain point: the trace does not prove the
+    /// claim (wrong program hash, inputs or outputs, or an invalid execution).
+    #[error("the execution does not satisfy the claim: constraint check at the out-of-domain point failed")]
+    ConstraintCheck,
+    /// Proof of work missing.
+    #[error("proof-of-work check failed")]
+    ProofOfWork,
+    /// The transcript could not produce a challenge.
+    #[error("could not draw a challenge from the transcript")]
+    Transcript,
+    /// The FRI low-degree test failed.
+    #[error("FRI low-degree test failed: {0}")]
+    Fri(alloc::string::String),
+}

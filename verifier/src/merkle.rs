@@ -1,0 +1,124 @@
+//! Vector commitments: winter-crypto's Merkle trees, with batch opening proofs whose decoding
+//! is bounded (a hostile length field cannot trigger a large allocation or a panic).
+
+use alloc::vec::Vec;
+
+use winter_crypto::{BatchMerkleProof, Hasher, MerkleTree, MerkleTreeError, VectorCommitment};
+use winter_utils::{ByteReader, ByteWriter, Deserializable, DeserializationError, Serializable};
+
+/// Deepest tree a proof may describe (2^40 leaves is far beyond any domain we accept).
+pub const MAX_DEPTH: u8 = 40;
+/// Most node vectors a batch proof may hold (one per opened index; we open at most 255).
+pub const MAX_NODE_VECTORS: usize = 1024;
+
+/// A Merkle tree used as a vector commitment (for the trace, the composition columns and the
+/// FRI layers).
+pub struct MerkleVc<H: Hasher> {
+    tree: MerkleTree<H>,
+}
+
+impl<H: Hasher> MerkleVc<H> {
+    /// The underlying tree.
+    pub fn tree(&self) -> &MerkleTree<H> {
+        &self.tree
+    }
+}
+
+/// A batch Merkle opening with bounded decoding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoundedBatchProof<H: Hasher>(pub BatchMerkleProof<H>);
+
+impl<H: Hasher> Serializable for BoundedBatchProof<H> {
+    fn write_into<W: ByteWriter>(&self, target: &mut W) {
+        self.0.write_into(target)
+    }
+}
+
+impl<H: Hasher> Deserializable for BoundedBatchProof<H> {
+    fn read_from<R: ByteReader>(source: &mut R) -> Result<Self, DeserializationError> {
+        let depth = source.read_u8()?;
+        if depth == 0 || depth > MAX_DEPTH {
+            return Err(DeserializationError::InvalidValue(alloc::format!("Merkle depth {depth} out of range")));
+        }
+        let num_vectors = source.read_usize()?;
+        if num_vectors > MAX_NODE_VECTORS {
+            return Err(DeserializationError::InvalidValue(alloc::format!("{num_vectors} Merkle node vectors")));
+        }
+        let mut nodes = Vec::with_capacity(num_vectors);
+        for _ in 0..num_vectors {
+            let len = source.read_usize()?;
+            if len > depth as usize {
+                return Err(DeserializationError::InvalidValue(alloc::format!(
+                    "{len} nodes in a path of depth {depth}"
+                )));
+            }
+            let mut path = Vec::with_capacity(len);
+            for _ in 0..len {
+                path.push(H::Digest::read_from(source)?);
+            }
+            nodes.push(path);
+        }
+        Ok(BoundedBatchProof(BatchMerkleProof { nodes, depth }))
+    }
+}
+
+impl<H: Hasher> VectorCommitment<H> for MerkleVc<H> {
+    type Options = ();
+    type Proof = Vec<H::Digest>;
+    type MultiProof = BoundedBatchProof<H>;
+    type Error = MerkleTreeError;
+
+    fn with_options(items: Vec<H::Digest>, _: ()) -> Result<Self, Self::Error> {
+        Ok(MerkleVc { tree: MerkleTree::new(items)? })
+    }
+
+    fn commitment(&self) -> H::Digest {
+        *self.tree.root()
+    }
+
+    fn domain_len(&self) -> usize {
+        1 << self.tree.depth()
+    }
+
+    fn get_proof_domain_len(proof: &Self::Proof) -> usize {
+        1usize.checked_shl(proof.len() as u32).unwrap_or(0)
+    }
+
+    fn get_multiproof_domain_len(proof: &Self::MultiProof) -> usize {
+        1usize.checked_shl(proof.0.depth as u32).unwrap_or(0)
+    }
+
+    fn open(&self, index: usize) -> Result<(H::Digest, Self::Proof), Self::Error> {
+        let opening = self.tree.prove(index)?;
+        Ok((opening.0, opening.1))
+    }
+
+    fn open_many(&self, indexes: &[usize]) -> Result<(Vec<H::Digest>, Self::MultiProof), Self::Error> {
+        let (leaves, proof) = self.tree.prove_batch(indexes)?;
+        Ok((leaves, BoundedBatchProof(proof)))
+    }
+
+    fn verify(commitment: H::Digest, index: usize, item: H::Digest, proof: &Self::Proof) -> Result<(), Self::Error> {
+        if proof.len() > MAX_DEPTH as usize || index >> proof.len() != 0 {
+            return Err(MerkleTreeError::InvalidProof);
+        }
+        MerkleTree::<H>::verify(commitment, index, item, proof)
+    }
+
+    fn verify_many(
+        commitment: H::Digest,
+        indexes: &[usize],
+        items: &[H::Digest],
+        proof: &Self::MultiProof,
+    ) -> Result<(), Self::Error> {
+        let depth = proof.0.depth as u32;
+        if depth == 0
+            || depth > MAX_DEPTH as u32
+            || indexes.iter().any(|&i| i >> depth != 0)
+            || items.len() != indexes.len()
+        {
+            return Err(MerkleTreeError::InvalidProof);
+        }
+        MerkleTree::<H>::verify_batch(&commitment, indexes, items, &proof.0)
+    }
+}

@@ -1,0 +1,162 @@
+//! The parts of the protocol the prover and the verifier must compute identically: the
+//! transcript seed, the random coefficients, the folding of constraint evaluations, the
+//! composition divisors and the periodic columns. The prover imports them from here.
+//!
+//! # Protocol
+//!
+//! 1. The transcript (winter-crypto's `DefaultRandomCoin` over the chosen hash) is seeded
+//!    with the protocol tag, the format version, the options, log2 of the trace length and
+//!    the public claim (program hash, inputs, outputs).
+//! 2. The prover commits to the trace LDE (blowup `b`, coset offset `g = 7`); the root is
+//!    absorbed.
+//! 3. One coefficient per constraint is drawn (extension field). The composition polynomial
+//!    `Q = Σ αᵢ·Tᵢ·(x − ω^(n−1))/(x^n − 1) + Σ βⱼ·Fⱼ/(x − 1) + Σ γₖ·Lₖ/(x − ω^(n−1))` is
+//!    split into columns of degree < n, whose LDE is committed; the root is absorbed.
+//! 4. The out-of-domain point z is drawn; the prover sends the trace at z and z·ω and the
+//!    composition columns at z; their hash is absorbed.
+//! 5. DEEP coefficients are drawn and the DEEP polynomial is proven of degree < n with FRI,
+//!    whose layer commitments are absorbed by the same transcript.
+//! 6. A proof-of-work nonce is found; the query positions are drawn from the transcript
+//!    reseeded with it; trace and composition rows are opened at those positions.
+
+use alloc::vec::Vec;
+
+use distaff_air::constraints::{ConstraintKind, ConstraintSink, NUM_TRANSITION_CONSTRAINTS};
+use distaff_air::layout::{CYCLE_LEN, NUM_PERIODIC};
+use distaff_air::rescue::periodic_columns;
+use distaff_air::PublicInputs;
+use distaff_math::{fft, CubeFelt, ExtensionOf, Felt, FieldElement, QuadFelt};
+
+use crate::options::ProofOptions;
+use crate::proof::FORMAT_VERSION;
+
+/// "distaff" as a field element, the first element of every transcript.
+pub const PROTOCOL_TAG: u64 = 0x0066_6661_7473_6964;
+
+/// The elements the transcript is seeded with.
+pub fn transcript_seed(options: &ProofOptions, trace_length_log2: u8, public: &PublicInputs) -> Vec<Felt> {
+    let mut seed = Vec::new();
+    seed.push(Felt::new(PROTOCOL_TAG));
+    seed.push(Felt::new(FORMAT_VERSION as u64));
+    seed.extend_from_slice(&options.to_elements());
+    seed.push(Felt::new(trace_length_log2 as u64));
+    seed.extend_from_slice(&public.to_elements());
+    seed
+}
+
+/// Total number of constraints for a claim (transition, first-row, last-row).
+pub fn num_constraints(public: &PublicInputs) -> usize {
+    let (first, last) = public.num_boundary_constraints();
+    NUM_TRANSITION_CONSTRAINTS + first + last
+}
+
+/// Scaling a constraint value by an extension-field coefficient.
+pub trait ScaleBy<E>: Copy {
+    /// `coefficient · self`.
+    fn scale_by(self, coefficient: E) -> E;
+}
+
+impl ScaleBy<QuadFelt> for Felt {
+    #[inline(always)]
+    fn scale_by(self, c: QuadFelt) -> QuadFelt {
+        c.mul_base(self)
+    }
+}
+impl ScaleBy<CubeFelt> for Felt {
+    #[inline(always)]
+    fn scale_by(self, c: CubeFelt) -> CubeFelt {
+        c.mul_base(self)
+    }
+}
+impl ScaleBy<QuadFelt> for QuadFelt {
+    #[inline(always)]
+    fn scale_by(self, c: QuadFelt) -> QuadFelt {
+        c * self
+    }
+}
+impl ScaleBy<CubeFelt> for CubeFelt {
+    #[inline(always)]
+    fn scale_by(self, c: CubeFelt) -> CubeFelt {
+        c * self
+    }
+}
+
+/// Folds constraint values with random coefficients, keeping one sum per divisor.
+pub struct FoldingSink<'a, E> {
+    coefficients: &'a [E],
+    next: usize,
+    /// Σ αᵢ·Tᵢ over transition constraints.
+    pub transition: E,
+    /// Σ βⱼ·Fⱼ over first-row constraints.
+    pub first: E,
+    /// Σ γₖ·Lₖ over last-row constraints.
+    pub last: E,
+}
+
+impl<'a, E: FieldElement> FoldingSink<'a, E> {
+    /// A sink using `coefficients` in emission order.
+    pub fn new(coefficients: &'a [E]) -> Self {
+        FoldingSink { coefficients, next: 0, transition: E::ZERO, first: E::ZERO, last: E::ZERO }
+    }
+
+    /// Continues with the boundary constraints (which follow the transition constraints).
+    pub fn at_boundary(coefficients: &'a [E]) -> Self {
+        FoldingSink {
+            coefficients,
+            next: NUM_TRANSITION_CONSTRAINTS,
+            transition: E::ZERO,
+            first: E::ZERO,
+            last: E::ZERO,
+        }
+    }
+}
+
+impl<E: FieldElement, V: ScaleBy<E>> ConstraintSink<V> for FoldingSink<'_, E> {
+    #[inline(always)]
+    fn emit(&mut self, kind: ConstraintKind, _: &'static str, _: usize, value: V) {
+        let c = self.coefficients.get(self.next).copied().unwrap_or(E::ZERO);
+        self.next += 1;
+        let v = value.scale_by(c);
+        match kind {
+            ConstraintKind::Transition => self.transition += v,
+            ConstraintKind::FirstRow => self.first += v,
+            ConstraintKind::LastRow => self.last += v,
+        }
+    }
+}
+
+/// Coefficients (over the 8-element subgroup, in x^(n/8)) of each periodic column.
+pub fn periodic_polys() -> Vec<[Felt; CYCLE_LEN]> {
+    let inv_twiddles = fft::get_inv_twiddles::<Felt>(CYCLE_LEN);
+    periodic_columns()
+        .iter()
+        .map(|col| {
+            let mut c = *col;
+            fft::interpolate_poly(&mut c, &inv_twiddles);
+            c
+        })
+        .collect()
+}
+
+/// Evaluates the periodic columns at `x` for a trace of `trace_length` rows.
+pub fn periodic_values_at<E: FieldElement<BaseField = Felt>>(
+    polys: &[[Felt; CYCLE_LEN]],
+    x: E,
+    trace_length: usize,
+) -> [E; NUM_PERIODIC] {
+    let y = x.exp(((trace_length / CYCLE_LEN) as u64).into());
+    let mut out = [E::ZERO; NUM_PERIODIC];
+    for (o, p) in out.iter_mut().zip(polys) {
+        let mut acc = E::ZERO;
+        for c in p.iter().rev() {
+            acc = acc * y + E::from(*c);
+        }
+        *o = acc;
+    }
+    out
+}
+
+/// Number of DEEP coefficients: two per trace column, one per composition column.
+pub fn num_deep_coefficients(trace_width: usize, composition_columns: usize) -> usize {
+    2 * trace_width + composition_columns
+}

@@ -1,0 +1,242 @@
+//! The verification procedure.
+
+use alloc::vec::Vec;
+
+use distaff_air::constraints::{evaluate_boundary, evaluate_transition, hash_values};
+use distaff_air::degree::composition_shape;
+use distaff_air::layout::TRACE_WIDTH;
+use distaff_air::{PublicInputs, Word, MAX_OUTPUTS, MAX_PUBLIC_INPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
+use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
+use winter_crypto::hashers::{Blake3_256, Rp64_256};
+use winter_crypto::{DefaultRandomCoin, ElementHasher, Hasher, RandomCoin, VectorCommitment};
+use winter_fri::FriVerifier;
+use winter_utils::{ByteReader, Deserializable, SliceReader};
+
+use crate::channel::FriChannel;
+use crate::merkle::{BoundedBatchProof, MerkleVc};
+use crate::options::{FieldExtension, HashFunction};
+use crate::proof::Proof;
+use crate::protocol::{
+    num_constraints, num_deep_coefficients, periodic_polys, periodic_values_at, transcript_seed, FoldingSink,
+};
+use crate::VerificationError;
+
+/// Verifies `proof_bytes` against the claim, requiring at least `min_security_bits` of
+/// conjectured security. Returns the proof's conjectured security on success.
+pub fn verify_bytes(
+    program_hash: &Word,
+    public_inputs: &[Felt],
+    outputs: &[Felt],
+    proof_bytes: &[u8],
+    min_security_bits: u32,
+) -> Result<u32, VerificationError> {
+    let proof = Proof::from_bytes(proof_bytes)?;
+    verify(program_hash, public_inputs, outputs, &proof, min_security_bits)
+}
+
+/// Verifies that `proof` shows the program with hash `program_hash`, started with
+/// `public_inputs` on the stack (top first), ended with `outputs` on top of the stack.
+/// Returns the proof's conjectured security in bits.
+pub fn verify(
+    program_hash: &Word,
+    public_inputs: &[Felt],
+    outputs: &[Felt],
+    proof: &Proof,
+    min_security_bits: u32,
+) -> Result<u32, VerificationError> {
+    proof.options.validate()?;
+    if public_inputs.len() > MAX_PUBLIC_INPUTS || outputs.len() > MAX_OUTPUTS {
+        return Err(VerificationError::ClaimTooLarge { inputs: public_inputs.len(), outputs: outputs.len() });
+    }
+    let log_n = proof.trace_length_log2;
+    let log_b = proof.options.blowup_factor.trailing_zeros();
+    if (log_n as usize) < MIN_TRACE_LENGTH.trailing_zeros() as usize
+        || log_n as u32 > MAX_TRACE_LENGTH_LOG2
+        || log_n as u32 + log_b > Felt::TWO_ADICITY
+    {
+        return Err(VerificationError::TraceLength(log_n));
+    }
+    let bits = proof.security_bits();
+    if bits < min_security_bits {
+        return Err(VerificationError::InsufficientSecurity { bits, required: min_security_bits });
+    }
+    let public =
+        PublicInputs { program_hash: *program_hash, inputs: public_inputs.to_vec(), outputs: outputs.to_vec() };
+    match (proof.options.extension, proof.options.hash) {
+        (FieldExtension::Quadratic, HashFunction::Blake3_256) => {
+            verify_generic::<QuadFelt, Blake3_256<Felt>>(&public, proof)
+        }
+        (FieldExtension::Quadratic, HashFunction::Rp64_256) => verify_generic::<QuadFelt, Rp64_256>(&public, proof),
+        (FieldExtension::Cubic, HashFunction::Blake3_256) => {
+            verify_generic::<CubeFelt, Blake3_256<Felt>>(&public, proof)
+        }
+        (FieldExtension::Cubic, HashFunction::Rp64_256) => verify_generic::<CubeFelt, Rp64_256>(&public, proof),
+    }?;
+    Ok(bits)
+}
+
+fn digest<H: Hasher>(bytes: &[u8; 32]) -> Result<H::Digest, VerificationError> {
+    let mut r = SliceReader::new(bytes);
+    let d = H::Digest::read_from(&mut r).map_err(|_| VerificationError::MalformedProof("commitment"))?;
+    if r.has_more_bytes() {
+        return Err(VerificationError::MalformedProof("commitment"));
+    }
+    Ok(d)
+}
+
+fn draw<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
+    coin: &mut DefaultRandomCoin<H>,
+    n: usize,
+) -> Result<Vec<E>, VerificationError> {
+    (0..n).map(|_| coin.draw::<E>().map_err(|_| VerificationError::Transcript)).collect()
+}
+
+fn ext_slice<E: FieldElement<BaseField = Felt>>(values: &[Felt], count: usize) -> Result<&[E], VerificationError> {
+    if values.len() != count * E::EXTENSION_DEGREE {
+        return Err(VerificationError::MalformedProof("out-of-domain frame has the wrong size"));
+    }
+    Ok(E::slice_from_base_elements(values))
+}
+
+fn check_openings<H: ElementHasher<BaseField = Felt>>(
+    root: &H::Digest,
+    positions: &[usize],
+    leaves: Vec<H::Digest>,
+    proof_bytes: &[u8],
+    depth: u32,
+) -> Result<(), ()> {
+    let mut r = SliceReader::new(proof_bytes);
+    let proof = BoundedBatchProof::<H>::read_from(&mut r).map_err(|_| ())?;
+    if r.has_more_bytes() || proof.0.depth as u32 != depth {
+        return Err(());
+    }
+    MerkleVc::<H>::verify_many(*root, positions, &leaves, &proof).map_err(|_| ())
+}
+
+fn verify_generic<E, H>(public: &PublicInputs, proof: &Proof) -> Result<(), VerificationError>
+where
+    E: FieldElement<BaseField = Felt> + crate::protocol::ScaleBy<E>,
+    Felt: crate::protocol::ScaleBy<E>,
+    H: ElementHasher<BaseField = Felt>,
+{
+    let options = &proof.options;
+    let n = proof.trace_length();
+    let lde_size = n * options.blowup_factor;
+    let (num_chunks, ce_blowup) = composition_shape(n, public);
+    if ce_blowup > options.blowup_factor {
+        return Err(VerificationError::MalformedProof("blowup too small for the constraint degree"));
+    }
+    if proof.num_composition_columns as usize != num_chunks {
+        return Err(VerificationError::MalformedProof("wrong number of composition columns"));
+    }
+    let ood_current = ext_slice::<E>(&proof.ood_trace_current, TRACE_WIDTH)?;
+    let ood_next = ext_slice::<E>(&proof.ood_trace_next, TRACE_WIDTH)?;
+    let ood_composition = ext_slice::<E>(&proof.ood_composition, num_chunks)?;
+    let trace_root = digest::<H>(&proof.trace_root)?;
+    let composition_root = digest::<H>(&proof.composition_root)?;
+
+    // --- transcript: claim, trace commitment, constraint coefficients ------------------------
+    let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, proof.trace_length_log2, public));
+    coin.reseed(trace_root);
+    let alphas = draw::<E, H>(&mut coin, num_constraints(public))?;
+    coin.reseed(composition_root);
+    let z = coin.draw::<E>().map_err(|_| VerificationError::Transcript)?;
+
+    // --- constraints at the out-of-domain point ----------------------------------------------
+    let g = Felt::get_root_of_unity(proof.trace_length_log2 as u32);
+    let g_last = E::from(g.inv());
+    let z_n = z.exp((n as u64).into());
+    if z_n == E::ONE {
+        return Err(VerificationError::Transcript);
+    }
+    let periodic = periodic_values_at(&periodic_polys(), z, n);
+    let hash = hash_values::<E>(&public.program_hash);
+    let mut sink = FoldingSink::new(&alphas);
+    evaluate_transition(ood_current, ood_next, &periodic, &hash, &mut sink);
+    evaluate_boundary(ood_current, ood_current, public, &mut sink);
+    let q_z = sink.transition * (z - g_last) / (z_n - E::ONE) + sink.first / (z - E::ONE) + sink.last / (z - g_last);
+    let mut h_z = E::ZERO;
+    let mut z_pow = E::ONE;
+    for h in ood_composition {
+        h_z += z_pow * *h;
+        z_pow *= z_n;
+    }
+    if q_z != h_z {
+        return Err(VerificationError::ConstraintCheck);
+    }
+    let mut ood_all = Vec::with_capacity(2 * TRACE_WIDTH + num_chunks);
+    ood_all.extend_from_slice(ood_current);
+    ood_all.extend_from_slice(ood_next);
+    ood_all.extend_from_slice(ood_composition);
+    coin.reseed(H::hash_elements(&ood_all));
+    let deep = draw::<E, H>(&mut coin, num_deep_coefficients(TRACE_WIDTH, num_chunks))?;
+
+    // --- FRI commit phase, proof of work, queries --------------------------------------------
+    let fri_options = options.fri_options();
+    let num_layers = fri_options.num_fri_layers(lde_size);
+    let fri_roots = proof.fri_roots.iter().map(digest::<H>).collect::<Result<Vec<_>, _>>()?;
+    let mut channel =
+        FriChannel::<E, H>::new(proof.fri_proof.clone(), fri_roots, lde_size, options.fri_folding_factor, num_layers)?;
+    let fri = FriVerifier::<E, FriChannel<E, H>, H, DefaultRandomCoin<H>, MerkleVc<H>>::new(
+        &mut channel,
+        &mut coin,
+        fri_options,
+        n - 1,
+    )
+    .map_err(|e| VerificationError::Fri(alloc::format!("{e}")))?;
+    if coin.check_leading_zeros(proof.pow_nonce) < options.grinding_bits {
+        return Err(VerificationError::ProofOfWork);
+    }
+    let mut positions = coin
+        .draw_integers(options.num_queries, lde_size, proof.pow_nonce)
+        .map_err(|_| VerificationError::Transcript)?;
+    positions.sort_unstable();
+    positions.dedup();
+
+    // --- openings -------------------------------------------------------------------------
+    let depth = lde_size.trailing_zeros();
+    let tv = &proof.trace_openings.values;
+    if tv.len() != positions.len() * TRACE_WIDTH {
+        return Err(VerificationError::MalformedProof("wrong number of trace values"));
+    }
+    let trace_rows: Vec<&[Felt]> = tv.chunks(TRACE_WIDTH).collect();
+    let leaves = trace_rows.iter().map(|r| H::hash_elements(r)).collect();
+    check_openings::<H>(&trace_root, &positions, leaves, &proof.trace_openings.merkle_proof, depth)
+        .map_err(|_| VerificationError::TraceCommitment)?;
+    let cv = &proof.composition_openings.values;
+    let row_len = num_chunks * E::EXTENSION_DEGREE;
+    if cv.len() != positions.len() * row_len {
+        return Err(VerificationError::MalformedProof("wrong number of composition values"));
+    }
+    let comp_rows: Vec<&[E]> = cv.chunks(row_len).map(E::slice_from_base_elements).collect();
+    let leaves = comp_rows.iter().map(|r| H::hash_elements(r)).collect();
+    check_openings::<H>(&composition_root, &positions, leaves, &proof.composition_openings.merkle_proof, depth)
+        .map_err(|_| VerificationError::CompositionCommitment)?;
+
+    // --- DEEP composition at the queried positions, then FRI ---------------------------------
+    let (gamma, rest) = deep.split_at(TRACE_WIDTH);
+    let (gamma_next, delta) = rest.split_at(TRACE_WIDTH);
+    let zg = z * E::from(g);
+    let omega = Felt::get_root_of_unity(depth);
+    let offset = Felt::GENERATOR;
+    let mut evaluations = Vec::with_capacity(positions.len());
+    for (i, &pos) in positions.iter().enumerate() {
+        let x = E::from(offset * omega.exp_vartime((pos as u64).into()));
+        let mut a = E::ZERO;
+        let mut b = E::ZERO;
+        for (j, &t) in trace_rows[i].iter().enumerate() {
+            let t = E::from(t);
+            a += gamma[j] * (t - ood_current[j]);
+            b += gamma_next[j] * (t - ood_next[j]);
+        }
+        for (k, &h) in comp_rows[i].iter().enumerate() {
+            a += delta[k] * (h - ood_composition[k]);
+        }
+        let (dz, dzg) = (x - z, x - zg);
+        if dz == E::ZERO || dzg == E::ZERO {
+            return Err(VerificationError::Transcript);
+        }
+        evaluations.push(a / dz + b / dzg);
+    }
+    fri.verify(&mut channel, &evaluations, &positions).map_err(|e| VerificationError::Fri(alloc::format!("{e}")))
+}
