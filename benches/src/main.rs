@@ -1,0 +1,154 @@
+//! The performance report.
+//!
+//! `perf-report` proves each benchmark program in a fresh child process (so that peak memory is
+//! that run's own) and prints a Markdown table: operations, trace length, execution time,
+//! proving time, peak memory, verification time (median of repeated runs), proof size and
+//! conjectured security. `perf-report --phases` adds where the proving time goes.
+//!
+//! Run it with `cargo run --release -p distaff-benches -- [--max-log 18] [--runs 3] [--phases]`.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use distaff_air::{Instruction, Program};
+use distaff_math::Felt;
+use distaff_processor::{execute, ProgramInputs};
+use distaff_prover::{prove, HashFunction, ProofOptions};
+
+/// The Fibonacci program with `ops` operations (`repeat.(ops/3) swap dup.1 add end`).
+fn fibonacci(ops: usize) -> Program {
+    let mut p = Vec::with_capacity(ops);
+    for _ in 0..ops / 3 {
+        p.extend([Instruction::Swap(1), Instruction::Dup(1), Instruction::Add]);
+    }
+    Program::new(p).expect("valid program")
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// One measurement, run in this process; prints one tab-separated line.
+fn measure(ops: usize, runs: usize, phases: bool) {
+    let program = fibonacci(ops);
+    let inputs = ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).expect("inputs");
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let mut exec_times = Vec::new();
+    let mut prove_times = Vec::new();
+    let mut verify_times = Vec::new();
+    let mut last = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let out = execute(&program, &inputs).expect("execution");
+        exec_times.push(t.elapsed());
+        std::hint::black_box(out);
+        let t = Instant::now();
+        let (outputs, proof, report) = prove(&program, &inputs, 1, &options).expect("proof");
+        prove_times.push(t.elapsed());
+        let bytes = proof.to_bytes();
+        for _ in 0..5 {
+            let t = Instant::now();
+            distaff_verifier::verify_bytes(&program.hash(), &[Felt::new(1), Felt::new(0)], &outputs, &bytes, 96)
+                .expect("verifies");
+            verify_times.push(t.elapsed());
+        }
+        last = Some((report, bytes.len(), proof.security_bits()));
+    }
+    let (report, size, bits) = last.expect("at least one run");
+    println!(
+        "ROW\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}",
+        ops,
+        report.trace_length,
+        median(exec_times).as_secs_f64() * 1e3,
+        median(prove_times).as_secs_f64(),
+        peak_rss_kib() / 1024,
+        median(verify_times).as_secs_f64() * 1e3,
+        size,
+        bits
+    );
+    if phases {
+        for (name, d) in &report.phases {
+            println!("PHASE\t{ops}\t{name}\t{:.3}", d.as_secs_f64());
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let get = |flag: &str, default: usize| -> usize {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let runs = get("--runs", 3);
+    let phases = args.iter().any(|a| a == "--phases");
+    if let Some(ops) =
+        args.iter().position(|a| a == "--child").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok())
+    {
+        measure(ops, runs, phases);
+        return;
+    }
+    let min_log = get("--min-log", 10);
+    let max_log = get("--max-log", 18);
+    let threads = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "all cores".into());
+    println!("Fibonacci, default preset (96-bit, BLAKE3), threads: {threads}, median of {runs} proofs");
+    println!();
+    println!(
+        "| operations | trace length | execution | proving | peak memory | verification | proof size | security |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let exe = std::env::current_exe().expect("own path");
+    let mut phase_lines = Vec::new();
+    for log in (min_log..=max_log).step_by(2) {
+        // F(86181) at 2^18: the largest multiple of 3 operations whose trace fits 2^18 rows.
+        let ops = if log == 18 { 86181 * 3 } else { ((1usize << log) - 64) / 3 * 3 };
+        let mut cmd = Command::new(&exe);
+        cmd.args(["--child", &ops.to_string(), "--runs", &runs.to_string()]);
+        if phases {
+            cmd.arg("--phases");
+        }
+        let out = cmd.output().expect("child run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for line in text.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            match f.first() {
+                Some(&"ROW") if f.len() == 9 => println!(
+                    "| {} | 2^{} | {} ms | {} s | {} MiB | {} ms | {:.1} KiB | {} bits |",
+                    f[1],
+                    f[2].parse::<usize>().unwrap_or(0).trailing_zeros(),
+                    f[3],
+                    f[4],
+                    f[5],
+                    f[6],
+                    f[7].parse::<f64>().unwrap_or(0.0) / 1024.0,
+                    f[8]
+                ),
+                Some(&"PHASE") => phase_lines.push(line.to_string()),
+                _ => {}
+            }
+        }
+        if !out.status.success() {
+            eprintln!("row {ops} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    if phases {
+        println!();
+        println!("| operations | phase | seconds |");
+        println!("|---:|---|---:|");
+        for l in phase_lines {
+            let f: Vec<&str> = l.split('\t').collect();
+            println!("| {} | {} | {} |", f[1], f[2], f[3]);
+        }
+    }
+}
