@@ -142,9 +142,6 @@ fn prove_trace_with_report(
     if public.outputs.len() > MAX_OUTPUTS || public.inputs.len() > distaff_air::MAX_PUBLIC_INPUTS {
         return Err(ProverError::TooManyOutputs(public.outputs.len()));
     }
-    if checks == Checks::On {
-        report.time("trace check", || check_trace(columns, public))?;
-    }
     report.trace_length = n;
     report.security_bits = options.conjectured_security(n);
     match (options.extension, options.hash) {
@@ -248,32 +245,18 @@ where
     let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, log_n, public));
 
     // --- 1. trace LDE and commitment ------------------------------------------------------
-    let (coefficients, lde): (Vec<Vec<Felt>>, Vec<Vec<Felt>>) = report.time("trace LDE", || {
+    let coefficients: Vec<Vec<Felt>> = report.time("trace LDE", || {
         let inv_twiddles = fft::get_inv_twiddles::<Felt>(n);
-        let twiddles = fft::get_twiddles::<Felt>(n);
         columns
             .par_iter()
             .map(|col| {
                 let mut c = col.clone();
                 fft::interpolate_poly(&mut c, &inv_twiddles);
-                let e = fft::evaluate_poly_with_offset(&c, &twiddles, offset, blowup);
-                (c, e)
+                c
             })
-            .unzip()
+            .collect()
     });
-    let trace_rows: Vec<Felt> = report.time("trace commitment", || {
-        let mut rows = vec![Felt::ZERO; lde_size * TRACE_WIDTH];
-        rows.par_chunks_mut(TRACE_WIDTH * 1024).enumerate().for_each(|(chunk, out)| {
-            let start = chunk * 1024;
-            for (r, row) in out.chunks_mut(TRACE_WIDTH).enumerate() {
-                for (c, v) in row.iter_mut().enumerate() {
-                    *v = lde[c][start + r];
-                }
-            }
-        });
-        rows
-    });
-    drop(lde);
+    let trace_rows: Vec<Felt> = report.time("trace LDE", || lde_rows(&coefficients, blowup));
     let trace_tree = report.time("trace commitment", || commit_rows::<Felt, H>(&trace_rows, TRACE_WIDTH))?;
     coin.reseed(*trace_tree.root());
 
@@ -291,21 +274,12 @@ where
         q.chunks(n).take(num_chunks).map(|c| c.to_vec()).collect()
     });
     if checks == Checks::On && q[num_chunks * n..].iter().any(|c| *c != E::ZERO) {
+        // the trace violates a constraint: name it
+        check_trace(columns, public)?;
         return Err(ProverError::CompositionDegree);
     }
     drop(q);
-    let composition_rows: Vec<E> = report.time("composition commitment", || {
-        let twiddles = fft::get_twiddles::<Felt>(n);
-        let ldes: Vec<Vec<E>> =
-            chunk_coeffs.par_iter().map(|c| fft::evaluate_poly_with_offset(c, &twiddles, offset, blowup)).collect();
-        let mut rows = vec![E::ZERO; lde_size * num_chunks];
-        rows.par_chunks_mut(num_chunks).enumerate().for_each(|(i, row)| {
-            for (k, v) in row.iter_mut().enumerate() {
-                *v = ldes[k][i];
-            }
-        });
-        rows
-    });
+    let composition_rows: Vec<E> = report.time("composition commitment", || lde_rows(&chunk_coeffs, blowup));
     let composition_tree =
         report.time("composition commitment", || commit_rows::<E, H>(&composition_rows, num_chunks))?;
     coin.reseed(*composition_tree.root());
@@ -383,6 +357,48 @@ where
         trace_openings,
         composition_openings,
     })
+}
+
+/// Low-degree extension of polynomials given by their coefficients onto the coset
+/// `offset · <ω>` of size `n · blowup`, returned row-major in natural order (row `p` holds
+/// every polynomial at `offset · ω^p`).
+///
+/// The domain is the union of `blowup` cosets `offset·ω^j·<g>` of the trace domain; each is one
+/// size-`n` FFT of the coefficients scaled by `(offset·ω^j)^k`, and its values land on rows
+/// `i·blowup + j`. Cosets go one at a time (bounding scratch memory), columns in parallel.
+fn lde_rows<E: FieldElement<BaseField = Felt>>(coefficients: &[Vec<E>], blowup: usize) -> Vec<E> {
+    let width = coefficients.len();
+    let n = coefficients[0].len();
+    let twiddles = fft::get_twiddles::<Felt>(n);
+    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+    let mut rows = vec![E::ZERO; n * blowup * width];
+    const BLOCK: usize = 256;
+    for j in 0..blowup {
+        let shift = Felt::GENERATOR * omega.exp((j as u64).into());
+        let cols: Vec<Vec<E>> = coefficients
+            .par_iter()
+            .map(|c| {
+                let mut b = c.clone();
+                let mut s = Felt::ONE;
+                for v in b.iter_mut() {
+                    *v = v.mul_base(s);
+                    s *= shift;
+                }
+                fft::serial_fft(&mut b, &twiddles);
+                b
+            })
+            .collect();
+        rows.par_chunks_mut(BLOCK * blowup * width).enumerate().for_each(|(chunk, out)| {
+            let base = chunk * BLOCK;
+            for (local, group) in out.chunks_mut(blowup * width).enumerate() {
+                let row = &mut group[j * width..(j + 1) * width];
+                for (c, v) in row.iter_mut().enumerate() {
+                    *v = cols[c][base + local];
+                }
+            }
+        });
+    }
+    rows
 }
 
 /// Evaluates the composition quotient on the constraint-evaluation domain
