@@ -15,9 +15,9 @@ use crate::opcodes;
 use distaff_math::{Felt, StarkField, Word};
 use winter_crypto::{hashers::Rp64_256, ElementHasher};
 
-/// The largest program (in stream elements) we accept: 2^26, so that its trace fits the
-/// largest trace we prove.
-pub const MAX_PROGRAM_ELEMENTS: usize = 1 << 26;
+/// The largest program (in stream elements) we accept: 2^22. Its trace (2^23 rows) is about the
+/// largest a 24 GiB machine can prove; larger programs are refused before any allocation.
+pub const MAX_PROGRAM_ELEMENTS: usize = 1 << 22;
 
 /// One VM instruction. See `docs/isa.md` for stack effects, cycle costs and failure conditions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
