@@ -14,18 +14,23 @@ use distaff_math::Felt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Degree(pub u64);
 
+// The degree of a sum is at most the larger degree.
+#[allow(clippy::suspicious_arithmetic_impl)]
 impl Add for Degree {
     type Output = Self;
     fn add(self, o: Self) -> Self {
         Degree(self.0.max(o.0))
     }
 }
+#[allow(clippy::suspicious_arithmetic_impl)]
 impl Sub for Degree {
     type Output = Self;
     fn sub(self, o: Self) -> Self {
         Degree(self.0.max(o.0))
     }
 }
+// Degrees add under multiplication.
+#[allow(clippy::suspicious_arithmetic_impl)]
 impl Mul for Degree {
     type Output = Self;
     fn mul(self, o: Self) -> Self {

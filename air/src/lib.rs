@@ -16,6 +16,8 @@
 //! * [`degree::Degree`] evaluates symbolically to bound each constraint's degree, from which
 //!   the composition polynomial's size follows.
 #![no_std]
+// Constraint code indexes columns and lanes by number, as the math is written.
+#![allow(clippy::needless_range_loop)]
 
 extern crate alloc;
 #[cfg(feature = "std")]

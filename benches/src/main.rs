@@ -143,12 +143,32 @@ fn main() {
         }
     }
     if phases {
-        println!();
-        println!("| operations | phase | seconds |");
-        println!("|---:|---|---:|");
-        for l in phase_lines {
+        // one row per phase, one column per program size
+        let mut sizes: Vec<String> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        let mut cells = std::collections::HashMap::new();
+        for l in &phase_lines {
             let f: Vec<&str> = l.split('\t').collect();
-            println!("| {} | {} | {} |", f[1], f[2], f[3]);
+            if f.len() != 4 {
+                continue;
+            }
+            if !sizes.iter().any(|s| s == f[1]) {
+                sizes.push(f[1].to_string());
+            }
+            if !names.iter().any(|s| s == f[2]) {
+                names.push(f[2].to_string());
+            }
+            cells.insert((f[1].to_string(), f[2].to_string()), f[3].to_string());
+        }
+        println!();
+        println!("Proving time by phase (seconds, last run):");
+        println!();
+        println!("| phase | {} |", sizes.iter().map(|s| format!("{s} ops")).collect::<Vec<_>>().join(" | "));
+        println!("|---|{}", "---:|".repeat(sizes.len()));
+        for name in &names {
+            let row: Vec<String> =
+                sizes.iter().map(|s| cells.get(&(s.clone(), name.clone())).cloned().unwrap_or_default()).collect();
+            println!("| {name} | {} |", row.join(" | "));
         }
     }
 }

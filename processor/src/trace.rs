@@ -145,8 +145,8 @@ pub fn build_trace(program: &Program, inputs: &ProgramInputs) -> Result<Executio
         }
         for j in 0..CYCLE_LEN {
             let row = base + j;
-            for k in 0..HASHER_WIDTH {
-                rows.columns[HASHER + k][row] = state[k];
+            for (k, v) in state.iter().enumerate() {
+                rows.columns[HASHER + k][row] = *v;
             }
             for k in 0..BATCH_LEN - j {
                 rows.columns[BATCH + k][row] = batch[j + k];

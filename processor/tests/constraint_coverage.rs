@@ -1,3 +1,4 @@
+#![allow(clippy::needless_range_loop)] // cell edits are written by row number
 //! Constraint coverage: for every constraint of the AIR, a valid trace with the cell (or the
 //! smallest consistent set of cells) that constraint governs changed, and the debug checker
 //! must name exactly that constraint, at exactly that step, as the first failure.

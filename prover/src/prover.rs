@@ -67,7 +67,7 @@ pub enum ProverError {
 /// What a proof cost.
 #[derive(Clone, Debug, Default)]
 pub struct ProvingReport {
-    /// Time per phase, in order.
+    /// Time per phase, in order of first occurrence (a phase entered twice is summed).
     pub phases: Vec<(&'static str, Duration)>,
     /// Rows in the trace.
     pub trace_length: usize,
@@ -81,7 +81,11 @@ impl ProvingReport {
     fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let out = f();
-        self.phases.push((name, start.elapsed()));
+        let elapsed = start.elapsed();
+        match self.phases.iter_mut().find(|p| p.0 == name) {
+            Some(p) => p.1 += elapsed,
+            None => self.phases.push((name, elapsed)),
+        }
         out
     }
 
@@ -245,7 +249,7 @@ where
     let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, log_n, public));
 
     // --- 1. trace LDE and commitment ------------------------------------------------------
-    let coefficients: Vec<Vec<Felt>> = report.time("trace LDE", || {
+    let coefficients: Vec<Vec<Felt>> = report.time("trace interpolation", || {
         let inv_twiddles = fft::get_inv_twiddles::<Felt>(n);
         columns
             .par_iter()
@@ -374,7 +378,7 @@ fn lde_rows<E: FieldElement<BaseField = Felt>>(coefficients: &[Vec<E>], blowup: 
     let mut rows = vec![E::ZERO; n * blowup * width];
     const BLOCK: usize = 256;
     for j in 0..blowup {
-        let shift = Felt::GENERATOR * omega.exp((j as u64).into());
+        let shift = Felt::GENERATOR * omega.exp(j as u64);
         let cols: Vec<Vec<E>> = coefficients
             .par_iter()
             .map(|c| {
@@ -424,8 +428,8 @@ where
     let g_last = Felt::get_root_of_unity(n.trailing_zeros()).inv();
 
     // x^n − 1 takes ce_blowup distinct values on the domain.
-    let offset_n = offset.exp((n as u64).into());
-    let omega_n = omega.exp((n as u64).into());
+    let offset_n = offset.exp(n as u64);
+    let omega_n = omega.exp(n as u64);
     let mut zn = Vec::with_capacity(ce_blowup);
     let mut acc = offset_n;
     for _ in 0..ce_blowup {
@@ -437,8 +441,8 @@ where
     // Periodic columns repeat with period CYCLE_LEN · ce_blowup on the domain.
     let period = CYCLE_LEN * ce_blowup;
     let polys = periodic_polys();
-    let y0 = offset.exp(((n / CYCLE_LEN) as u64).into());
-    let wy = omega.exp(((n / CYCLE_LEN) as u64).into());
+    let y0 = offset.exp((n / CYCLE_LEN) as u64);
+    let wy = omega.exp((n / CYCLE_LEN) as u64);
     let mut periodic = vec![[Felt::ZERO; NUM_PERIODIC]; period];
     let mut y = y0;
     for row in periodic.iter_mut() {
@@ -454,7 +458,7 @@ where
     out.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
         let start = chunk * CHUNK;
         let len = out.len();
-        let mut x = offset * omega.exp((start as u64).into());
+        let mut x = offset * omega.exp(start as u64);
         let mut xs = Vec::with_capacity(len);
         let mut denoms = Vec::with_capacity(2 * len);
         for _ in 0..len {
@@ -512,7 +516,7 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
     out.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
         let start = chunk * CHUNK;
         let len = out.len();
-        let mut x = offset * omega.exp((start as u64).into());
+        let mut x = offset * omega.exp(start as u64);
         let mut denoms = Vec::with_capacity(2 * len);
         for _ in 0..len {
             denoms.push(E::from(x) - z);

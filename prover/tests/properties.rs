@@ -21,7 +21,7 @@ fn program_from(choices: &[(u8, u8, u64)], mut depth: usize) -> Vec<Instruction>
             4 if depth >= 2 => Mul,
             5 if depth >= 1 => Neg,
             6 if depth >= 2 => Eq,
-            7 if depth >= 1 && depth < 16 => Dup((n - 1).min(depth - 1) as u8),
+            7 if (1..16).contains(&depth) => Dup((n - 1).min(depth - 1) as u8),
             8 if depth >= 2 => Swap(n.min(depth - 1) as u8),
             9 if depth >= 2 => MovUp(n.min(depth - 1) as u8),
             10 if depth >= 2 => MovDn(n.min(depth - 1) as u8),

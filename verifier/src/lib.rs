@@ -14,6 +14,8 @@
 //! [`protocol`] for the protocol and [`options`] for how conjectured security is computed.
 #![no_std]
 #![deny(missing_docs)]
+// Protocol code indexes columns and coefficients by number, as the math is written.
+#![allow(clippy::needless_range_loop)]
 
 extern crate alloc;
 #[cfg(feature = "std")]

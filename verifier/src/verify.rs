@@ -221,7 +221,7 @@ where
     let offset = Felt::GENERATOR;
     let mut evaluations = Vec::with_capacity(positions.len());
     for (i, &pos) in positions.iter().enumerate() {
-        let x = E::from(offset * omega.exp_vartime((pos as u64).into()));
+        let x = E::from(offset * omega.exp_vartime(pos as u64));
         let mut a = E::ZERO;
         let mut b = E::ZERO;
         for (j, &t) in trace_rows[i].iter().enumerate() {

@@ -1,0 +1,166 @@
+//! The four commands.
+
+use std::path::Path;
+use std::time::Instant;
+
+use distaff_air::program::hash_to_hex;
+use distaff_air::Program;
+use distaff_math::{word_from_hex, Felt};
+use distaff_processor::{execute, ProgramInputs};
+use distaff_prover::{HashFunction, ProofOptions};
+use distaff_verifier::proof::MAX_PROOF_BYTES;
+use serde_json::json;
+
+use crate::inputs::{self, Inputs};
+use crate::CliError;
+
+fn read_text(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.to_path_buf(), source })
+}
+
+fn load_program(path: &Path) -> Result<Program, CliError> {
+    let source = read_text(path)?;
+    distaff_assembly::assemble(&source)
+        .map_err(|e| CliError::Assembly(format!("{}: {}", path.display(), e.render(&source))))
+}
+
+fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
+    match path {
+        None => Ok(Inputs { public: Vec::new(), secret: Vec::new() }),
+        Some(p) => inputs::parse(&read_text(p)?).map_err(|e| match e {
+            CliError::Inputs(m) => CliError::Inputs(format!("{}: {m}", p.display())),
+            other => other,
+        }),
+    }
+}
+
+fn program_inputs(i: Inputs) -> Result<ProgramInputs, CliError> {
+    ProgramInputs::new(i.public, i.secret).map_err(|e| CliError::Inputs(e.to_string()))
+}
+
+fn check_outputs(n: usize) -> Result<(), CliError> {
+    if n > distaff_air::MAX_OUTPUTS {
+        return Err(CliError::Usage(format!("--outputs {n}: at most {} outputs", distaff_air::MAX_OUTPUTS)));
+    }
+    Ok(())
+}
+
+fn strings(v: &[Felt]) -> Vec<String> {
+    v.iter().map(|x| x.as_int().to_string()).collect()
+}
+
+/// `distaff run`.
+pub fn run(program: &Path, inputs: Option<&Path>, outputs: usize, as_json: bool) -> Result<(), CliError> {
+    check_outputs(outputs)?;
+    let program = load_program(program)?;
+    let inputs = program_inputs(load_inputs(inputs)?)?;
+    let result = execute(&program, &inputs)?;
+    let values = result.outputs(outputs);
+    if as_json {
+        println!("{}", json!({ "outputs": strings(&values), "cycles": result.cycles }));
+    } else {
+        for v in values {
+            println!("{}", v.as_int());
+        }
+    }
+    Ok(())
+}
+
+/// `distaff prove`.
+pub fn prove(
+    program: &Path,
+    inputs: Option<&Path>,
+    outputs: usize,
+    security: u32,
+    hash: HashFunction,
+    proof_path: &Path,
+    as_json: bool,
+) -> Result<(), CliError> {
+    check_outputs(outputs)?;
+    let program = load_program(program)?;
+    let inputs = program_inputs(load_inputs(inputs)?)?;
+    let options = match security {
+        128 => ProofOptions::with_128_bit_security(hash),
+        _ => ProofOptions::with_96_bit_security(hash),
+    };
+    let start = Instant::now();
+    let (values, proof, report) = distaff_prover::prove(&program, &inputs, outputs, &options)?;
+    let elapsed = start.elapsed();
+    let bytes = proof.to_bytes();
+    std::fs::write(proof_path, &bytes).map_err(|source| CliError::Io { path: proof_path.to_path_buf(), source })?;
+    let hash_hex = hash_to_hex(&program.hash());
+    if as_json {
+        println!(
+            "{}",
+            json!({
+                "program_hash": hash_hex,
+                "outputs": strings(&values),
+                "proof": proof_path.display().to_string(),
+                "proof_bytes": bytes.len(),
+                "proving_time_ms": elapsed.as_secs_f64() * 1e3,
+                "security_bits": report.security_bits,
+                "trace_length": report.trace_length,
+                "cycles": report.cycles,
+                "hash": hash.name(),
+            })
+        );
+    } else {
+        println!("program hash: {hash_hex}");
+        println!("outputs: {}", strings(&values).join(","));
+        println!(
+            "proving time: {:.3} s ({} cycles, trace length {})",
+            elapsed.as_secs_f64(),
+            report.cycles,
+            report.trace_length
+        );
+        println!("proof: {} ({} bytes, {:.1} KiB)", proof_path.display(), bytes.len(), bytes.len() as f64 / 1024.0);
+        println!("security: {} bits (conjectured, {} commitments)", report.security_bits, hash.name());
+    }
+    Ok(())
+}
+
+/// `distaff verify`.
+pub fn verify(
+    proof_path: &Path,
+    program_hash: &str,
+    inputs: Option<&Path>,
+    outputs: &str,
+    min_security: u32,
+    as_json: bool,
+) -> Result<(), CliError> {
+    let hash = word_from_hex(program_hash).ok_or_else(|| {
+        CliError::Usage(format!("--program-hash '{program_hash}' is not 64 hex characters of a program hash"))
+    })?;
+    let public = load_inputs(inputs)?.public;
+    let outputs = inputs::parse_list(outputs)?;
+    let io = |source| CliError::Io { path: proof_path.to_path_buf(), source };
+    let len = std::fs::metadata(proof_path).map_err(io)?.len();
+    if len > MAX_PROOF_BYTES as u64 {
+        return Err(CliError::Rejected(format!(
+            "the proof file is {len} bytes, more than the {MAX_PROOF_BYTES} accepted"
+        )));
+    }
+    let bytes = std::fs::read(proof_path).map_err(io)?;
+    let start = Instant::now();
+    let bits = distaff_verifier::verify_bytes(&hash, &public, &outputs, &bytes, min_security)
+        .map_err(|e| CliError::Rejected(e.to_string()))?;
+    let elapsed = start.elapsed();
+    if as_json {
+        println!(
+            "{}",
+            json!({ "verified": true, "security_bits": bits, "verification_time_ms": elapsed.as_secs_f64() * 1e3 })
+        );
+    } else {
+        println!(
+            "verified: the proof holds ({bits}-bit conjectured security, checked in {:.2} ms)",
+            elapsed.as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
+}
+
+/// `distaff hash`.
+pub fn hash(program: &Path) -> Result<(), CliError> {
+    println!("{}", hash_to_hex(&load_program(program)?.hash()));
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! `distaff`: run, prove, verify and hash Distaff programs from the command line.
+//!
+//! This binary is thin: it parses arguments, reads files and calls the library crates. Exit
+//! status 0 means success (for `verify`: the proof holds); 1 means the input, the program or the
+//! proof was rejected (with the reason on stderr); 2 means the command line itself was wrong.
+
+mod commands;
+mod inputs;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Errors the CLI reports.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The program does not assemble (already rendered with its location).
+    #[error("{0}")]
+    Assembly(String),
+    /// The inputs file is invalid.
+    #[error("invalid inputs: {0}")]
+    Inputs(String),
+    /// A command-line value is invalid.
+    #[error("{0}")]
+    Usage(String),
+    /// Execution failed.
+    #[error("execution failed: {0}")]
+    Execution(#[from] distaff_processor::ExecutionError),
+    /// Proving failed.
+    #[error("proving failed: {0}")]
+    Proving(#[from] distaff_prover::ProverError),
+    /// The proof was rejected.
+    #[error("proof rejected: {0}")]
+    Rejected(String),
+}
+
+#[derive(Parser)]
+#[command(name = "distaff", version, about = "Distaff: a zero-knowledge virtual machine with STARK proofs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Hash {
+    Blake3,
+    Rescue,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Execute a program without proving; print the top N stack values, one per line.
+    Run {
+        /// Assembly source file.
+        program: PathBuf,
+        /// JSON inputs file: {"public": [..], "secret": [..]}.
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        /// Number of stack values to print (top first).
+        #[arg(long, default_value_t = 1)]
+        outputs: usize,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Execute a program and prove the execution.
+    Prove {
+        /// Assembly source file.
+        program: PathBuf,
+        /// JSON inputs file: {"public": [..], "secret": [..]}.
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        /// Number of stack values claimed as outputs (top first).
+        #[arg(long, default_value_t = 1)]
+        outputs: usize,
+        /// Conjectured security target in bits.
+        #[arg(long, default_value_t = 96, value_parser = parse_security)]
+        security: u32,
+        /// Commitment hash.
+        #[arg(long, value_enum, default_value_t = Hash::Blake3)]
+        hash: Hash,
+        /// Where to write the proof.
+        #[arg(long)]
+        proof: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify a proof against a program hash, public inputs and outputs.
+    Verify {
+        /// The proof file.
+        #[arg(long)]
+        proof: PathBuf,
+        /// Program hash (64 hex characters, as printed by `distaff hash`).
+        #[arg(long)]
+        program_hash: String,
+        /// JSON inputs file (only "public" is used).
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        /// Claimed outputs, comma-separated, top first.
+        #[arg(long)]
+        outputs: String,
+        /// Minimum conjectured security, in bits.
+        #[arg(long, default_value_t = distaff_verifier::DEFAULT_MIN_SECURITY_BITS)]
+        min_security: u32,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the program hash as lower-case hex.
+    Hash {
+        /// Assembly source file.
+        program: PathBuf,
+    },
+}
+
+fn parse_security(s: &str) -> Result<u32, String> {
+    match s {
+        "96" => Ok(96),
+        "128" => Ok(128),
+        _ => Err(format!("'{s}' is not a supported security level (96 or 128)")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (json, result) = match cli.command {
+        Command::Run { program, inputs, outputs, json } => {
+            (json, commands::run(&program, inputs.as_deref(), outputs, json))
+        }
+        Command::Prove { program, inputs, outputs, security, hash, proof, json } => {
+            let hash = match hash {
+                Hash::Blake3 => distaff_prover::HashFunction::Blake3_256,
+                Hash::Rescue => distaff_prover::HashFunction::Rp64_256,
+            };
+            (json, commands::prove(&program, inputs.as_deref(), outputs, security, hash, &proof, json))
+        }
+        Command::Verify { proof, program_hash, inputs, outputs, min_security, json } => {
+            (json, commands::verify(&proof, &program_hash, inputs.as_deref(), &outputs, min_security, json))
+        }
+        Command::Hash { program } => (false, commands::hash(&program)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                let verified = matches!(e, CliError::Rejected(_)).then_some(false);
+                let mut obj = serde_json::json!({ "error": e.to_string() });
+                if let Some(v) = verified {
+                    obj["verified"] = serde_json::Value::Bool(v);
+                }
+                println!("{obj}");
+            }
+            eprintln!("error: {e}");
+            ExitCode::from(if matches!(e, CliError::Usage(_)) { 2 } else { 1 })
+        }
+    }
+}
