@@ -79,20 +79,12 @@ fn prove_then_verify_and_reject_wrong_claims() {
     ]);
     assert!(ok.status.success(), "{}", stderr(&ok));
     assert!(stdout(&ok).contains("verified") && stdout(&ok).contains("97-bit"));
-    let j = distaff(&[
-        "verify",
-        "--proof",
-        proof,
-        "--program-hash",
-        &hash,
-        "--inputs",
-        &inputs,
-        "--outputs",
-        "20365011074",
-        "--json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&stdout(&j)).unwrap();
-    assert_eq!(v["verified"], true);
+    let verify_json = |outputs: &str| -> serde_json::Value {
+        let args =
+            ["verify", "--proof", proof, "--program-hash", &hash, "--inputs", &inputs, "--outputs", outputs, "--json"];
+        serde_json::from_str(&stdout(&distaff(&args))).unwrap()
+    };
+    assert_eq!(verify_json("20365011074")["verified"], true);
 
     let other_inputs = temp("other.json", br#"{"public": [2, 0]}"#);
     let wrong_hash = "0".repeat(64);
@@ -111,20 +103,7 @@ fn prove_then_verify_and_reject_wrong_claims() {
         assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stdout(&o));
         assert!(stderr(&o).contains("proof rejected"), "{}", stderr(&o));
     }
-    let j = distaff(&[
-        "verify",
-        "--proof",
-        proof,
-        "--program-hash",
-        &hash,
-        "--inputs",
-        &inputs,
-        "--outputs",
-        "1",
-        "--json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&stdout(&j)).unwrap();
-    assert_eq!(v["verified"], false);
+    assert_eq!(verify_json("1")["verified"], false);
 
     // corrupt files: empty, garbage, truncated
     let bytes = std::fs::read(proof).unwrap();
