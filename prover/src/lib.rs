@@ -21,6 +21,8 @@
 // Protocol code indexes columns and coefficients by number, as the math is written.
 #![allow(clippy::needless_range_loop)]
 
+mod dft;
+mod memory;
 mod prover;
 
 pub use distaff_verifier::{FieldExtension, HashFunction, Proof, ProofOptions};

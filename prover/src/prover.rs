@@ -1,6 +1,8 @@
 //! The proving procedure.
 
 use std::marker::PhantomData;
+
+use crate::dft;
 use std::time::{Duration, Instant};
 
 use distaff_air::constraints::{evaluate_boundary, evaluate_transition, hash_values};
@@ -8,7 +10,7 @@ use distaff_air::debug::{check_trace, ConstraintFailure};
 use distaff_air::degree::composition_shape;
 use distaff_air::layout::{CYCLE_LEN, NUM_PERIODIC, TRACE_WIDTH};
 use distaff_air::{Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
-use distaff_math::{batch_inversion, fft, polynom, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
+use distaff_math::{batch_inversion, polynom, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
 use distaff_verifier::merkle::{BoundedBatchProof, MerkleVc};
 use distaff_verifier::proof::Openings;
@@ -249,18 +251,8 @@ where
     let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, log_n, public));
 
     // --- 1. trace LDE and commitment ------------------------------------------------------
-    let coefficients: Vec<Vec<Felt>> = report.time("trace interpolation", || {
-        let inv_twiddles = fft::get_inv_twiddles::<Felt>(n);
-        columns
-            .par_iter()
-            .map(|col| {
-                let mut c = col.clone();
-                fft::interpolate_poly(&mut c, &inv_twiddles);
-                c
-            })
-            .collect()
-    });
-    let trace_rows: Vec<Felt> = report.time("trace LDE", || lde_rows(&coefficients, blowup));
+    let coefficients = report.time("trace interpolation", || dft::interpolate_columns(columns));
+    let trace_rows: Vec<Felt> = report.time("trace LDE", || dft::lde_rows(&coefficients, blowup));
     let trace_tree = report.time("trace commitment", || commit_rows::<Felt, H>(&trace_rows, TRACE_WIDTH))?;
     coin.reseed(*trace_tree.root());
 
@@ -271,21 +263,37 @@ where
     let quotient: Vec<E> = report.time("constraint evaluation", || {
         evaluate_composition::<E>(&trace_rows, n, lde_size, ce_size, step, blowup, public, &alphas)
     });
-    let mut q = quotient;
-    let chunk_coeffs: Vec<Vec<E>> = report.time("composition commitment", || {
-        let inv_twiddles = fft::get_inv_twiddles::<Felt>(ce_size);
-        fft::interpolate_poly_with_offset(&mut q, &inv_twiddles, offset);
-        q.chunks(n).take(num_chunks).map(|c| c.to_vec()).collect()
+    let d = E::EXTENSION_DEGREE;
+    let (composition_base, chunk_coeffs) = report.time("composition commitment", || {
+        // interpolate the quotient (each extension coordinate is a base-field column)
+        let qc = dft::interpolate_coset_rows(E::slice_as_base_elements(&quotient), d, offset);
+        let high_degree = (num_chunks * n..ce_size).any(|k| (0..d).any(|c| dft::coefficient(&qc, k, c) != Felt::ZERO));
+        // split Q(x) = Σ x^(i·n)·H_i(x) and extend each H_i
+        let starts: Vec<usize> = (0..num_chunks).map(|i| i * n).collect();
+        let chunks = dft::stack_blocks(&qc, n, &starts);
+        let rows = dft::lde_rows(&chunks, blowup);
+        let coeffs: Vec<Vec<E>> = (0..num_chunks)
+            .map(|i| {
+                (0..n)
+                    .map(|k| {
+                        let base: Vec<Felt> = (0..d).map(|c| dft::coefficient(&qc, i * n + k, c)).collect();
+                        E::slice_from_base_elements(&base)[0]
+                    })
+                    .collect()
+            })
+            .collect();
+        (rows, (coeffs, high_degree))
     });
-    if checks == Checks::On && q[num_chunks * n..].iter().any(|c| *c != E::ZERO) {
+    let (chunk_coeffs, high_degree) = chunk_coeffs;
+    drop(quotient);
+    if checks == Checks::On && high_degree {
         // the trace violates a constraint: name it
         check_trace(columns, public)?;
         return Err(ProverError::CompositionDegree);
     }
-    drop(q);
-    let composition_rows: Vec<E> = report.time("composition commitment", || lde_rows(&chunk_coeffs, blowup));
+    let composition_rows: &[E] = E::slice_from_base_elements(&composition_base);
     let composition_tree =
-        report.time("composition commitment", || commit_rows::<E, H>(&composition_rows, num_chunks))?;
+        report.time("composition commitment", || commit_rows::<E, H>(composition_rows, num_chunks))?;
     coin.reseed(*composition_tree.root());
 
     // --- 3. out-of-domain evaluation -------------------------------------------------------
@@ -293,8 +301,8 @@ where
     let g = Felt::get_root_of_unity(log_n as u32);
     let zg = z * E::from(g);
     let (ood_current, ood_next, ood_composition) = report.time("out-of-domain evaluation", || {
-        let cur: Vec<E> = coefficients.par_iter().map(|c| polynom::eval(c, z)).collect();
-        let next: Vec<E> = coefficients.par_iter().map(|c| polynom::eval(c, zg)).collect();
+        let cur = evaluate_rows_at::<E>(&coefficients, z);
+        let next = evaluate_rows_at::<E>(&coefficients, zg);
         let comp: Vec<E> = chunk_coeffs.iter().map(|c| polynom::eval(c, z)).collect();
         (cur, next, comp)
     });
@@ -309,7 +317,7 @@ where
     let deep_evaluations: Vec<E> = report.time("DEEP composition", || {
         deep_composition::<E>(
             &trace_rows,
-            &composition_rows,
+            composition_rows,
             num_chunks,
             lde_size,
             z,
@@ -342,7 +350,7 @@ where
     let (fri_proof, trace_openings, composition_openings) = report.time("queries", || {
         let fri_proof = fri_prover.build_proof(&positions);
         let t = open_rows::<Felt, H>(&trace_tree, &trace_rows, TRACE_WIDTH, &positions)?;
-        let c = open_rows::<E, H>(&composition_tree, &composition_rows, num_chunks, &positions)?;
+        let c = open_rows::<E, H>(&composition_tree, composition_rows, num_chunks, &positions)?;
         Ok::<_, ProverError>((fri_proof, t, c))
     })?;
 
@@ -363,46 +371,35 @@ where
     })
 }
 
-/// Low-degree extension of polynomials given by their coefficients onto the coset
-/// `offset · <ω>` of size `n · blowup`, returned row-major in natural order (row `p` holds
-/// every polynomial at `offset · ω^p`).
-///
-/// The domain is the union of `blowup` cosets `offset·ω^j·<g>` of the trace domain; each is one
-/// size-`n` FFT of the coefficients scaled by `(offset·ω^j)^k`, and its values land on rows
-/// `i·blowup + j`. Cosets go one at a time (bounding scratch memory), columns in parallel.
-fn lde_rows<E: FieldElement<BaseField = Felt>>(coefficients: &[Vec<E>], blowup: usize) -> Vec<E> {
-    let width = coefficients.len();
-    let n = coefficients[0].len();
-    let twiddles = fft::get_twiddles::<Felt>(n);
-    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-    let mut rows = vec![E::ZERO; n * blowup * width];
-    const BLOCK: usize = 256;
-    for j in 0..blowup {
-        let shift = Felt::GENERATOR * omega.exp(j as u64);
-        let cols: Vec<Vec<E>> = coefficients
-            .par_iter()
-            .map(|c| {
-                let mut b = c.clone();
-                let mut s = Felt::ONE;
-                for v in b.iter_mut() {
-                    *v = v.mul_base(s);
-                    s *= shift;
+/// Evaluates every polynomial of a coefficient matrix (row `k` = coefficients of `x^k`) at `x`.
+fn evaluate_rows_at<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matrix64, x: E) -> Vec<E> {
+    use p3_matrix::Matrix;
+    let width = coefficients.width();
+    let n = coefficients.height();
+    const CHUNK: usize = 4096;
+    (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|chunk| {
+            let start = chunk * CHUNK;
+            let mut acc = vec![E::ZERO; width];
+            let mut power = x.exp((start as u64).into());
+            for k in start..(start + CHUNK).min(n) {
+                for (c, a) in acc.iter_mut().enumerate() {
+                    *a += power.mul_base(dft::coefficient(coefficients, k, c));
                 }
-                fft::serial_fft(&mut b, &twiddles);
-                b
-            })
-            .collect();
-        rows.par_chunks_mut(BLOCK * blowup * width).enumerate().for_each(|(chunk, out)| {
-            let base = chunk * BLOCK;
-            for (local, group) in out.chunks_mut(blowup * width).enumerate() {
-                let row = &mut group[j * width..(j + 1) * width];
-                for (c, v) in row.iter_mut().enumerate() {
-                    *v = cols[c][base + local];
-                }
+                power *= x;
             }
-        });
-    }
-    rows
+            acc
+        })
+        .reduce(
+            || vec![E::ZERO; width],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
 }
 
 /// Evaluates the composition quotient on the constraint-evaluation domain

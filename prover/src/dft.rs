@@ -1,0 +1,193 @@
+//! Polynomial transforms for the prover, on Plonky3's parallel radix-2 DFT (`p3-dft`).
+//!
+//! winter-math's FFT costs about 10 ns per butterfly on our development machine; Plonky3's
+//! batched DFT over row-major matrices is about three times faster and produces the row-major
+//! layout the Merkle tree and the constraint evaluator read. Both work over the same
+//! Goldilocks field, but they pick different generators for each two-adic subgroup:
+//! Plonky3's generator of order `n` is `g^e` for winter-math's generator `g` and some odd `e`
+//! (found once per size by a discrete logarithm in the 2-group). Since winter-fri (and our
+//! protocol) index domains by winter-math's generator, inputs and outputs are reindexed by
+//! `i -> e·i mod n` on the way in and out.
+
+use distaff_math::{Felt, FieldElement, StarkField};
+use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
+use p3_field::{PrimeCharacteristicRing, PrimeField64, TwoAdicField};
+use p3_goldilocks::Goldilocks;
+use p3_matrix::dense::RowMajorMatrix;
+use p3_matrix::Matrix;
+use rayon::prelude::*;
+
+/// A row-major matrix over Plonky3's Goldilocks.
+pub type Matrix64 = RowMajorMatrix<Goldilocks>;
+
+#[inline(always)]
+fn to_p3(x: Felt) -> Goldilocks {
+    Goldilocks::new(x.as_int())
+}
+
+#[inline(always)]
+fn from_p3(x: Goldilocks) -> Felt {
+    Felt::new(x.as_canonical_u64())
+}
+
+/// The odd `e` with `plonky3_generator(2^log) = winter_generator(2^log)^e`.
+fn generator_exponent(log: u32) -> u64 {
+    let gw = Felt::get_root_of_unity(log);
+    let gp = from_p3(Goldilocks::two_adic_generator(log as usize));
+    let n = 1u64 << log;
+    let mut e = 0u64;
+    for i in 0..log {
+        let h = gp * gw.exp((n - e) % n);
+        if h.exp(1u64 << (log - 1 - i)) != Felt::ONE {
+            e |= 1 << i;
+        }
+    }
+    debug_assert_eq!(gw.exp(e), gp);
+    e
+}
+
+/// Inverse of an odd number modulo 2^64 (Newton iteration).
+fn inverse_mod_2_64(e: u64) -> u64 {
+    let mut x = e;
+    for _ in 0..6 {
+        x = x.wrapping_mul(2u64.wrapping_sub(e.wrapping_mul(x)));
+    }
+    x
+}
+
+/// Loads `width` columns, each given by `get(column, winter_index)`, into a Plonky3 matrix whose
+/// row `i` holds the values at Plonky3's `i`-th domain point.
+fn load(n: usize, width: usize, get: impl Fn(usize, usize) -> Felt + Sync) -> Matrix64 {
+    let e = generator_exponent(n.trailing_zeros()) as usize;
+    let mut values = vec![Goldilocks::ZERO; n * width];
+    values.par_chunks_mut(width).enumerate().for_each(|(i, row)| {
+        let src = e.wrapping_mul(i) & (n - 1);
+        for (c, v) in row.iter_mut().enumerate() {
+            *v = to_p3(get(c, src));
+        }
+    });
+    RowMajorMatrix::new(values, width)
+}
+
+/// Coefficients (row `k` = coefficient of `x^k`, one column per polynomial) of the polynomials
+/// taking the given values on the trace domain.
+pub fn interpolate_columns(columns: &[Vec<Felt>]) -> Matrix64 {
+    let n = columns[0].len();
+    let m = load(n, columns.len(), |c, i| columns[c][i]);
+    Radix2DitParallel::default().idft_batch(m)
+}
+
+/// Coefficients of the polynomials taking the given values (row-major, `width` per row) on the
+/// coset `offset · <ω>` of size `values.len() / width`.
+pub fn interpolate_coset_rows(values: &[Felt], width: usize, offset: Felt) -> Matrix64 {
+    let n = values.len() / width;
+    let m = load(n, width, |c, i| values[i * width + c]);
+    Radix2DitParallel::default().coset_idft_batch(m, to_p3(offset))
+}
+
+/// Low-degree extension of the polynomials with coefficient matrix `coefficients` onto the coset
+/// `offset · <ω>` of size `n · blowup` (ω winter-math's generator), returned row-major in
+/// natural order: row `p` holds every polynomial at `offset · ω^p`.
+///
+/// The domain is the union of the `blowup` cosets `offset·ω^j·<g>`; each is one batched DFT of
+/// the coefficients, whose values land on rows `i·blowup + j`. Cosets are done one at a time to
+/// bound scratch memory.
+pub fn lde_rows(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
+    let width = coefficients.width();
+    let n = coefficients.height();
+    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+    let e_inv = inverse_mod_2_64(generator_exponent(n.trailing_zeros())) as usize;
+    let dft = Radix2DitParallel::<Goldilocks>::default();
+    let log_n = n.trailing_zeros();
+    crate::memory::filled(n * blowup * width, |rows| {
+        // one scratch matrix, reused by every coset (fresh allocations fault pages in again)
+        let mut scratch = coefficients.clone();
+        for j in 0..blowup {
+            if j > 0 {
+                scratch.values.copy_from_slice(&coefficients.values);
+            }
+            let shift = Felt::GENERATOR * omega.exp(j as u64);
+            // rows of the result are in bit-reversed order
+            let evaluations = dft.coset_dft_batch(scratch, to_p3(shift)).inner;
+            rows.par_chunks_mut(blowup * width).enumerate().for_each(|(r, group)| {
+                // winter index r is Plonky3 index e⁻¹·r, stored at its bit reversal
+                let i = e_inv.wrapping_mul(r) & (n - 1);
+                let stored = if log_n == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - log_n) };
+                let src = &evaluations.values[stored * width..(stored + 1) * width];
+                for (d, s) in group[j * width..(j + 1) * width].iter_mut().zip(src) {
+                    d.write(from_p3(*s));
+                }
+            });
+            scratch = evaluations;
+        }
+    })
+}
+
+/// Row `k`, column `c` of a coefficient matrix, as a winter-math element.
+#[inline(always)]
+pub fn coefficient(m: &Matrix64, k: usize, c: usize) -> Felt {
+    from_p3(m.values[k * m.width() + c])
+}
+
+/// A matrix of the given height whose row `k` is row `k + start` of `m` (column subsets
+/// concatenated for each of `starts`): used to split the composition polynomial into columns.
+pub fn stack_blocks(m: &Matrix64, height: usize, starts: &[usize]) -> Matrix64 {
+    let w = m.width();
+    let mut values = Vec::with_capacity(height * w * starts.len());
+    for k in 0..height {
+        for &s in starts {
+            values.extend_from_slice(&m.values[(s + k) * w..(s + k + 1) * w]);
+        }
+    }
+    RowMajorMatrix::new(values, w * starts.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use distaff_math::{fft, polynom};
+
+    #[test]
+    fn generator_exponents_relate_the_two_libraries() {
+        for log in 1..=24 {
+            let e = generator_exponent(log);
+            assert_eq!(e % 2, 1);
+            assert_eq!(Felt::get_root_of_unity(log).exp(e), from_p3(Goldilocks::two_adic_generator(log as usize)));
+            assert_eq!(e.wrapping_mul(inverse_mod_2_64(e)), 1);
+        }
+    }
+
+    #[test]
+    fn matches_winter_math_interpolation_and_evaluation() {
+        let n = 64;
+        let cols: Vec<Vec<Felt>> =
+            (0..3).map(|c| (0..n as u64).map(|i| Felt::new(i * i + 7 * c + 1)).collect()).collect();
+        let coeffs = interpolate_columns(&cols);
+        let inv = fft::get_inv_twiddles::<Felt>(n);
+        for (c, col) in cols.iter().enumerate() {
+            let mut w = col.clone();
+            fft::interpolate_poly(&mut w, &inv);
+            for (k, wk) in w.iter().enumerate() {
+                assert_eq!(coefficient(&coeffs, k, c), *wk);
+            }
+        }
+        let blowup = 8;
+        let rows = lde_rows(&coeffs, blowup);
+        let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+        for p in [0usize, 1, 7, 8, 100, 511] {
+            let x = Felt::GENERATOR * omega.exp(p as u64);
+            for c in 0..3 {
+                let poly: Vec<Felt> = (0..n).map(|k| coefficient(&coeffs, k, c)).collect();
+                assert_eq!(rows[p * 3 + c], polynom::eval(&poly, x));
+            }
+        }
+        // and back: interpolating the LDE on its coset recovers the coefficients
+        let back = interpolate_coset_rows(&rows, 3, Felt::GENERATOR);
+        for k in 0..n * blowup {
+            for c in 0..3 {
+                let expected = if k < n { coefficient(&coeffs, k, c) } else { Felt::ZERO };
+                assert_eq!(coefficient(&back, k, c), expected);
+            }
+        }
+    }
+}
