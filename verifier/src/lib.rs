@@ -6,7 +6,7 @@
 //! bounds its work: an absurd proof (a huge trace length, thousands of FRI layers, a vector
 //! length of 2^60) is refused before anything is allocated for it.
 //!
-//! ```ignore
+//! ```text
 //! let bits = distaff_verifier::verify_bytes(&program_hash, &inputs, &outputs, &proof_bytes, 96)?;
 //! ```
 //!

@@ -1,0 +1,61 @@
+//! Every way execution can fail is a clear error naming the instruction and the cycle, on
+//! both the execute-only and the trace-building paths.
+
+use distaff_air::{Instruction, Instruction::*, Program};
+use distaff_math::Felt;
+use distaff_processor::{build_trace, execute, ExecutionError, ProgramInputs};
+
+fn f(v: u64) -> Felt {
+    Felt::new(v)
+}
+
+fn fails(program: Vec<Instruction>, public: Vec<u64>, secret: Vec<u64>) -> ExecutionError {
+    let program = Program::new(program).unwrap();
+    let inputs = ProgramInputs::new(public.into_iter().map(f).collect(), secret.into_iter().map(f).collect()).unwrap();
+    let e = execute(&program, &inputs).expect_err("must fail");
+    assert_eq!(build_trace(&program, &inputs).expect_err("must fail"), e);
+    e
+}
+
+#[test]
+fn every_failure_is_reported() {
+    let e = fails(vec![Push(f(1)), Add], vec![], vec![]);
+    assert!(matches!(e, ExecutionError::StackUnderflow { index: 1, cycle: 2, needed: 2, depth: 1, .. }));
+    assert!(e.to_string().contains("instruction #1 'add' (cycle 2): stack underflow"), "{e}");
+    assert!(matches!(fails(vec![Drop], vec![], vec![]), ExecutionError::StackUnderflow { needed: 1, depth: 0, .. }));
+    assert!(matches!(fails(vec![Swap(3)], vec![1, 2, 3], vec![]), ExecutionError::StackUnderflow { needed: 4, .. }));
+    assert!(matches!(
+        fails(vec![Dup(15)], (0..15).collect(), vec![]),
+        ExecutionError::StackUnderflow { needed: 16, .. }
+    ));
+    assert!(matches!(fails(vec![Push(f(0))], (0..16).collect(), vec![]), ExecutionError::StackOverflow { .. }));
+    assert!(matches!(fails(vec![Dup(0)], (0..16).collect(), vec![]), ExecutionError::StackOverflow { .. }));
+    assert!(matches!(fails(vec![Read], (0..16).collect(), vec![1]), ExecutionError::StackOverflow { .. }));
+    assert!(matches!(
+        fails(vec![Read, Read], vec![], vec![7]),
+        ExecutionError::SecretInputsExhausted { index: 1, available: 1, .. }
+    ));
+    assert!(matches!(fails(vec![Inv], vec![0], vec![]), ExecutionError::InverseOfZero { .. }));
+    assert!(matches!(fails(vec![Not], vec![2], vec![]), ExecutionError::NotBinary { value: 2, .. }));
+    assert!(matches!(fails(vec![And], vec![1, 5], vec![]), ExecutionError::NotBinary { value: 5, .. }));
+    assert!(matches!(fails(vec![Or], vec![3, 1], vec![]), ExecutionError::NotBinary { value: 3, .. }));
+    let e = fails(vec![Assert], vec![2], vec![]);
+    assert!(e.to_string().contains("expected 1 on top of the stack, found 2"), "{e}");
+    let e = fails(vec![AssertEq], vec![4, 5], vec![]);
+    assert!(e.to_string().contains("5 != 4"), "{e}");
+}
+
+#[test]
+fn too_many_public_inputs_is_refused() {
+    let e = ProgramInputs::new((0..17).map(f).collect(), vec![]).unwrap_err();
+    assert_eq!(e, ExecutionError::TooManyPublicInputs(17));
+}
+
+#[test]
+fn outputs_below_the_depth_read_as_zero() {
+    let program = Program::new(vec![Push(f(9))]).unwrap();
+    let out = execute(&program, &ProgramInputs::default()).unwrap();
+    assert_eq!(out.stack, vec![f(9)]);
+    assert_eq!(out.outputs(3), vec![f(9), f(0), f(0)]);
+    assert_eq!(out.cycles, 2);
+}
