@@ -157,3 +157,60 @@ fn bad_inputs_and_programs_are_clear_errors() {
     let o = distaff(&["verify", "--proof", "/tmp/x", "--program-hash", "xyz", "--outputs", "1"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn every_example_runs_with_its_documented_output() {
+    for (program, inputs, expected) in [
+        ("fibonacci.dasm", "fibonacci.inputs.json", "20365011074\n"),
+        ("secret_product.dasm", "secret_product.inputs.json", "1\n"),
+    ] {
+        let o = distaff(&["run", &example(program), "--inputs", &example(inputs)]);
+        assert!(o.status.success(), "{program}: {}", stderr(&o));
+        assert_eq!(stdout(&o), expected, "{program}");
+    }
+    // the secret factors must multiply to the public product
+    let wrong = temp("wrong_factors.json", br#"{"public": [221], "secret": [11, 17]}"#);
+    let o = distaff(&["run", &example("secret_product.dasm"), "--inputs", wrong.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("assertion failed"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_128_bit_rescue_preset_proves_and_verifies() {
+    let proof = temp("product.proof", b"");
+    let proof = proof.to_str().unwrap();
+    let inputs = example("secret_product.inputs.json");
+    let o = distaff(&[
+        "prove",
+        &example("secret_product.dasm"),
+        "--inputs",
+        &inputs,
+        "--security",
+        "128",
+        "--hash",
+        "rescue",
+        "--proof",
+        proof,
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["security_bits"], 128);
+    assert_eq!(v["hash"], "rescue");
+    let hash = v["program_hash"].as_str().unwrap().to_string();
+    let ok = distaff(&[
+        "verify",
+        "--proof",
+        proof,
+        "--program-hash",
+        &hash,
+        "--inputs",
+        &inputs,
+        "--outputs",
+        "1",
+        "--min-security",
+        "128",
+    ]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("128-bit"));
+}
