@@ -7,11 +7,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::constraints::{
-    evaluate_boundary, evaluate_transition, hash_values, ConstraintKind, ConstraintSink, PublicInputs,
-};
-use crate::layout::{CYCLE_LEN, NUM_PERIODIC, TRACE_WIDTH};
-use crate::rescue::periodic_columns;
+use crate::air::{Air, ProcessorAir};
+use crate::constraints::{ConstraintKind, ConstraintSink, PublicInputs};
+use crate::layout::TRACE_WIDTH;
 use distaff_math::{Felt, FieldElement};
 
 /// The first constraint that does not hold.
@@ -49,29 +47,34 @@ impl ConstraintSink<Felt> for FirstFailure {
     }
 }
 
-/// Checks every constraint on a column-major trace (`columns[c][row]`) and returns the first
-/// failure, in row order.
+/// Checks every constraint of the VM's AIR on a column-major trace (`columns[c][row]`) and
+/// returns the first failure, in row order.
 pub fn check_trace(columns: &[Vec<Felt>], public: &PublicInputs) -> Result<(), ConstraintFailure> {
     assert_eq!(columns.len(), TRACE_WIDTH, "trace has the wrong width");
+    check_air(&ProcessorAir::new(public.clone(), columns[0].len()), columns)
+}
+
+/// Checks the main-segment constraints of any [`Air`] on a column-major trace and returns the
+/// first failure, in row order.
+pub fn check_air<A: Air>(air: &A, columns: &[Vec<Felt>]) -> Result<(), ConstraintFailure> {
     let n = columns[0].len();
-    let row = |r: usize| -> [Felt; TRACE_WIDTH] { core::array::from_fn(|c| columns[c][r]) };
-    let periodic = periodic_columns();
-    let hash = hash_values::<Felt>(&public.program_hash);
+    let row = |r: usize| -> Vec<Felt> { columns.iter().map(|c| c[r]).collect() };
+    let periodic = air.periodic_columns();
 
     let first = row(0);
     let last = row(n - 1);
     let mut sink = FirstFailure { step: 0, found: None, wanted: Some(ConstraintKind::FirstRow) };
-    evaluate_boundary(&first, &last, public, &mut sink);
+    air.evaluate_main_boundary(&first, &last, &mut sink);
     if let Some(f) = sink.found {
         return Err(f);
     }
 
-    let mut cur = first;
+    let mut cur = first.clone();
     for r in 0..n - 1 {
         let nxt = row(r + 1);
-        let p: [Felt; NUM_PERIODIC] = core::array::from_fn(|k| periodic[k][r % CYCLE_LEN]);
+        let p: Vec<Felt> = periodic.iter().map(|c| c[r % c.len()]).collect();
         let mut sink = FirstFailure { step: r, found: None, wanted: None };
-        evaluate_transition(&cur, &nxt, &p, &hash, &mut sink);
+        air.evaluate_main(&cur, &nxt, &p, &mut sink);
         if let Some(f) = sink.found {
             return Err(f);
         }
@@ -79,7 +82,7 @@ pub fn check_trace(columns: &[Vec<Felt>], public: &PublicInputs) -> Result<(), C
     }
 
     let mut sink = FirstFailure { step: n - 1, found: None, wanted: Some(ConstraintKind::LastRow) };
-    evaluate_boundary(&first, &last, public, &mut sink);
+    air.evaluate_main_boundary(&first, &last, &mut sink);
     match sink.found {
         Some(f) => Err(f),
         None => Ok(()),

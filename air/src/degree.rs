@@ -3,11 +3,9 @@
 //! size the constraint-evaluation domain and the number of composition columns; a test checks
 //! the bound against the degree actually observed on a real trace.
 
-use alloc::vec::Vec;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use crate::constraints::{evaluate_boundary, evaluate_transition, ConstraintKind, ConstraintSink, PublicInputs, Value};
-use crate::layout::{CYCLE_LEN, NUM_PERIODIC, TRACE_WIDTH};
+use crate::constraints::{PublicInputs, Value};
 use distaff_math::Felt;
 
 /// An upper bound on a polynomial's degree.
@@ -69,63 +67,16 @@ impl Value for Degree {
     }
 }
 
-struct Collect(Vec<(ConstraintKind, u64)>);
-impl ConstraintSink<Degree> for Collect {
-    fn emit(&mut self, kind: ConstraintKind, _: &'static str, _: usize, value: Degree) {
-        self.0.push((kind, value.0));
-    }
-}
-
-/// Degree bounds of every constraint numerator (transition constraints first, then boundary),
-/// for a trace of `trace_len` rows.
-pub fn constraint_degrees(trace_len: usize, public: &PublicInputs) -> Vec<(ConstraintKind, u64)> {
-    let n = trace_len as u64;
-    let trace = [Degree(n - 1); TRACE_WIDTH];
-    let periodic = [Degree(n - n / CYCLE_LEN as u64); NUM_PERIODIC];
-    let hash = [Degree(0); 4];
-    let mut sink = Collect(Vec::new());
-    evaluate_transition(&trace, &trace, &periodic, &hash, &mut sink);
-    evaluate_boundary(&trace, &trace, public, &mut sink);
-    sink.0
-}
-
-/// The degree bound of the composition (quotient) polynomial: the largest of
-/// `deg(transition) + 1 − n` (the transition divisor is `(x^n − 1)/(x − g^(n−1))`) and
-/// `deg(boundary) − 1`.
-pub fn quotient_degree(trace_len: usize, public: &PublicInputs) -> u64 {
-    let n = trace_len as u64;
-    constraint_degrees(trace_len, public)
-        .into_iter()
-        .map(|(kind, d)| match kind {
-            ConstraintKind::Transition => (d + 1).saturating_sub(n),
-            _ => d.saturating_sub(1),
-        })
-        .max()
-        .unwrap_or(0)
-}
-
-/// The largest numerator degree (which the constraint-evaluation domain must exceed).
-pub fn max_numerator_degree(trace_len: usize, public: &PublicInputs) -> u64 {
-    constraint_degrees(trace_len, public)
-        .into_iter()
-        .map(|(kind, d)| if kind == ConstraintKind::Transition { d + 1 } else { d })
-        .max()
-        .unwrap_or(0)
-}
-
-/// Number of composition columns (each of degree < n) and the constraint-evaluation blowup.
+/// Number of composition columns and constraint-evaluation blowup of the VM's AIR for a claim
+/// over `trace_len` rows (see [`crate::air::composition_shape`]).
 pub fn composition_shape(trace_len: usize, public: &PublicInputs) -> (usize, usize) {
-    let n = trace_len as u64;
-    let q = quotient_degree(trace_len, public);
-    let chunks = (q / n + 1) as usize;
-    let num = max_numerator_degree(trace_len, public);
-    let ce_blowup = ((num / n + 1) as usize).next_power_of_two();
-    (chunks, ce_blowup)
+    crate::air::composition_shape(&crate::air::ProcessorAir::new(public.clone(), trace_len))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec::Vec;
 
     #[test]
     fn shape_is_seven_columns_over_an_8x_domain() {

@@ -23,6 +23,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod air;
 pub mod constraints;
 pub mod debug;
 pub mod degree;
@@ -31,6 +32,7 @@ pub mod opcodes;
 pub mod program;
 pub mod rescue;
 
+pub use air::{Air, ProcessorAir};
 pub use constraints::{ConstraintKind, ConstraintSink, PublicInputs, Value};
 pub use distaff_math::{Felt, Word};
 pub use program::{Instruction, Program, ProgramError};

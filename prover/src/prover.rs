@@ -5,18 +5,15 @@ use std::marker::PhantomData;
 use crate::dft;
 use std::time::{Duration, Instant};
 
-use distaff_air::constraints::{evaluate_boundary, evaluate_transition, hash_values};
-use distaff_air::debug::{check_trace, ConstraintFailure};
-use distaff_air::degree::composition_shape;
-use distaff_air::layout::{CYCLE_LEN, NUM_PERIODIC, TRACE_WIDTH};
-use distaff_air::{Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
+use distaff_air::air::{composition_shape, num_constraints};
+use distaff_air::debug::{check_air, ConstraintFailure};
+use distaff_air::layout::TRACE_WIDTH;
+use distaff_air::{Air, ProcessorAir, Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
 use distaff_math::{batch_inversion, polynom, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
 use distaff_verifier::merkle::{BoundedBatchProof, MerkleVc};
 use distaff_verifier::proof::Openings;
-use distaff_verifier::protocol::{
-    num_constraints, num_deep_coefficients, periodic_polys, transcript_seed, FoldingSink, ScaleBy,
-};
+use distaff_verifier::protocol::{num_deep_coefficients, periodic_polys, transcript_seed, FoldingSink, ScaleBy};
 use distaff_verifier::{FieldExtension, HashFunction, OptionsError, Proof, ProofOptions};
 use rayon::prelude::*;
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
@@ -118,7 +115,7 @@ pub fn prove(
 }
 
 /// Proves that `columns` (column-major, in the layout of `distaff_air::layout`) satisfies the
-/// AIR for `public`.
+/// VM's AIR for `public`.
 pub fn prove_trace(
     columns: &[Vec<Felt>],
     public: &PublicInputs,
@@ -135,9 +132,38 @@ fn prove_trace_with_report(
     checks: Checks,
     report: &mut ProvingReport,
 ) -> Result<Proof, ProverError> {
+    if public.outputs.len() > MAX_OUTPUTS || public.inputs.len() > distaff_air::MAX_PUBLIC_INPUTS {
+        return Err(ProverError::TooManyOutputs(public.outputs.len()));
+    }
+    if columns.len() != TRACE_WIDTH {
+        return Err(ProverError::TraceShape);
+    }
+    let n = columns.first().map(|c| c.len()).unwrap_or(0);
+    prove_air_with_report(&ProcessorAir::new(public.clone(), n), columns, options, checks, report)
+}
+
+/// Proves that `columns` (column-major) satisfies any [`Air`]; the auxiliary segment, if the
+/// AIR has one, is built by [`Air::build_aux`] from transcript challenges.
+pub fn prove_air<A: Air>(
+    air: &A,
+    columns: &[Vec<Felt>],
+    options: &ProofOptions,
+    checks: Checks,
+) -> Result<Proof, ProverError> {
+    prove_air_with_report(air, columns, options, checks, &mut ProvingReport::default())
+}
+
+fn prove_air_with_report<A: Air>(
+    air: &A,
+    columns: &[Vec<Felt>],
+    options: &ProofOptions,
+    checks: Checks,
+    report: &mut ProvingReport,
+) -> Result<Proof, ProverError> {
     options.validate()?;
     let n = columns.first().map(|c| c.len()).unwrap_or(0);
-    if columns.len() != TRACE_WIDTH
+    if columns.len() != air.main_width()
+        || air.trace_length() != n
         || columns.iter().any(|c| c.len() != n)
         || !n.is_power_of_two()
         || n < MIN_TRACE_LENGTH
@@ -145,23 +171,20 @@ fn prove_trace_with_report(
     {
         return Err(ProverError::TraceShape);
     }
-    if public.outputs.len() > MAX_OUTPUTS || public.inputs.len() > distaff_air::MAX_PUBLIC_INPUTS {
-        return Err(ProverError::TooManyOutputs(public.outputs.len()));
-    }
     report.trace_length = n;
     report.security_bits = options.conjectured_security(n);
     match (options.extension, options.hash) {
         (FieldExtension::Quadratic, HashFunction::Blake3_256) => {
-            prove_generic::<QuadFelt, Blake3_256<Felt>>(columns, public, options, checks, report)
+            prove_generic::<QuadFelt, Blake3_256<Felt>, A>(air, columns, options, checks, report)
         }
         (FieldExtension::Quadratic, HashFunction::Rp64_256) => {
-            prove_generic::<QuadFelt, Rp64_256>(columns, public, options, checks, report)
+            prove_generic::<QuadFelt, Rp64_256, A>(air, columns, options, checks, report)
         }
         (FieldExtension::Cubic, HashFunction::Blake3_256) => {
-            prove_generic::<CubeFelt, Blake3_256<Felt>>(columns, public, options, checks, report)
+            prove_generic::<CubeFelt, Blake3_256<Felt>, A>(air, columns, options, checks, report)
         }
         (FieldExtension::Cubic, HashFunction::Rp64_256) => {
-            prove_generic::<CubeFelt, Rp64_256>(columns, public, options, checks, report)
+            prove_generic::<CubeFelt, Rp64_256, A>(air, columns, options, checks, report)
         }
     }
 }
@@ -227,9 +250,37 @@ fn digest_bytes<D: Digest>(d: &D) -> [u8; 32] {
     d.as_bytes()
 }
 
-fn prove_generic<E, H>(
+/// Splits extension-field columns into their base-field coordinates (column `c·d + k` holds
+/// coordinate `k` of column `c`).
+fn coordinates<E: FieldElement<BaseField = Felt>>(columns: &[Vec<E>]) -> Vec<Vec<Felt>> {
+    let d = E::EXTENSION_DEGREE;
+    let mut out = vec![Vec::new(); columns.len() * d];
+    for (c, col) in columns.iter().enumerate() {
+        let base = E::slice_as_base_elements(col);
+        for (k, o) in out[c * d..(c + 1) * d].iter_mut().enumerate() {
+            *o = base.iter().skip(k).step_by(d).copied().collect();
+        }
+    }
+    out
+}
+
+/// Evaluates extension-field polynomials stored as base coordinates (see [`coordinates`]) at `x`.
+fn evaluate_ext_rows_at<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matrix64, x: E) -> Vec<E> {
+    let d = E::EXTENSION_DEGREE;
+    let parts = evaluate_rows_at::<E>(coefficients, x);
+    let basis: Vec<E> = (0..d)
+        .map(|k| {
+            let mut unit = vec![Felt::ZERO; d];
+            unit[k] = Felt::ONE;
+            E::slice_from_base_elements(&unit)[0]
+        })
+        .collect();
+    parts.chunks(d).map(|p| p.iter().zip(&basis).fold(E::ZERO, |acc, (v, b)| acc + *v * *b)).collect()
+}
+
+fn prove_generic<E, H, A>(
+    air: &A,
     columns: &[Vec<Felt>],
-    public: &PublicInputs,
     options: &ProofOptions,
     checks: Checks,
     report: &mut ProvingReport,
@@ -238,30 +289,52 @@ where
     E: FieldElement<BaseField = Felt> + ScaleBy<E>,
     Felt: ScaleBy<E>,
     H: ElementHasher<BaseField = Felt>,
+    A: Air,
 {
     let n = columns[0].len();
     let log_n = n.trailing_zeros() as u8;
     let blowup = options.blowup_factor;
     let lde_size = n * blowup;
-    let (num_chunks, ce_blowup) = composition_shape(n, public);
+    let (main_width, aux_width) = (air.main_width(), air.aux_width());
+    let (num_chunks, ce_blowup) = composition_shape(air);
     if ce_blowup > blowup {
         return Err(ProverError::BlowupTooSmall(blowup, ce_blowup));
     }
     let offset = Felt::GENERATOR;
-    let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, log_n, public));
+    let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, log_n, &air.public_elements()));
 
     // --- 1. trace LDE and commitment ------------------------------------------------------
     let coefficients = report.time("trace interpolation", || dft::interpolate_columns(columns));
     let trace_rows: Vec<Felt> = report.time("trace LDE", || dft::lde_rows(&coefficients, blowup));
-    let trace_tree = report.time("trace commitment", || commit_rows::<Felt, H>(&trace_rows, TRACE_WIDTH))?;
+    let trace_tree = report.time("trace commitment", || commit_rows::<Felt, H>(&trace_rows, main_width))?;
     coin.reseed(*trace_tree.root());
 
+    // --- 1b. auxiliary segment, built from transcript challenges ---------------------------
+    let (challenges, aux_coefficients, aux_base, aux_tree) = if aux_width > 0 {
+        let challenges = draw_many::<E, H>(&mut coin, air.num_aux_challenges())?;
+        let aux = report.time("auxiliary segment", || air.build_aux(columns, &challenges));
+        if aux.len() != aux_width || aux.iter().any(|c| c.len() != n) {
+            return Err(ProverError::TraceShape);
+        }
+        let (coeffs, rows) = report.time("auxiliary segment", || {
+            let coeffs = dft::interpolate_columns(&coordinates(&aux));
+            let rows = dft::lde_rows(&coeffs, blowup);
+            (coeffs, rows)
+        });
+        let tree =
+            report.time("auxiliary segment", || commit_rows::<E, H>(E::slice_from_base_elements(&rows), aux_width))?;
+        coin.reseed(*tree.root());
+        (challenges, Some(coeffs), rows, Some(tree))
+    } else {
+        (Vec::new(), None, Vec::new(), None)
+    };
+    let aux_rows: &[E] = E::slice_from_base_elements(&aux_base);
+
     // --- 2. constraint evaluation and composition polynomial ---------------------------------
-    let alphas = draw_many::<E, H>(&mut coin, num_constraints(public))?;
+    let alphas = draw_many::<E, H>(&mut coin, num_constraints(air))?;
     let ce_size = n * ce_blowup;
-    let step = blowup / ce_blowup;
     let quotient: Vec<E> = report.time("constraint evaluation", || {
-        evaluate_composition::<E>(&trace_rows, n, lde_size, ce_size, step, blowup, public, &alphas)
+        evaluate_composition::<E, A>(air, &trace_rows, aux_rows, ce_size, blowup, &alphas, &challenges)
     });
     let d = E::EXTENSION_DEGREE;
     let (composition_base, chunk_coeffs) = report.time("composition commitment", || {
@@ -288,7 +361,7 @@ where
     drop(quotient);
     if checks == Checks::On && high_degree {
         // the trace violates a constraint: name it
-        check_trace(columns, public)?;
+        check_air(air, columns)?;
         return Err(ProverError::CompositionDegree);
     }
     let composition_rows: &[E] = E::slice_from_base_elements(&composition_base);
@@ -300,32 +373,37 @@ where
     let z = coin.draw::<E>().map_err(|_| ProverError::Transcript)?;
     let g = Felt::get_root_of_unity(log_n as u32);
     let zg = z * E::from(g);
-    let (ood_current, ood_next, ood_composition) = report.time("out-of-domain evaluation", || {
+    let ood = report.time("out-of-domain evaluation", || {
         let cur = evaluate_rows_at::<E>(&coefficients, z);
         let next = evaluate_rows_at::<E>(&coefficients, zg);
+        let (aux_cur, aux_next) = match &aux_coefficients {
+            Some(c) => (evaluate_ext_rows_at::<E>(c, z), evaluate_ext_rows_at::<E>(c, zg)),
+            None => (Vec::new(), Vec::new()),
+        };
         let comp: Vec<E> = chunk_coeffs.iter().map(|c| polynom::eval(c, z)).collect();
-        (cur, next, comp)
+        Ood { current: cur, next, aux_current: aux_cur, aux_next, composition: comp }
     });
     drop(coefficients);
-    let mut ood_all = ood_current.clone();
-    ood_all.extend_from_slice(&ood_next);
-    ood_all.extend_from_slice(&ood_composition);
+    let mut ood_all = Vec::new();
+    for part in [&ood.current, &ood.next, &ood.aux_current, &ood.aux_next, &ood.composition] {
+        ood_all.extend_from_slice(part);
+    }
     coin.reseed(H::hash_elements(&ood_all));
-    let deep = draw_many::<E, H>(&mut coin, num_deep_coefficients(TRACE_WIDTH, num_chunks))?;
+    let deep = draw_many::<E, H>(&mut coin, num_deep_coefficients(main_width + aux_width, num_chunks))?;
 
     // --- 4. DEEP composition and FRI ----------------------------------------------------------
     let deep_evaluations: Vec<E> = report.time("DEEP composition", || {
         deep_composition::<E>(
             &trace_rows,
+            main_width,
+            aux_rows,
+            aux_width,
             composition_rows,
             num_chunks,
-            lde_size,
             z,
             zg,
             &deep,
-            &ood_current,
-            &ood_next,
-            &ood_composition,
+            &ood,
         )
     });
     let mut fri_prover = FriProver::<E, FriTranscript<E, H>, H, MerkleVc<H>>::new(options.fri_options());
@@ -347,28 +425,45 @@ where
         coin.draw_integers(options.num_queries, lde_size, pow_nonce).map_err(|_| ProverError::Transcript)?;
     positions.sort_unstable();
     positions.dedup();
-    let (fri_proof, trace_openings, composition_openings) = report.time("queries", || {
+    let (fri_proof, trace_openings, aux_openings, composition_openings) = report.time("queries", || {
         let fri_proof = fri_prover.build_proof(&positions);
-        let t = open_rows::<Felt, H>(&trace_tree, &trace_rows, TRACE_WIDTH, &positions)?;
+        let t = open_rows::<Felt, H>(&trace_tree, &trace_rows, main_width, &positions)?;
+        let a = match &aux_tree {
+            Some(tree) => Some(open_rows::<E, H>(tree, aux_rows, aux_width, &positions)?),
+            None => None,
+        };
         let c = open_rows::<E, H>(&composition_tree, composition_rows, num_chunks, &positions)?;
-        Ok::<_, ProverError>((fri_proof, t, c))
+        Ok::<_, ProverError>((fri_proof, t, a, c))
     })?;
 
     Ok(Proof {
         options: *options,
         trace_length_log2: log_n,
         trace_root: digest_bytes(trace_tree.root()),
+        aux_root: aux_tree.as_ref().map(|t| digest_bytes(t.root())),
         composition_root: digest_bytes(composition_tree.root()),
         num_composition_columns: num_chunks as u8,
-        ood_trace_current: E::slice_as_base_elements(&ood_current).to_vec(),
-        ood_trace_next: E::slice_as_base_elements(&ood_next).to_vec(),
-        ood_composition: E::slice_as_base_elements(&ood_composition).to_vec(),
+        ood_trace_current: E::slice_as_base_elements(&ood.current).to_vec(),
+        ood_trace_next: E::slice_as_base_elements(&ood.next).to_vec(),
+        ood_aux_current: E::slice_as_base_elements(&ood.aux_current).to_vec(),
+        ood_aux_next: E::slice_as_base_elements(&ood.aux_next).to_vec(),
+        ood_composition: E::slice_as_base_elements(&ood.composition).to_vec(),
         fri_roots,
         fri_proof,
         pow_nonce,
         trace_openings,
+        aux_openings,
         composition_openings,
     })
+}
+
+/// The out-of-domain frame.
+struct Ood<E> {
+    current: Vec<E>,
+    next: Vec<E>,
+    aux_current: Vec<E>,
+    aux_next: Vec<E>,
+    composition: Vec<E>,
 }
 
 /// Evaluates every polynomial of a coefficient matrix (row `k` = coefficients of `x^k`) at `x`.
@@ -403,24 +498,28 @@ fn evaluate_rows_at<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matri
 }
 
 /// Evaluates the composition quotient on the constraint-evaluation domain
-/// (`offset · ω_ce^i`), reading trace rows from the row-major LDE.
+/// (`offset · ω_ce^i`), reading trace rows from the row-major LDEs.
 #[allow(clippy::too_many_arguments)]
-fn evaluate_composition<E>(
+fn evaluate_composition<E, A>(
+    air: &A,
     trace_rows: &[Felt],
-    n: usize,
-    lde_size: usize,
+    aux_rows: &[E],
     ce_size: usize,
-    step: usize,
     blowup: usize,
-    public: &PublicInputs,
     alphas: &[E],
+    challenges: &[E],
 ) -> Vec<E>
 where
     E: FieldElement<BaseField = Felt> + ScaleBy<E>,
     Felt: ScaleBy<E>,
+    A: Air,
 {
-    let offset = Felt::GENERATOR;
+    let n = air.trace_length();
+    let (width, aux_width) = (air.main_width(), air.aux_width());
+    let lde_size = n * blowup;
     let ce_blowup = ce_size / n;
+    let step = blowup / ce_blowup;
+    let offset = Felt::GENERATOR;
     let omega = Felt::get_root_of_unity(ce_size.trailing_zeros());
     let g_last = Felt::get_root_of_unity(n.trailing_zeros()).inv();
 
@@ -435,20 +534,22 @@ where
     }
     let inv_zn = batch_inversion(&zn);
 
-    // Periodic columns repeat with period CYCLE_LEN · ce_blowup on the domain.
-    let period = CYCLE_LEN * ce_blowup;
-    let polys = periodic_polys();
-    let y0 = offset.exp((n / CYCLE_LEN) as u64);
-    let wy = omega.exp((n / CYCLE_LEN) as u64);
-    let mut periodic = vec![[Felt::ZERO; NUM_PERIODIC]; period];
-    let mut y = y0;
-    for row in periodic.iter_mut() {
-        for (v, p) in row.iter_mut().zip(&polys) {
-            *v = polynom::eval(p, y);
-        }
-        y *= wy;
-    }
-    let hash = hash_values::<Felt>(&public.program_hash);
+    // A periodic column of period P repeats with period P·ce_blowup on the domain.
+    let columns = air.periodic_columns();
+    let polys = periodic_polys(&columns);
+    let period = columns.iter().map(|c| c.len()).max().unwrap_or(1) * ce_blowup;
+    let periodic: Vec<Vec<Felt>> = (0..period)
+        .map(|k| {
+            let x = offset * omega.exp(k as u64);
+            polys
+                .iter()
+                .map(|p| {
+                    let y = x.exp((n / p.len().max(1)) as u64);
+                    polynom::eval(p, y)
+                })
+                .collect()
+        })
+        .collect();
 
     const CHUNK: usize = 1024;
     let mut out = vec![E::ZERO; ce_size];
@@ -465,15 +566,25 @@ where
             x *= omega;
         }
         let inv = batch_inversion(&denoms);
+        let (mut lifted_cur, mut lifted_next) = (vec![E::ZERO; width], vec![E::ZERO; width]);
         for (k, o) in out.iter_mut().enumerate() {
             let i = start + k;
             let li = i * step;
             let ni = (li + blowup) % lde_size;
-            let cur = &trace_rows[li * TRACE_WIDTH..(li + 1) * TRACE_WIDTH];
-            let nxt = &trace_rows[ni * TRACE_WIDTH..(ni + 1) * TRACE_WIDTH];
+            let cur = &trace_rows[li * width..(li + 1) * width];
+            let nxt = &trace_rows[ni * width..(ni + 1) * width];
             let mut sink = FoldingSink::new(alphas);
-            evaluate_transition(cur, nxt, &periodic[i % period], &hash, &mut sink);
-            evaluate_boundary(cur, cur, public, &mut sink);
+            air.evaluate_main(cur, nxt, &periodic[i % period], &mut sink);
+            air.evaluate_main_boundary(cur, cur, &mut sink);
+            if aux_width > 0 {
+                for c in 0..width {
+                    lifted_cur[c] = E::from(cur[c]);
+                    lifted_next[c] = E::from(nxt[c]);
+                }
+                let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
+                let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
+                air.evaluate_aux(&lifted_cur, &lifted_next, aux_cur, aux_next, challenges, &mut sink);
+            }
             let t = (xs[k] - g_last) * inv_zn[i % ce_blowup];
             *o = sink.transition.mul_base(t) + sink.first.mul_base(inv[2 * k]) + sink.last.mul_base(inv[2 * k + 1]);
         }
@@ -485,26 +596,31 @@ where
 #[allow(clippy::too_many_arguments)]
 fn deep_composition<E: FieldElement<BaseField = Felt>>(
     trace_rows: &[Felt],
+    width: usize,
+    aux_rows: &[E],
+    aux_width: usize,
     composition_rows: &[E],
     num_chunks: usize,
-    lde_size: usize,
     z: E,
     zg: E,
     deep: &[E],
-    ood_current: &[E],
-    ood_next: &[E],
-    ood_composition: &[E],
+    ood: &Ood<E>,
 ) -> Vec<E> {
-    let (gamma, rest) = deep.split_at(TRACE_WIDTH);
-    let (gamma_next, delta) = rest.split_at(TRACE_WIDTH);
+    let lde_size = trace_rows.len() / width;
+    let (gamma, rest) = deep.split_at(width + aux_width);
+    let (gamma_next, delta) = rest.split_at(width + aux_width);
     let mut a0 = E::ZERO;
     let mut b0 = E::ZERO;
-    for j in 0..TRACE_WIDTH {
-        a0 += gamma[j] * ood_current[j];
-        b0 += gamma_next[j] * ood_next[j];
+    for j in 0..width {
+        a0 += gamma[j] * ood.current[j];
+        b0 += gamma_next[j] * ood.next[j];
+    }
+    for j in 0..aux_width {
+        a0 += gamma[width + j] * ood.aux_current[j];
+        b0 += gamma_next[width + j] * ood.aux_next[j];
     }
     for k in 0..num_chunks {
-        a0 += delta[k] * ood_composition[k];
+        a0 += delta[k] * ood.composition[k];
     }
     let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
     let offset = Felt::GENERATOR;
@@ -523,12 +639,19 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
         let inv = batch_inversion(&denoms);
         for (k, o) in out.iter_mut().enumerate() {
             let i = start + k;
-            let row = &trace_rows[i * TRACE_WIDTH..(i + 1) * TRACE_WIDTH];
+            let row = &trace_rows[i * width..(i + 1) * width];
             let mut a = E::ZERO;
             let mut b = E::ZERO;
-            for j in 0..TRACE_WIDTH {
+            for j in 0..width {
                 a += gamma[j].mul_base(row[j]);
                 b += gamma_next[j].mul_base(row[j]);
+            }
+            if aux_width > 0 {
+                let aux = &aux_rows[i * aux_width..(i + 1) * aux_width];
+                for j in 0..aux_width {
+                    a += gamma[width + j] * aux[j];
+                    b += gamma_next[width + j] * aux[j];
+                }
             }
             let comp = &composition_rows[i * num_chunks..(i + 1) * num_chunks];
             for kk in 0..num_chunks {

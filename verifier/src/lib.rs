@@ -30,7 +30,7 @@ mod verify;
 
 pub use options::{FieldExtension, HashFunction, OptionsError, ProofOptions};
 pub use proof::{DecodeError, Openings, Proof};
-pub use verify::{verify, verify_bytes};
+pub use verify::{verify, verify_air, verify_bytes};
 
 /// The minimum conjectured security the verifier accepts unless told otherwise.
 pub const DEFAULT_MIN_SECURITY_BITS: u32 = 96;

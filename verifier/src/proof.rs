@@ -39,6 +39,8 @@ pub struct Proof {
     pub trace_length_log2: u8,
     /// Root of the trace LDE commitment.
     pub trace_root: [u8; 32],
+    /// Root of the auxiliary segment's LDE commitment (AIRs with an auxiliary segment only).
+    pub aux_root: Option<[u8; 32]>,
     /// Root of the composition-polynomial commitment.
     pub composition_root: [u8; 32],
     /// Number of composition columns.
@@ -47,6 +49,10 @@ pub struct Proof {
     pub ood_trace_current: Vec<Felt>,
     /// Trace polynomials at z·g.
     pub ood_trace_next: Vec<Felt>,
+    /// Auxiliary columns at z (extension elements, flattened; empty without an auxiliary segment).
+    pub ood_aux_current: Vec<Felt>,
+    /// Auxiliary columns at z·g.
+    pub ood_aux_next: Vec<Felt>,
     /// Composition columns at z.
     pub ood_composition: Vec<Felt>,
     /// Roots of the FRI layers (and the hash of the remainder), in order.
@@ -57,6 +63,8 @@ pub struct Proof {
     pub pow_nonce: u64,
     /// Trace openings.
     pub trace_openings: Openings,
+    /// Auxiliary-segment openings (AIRs with an auxiliary segment only).
+    pub aux_openings: Option<Openings>,
     /// Composition openings.
     pub composition_openings: Openings,
 }
@@ -188,10 +196,19 @@ impl Proof {
         out.extend_from_slice(&(o.fri_remainder_max_degree as u16).to_le_bytes());
         out.push(self.trace_length_log2);
         out.extend_from_slice(&self.trace_root);
+        match &self.aux_root {
+            None => out.push(0),
+            Some(r) => {
+                out.push(1);
+                out.extend_from_slice(r);
+            }
+        }
         out.extend_from_slice(&self.composition_root);
         out.push(self.num_composition_columns);
         put_felts(&mut out, &self.ood_trace_current);
         put_felts(&mut out, &self.ood_trace_next);
+        put_felts(&mut out, &self.ood_aux_current);
+        put_felts(&mut out, &self.ood_aux_next);
         put_felts(&mut out, &self.ood_composition);
         out.push(self.fri_roots.len() as u8);
         for r in &self.fri_roots {
@@ -199,10 +216,15 @@ impl Proof {
         }
         put_blob(&mut out, &self.fri_proof.to_bytes());
         out.extend_from_slice(&self.pow_nonce.to_le_bytes());
-        for o in [&self.trace_openings, &self.composition_openings] {
+        let mut put_openings = |o: &Openings| {
             put_felts(&mut out, &o.values);
             put_blob(&mut out, &o.merkle_proof);
+        };
+        put_openings(&self.trace_openings);
+        if let Some(a) = &self.aux_openings {
+            put_openings(a);
         }
+        put_openings(&self.composition_openings);
         out
     }
 
@@ -240,10 +262,17 @@ impl Proof {
         };
         let trace_length_log2 = r.u8()?;
         let trace_root = r.digest()?;
+        let aux_root = match r.u8()? {
+            0 => None,
+            1 => Some(r.digest()?),
+            _ => return Err(DecodeError::Invalid("auxiliary segment flag")),
+        };
         let composition_root = r.digest()?;
         let num_composition_columns = r.u8()?;
         let ood_trace_current = r.felts()?;
         let ood_trace_next = r.felts()?;
+        let ood_aux_current = r.felts()?;
+        let ood_aux_next = r.felts()?;
         let ood_composition = r.felts()?;
         let num_fri_roots = r.u8()? as usize;
         let mut fri_roots = Vec::with_capacity(num_fri_roots);
@@ -258,6 +287,10 @@ impl Proof {
         }
         let pow_nonce = r.u64()?;
         let trace_openings = Openings { values: r.felts()?, merkle_proof: r.blob()?.to_vec() };
+        let aux_openings = match aux_root {
+            None => None,
+            Some(_) => Some(Openings { values: r.felts()?, merkle_proof: r.blob()?.to_vec() }),
+        };
         let composition_openings = Openings { values: r.felts()?, merkle_proof: r.blob()?.to_vec() };
         if r.remaining() != 0 {
             return Err(DecodeError::TrailingBytes(r.remaining()));
@@ -266,15 +299,19 @@ impl Proof {
             options,
             trace_length_log2,
             trace_root,
+            aux_root,
             composition_root,
             num_composition_columns,
             ood_trace_current,
             ood_trace_next,
+            ood_aux_current,
+            ood_aux_next,
             ood_composition,
             fri_roots,
             fri_proof,
             pow_nonce,
             trace_openings,
+            aux_openings,
             composition_openings,
         })
     }

@@ -8,7 +8,8 @@
 //!    with the protocol tag, the format version, the options, log2 of the trace length and
 //!    the public claim (program hash, inputs, outputs).
 //! 2. The prover commits to the trace LDE (blowup `b`, coset offset `g = 7`); the root is
-//!    absorbed.
+//!    absorbed. If the AIR has an auxiliary segment, its challenges are drawn, the prover
+//!    builds the auxiliary columns from them, commits to their LDE and the root is absorbed.
 //! 3. One coefficient per constraint is drawn (extension field). The composition polynomial
 //!    `Q = Σ αᵢ·Tᵢ·(x − ω^(n−1))/(x^n − 1) + Σ βⱼ·Fⱼ/(x − 1) + Σ γₖ·Lₖ/(x − ω^(n−1))` is
 //!    split into columns of degree < n, whose LDE is committed; the root is absorbed.
@@ -21,10 +22,7 @@
 
 use alloc::vec::Vec;
 
-use distaff_air::constraints::{ConstraintKind, ConstraintSink, NUM_TRANSITION_CONSTRAINTS};
-use distaff_air::layout::{CYCLE_LEN, NUM_PERIODIC};
-use distaff_air::rescue::periodic_columns;
-use distaff_air::PublicInputs;
+use distaff_air::constraints::{ConstraintKind, ConstraintSink};
 use distaff_math::{fft, CubeFelt, ExtensionOf, Felt, FieldElement, QuadFelt};
 
 use crate::options::ProofOptions;
@@ -33,21 +31,16 @@ use crate::proof::FORMAT_VERSION;
 /// "distaff" as a field element, the first element of every transcript.
 pub const PROTOCOL_TAG: u64 = 0x0066_6661_7473_6964;
 
-/// The elements the transcript is seeded with.
-pub fn transcript_seed(options: &ProofOptions, trace_length_log2: u8, public: &PublicInputs) -> Vec<Felt> {
+/// The elements the transcript is seeded with: tag, format version, options, log2 of the trace
+/// length, and the AIR's public claim.
+pub fn transcript_seed(options: &ProofOptions, trace_length_log2: u8, public_elements: &[Felt]) -> Vec<Felt> {
     let mut seed = Vec::new();
     seed.push(Felt::new(PROTOCOL_TAG));
     seed.push(Felt::new(FORMAT_VERSION as u64));
     seed.extend_from_slice(&options.to_elements());
     seed.push(Felt::new(trace_length_log2 as u64));
-    seed.extend_from_slice(&public.to_elements());
+    seed.extend_from_slice(public_elements);
     seed
-}
-
-/// Total number of constraints for a claim (transition, first-row, last-row).
-pub fn num_constraints(public: &PublicInputs) -> usize {
-    let (first, last) = public.num_boundary_constraints();
-    NUM_TRANSITION_CONSTRAINTS + first + last
 }
 
 /// Scaling a constraint value by an extension-field coefficient.
@@ -98,17 +91,6 @@ impl<'a, E: FieldElement> FoldingSink<'a, E> {
     pub fn new(coefficients: &'a [E]) -> Self {
         FoldingSink { coefficients, next: 0, transition: E::ZERO, first: E::ZERO, last: E::ZERO }
     }
-
-    /// Continues with the boundary constraints (which follow the transition constraints).
-    pub fn at_boundary(coefficients: &'a [E]) -> Self {
-        FoldingSink {
-            coefficients,
-            next: NUM_TRANSITION_CONSTRAINTS,
-            transition: E::ZERO,
-            first: E::ZERO,
-            last: E::ZERO,
-        }
-    }
 }
 
 impl<E: FieldElement, V: ScaleBy<E>> ConstraintSink<V> for FoldingSink<'_, E> {
@@ -125,38 +107,39 @@ impl<E: FieldElement, V: ScaleBy<E>> ConstraintSink<V> for FoldingSink<'_, E> {
     }
 }
 
-/// Coefficients (over the 8-element subgroup, in x^(n/8)) of each periodic column.
-pub fn periodic_polys() -> Vec<[Felt; CYCLE_LEN]> {
-    let inv_twiddles = fft::get_inv_twiddles::<Felt>(CYCLE_LEN);
-    periodic_columns()
+/// Coefficients of each periodic column's polynomial in `x^(n/period)` (interpolated over the
+/// subgroup of its period).
+pub fn periodic_polys(columns: &[Vec<Felt>]) -> Vec<Vec<Felt>> {
+    columns
         .iter()
         .map(|col| {
-            let mut c = *col;
-            fft::interpolate_poly(&mut c, &inv_twiddles);
+            let mut c = col.clone();
+            if c.len() > 1 {
+                let inv_twiddles = fft::get_inv_twiddles::<Felt>(c.len());
+                fft::interpolate_poly(&mut c, &inv_twiddles);
+            }
             c
         })
         .collect()
 }
 
 /// Evaluates the periodic columns at `x` for a trace of `trace_length` rows.
-pub fn periodic_values_at<E: FieldElement<BaseField = Felt>>(
-    polys: &[[Felt; CYCLE_LEN]],
-    x: E,
-    trace_length: usize,
-) -> [E; NUM_PERIODIC] {
-    let y = x.exp(((trace_length / CYCLE_LEN) as u64).into());
-    let mut out = [E::ZERO; NUM_PERIODIC];
-    for (o, p) in out.iter_mut().zip(polys) {
-        let mut acc = E::ZERO;
-        for c in p.iter().rev() {
-            acc = acc * y + E::from(*c);
-        }
-        *o = acc;
-    }
-    out
+pub fn periodic_values_at<E: FieldElement<BaseField = Felt>>(polys: &[Vec<Felt>], x: E, trace_length: usize) -> Vec<E> {
+    polys
+        .iter()
+        .map(|p| {
+            let y = x.exp(((trace_length / p.len().max(1)) as u64).into());
+            let mut acc = E::ZERO;
+            for c in p.iter().rev() {
+                acc = acc * y + E::from(*c);
+            }
+            acc
+        })
+        .collect()
 }
 
-/// Number of DEEP coefficients: two per trace column, one per composition column.
+/// Number of DEEP coefficients: two per trace column (main and auxiliary), one per
+/// composition column.
 pub fn num_deep_coefficients(trace_width: usize, composition_columns: usize) -> usize {
     2 * trace_width + composition_columns
 }

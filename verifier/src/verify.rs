@@ -2,10 +2,10 @@
 
 use alloc::vec::Vec;
 
-use distaff_air::constraints::{evaluate_boundary, evaluate_transition, hash_values};
-use distaff_air::degree::composition_shape;
-use distaff_air::layout::TRACE_WIDTH;
-use distaff_air::{PublicInputs, Word, MAX_OUTPUTS, MAX_PUBLIC_INPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
+use distaff_air::air::{composition_shape, num_constraints};
+use distaff_air::{
+    Air, ProcessorAir, PublicInputs, Word, MAX_OUTPUTS, MAX_PUBLIC_INPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH,
+};
 use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
 use winter_crypto::{DefaultRandomCoin, ElementHasher, Hasher, RandomCoin, VectorCommitment};
@@ -16,9 +16,7 @@ use crate::channel::FriChannel;
 use crate::merkle::{BoundedBatchProof, MerkleVc};
 use crate::options::{FieldExtension, HashFunction};
 use crate::proof::Proof;
-use crate::protocol::{
-    num_constraints, num_deep_coefficients, periodic_polys, periodic_values_at, transcript_seed, FoldingSink,
-};
+use crate::protocol::{num_deep_coefficients, periodic_polys, periodic_values_at, transcript_seed, FoldingSink};
 use crate::VerificationError;
 
 /// Verifies `proof_bytes` against the claim, requiring at least `min_security_bits` of
@@ -44,15 +42,24 @@ pub fn verify(
     proof: &Proof,
     min_security_bits: u32,
 ) -> Result<u32, VerificationError> {
-    proof.options.validate()?;
     if public_inputs.len() > MAX_PUBLIC_INPUTS || outputs.len() > MAX_OUTPUTS {
         return Err(VerificationError::ClaimTooLarge { inputs: public_inputs.len(), outputs: outputs.len() });
     }
+    let public =
+        PublicInputs { program_hash: *program_hash, inputs: public_inputs.to_vec(), outputs: outputs.to_vec() };
+    verify_air(&ProcessorAir::new(public, proof.trace_length()), proof, min_security_bits)
+}
+
+/// Verifies a proof for any [`Air`] (whose trace length must be the proof's), requiring at
+/// least `min_security_bits` of conjectured security. Returns the proof's conjectured security.
+pub fn verify_air<A: Air>(air: &A, proof: &Proof, min_security_bits: u32) -> Result<u32, VerificationError> {
+    proof.options.validate()?;
     let log_n = proof.trace_length_log2;
     let log_b = proof.options.blowup_factor.trailing_zeros();
     if (log_n as usize) < MIN_TRACE_LENGTH.trailing_zeros() as usize
         || log_n as u32 > MAX_TRACE_LENGTH_LOG2
         || log_n as u32 + log_b > Felt::TWO_ADICITY
+        || air.trace_length() != proof.trace_length()
     {
         return Err(VerificationError::TraceLength(log_n));
     }
@@ -60,17 +67,15 @@ pub fn verify(
     if bits < min_security_bits {
         return Err(VerificationError::InsufficientSecurity { bits, required: min_security_bits });
     }
-    let public =
-        PublicInputs { program_hash: *program_hash, inputs: public_inputs.to_vec(), outputs: outputs.to_vec() };
     match (proof.options.extension, proof.options.hash) {
         (FieldExtension::Quadratic, HashFunction::Blake3_256) => {
-            verify_generic::<QuadFelt, Blake3_256<Felt>>(&public, proof)
+            verify_generic::<QuadFelt, Blake3_256<Felt>, A>(air, proof)
         }
-        (FieldExtension::Quadratic, HashFunction::Rp64_256) => verify_generic::<QuadFelt, Rp64_256>(&public, proof),
+        (FieldExtension::Quadratic, HashFunction::Rp64_256) => verify_generic::<QuadFelt, Rp64_256, A>(air, proof),
         (FieldExtension::Cubic, HashFunction::Blake3_256) => {
-            verify_generic::<CubeFelt, Blake3_256<Felt>>(&public, proof)
+            verify_generic::<CubeFelt, Blake3_256<Felt>, A>(air, proof)
         }
-        (FieldExtension::Cubic, HashFunction::Rp64_256) => verify_generic::<CubeFelt, Rp64_256>(&public, proof),
+        (FieldExtension::Cubic, HashFunction::Rp64_256) => verify_generic::<CubeFelt, Rp64_256, A>(air, proof),
     }?;
     Ok(bits)
 }
@@ -113,32 +118,45 @@ fn check_openings<H: ElementHasher<BaseField = Felt>>(
     MerkleVc::<H>::verify_many(*root, positions, &leaves, &proof).map_err(|_| ())
 }
 
-fn verify_generic<E, H>(public: &PublicInputs, proof: &Proof) -> Result<(), VerificationError>
+fn verify_generic<E, H, A>(air: &A, proof: &Proof) -> Result<(), VerificationError>
 where
     E: FieldElement<BaseField = Felt> + crate::protocol::ScaleBy<E>,
     Felt: crate::protocol::ScaleBy<E>,
     H: ElementHasher<BaseField = Felt>,
+    A: Air,
 {
     let options = &proof.options;
     let n = proof.trace_length();
     let lde_size = n * options.blowup_factor;
-    let (num_chunks, ce_blowup) = composition_shape(n, public);
+    let (main_width, aux_width) = (air.main_width(), air.aux_width());
+    let (num_chunks, ce_blowup) = composition_shape(air);
     if ce_blowup > options.blowup_factor {
         return Err(VerificationError::MalformedProof("blowup too small for the constraint degree"));
     }
     if proof.num_composition_columns as usize != num_chunks {
         return Err(VerificationError::MalformedProof("wrong number of composition columns"));
     }
-    let ood_current = ext_slice::<E>(&proof.ood_trace_current, TRACE_WIDTH)?;
-    let ood_next = ext_slice::<E>(&proof.ood_trace_next, TRACE_WIDTH)?;
+    if proof.aux_root.is_some() != (aux_width > 0) || proof.aux_openings.is_some() != (aux_width > 0) {
+        return Err(VerificationError::MalformedProof("auxiliary segment present or missing"));
+    }
+    let ood_current = ext_slice::<E>(&proof.ood_trace_current, main_width)?;
+    let ood_next = ext_slice::<E>(&proof.ood_trace_next, main_width)?;
+    let ood_aux_current = ext_slice::<E>(&proof.ood_aux_current, aux_width)?;
+    let ood_aux_next = ext_slice::<E>(&proof.ood_aux_next, aux_width)?;
     let ood_composition = ext_slice::<E>(&proof.ood_composition, num_chunks)?;
     let trace_root = digest::<H>(&proof.trace_root)?;
+    let aux_root = proof.aux_root.as_ref().map(digest::<H>).transpose()?;
     let composition_root = digest::<H>(&proof.composition_root)?;
 
-    // --- transcript: claim, trace commitment, constraint coefficients ------------------------
-    let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, proof.trace_length_log2, public));
+    // --- transcript: claim, trace commitments, constraint coefficients ----------------------
+    let seed = transcript_seed(options, proof.trace_length_log2, &air.public_elements());
+    let mut coin = DefaultRandomCoin::<H>::new(&seed);
     coin.reseed(trace_root);
-    let alphas = draw::<E, H>(&mut coin, num_constraints(public))?;
+    let challenges = draw::<E, H>(&mut coin, if aux_width > 0 { air.num_aux_challenges() } else { 0 })?;
+    if let Some(root) = aux_root {
+        coin.reseed(root);
+    }
+    let alphas = draw::<E, H>(&mut coin, num_constraints(air))?;
     coin.reseed(composition_root);
     let z = coin.draw::<E>().map_err(|_| VerificationError::Transcript)?;
 
@@ -149,11 +167,11 @@ where
     if z_n == E::ONE {
         return Err(VerificationError::Transcript);
     }
-    let periodic = periodic_values_at(&periodic_polys(), z, n);
-    let hash = hash_values::<E>(&public.program_hash);
+    let periodic = periodic_values_at(&periodic_polys(&air.periodic_columns()), z, n);
     let mut sink = FoldingSink::new(&alphas);
-    evaluate_transition(ood_current, ood_next, &periodic, &hash, &mut sink);
-    evaluate_boundary(ood_current, ood_current, public, &mut sink);
+    air.evaluate_main(ood_current, ood_next, &periodic, &mut sink);
+    air.evaluate_main_boundary(ood_current, ood_current, &mut sink);
+    air.evaluate_aux(ood_current, ood_next, ood_aux_current, ood_aux_next, &challenges, &mut sink);
     let q_z = sink.transition * (z - g_last) / (z_n - E::ONE) + sink.first / (z - E::ONE) + sink.last / (z - g_last);
     let mut h_z = E::ZERO;
     let mut z_pow = E::ONE;
@@ -164,12 +182,12 @@ where
     if q_z != h_z {
         return Err(VerificationError::ConstraintCheck);
     }
-    let mut ood_all = Vec::with_capacity(2 * TRACE_WIDTH + num_chunks);
-    ood_all.extend_from_slice(ood_current);
-    ood_all.extend_from_slice(ood_next);
-    ood_all.extend_from_slice(ood_composition);
+    let mut ood_all = Vec::with_capacity(2 * (main_width + aux_width) + num_chunks);
+    for part in [ood_current, ood_next, ood_aux_current, ood_aux_next, ood_composition] {
+        ood_all.extend_from_slice(part);
+    }
     coin.reseed(H::hash_elements(&ood_all));
-    let deep = draw::<E, H>(&mut coin, num_deep_coefficients(TRACE_WIDTH, num_chunks))?;
+    let deep = draw::<E, H>(&mut coin, num_deep_coefficients(main_width + aux_width, num_chunks))?;
 
     // --- FRI commit phase, proof of work, queries --------------------------------------------
     let fri_options = options.fri_options();
@@ -196,13 +214,27 @@ where
     // --- openings -------------------------------------------------------------------------
     let depth = lde_size.trailing_zeros();
     let tv = &proof.trace_openings.values;
-    if tv.len() != positions.len() * TRACE_WIDTH {
+    if tv.len() != positions.len() * main_width {
         return Err(VerificationError::MalformedProof("wrong number of trace values"));
     }
-    let trace_rows: Vec<&[Felt]> = tv.chunks(TRACE_WIDTH).collect();
+    let trace_rows: Vec<&[Felt]> = tv.chunks(main_width).collect();
     let leaves = trace_rows.iter().map(|r| H::hash_elements(r)).collect();
     check_openings::<H>(&trace_root, &positions, leaves, &proof.trace_openings.merkle_proof, depth)
         .map_err(|_| VerificationError::TraceCommitment)?;
+    let aux_rows: Vec<&[E]> = match (&proof.aux_openings, aux_root) {
+        (Some(openings), Some(root)) => {
+            let row_len = aux_width * E::EXTENSION_DEGREE;
+            if openings.values.len() != positions.len() * row_len {
+                return Err(VerificationError::MalformedProof("wrong number of auxiliary values"));
+            }
+            let rows: Vec<&[E]> = openings.values.chunks(row_len).map(E::slice_from_base_elements).collect();
+            let leaves = rows.iter().map(|r| H::hash_elements(r)).collect();
+            check_openings::<H>(&root, &positions, leaves, &openings.merkle_proof, depth)
+                .map_err(|_| VerificationError::TraceCommitment)?;
+            rows
+        }
+        _ => alloc::vec![&[][..]; positions.len()],
+    };
     let cv = &proof.composition_openings.values;
     let row_len = num_chunks * E::EXTENSION_DEGREE;
     if cv.len() != positions.len() * row_len {
@@ -214,8 +246,8 @@ where
         .map_err(|_| VerificationError::CompositionCommitment)?;
 
     // --- DEEP composition at the queried positions, then FRI ---------------------------------
-    let (gamma, rest) = deep.split_at(TRACE_WIDTH);
-    let (gamma_next, delta) = rest.split_at(TRACE_WIDTH);
+    let (gamma, rest) = deep.split_at(main_width + aux_width);
+    let (gamma_next, delta) = rest.split_at(main_width + aux_width);
     let zg = z * E::from(g);
     let omega = Felt::get_root_of_unity(depth);
     let offset = Felt::GENERATOR;
@@ -228,6 +260,10 @@ where
             let t = E::from(t);
             a += gamma[j] * (t - ood_current[j]);
             b += gamma_next[j] * (t - ood_next[j]);
+        }
+        for (j, &t) in aux_rows[i].iter().enumerate() {
+            a += gamma[main_width + j] * (t - ood_aux_current[j]);
+            b += gamma_next[main_width + j] * (t - ood_aux_next[j]);
         }
         for (k, &h) in comp_rows[i].iter().enumerate() {
             a += delta[k] * (h - ood_composition[k]);

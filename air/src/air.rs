@@ -1,0 +1,164 @@
+//! The interface every prover and verifier of this workspace is generic over.
+//!
+//! An [`Air`] describes a trace (main columns over the base field, and optionally an
+//! *auxiliary segment* of extension-field columns built after the main trace is committed,
+//! from random challenges drawn from the transcript — what permutation, multiset and lookup
+//! arguments need), its periodic columns, the public claim absorbed into the transcript, and
+//! its constraints, written once against [`Value`] so that every evaluator can run them.
+//! [`ProcessorAir`] is the Distaff VM; other AIRs (the tests have one with an auxiliary
+//! grand-product column) go through the same prover and verifier.
+
+use alloc::vec::Vec;
+
+use crate::constraints::{
+    evaluate_boundary, evaluate_transition, hash_values, ConstraintKind, ConstraintSink, PublicInputs, Value,
+};
+use crate::degree::Degree;
+use crate::layout::TRACE_WIDTH;
+use crate::rescue::periodic_columns;
+use distaff_math::{Felt, FieldElement};
+
+/// An algebraic intermediate representation.
+pub trait Air: Sync {
+    /// Number of rows (a power of two).
+    fn trace_length(&self) -> usize;
+    /// Number of main (base-field) columns.
+    fn main_width(&self) -> usize;
+    /// Number of auxiliary (extension-field) columns; 0 when there is no auxiliary segment.
+    fn aux_width(&self) -> usize {
+        0
+    }
+    /// Number of random challenges (extension field) the auxiliary segment is built from.
+    fn num_aux_challenges(&self) -> usize {
+        0
+    }
+    /// Periodic columns, each given by its values over one period (a power of two dividing the
+    /// trace length).
+    fn periodic_columns(&self) -> Vec<Vec<Felt>> {
+        Vec::new()
+    }
+    /// The public claim, as field elements absorbed into the transcript before anything else.
+    fn public_elements(&self) -> Vec<Felt>;
+    /// Emits the main transition constraints for rows (`cur`, `nxt`).
+    fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, cur: &[V], nxt: &[V], periodic: &[V], sink: &mut S);
+    /// Emits the first-row and last-row constraints on main columns (`first` and `last` are the
+    /// same row when evaluated at a point).
+    fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S);
+    /// Emits the auxiliary constraints (transition and boundary) given main and auxiliary rows
+    /// lifted to the extension field and the challenges. Emits nothing without an auxiliary
+    /// segment.
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate_aux<E: Value, S: ConstraintSink<E>>(
+        &self,
+        _main_cur: &[E],
+        _main_nxt: &[E],
+        _aux_cur: &[E],
+        _aux_nxt: &[E],
+        _challenges: &[E],
+        _sink: &mut S,
+    ) {
+    }
+    /// Builds the auxiliary columns from the main trace (column-major) and the challenges.
+    fn build_aux<E: FieldElement<BaseField = Felt>>(&self, _main: &[Vec<Felt>], _challenges: &[E]) -> Vec<Vec<E>> {
+        Vec::new()
+    }
+}
+
+/// The Distaff VM's AIR for one claim.
+#[derive(Clone, Debug)]
+pub struct ProcessorAir {
+    public: PublicInputs,
+    trace_length: usize,
+    hash: [Felt; 4],
+}
+
+impl ProcessorAir {
+    /// The AIR of a claim over a trace of `trace_length` rows.
+    pub fn new(public: PublicInputs, trace_length: usize) -> Self {
+        let hash = hash_values::<Felt>(&public.program_hash);
+        ProcessorAir { public, trace_length, hash }
+    }
+
+    /// The claim.
+    pub fn public(&self) -> &PublicInputs {
+        &self.public
+    }
+}
+
+impl Air for ProcessorAir {
+    fn trace_length(&self) -> usize {
+        self.trace_length
+    }
+    fn main_width(&self) -> usize {
+        TRACE_WIDTH
+    }
+    fn periodic_columns(&self) -> Vec<Vec<Felt>> {
+        periodic_columns().iter().map(|c| c.to_vec()).collect()
+    }
+    fn public_elements(&self) -> Vec<Felt> {
+        self.public.to_elements()
+    }
+    #[inline]
+    fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, cur: &[V], nxt: &[V], periodic: &[V], sink: &mut S) {
+        let hash: [V; 4] = core::array::from_fn(|k| V::from_felt(self.hash[k]));
+        evaluate_transition(cur, nxt, periodic, &hash, sink);
+    }
+    #[inline]
+    fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S) {
+        evaluate_boundary(first, last, &self.public, sink);
+    }
+}
+
+struct Collect(Vec<(ConstraintKind, u64)>);
+impl ConstraintSink<Degree> for Collect {
+    fn emit(&mut self, kind: ConstraintKind, _: &'static str, _: usize, value: Degree) {
+        self.0.push((kind, value.0));
+    }
+}
+
+/// Degree bounds (in x) of every constraint numerator, in emission order: main transition,
+/// main boundary, auxiliary.
+pub fn constraint_degrees<A: Air>(air: &A) -> Vec<(ConstraintKind, u64)> {
+    let n = air.trace_length() as u64;
+    let main = alloc::vec![Degree(n - 1); air.main_width()];
+    let aux = alloc::vec![Degree(n - 1); air.aux_width()];
+    let periodic: Vec<Degree> =
+        air.periodic_columns().iter().map(|c| Degree(n - n / (c.len().max(1) as u64))).collect();
+    let challenges = alloc::vec![Degree(0); air.num_aux_challenges()];
+    let mut sink = Collect(Vec::new());
+    air.evaluate_main(&main, &main, &periodic, &mut sink);
+    air.evaluate_main_boundary(&main, &main, &mut sink);
+    air.evaluate_aux(&main, &main, &aux, &aux, &challenges, &mut sink);
+    sink.0
+}
+
+/// Number of constraints (one random coefficient each).
+pub fn num_constraints<A: Air>(air: &A) -> usize {
+    constraint_degrees(air).len()
+}
+
+/// Number of composition columns (each of degree < n) and the constraint-evaluation blowup
+/// (see the comment inside for why the domain is at least `(chunks + 1)·n`):
+/// the quotient's degree is the largest of `deg(transition) + 1 − n` (the transition divisor
+/// is `(x^n − 1)/(x − g^(n−1))`) and `deg(boundary) − 1`.
+pub fn composition_shape<A: Air>(air: &A) -> (usize, usize) {
+    let n = air.trace_length() as u64;
+    let degrees = constraint_degrees(air);
+    let quotient = degrees
+        .iter()
+        .map(|(kind, d)| match kind {
+            ConstraintKind::Transition => (d + 1).saturating_sub(n),
+            _ => d.saturating_sub(1),
+        })
+        .max()
+        .unwrap_or(0);
+    let numerator =
+        degrees.iter().map(|(kind, d)| if *kind == ConstraintKind::Transition { d + 1 } else { *d }).max().unwrap_or(0);
+    let chunks = (quotient / n + 1) as usize;
+    // The domain must exceed every numerator's degree; it is also kept at least one trace length
+    // larger than the composition's degree bound, so that the prover's check "the interpolated
+    // quotient has no coefficient at or above chunks·n" has coefficients to look at (a trace
+    // violating a constraint makes them non-zero).
+    let ce_blowup = ((numerator / n + 1) as usize).max(chunks + 1).next_power_of_two();
+    (chunks, ce_blowup)
+}

@@ -1,0 +1,136 @@
+//! The auxiliary trace segment, exercised by a small AIR that is not the VM: a permutation
+//! argument. Main columns `a` and `b`; `b` must be a permutation of `a`. After the main trace is
+//! committed, a challenge γ is drawn and the auxiliary column `z` is the running product of
+//! `(a + γ)/(b + γ)`, which returns to 1 exactly when the multisets agree (up to probability
+//! ~n/|F| over γ).
+
+use distaff_air::{Air, ConstraintKind, ConstraintSink, Value};
+use distaff_math::{batch_inversion, Felt, FieldElement};
+use distaff_prover::{prove_air, Checks, HashFunction, ProofOptions, ProverError};
+use distaff_verifier::{verify_air, VerificationError};
+
+struct PermutationAir {
+    n: usize,
+}
+
+impl Air for PermutationAir {
+    fn trace_length(&self) -> usize {
+        self.n
+    }
+    fn main_width(&self) -> usize {
+        2
+    }
+    fn aux_width(&self) -> usize {
+        1
+    }
+    fn num_aux_challenges(&self) -> usize {
+        1
+    }
+    fn public_elements(&self) -> Vec<Felt> {
+        vec![Felt::new(0x7065_726d)]
+    }
+    fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, _: &[V], _: &[V], _: &[V], _: &mut S) {}
+    fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, _: &[V], _: &[V], _: &mut S) {}
+    fn evaluate_aux<E: Value, S: ConstraintSink<E>>(
+        &self,
+        main_cur: &[E],
+        _main_nxt: &[E],
+        aux_cur: &[E],
+        aux_nxt: &[E],
+        challenges: &[E],
+        sink: &mut S,
+    ) {
+        let gamma = challenges[0];
+        let (a, b, z) = (main_cur[0] + gamma, main_cur[1] + gamma, aux_cur[0]);
+        sink.emit(ConstraintKind::Transition, "running_product", 0, aux_nxt[0] * b - z * a);
+        sink.emit(ConstraintKind::FirstRow, "product_starts_at_one", 0, z - E::ONE);
+        sink.emit(ConstraintKind::LastRow, "product_ends_at_one", 0, z * a - b);
+    }
+    fn build_aux<E: FieldElement<BaseField = Felt>>(&self, main: &[Vec<Felt>], challenges: &[E]) -> Vec<Vec<E>> {
+        let gamma = challenges[0];
+        let denominators: Vec<E> = main[1].iter().map(|b| E::from(*b) + gamma).collect();
+        let inverses = batch_inversion(&denominators);
+        let mut z = Vec::with_capacity(self.n);
+        let mut acc = E::ONE;
+        for i in 0..self.n {
+            z.push(acc);
+            acc *= (E::from(main[0][i]) + gamma) * inverses[i];
+        }
+        vec![z]
+    }
+}
+
+fn columns(n: usize) -> Vec<Vec<Felt>> {
+    let a: Vec<Felt> = (0..n as u64).map(|i| Felt::new(i * i + 3)).collect();
+    // b: a reversed and rotated
+    let mut b: Vec<Felt> = a.iter().rev().copied().collect();
+    b.rotate_left(5);
+    vec![a, b]
+}
+
+#[test]
+fn a_permutation_proves_and_verifies_under_every_preset() {
+    let air = PermutationAir { n: 64 };
+    for hash in [HashFunction::Blake3_256, HashFunction::Rp64_256] {
+        for options in [ProofOptions::with_96_bit_security(hash), ProofOptions::with_128_bit_security(hash)] {
+            let proof = prove_air(&air, &columns(64), &options, Checks::On).unwrap();
+            assert!(proof.aux_root.is_some() && proof.aux_openings.is_some());
+            let bytes = proof.to_bytes();
+            let decoded = distaff_verifier::Proof::from_bytes(&bytes).unwrap();
+            assert_eq!(decoded, proof);
+            assert!(verify_air(&air, &decoded, 96).is_ok());
+        }
+    }
+}
+
+#[test]
+fn a_non_permutation_is_rejected() {
+    let air = PermutationAir { n: 64 };
+    let mut cols = columns(64);
+    cols[1][10] += Felt::new(1);
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    // the prover refuses with its checks on (the quotient is not a polynomial) ...
+    let r = prove_air(&air, &cols, &options, Checks::On);
+    assert!(matches!(r, Err(ProverError::CompositionDegree)), "{:?}", r.map(|_| ()));
+    // ... and a cheating prover's proof does not verify
+    let proof = prove_air(&air, &cols, &options, Checks::Off).unwrap();
+    assert!(matches!(verify_air(&air, &proof, 96), Err(VerificationError::ConstraintCheck)));
+}
+
+#[test]
+fn tampered_auxiliary_commitments_are_rejected() {
+    let air = PermutationAir { n: 64 };
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let proof = prove_air(&air, &columns(64), &options, Checks::On).unwrap();
+    let mut t = proof.clone();
+    t.aux_root.as_mut().unwrap()[3] ^= 1;
+    assert!(verify_air(&air, &t, 96).is_err());
+    let mut t = proof.clone();
+    t.aux_openings.as_mut().unwrap().values[0] += Felt::new(1);
+    assert!(matches!(verify_air(&air, &t, 96), Err(VerificationError::TraceCommitment)));
+    let mut t = proof.clone();
+    t.ood_aux_current[0] += Felt::new(1);
+    assert!(verify_air(&air, &t, 96).is_err());
+    let mut t = proof.clone();
+    t.aux_root = None;
+    t.aux_openings = None;
+    assert!(matches!(verify_air(&air, &t, 96), Err(VerificationError::MalformedProof(_))));
+    // every byte of the encoding matters
+    let bytes = proof.to_bytes();
+    for i in (0..bytes.len()).step_by(7) {
+        let mut b = bytes.clone();
+        b[i] ^= 0x10;
+        if let Ok(p) = distaff_verifier::Proof::from_bytes(&b) {
+            assert!(verify_air(&air, &p, 96).is_err(), "flip at byte {i} accepted");
+        }
+    }
+}
+
+#[test]
+fn the_vm_verifier_refuses_proofs_with_an_unexpected_auxiliary_segment() {
+    let air = PermutationAir { n: 64 };
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let proof = prove_air(&air, &columns(64), &options, Checks::On).unwrap();
+    let r = distaff_verifier::verify(&[Felt::new(0); 4], &[], &[], &proof, 96);
+    assert!(r.is_err());
+}
