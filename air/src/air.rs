@@ -11,10 +11,11 @@
 use alloc::vec::Vec;
 
 use crate::constraints::{
-    evaluate_boundary, evaluate_transition, hash_values, ConstraintKind, ConstraintSink, PublicInputs, Value,
+    compress_entry, control_stack_ops, evaluate_aux_constraints, evaluate_boundary, evaluate_transition, hash_values,
+    ConstraintKind, ConstraintSink, PublicInputs, Value,
 };
 use crate::degree::Degree;
-use crate::layout::TRACE_WIDTH;
+use crate::layout::{CLK, CS_DATA, CS_PREV, CS_PTR, TRACE_WIDTH};
 use crate::rescue::periodic_columns;
 use distaff_math::{Felt, FieldElement};
 
@@ -45,8 +46,8 @@ pub trait Air: Sync {
     /// same row when evaluated at a point).
     fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S);
     /// Emits the auxiliary constraints (transition and boundary) given main and auxiliary rows
-    /// lifted to the extension field and the challenges. Emits nothing without an auxiliary
-    /// segment.
+    /// and the periodic values lifted to the extension field, and the challenges. Emits nothing
+    /// without an auxiliary segment.
     #[allow(clippy::too_many_arguments)]
     fn evaluate_aux<E: Value, S: ConstraintSink<E>>(
         &self,
@@ -54,6 +55,7 @@ pub trait Air: Sync {
         _main_nxt: &[E],
         _aux_cur: &[E],
         _aux_nxt: &[E],
+        _periodic: &[E],
         _challenges: &[E],
         _sink: &mut S,
     ) {
@@ -107,6 +109,72 @@ impl Air for ProcessorAir {
     fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S) {
         evaluate_boundary(first, last, &self.public, sink);
     }
+    fn aux_width(&self) -> usize {
+        1
+    }
+    fn num_aux_challenges(&self) -> usize {
+        2
+    }
+    #[inline]
+    fn evaluate_aux<E: Value, S: ConstraintSink<E>>(
+        &self,
+        main_cur: &[E],
+        main_nxt: &[E],
+        aux_cur: &[E],
+        aux_nxt: &[E],
+        periodic: &[E],
+        challenges: &[E],
+        sink: &mut S,
+    ) {
+        evaluate_aux_constraints(main_cur, main_nxt, aux_cur, aux_nxt, periodic, challenges, sink);
+    }
+    fn build_aux<E: FieldElement<BaseField = Felt>>(&self, main: &[Vec<Felt>], challenges: &[E]) -> Vec<Vec<E>> {
+        alloc::vec![control_stack_product(main, challenges)]
+    }
+}
+
+/// The control-stack running product: 1 on the first row, then multiplied on each row by the
+/// entry the row pushes and divided by the entry it pops.
+pub fn control_stack_product<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>], challenges: &[E]) -> Vec<E> {
+    let n = main.first().map_or(0, |c| c.len());
+    if n == 0 || main.len() != TRACE_WIDTH || challenges.len() < 2 {
+        return Vec::new();
+    }
+    let (alpha, beta) = (challenges[0], challenges[1]);
+    let periodic = periodic_columns();
+    let mut numerators = Vec::with_capacity(n);
+    let mut denominators = Vec::with_capacity(n);
+    let mut cur: Vec<Felt> = main.iter().map(|c| c[0]).collect();
+    let mut nxt = cur.clone();
+    for r in 0..n - 1 {
+        for (v, col) in nxt.iter_mut().zip(main) {
+            *v = col[r + 1];
+        }
+        let p: Vec<Felt> = periodic.iter().map(|col| col[r % col.len()]).collect();
+        let ops = control_stack_ops(&cur, &nxt, &p);
+        let lift = |x: Felt| E::from(x);
+        let data: [E; 4] = core::array::from_fn(|i| lift(cur[CS_DATA + i]));
+        let mut num = E::ONE;
+        if ops.push != <Felt as FieldElement>::ZERO {
+            num = compress_entry(alpha, beta, lift(cur[CLK]), lift(ops.push_tag), &data, lift(cur[CS_PTR]));
+        }
+        let mut den = E::ONE;
+        if ops.pop != <Felt as FieldElement>::ZERO {
+            den = compress_entry(alpha, beta, lift(cur[CS_PTR]), lift(ops.pop_tag), &data, lift(cur[CS_PREV]));
+        }
+        numerators.push(num);
+        denominators.push(den);
+        core::mem::swap(&mut cur, &mut nxt);
+    }
+    let inverses = distaff_math::batch_inversion(&denominators);
+    let mut out = Vec::with_capacity(n);
+    let mut acc = E::ONE;
+    out.push(acc);
+    for (num, inv) in numerators.iter().zip(&inverses) {
+        acc *= *num * *inv;
+        out.push(acc);
+    }
+    out
 }
 
 struct Collect(Vec<(ConstraintKind, u64)>);
@@ -128,7 +196,7 @@ pub fn constraint_degrees<A: Air>(air: &A) -> Vec<(ConstraintKind, u64)> {
     let mut sink = Collect(Vec::new());
     air.evaluate_main(&main, &main, &periodic, &mut sink);
     air.evaluate_main_boundary(&main, &main, &mut sink);
-    air.evaluate_aux(&main, &main, &aux, &aux, &challenges, &mut sink);
+    air.evaluate_aux(&main, &main, &aux, &aux, &periodic, &challenges, &mut sink);
     sink.0
 }
 

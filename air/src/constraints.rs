@@ -4,26 +4,84 @@
 //! to a [`ConstraintSink`]. A constraint holds when its value is zero: transition constraints
 //! on every pair of consecutive rows, first-row and last-row constraints on those rows.
 //!
+//! # How the trace walks the program tree
+//!
+//! The program is a tree of blocks (see [`crate::program`]); the trace executes it depth-first
+//! and recomputes, bottom-up, the hash of every block it runs. Rows come in 8-row cycles; the
+//! sponge `h` applies one Rescue round per row on rows 0..6 and loads the next cycle's input on
+//! row 7. A cycle is either
+//!
+//! * a **span cycle** (all `ctl` columns 0): row `j` executes `b[0]`, the batch shifts down one
+//!   element per row, and at the cycle boundary the next batch is *added* to the rate (the span
+//!   continues) or the sponge restarts as `[len, 0, 0, 0, batch]` (a new span begins). `emit`
+//!   marks a span's last cycle; its digest `h[4..8]` on row 7 is the span's hash
+//!   (`Rp64_256::hash_elements` of the executed elements, padded with `noop`s, which are 0); or
+//! * a **control cycle** (exactly one `ctl` kind set, constant over the cycle): no instruction
+//!   runs (every row is a `noop`), the batch holds two digests and stays put, and the sponge
+//!   starts as `[8, domain, 0, 0, batch]`, so row 7 holds the hash of a join, split or loop.
+//!
+//! A **control stack** links the cycles. Entries are `(key, tag, data[4], link)`; a push uses
+//! the row number plus one, `clk`, as its (unique, non-zero) key and links to the previous top `cs_ptr`; a pop
+//! removes the entry keyed `cs_ptr` and sets `cs_ptr` to its link `cs_prev`. The auxiliary
+//! column is the running product of `β + Σ αⁱ·entry` over pushes divided by pops; it starts
+//! and ends at 1, so (except with probability about `rows / |F_ext|`) the popped entries are
+//! exactly the pushed ones. Since keys are unique and a pop can only take the entry named by
+//! `cs_ptr`, the stack is last-in first-out: a pop returns the most recent unpopped push, with
+//! its tag and data. Who pushes and pops what is in [`control_stack_ops`]:
+//!
+//! * a span's last cycle and every join/end/loop-exit cycle pushes its **digest**;
+//! * **join** pops two digests (right, then left) that must equal the two halves of its batch;
+//! * **split** pops the condition `c` from the operand stack (binary) and pushes a split frame
+//!   `(c, 0, 0, 0)`; the branch then runs and pushes its digest; **end** pops that digest and
+//!   the frame, and requires the digest to be the batch's left half if `c = 1`, the right half
+//!   if `c = 0`; the other half (the branch not taken) is free advice;
+//! * **loop** pops `c`; if 1 it pushes a loop frame holding the body hash (left half of the
+//!   batch, advice), if 0 it hashes the loop at once; **repeat** (after each iteration) pops the
+//!   iteration's digest and the loop frame, requires both to equal its batch's left half, pops
+//!   the next condition and either pushes the frame again (1) or hashes the loop (0). Loop
+//!   batches have a zero right half.
+//!
 //! # Why a proof binds the program (soundness of the decoder)
 //!
-//! * The sponge columns `h` start (first row) as Rescue Prime's initial state with the first
-//!   batch `b` in the rate; the capacity lanes 1..3 are zero and lane 0 is the element count.
-//!   Every row of a cycle but the last applies one round (degree-7 constraint per lane), and
-//!   the last row adds the next batch `b'` to the rate. So at the end of each cycle, `h` is
-//!   exactly `Rp64_256`'s sponge state after absorbing all batches so far.
-//! * Inside a cycle `b` shifts down by one each row, so the element on `b[0]` at row `8k+j` is
-//!   element `j` of the batch absorbed for cycle `k`: the rows execute the absorbed stream, in
-//!   order, each element exactly once.
-//! * On an ordinary row the opcode bits must recompose to `b[0]`. The row after a `push` must be
-//!   a data row (opcode DATA) and a data row must follow a `push`; the first row is not a data
-//!   row. A data row's `b[0]` is the pushed value (the push constraint reads it), so the split of
-//!   the stream into opcodes and immediates is the one the assembler made.
-//! * `halt` goes from 0 (first row) to 1 (last row) exactly once, only at the end of a cycle,
-//!   and at that transition the digest lanes of `h` must equal the public program hash. After
-//!   it, every row is a `noop`.
+//! * Every executed instruction sits in a span cycle, and every span is hashed as it runs: a
+//!   span cannot be followed by a control cycle before it emits (`span_ends_before_control`),
+//!   halting requires the last cycle to emit, and every emitted digest is pushed (or, for the
+//!   root, compared with the program hash). Since the product check forces every push to be
+//!   popped, every digest feeds into a join, an end or a repeat, whose own digest is pushed in
+//!   turn, up to the root; the root's digest must equal the public program hash and the control
+//!   stack must then be empty.
+//! * So the digests computed in the trace form a tree of Rescue Prime hashes whose root is the
+//!   program hash. The prover chooses only the advice (untaken branches' hashes, a loop body's
+//!   hash): if the executed tree differed from the program's anywhere (another instruction in a
+//!   span, a span replaced by another of the same length, the other branch taken, a block
+//!   swapped or skipped), two different inputs would hash to the same digest somewhere on the
+//!   path to the root, i.e. the prover would have found a Rescue Prime collision.
+//! * **The branch taken is the one the condition names**: the condition popped by the split is
+//!   stored in the frame, and end places the branch digest on the side that condition selects.
+//!   Taking the other branch puts its digest in the wrong half, which changes the split's hash.
+//! * **A loop runs exactly while the condition is 1**: loop and repeat pop the condition from
+//!   the operand stack, and `emit = 1 − condition` decides between another iteration (frame
+//!   pushed again, so the next iteration must end in a repeat) and leaving (the loop digest is
+//!   pushed, so the next block must consume it as a finished child). Each iteration's digest
+//!   must equal the body hash held in the frame, which is the hash the loop's digest commits
+//!   to, so every iteration runs the real body; an extra or a missing iteration would need a
+//!   condition on the stack other than the one the body computed.
+//! * Tags separate digests, split frames and loop frames, so no entry can stand in for another.
+//! * Inside a span, the batch shifts down by one each row, so the element on `b[0]` at row
+//!   `8k+j` is element `j` of the batch absorbed for cycle `k`: the rows execute the absorbed
+//!   stream, in order, each element exactly once. On a span row the opcode bits recompose to
+//!   `b[0]`; the row after a `push` is a data row whose `b[0]` is the pushed value, and a data row
+//!   must follow a `push`, so the split of the stream into opcodes and immediates is the
+//!   assembler's.
+//! * `halt` goes from 0 (first row) to 1 (last row) exactly once, at the end of an emitting
+//!   cycle, where the digest must equal the program hash and the control stack must be empty.
+//!   After it every row is a `noop` span row that never emits.
 //!
-//! A trace that executes anything but the program with the claimed hash therefore has to
-//! exhibit a second preimage of Rescue Prime.
+//! # Cost
+//!
+//! A span of `m` elements takes `8·⌈m/8⌉` rows; a join 8 rows; an `if.true` 16 rows (split and
+//! end) plus its branch; a `while.true` 8 rows plus, per iteration, its body and 8 rows
+//! (repeat). An untaken branch costs nothing but its hash in one batch.
 //!
 //! # Why stack effects are sound
 //!
@@ -121,12 +179,9 @@ impl PublicInputs {
 
     /// Number of boundary constraints for this claim (first row, then last row).
     pub fn num_boundary_constraints(&self) -> (usize, usize) {
-        (STACK_DEPTH + 1 + 1 + 3 + BATCH_LEN + 1, 1 + self.outputs.len())
+        (STACK_DEPTH + 1 + 1 + 4 + BATCH_LEN + 1 + 2, 2 + self.outputs.len())
     }
 }
-
-/// Number of transition constraints.
-pub const NUM_TRANSITION_CONSTRAINTS: usize = 7 + 1 + 3 + STACK_DEPTH + 9 + 5 + HASHER_WIDTH + 4 + 8 + 8 + 2 + 4 + 7;
 
 /// The per-row selector values derived from the opcode bits.
 struct Flags<V> {
@@ -238,7 +293,9 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     }
     sink.emit(T, "op_group_b_high_bit_zero", 0, (V::ONE - o[6]) * o[5]);
     let is_data = fb[opcodes::DATA as usize];
-    sink.emit(T, "element_is_opcode", 0, (V::ONE - is_data) * (cur[BATCH] - f.opcode));
+    let ctl_cur = cur[CTL] + cur[CTL + 1] + cur[CTL + 2] + cur[CTL + 3] + cur[CTL + 4];
+    sink.emit(T, "element_is_opcode", 0, (V::ONE - ctl_cur) * (V::ONE - is_data) * (cur[BATCH] - f.opcode));
+    sink.emit(T, "control_row_is_noop", 0, ctl_cur * f.opcode);
     let opcode_next = opcode_value(on);
     sink.emit(T, "push_then_data", 0, fb[opcodes::PUSH as usize] * (opcode_next - c(opcodes::DATA as u64)));
     sink.emit(T, "data_after_push", 0, data_flag(on) * (f.opcode - c(opcodes::PUSH as u64)));
@@ -252,7 +309,20 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     let push1 = fl(opcodes::PUSH) + fl(opcodes::READ);
     let unary = fl(opcodes::NEG) + fl(opcodes::INV) + fl(opcodes::NOT);
     let right = push1 + f.dup;
-    let left1 = bin + pop1;
+    // --- control cycles ----------------------------------------------------------------------
+    let kind: [V; NUM_KINDS] = core::array::from_fn(|k| cur[CTL + k]);
+    let kind_n: [V; NUM_KINDS] = core::array::from_fn(|k| nxt[CTL + k]);
+    let (join, split, end, lp, rp) =
+        (kind[KIND_JOIN], kind[KIND_SPLIT], kind[KIND_END], kind[KIND_LOOP], kind[KIND_REPEAT]);
+    let ctl = join + split + end + lp + rp;
+    let ctl_n = kind_n.iter().fold(V::ZERO, |a, k| a + *k);
+    let is_round = periodic[0];
+    let last = V::ONE - is_round;
+    let first = periodic[P_FIRST];
+    let emit = cur[EMIT];
+    // split, loop and repeat pop the condition on the first row of their cycle
+    let condpop = first * (split + lp + rp);
+    let left1 = bin + pop1 + condpop;
 
     let mut v = V::ZERO;
     for j in 0..STACK_DEPTH {
@@ -271,7 +341,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         + fl(opcodes::NOT) * (V::ONE - s0 - s0)
         + (fl(opcodes::INV) + fl(opcodes::READ)) * d0
         + fl(opcodes::PUSH) * (nxt[BATCH] - s0)
-        + pop1 * (s1 - s0)
+        + (pop1 + condpop) * (s1 - s0)
         + pop2 * (s[2] - s0)
         + (f.dup + f.swap + f.movup) * (v - s0)
         + f.movdn * (f.t[1] * s1 + f.e[0] * s0 - s0);
@@ -304,7 +374,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     let net = right - left1 - pop2 - pop2;
     sink.emit(T, "depth_update", 0, nxt[DEPTH] - d - net);
     let param = f.dup + f.swap + f.movup + f.movdn;
-    let pops = bin + bin + unary + pop1 + pop2 + pop2 + param * (f.n + V::ONE);
+    let pops = bin + bin + unary + pop1 + condpop + pop2 + pop2 + param * (f.n + V::ONE);
     let lo = cur[RC_LO];
     let hi = cur[RC_HI];
     sink.emit(T, "depth_not_below_pops", 0, d - pops - (lo + hi.mul_felt(Felt::new(8))));
@@ -320,26 +390,81 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     sink.emit(T, "rc_hi_range", 0, rhi);
     sink.emit(T, "stack_not_full", 0, right * ((d - c(STACK_DEPTH as u64)) * aux - V::ONE));
 
+    // --- control flow ------------------------------------------------------------------------
+    for k in 0..NUM_KINDS {
+        sink.emit(T, "ctl_binary", k, kind[k] * kind[k] - kind[k]);
+    }
+    sink.emit(T, "ctl_one_kind", 0, ctl * ctl - ctl);
+    sink.emit(T, "emit_binary", 0, emit * emit - emit);
+    for k in 0..NUM_KINDS {
+        sink.emit(T, "ctl_constant_in_cycle", k, is_round * (kind_n[k] - kind[k]));
+    }
+    sink.emit(T, "emit_constant_in_cycle", 0, is_round * (nxt[EMIT] - emit));
+    sink.emit(T, "join_end_emit", 0, (join + end) * (emit - V::ONE));
+    sink.emit(T, "split_does_not_emit", 0, split * emit);
+    sink.emit(T, "loop_exit_on_zero", 0, first * (lp + rp) * (emit - V::ONE + s0));
+    sink.emit(T, "condition_binary", 0, condpop * (s0 * s0 - s0));
+    for i in 0..4 {
+        sink.emit(T, "loop_right_half_zero", i, (lp + rp) * cur[BATCH + 4 + i]);
+    }
+    // a span that has not emitted its digest continues into the next cycle
+    let cont = (V::ONE - ctl) * (V::ONE - emit);
+    sink.emit(T, "span_ends_before_control", 0, last * cont * ctl_n);
+
     // --- hasher ----------------------------------------------------------------------------
-    let is_round = periodic[0];
-    let not_round = V::ONE - is_round;
     let h = &cur[HASHER..HASHER + HASHER_WIDTH];
     let hn = &nxt[HASHER..HASHER + HASHER_WIDTH];
     let res = round_residuals(h, hn, &periodic[1..1 + HASHER_WIDTH], &periodic[1 + HASHER_WIDTH..1 + 2 * HASHER_WIDTH]);
     for (k, r) in res.iter().enumerate() {
         sink.emit(T, "rescue_round", k, is_round * *r);
     }
-    for k in 0..RATE_OFFSET {
-        sink.emit(T, "absorb_capacity", k, not_round * (hn[k] - h[k]));
+    let dom_n = domain_of(&kind_n);
+    sink.emit(T, "absorb_capacity", 0, last * (cont * (hn[0] - h[0]) + ctl_n * (hn[0] - c(BATCH_LEN as u64))));
+    sink.emit(T, "absorb_capacity", 1, last * (hn[1] - cont * h[1] - dom_n));
+    for k in 2..RATE_OFFSET {
+        sink.emit(T, "absorb_capacity", k, last * (hn[k] - cont * h[k]));
     }
     for k in 0..BATCH_LEN {
         let r = RATE_OFFSET + k;
-        sink.emit(T, "absorb_rate", k, not_round * (hn[r] - h[r] - nxt[BATCH + k]));
+        sink.emit(T, "absorb_rate", k, last * (hn[r] - cont * h[r] - nxt[BATCH + k]));
     }
+    // span cycles shift the batch (b[0] is executed); control cycles hold it (it is hashed)
+    let not_ctl = V::ONE - ctl;
     for k in 0..BATCH_LEN - 1 {
-        sink.emit(T, "batch_shift", k, is_round * (nxt[BATCH + k] - cur[BATCH + k + 1]));
+        sink.emit(
+            T,
+            "batch_shift",
+            k,
+            is_round * (nxt[BATCH + k] - not_ctl * cur[BATCH + k + 1] - ctl * cur[BATCH + k]),
+        );
     }
-    sink.emit(T, "batch_shift", BATCH_LEN - 1, is_round * nxt[BATCH + BATCH_LEN - 1]);
+    sink.emit(
+        T,
+        "batch_shift",
+        BATCH_LEN - 1,
+        is_round * (nxt[BATCH + BATCH_LEN - 1] - ctl * cur[BATCH + BATCH_LEN - 1]),
+    );
+
+    // --- control stack ---------------------------------------------------------------------
+    let ops = control_stack_ops(cur, nxt, periodic);
+    sink.emit(T, "clk", 0, nxt[CLK] - cur[CLK] - V::ONE);
+    let ptr = cur[CS_PTR];
+    sink.emit(T, "cs_ptr", 0, nxt[CS_PTR] - ptr - ops.push * (cur[CLK] - ptr) - ops.pop * (cur[CS_PREV] - ptr));
+    let second = periodic[P_SECOND];
+    let cond_n = nxt[CS_DATA];
+    for i in 0..4 {
+        let d = cur[CS_DATA + i];
+        let (bl, br) = (cur[BATCH + i], cur[BATCH + 4 + i]);
+        let frame_cond = if i == 0 { d - s0 } else { d };
+        let on_first = split * frame_cond
+            + lp * (V::ONE - emit) * (d - bl)
+            + join * (d - br)
+            + end * (d - cond_n * bl - (V::ONE - cond_n) * br)
+            + rp * (d - bl);
+        let on_second = (join + rp) * (d - bl);
+        let on_last = emit * (d - h[DIGEST_OFFSET + i]) + rp * (V::ONE - emit) * (d - bl);
+        sink.emit(T, "cs_data", i, first * on_first + second * on_second + last * on_last);
+    }
 
     // --- halting ---------------------------------------------------------------------------
     let dh = nxt[HALT] - cur[HALT];
@@ -348,6 +473,10 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     for k in 0..4 {
         sink.emit(T, "program_hash", k, dh * (h[DIGEST_OFFSET + k] - program_hash[k]));
     }
+    sink.emit(T, "halt_after_emit", 0, dh * (emit - V::ONE));
+    sink.emit(T, "halt_with_empty_control_stack", 0, dh * ptr);
+    sink.emit(T, "halted_no_control", 0, cur[HALT] * ctl);
+    sink.emit(T, "halted_no_emit", 0, cur[HALT] * emit);
     for k in 0..NUM_OP_BITS {
         sink.emit(T, "halted_noop", k, cur[HALT] * o[k]);
     }
@@ -364,17 +493,128 @@ pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(first: &[V], last: &[V]
     }
     sink.emit(F, "initial_depth", 0, first[DEPTH] - c(public.inputs.len() as u64));
     sink.emit(F, "initial_halt", 0, first[HALT]);
-    for k in 1..RATE_OFFSET {
+    let kind: [V; NUM_KINDS] = core::array::from_fn(|k| first[CTL + k]);
+    let ctl = kind.iter().fold(V::ZERO, |a, k| a + *k);
+    sink.emit(F, "initial_capacity", 0, ctl * (first[HASHER] - c(BATCH_LEN as u64)));
+    sink.emit(F, "initial_capacity", 1, first[HASHER + 1] - domain_of(&kind));
+    for k in 2..RATE_OFFSET {
         sink.emit(F, "initial_capacity", k, first[HASHER + k]);
     }
     for k in 0..BATCH_LEN {
         sink.emit(F, "initial_rate", k, first[HASHER + RATE_OFFSET + k] - first[BATCH + k]);
     }
     sink.emit(F, "first_row_not_data", 0, data_flag(&first[OP_BITS..OP_BITS + NUM_OP_BITS]));
+    // keys start at 1 so that no entry has the key 0, which `cs_ptr` uses for "empty"
+    sink.emit(F, "initial_clk", 0, first[CLK] - V::ONE);
+    sink.emit(F, "initial_cs_ptr", 0, first[CS_PTR]);
     sink.emit(L, "final_halt", 0, last[HALT] - V::ONE);
+    sink.emit(L, "final_cs_ptr", 0, last[CS_PTR]);
     for (i, out) in public.outputs.iter().enumerate() {
         sink.emit(L, "outputs", i, last[STACK + i] - V::from_felt(*out));
     }
+}
+
+/// The hash domain a control cycle of the given kind starts its sponge with (lane 1 of the
+/// capacity); 0 for span cycles and for split cycles, whose hasher output is not used.
+#[inline(always)]
+fn domain_of<V: Value>(kind: &[V]) -> V {
+    use crate::program::{DOMAIN_JOIN, DOMAIN_LOOP, DOMAIN_SPLIT};
+    kind[KIND_JOIN].mul_felt(Felt::new(DOMAIN_JOIN))
+        + kind[KIND_END].mul_felt(Felt::new(DOMAIN_SPLIT))
+        + (kind[KIND_LOOP] + kind[KIND_REPEAT]).mul_felt(Felt::new(DOMAIN_LOOP))
+}
+
+/// What a row does to the control stack: whether it pushes or pops an entry and with which tag.
+/// The entry's data are the row's `cs_data` columns; a push's key is `clk` and it links to the
+/// current `cs_ptr`; a pop removes the entry keyed `cs_ptr`, whose link is `cs_prev`.
+#[derive(Clone, Copy, Debug)]
+pub struct ControlStackOps<V> {
+    /// 1 if the row pushes an entry.
+    pub push: V,
+    /// 1 if the row pops an entry.
+    pub pop: V,
+    /// The tag of the pushed entry (meaningful when `push` is 1).
+    pub push_tag: V,
+    /// The tag of the popped entry (meaningful when `pop` is 1).
+    pub pop_tag: V,
+}
+
+/// The control-stack operations of the row pair (`cur`, `nxt`), given the periodic values.
+///
+/// | cycle | row 0 | row 1 | row 7 |
+/// |---|---|---|---|
+/// | span with `emit` | | | push digest `h[4..8]` |
+/// | join | pop digest (right = `b[4..8]`) | pop digest (left = `b[0..4]`) | push digest |
+/// | split | push split frame `(cond, 0, 0, 0)` | | |
+/// | end | pop digest (the branch taken) | pop split frame | push digest |
+/// | loop, cond 1 | push loop frame (body hash `b[0..4]`) | | |
+/// | loop, cond 0 | | | push digest |
+/// | repeat | pop digest (= `b[0..4]`) | pop loop frame (= `b[0..4]`) | cond 1: push loop frame; cond 0: push digest |
+///
+/// The root block's final digest is not pushed: on that row the program halts instead and the
+/// digest is compared with the program hash.
+#[inline(always)]
+pub fn control_stack_ops<V: Value>(cur: &[V], nxt: &[V], periodic: &[V]) -> ControlStackOps<V> {
+    let first = periodic[P_FIRST];
+    let second = periodic[P_SECOND];
+    let last = V::ONE - periodic[0];
+    let (join, split, end, lp, rp) = (
+        cur[CTL + KIND_JOIN],
+        cur[CTL + KIND_SPLIT],
+        cur[CTL + KIND_END],
+        cur[CTL + KIND_LOOP],
+        cur[CTL + KIND_REPEAT],
+    );
+    let emit = cur[EMIT];
+    let dh = nxt[HALT] - cur[HALT];
+    let stay = V::ONE - emit;
+    let push = first * (split + lp * stay) + last * (emit - dh + rp * stay);
+    let pop = (first + second) * (join + end + rp);
+    let (td, ts, tl) = (c::<V>(TAG_DIGEST), c::<V>(TAG_SPLIT), c::<V>(TAG_LOOP));
+    let push_tag = first * (split * ts + lp * tl) + last * (emit * td + stay * tl);
+    let pop_tag = first * td + second * (join * td + end * ts + rp * tl);
+    ControlStackOps { push, pop, push_tag, pop_tag }
+}
+
+/// Compresses a control-stack entry `(key, tag, data[0..4], link)` with the challenges `alpha`
+/// and `beta` into `beta + Σ alpha^(i+1)·x_i`.
+#[inline(always)]
+pub fn compress_entry<E: Value>(alpha: E, beta: E, key: E, tag: E, data: &[E], link: E) -> E {
+    let mut acc = link;
+    for d in data.iter().rev() {
+        acc = acc * alpha + *d;
+    }
+    acc = acc * alpha + tag;
+    acc = acc * alpha + key;
+    acc * alpha + beta
+}
+
+/// Emits the auxiliary constraints: the control-stack running product `p` starts and ends at 1
+/// and on every row multiplies by the pushed entry and divides by the popped one.
+#[inline]
+pub fn evaluate_aux_constraints<E: Value, S: ConstraintSink<E>>(
+    cur: &[E],
+    nxt: &[E],
+    aux_cur: &[E],
+    aux_nxt: &[E],
+    periodic: &[E],
+    challenges: &[E],
+    sink: &mut S,
+) {
+    let (alpha, beta) = (challenges[0], challenges[1]);
+    let ops = control_stack_ops(cur, nxt, periodic);
+    let data = &cur[CS_DATA..CS_DATA + 4];
+    let inserted = compress_entry(alpha, beta, cur[CLK], ops.push_tag, data, cur[CS_PTR]);
+    let removed = compress_entry(alpha, beta, cur[CS_PTR], ops.pop_tag, data, cur[CS_PREV]);
+    let (p, pn) = (aux_cur[0], aux_nxt[0]);
+    sink.emit(
+        ConstraintKind::Transition,
+        "control_stack_product",
+        0,
+        pn * (ops.pop * (removed - E::ONE) + E::ONE) - p * (ops.push * (inserted - E::ONE) + E::ONE),
+    );
+    sink.emit(ConstraintKind::FirstRow, "control_stack_product_start", 0, p - E::ONE);
+    sink.emit(ConstraintKind::LastRow, "control_stack_product_end", 0, p - E::ONE);
 }
 
 /// The program hash as values.

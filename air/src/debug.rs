@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use crate::air::{Air, ProcessorAir};
 use crate::constraints::{ConstraintKind, ConstraintSink, PublicInputs};
 use crate::layout::TRACE_WIDTH;
-use distaff_math::{Felt, FieldElement};
+use distaff_math::{Felt, FieldElement, QuadFelt};
 
 /// The first constraint that does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,9 +39,9 @@ struct FirstFailure {
     wanted: Option<ConstraintKind>,
 }
 
-impl ConstraintSink<Felt> for FirstFailure {
-    fn emit(&mut self, kind: ConstraintKind, name: &'static str, index: usize, value: Felt) {
-        if self.found.is_none() && value != Felt::ZERO && self.wanted.is_none_or(|w| w == kind) {
+impl<E: FieldElement<BaseField = Felt>> ConstraintSink<E> for FirstFailure {
+    fn emit(&mut self, kind: ConstraintKind, name: &'static str, index: usize, value: E) {
+        if self.found.is_none() && value != E::ZERO && self.wanted.is_none_or(|w| w == kind) {
             self.found = Some(ConstraintFailure { name, index, kind, step: self.step });
         }
     }
@@ -54,9 +54,67 @@ pub fn check_trace(columns: &[Vec<Felt>], public: &PublicInputs) -> Result<(), C
     check_air(&ProcessorAir::new(public.clone(), columns[0].len()), columns)
 }
 
-/// Checks the main-segment constraints of any [`Air`] on a column-major trace and returns the
-/// first failure, in row order.
+/// Checks every constraint of any [`Air`] on a column-major trace and returns the first
+/// failure, in row order: first the main segment, then (if the AIR has one) the auxiliary
+/// segment built with fixed challenges. A prover that has drawn its challenges uses
+/// [`check_air_with_challenges`].
 pub fn check_air<A: Air>(air: &A, columns: &[Vec<Felt>]) -> Result<(), ConstraintFailure> {
+    // fixed, arbitrary challenges: a debugging aid, not a proof
+    let challenges: Vec<QuadFelt> = (0..air.num_aux_challenges())
+        .map(|i| {
+            QuadFelt::new(Felt::new(0x9e37_79b9_7f4a_7c15 ^ i as u64), Felt::new(0x6a09_e667_f3bc_c909 + i as u64))
+        })
+        .collect();
+    check_air_with_challenges(air, columns, &challenges)
+}
+
+/// [`check_air`] with the auxiliary segment built from the given challenges.
+pub fn check_air_with_challenges<A: Air, E: FieldElement<BaseField = Felt>>(
+    air: &A,
+    columns: &[Vec<Felt>],
+    challenges: &[E],
+) -> Result<(), ConstraintFailure> {
+    check_main(air, columns)?;
+    if air.aux_width() == 0 {
+        return Ok(());
+    }
+    let aux = air.build_aux(columns, challenges);
+    let n = columns[0].len();
+    if aux.len() != air.aux_width() || aux.iter().any(|c| c.len() != n) {
+        return Err(ConstraintFailure { name: "aux_segment_shape", index: 0, kind: ConstraintKind::FirstRow, step: 0 });
+    }
+    let periodic = air.periodic_columns();
+    let main_row = |r: usize| -> Vec<E> { columns.iter().map(|c| E::from(c[r])).collect() };
+    let aux_row = |r: usize| -> Vec<E> { aux.iter().map(|c| c[r]).collect() };
+    for r in 0..n {
+        let nr = (r + 1) % n;
+        let p: Vec<E> = periodic.iter().map(|c| E::from(c[r % c.len()])).collect();
+        let mut sink = FirstFailure { step: r, found: None, wanted: None };
+        air.evaluate_aux(&main_row(r), &main_row(nr), &aux_row(r), &aux_row(nr), &p, challenges, &mut sink);
+        let wanted = |k: ConstraintKind| match k {
+            ConstraintKind::Transition => r + 1 < n,
+            ConstraintKind::FirstRow => r == 0,
+            ConstraintKind::LastRow => r == n - 1,
+        };
+        if let Some(f) = sink.found.filter(|f| wanted(f.kind)) {
+            return Err(f);
+        }
+        // a failure of a kind that does not apply here may hide one that does: re-check by kind
+        for kind in [ConstraintKind::Transition, ConstraintKind::FirstRow, ConstraintKind::LastRow] {
+            if !wanted(kind) {
+                continue;
+            }
+            let mut sink = FirstFailure { step: r, found: None, wanted: Some(kind) };
+            air.evaluate_aux(&main_row(r), &main_row(nr), &aux_row(r), &aux_row(nr), &p, challenges, &mut sink);
+            if let Some(f) = sink.found {
+                return Err(f);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_main<A: Air>(air: &A, columns: &[Vec<Felt>]) -> Result<(), ConstraintFailure> {
     let n = columns[0].len();
     let row = |r: usize| -> Vec<Felt> { columns.iter().map(|c| c[r]).collect() };
     let periodic = air.periodic_columns();

@@ -12,14 +12,24 @@
 //! | 44, 45 | `rc` | limbs of `depth − pops(op)`, proving it is not negative (0..7 and 0..3) |
 //! | 46 | `aux` | helper: the inverse used by `eq` and by the stack-full check of pushing ops |
 //! | 47 | `halt` | 0 while the program runs, 1 once its hash has been checked |
+//! | 48 | `clk` | the row number plus one: the unique, non-zero key of control-stack entries |
+//! | 49..54 | `ctl` | one-hot kind of a control cycle: join, split, end (of a split), loop, repeat; all zero in span cycles |
+//! | 54 | `emit` | 1 on a cycle whose hasher output is a block hash pushed on the control stack |
+//! | 55 | `cs_ptr` | key of the control stack's top entry (0: empty) |
+//! | 56 | `cs_prev` | on a pop, the key of the entry below the popped one |
+//! | 57..61 | `cs_data` | the 4 data elements of the entry pushed or popped on this row |
+//!
+//! There is one auxiliary column: the running product of the control-stack multiset check.
 //!
 //! Rows are grouped into cycles of [`CYCLE_LEN`] = 8. On rows 0..7 of a cycle the sponge applies
-//! rounds 0..6 of the permutation; on the cycle's last row the next batch of 8 program elements
-//! is added to the rate. Each row executes exactly one program element (an opcode, or the value
-//! following a `push`), so hashing runs alongside execution and costs no extra rows.
+//! rounds 0..6 of the permutation; on the cycle's last row the next cycle's input is loaded into
+//! the rate. In a *span cycle* each row executes one program element (an opcode, or the value
+//! following a `push`), so hashing runs alongside execution and costs no extra rows. A *control
+//! cycle* (one of the `ctl` kinds) executes no instruction; it hashes two child digests and
+//! moves entries on the control stack (see [`crate::constraints`]).
 
 /// Number of columns in the main trace segment.
-pub const TRACE_WIDTH: usize = 48;
+pub const TRACE_WIDTH: usize = 61;
 
 /// Rescue state width.
 pub const HASHER_WIDTH: usize = 12;
@@ -48,6 +58,38 @@ pub const AUX: usize = 46;
 /// Halt flag column.
 pub const HALT: usize = 47;
 
+/// Row counter column.
+pub const CLK: usize = 48;
+/// First control-kind column; the kinds follow in the order of the `KIND_*` offsets.
+pub const CTL: usize = 49;
+/// Offset of the join kind.
+pub const KIND_JOIN: usize = 0;
+/// Offset of the split kind (pops the condition, pushes a split frame).
+pub const KIND_SPLIT: usize = 1;
+/// Offset of the end-of-split kind (pops the branch digest and the frame, hashes the split).
+pub const KIND_END: usize = 2;
+/// Offset of the loop kind (pops the condition; enters the body or hashes the loop).
+pub const KIND_LOOP: usize = 3;
+/// Offset of the repeat kind (ends an iteration: checks the body digest, pops the condition).
+pub const KIND_REPEAT: usize = 4;
+/// Number of control kinds.
+pub const NUM_KINDS: usize = 5;
+/// Emit flag column.
+pub const EMIT: usize = 54;
+/// Control-stack top-key column.
+pub const CS_PTR: usize = 55;
+/// Control-stack link column.
+pub const CS_PREV: usize = 56;
+/// First control-stack data column.
+pub const CS_DATA: usize = 57;
+
+/// Tag of a digest entry on the control stack.
+pub const TAG_DIGEST: u64 = 1;
+/// Tag of a split frame (holds the condition).
+pub const TAG_SPLIT: u64 = 2;
+/// Tag of a loop frame (holds the body hash).
+pub const TAG_LOOP: u64 = 3;
+
 /// Rows per hashing cycle (7 Rescue rounds and one absorption).
 pub const CYCLE_LEN: usize = 8;
 /// Position of the sponge's digest inside its state (`Rp64_256::DIGEST_RANGE`).
@@ -55,8 +97,13 @@ pub const DIGEST_OFFSET: usize = 4;
 /// Position of the rate inside the sponge state.
 pub const RATE_OFFSET: usize = 4;
 
-/// Number of periodic columns: the round flag, then ARK1 and ARK2 for each state element.
-pub const NUM_PERIODIC: usize = 1 + 2 * HASHER_WIDTH;
+/// Number of periodic columns: the round flag, ARK1 and ARK2 for each state element, then the
+/// flags of a cycle's first and second rows.
+pub const NUM_PERIODIC: usize = 3 + 2 * HASHER_WIDTH;
+/// Index of the periodic column that is 1 on the first row of each cycle.
+pub const P_FIRST: usize = 1 + 2 * HASHER_WIDTH;
+/// Index of the periodic column that is 1 on the second row of each cycle.
+pub const P_SECOND: usize = 2 + 2 * HASHER_WIDTH;
 
 /// Human-readable column names, for the debug checker and error messages.
 pub fn column_name(col: usize) -> alloc::string::String {
@@ -71,6 +118,14 @@ pub fn column_name(col: usize) -> alloc::string::String {
         RC_HI => "rc_hi".into(),
         AUX => "aux".into(),
         HALT => "halt".into(),
+        CLK => "clk".into(),
+        c if (CTL..CTL + NUM_KINDS).contains(&c) => {
+            ["ctl_join", "ctl_split", "ctl_end", "ctl_loop", "ctl_repeat"][c - CTL].into()
+        }
+        EMIT => "emit".into(),
+        CS_PTR => "cs_ptr".into(),
+        CS_PREV => "cs_prev".into(),
+        c if (CS_DATA..CS_DATA + 4).contains(&c) => format!("cs_data[{}]", c - CS_DATA),
         c => format!("col[{c}]"),
     }
 }

@@ -1,18 +1,26 @@
-//! Programs, their encoding as a stream of field elements, and their hash.
+//! Programs as hashed trees of blocks.
 //!
-//! A program (for now a straight-line sequence of instructions) is encoded as a stream of
-//! field elements: one opcode per instruction, with `push.N` followed by the element `N`.
-//! The **program hash** is `Rp64_256::hash_elements(stream)`: Rescue Prime with the element
-//! count in the capacity and the elements absorbed eight at a time. Because the count is
-//! hashed, `add` and `add noop` have different hashes, and because the trace absorbs exactly
-//! this stream while executing it, a proof for one program never verifies against the hash of
-//! another (see [`crate::constraints`] for the argument).
+//! A program is a tree ([`Block`]) of straight-line **spans**, **joins** (run one block, then
+//! another), **splits** (`if.true … else … end`) and **loops** (`while.true … end`). Every block
+//! has a Rescue Prime (`Rp64_256`, unmodified) hash:
+//!
+//! * a span's is `Rp64_256::hash_elements` of its element stream (one opcode per instruction,
+//!   `push.N` followed by `N`): the element count goes into the capacity, the elements are
+//!   absorbed eight at a time;
+//! * a join's, split's or loop's is one permutation of `[8, domain, 0, 0, left, right]`
+//!   ([`merge_in_domain`]) over its children's hashes, with a domain tag per kind.
+//!
+//! The **program hash** is the root's hash. A straight-line program is a single span, so its
+//! hash is `hash_elements` of its stream. The trace recomputes the hash of every block it
+//! executes and takes the hashes of untaken branches as advice (see [`crate::constraints`]), so
+//! a proof for one program never verifies against the hash of another.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
 use crate::opcodes;
-use distaff_math::{Felt, StarkField, Word};
+use distaff_math::{Felt, FieldElement, StarkField, Word};
 use winter_crypto::{hashers::Rp64_256, ElementHasher};
 
 /// The largest program (in stream elements) we accept: 2^22. Its trace (2^23 rows) is about the
@@ -126,12 +134,15 @@ impl fmt::Display for Instruction {
 /// Why a program could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProgramError {
-    /// A program must do something.
-    #[error("a program must contain at least one instruction")]
+    /// A span must do something.
+    #[error("a span must contain at least one instruction")]
     Empty,
     /// Too large to prove.
     #[error("the program has {0} elements; at most {MAX_PROGRAM_ELEMENTS} are supported")]
     TooLarge(usize),
+    /// Blocks nested deeper than [`MAX_BLOCK_DEPTH`].
+    #[error("blocks are nested {0} deep; at most {MAX_BLOCK_DEPTH} levels are supported")]
+    TooDeep(usize),
     /// An immediate is out of range.
     #[error("'{instruction}' has an immediate out of range")]
     BadImmediate {
@@ -140,52 +151,189 @@ pub enum ProgramError {
     },
 }
 
-/// A straight-line Distaff program together with its hash.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Program {
-    instructions: Vec<Instruction>,
-    hash: Word,
-    num_elements: usize,
+/// The deepest block tree we accept (joins included). Deep enough for any program a person
+/// writes (`if` inside `while` inside … a thousand levels), shallow enough that walking the
+/// tree recursively never exhausts a thread's stack.
+pub const MAX_BLOCK_DEPTH: usize = 1024;
+
+/// Domain tag of a join block's hash (lane 1 of the capacity).
+pub const DOMAIN_JOIN: u64 = 1;
+/// Domain tag of a split (if/else) block's hash.
+pub const DOMAIN_SPLIT: u64 = 2;
+/// Domain tag of a loop block's hash.
+pub const DOMAIN_LOOP: u64 = 3;
+
+/// The hash of a control block: one Rescue Prime permutation of the state
+/// `[8, domain, 0, 0, left, right]`, digest lanes 4..8. With domain 0 it is exactly
+/// `Rp64_256::merge`; the non-zero domain separates joins, splits and loops from each other and
+/// from spans (whose capacity lane 1 is 0).
+pub fn merge_in_domain(left: &Word, right: &Word, domain: u64) -> Word {
+    let mut state = [Felt::ZERO; crate::layout::HASHER_WIDTH];
+    state[0] = Felt::new(crate::layout::BATCH_LEN as u64);
+    state[1] = Felt::new(domain);
+    state[4..8].copy_from_slice(left);
+    state[8..12].copy_from_slice(right);
+    Rp64_256::apply_permutation(&mut state);
+    [state[4], state[5], state[6], state[7]]
 }
 
-impl Program {
-    /// Builds a program from its instructions, validating immediates and size.
-    pub fn new(instructions: Vec<Instruction>) -> Result<Self, ProgramError> {
+/// The shape of a block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    /// Straight-line instructions (never empty). Hash: `Rp64_256::hash_elements` of the
+    /// span's element stream (one opcode per instruction, `push.N` followed by `N`).
+    Span(Vec<Instruction>),
+    /// Runs the first block, then the second. Hash: `merge_in_domain(first, second, JOIN)`.
+    Join(Box<Block>, Box<Block>),
+    /// Pops a condition; 1 runs the first block, 0 the second. Hash:
+    /// `merge_in_domain(on_true, on_false, SPLIT)`.
+    Split(Box<Block>, Box<Block>),
+    /// Pops a condition; while it is 1 runs the body (which leaves the next condition on top).
+    /// Hash: `merge_in_domain(body, [0; 4], LOOP)`.
+    Loop(Box<Block>),
+}
+
+/// A node of the program tree with its hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    kind: BlockKind,
+    hash: Word,
+    elements: usize,
+    depth: usize,
+}
+
+impl Block {
+    /// A span of straight-line instructions.
+    pub fn span(instructions: Vec<Instruction>) -> Result<Block, ProgramError> {
         if instructions.is_empty() {
             return Err(ProgramError::Empty);
         }
-        let mut num_elements = 0usize;
+        let mut elements = 0usize;
         for inst in &instructions {
             inst.validate()?;
-            num_elements += inst.cycles();
+            elements += inst.cycles();
         }
-        if num_elements > MAX_PROGRAM_ELEMENTS {
-            return Err(ProgramError::TooLarge(num_elements));
+        if elements > MAX_PROGRAM_ELEMENTS {
+            return Err(ProgramError::TooLarge(elements));
         }
-        let elements = encode(&instructions, num_elements);
-        let hash = Rp64_256::hash_elements(&elements).into();
-        Ok(Program { instructions, hash, num_elements })
+        let hash = Rp64_256::hash_elements(&encode(&instructions, elements)).into();
+        Ok(Block { kind: BlockKind::Span(instructions), hash, elements, depth: 1 })
     }
 
-    /// The instructions, in execution order.
-    pub fn instructions(&self) -> &[Instruction] {
-        &self.instructions
+    fn control(left: Block, right: Option<Block>, domain: u64) -> Result<Block, ProgramError> {
+        let elements = left.elements + right.as_ref().map_or(0, |r| r.elements) + 2 * crate::layout::CYCLE_LEN;
+        if elements > MAX_PROGRAM_ELEMENTS {
+            return Err(ProgramError::TooLarge(elements));
+        }
+        let depth = 1 + left.depth.max(right.as_ref().map_or(0, |r| r.depth));
+        if depth > MAX_BLOCK_DEPTH {
+            return Err(ProgramError::TooDeep(depth));
+        }
+        let hash = merge_in_domain(&left.hash, &right.as_ref().map_or([Felt::ZERO; 4], |r| r.hash), domain);
+        let kind = match (domain, right) {
+            (DOMAIN_JOIN, Some(r)) => BlockKind::Join(Box::new(left), Box::new(r)),
+            (DOMAIN_SPLIT, Some(r)) => BlockKind::Split(Box::new(left), Box::new(r)),
+            _ => BlockKind::Loop(Box::new(left)),
+        };
+        Ok(Block { kind, hash, elements, depth })
     }
 
-    /// The program hash (Rescue Prime `Rp64_256` digest of [`Program::elements`]).
+    /// `first` then `second`.
+    pub fn join(first: Block, second: Block) -> Result<Block, ProgramError> {
+        Block::control(first, Some(second), DOMAIN_JOIN)
+    }
+
+    /// `if.true on_true else on_false end`.
+    pub fn split(on_true: Block, on_false: Block) -> Result<Block, ProgramError> {
+        Block::control(on_true, Some(on_false), DOMAIN_SPLIT)
+    }
+
+    /// `while.true body end`.
+    pub fn new_loop(body: Block) -> Result<Block, ProgramError> {
+        Block::control(body, None, DOMAIN_LOOP)
+    }
+
+    /// A sequence of blocks, joined as a balanced tree (so that the tree stays shallow).
+    pub fn sequence(mut blocks: Vec<Block>) -> Result<Block, ProgramError> {
+        if blocks.is_empty() {
+            return Err(ProgramError::Empty);
+        }
+        while blocks.len() > 1 {
+            let mut next = Vec::with_capacity(blocks.len().div_ceil(2));
+            let mut it = blocks.into_iter();
+            while let Some(a) = it.next() {
+                match it.next() {
+                    Some(b) => next.push(Block::join(a, b)?),
+                    None => next.push(a),
+                }
+            }
+            blocks = next;
+        }
+        Ok(blocks.pop().expect("one block left"))
+    }
+
+    /// The block's shape and children.
+    pub fn kind(&self) -> &BlockKind {
+        &self.kind
+    }
+
+    /// The block's hash.
     pub fn hash(&self) -> Word {
         self.hash
     }
 
-    /// Number of elements in the encoded stream (= cycles of execution before halting).
-    pub fn num_elements(&self) -> usize {
-        self.num_elements
+    /// Size of the block's text: span elements plus two hashing cycles per control block (a
+    /// bound used to refuse absurd programs; execution length is bounded separately).
+    pub fn size(&self) -> usize {
+        self.elements
     }
 
-    /// The program as the stream of field elements the trace absorbs.
-    pub fn elements(&self) -> Vec<Felt> {
-        encode(&self.instructions, self.num_elements)
+    /// Depth of the tree below and including this block.
+    pub fn depth(&self) -> usize {
+        self.depth
     }
+}
+
+/// A Distaff program: a tree of blocks whose root hash is the program hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    root: Block,
+}
+
+impl Program {
+    /// A straight-line program: one span of instructions.
+    pub fn new(instructions: Vec<Instruction>) -> Result<Self, ProgramError> {
+        Ok(Program { root: Block::span(instructions)? })
+    }
+
+    /// A program with the given root block.
+    pub fn from_root(root: Block) -> Self {
+        Program { root }
+    }
+
+    /// The root block.
+    pub fn root(&self) -> &Block {
+        &self.root
+    }
+
+    /// The program hash: the root block's hash.
+    pub fn hash(&self) -> Word {
+        self.root.hash
+    }
+
+    /// The instructions of a straight-line program (`None` if the program has control flow).
+    pub fn instructions(&self) -> Option<&[Instruction]> {
+        match &self.root.kind {
+            BlockKind::Span(instructions) => Some(instructions),
+            _ => None,
+        }
+    }
+}
+
+/// A span's element stream: one opcode per instruction, `push.N` followed by `N`.
+pub fn span_elements(instructions: &[Instruction]) -> Vec<Felt> {
+    let n = instructions.iter().map(|i| i.cycles()).sum();
+    encode(instructions, n)
 }
 
 fn encode(instructions: &[Instruction], num_elements: usize) -> Vec<Felt> {
@@ -221,7 +369,7 @@ mod tests {
         let stream = [Felt::from(opcodes::PUSH), Felt::new(3), Felt::from(opcodes::ADD)];
         let expected: Word = Rp64_256::hash_elements(&stream).into();
         assert_eq!(p.hash(), expected);
-        assert_eq!(p.num_elements(), 3);
+        assert_eq!(p.root().size(), 3);
     }
 
     #[test]
@@ -233,6 +381,35 @@ mod tests {
             Program::new(alloc::vec![Push(Felt::new(1))]).unwrap().hash(),
             Program::new(alloc::vec![Push(Felt::new(2))]).unwrap().hash()
         );
+    }
+
+    #[test]
+    fn join_with_domain_zero_is_rp64_256_merge() {
+        use winter_crypto::Hasher;
+        let a = Program::new(alloc::vec![Add]).unwrap().hash();
+        let b = Program::new(alloc::vec![Mul]).unwrap().hash();
+        let expected: Word = Rp64_256::merge(&[a.into(), b.into()]).into();
+        assert_eq!(merge_in_domain(&a, &b, 0), expected);
+        let span = |i| Block::span(alloc::vec![i]).unwrap();
+        let join = Block::join(span(Add), span(Mul)).unwrap().hash();
+        let split = Block::split(span(Add), span(Mul)).unwrap().hash();
+        assert_eq!(join, merge_in_domain(&a, &b, DOMAIN_JOIN));
+        assert_eq!(split, merge_in_domain(&a, &b, DOMAIN_SPLIT));
+        assert_ne!(join, split);
+        assert_ne!(join, Block::join(span(Mul), span(Add)).unwrap().hash());
+        assert_eq!(Block::new_loop(span(Add)).unwrap().hash(), merge_in_domain(&a, &[Felt::ZERO; 4], DOMAIN_LOOP));
+    }
+
+    #[test]
+    fn sequences_are_balanced_and_depth_is_bounded() {
+        let span = || Block::span(alloc::vec![Add]).unwrap();
+        let seq = Block::sequence((0..1000).map(|_| span()).collect()).unwrap();
+        assert_eq!(seq.depth(), 11);
+        let mut b = span();
+        for _ in 0..MAX_BLOCK_DEPTH - 1 {
+            b = Block::new_loop(b).unwrap();
+        }
+        assert_eq!(Block::new_loop(b), Err(ProgramError::TooDeep(MAX_BLOCK_DEPTH + 1)));
     }
 
     #[test]

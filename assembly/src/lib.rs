@@ -2,17 +2,32 @@
 //!
 //! ```text
 //! # comments run from '#' to the end of the line
+//! proc.square       # procedures come before 'begin' and are inlined where called
+//!     dup mul
+//! end
 //! begin
 //!     push.1 push.0x10 add      # immediates are decimal or 0x-hex, below p
 //!     repeat.3 dup.1 mul end    # blocks repeat (expanded when assembled)
+//!     exec.square
+//!     read if.true              # pops the condition: 1 takes the first branch, 0 the second
+//!         push.1 add
+//!     else
+//!         push.2 mul
+//!     end
+//!     push.1 while.true         # pops the condition; the body leaves the next one on top
+//!         push.1 sub dup push.0 eq not
+//!     end
 //! end
 //! ```
 //!
-//! A program is `begin … end`; tokens are separated by white space; one instruction per token
-//! with its immediate written `.N`. See `docs/isa.md` for the instructions.
+//! A program is `begin … end`, optionally preceded by `proc.NAME … end` declarations; tokens
+//! are separated by white space; one instruction per token with its immediate written `.N`.
+//! Straight-line runs of instructions become spans, `if.true` a split, `while.true` a loop, and
+//! a sequence a balanced tree of joins (see `distaff_air::program`). Procedure names, comments
+//! and formatting do not affect the program hash. See `docs/isa.md` for the instructions.
 #![deny(missing_docs)]
 
-use distaff_air::program::MAX_PROGRAM_ELEMENTS;
+use distaff_air::program::{Block, MAX_PROGRAM_ELEMENTS};
 use distaff_air::{Instruction, Program, ProgramError};
 use distaff_math::{parse_felt, FeltError};
 
@@ -80,7 +95,37 @@ pub enum ErrorKind {
     /// The expanded program is too large.
     #[error("the program expands to more than {MAX_PROGRAM_ELEMENTS} elements")]
     ProgramTooLarge,
+    /// `exec` of a procedure that is not (yet) declared.
+    #[error("unknown procedure '{0}' (procedures are declared with proc.NAME before they are called)")]
+    UnknownProcedure(String),
+    /// A procedure calls itself.
+    #[error("procedure '{0}' calls itself; recursion is not supported")]
+    RecursiveProcedure(String),
+    /// Two procedures with one name.
+    #[error("procedure '{0}' is already declared")]
+    DuplicateProcedure(String),
+    /// A procedure name that is not an identifier.
+    #[error("invalid procedure name '{0}': use letters, digits and '_', starting with a letter or '_'")]
+    BadProcedureName(String),
+    /// A keyword where it cannot appear (`else` outside `if.true`, `proc` inside a block, …).
+    #[error("unexpected '{token}': {reason}")]
+    Unexpected {
+        /// The token.
+        token: String,
+        /// Why it cannot appear here.
+        reason: &'static str,
+    },
+    /// `if` or `while` without `.true`.
+    #[error("'{0}' must be written '{0}.true'")]
+    ExpectedTrue(String),
+    /// Blocks nested deeper than [`MAX_NESTING`].
+    #[error("blocks are nested more than {MAX_NESTING} deep")]
+    NestingTooDeep,
 }
+
+/// The deepest nesting of `if.true` and `while.true` blocks the assembler accepts (`repeat`
+/// blocks are expanded and may nest without limit).
+pub const MAX_NESTING: usize = 128;
 
 const INSTRUCTIONS: &[&str] = &[
     "noop",
@@ -105,6 +150,11 @@ const INSTRUCTIONS: &[&str] = &[
     "repeat",
     "begin",
     "end",
+    "if.true",
+    "else",
+    "while.true",
+    "exec",
+    "proc",
 ];
 
 impl AssemblyError {
@@ -190,13 +240,19 @@ fn small_immediate(
 }
 
 /// One parsed instruction or block marker.
-enum Item {
+enum Item<'a> {
     Instruction(Instruction),
     Repeat(u64),
+    If,
+    Else,
+    While,
+    Exec(&'a str),
+    Proc(&'a str),
+    Begin,
     End,
 }
 
-fn parse_token(token: &Token) -> Result<Item, AssemblyError> {
+fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
     let (name, imm) = match token.text.split_once('.') {
         Some((n, i)) => (n, Some(i)),
         None => (token.text, None),
@@ -222,10 +278,27 @@ fn parse_token(token: &Token) -> Result<Item, AssemblyError> {
         "drop" => no_imm(Drop),
         "assert" => no_imm(Assert),
         "assert_eq" => no_imm(AssertEq),
-        "end" => match imm {
-            None => Ok(Item::End),
+        "end" | "else" | "begin" => match imm {
+            None => Ok(match name {
+                "end" => Item::End,
+                "else" => Item::Else,
+                _ => Item::Begin,
+            }),
             Some(_) => Err(AssemblyError::at(token, ErrorKind::UnexpectedImmediate(name.into()))),
         },
+        "if" | "while" => match imm {
+            Some("true") => Ok(if name == "if" { Item::If } else { Item::While }),
+            _ => Err(AssemblyError::at(token, ErrorKind::ExpectedTrue(name.into()))),
+        },
+        "exec" | "proc" => {
+            let id = imm.ok_or_else(missing)?;
+            let valid = id.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(AssemblyError::at(token, ErrorKind::BadProcedureName(id.into())));
+            }
+            Ok(if name == "exec" { Item::Exec(id) } else { Item::Proc(id) })
+        }
         "push" => {
             let imm = imm.ok_or_else(missing)?;
             let v = parse_felt(imm).map_err(|e: FeltError| {
@@ -254,87 +327,216 @@ fn parse_token(token: &Token) -> Result<Item, AssemblyError> {
     }
 }
 
-/// An open block: where it started, how often it repeats, and its body so far.
-struct Block<'a> {
-    opener: Token<'a>,
-    times: u64,
-    body: Vec<Instruction>,
-    elements: usize,
+/// A parsed program element: an instruction or a control-flow block.
+#[derive(Clone, Debug)]
+enum Node {
+    Instruction(Instruction),
+    If(Vec<Node>, Vec<Node>),
+    While(Vec<Node>),
 }
 
-fn elements_of(inst: &Instruction) -> usize {
-    inst.cycles()
+/// Size of a node list in the units of [`Block::size`]: span elements plus two hashing cycles
+/// per control block.
+fn size_of(nodes: &[Node]) -> usize {
+    nodes
+        .iter()
+        .map(|n| match n {
+            Node::Instruction(i) => i.cycles(),
+            Node::If(t, f) => 16 + size_of(t).max(1) + size_of(f).max(1),
+            Node::While(b) => 16 + size_of(b).max(1),
+        })
+        .sum()
+}
+
+/// Builds the block tree: runs of instructions become spans, the list a balanced join tree.
+/// An empty body (an omitted `else`, say) is a single `noop`.
+fn to_block(nodes: &[Node]) -> Result<Block, ProgramError> {
+    let mut parts = Vec::new();
+    let mut run = Vec::new();
+    for node in nodes {
+        match node {
+            Node::Instruction(i) => run.push(*i),
+            Node::If(t, f) => {
+                if !run.is_empty() {
+                    parts.push(Block::span(std::mem::take(&mut run))?);
+                }
+                parts.push(Block::split(to_block(t)?, to_block(f)?)?);
+            }
+            Node::While(b) => {
+                if !run.is_empty() {
+                    parts.push(Block::span(std::mem::take(&mut run))?);
+                }
+                parts.push(Block::new_loop(to_block(b)?)?);
+            }
+        }
+    }
+    if !run.is_empty() || parts.is_empty() {
+        if run.is_empty() {
+            run.push(Instruction::Noop);
+        }
+        parts.push(Block::span(run)?);
+    }
+    Block::sequence(parts)
+}
+
+/// What an open block is.
+enum Open<'a> {
+    Begin,
+    Proc(&'a str),
+    If { then: Option<Vec<Node>> },
+    While,
+    Repeat(u64),
+}
+
+/// An open block: where it started, what it is, and its body so far.
+struct Frame<'a> {
+    opener: Token<'a>,
+    open: Open<'a>,
+    body: Vec<Node>,
+    size: usize,
+}
+
+impl Frame<'_> {
+    fn add(&mut self, nodes: &[Node], size: usize, token: &Token) -> Result<(), AssemblyError> {
+        self.size = self
+            .size
+            .checked_add(size)
+            .filter(|s| *s <= MAX_PROGRAM_ELEMENTS)
+            .ok_or_else(|| AssemblyError::at(token, ErrorKind::ProgramTooLarge))?;
+        self.body.extend_from_slice(nodes);
+        Ok(())
+    }
+}
+
+fn program_error(token: &Token, e: ProgramError) -> AssemblyError {
+    let kind = match e {
+        ProgramError::Empty => ErrorKind::EmptyProgram,
+        ProgramError::TooLarge(_) => ErrorKind::ProgramTooLarge,
+        ProgramError::TooDeep(_) => ErrorKind::NestingTooDeep,
+        ProgramError::BadImmediate { instruction } => ErrorKind::BadImmediate {
+            instruction: instruction.to_string(),
+            text: String::new(),
+            reason: "out of range".into(),
+        },
+    };
+    AssemblyError::at(token, kind)
 }
 
 /// Assembles `source` into a program.
 pub fn assemble(source: &str) -> Result<Program, AssemblyError> {
     let tokens = tokenize(source);
     let mut iter = tokens.iter();
-    let first = match iter.next() {
-        Some(t) => t,
-        None => return Err(AssemblyError { line: 1, column: 1, kind: ErrorKind::MissingBegin }),
-    };
-    if first.text != "begin" {
-        return Err(AssemblyError::at(first, ErrorKind::ExpectedBegin(first.text.into())));
-    }
-    let mut stack = vec![Block { opener: first.clone(), times: 1, body: Vec::new(), elements: 0 }];
-    for token in iter.by_ref() {
-        match parse_token(token)? {
-            Item::Instruction(inst) => {
-                let top = stack
-                    .last_mut()
-                    .ok_or_else(|| AssemblyError::at(token, ErrorKind::TrailingInput(token.text.into())))?;
-                top.elements += elements_of(&inst);
-                if top.elements > MAX_PROGRAM_ELEMENTS {
-                    return Err(AssemblyError::at(token, ErrorKind::ProgramTooLarge));
+    let mut procs: Vec<(&str, Vec<Node>, usize)> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let unexpected = |t: &Token, reason| AssemblyError::at(t, ErrorKind::Unexpected { token: t.text.into(), reason });
+    while let Some(token) = iter.next() {
+        let item = parse_token(token)?;
+        let Some(top) = stack.last_mut() else {
+            // outside any block: procedure declarations, then the program
+            match item {
+                Item::Proc(name) => {
+                    if procs.iter().any(|(n, _, _)| *n == name) {
+                        return Err(AssemblyError::at(token, ErrorKind::DuplicateProcedure(name.into())));
+                    }
+                    stack.push(Frame { opener: token.clone(), open: Open::Proc(name), body: Vec::new(), size: 0 });
                 }
-                top.body.push(inst);
+                Item::Begin => {
+                    stack.push(Frame { opener: token.clone(), open: Open::Begin, body: Vec::new(), size: 0 })
+                }
+                _ => return Err(AssemblyError::at(token, ErrorKind::ExpectedBegin(token.text.into()))),
             }
-            Item::Repeat(times) => {
-                stack.push(Block { opener: token.clone(), times, body: Vec::new(), elements: 0 });
+            continue;
+        };
+        match item {
+            Item::Instruction(inst) => top.add(&[Node::Instruction(inst)], inst.cycles(), token)?,
+            Item::If | Item::While | Item::Repeat(_) => {
+                let control_depth = stack.iter().filter(|f| matches!(f.open, Open::If { .. } | Open::While)).count();
+                if !matches!(item, Item::Repeat(_)) && control_depth >= MAX_NESTING {
+                    return Err(AssemblyError::at(token, ErrorKind::NestingTooDeep));
+                }
+                let open = match item {
+                    Item::If => Open::If { then: None },
+                    Item::While => Open::While,
+                    Item::Repeat(n) => Open::Repeat(n),
+                    _ => unreachable!("matched above"),
+                };
+                stack.push(Frame { opener: token.clone(), open, body: Vec::new(), size: 0 });
             }
+            Item::Else => match &mut top.open {
+                Open::If { then } if then.is_none() => {
+                    *then = Some(std::mem::take(&mut top.body));
+                }
+                Open::If { .. } => return Err(unexpected(token, "this 'if.true' already has an 'else'")),
+                _ => return Err(unexpected(token, "'else' belongs inside an 'if.true' block")),
+            },
+            Item::Exec(name) => {
+                if stack.iter().any(|f| matches!(f.open, Open::Proc(p) if p == name)) {
+                    return Err(AssemblyError::at(token, ErrorKind::RecursiveProcedure(name.into())));
+                }
+                let Some((_, body, size)) = procs.iter().find(|(n, _, _)| *n == name) else {
+                    return Err(AssemblyError::at(token, ErrorKind::UnknownProcedure(name.into())));
+                };
+                let top = stack.last_mut().expect("inside a block");
+                top.add(body, *size, token)?;
+            }
+            Item::Proc(_) => {
+                return Err(unexpected(token, "procedures are declared before 'begin', outside any block"))
+            }
+            Item::Begin => return Err(unexpected(token, "a program has one 'begin'")),
             Item::End => {
-                let block =
-                    stack.pop().ok_or_else(|| AssemblyError::at(token, ErrorKind::TrailingInput(token.text.into())))?;
-                match stack.last_mut() {
-                    None => {
-                        // the program's final `end`
+                let frame = stack.pop().expect("inside a block");
+                match frame.open {
+                    Open::Begin => {
                         if let Some(extra) = iter.next() {
                             return Err(AssemblyError::at(extra, ErrorKind::TrailingInput(extra.text.into())));
                         }
-                        return Program::new(block.body).map_err(|e| {
-                            let kind = match e {
-                                ProgramError::Empty => ErrorKind::EmptyProgram,
-                                ProgramError::TooLarge(_) => ErrorKind::ProgramTooLarge,
-                                ProgramError::BadImmediate { instruction } => ErrorKind::BadImmediate {
-                                    instruction: instruction.to_string(),
-                                    text: String::new(),
-                                    reason: "out of range".into(),
-                                },
-                            };
-                            AssemblyError::at(&block.opener, kind)
-                        });
-                    }
-                    Some(parent) => {
-                        let total = (block.elements as u64)
-                            .checked_mul(block.times)
-                            .and_then(|t| t.checked_add(parent.elements as u64))
-                            .filter(|t| *t <= MAX_PROGRAM_ELEMENTS as u64)
-                            .ok_or_else(|| AssemblyError::at(&block.opener, ErrorKind::ProgramTooLarge))?;
-                        parent.elements = total as usize;
-                        for _ in 0..block.times {
-                            parent.body.extend_from_slice(&block.body);
+                        if frame.body.is_empty() {
+                            return Err(AssemblyError::at(&frame.opener, ErrorKind::EmptyProgram));
                         }
+                        let root = to_block(&frame.body).map_err(|e| program_error(&frame.opener, e))?;
+                        return Ok(Program::from_root(root));
+                    }
+                    Open::Proc(name) => procs.push((name, frame.body, frame.size)),
+                    Open::Repeat(times) => {
+                        let parent = stack.last_mut().expect("repeat is inside a block");
+                        let total = (frame.size as u64)
+                            .checked_mul(times)
+                            .filter(|t| *t <= MAX_PROGRAM_ELEMENTS as u64)
+                            .ok_or_else(|| AssemblyError::at(&frame.opener, ErrorKind::ProgramTooLarge))?;
+                        parent.add(&[], total as usize, &frame.opener)?;
+                        for _ in 0..times {
+                            parent.body.extend_from_slice(&frame.body);
+                        }
+                    }
+                    Open::If { then } => {
+                        let node = match then {
+                            Some(then) => Node::If(then, frame.body),
+                            None => Node::If(frame.body, Vec::new()),
+                        };
+                        let size = size_of(std::slice::from_ref(&node));
+                        stack.last_mut().expect("if is inside a block").add(&[node], size, &frame.opener)?;
+                    }
+                    Open::While => {
+                        let node = Node::While(frame.body);
+                        let size = size_of(std::slice::from_ref(&node));
+                        stack.last_mut().expect("while is inside a block").add(&[node], size, &frame.opener)?;
                     }
                 }
             }
         }
     }
-    let open = stack.last().map(|b| b.opener.clone()).unwrap_or_else(|| first.clone());
+    let Some(open) = stack.last() else {
+        let (line, column) = tokens.last().map(|t| (t.line, t.column + t.text.chars().count())).unwrap_or((1, 1));
+        return Err(AssemblyError { line, column, kind: ErrorKind::MissingBegin });
+    };
     let (line, column) = tokens.last().map(|t| (t.line, t.column + t.text.chars().count())).unwrap_or((1, 1));
     Err(AssemblyError {
         line,
         column,
-        kind: ErrorKind::UnclosedBlock { opener: open.text.into(), line: open.line, column: open.column },
+        kind: ErrorKind::UnclosedBlock {
+            opener: open.opener.text.into(),
+            line: open.opener.line,
+            column: open.opener.column,
+        },
     })
 }

@@ -4,7 +4,7 @@ use distaff_math::Felt;
 use proptest::prelude::*;
 
 fn ok(src: &str) -> Vec<Instruction> {
-    assemble(src).unwrap_or_else(|e| panic!("{}", e.render(src))).instructions().to_vec()
+    assemble(src).unwrap_or_else(|e| panic!("{}", e.render(src))).instructions().expect("straight-line").to_vec()
 }
 
 fn err(src: &str) -> (usize, usize, ErrorKind) {

@@ -1,10 +1,11 @@
 //! Recording the execution trace.
 
 use distaff_air::layout::*;
-use distaff_air::{opcodes, rescue, Instruction, Program, PublicInputs, Word, MIN_TRACE_LENGTH};
+use distaff_air::program::{DOMAIN_JOIN, DOMAIN_LOOP, DOMAIN_SPLIT};
+use distaff_air::{opcodes, rescue, Program, PublicInputs, Word, MIN_TRACE_LENGTH};
 use distaff_math::{Felt, FieldElement};
 
-use crate::vm::{ExecutionError, ProgramInputs, Vm};
+use crate::vm::{Cycle, ExecutionError, ProgramInputs, Recorder, Vm};
 
 /// An execution trace in the layout of [`distaff_air::layout`], column-major
 /// (`columns()[column][row]`), together with the claim it supports.
@@ -64,107 +65,221 @@ impl ExecutionTrace {
     }
 }
 
-/// Number of trace rows for a program of `num_elements` stream elements: the hashing cycles
-/// plus at least one halted row, rounded up to a power of two.
-pub fn trace_length(num_elements: usize) -> usize {
-    let cycles = num_elements.div_ceil(CYCLE_LEN).max(1);
-    (cycles * CYCLE_LEN + 1).next_power_of_two().max(MIN_TRACE_LENGTH)
+/// Number of trace rows for an execution of `cycles` cycles: the cycles plus at least one
+/// halted row, rounded up to a power of two.
+pub fn trace_length(cycles: usize) -> usize {
+    (cycles.max(CYCLE_LEN) + 1).next_power_of_two().max(MIN_TRACE_LENGTH)
 }
 
-fn pops(inst: &Instruction) -> u64 {
-    use Instruction::*;
-    match inst {
-        Noop | Push(_) | Read => 0,
-        Neg | Inv | Not | Drop | Assert => 1,
-        Add | Sub | Mul | And | Or | Eq | AssertEq => 2,
-        Dup(n) | Swap(n) | MovUp(n) | MovDn(n) => *n as u64 + 1,
+/// The stack-side columns, recorded row by row during execution.
+const STACK_SIDE: [usize; NUM_OP_BITS + STACK_DEPTH + 4] = {
+    let mut cols = [0; NUM_OP_BITS + STACK_DEPTH + 4];
+    let mut i = 0;
+    while i < NUM_OP_BITS {
+        cols[i] = OP_BITS + i;
+        i += 1;
+    }
+    while i < NUM_OP_BITS + STACK_DEPTH {
+        cols[i] = STACK + i - NUM_OP_BITS;
+        i += 1;
+    }
+    cols[i] = DEPTH;
+    cols[i + 1] = RC_LO;
+    cols[i + 2] = RC_HI;
+    cols[i + 3] = AUX;
+    cols
+};
+
+struct TraceRecorder {
+    columns: Vec<Vec<Felt>>,
+    cycles: Vec<Cycle>,
+}
+
+fn write_state(columns: &mut [Vec<Felt>], opcode: u8, stack: &[Felt; STACK_DEPTH], depth: usize, pops: u64, aux: Felt) {
+    for k in 0..NUM_OP_BITS {
+        columns[OP_BITS + k].push(Felt::from((opcode >> k) & 1));
+    }
+    for (i, v) in stack.iter().enumerate() {
+        columns[STACK + i].push(*v);
+    }
+    columns[DEPTH].push(Felt::new(depth as u64));
+    let diff = (depth as u64).saturating_sub(pops);
+    columns[RC_LO].push(Felt::new(diff % 8));
+    columns[RC_HI].push(Felt::new(diff / 8));
+    columns[AUX].push(aux);
+}
+
+impl Recorder for TraceRecorder {
+    fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt) {
+        write_state(&mut self.columns, opcode, &vm.stack, vm.depth, pops, aux);
+    }
+    fn cycle(&mut self, cycle: Cycle) {
+        self.cycles.push(cycle);
     }
 }
 
-struct Rows {
-    columns: Vec<Vec<Felt>>,
+/// A control-stack entry as the trace builder tracks it.
+struct Entry {
+    key: Felt,
+    data: [Felt; 4],
+    link: Felt,
 }
 
-impl Rows {
-    fn write_state(&mut self, r: usize, opcode: u8, stack: &[Felt; STACK_DEPTH], depth: usize, pops: u64, aux: Felt) {
-        for k in 0..NUM_OP_BITS {
-            self.columns[OP_BITS + k][r] = Felt::from((opcode >> k) & 1);
+/// The decoder columns: sponge, batch, control kinds, emit flag, clock, control stack, halt.
+struct Decoder<'a> {
+    columns: &'a mut [Vec<Felt>],
+    stack: Vec<Entry>,
+}
+
+enum CsOp {
+    None,
+    Push([Felt; 4]),
+    Pop,
+}
+
+impl Decoder<'_> {
+    fn ptr(&self) -> Felt {
+        self.stack.last().map_or(Felt::ZERO, |e| e.key)
+    }
+
+    fn write(&mut self, row: usize, h: &[Felt; HASHER_WIDTH], b: &[Felt], kind: Option<usize>, emit: bool, op: CsOp) {
+        let ptr = self.ptr();
+        let c = &mut *self.columns;
+        for (k, v) in h.iter().enumerate() {
+            c[HASHER + k][row] = *v;
         }
-        for (i, v) in stack.iter().enumerate() {
-            self.columns[STACK + i][r] = *v;
+        for (k, v) in b.iter().enumerate() {
+            c[BATCH + k][row] = *v;
         }
-        self.columns[DEPTH][r] = Felt::new(depth as u64);
-        let diff = (depth as u64).saturating_sub(pops);
-        self.columns[RC_LO][r] = Felt::new(diff % 8);
-        self.columns[RC_HI][r] = Felt::new(diff / 8);
-        self.columns[AUX][r] = aux;
+        if let Some(kind) = kind {
+            c[CTL + kind][row] = Felt::ONE;
+        }
+        c[EMIT][row] = Felt::from(emit);
+        c[CLK][row] = Felt::new(row as u64 + 1);
+        c[CS_PTR][row] = ptr;
+        match op {
+            CsOp::None => {}
+            CsOp::Push(data) => {
+                for (k, v) in data.iter().enumerate() {
+                    c[CS_DATA + k][row] = *v;
+                }
+                self.stack.push(Entry { key: Felt::new(row as u64 + 1), data, link: ptr });
+            }
+            CsOp::Pop => {
+                // the processor only pops what it pushed; a mismatch is a bug here, caught by
+                // the AIR check
+                if let Some(e) = self.stack.pop() {
+                    for (k, v) in e.data.iter().enumerate() {
+                        c[CS_DATA + k][row] = *v;
+                    }
+                    c[CS_PREV][row] = e.link;
+                }
+            }
+        }
+    }
+
+    /// Writes the cycle starting at `base`; `root_final` on the root block's last cycle, whose
+    /// digest is checked against the program hash instead of being pushed.
+    fn cycle(&mut self, base: usize, cycle: &Cycle, state: &mut [Felt; HASHER_WIDTH], root_final: bool) {
+        let digest = |s: &[Felt; HASHER_WIDTH]| [s[4], s[5], s[6], s[7]];
+        match *cycle {
+            Cycle::Span { batch, fresh, emit, len } => {
+                if fresh {
+                    *state = [Felt::ZERO; HASHER_WIDTH];
+                    state[0] = Felt::new(len as u64);
+                }
+                for (k, e) in batch.iter().enumerate() {
+                    state[RATE_OFFSET + k] += *e;
+                }
+                for j in 0..CYCLE_LEN {
+                    let op =
+                        if j + 1 == CYCLE_LEN && emit && !root_final { CsOp::Push(digest(state)) } else { CsOp::None };
+                    if j + 1 == CYCLE_LEN && emit {
+                        // the data columns carry the digest on an emitting row, pushed or not
+                        for (k, v) in digest(state).iter().enumerate() {
+                            self.columns[CS_DATA + k][base + j] = *v;
+                        }
+                    }
+                    self.write(base + j, state, &batch[j..], None, emit, op);
+                    if j < rescue::NUM_ROUNDS {
+                        rescue::apply_round(state, j);
+                    }
+                }
+            }
+            Cycle::Control { kind, batch, emit, cond } => {
+                *state = [Felt::ZERO; HASHER_WIDTH];
+                state[0] = Felt::new(BATCH_LEN as u64);
+                state[1] = Felt::new(match kind {
+                    KIND_JOIN => DOMAIN_JOIN,
+                    KIND_END => DOMAIN_SPLIT,
+                    KIND_LOOP | KIND_REPEAT => DOMAIN_LOOP,
+                    _ => 0,
+                });
+                state[RATE_OFFSET..].copy_from_slice(&batch);
+                let left = [batch[0], batch[1], batch[2], batch[3]];
+                for j in 0..CYCLE_LEN {
+                    let op = match (kind, j) {
+                        (KIND_JOIN | KIND_END | KIND_REPEAT, 0 | 1) => CsOp::Pop,
+                        (KIND_SPLIT, 0) => CsOp::Push([Felt::from(cond), Felt::ZERO, Felt::ZERO, Felt::ZERO]),
+                        (KIND_LOOP, 0) if cond => CsOp::Push(left),
+                        (_, 7) if emit && !root_final => CsOp::Push(digest(state)),
+                        (KIND_REPEAT, 7) if !emit => CsOp::Push(left),
+                        _ => CsOp::None,
+                    };
+                    if j + 1 == CYCLE_LEN && emit {
+                        for (k, v) in digest(state).iter().enumerate() {
+                            self.columns[CS_DATA + k][base + j] = *v;
+                        }
+                    }
+                    self.write(base + j, state, &batch, Some(kind), emit, op);
+                    if j < rescue::NUM_ROUNDS {
+                        rescue::apply_round(state, j);
+                    }
+                }
+            }
+        }
     }
 }
 
 /// Runs a program and records its execution trace.
 pub fn build_trace(program: &Program, inputs: &ProgramInputs) -> Result<ExecutionTrace, ExecutionError> {
-    let elements = program.elements();
-    let m = elements.len();
-    let n = trace_length(m);
-    let mut rows = Rows { columns: vec![vec![Felt::ZERO; n]; TRACE_WIDTH] };
-
-    // --- execution: op bits, stack, depth, range-check limbs, helper ---------------------------
+    // --- execution: op bits, stack, depth, range-check limbs, helper; the cycle log -----------
+    let mut rec = TraceRecorder { columns: vec![Vec::new(); TRACE_WIDTH], cycles: Vec::new() };
     let mut vm = Vm::new(inputs);
-    let mut r = 0;
-    let sixteen = Felt::new(STACK_DEPTH as u64);
-    for (i, inst) in program.instructions().iter().enumerate() {
-        let stack = vm.stack;
-        let depth = vm.depth;
-        vm.step(i, *inst)?;
-        let aux = match inst {
-            Instruction::Eq if stack[1] != stack[0] => (stack[1] - stack[0]).inv(),
-            Instruction::Push(_) | Instruction::Read | Instruction::Dup(_) => (Felt::new(depth as u64) - sixteen).inv(),
-            _ => Felt::ZERO,
-        };
-        rows.write_state(r, inst.opcode(), &stack, depth, pops(inst), aux);
-        r += 1;
-        if let Instruction::Push(_) = inst {
-            rows.write_state(r, opcodes::DATA, &vm.stack, vm.depth, 0, Felt::ZERO);
-            r += 1;
-        }
+    vm.run(program.root(), &mut rec)?;
+    let m = vm.cycle;
+    let n = trace_length(m);
+    let mut columns = rec.columns;
+    for _ in m..n {
+        write_state(&mut columns, opcodes::NOOP, &vm.stack, vm.depth, 0, Felt::ZERO);
     }
-    debug_assert_eq!(r, m);
-    for row in m..n {
-        rows.write_state(row, opcodes::NOOP, &vm.stack, vm.depth, 0, Felt::ZERO);
+    for (c, col) in columns.iter_mut().enumerate() {
+        if !STACK_SIDE.contains(&c) {
+            *col = vec![Felt::ZERO; n];
+        }
     }
 
-    // --- decoder: batches, sponge, halt ---------------------------------------------------------
-    let halt_row = m.div_ceil(CYCLE_LEN).max(1) * CYCLE_LEN;
+    // --- decoder: sponge, batches, control flow, control stack, halt -------------------------
+    let mut decoder = Decoder { columns: &mut columns, stack: Vec::new() };
     let mut state = [Felt::ZERO; HASHER_WIDTH];
-    state[0] = Felt::new(m as u64);
-    for cycle in 0..n / CYCLE_LEN {
-        let base = cycle * CYCLE_LEN;
-        let batch: [Felt; BATCH_LEN] = core::array::from_fn(|k| elements.get(base + k).copied().unwrap_or(Felt::ZERO));
-        for (k, e) in batch.iter().enumerate() {
-            state[RATE_OFFSET + k] += *e;
-        }
-        for j in 0..CYCLE_LEN {
-            let row = base + j;
-            for (k, v) in state.iter().enumerate() {
-                rows.columns[HASHER + k][row] = *v;
-            }
-            for k in 0..BATCH_LEN - j {
-                rows.columns[BATCH + k][row] = batch[j + k];
-            }
-            if row >= halt_row {
-                rows.columns[HALT][row] = Felt::ONE;
-            }
-            if j < rescue::NUM_ROUNDS {
-                rescue::apply_round(&mut state, j);
-            }
-        }
+    let last = rec.cycles.len().saturating_sub(1);
+    for (i, cycle) in rec.cycles.iter().enumerate() {
+        decoder.cycle(i * CYCLE_LEN, cycle, &mut state, i == last);
+    }
+    // halted cycles: a span of noops that never emits
+    for (i, base) in (m..n).step_by(CYCLE_LEN).enumerate() {
+        let cycle = Cycle::Span { batch: [Felt::ZERO; 8], fresh: i == 0, emit: false, len: 0 };
+        decoder.cycle(base, &cycle, &mut state, false);
+    }
+    for v in &mut columns[HALT][m..] {
+        *v = Felt::ONE;
     }
 
     Ok(ExecutionTrace {
-        columns: rows.columns,
+        columns,
         program_hash: program.hash(),
         inputs: inputs.public().to_vec(),
         final_stack: vm.stack_values(),
-        cycles: vm.cycle,
+        cycles: m,
     })
 }

@@ -1,8 +1,14 @@
 //! The interpreter shared by the execute-only and trace-building paths.
 
-use distaff_air::layout::STACK_DEPTH;
-use distaff_air::{Instruction, Program, MAX_PUBLIC_INPUTS};
+use distaff_air::layout::{CYCLE_LEN, KIND_END, KIND_JOIN, KIND_LOOP, KIND_REPEAT, KIND_SPLIT, STACK_DEPTH};
+use distaff_air::program::{span_elements, Block, BlockKind, MAX_PROGRAM_ELEMENTS};
+use distaff_air::{opcodes, Instruction, Program, Word, MAX_PUBLIC_INPUTS};
 use distaff_math::{Felt, FieldElement};
+
+/// The longest execution we run (in cycles, i.e. trace rows before halting): 2^22, whose
+/// trace (2^23 rows) is about the largest this machine class can prove. A program that runs
+/// longer (an endless loop, say) stops with [`ExecutionError::CycleLimit`].
+pub const MAX_CYCLES: usize = MAX_PROGRAM_ELEMENTS;
 
 /// A program's inputs: public values (the initial stack, first value on top) and secret values
 /// (consumed in order by `read`).
@@ -41,7 +47,8 @@ pub enum ExecutionError {
     /// An instruction needs more values than the stack holds.
     #[error("instruction #{index} '{instruction}' (cycle {cycle}): stack underflow: it needs {needed} values but the stack holds {depth}")]
     StackUnderflow {
-        /// Position of the instruction in the program (0-based).
+        /// Number of instructions executed before this one (for a straight-line program: its
+        /// position in the program).
         index: usize,
         /// The instruction.
         instruction: Instruction,
@@ -104,6 +111,27 @@ pub enum ExecutionError {
         /// Cycle at which it ran.
         cycle: usize,
     },
+    /// `if.true` or `while.true` found an empty stack.
+    #[error("'{block}' (cycle {cycle}): stack underflow: the condition is missing")]
+    ConditionMissing {
+        /// `if.true` or `while.true`.
+        block: &'static str,
+        /// Cycle at which the condition was popped.
+        cycle: usize,
+    },
+    /// `if.true` or `while.true` found a condition other than 0 or 1.
+    #[error("'{block}' (cycle {cycle}): the condition {value} is not binary (0 or 1)")]
+    ConditionNotBinary {
+        /// `if.true` or `while.true`.
+        block: &'static str,
+        /// Cycle at which the condition was popped.
+        cycle: usize,
+        /// The offending value.
+        value: u64,
+    },
+    /// The program ran longer than [`MAX_CYCLES`].
+    #[error("the program ran for more than {MAX_CYCLES} cycles (an endless loop?)")]
+    CycleLimit,
 }
 
 /// The result of running a program.
@@ -111,7 +139,8 @@ pub enum ExecutionError {
 pub struct ExecutionOutput {
     /// The final stack, top first (exactly `depth` values).
     pub stack: Vec<Felt>,
-    /// Cycles executed (program elements; `push` takes two).
+    /// Cycles executed before halting (trace rows: instructions, `push` taking two, spans padded
+    /// to whole 8-row hashing cycles, and 8 per control-flow step).
     pub cycles: usize,
 }
 
@@ -134,6 +163,8 @@ pub struct Vm<'a> {
     next_secret: usize,
     /// Cycles executed so far.
     pub cycle: usize,
+    /// Instructions executed so far.
+    pub executed: usize,
 }
 
 impl<'a> Vm<'a> {
@@ -141,7 +172,7 @@ impl<'a> Vm<'a> {
     pub fn new(inputs: &'a ProgramInputs) -> Self {
         let mut stack = [Felt::ZERO; STACK_DEPTH];
         stack[..inputs.public.len()].copy_from_slice(&inputs.public);
-        Vm { stack, depth: inputs.public.len(), secret: &inputs.secret, next_secret: 0, cycle: 0 }
+        Vm { stack, depth: inputs.public.len(), secret: &inputs.secret, next_secret: 0, cycle: 0, executed: 0 }
     }
 
     fn need(&self, index: usize, inst: Instruction, n: usize) -> Result<(), ExecutionError> {
@@ -294,7 +325,21 @@ impl<'a> Vm<'a> {
             }
         }
         self.cycle += inst.cycles();
+        self.executed += 1;
         Ok(())
+    }
+
+    /// Pops the condition of an `if.true` (`block` = "if.true") or `while.true`.
+    pub fn pop_condition(&mut self, block: &'static str) -> Result<bool, ExecutionError> {
+        if self.depth == 0 {
+            return Err(ExecutionError::ConditionMissing { block, cycle: self.cycle });
+        }
+        let v = self.stack[0];
+        if v != Felt::ZERO && v != Felt::ONE {
+            return Err(ExecutionError::ConditionNotBinary { block, cycle: self.cycle, value: v.as_int() });
+        }
+        self.shift_left(1);
+        Ok(v == Felt::ONE)
     }
 
     /// The final stack, top first.
@@ -303,11 +348,152 @@ impl<'a> Vm<'a> {
     }
 }
 
+/// One 8-row cycle as the decoder sees it (the trace builder turns these into hasher, batch and
+/// control-stack columns).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Cycle {
+    /// Eight elements of a span; `fresh` on its first cycle (the sponge restarts with `len`, the
+    /// span's element count, in the capacity), `emit` on its last (its digest is pushed).
+    Span { batch: [Felt; 8], fresh: bool, emit: bool, len: usize },
+    /// A control cycle of the given kind hashing `batch`; `cond` is the condition popped on its
+    /// first row (split, loop, repeat), `emit` whether its digest is pushed.
+    Control { kind: usize, batch: [Felt; 8], emit: bool, cond: bool },
+}
+
+/// Receives what execution does, row by row and cycle by cycle.
+pub(crate) trait Recorder {
+    /// A row executing `opcode` on the state `vm` (before the operation); `pops` is how many
+    /// values it needs, `aux` the helper value.
+    fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt);
+    /// A completed cycle.
+    fn cycle(&mut self, cycle: Cycle);
+}
+
+/// Records nothing: the execute-only path.
+pub(crate) struct NoRecord;
+impl Recorder for NoRecord {
+    #[inline(always)]
+    fn row(&mut self, _: &Vm, _: u8, _: u64, _: Felt) {}
+    #[inline(always)]
+    fn cycle(&mut self, _: Cycle) {}
+}
+
+pub(crate) fn pops(inst: &Instruction) -> u64 {
+    use Instruction::*;
+    match inst {
+        Noop | Push(_) | Read => 0,
+        Neg | Inv | Not | Drop | Assert => 1,
+        Add | Sub | Mul | And | Or | Eq | AssertEq => 2,
+        Dup(n) | Swap(n) | MovUp(n) | MovDn(n) => *n as u64 + 1,
+    }
+}
+
+fn halves(left: &Word, right: &Word) -> [Felt; 8] {
+    core::array::from_fn(|k| if k < 4 { left[k] } else { right[k - 4] })
+}
+
+impl Vm<'_> {
+    fn tick(&mut self, rows: usize) -> Result<(), ExecutionError> {
+        self.cycle += rows;
+        if self.cycle > MAX_CYCLES {
+            return Err(ExecutionError::CycleLimit);
+        }
+        Ok(())
+    }
+
+    fn control<R: Recorder>(
+        &mut self,
+        rec: &mut R,
+        kind: usize,
+        batch: [Felt; 8],
+        condition: Option<&'static str>,
+    ) -> Result<bool, ExecutionError> {
+        rec.row(self, opcodes::NOOP, condition.is_some() as u64, Felt::ZERO);
+        let cond = match condition {
+            Some(block) => self.pop_condition(block)?,
+            None => false,
+        };
+        for _ in 1..CYCLE_LEN {
+            rec.row(self, opcodes::NOOP, 0, Felt::ZERO);
+        }
+        let emit = match kind {
+            KIND_JOIN | KIND_END => true,
+            KIND_SPLIT => false,
+            _ => !cond,
+        };
+        rec.cycle(Cycle::Control { kind, batch, emit, cond });
+        self.tick(CYCLE_LEN)?;
+        Ok(cond)
+    }
+
+    fn span<R: Recorder>(&mut self, rec: &mut R, instructions: &[Instruction]) -> Result<(), ExecutionError> {
+        let start = self.cycle;
+        let sixteen = Felt::new(STACK_DEPTH as u64);
+        for inst in instructions {
+            let aux = match inst {
+                Instruction::Eq if self.stack[1] != self.stack[0] => (self.stack[1] - self.stack[0]).inv(),
+                Instruction::Push(_) | Instruction::Read | Instruction::Dup(_) => {
+                    (Felt::new(self.depth as u64) - sixteen).inv()
+                }
+                _ => Felt::ZERO,
+            };
+            rec.row(self, inst.opcode(), pops(inst), aux);
+            self.step(self.executed, *inst)?;
+            if let Instruction::Push(_) = inst {
+                rec.row(self, opcodes::DATA, 0, Felt::ZERO);
+            }
+            if self.cycle > MAX_CYCLES {
+                return Err(ExecutionError::CycleLimit);
+            }
+        }
+        let len = self.cycle - start;
+        let padded = len.div_ceil(CYCLE_LEN) * CYCLE_LEN;
+        for _ in len..padded {
+            rec.row(self, opcodes::NOOP, 0, Felt::ZERO);
+        }
+        self.tick(padded - len)?;
+        let elements = span_elements(instructions);
+        let chunks = elements.len().div_ceil(CYCLE_LEN);
+        for (i, chunk) in elements.chunks(CYCLE_LEN).enumerate() {
+            let batch = core::array::from_fn(|k| chunk.get(k).copied().unwrap_or(Felt::ZERO));
+            rec.cycle(Cycle::Span { batch, fresh: i == 0, emit: i + 1 == chunks, len: elements.len() });
+        }
+        Ok(())
+    }
+
+    /// Executes a block (depth-first), reporting rows and cycles to `rec`.
+    pub(crate) fn run<R: Recorder>(&mut self, block: &Block, rec: &mut R) -> Result<(), ExecutionError> {
+        match block.kind() {
+            BlockKind::Span(instructions) => self.span(rec, instructions),
+            BlockKind::Join(first, second) => {
+                self.run(first, rec)?;
+                self.run(second, rec)?;
+                self.control(rec, KIND_JOIN, halves(&first.hash(), &second.hash()), None)?;
+                Ok(())
+            }
+            BlockKind::Split(on_true, on_false) => {
+                let batch = halves(&on_true.hash(), &on_false.hash());
+                let cond = self.control(rec, KIND_SPLIT, batch, Some("if.true"))?;
+                self.run(if cond { on_true } else { on_false }, rec)?;
+                self.control(rec, KIND_END, batch, None)?;
+                Ok(())
+            }
+            BlockKind::Loop(body) => {
+                let batch = halves(&body.hash(), &[Felt::ZERO; 4]);
+                let mut cond = self.control(rec, KIND_LOOP, batch, Some("while.true"))?;
+                while cond {
+                    self.run(body, rec)?;
+                    cond = self.control(rec, KIND_REPEAT, batch, Some("while.true"))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Runs a program without recording a trace.
 pub fn execute(program: &Program, inputs: &ProgramInputs) -> Result<ExecutionOutput, ExecutionError> {
     let mut vm = Vm::new(inputs);
-    for (i, inst) in program.instructions().iter().enumerate() {
-        vm.step(i, *inst)?;
-    }
+    vm.run(program.root(), &mut NoRecord)?;
     Ok(ExecutionOutput { stack: vm.stack_values(), cycles: vm.cycle })
 }

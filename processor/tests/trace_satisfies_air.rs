@@ -64,3 +64,57 @@ fn full_stack_and_every_parametric_slot() {
     let out = run_checked(p, (1..=15).collect(), vec![]);
     assert_eq!(out, (1..=15).map(f).collect::<Vec<_>>());
 }
+
+fn run_source(src: &str, public: Vec<u64>, secret: Vec<u64>) -> (Vec<Felt>, usize) {
+    let program = distaff_assembly::assemble(src).unwrap_or_else(|e| panic!("{}", e.render(src)));
+    let inputs = ProgramInputs::new(public.into_iter().map(f).collect(), secret.into_iter().map(f).collect()).unwrap();
+    let fast = execute(&program, &inputs).unwrap();
+    let trace = build_trace(&program, &inputs).unwrap();
+    assert_eq!(trace.final_stack(), &fast.stack[..]);
+    assert_eq!(trace.cycles(), fast.cycles);
+    let public = trace.public_inputs(4);
+    if let Err(e) = check_trace(trace.columns(), &public) {
+        panic!("{e}");
+    }
+    (fast.stack, fast.cycles)
+}
+
+#[test]
+fn conditionals_take_the_branch_the_condition_names() {
+    let src = "begin read if.true push.10 add else push.3 mul end end";
+    assert_eq!(run_source(src, vec![5], vec![1]).0, vec![f(15)]);
+    assert_eq!(run_source(src, vec![5], vec![0]).0, vec![f(15)]);
+    let src = "begin read if.true push.10 add else push.4 mul end end";
+    let (out, cycles) = run_source(src, vec![5], vec![0]);
+    assert_eq!(out, vec![f(20)]);
+    // span (read), split, branch span, end, join
+    assert_eq!(cycles, 8 * 5);
+    // an omitted else is a noop; a split at the root
+    assert_eq!(run_source("begin if.true push.1 end end", vec![0, 9], vec![]).0, vec![f(9)]);
+    assert_eq!(run_source("begin if.true push.1 end end", vec![1, 9], vec![]).0, vec![f(1), f(9)]);
+}
+
+#[test]
+fn loops_run_while_the_condition_is_one() {
+    // count down from a secret value, summing into slot 1
+    let src = "begin push.0 read dup push.0 eq not while.true dup movdn.2 movup.1 add swap push.1 sub dup push.0 eq not end drop end";
+    assert_eq!(run_source(src, vec![], vec![4]).0, vec![f(10)]);
+    assert_eq!(run_source(src, vec![], vec![0]).0, vec![f(0)]);
+    assert_eq!(run_source(src, vec![], vec![1]).0, vec![f(1)]);
+    // a loop at the root that never runs its body
+    assert_eq!(run_source("begin while.true push.1 end end", vec![0, 5], vec![]).0, vec![f(5)]);
+}
+
+#[test]
+fn nesting_sixteen_levels_deep() {
+    let mut src = String::from("begin");
+    for _ in 0..8 {
+        src.push_str(" push.1 while.true push.1 if.true");
+    }
+    src.push_str(" push.7");
+    for _ in 0..8 {
+        src.push_str(" end push.0 end");
+    }
+    src.push_str(" end");
+    assert_eq!(run_source(&src, vec![], vec![]).0, vec![f(7)]);
+}

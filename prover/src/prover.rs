@@ -6,7 +6,7 @@ use crate::dft;
 use std::time::{Duration, Instant};
 
 use distaff_air::air::{composition_shape, num_constraints};
-use distaff_air::debug::{check_air, ConstraintFailure};
+use distaff_air::debug::{check_air_with_challenges, ConstraintFailure};
 use distaff_air::layout::TRACE_WIDTH;
 use distaff_air::{Air, ProcessorAir, Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
 use distaff_math::{batch_inversion, polynom, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
@@ -361,7 +361,7 @@ where
     drop(quotient);
     if checks == Checks::On && high_degree {
         // the trace violates a constraint: name it
-        check_air(air, columns)?;
+        check_air_with_challenges(air, columns, &challenges)?;
         return Err(ProverError::CompositionDegree);
     }
     let composition_rows: &[E] = E::slice_from_base_elements(&composition_base);
@@ -551,6 +551,8 @@ where
         })
         .collect();
 
+    let lifted_periodic: Vec<Vec<E>> = periodic.iter().map(|row| row.iter().map(|v| E::from(*v)).collect()).collect();
+
     const CHUNK: usize = 1024;
     let mut out = vec![E::ZERO; ce_size];
     out.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
@@ -583,7 +585,15 @@ where
                 }
                 let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
                 let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
-                air.evaluate_aux(&lifted_cur, &lifted_next, aux_cur, aux_next, challenges, &mut sink);
+                air.evaluate_aux(
+                    &lifted_cur,
+                    &lifted_next,
+                    aux_cur,
+                    aux_next,
+                    &lifted_periodic[i % period],
+                    challenges,
+                    &mut sink,
+                );
             }
             let t = (xs[k] - g_last) * inv_zn[i % ce_blowup];
             *o = sink.transition.mul_base(t) + sink.first.mul_base(inv[2 * k]) + sink.last.mul_base(inv[2 * k + 1]);

@@ -171,7 +171,7 @@ where
     let mut sink = FoldingSink::new(&alphas);
     air.evaluate_main(ood_current, ood_next, &periodic, &mut sink);
     air.evaluate_main_boundary(ood_current, ood_current, &mut sink);
-    air.evaluate_aux(ood_current, ood_next, ood_aux_current, ood_aux_next, &challenges, &mut sink);
+    air.evaluate_aux(ood_current, ood_next, ood_aux_current, ood_aux_next, &periodic, &challenges, &mut sink);
     let q_z = sink.transition * (z - g_last) / (z_n - E::ONE) + sink.first / (z - E::ONE) + sink.last / (z - g_last);
     let mut h_z = E::ZERO;
     let mut z_pow = E::ONE;
