@@ -146,3 +146,69 @@ fn check_main<A: Air>(air: &A, columns: &[Vec<Felt>]) -> Result<(), ConstraintFa
         None => Ok(()),
     }
 }
+
+struct AllFailures {
+    step: usize,
+    wanted: [bool; 3],
+    found: Vec<ConstraintFailure>,
+}
+
+impl<E: FieldElement<BaseField = Felt>> ConstraintSink<E> for AllFailures {
+    fn emit(&mut self, kind: ConstraintKind, name: &'static str, index: usize, value: E) {
+        let applies = match kind {
+            ConstraintKind::Transition => self.wanted[0],
+            ConstraintKind::FirstRow => self.wanted[1],
+            ConstraintKind::LastRow => self.wanted[2],
+        };
+        if applies && value != E::ZERO {
+            self.found.push(ConstraintFailure { name, index, kind, step: self.step });
+        }
+    }
+}
+
+/// Fixed, arbitrary challenges for debugging (not a proof).
+pub fn debug_challenges(count: usize) -> Vec<QuadFelt> {
+    (0..count)
+        .map(|i| {
+            QuadFelt::new(Felt::new(0x9e37_79b9_7f4a_7c15 ^ i as u64), Felt::new(0x6a09_e667_f3bc_c909 + i as u64))
+        })
+        .collect()
+}
+
+/// Every constraint that fails, in row order (main, then auxiliary, per row). The auxiliary
+/// segment is the one given, or (`None`) the one [`Air::build_aux`] builds from
+/// [`debug_challenges`]. A diagnostic for traces that break several rules at once, and for
+/// tests that tamper with one cell and want to see which constraints notice.
+pub fn all_failures<A: Air>(air: &A, columns: &[Vec<Felt>], aux: Option<&[Vec<QuadFelt>]>) -> Vec<ConstraintFailure> {
+    let n = columns[0].len();
+    let challenges = debug_challenges(air.num_aux_challenges());
+    let built;
+    let aux: &[Vec<QuadFelt>] = match aux {
+        Some(a) => a,
+        None => {
+            built = air.build_aux(columns, &challenges);
+            &built
+        }
+    };
+    let periodic = air.periodic_columns();
+    let row = |r: usize| -> Vec<Felt> { columns.iter().map(|c| c[r]).collect() };
+    let lift = |v: &[Felt]| -> Vec<QuadFelt> { v.iter().map(|x| QuadFelt::from(*x)).collect() };
+    let aux_row = |r: usize| -> Vec<QuadFelt> { aux.iter().map(|c| c[r]).collect() };
+    let mut sink = AllFailures { step: 0, wanted: [false; 3], found: Vec::new() };
+    for r in 0..n {
+        let nr = (r + 1) % n;
+        let (cur, nxt) = (row(r), row(nr));
+        let p: Vec<Felt> = periodic.iter().map(|c| c[r % c.len()]).collect();
+        sink.step = r;
+        sink.wanted = [r + 1 < n, r == 0, r == n - 1];
+        if r + 1 < n {
+            air.evaluate_main(&cur, &nxt, &p, &mut sink);
+        }
+        air.evaluate_main_boundary(&cur, &cur, &mut sink);
+        if air.aux_width() > 0 && aux.len() == air.aux_width() {
+            let pl = lift(&p);
+            air.evaluate_aux(&lift(&cur), &lift(&nxt), &aux_row(r), &aux_row(nr), &pl, &challenges, &mut sink);
+        }
+    }
+    sink.found
+}

@@ -243,9 +243,25 @@ impl Decoder<'_> {
 
 /// Runs a program and records its execution trace.
 pub fn build_trace(program: &Program, inputs: &ProgramInputs) -> Result<ExecutionTrace, ExecutionError> {
+    record(program, Vm::new(inputs), inputs)
+}
+
+/// [`build_trace`] with deliberate faults: the trace of an execution that breaks the VM's
+/// rules, for soundness tests (it does not satisfy the AIR).
+#[cfg(feature = "fault-injection")]
+pub fn build_trace_with_faults(
+    program: &Program,
+    inputs: &ProgramInputs,
+    faults: crate::vm::Faults,
+) -> Result<ExecutionTrace, ExecutionError> {
+    let mut vm = Vm::new(inputs);
+    vm.faults = faults;
+    record(program, vm, inputs)
+}
+
+fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<ExecutionTrace, ExecutionError> {
     // --- execution: op bits, stack, depth, range-check limbs, helper; the cycle log -----------
     let mut rec = TraceRecorder { columns: vec![Vec::new(); TRACE_WIDTH], cycles: Vec::new() };
-    let mut vm = Vm::new(inputs);
     vm.run(program.root(), &mut rec)?;
     let m = vm.cycle;
     let n = trace_length(m);

@@ -165,6 +165,19 @@ pub struct Vm<'a> {
     pub cycle: usize,
     /// Instructions executed so far.
     pub executed: usize,
+    conditions: usize,
+    #[cfg(feature = "fault-injection")]
+    pub(crate) faults: Faults,
+}
+
+/// Deliberate rule-breaking for soundness tests (feature `fault-injection`): traces of
+/// executions no honest VM produces, for showing that the verifier rejects them.
+#[cfg(feature = "fault-injection")]
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// The control flow goes the other way at this condition (0-based count of conditions
+    /// popped by `if.true` and `while.true`), though the value popped stays the real one.
+    pub invert_condition: Option<usize>,
 }
 
 impl<'a> Vm<'a> {
@@ -172,7 +185,17 @@ impl<'a> Vm<'a> {
     pub fn new(inputs: &'a ProgramInputs) -> Self {
         let mut stack = [Felt::ZERO; STACK_DEPTH];
         stack[..inputs.public.len()].copy_from_slice(&inputs.public);
-        Vm { stack, depth: inputs.public.len(), secret: &inputs.secret, next_secret: 0, cycle: 0, executed: 0 }
+        Vm {
+            stack,
+            depth: inputs.public.len(),
+            secret: &inputs.secret,
+            next_secret: 0,
+            cycle: 0,
+            executed: 0,
+            conditions: 0,
+            #[cfg(feature = "fault-injection")]
+            faults: Faults::default(),
+        }
     }
 
     fn need(&self, index: usize, inst: Instruction, n: usize) -> Result<(), ExecutionError> {
@@ -339,7 +362,14 @@ impl<'a> Vm<'a> {
             return Err(ExecutionError::ConditionNotBinary { block, cycle: self.cycle, value: v.as_int() });
         }
         self.shift_left(1);
-        Ok(v == Felt::ONE)
+        #[allow(unused_mut)]
+        let mut cond = v == Felt::ONE;
+        #[cfg(feature = "fault-injection")]
+        if self.faults.invert_condition == Some(self.conditions) {
+            cond = !cond;
+        }
+        self.conditions += 1;
+        Ok(cond)
     }
 
     /// The final stack, top first.

@@ -1,0 +1,204 @@
+#![allow(clippy::needless_range_loop)] // cell edits are written by row number
+//! Constraint coverage for flow control: for every constraint of the control cycles, the
+//! control stack and its running product, one changed cell (or the smallest consistent set of
+//! cells) makes the debug checker report that constraint at that step.
+
+use distaff_air::debug::{all_failures, check_trace, debug_challenges};
+use distaff_air::layout::*;
+use distaff_air::{Air, ConstraintKind, ProcessorAir, PublicInputs};
+use distaff_math::{Felt, QuadFelt};
+use distaff_processor::{build_trace, ProgramInputs};
+
+fn f(v: u64) -> Felt {
+    Felt::new(v)
+}
+
+/// Runs: span, split, branch, end, join, span, loop, body, repeat, body, repeat (exit), join, join.
+const SRC: &str = "begin push.0 push.1 if.true push.5 add end push.1 while.true push.1 add dup push.6 eq end end";
+
+struct Case {
+    columns: Vec<Vec<Felt>>,
+    public: PublicInputs,
+    aux: Option<Vec<Vec<QuadFelt>>>,
+}
+
+fn case_of(src: &str) -> Case {
+    let program = distaff_assembly::assemble(src).unwrap();
+    let trace = build_trace(&program, &ProgramInputs::default()).unwrap();
+    let public = trace.public_inputs(1);
+    let columns = trace.into_columns();
+    check_trace(&columns, &public).expect("the honest trace is valid");
+    Case { columns, public, aux: None }
+}
+
+fn case() -> Case {
+    case_of(SRC)
+}
+
+impl Case {
+    fn n(&self) -> usize {
+        self.columns[0].len()
+    }
+    /// The first row of the `i`-th cycle (0-based) of the given control kind.
+    fn cycle(&self, kind: usize, i: usize) -> usize {
+        (0..self.n()).step_by(CYCLE_LEN).filter(|r| self.columns[CTL + kind][*r] == f(1)).nth(i).expect("such a cycle")
+    }
+    /// The first halted row.
+    fn halt_row(&self) -> usize {
+        (0..self.n()).find(|r| self.columns[HALT][*r] == f(1)).unwrap()
+    }
+    fn set(&mut self, col: usize, row: usize, v: Felt) -> &mut Self {
+        self.columns[col][row] = v;
+        self
+    }
+    fn add(&mut self, col: usize, row: usize, v: Felt) -> &mut Self {
+        self.columns[col][row] += v;
+        self
+    }
+    fn expect(&self, name: &str, index: usize, step: usize) {
+        let air = ProcessorAir::new(self.public.clone(), self.n());
+        let found = all_failures(&air, &self.columns, self.aux.as_deref());
+        assert!(
+            found.iter().any(|f| f.name == name && f.index == index && f.step == step),
+            "expected {name}[{index}] at step {step}; found {:?}",
+            found.iter().take(8).map(|f| (f.name, f.index, f.step)).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn the_case_has_every_kind_of_cycle() {
+    let c = case();
+    for kind in 0..NUM_KINDS {
+        c.cycle(kind, 0);
+    }
+    assert!(c.cycle(KIND_REPEAT, 1) > c.cycle(KIND_REPEAT, 0));
+}
+
+#[test]
+fn control_kind_constraints() {
+    let c = case();
+    let split = c.cycle(KIND_SPLIT, 0);
+    case().set(OP_BITS + 2, split + 3, f(1)).expect("control_row_is_noop", 0, split + 3);
+    for k in 0..NUM_KINDS {
+        case().set(CTL + k, split + 2, f(2)).expect("ctl_binary", k, split + 2);
+        // changing the kind in the middle of a cycle
+        case().set(CTL + k, split + 4, f(1) - c.columns[CTL + k][split + 4]).expect(
+            "ctl_constant_in_cycle",
+            k,
+            split + 3,
+        );
+    }
+    case().set(CTL + KIND_JOIN, split + 2, f(1)).expect("ctl_one_kind", 0, split + 2);
+    case().set(EMIT, split + 2, f(2)).expect("emit_binary", 0, split + 2);
+    case().set(EMIT, split + 5, f(1)).expect("emit_constant_in_cycle", 0, split + 4);
+    let join = c.cycle(KIND_JOIN, 0);
+    case().set(EMIT, join + 2, f(0)).expect("join_end_emit", 0, join + 2);
+    let end = c.cycle(KIND_END, 0);
+    case().set(EMIT, end + 2, f(0)).expect("join_end_emit", 0, end + 2);
+    case().set(EMIT, split + 2, f(1)).expect("split_does_not_emit", 0, split + 2);
+    let lp = c.cycle(KIND_LOOP, 0);
+    case().set(EMIT, lp, f(1)).expect("loop_exit_on_zero", 0, lp);
+    let rp = c.cycle(KIND_REPEAT, 0);
+    case().set(EMIT, rp, f(1)).expect("loop_exit_on_zero", 0, rp);
+    // a condition of 2 (with the rest of the stack as a pop of it leaves it)
+    case().set(STACK, split, f(2)).expect("condition_binary", 0, split);
+    for i in 0..4 {
+        case().set(BATCH + 4 + i, lp + 3, f(9)).expect("loop_right_half_zero", i, lp + 3);
+    }
+    // the first span (rows 0..8) claims not to end, yet a split cycle follows
+    case().set(EMIT, 7, f(0)).expect("span_ends_before_control", 0, 7);
+}
+
+#[test]
+fn control_hasher_constraints() {
+    let c = case();
+    let split = c.cycle(KIND_SPLIT, 0);
+    case().add(HASHER, split, f(1)).expect("absorb_capacity", 0, split - 1);
+    let join = c.cycle(KIND_JOIN, 0);
+    case().add(HASHER + 1, join, f(1)).expect("absorb_capacity", 1, join - 1);
+    for k in 0..BATCH_LEN {
+        // control cycles hold their batch
+        case().add(BATCH + k, join + 3, f(1)).expect("batch_shift", k, join + 2);
+    }
+    // a program whose first cycle is a control cycle starts its sponge as one
+    case_of_inputs("begin if.true push.1 end end", vec![0]).add(HASHER, 0, f(1)).expect("initial_capacity", 0, 0);
+}
+
+fn case_of_inputs(src: &str, public: Vec<u64>) -> Case {
+    let program = distaff_assembly::assemble(src).unwrap();
+    let inputs = ProgramInputs::new(public.into_iter().map(f).collect(), vec![]).unwrap();
+    let trace = build_trace(&program, &inputs).unwrap();
+    let public = trace.public_inputs(1);
+    let columns = trace.into_columns();
+    check_trace(&columns, &public).expect("the honest trace is valid");
+    Case { columns, public, aux: None }
+}
+
+#[test]
+fn control_stack_constraints() {
+    let c = case();
+    case().add(CLK, 5, f(1)).expect("clk", 0, 4);
+    let join = c.cycle(KIND_JOIN, 0);
+    case().add(CS_PTR, join + 1, f(1)).expect("cs_ptr", 0, join);
+    for i in 0..4 {
+        // the right digest popped by a join, the frame pushed by a split, the digest pushed by a
+        // span, the body hash of a loop frame
+        case().add(CS_DATA + i, join, f(1)).expect("cs_data", i, join);
+        let split = c.cycle(KIND_SPLIT, 0);
+        case().add(CS_DATA + i, split, f(1)).expect("cs_data", i, split);
+        case().add(CS_DATA + i, 7, f(1)).expect("cs_data", i, 7);
+        let lp = c.cycle(KIND_LOOP, 0);
+        case().add(CS_DATA + i, lp, f(1)).expect("cs_data", i, lp);
+        let end = c.cycle(KIND_END, 0);
+        case().add(CS_DATA + i, end, f(1)).expect("cs_data", i, end);
+        let rp = c.cycle(KIND_REPEAT, 0);
+        case().add(CS_DATA + i, rp + 1, f(1)).expect("cs_data", i, rp + 1);
+    }
+    // a changed link of a popped entry breaks the product's final value (the entry popped is
+    // not the one pushed)
+    let n = c.n();
+    case().add(CS_PREV, c.cycle(KIND_JOIN, 0), f(1)).expect("control_stack_product_end", 0, n - 1);
+}
+
+#[test]
+fn running_product_constraints() {
+    // the product column itself, tampered with (the prover builds it; a cheater need not)
+    let c = case();
+    let air = ProcessorAir::new(c.public.clone(), c.n());
+    let honest = air.build_aux(&c.columns, &debug_challenges(air.num_aux_challenges()));
+    let row = c.cycle(KIND_SPLIT, 0) + 3;
+    let mut aux = honest.clone();
+    aux[0][row] += QuadFelt::from(f(1));
+    let t = Case { columns: c.columns.clone(), public: c.public.clone(), aux: Some(aux) };
+    t.expect("control_stack_product", 0, row - 1);
+    t.expect("control_stack_product", 0, row);
+    let mut aux = honest;
+    aux[0][0] += QuadFelt::from(f(1));
+    let t = Case { columns: c.columns.clone(), public: c.public.clone(), aux: Some(aux) };
+    t.expect("control_stack_product_start", 0, 0);
+    assert_eq!(
+        all_failures(&air, &t.columns, t.aux.as_deref()).iter().filter(|f| f.kind == ConstraintKind::LastRow).count(),
+        0,
+        "only the first row and its transition notice"
+    );
+}
+
+#[test]
+fn halting_and_boundary_constraints() {
+    let c = case();
+    let m = c.halt_row();
+    let n = c.n();
+    // the last running cycle does not emit: halting there is not allowed
+    let mut t = case();
+    for r in m - CYCLE_LEN..m {
+        t.set(EMIT, r, f(0));
+    }
+    t.expect("halt_after_emit", 0, m - 1);
+    case().set(CS_PTR, m - 1, f(5)).expect("halt_with_empty_control_stack", 0, m - 1);
+    case().set(CTL + KIND_JOIN, m + 3, f(1)).expect("halted_no_control", 0, m + 3);
+    case().set(EMIT, m + 3, f(1)).expect("halted_no_emit", 0, m + 3);
+    case().add(CLK, 0, f(1)).expect("initial_clk", 0, 0);
+    case().set(CS_PTR, 0, f(3)).expect("initial_cs_ptr", 0, 0);
+    case().set(CS_PTR, n - 1, f(3)).expect("final_cs_ptr", 0, n - 1);
+}
