@@ -11,11 +11,11 @@
 use alloc::vec::Vec;
 
 use crate::constraints::{
-    compress_entry, control_stack_ops, evaluate_aux_constraints, evaluate_boundary, evaluate_transition, hash_values,
-    ConstraintKind, ConstraintSink, PublicInputs, Value,
+    compress_entry, control_stack_ops, evaluate_aux_constraints, evaluate_boundary, evaluate_straight_line,
+    evaluate_transition, hash_values, ConstraintKind, ConstraintSink, PublicInputs, Value,
 };
 use crate::degree::Degree;
-use crate::layout::{CLK, CS_DATA, CS_PREV, CS_PTR, TRACE_WIDTH};
+use crate::layout::{CLK, CS_PTR, CTL, CYCLE_LEN, EMIT, NUM_KINDS, NUM_PERIODIC, TRACE_WIDTH};
 use crate::rescue::periodic_columns;
 use distaff_math::{Felt, FieldElement};
 
@@ -45,17 +45,18 @@ pub trait Air: Sync {
     /// Emits the first-row and last-row constraints on main columns (`first` and `last` are the
     /// same row when evaluated at a point).
     fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S);
-    /// Emits the auxiliary constraints (transition and boundary) given main and auxiliary rows
-    /// and the periodic values lifted to the extension field, and the challenges. Emits nothing
+    /// Emits the auxiliary constraints (transition and boundary) given the main rows and periodic
+    /// values (in `B`: the base field in the prover, the extension field at the out-of-domain
+    /// point), the auxiliary rows and the challenges (in the extension `E`). Emits nothing
     /// without an auxiliary segment.
     #[allow(clippy::too_many_arguments)]
-    fn evaluate_aux<E: Value, S: ConstraintSink<E>>(
+    fn evaluate_aux<B: Value, E: Value + From<B>, S: ConstraintSink<E>>(
         &self,
-        _main_cur: &[E],
-        _main_nxt: &[E],
+        _main_cur: &[B],
+        _main_nxt: &[B],
         _aux_cur: &[E],
         _aux_nxt: &[E],
-        _periodic: &[E],
+        _periodic: &[B],
         _challenges: &[E],
         _sink: &mut S,
     ) {
@@ -67,18 +68,50 @@ pub trait Air: Sync {
 }
 
 /// The Distaff VM's AIR for one claim.
+///
+/// It comes in two variants. The general one has the control stack and its running product
+/// (one auxiliary column). An execution without control flow (a straight-line program: one
+/// span) never touches the control stack, so it can be proven by the **straight-line** variant,
+/// which has no auxiliary segment and instead requires that no cycle is a control cycle and
+/// that nothing is ever pushed (the only emitting cycle is the one that halts). Both variants
+/// are sound on their own; the variant is part of the public claim absorbed into the
+/// transcript, and the verifier takes it from the proof (a proof has an auxiliary commitment or
+/// not). Straight-line proofs are smaller and faster: they skip the auxiliary commitment.
 #[derive(Clone, Debug)]
 pub struct ProcessorAir {
     public: PublicInputs,
     trace_length: usize,
     hash: [Felt; 4],
+    control_stack: bool,
 }
 
 impl ProcessorAir {
-    /// The AIR of a claim over a trace of `trace_length` rows.
+    /// The general AIR of a claim over a trace of `trace_length` rows.
     pub fn new(public: PublicInputs, trace_length: usize) -> Self {
         let hash = hash_values::<Felt>(&public.program_hash);
-        ProcessorAir { public, trace_length, hash }
+        ProcessorAir { public, trace_length, hash, control_stack: true }
+    }
+
+    /// The straight-line variant (no control cycles, no auxiliary segment).
+    pub fn straight_line(public: PublicInputs, trace_length: usize) -> Self {
+        ProcessorAir { control_stack: false, ..ProcessorAir::new(public, trace_length) }
+    }
+
+    /// The variant a trace (column-major) needs: straight-line if it has no control cycle.
+    pub fn for_trace(public: PublicInputs, columns: &[Vec<Felt>]) -> Self {
+        let n = columns.first().map_or(0, |c| c.len());
+        let has_control = columns.len() == TRACE_WIDTH
+            && columns[CTL..CTL + NUM_KINDS].iter().any(|c| c.iter().any(|v| *v != <Felt as FieldElement>::ZERO));
+        if has_control || columns.len() != TRACE_WIDTH {
+            ProcessorAir::new(public, n)
+        } else {
+            ProcessorAir::straight_line(public, n)
+        }
+    }
+
+    /// Whether this is the general variant, with the control stack.
+    pub fn has_control_stack(&self) -> bool {
+        self.control_stack
     }
 
     /// The claim.
@@ -98,38 +131,49 @@ impl Air for ProcessorAir {
         periodic_columns().iter().map(|c| c.to_vec()).collect()
     }
     fn public_elements(&self) -> Vec<Felt> {
-        self.public.to_elements()
+        let mut elements = self.public.to_elements();
+        elements.push(Felt::new(self.control_stack as u64));
+        elements
     }
     #[inline]
     fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, cur: &[V], nxt: &[V], periodic: &[V], sink: &mut S) {
         let hash: [V; 4] = core::array::from_fn(|k| V::from_felt(self.hash[k]));
         evaluate_transition(cur, nxt, periodic, &hash, sink);
+        if !self.control_stack {
+            evaluate_straight_line(cur, nxt, periodic, sink);
+        }
     }
     #[inline]
     fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S) {
         evaluate_boundary(first, last, &self.public, sink);
     }
     fn aux_width(&self) -> usize {
-        1
+        self.control_stack as usize
     }
     fn num_aux_challenges(&self) -> usize {
-        2
+        2 * self.control_stack as usize
     }
     #[inline]
-    fn evaluate_aux<E: Value, S: ConstraintSink<E>>(
+    fn evaluate_aux<B: Value, E: Value + From<B>, S: ConstraintSink<E>>(
         &self,
-        main_cur: &[E],
-        main_nxt: &[E],
+        main_cur: &[B],
+        main_nxt: &[B],
         aux_cur: &[E],
         aux_nxt: &[E],
-        periodic: &[E],
+        periodic: &[B],
         challenges: &[E],
         sink: &mut S,
     ) {
-        evaluate_aux_constraints(main_cur, main_nxt, aux_cur, aux_nxt, periodic, challenges, sink);
+        if self.control_stack {
+            evaluate_aux_constraints(main_cur, main_nxt, aux_cur, aux_nxt, periodic, challenges, sink);
+        }
     }
     fn build_aux<E: FieldElement<BaseField = Felt>>(&self, main: &[Vec<Felt>], challenges: &[E]) -> Vec<Vec<E>> {
-        alloc::vec![control_stack_product(main, challenges)]
+        if self.control_stack {
+            alloc::vec![control_stack_product(main, challenges)]
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -144,27 +188,39 @@ pub fn control_stack_product<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt
     let periodic = periodic_columns();
     let mut numerators = Vec::with_capacity(n);
     let mut denominators = Vec::with_capacity(n);
-    let mut cur: Vec<Felt> = main.iter().map(|c| c[0]).collect();
+    let mut cur = alloc::vec![<Felt as FieldElement>::ZERO; TRACE_WIDTH];
     let mut nxt = cur.clone();
+    let mut p = [<Felt as FieldElement>::ZERO; NUM_PERIODIC];
+    let one = <Felt as FieldElement>::ONE;
     for r in 0..n - 1 {
-        for (v, col) in nxt.iter_mut().zip(main) {
-            *v = col[r + 1];
+        // only control cycles and the last row of an emitting cycle touch the stack
+        let in_control = main[CTL..CTL + NUM_KINDS].iter().any(|c| c[r] == one);
+        let emitting = r % CYCLE_LEN == CYCLE_LEN - 1 && main[EMIT][r] == one;
+        if !in_control && !emitting {
+            numerators.push(E::ONE);
+            denominators.push(E::ONE);
+            continue;
         }
-        let p: Vec<Felt> = periodic.iter().map(|col| col[r % col.len()]).collect();
+        for ((c, x), col) in cur.iter_mut().zip(nxt.iter_mut()).zip(main) {
+            *c = col[r];
+            *x = col[r + 1];
+        }
+        for (v, col) in p.iter_mut().zip(periodic.iter()) {
+            *v = col[r % CYCLE_LEN];
+        }
         let ops = control_stack_ops(&cur, &nxt, &p);
         let lift = |x: Felt| E::from(x);
-        let data: [E; 4] = core::array::from_fn(|i| lift(cur[CS_DATA + i]));
+        let data = ops.data.map(lift);
         let mut num = E::ONE;
         if ops.push != <Felt as FieldElement>::ZERO {
             num = compress_entry(alpha, beta, lift(cur[CLK]), lift(ops.push_tag), &data, lift(cur[CS_PTR]));
         }
         let mut den = E::ONE;
         if ops.pop != <Felt as FieldElement>::ZERO {
-            den = compress_entry(alpha, beta, lift(cur[CS_PTR]), lift(ops.pop_tag), &data, lift(cur[CS_PREV]));
+            den = compress_entry(alpha, beta, lift(cur[CS_PTR]), lift(ops.pop_tag), &data, lift(ops.link));
         }
         numerators.push(num);
         denominators.push(den);
-        core::mem::swap(&mut cur, &mut nxt);
     }
     let inverses = distaff_math::batch_inversion(&denominators);
     let mut out = Vec::with_capacity(n);

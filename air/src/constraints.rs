@@ -20,7 +20,8 @@
 //!   runs (every row is a `noop`), the batch holds two digests and stays put, and the sponge
 //!   starts as `[8, domain, 0, 0, batch]`, so row 7 holds the hash of a join, split or loop.
 //!
-//! A **control stack** links the cycles. Entries are `(key, tag, data[4], link)`; a push uses
+//! A **control stack** links the cycles. Entries are `(key, tag, data[4], link)` (the data are
+//! the sponge's digest lanes or a half of the batch, depending on the row); a push uses
 //! the row number plus one, `clk`, as its (unique, non-zero) key and links to the previous top `cs_ptr`; a pop
 //! removes the entry keyed `cs_ptr` and sets `cs_ptr` to its link `cs_prev`. The auxiliary
 //! column is the running product of `β + Σ αⁱ·entry` over pushes divided by pops; it starts
@@ -32,9 +33,10 @@
 //! * a span's last cycle and every join/end/loop-exit cycle pushes its **digest**;
 //! * **join** pops two digests (right, then left) that must equal the two halves of its batch;
 //! * **split** pops the condition `c` from the operand stack (binary) and pushes a split frame
-//!   `(c, 0, 0, 0)`; the branch then runs and pushes its digest; **end** pops that digest and
-//!   the frame, and requires the digest to be the batch's left half if `c = 1`, the right half
-//!   if `c = 0`; the other half (the branch not taken) is free advice;
+//!   whose *tag* records `c`; the branch then runs and pushes its digest; **end** comes in two
+//!   kinds: end-true pops the digest as the left half of its batch and then a frame tagged 1,
+//!   end-false pops it as the right half and then a frame tagged 0. The other half (the branch
+//!   not taken) is free advice;
 //! * **loop** pops `c`; if 1 it pushes a loop frame holding the body hash (left half of the
 //!   batch, advice), if 0 it hashes the loop at once; **repeat** (after each iteration) pops the
 //!   iteration's digest and the loop frame, requires both to equal its batch's left half, pops
@@ -57,8 +59,9 @@
 //!   swapped or skipped), two different inputs would hash to the same digest somewhere on the
 //!   path to the root, i.e. the prover would have found a Rescue Prime collision.
 //! * **The branch taken is the one the condition names**: the condition popped by the split is
-//!   stored in the frame, and end places the branch digest on the side that condition selects.
-//!   Taking the other branch puts its digest in the wrong half, which changes the split's hash.
+//!   stored in the frame's tag, and only the end kind matching that tag can pop it, placing the
+//!   branch digest on the side the condition selects. Taking the other branch puts its digest in
+//!   the wrong half, which changes the split's hash.
 //! * **A loop runs exactly while the condition is 1**: loop and repeat pop the condition from
 //!   the operand stack, and `emit = 1 − condition` decides between another iteration (frame
 //!   pushed again, so the next iteration must end in a repeat) and leaving (the loop digest is
@@ -293,7 +296,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     }
     sink.emit(T, "op_group_b_high_bit_zero", 0, (V::ONE - o[6]) * o[5]);
     let is_data = fb[opcodes::DATA as usize];
-    let ctl_cur = cur[CTL] + cur[CTL + 1] + cur[CTL + 2] + cur[CTL + 3] + cur[CTL + 4];
+    let ctl_cur = cur[CTL..CTL + NUM_KINDS].iter().fold(V::ZERO, |a, k| a + *k);
     sink.emit(T, "element_is_opcode", 0, (V::ONE - ctl_cur) * (V::ONE - is_data) * (cur[BATCH] - f.opcode));
     sink.emit(T, "control_row_is_noop", 0, ctl_cur * f.opcode);
     let opcode_next = opcode_value(on);
@@ -312,8 +315,8 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     // --- control cycles ----------------------------------------------------------------------
     let kind: [V; NUM_KINDS] = core::array::from_fn(|k| cur[CTL + k]);
     let kind_n: [V; NUM_KINDS] = core::array::from_fn(|k| nxt[CTL + k]);
-    let (join, split, end, lp, rp) =
-        (kind[KIND_JOIN], kind[KIND_SPLIT], kind[KIND_END], kind[KIND_LOOP], kind[KIND_REPEAT]);
+    let (join, split, lp, rp) = (kind[KIND_JOIN], kind[KIND_SPLIT], kind[KIND_LOOP], kind[KIND_REPEAT]);
+    let end = kind[KIND_END_TRUE] + kind[KIND_END_FALSE];
     let ctl = join + split + end + lp + rp;
     let ctl_n = kind_n.iter().fold(V::ZERO, |a, k| a + *k);
     let is_round = periodic[0];
@@ -449,22 +452,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     let ops = control_stack_ops(cur, nxt, periodic);
     sink.emit(T, "clk", 0, nxt[CLK] - cur[CLK] - V::ONE);
     let ptr = cur[CS_PTR];
-    sink.emit(T, "cs_ptr", 0, nxt[CS_PTR] - ptr - ops.push * (cur[CLK] - ptr) - ops.pop * (cur[CS_PREV] - ptr));
-    let second = periodic[P_SECOND];
-    let cond_n = nxt[CS_DATA];
-    for i in 0..4 {
-        let d = cur[CS_DATA + i];
-        let (bl, br) = (cur[BATCH + i], cur[BATCH + 4 + i]);
-        let frame_cond = if i == 0 { d - s0 } else { d };
-        let on_first = split * frame_cond
-            + lp * (V::ONE - emit) * (d - bl)
-            + join * (d - br)
-            + end * (d - cond_n * bl - (V::ONE - cond_n) * br)
-            + rp * (d - bl);
-        let on_second = (join + rp) * (d - bl);
-        let on_last = emit * (d - h[DIGEST_OFFSET + i]) + rp * (V::ONE - emit) * (d - bl);
-        sink.emit(T, "cs_data", i, first * on_first + second * on_second + last * on_last);
-    }
+    sink.emit(T, "cs_ptr", 0, nxt[CS_PTR] - ptr - ops.push * (cur[CLK] - ptr) - ops.pop * (ops.link - ptr));
 
     // --- halting ---------------------------------------------------------------------------
     let dh = nxt[HALT] - cur[HALT];
@@ -514,19 +502,31 @@ pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(first: &[V], last: &[V]
     }
 }
 
+/// The extra constraints of the straight-line variant of the AIR (see
+/// [`crate::air::ProcessorAir`]): no control cycle, and nothing pushed on the control stack (a
+/// cycle emits only where the program halts), so the whole execution is one span whose digest
+/// is the program hash.
+#[inline]
+pub fn evaluate_straight_line<V: Value, S: ConstraintSink<V>>(cur: &[V], nxt: &[V], periodic: &[V], sink: &mut S) {
+    let ctl = cur[CTL..CTL + NUM_KINDS].iter().fold(V::ZERO, |a, k| a + *k);
+    sink.emit(ConstraintKind::Transition, "straight_line_no_control", 0, ctl);
+    let dh = nxt[HALT] - cur[HALT];
+    sink.emit(ConstraintKind::Transition, "straight_line_no_push", 0, (V::ONE - periodic[0]) * (cur[EMIT] - dh));
+}
+
 /// The hash domain a control cycle of the given kind starts its sponge with (lane 1 of the
 /// capacity); 0 for span cycles and for split cycles, whose hasher output is not used.
 #[inline(always)]
 fn domain_of<V: Value>(kind: &[V]) -> V {
     use crate::program::{DOMAIN_JOIN, DOMAIN_LOOP, DOMAIN_SPLIT};
     kind[KIND_JOIN].mul_felt(Felt::new(DOMAIN_JOIN))
-        + kind[KIND_END].mul_felt(Felt::new(DOMAIN_SPLIT))
+        + (kind[KIND_END_TRUE] + kind[KIND_END_FALSE]).mul_felt(Felt::new(DOMAIN_SPLIT))
         + (kind[KIND_LOOP] + kind[KIND_REPEAT]).mul_felt(Felt::new(DOMAIN_LOOP))
 }
 
-/// What a row does to the control stack: whether it pushes or pops an entry and with which tag.
-/// The entry's data are the row's `cs_data` columns; a push's key is `clk` and it links to the
-/// current `cs_ptr`; a pop removes the entry keyed `cs_ptr`, whose link is `cs_prev`.
+/// What a row does to the control stack: whether it pushes or pops an entry, the entry's tag,
+/// data and (for a pop) link. A push's key is `clk` and its link the current `cs_ptr`; a pop
+/// removes the entry keyed `cs_ptr`.
 #[derive(Clone, Copy, Debug)]
 pub struct ControlStackOps<V> {
     /// 1 if the row pushes an entry.
@@ -537,6 +537,10 @@ pub struct ControlStackOps<V> {
     pub push_tag: V,
     /// The tag of the popped entry (meaningful when `pop` is 1).
     pub pop_tag: V,
+    /// The data of the entry pushed or popped.
+    pub data: [V; 4],
+    /// The link of the popped entry (the helper column).
+    pub link: V,
 }
 
 /// The control-stack operations of the row pair (`cur`, `nxt`), given the periodic values.
@@ -544,24 +548,26 @@ pub struct ControlStackOps<V> {
 /// | cycle | row 0 | row 1 | row 7 |
 /// |---|---|---|---|
 /// | span with `emit` | | | push digest `h[4..8]` |
-/// | join | pop digest (right = `b[4..8]`) | pop digest (left = `b[0..4]`) | push digest |
-/// | split | push split frame `(cond, 0, 0, 0)` | | |
-/// | end | pop digest (the branch taken) | pop split frame | push digest |
-/// | loop, cond 1 | push loop frame (body hash `b[0..4]`) | | |
-/// | loop, cond 0 | | | push digest |
-/// | repeat | pop digest (= `b[0..4]`) | pop loop frame (= `b[0..4]`) | cond 1: push loop frame; cond 0: push digest |
+/// | join | pop digest `b[4..8]` (right) | pop digest `b[0..4]` (left) | push digest `h[4..8]` |
+/// | split | push split frame tagged with the condition | | |
+/// | end-true | pop digest `b[0..4]` (the branch taken) | pop split frame tagged 1 | push digest |
+/// | end-false | pop digest `b[4..8]` | pop split frame tagged 0 | push digest |
+/// | loop, condition 1 | push loop frame `b[0..4]` (body hash) | | |
+/// | loop, condition 0 | | | push digest |
+/// | repeat | pop digest `b[0..4]` | pop loop frame `b[0..4]` | condition 1: push loop frame `b[0..4]`; 0: push digest |
 ///
-/// The root block's final digest is not pushed: on that row the program halts instead and the
-/// digest is compared with the program hash.
+/// Split frames carry no data (zeros). The root block's final digest is not pushed: on that row
+/// the program halts instead and the digest is compared with the program hash.
 #[inline(always)]
 pub fn control_stack_ops<V: Value>(cur: &[V], nxt: &[V], periodic: &[V]) -> ControlStackOps<V> {
     let first = periodic[P_FIRST];
     let second = periodic[P_SECOND];
     let last = V::ONE - periodic[0];
-    let (join, split, end, lp, rp) = (
+    let (join, split, end_t, end_f, lp, rp) = (
         cur[CTL + KIND_JOIN],
         cur[CTL + KIND_SPLIT],
-        cur[CTL + KIND_END],
+        cur[CTL + KIND_END_TRUE],
+        cur[CTL + KIND_END_FALSE],
         cur[CTL + KIND_LOOP],
         cur[CTL + KIND_REPEAT],
     );
@@ -569,11 +575,18 @@ pub fn control_stack_ops<V: Value>(cur: &[V], nxt: &[V], periodic: &[V]) -> Cont
     let dh = nxt[HALT] - cur[HALT];
     let stay = V::ONE - emit;
     let push = first * (split + lp * stay) + last * (emit - dh + rp * stay);
-    let pop = (first + second) * (join + end + rp);
-    let (td, ts, tl) = (c::<V>(TAG_DIGEST), c::<V>(TAG_SPLIT), c::<V>(TAG_LOOP));
-    let push_tag = first * (split * ts + lp * tl) + last * (emit * td + stay * tl);
-    let pop_tag = first * td + second * (join * td + end * ts + rp * tl);
-    ControlStackOps { push, pop, push_tag, pop_tag }
+    let pop = (first + second) * (join + end_t + end_f + rp);
+    let (td, tsf, tl) = (c::<V>(TAG_DIGEST), c::<V>(TAG_SPLIT_FALSE), c::<V>(TAG_LOOP));
+    let push_tag = first * (split * (tsf + cur[STACK]) + lp * tl) + last * (emit * td + stay * tl);
+    let pop_tag = first * td + second * (join * td + end_t * c::<V>(TAG_SPLIT_TRUE) + end_f * tsf + rp * tl);
+    // which half of the batch (or the digest lanes of the sponge) the entry's data is
+    let left = first * (lp + end_t + rp) + second * (join + rp) + last * rp * stay;
+    let right = first * (join + end_f);
+    let digest = last * emit;
+    let data = core::array::from_fn(|i| {
+        left * cur[BATCH + i] + right * cur[BATCH + 4 + i] + digest * cur[HASHER + DIGEST_OFFSET + i]
+    });
+    ControlStackOps { push, pop, push_tag, pop_tag, data, link: cur[AUX] }
 }
 
 /// Compresses a control-stack entry `(key, tag, data[0..4], link)` with the challenges `alpha`
@@ -590,28 +603,32 @@ pub fn compress_entry<E: Value>(alpha: E, beta: E, key: E, tag: E, data: &[E], l
 }
 
 /// Emits the auxiliary constraints: the control-stack running product `p` starts and ends at 1
-/// and on every row multiplies by the pushed entry and divides by the popped one.
+/// and on every row multiplies by the pushed entry and divides by the popped one. Main-trace
+/// values stay in their own algebra `B` (the base field in the prover) until the entries are
+/// compressed with the challenges.
 #[inline]
-pub fn evaluate_aux_constraints<E: Value, S: ConstraintSink<E>>(
-    cur: &[E],
-    nxt: &[E],
+pub fn evaluate_aux_constraints<B: Value, E: Value + From<B>, S: ConstraintSink<E>>(
+    cur: &[B],
+    nxt: &[B],
     aux_cur: &[E],
     aux_nxt: &[E],
-    periodic: &[E],
+    periodic: &[B],
     challenges: &[E],
     sink: &mut S,
 ) {
     let (alpha, beta) = (challenges[0], challenges[1]);
     let ops = control_stack_ops(cur, nxt, periodic);
-    let data = &cur[CS_DATA..CS_DATA + 4];
-    let inserted = compress_entry(alpha, beta, cur[CLK], ops.push_tag, data, cur[CS_PTR]);
-    let removed = compress_entry(alpha, beta, cur[CS_PTR], ops.pop_tag, data, cur[CS_PREV]);
+    let data: [E; 4] = core::array::from_fn(|i| E::from(ops.data[i]));
+    let ptr = E::from(cur[CS_PTR]);
+    let inserted = compress_entry(alpha, beta, E::from(cur[CLK]), E::from(ops.push_tag), &data, ptr);
+    let removed = compress_entry(alpha, beta, ptr, E::from(ops.pop_tag), &data, E::from(ops.link));
+    let (push, pop) = (E::from(ops.push), E::from(ops.pop));
     let (p, pn) = (aux_cur[0], aux_nxt[0]);
     sink.emit(
         ConstraintKind::Transition,
         "control_stack_product",
         0,
-        pn * (ops.pop * (removed - E::ONE) + E::ONE) - p * (ops.push * (inserted - E::ONE) + E::ONE),
+        pn * (pop * (removed - E::ONE) + E::ONE) - p * (push * (inserted - E::ONE) + E::ONE),
     );
     sink.emit(ConstraintKind::FirstRow, "control_stack_product_start", 0, p - E::ONE);
     sink.emit(ConstraintKind::LastRow, "control_stack_product_end", 0, p - E::ONE);

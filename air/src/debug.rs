@@ -84,11 +84,11 @@ pub fn check_air_with_challenges<A: Air, E: FieldElement<BaseField = Felt>>(
         return Err(ConstraintFailure { name: "aux_segment_shape", index: 0, kind: ConstraintKind::FirstRow, step: 0 });
     }
     let periodic = air.periodic_columns();
-    let main_row = |r: usize| -> Vec<E> { columns.iter().map(|c| E::from(c[r])).collect() };
+    let main_row = |r: usize| -> Vec<Felt> { columns.iter().map(|c| c[r]).collect() };
     let aux_row = |r: usize| -> Vec<E> { aux.iter().map(|c| c[r]).collect() };
     for r in 0..n {
         let nr = (r + 1) % n;
-        let p: Vec<E> = periodic.iter().map(|c| E::from(c[r % c.len()])).collect();
+        let p: Vec<Felt> = periodic.iter().map(|c| c[r % c.len()]).collect();
         let mut sink = FirstFailure { step: r, found: None, wanted: None };
         air.evaluate_aux(&main_row(r), &main_row(nr), &aux_row(r), &aux_row(nr), &p, challenges, &mut sink);
         let wanted = |k: ConstraintKind| match k {
@@ -192,7 +192,6 @@ pub fn all_failures<A: Air>(air: &A, columns: &[Vec<Felt>], aux: Option<&[Vec<Qu
     };
     let periodic = air.periodic_columns();
     let row = |r: usize| -> Vec<Felt> { columns.iter().map(|c| c[r]).collect() };
-    let lift = |v: &[Felt]| -> Vec<QuadFelt> { v.iter().map(|x| QuadFelt::from(*x)).collect() };
     let aux_row = |r: usize| -> Vec<QuadFelt> { aux.iter().map(|c| c[r]).collect() };
     let mut sink = AllFailures { step: 0, wanted: [false; 3], found: Vec::new() };
     for r in 0..n {
@@ -206,8 +205,7 @@ pub fn all_failures<A: Air>(air: &A, columns: &[Vec<Felt>], aux: Option<&[Vec<Qu
         }
         air.evaluate_main_boundary(&cur, &cur, &mut sink);
         if air.aux_width() > 0 && aux.len() == air.aux_width() {
-            let pl = lift(&p);
-            air.evaluate_aux(&lift(&cur), &lift(&nxt), &aux_row(r), &aux_row(nr), &pl, &challenges, &mut sink);
+            air.evaluate_aux(&cur, &nxt, &aux_row(r), &aux_row(nr), &p, &challenges, &mut sink);
         }
     }
     sink.found

@@ -13,11 +13,14 @@
 //! | 46 | `aux` | helper: the inverse used by `eq` and by the stack-full check of pushing ops |
 //! | 47 | `halt` | 0 while the program runs, 1 once its hash has been checked |
 //! | 48 | `clk` | the row number plus one: the unique, non-zero key of control-stack entries |
-//! | 49..54 | `ctl` | one-hot kind of a control cycle: join, split, end (of a split), loop, repeat; all zero in span cycles |
-//! | 54 | `emit` | 1 on a cycle whose hasher output is a block hash pushed on the control stack |
-//! | 55 | `cs_ptr` | key of the control stack's top entry (0: empty) |
-//! | 56 | `cs_prev` | on a pop, the key of the entry below the popped one |
-//! | 57..61 | `cs_data` | the 4 data elements of the entry pushed or popped on this row |
+//! | 49..55 | `ctl` | one-hot kind of a control cycle: join, split, end-true, end-false (the end of a split whose condition was 1 or 0), loop, repeat; all zero in span cycles |
+//! | 55 | `emit` | 1 on a cycle whose hasher output is a block hash pushed on the control stack |
+//! | 56 | `cs_ptr` | key of the control stack's top entry (0: empty) |
+//!
+//! On the rows of a control cycle no instruction runs, so the helper column `aux` is free: on a
+//! row that pops the control stack it holds the popped entry's link (the key below it). The
+//! entries' data are not columns of their own: they are the digest lanes of the sponge or a half
+//! of the batch, depending on the row (see [`crate::constraints::control_stack_ops`]).
 //!
 //! There is one auxiliary column: the running product of the control-stack multiset check.
 //!
@@ -29,7 +32,7 @@
 //! moves entries on the control stack (see [`crate::constraints`]).
 
 /// Number of columns in the main trace segment.
-pub const TRACE_WIDTH: usize = 61;
+pub const TRACE_WIDTH: usize = 57;
 
 /// Rescue state width.
 pub const HASHER_WIDTH: usize = 12;
@@ -64,31 +67,34 @@ pub const CLK: usize = 48;
 pub const CTL: usize = 49;
 /// Offset of the join kind.
 pub const KIND_JOIN: usize = 0;
-/// Offset of the split kind (pops the condition, pushes a split frame).
+/// Offset of the split kind (pops the condition, pushes a split frame tagged with it).
 pub const KIND_SPLIT: usize = 1;
-/// Offset of the end-of-split kind (pops the branch digest and the frame, hashes the split).
-pub const KIND_END: usize = 2;
+/// Offset of the end of a split whose condition was 1 (pops the branch digest, the left half of
+/// its batch, and a split frame tagged 1; hashes the split).
+pub const KIND_END_TRUE: usize = 2;
+/// Offset of the end of a split whose condition was 0 (the branch digest is the right half).
+pub const KIND_END_FALSE: usize = 3;
 /// Offset of the loop kind (pops the condition; enters the body or hashes the loop).
-pub const KIND_LOOP: usize = 3;
+pub const KIND_LOOP: usize = 4;
 /// Offset of the repeat kind (ends an iteration: checks the body digest, pops the condition).
-pub const KIND_REPEAT: usize = 4;
+pub const KIND_REPEAT: usize = 5;
 /// Number of control kinds.
-pub const NUM_KINDS: usize = 5;
+pub const NUM_KINDS: usize = 6;
 /// Emit flag column.
-pub const EMIT: usize = 54;
+pub const EMIT: usize = 55;
 /// Control-stack top-key column.
-pub const CS_PTR: usize = 55;
-/// Control-stack link column.
-pub const CS_PREV: usize = 56;
-/// First control-stack data column.
-pub const CS_DATA: usize = 57;
+pub const CS_PTR: usize = 56;
+/// On rows that pop the control stack, the helper column holds the popped entry's link.
+pub const CS_PREV: usize = AUX;
 
 /// Tag of a digest entry on the control stack.
 pub const TAG_DIGEST: u64 = 1;
-/// Tag of a split frame (holds the condition).
-pub const TAG_SPLIT: u64 = 2;
+/// Tag of a split frame whose condition was 0; a condition of 1 tags it `TAG_SPLIT_FALSE + 1`.
+pub const TAG_SPLIT_FALSE: u64 = 2;
+/// Tag of a split frame whose condition was 1.
+pub const TAG_SPLIT_TRUE: u64 = 3;
 /// Tag of a loop frame (holds the body hash).
-pub const TAG_LOOP: u64 = 3;
+pub const TAG_LOOP: u64 = 4;
 
 /// Rows per hashing cycle (7 Rescue rounds and one absorption).
 pub const CYCLE_LEN: usize = 8;
@@ -120,12 +126,10 @@ pub fn column_name(col: usize) -> alloc::string::String {
         HALT => "halt".into(),
         CLK => "clk".into(),
         c if (CTL..CTL + NUM_KINDS).contains(&c) => {
-            ["ctl_join", "ctl_split", "ctl_end", "ctl_loop", "ctl_repeat"][c - CTL].into()
+            ["ctl_join", "ctl_split", "ctl_end_true", "ctl_end_false", "ctl_loop", "ctl_repeat"][c - CTL].into()
         }
         EMIT => "emit".into(),
         CS_PTR => "cs_ptr".into(),
-        CS_PREV => "cs_prev".into(),
-        c if (CS_DATA..CS_DATA + 4).contains(&c) => format!("cs_data[{}]", c - CS_DATA),
         c => format!("col[{c}]"),
     }
 }

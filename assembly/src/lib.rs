@@ -118,9 +118,13 @@ pub enum ErrorKind {
     /// `if` or `while` without `.true`.
     #[error("'{0}' must be written '{0}.true'")]
     ExpectedTrue(String),
-    /// Blocks nested deeper than [`MAX_NESTING`].
-    #[error("blocks are nested more than {MAX_NESTING} deep")]
+    /// Blocks nested deeper than [`MAX_NESTING`] (procedure calls included).
+    #[error("blocks are nested more than {MAX_NESTING} deep (counting the blocks of called procedures)")]
     NestingTooDeep,
+    /// Long sequences of blocks at deep nesting make the block tree (joins included) deeper
+    /// than `distaff_air::program::MAX_BLOCK_DEPTH`.
+    #[error("the program's block tree is more than {} levels deep: split long sequences of blocks at deep nesting into procedures or loops", distaff_air::program::MAX_BLOCK_DEPTH)]
+    TreeTooDeep,
 }
 
 /// The deepest nesting of `if.true` and `while.true` blocks the assembler accepts (`repeat`
@@ -335,6 +339,20 @@ enum Node {
     While(Vec<Node>),
 }
 
+/// How deeply `if.true`/`while.true` blocks nest in a node list (at most [`MAX_NESTING`] for
+/// anything the parser built).
+fn control_depth(nodes: &[Node]) -> usize {
+    nodes
+        .iter()
+        .map(|n| match n {
+            Node::Instruction(_) => 0,
+            Node::If(t, f) => 1 + control_depth(t).max(control_depth(f)),
+            Node::While(b) => 1 + control_depth(b),
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// Size of a node list in the units of [`Block::size`]: span elements plus two hashing cycles
 /// per control block.
 fn size_of(nodes: &[Node]) -> usize {
@@ -412,7 +430,7 @@ fn program_error(token: &Token, e: ProgramError) -> AssemblyError {
     let kind = match e {
         ProgramError::Empty => ErrorKind::EmptyProgram,
         ProgramError::TooLarge(_) => ErrorKind::ProgramTooLarge,
-        ProgramError::TooDeep(_) => ErrorKind::NestingTooDeep,
+        ProgramError::TooDeep(_) => ErrorKind::TreeTooDeep,
         ProgramError::BadImmediate { instruction } => ErrorKind::BadImmediate {
             instruction: instruction.to_string(),
             text: String::new(),
@@ -476,6 +494,11 @@ pub fn assemble(source: &str) -> Result<Program, AssemblyError> {
                 let Some((_, body, size)) = procs.iter().find(|(n, _, _)| *n == name) else {
                     return Err(AssemblyError::at(token, ErrorKind::UnknownProcedure(name.into())));
                 };
+                // the procedure's blocks nest inside the blocks open here
+                let open = stack.iter().filter(|f| matches!(f.open, Open::If { .. } | Open::While)).count();
+                if open + control_depth(body) > MAX_NESTING {
+                    return Err(AssemblyError::at(token, ErrorKind::NestingTooDeep));
+                }
                 let top = stack.last_mut().expect("inside a block");
                 top.add(body, *size, token)?;
             }

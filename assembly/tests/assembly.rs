@@ -1,10 +1,28 @@
-use distaff_air::{Instruction, Instruction::*};
-use distaff_assembly::{assemble, ErrorKind};
+use distaff_air::program::{Block, BlockKind};
+use distaff_air::{Instruction, Instruction::*, Program, Word};
+use distaff_assembly::{assemble, ErrorKind, MAX_NESTING};
 use distaff_math::Felt;
 use proptest::prelude::*;
 
 fn ok(src: &str) -> Vec<Instruction> {
     assemble(src).unwrap_or_else(|e| panic!("{}", e.render(src))).instructions().expect("straight-line").to_vec()
+}
+
+/// Assembles a program that may have control flow.
+fn program(src: &str) -> Program {
+    assemble(src).unwrap_or_else(|e| panic!("{}", e.render(src)))
+}
+
+fn hash(src: &str) -> Word {
+    program(src).hash()
+}
+
+/// The instructions of a span block.
+fn span(block: &Block) -> &[Instruction] {
+    match block.kind() {
+        BlockKind::Span(instructions) => instructions,
+        other => panic!("expected a span, found {other:?}"),
+    }
 }
 
 fn err(src: &str) -> (usize, usize, ErrorKind) {
@@ -100,6 +118,428 @@ fn render_shows_the_line_and_a_caret() {
     assert!(r.ends_with("|          ^"), "{r:?}");
 }
 
+/// The deepest nesting of splits and loops in a block tree (joins do not count).
+fn control_depth(block: &Block) -> usize {
+    match block.kind() {
+        BlockKind::Span(_) => 0,
+        BlockKind::Join(a, b) => control_depth(a).max(control_depth(b)),
+        BlockKind::Split(a, b) => 1 + control_depth(a).max(control_depth(b)),
+        BlockKind::Loop(body) => 1 + control_depth(body),
+    }
+}
+
+fn s(instructions: Vec<Instruction>) -> Block {
+    Block::span(instructions).unwrap()
+}
+
+#[test]
+fn control_flow_assembles_to_a_tree_of_blocks() {
+    // span, split, span: joined as a balanced tree ((span, split), span)
+    let p = program("begin push.1 if.true add else mul end drop end");
+    assert!(p.instructions().is_none());
+    let BlockKind::Join(left, last) = p.root().kind() else { panic!("{:?}", p.root()) };
+    let BlockKind::Join(first, split) = left.kind() else { panic!("{left:?}") };
+    assert_eq!(span(first), [Push(Felt::new(1))]);
+    let BlockKind::Split(on_true, on_false) = split.kind() else { panic!("{split:?}") };
+    assert_eq!(span(on_true), [Add]);
+    assert_eq!(span(on_false), [Mul]);
+    assert_eq!(span(last), [Drop]);
+    let expected = Block::sequence(vec![
+        s(vec![Push(Felt::new(1))]),
+        Block::split(s(vec![Add]), s(vec![Mul])).unwrap(),
+        s(vec![Drop]),
+    ])
+    .unwrap();
+    assert_eq!(p.root(), &expected);
+
+    // a loop; a run of instructions inside a block is one span
+    let p = program("begin push.1 while.true push.0 dup drop end end");
+    let BlockKind::Join(first, lp) = p.root().kind() else { panic!("{:?}", p.root()) };
+    assert_eq!(span(first), [Push(Felt::new(1))]);
+    let BlockKind::Loop(body) = lp.kind() else { panic!("{lp:?}") };
+    assert_eq!(span(body), [Push(Felt::new(0)), Dup(0), Drop]);
+
+    // a lone block is the root itself, without a join; empty bodies are a single noop
+    let p = program("begin if.true add end end");
+    let BlockKind::Split(on_true, on_false) = p.root().kind() else { panic!("{:?}", p.root()) };
+    assert_eq!((span(on_true), span(on_false)), (&[Add][..], &[Noop][..]));
+    let p = program("begin if.true else add end end");
+    let BlockKind::Split(on_true, on_false) = p.root().kind() else { panic!("{:?}", p.root()) };
+    assert_eq!((span(on_true), span(on_false)), (&[Noop][..], &[Add][..]));
+    let p = program("begin while.true end end");
+    let BlockKind::Loop(body) = p.root().kind() else { panic!("{:?}", p.root()) };
+    assert_eq!(span(body), [Noop]);
+
+    // four and five parts: balanced, ((a, b), (c, d)) and (((a, b), (c, d)), e)
+    let p = program("begin add if.true add end mul while.true mul end end");
+    let BlockKind::Join(ab, cd) = p.root().kind() else { panic!("{:?}", p.root()) };
+    assert!(matches!((ab.kind(), cd.kind()), (BlockKind::Join(..), BlockKind::Join(..))));
+    let BlockKind::Join(a, b) = ab.kind() else { unreachable!() };
+    let BlockKind::Join(c, d) = cd.kind() else { unreachable!() };
+    assert_eq!(span(a), [Add]);
+    assert!(matches!(b.kind(), BlockKind::Split(..)));
+    assert_eq!(span(c), [Mul]);
+    assert!(matches!(d.kind(), BlockKind::Loop(..)));
+    let p = program("begin add if.true add end mul while.true mul end neg end");
+    let BlockKind::Join(abcd, e) = p.root().kind() else { panic!("{:?}", p.root()) };
+    assert_eq!(span(e), [Neg]);
+    assert_eq!(abcd.depth(), 4);
+    assert_eq!(p.root().depth(), 5);
+
+    // nesting: while { if { add } else { push.1 if { mul } } }
+    let p = program("begin while.true if.true add else push.1 if.true mul end end end end");
+    let BlockKind::Loop(body) = p.root().kind() else { panic!("{:?}", p.root()) };
+    let BlockKind::Split(on_true, on_false) = body.kind() else { panic!("{body:?}") };
+    assert_eq!(span(on_true), [Add]);
+    let BlockKind::Join(push, inner) = on_false.kind() else { panic!("{on_false:?}") };
+    assert_eq!(span(push), [Push(Felt::new(1))]);
+    let BlockKind::Split(mul, noop) = inner.kind() else { panic!("{inner:?}") };
+    assert_eq!((span(mul), span(noop)), (&[Mul][..], &[Noop][..]));
+    assert_eq!(control_depth(p.root()), 3);
+
+    // straight-line programs are still a single span; repeat copies blocks
+    assert_eq!(program("begin add mul end").root(), &s(vec![Add, Mul]));
+    assert_eq!(program("begin repeat.2 if.true add end end end"), program("begin if.true add end if.true add end end"));
+    let p = program("begin repeat.2 if.true add end end end");
+    let BlockKind::Join(a, b) = p.root().kind() else { panic!("{:?}", p.root()) };
+    assert_eq!(a, b);
+}
+
+#[test]
+fn an_omitted_else_is_a_noop_else() {
+    for (short, long) in [
+        ("begin push.1 if.true add end end", "begin push.1 if.true add else noop end end"),
+        ("begin if.true end end", "begin if.true noop else noop end end"),
+        ("begin if.true else end end", "begin if.true noop else noop end end"),
+        ("begin while.true end end", "begin while.true noop end end"),
+    ] {
+        assert_eq!(program(short), program(long), "{short}");
+        assert_eq!(hash(short), hash(long), "{short}");
+    }
+    // but an explicit else with something else in it differs
+    assert_ne!(hash("begin push.1 if.true add end end"), hash("begin push.1 if.true add else noop noop end end"));
+}
+
+#[test]
+fn the_hash_ignores_formatting_comments_and_procedure_names() {
+    let compact = "proc.square dup mul end begin push.3 exec.square if.true add else mul end \
+                   while.true push.0 end end";
+    let spread = "# squares a value\n\
+                  proc.sq   # x -> x^2\n\
+                  \tdup\n\
+                  \tmul\n\
+                  end\n\
+                  \n\
+                  proc.unused add end   # never called: does not matter\n\
+                  begin\r\n\
+                  \x20   push.0x3 exec.sq\n\
+                  \x20   if.true  # branch\n\
+                  \x20       add\n\
+                  \x20   else\n\
+                  \x20       mul\n\
+                  \x20   end\n\
+                  \x20   while.true push.0 end # loop\n\
+                  end   # the end\n";
+    assert_eq!(program(compact), program(spread));
+    assert_eq!(hash(compact), hash(spread));
+}
+
+#[test]
+fn the_hash_depends_on_every_instruction_and_block() {
+    let variants = [
+        "begin push.1 if.true add else mul end while.true push.0 end end",
+        "begin push.1 if.true sub else mul end while.true push.0 end end", // then branch
+        "begin push.1 if.true add else sub end while.true push.0 end end", // else branch
+        "begin push.1 if.true mul else add end while.true push.0 end end", // branches swapped
+        "begin push.1 if.true add else mul end while.true push.2 end end", // loop body
+        "begin push.1 if.true add else mul end while.true noop push.0 end end", // loop body
+        "begin push.2 if.true add else mul end while.true push.0 end end", // before the split
+        "begin push.1 if.true add else mul end push.0 end",                // loop removed
+        "begin push.1 if.true add add else mul end while.true push.0 end end",
+        "begin push.1 if.true add else mul end if.true push.0 end end", // while -> if
+        "begin push.1 while.true push.0 end if.true add else mul end end", // order of blocks
+        "begin push.1 if.true if.true add else mul end end while.true push.0 end end", // nesting
+    ];
+    let hashes: Vec<Word> = variants.iter().map(|v| hash(v)).collect();
+    for i in 0..hashes.len() {
+        for j in 0..i {
+            assert_ne!(hashes[i], hashes[j], "{} vs {}", variants[i], variants[j]);
+        }
+    }
+    // if.true -> while.true with the same body; a block boundary moved; a block around a span
+    assert_ne!(hash("begin push.1 if.true push.0 end end"), hash("begin push.1 while.true push.0 end end"));
+    assert_ne!(hash("begin push.1 if.true add end mul end"), hash("begin push.1 if.true add mul end end"));
+    assert_ne!(hash("begin push.1 push.0 end"), hash("begin push.1 if.true push.0 end end"));
+    assert_ne!(hash("begin if.true add else noop end end"), hash("begin if.true noop else add end end"));
+}
+
+#[test]
+fn exec_inlines_the_procedure_body() {
+    for (with_procs, inline) in [
+        ("proc.sq dup mul end begin push.3 exec.sq exec.sq end", "begin push.3 dup mul dup mul end"),
+        ("proc.f if.true neg end end begin push.5 push.1 exec.f end", "begin push.5 push.1 if.true neg end end"),
+        (
+            "proc.a add end proc.b exec.a exec.a end begin push.1 push.2 push.3 exec.b end",
+            "begin push.1 push.2 push.3 add add end",
+        ),
+        (
+            "proc.inc push.1 add end begin push.0 push.1 while.true exec.inc push.0 end end",
+            "begin push.0 push.1 while.true push.1 add push.0 end end",
+        ),
+        ("proc.d dup add end begin push.1 repeat.3 exec.d end end", "begin push.1 dup add dup add dup add end"),
+        (
+            "proc.t push.1 end proc.e push.2 end begin read if.true exec.t else exec.e end end",
+            "begin read if.true push.1 else push.2 end end",
+        ),
+        ("proc.empty end begin add exec.empty mul end", "begin add mul end"),
+    ] {
+        assert_eq!(program(with_procs), program(inline), "{with_procs}");
+        assert_eq!(hash(with_procs), hash(inline), "{with_procs}");
+    }
+    // inlined instructions join the surrounding span: no block boundary at a call
+    assert_eq!(
+        program("proc.sq dup mul end begin push.3 exec.sq add end").root(),
+        &s(vec![Push(Felt::new(3)), Dup(0), Mul, Add])
+    );
+}
+
+#[test]
+fn procedure_errors_point_at_the_offending_token() {
+    assert_eq!(err("begin exec.nope end"), (1, 7, ErrorKind::UnknownProcedure("nope".into())));
+    // procedures are declared before they are called
+    assert_eq!(
+        err("proc.b exec.a end\nproc.a add end\nbegin exec.b end"),
+        (1, 8, ErrorKind::UnknownProcedure("a".into()))
+    );
+    assert_eq!(err("proc.a exec.a end begin exec.a end"), (1, 8, ErrorKind::RecursiveProcedure("a".into())));
+    assert_eq!(
+        err("proc.f\n  if.true\n    exec.f\n  end\nend\nbegin exec.f end"),
+        (3, 5, ErrorKind::RecursiveProcedure("f".into()))
+    );
+    assert_eq!(
+        err("proc.a add end\nproc.a mul end\nbegin exec.a end"),
+        (2, 1, ErrorKind::DuplicateProcedure("a".into()))
+    );
+    assert_eq!(err("proc.1x add end begin add end"), (1, 1, ErrorKind::BadProcedureName("1x".into())));
+    assert_eq!(err("begin exec.a-b end"), (1, 7, ErrorKind::BadProcedureName("a-b".into())));
+    assert_eq!(err("proc.a.b add end begin add end"), (1, 1, ErrorKind::BadProcedureName("a.b".into())));
+    assert_eq!(err("proc. add end begin add end"), (1, 1, ErrorKind::BadProcedureName("".into())));
+    assert_eq!(err("proc add end begin add end"), (1, 1, ErrorKind::MissingImmediate("proc".into())));
+    assert_eq!(err("begin exec end"), (1, 7, ErrorKind::MissingImmediate("exec".into())));
+    assert!(
+        matches!(err("begin add proc.a mul end end"), (1, 11, ErrorKind::Unexpected { token, .. }) if token == "proc.a")
+    );
+    assert!(
+        matches!(err("proc.a proc.b add end end begin add end"), (1, 8, ErrorKind::Unexpected { token, .. }) if token == "proc.b")
+    );
+    assert!(matches!(err("begin add end proc.a mul end"), (1, 15, ErrorKind::TrailingInput(t)) if t == "proc.a"));
+    assert!(matches!(err("exec.a begin add end"), (1, 1, ErrorKind::ExpectedBegin(t)) if t == "exec.a"));
+    assert!(
+        matches!(err("proc.a add"), (1, 11, ErrorKind::UnclosedBlock { opener, line: 1, column: 1 }) if opener == "proc.a")
+    );
+    // a program made only of an empty procedure has no instructions
+    assert_eq!(err("proc.e end begin exec.e end"), (1, 12, ErrorKind::EmptyProgram));
+}
+
+#[test]
+fn block_errors_point_at_the_offending_token() {
+    let unexpected = |src: &str| match err(src) {
+        (line, column, ErrorKind::Unexpected { token, .. }) => (line, column, token),
+        other => panic!("{src}: {other:?}"),
+    };
+    // else outside an if.true
+    assert_eq!(unexpected("begin add else mul end"), (1, 11, "else".into()));
+    assert_eq!(unexpected("begin while.true else end end"), (1, 18, "else".into()));
+    assert_eq!(unexpected("begin if.true repeat.2 add else mul end end end"), (1, 28, "else".into()));
+    assert!(matches!(err("else begin add end"), (1, 1, ErrorKind::ExpectedBegin(t)) if t == "else"));
+    assert_eq!(err("begin if.true add else.1 mul end end"), (1, 19, ErrorKind::UnexpectedImmediate("else".into())));
+    // two else in one if
+    assert_eq!(unexpected("begin push.1 if.true add else mul else drop end end"), (1, 35, "else".into()));
+    assert_eq!(
+        unexpected("begin\n  if.true\n    add\n  else\n    mul\n  else\n    drop\n  end\nend"),
+        (6, 3, "else".into())
+    );
+    // if and while must be written .true
+    assert_eq!(err("begin push.1 if.false add end end"), (1, 14, ErrorKind::ExpectedTrue("if".into())));
+    assert_eq!(err("begin push.1 if add end end"), (1, 14, ErrorKind::ExpectedTrue("if".into())));
+    assert_eq!(err("begin\n push.1\n\twhile.false add end end"), (3, 2, ErrorKind::ExpectedTrue("while".into())));
+    assert_eq!(err("begin while add end end"), (1, 7, ErrorKind::ExpectedTrue("while".into())));
+    assert_eq!(err("begin if.True add end end"), (1, 7, ErrorKind::ExpectedTrue("if".into())));
+    // an unclosed block names its opener's line and column
+    assert_eq!(
+        err("begin\n  push.1 if.true\n    add\n"),
+        (3, 8, ErrorKind::UnclosedBlock { opener: "if.true".into(), line: 2, column: 10 })
+    );
+    assert_eq!(
+        err("begin push.1 if.true add else mul"),
+        (1, 34, ErrorKind::UnclosedBlock { opener: "if.true".into(), line: 1, column: 14 })
+    );
+    assert_eq!(
+        err("begin push.1 while.true add"),
+        (1, 28, ErrorKind::UnclosedBlock { opener: "while.true".into(), line: 1, column: 14 })
+    );
+    // the if's 'end' closes the if, leaving 'begin' open
+    assert_eq!(
+        err("begin push.1 if.true add else mul end"),
+        (1, 38, ErrorKind::UnclosedBlock { opener: "begin".into(), line: 1, column: 1 })
+    );
+    // a second begin
+    assert_eq!(err("begin add end\nbegin mul end"), (2, 1, ErrorKind::TrailingInput("begin".into())));
+    assert_eq!(unexpected("begin add begin mul end end"), (1, 11, "begin".into()));
+    assert_eq!(unexpected("proc.a begin add end end begin add end"), (1, 8, "begin".into()));
+}
+
+#[test]
+fn nesting_limits() {
+    // 16 levels, alternating if and while
+    let mut src = String::from("begin\n");
+    for level in 0..16 {
+        src += &format!("{}push.1 {}\n", "  ".repeat(level + 1), if level % 2 == 0 { "if.true" } else { "while.true" });
+    }
+    src += "push.0\n";
+    for level in (0..16).rev() {
+        src += &format!("{}end\n", "  ".repeat(level + 1));
+    }
+    src += "end\n";
+    assert_eq!(control_depth(program(&src).root()), 16);
+
+    // exactly MAX_NESTING levels are accepted; one more is refused at the extra opener
+    let nested = |n: usize| format!("begin {} add {}end", "if.true ".repeat(n), "end ".repeat(n));
+    assert_eq!(control_depth(program(&nested(MAX_NESTING)).root()), MAX_NESTING);
+    assert_eq!(err(&nested(MAX_NESTING + 1)), (1, 7 + 8 * MAX_NESTING, ErrorKind::NestingTooDeep));
+    assert_eq!(err(&nested(1000)), (1, 7 + 8 * MAX_NESTING, ErrorKind::NestingTooDeep));
+    let mixed = format!("begin {}while.true add end {}end", "if.true ".repeat(MAX_NESTING), "end ".repeat(MAX_NESTING));
+    assert_eq!(err(&mixed), (1, 7 + 8 * MAX_NESTING, ErrorKind::NestingTooDeep));
+    // inside a procedure too
+    let in_proc = format!("proc.p {} add {}end begin exec.p end", "if.true ".repeat(129), "end ".repeat(129));
+    assert_eq!(err(&in_proc), (1, 8 + 8 * MAX_NESTING, ErrorKind::NestingTooDeep));
+
+    // repeat blocks do not count: 500 of them, alone or around 128 levels of if
+    let repeats = format!("begin {} if.true add end {}end", "repeat.1 ".repeat(500), "end ".repeat(500));
+    assert_eq!(hash(&repeats), hash("begin if.true add end end"));
+    let interleaved =
+        format!("begin {} add {}end", "repeat.1 if.true ".repeat(MAX_NESTING), "end end ".repeat(MAX_NESTING));
+    assert_eq!(program(&interleaved), program(&nested(MAX_NESTING)));
+    let inside = format!(
+        "begin {} {} add {} {}end",
+        "if.true ".repeat(MAX_NESTING),
+        "repeat.1 ".repeat(500),
+        "end ".repeat(500),
+        "end ".repeat(MAX_NESTING)
+    );
+    assert_eq!(program(&inside), program(&nested(MAX_NESTING)));
+}
+
+/// `exec` inlines a procedure's blocks, and they count towards [`MAX_NESTING`] where inlined,
+/// so nesting through procedures is as bounded as nesting written out.
+#[test]
+fn exec_counts_towards_the_nesting_limit() {
+    let inner = format!("{} add {}", "if.true ".repeat(100), "end ".repeat(100));
+    let src = format!("proc.p {inner} end begin {} exec.p {}end", "if.true ".repeat(100), "end ".repeat(100));
+    assert!(matches!(err(&src), (_, _, ErrorKind::NestingTooDeep)));
+}
+
+#[test]
+fn a_long_chain_of_nested_procedures_is_an_error_not_a_crash() {
+    let mut src = String::from("proc.p0 if.true add end end\n");
+    for i in 1..2000 {
+        src += &format!("proc.p{i} if.true exec.p{} end end\n", i - 1);
+    }
+    src += "begin exec.p1999 end";
+    assert!(matches!(err(&src), (_, _, ErrorKind::NestingTooDeep)));
+}
+
+/// A control-flow program as written, for property tests.
+#[derive(Clone, Debug)]
+enum Tree {
+    Inst(Instruction),
+    If(Vec<Tree>, Option<Vec<Tree>>),
+    While(Vec<Tree>),
+    Repeat(u8, Vec<Tree>),
+}
+
+fn trees() -> impl Strategy<Value = Vec<Tree>> {
+    let leaf = prop_oneof![Just(Add), Just(Mul), Just(Drop), Just(Noop), (0u64..4).prop_map(|v| Push(Felt::new(v)))]
+        .prop_map(Tree::Inst);
+    let node = leaf.prop_recursive(4, 40, 5, |inner| {
+        let body = prop::collection::vec(inner, 0..5);
+        prop_oneof![
+            (body.clone(), prop::option::of(body.clone())).prop_map(|(t, f)| Tree::If(t, f)),
+            body.clone().prop_map(Tree::While),
+            (1u8..3, body).prop_map(|(n, b)| Tree::Repeat(n, b)),
+        ]
+    });
+    prop::collection::vec(node, 1..6)
+}
+
+/// Prints the trees; `sep` goes between tokens.
+fn print(trees: &[Tree], sep: &str, out: &mut String) {
+    for t in trees {
+        match t {
+            Tree::Inst(i) => *out += &format!("{i}{sep}"),
+            Tree::If(a, b) => {
+                *out += &format!("if.true{sep}");
+                print(a, sep, out);
+                if let Some(b) = b {
+                    *out += &format!("else{sep}");
+                    print(b, sep, out);
+                }
+                *out += &format!("end{sep}");
+            }
+            Tree::While(b) => {
+                *out += &format!("while.true{sep}");
+                print(b, sep, out);
+                *out += &format!("end{sep}");
+            }
+            Tree::Repeat(n, b) => {
+                *out += &format!("repeat.{n}{sep}");
+                print(b, sep, out);
+                *out += &format!("end{sep}");
+            }
+        }
+    }
+}
+
+/// The documented block tree: repeats expanded, runs of instructions as spans, a sequence as a
+/// balanced join tree, an empty body as a single `noop`.
+fn expected_block(trees: &[Tree]) -> Option<Block> {
+    fn expand(trees: &[Tree], out: &mut Vec<Tree>) {
+        for t in trees {
+            match t {
+                Tree::Repeat(n, b) => (0..*n).for_each(|_| expand(b, out)),
+                other => out.push(other.clone()),
+            }
+        }
+    }
+    fn block(trees: &[Tree]) -> Block {
+        let mut flat = Vec::new();
+        expand(trees, &mut flat);
+        let (mut parts, mut run) = (Vec::new(), Vec::new());
+        for t in &flat {
+            let part = match t {
+                Tree::Inst(i) => {
+                    run.push(*i);
+                    continue;
+                }
+                Tree::If(a, b) => Block::split(block(a), block(b.as_deref().unwrap_or(&[]))).unwrap(),
+                Tree::While(b) => Block::new_loop(block(b)).unwrap(),
+                Tree::Repeat(..) => unreachable!("expanded"),
+            };
+            if !run.is_empty() {
+                parts.push(s(std::mem::take(&mut run)));
+            }
+            parts.push(part);
+        }
+        if !run.is_empty() || parts.is_empty() {
+            parts.push(s(if run.is_empty() { vec![Noop] } else { run }));
+        }
+        Block::sequence(parts).unwrap()
+    }
+    let mut flat = Vec::new();
+    expand(trees, &mut flat);
+    (!flat.is_empty()).then(|| block(trees))
+}
+
 proptest! {
     #[test]
     fn arbitrary_text_never_panics(src in "\\PC{0,200}") {
@@ -126,4 +566,41 @@ proptest! {
         let text = format!("begin\n{}\nend", program.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n"));
         prop_assert_eq!(ok(&text), program);
     }
+    #[test]
+    fn arbitrary_control_flow_tokens_never_panic(tokens in prop::collection::vec(prop::sample::select(vec![
+        "begin", "end", "if.true", "if.false", "if", "else", "while.true", "while", "repeat.2", "proc.a", "proc.b",
+        "proc.1", "exec.a", "exec.b", "exec.c", "exec", "add", "push.1", "noop", "\n", "#",
+    ]), 0..60)) {
+        let _ = assemble(&tokens.join(" "));
+    }
+
+    #[test]
+    fn control_flow_programs_assemble_to_the_documented_tree(trees in trees()) {
+        let (mut compact, mut spread) = (String::from("begin "), String::from("# spread out\nbegin\n"));
+        print(&trees, " ", &mut compact);
+        print(&trees, "   # comment\n\t", &mut spread);
+        compact += "end";
+        spread += "end\n";
+        match expected_block(&trees) {
+            Some(expected) => {
+                let p = program(&compact);
+                prop_assert_eq!(p.root(), &expected);
+                prop_assert_eq!(program(&spread).hash(), expected.hash());
+                // wrapping the body in a procedure changes nothing
+                let via_proc = format!("proc.body {} end begin exec.body end", &compact["begin ".len()..compact.len() - "end".len()]);
+                prop_assert_eq!(program(&via_proc).hash(), expected.hash());
+            }
+            None => prop_assert!(matches!(err(&compact), (_, _, ErrorKind::EmptyProgram))),
+        }
+    }
+}
+
+#[test]
+fn a_block_tree_too_deep_for_its_nesting_is_its_own_error() {
+    // 120 levels, each with 255 sibling blocks: every level adds a split and 8 levels of joins
+    let siblings = "if.true add end ".repeat(255);
+    let src = format!("begin {} add {} end", format!("{siblings} if.true ").repeat(120), "end ".repeat(120));
+    let (_, _, kind) = err(&src);
+    assert_eq!(kind, ErrorKind::TreeTooDeep);
+    assert!(kind.to_string().contains("1024"), "{kind}");
 }

@@ -1,11 +1,14 @@
 //! The performance report.
 //!
 //! `perf-report` proves each benchmark program in a fresh child process (so that peak memory is
-//! that run's own) and prints a Markdown table: operations, trace length, execution time,
-//! proving time, peak memory, verification time (median of repeated runs), proof size and
-//! conjectured security. `perf-report --phases` adds where the proving time goes.
+//! that run's own) and prints Markdown tables: for Fibonacci (straight-line) at 2^10..2^18
+//! operations and for Collatz (a `while` loop with a secret-dependent branch per step) from
+//! several start values: operations or cycles, trace length, execution time, proving time,
+//! peak memory, verification time (median of repeated runs), proof size and conjectured
+//! security. `perf-report --phases` adds where the proving time goes.
 //!
-//! Run it with `cargo run --release -p distaff-benches -- [--max-log 18] [--runs 3] [--phases]`.
+//! Run it with `cargo run --release -p distaff-benches -- [--max-log 18] [--runs 3] [--phases]
+//! [--no-collatz]`.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -24,6 +27,27 @@ fn fibonacci(ops: usize) -> Program {
     Program::new(p).expect("valid program")
 }
 
+/// The Collatz example program (`examples/collatz.dasm`).
+fn collatz() -> Program {
+    distaff_assembly::assemble(include_str!("../../examples/collatz.dasm")).expect("the example assembles")
+}
+
+/// The secret inputs of the Collatz example for a start value: the value, then per step the 31
+/// bits of n/2 (most significant first) and the parity bit (as `examples/collatz.py` writes).
+fn collatz_inputs(mut n: u64) -> Vec<Felt> {
+    let mut secret = vec![Felt::new(n)];
+    while n != 1 {
+        let (h, b) = (n / 2, n % 2);
+        secret.extend((0..31).rev().map(|i| Felt::new((h >> i) & 1)));
+        secret.push(Felt::new(b));
+        n = if b == 1 { 3 * n + 1 } else { h };
+    }
+    secret
+}
+
+/// Start values of the Collatz rows and their step counts.
+const COLLATZ: [(u64, u64); 3] = [(27, 111), (871, 178), (77031, 350)];
+
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -37,10 +61,15 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// One measurement, run in this process; prints one tab-separated line.
-fn measure(ops: usize, runs: usize, phases: bool) {
-    let program = fibonacci(ops);
-    let inputs = ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).expect("inputs");
+/// One measurement, run in this process; prints one tab-separated line. `collatz` selects the
+/// Collatz program with start value `ops`; otherwise Fibonacci with `ops` operations.
+fn measure(ops: usize, runs: usize, phases: bool, collatz_start: bool) {
+    let (program, inputs) = if collatz_start {
+        (collatz(), ProgramInputs::new(vec![], collatz_inputs(ops as u64)).expect("inputs"))
+    } else {
+        (fibonacci(ops), ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).expect("inputs"))
+    };
+    let public = inputs.public().to_vec();
     let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
     let mut exec_times = Vec::new();
     let mut prove_times = Vec::new();
@@ -57,16 +86,20 @@ fn measure(ops: usize, runs: usize, phases: bool) {
         let bytes = proof.to_bytes();
         for _ in 0..5 {
             let t = Instant::now();
-            distaff_verifier::verify_bytes(&program.hash(), &[Felt::new(1), Felt::new(0)], &outputs, &bytes, 96)
-                .expect("verifies");
+            distaff_verifier::verify_bytes(&program.hash(), &public, &outputs, &bytes, 96).expect("verifies");
             verify_times.push(t.elapsed());
         }
-        last = Some((report, bytes.len(), proof.security_bits()));
+        last = Some((report, bytes.len(), proof.security_bits(), outputs));
     }
-    let (report, size, bits) = last.expect("at least one run");
+    let (report, size, bits, outputs) = last.expect("at least one run");
+    if collatz_start {
+        let steps = COLLATZ.iter().find(|(n, _)| *n == ops as u64).map(|(_, s)| *s);
+        assert_eq!(Some(outputs[0]), steps.map(Felt::new), "Collatz step count");
+    }
     println!(
-        "ROW\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}",
+        "ROW\t{}\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}",
         ops,
+        report.cycles,
         report.trace_length,
         median(exec_times).as_secs_f64() * 1e3,
         median(prove_times).as_secs_f64(),
@@ -96,7 +129,7 @@ fn main() {
     if let Some(ops) =
         args.iter().position(|a| a == "--child").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok())
     {
-        measure(ops, runs, phases);
+        measure(ops, runs, phases, args.iter().any(|a| a == "--collatz"));
         return;
     }
     let min_log = get("--min-log", 10);
@@ -105,41 +138,24 @@ fn main() {
     println!("Fibonacci, default preset (96-bit, BLAKE3), threads: {threads}, median of {runs} proofs");
     println!();
     println!(
-        "| operations | trace length | execution | proving | peak memory | verification | proof size | security |"
+        "| operations | cycles | trace length | execution | proving | peak memory | verification | proof size | security |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let exe = std::env::current_exe().expect("own path");
     let mut phase_lines = Vec::new();
     for log in (min_log..=max_log).step_by(2) {
         // F(86181) at 2^18: the largest multiple of 3 operations whose trace fits 2^18 rows.
         let ops = if log == 18 { 86181 * 3 } else { ((1usize << log) - 64) / 3 * 3 };
-        let mut cmd = Command::new(&exe);
-        cmd.args(["--child", &ops.to_string(), "--runs", &runs.to_string()]);
-        if phases {
-            cmd.arg("--phases");
-        }
-        let out = cmd.output().expect("child run");
-        let text = String::from_utf8_lossy(&out.stdout);
-        for line in text.lines() {
-            let f: Vec<&str> = line.split('\t').collect();
-            match f.first() {
-                Some(&"ROW") if f.len() == 9 => println!(
-                    "| {} | 2^{} | {} ms | {} s | {} MiB | {} ms | {:.1} KiB | {} bits |",
-                    f[1],
-                    f[2].parse::<usize>().unwrap_or(0).trailing_zeros(),
-                    f[3],
-                    f[4],
-                    f[5],
-                    f[6],
-                    f[7].parse::<f64>().unwrap_or(0.0) / 1024.0,
-                    f[8]
-                ),
-                Some(&"PHASE") => phase_lines.push(line.to_string()),
-                _ => {}
-            }
-        }
-        if !out.status.success() {
-            eprintln!("row {ops} failed: {}", String::from_utf8_lossy(&out.stderr));
+        child(&exe, ops, runs, phases, false, &mut phase_lines);
+    }
+    if !args.iter().any(|a| a == "--no-collatz") {
+        println!();
+        println!("Collatz (`examples/collatz.dasm`: a while loop, a secret branch and a 32-step hint check per step), same settings");
+        println!();
+        println!("| start value | steps | cycles | trace length | execution | proving | peak memory | verification | proof size | security |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (start, _) in COLLATZ {
+            child(&exe, start as usize, runs, phases, true, &mut Vec::new());
         }
     }
     if phases {
@@ -170,5 +186,50 @@ fn main() {
                 sizes.iter().map(|s| cells.get(&(s.clone(), name.clone())).cloned().unwrap_or_default()).collect();
             println!("| {name} | {} |", row.join(" | "));
         }
+    }
+}
+
+/// Runs one measurement in a child process and prints its table row.
+fn child(exe: &std::path::Path, ops: usize, runs: usize, phases: bool, collatz: bool, phase_lines: &mut Vec<String>) {
+    let mut cmd = Command::new(exe);
+    cmd.args(["--child", &ops.to_string(), "--runs", &runs.to_string()]);
+    if phases {
+        cmd.arg("--phases");
+    }
+    if collatz {
+        cmd.arg("--collatz");
+    }
+    let out = cmd.output().expect("child run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        match f.first() {
+            Some(&"ROW") if f.len() == 10 => {
+                let steps = if collatz {
+                    let s = COLLATZ.iter().find(|(n, _)| n.to_string() == f[1]).map(|(_, s)| *s).unwrap_or(0);
+                    format!("{s} | ")
+                } else {
+                    String::new()
+                };
+                println!(
+                    "| {} | {}{} | 2^{} | {} ms | {} s | {} MiB | {} ms | {:.1} KiB | {} bits |",
+                    f[1],
+                    steps,
+                    f[2],
+                    f[3].parse::<usize>().unwrap_or(0).trailing_zeros(),
+                    f[4],
+                    f[5],
+                    f[6],
+                    f[7],
+                    f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
+                    f[9]
+                )
+            }
+            Some(&"PHASE") => phase_lines.push(line.to_string()),
+            _ => {}
+        }
+    }
+    if !out.status.success() {
+        eprintln!("row {ops} failed: {}", String::from_utf8_lossy(&out.stderr));
     }
 }

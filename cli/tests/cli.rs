@@ -214,3 +214,165 @@ fn the_128_bit_rescue_preset_proves_and_verifies() {
     assert!(ok.status.success(), "{}", stderr(&ok));
     assert!(stdout(&ok).contains("128-bit"));
 }
+
+/// `python3 examples/collatz.py 6`: the start value, then per step the 31 bits of n / 2 (most
+/// significant first) and the parity bit. 6 → 3 → 10 → 5 → 16 → 8 → 4 → 2 → 1: 8 steps.
+const COLLATZ_6: &str = r#"{"secret":[6,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0]}"#;
+
+/// Proves `program` with `inputs` into `proof`, returning the JSON report.
+fn prove_json(program: &str, inputs: &str, proof: &str) -> serde_json::Value {
+    let o = distaff(&["prove", program, "--inputs", inputs, "--proof", proof, "--json"]);
+    assert!(o.status.success(), "{program}: {}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+fn verify(proof: &str, hash: &str, inputs: Option<&str>, outputs: &str) -> Output {
+    let mut args = vec!["verify", "--proof", proof, "--program-hash", hash, "--outputs", outputs];
+    if let Some(inputs) = inputs {
+        args.extend(["--inputs", inputs]);
+    }
+    distaff(&args)
+}
+
+fn program_hash(program: &str) -> String {
+    let o = distaff(&["hash", program]);
+    assert!(o.status.success(), "{program}: {}", stderr(&o));
+    stdout(&o).trim().to_string()
+}
+
+#[test]
+fn control_flow_examples_run_with_their_documented_outputs() {
+    for (program, inputs, expected) in [
+        ("collatz.dasm", "collatz.inputs.json", "111\n"),
+        ("membership_discount.dasm", "membership_discount.inputs.json", "225000\n"),
+        ("fibonacci_while.dasm", "fibonacci_while.inputs.json", "20365011074\n"),
+    ] {
+        let o = distaff(&["run", &example(program), "--inputs", &example(inputs)]);
+        assert!(o.status.success(), "{program}: {}", stderr(&o));
+        assert_eq!(stdout(&o), expected, "{program}");
+    }
+    // the loop and the unrolled Fibonacci compute the same value but are different programs
+    assert_ne!(program_hash(&example("fibonacci_while.dasm")), program_hash(&example("fibonacci.dasm")));
+}
+
+#[test]
+fn membership_discount_proves_both_branches_under_one_hash() {
+    let program = example("membership_discount.dasm");
+    let hash = program_hash(&program);
+    let member = example("membership_discount.inputs.json");
+    let non_member = temp("non_member.json", br#"{"public": [2500], "secret": [0]}"#);
+    let non_member = non_member.to_str().unwrap();
+    let o = distaff(&["run", &program, "--inputs", non_member]);
+    assert_eq!(stdout(&o), "250000\n", "{}", stderr(&o));
+
+    let member_proof = temp("member.proof", b"");
+    let member_proof = member_proof.to_str().unwrap();
+    let non_member_proof = temp("non_member.proof", b"");
+    let non_member_proof = non_member_proof.to_str().unwrap();
+    let v = prove_json(&program, &member, member_proof);
+    assert_eq!((v["outputs"][0].as_str(), v["program_hash"].as_str()), (Some("225000"), Some(hash.as_str())));
+    let v = prove_json(&program, non_member, non_member_proof);
+    assert_eq!((v["outputs"][0].as_str(), v["program_hash"].as_str()), (Some("250000"), Some(hash.as_str())));
+
+    // both proofs verify against the same hash and public input; the secret never leaves
+    let o = verify(member_proof, &hash, Some(&member), "225000");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = verify(non_member_proof, &hash, Some(non_member), "250000");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let public_only = temp("price_only.json", br#"{"public": [2500]}"#);
+    let o = verify(member_proof, &hash, Some(public_only.to_str().unwrap()), "225000");
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // but neither proves the other branch's output, nor another price
+    for (proof, outputs) in [(member_proof, "250000"), (non_member_proof, "225000")] {
+        let o = verify(proof, &hash, Some(&member), outputs);
+        assert_eq!(o.status.code(), Some(1), "{proof} {outputs}: {}", stdout(&o));
+        assert!(stderr(&o).contains("proof rejected"), "{}", stderr(&o));
+    }
+    let other_price = temp("other_price.json", br#"{"public": [2600]}"#);
+    let o = verify(member_proof, &hash, Some(other_price.to_str().unwrap()), "225000");
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+
+    // a non-binary condition is an execution error, not a proof
+    let two = temp("member_two.json", br#"{"public": [2500], "secret": [2]}"#);
+    let o = distaff(&["run", &program, "--inputs", two.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not binary"), "{}", stderr(&o));
+}
+
+#[test]
+fn fibonacci_while_proves_and_verifies() {
+    let program = example("fibonacci_while.dasm");
+    let inputs = example("fibonacci_while.inputs.json");
+    let proof = temp("fib_while.proof", b"");
+    let proof = proof.to_str().unwrap();
+    let v = prove_json(&program, &inputs, proof);
+    assert_eq!(v["outputs"][0], "20365011074");
+    let hash = program_hash(&program);
+    assert_eq!(v["program_hash"].as_str(), Some(hash.as_str()));
+    let o = verify(proof, &hash, Some(&inputs), "20365011074");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("verified"), "{}", stdout(&o));
+    // not a proof of the straight-line Fibonacci program, nor of another output or n
+    let unrolled = program_hash(&example("fibonacci.dasm"));
+    let n49 = temp("fib_while_49.json", br#"{"public": [49, 1, 0]}"#);
+    for (hash, inputs, outputs) in [
+        (unrolled.as_str(), inputs.as_str(), "20365011074"),
+        (hash.as_str(), inputs.as_str(), "12586269025"),
+        (hash.as_str(), n49.to_str().unwrap(), "20365011074"),
+    ] {
+        let o = verify(proof, hash, Some(inputs), outputs);
+        assert_eq!(o.status.code(), Some(1), "{hash} {inputs} {outputs}: {}", stdout(&o));
+        assert!(stderr(&o).contains("proof rejected"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn collatz_proves_and_verifies_and_rejects_wrong_hints() {
+    let program = example("collatz.dasm");
+    let inputs = temp("collatz6.json", COLLATZ_6.as_bytes());
+    let inputs = inputs.to_str().unwrap();
+    let o = distaff(&["run", &program, "--inputs", inputs]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "8\n");
+
+    let proof = temp("collatz6.proof", b"");
+    let proof = proof.to_str().unwrap();
+    let v = prove_json(&program, inputs, proof);
+    assert_eq!(v["outputs"][0], "8");
+    let hash = program_hash(&program);
+    assert_eq!(v["program_hash"].as_str(), Some(hash.as_str()));
+    // no public inputs: the start value is secret
+    let o = verify(proof, &hash, None, "8");
+    assert!(o.status.success(), "{}", stderr(&o));
+    for outputs in ["7", "111"] {
+        let o = verify(proof, &hash, None, outputs);
+        assert_eq!(o.status.code(), Some(1), "{outputs}: {}", stdout(&o));
+        assert!(stderr(&o).contains("proof rejected"), "{}", stderr(&o));
+    }
+
+    // a wrong hint fails execution (and so proving) with a clear error; no proof is written
+    let mut json: serde_json::Value = serde_json::from_str(COLLATZ_6).unwrap();
+    let secret = json["secret"].as_array().unwrap().clone();
+    assert_eq!(secret.len(), 1 + 8 * 32);
+    // hint 31 is the low bit of 6 / 2 = 3, hint 1 its top bit, hint 32 the parity bit; flip each,
+    // and set a bit of the first step to 2
+    for (index, replacement) in [(31, None), (1, None), (32, None), (5, Some(2u64))] {
+        let mut bad = secret.clone();
+        bad[index] = replacement.unwrap_or_else(|| 1 - bad[index].as_u64().unwrap()).into();
+        assert_ne!(bad[index], secret[index]);
+        json["secret"] = bad.into();
+        let file = temp(&format!("collatz6_bad_{index}.json"), json.to_string().as_bytes());
+        let o = distaff(&["run", &program, "--inputs", file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "hint {index}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert!(err.contains("assertion failed") || err.contains("not binary"), "hint {index}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        let bad_proof = temp(&format!("collatz6_bad_{index}.proof"), b"");
+        std::fs::remove_file(&bad_proof).unwrap();
+        let o =
+            distaff(&["prove", &program, "--inputs", file.to_str().unwrap(), "--proof", bad_proof.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "hint {index}: {}", stdout(&o));
+        assert!(!bad_proof.exists(), "hint {index}: a proof was written");
+    }
+}

@@ -110,6 +110,7 @@ fn write_state(columns: &mut [Vec<Felt>], opcode: u8, stack: &[Felt; STACK_DEPTH
 }
 
 impl Recorder for TraceRecorder {
+    const RECORDS: bool = true;
     fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt) {
         write_state(&mut self.columns, opcode, &vm.stack, vm.depth, pops, aux);
     }
@@ -118,10 +119,10 @@ impl Recorder for TraceRecorder {
     }
 }
 
-/// A control-stack entry as the trace builder tracks it.
+/// A control-stack entry as the trace builder tracks it (its tag and data live in the rows
+/// that push and pop it; the builder needs the key and the link).
 struct Entry {
     key: Felt,
-    data: [Felt; 4],
     link: Felt,
 }
 
@@ -133,7 +134,7 @@ struct Decoder<'a> {
 
 enum CsOp {
     None,
-    Push([Felt; 4]),
+    Push,
     Pop,
 }
 
@@ -159,19 +160,13 @@ impl Decoder<'_> {
         c[CS_PTR][row] = ptr;
         match op {
             CsOp::None => {}
-            CsOp::Push(data) => {
-                for (k, v) in data.iter().enumerate() {
-                    c[CS_DATA + k][row] = *v;
-                }
-                self.stack.push(Entry { key: Felt::new(row as u64 + 1), data, link: ptr });
+            CsOp::Push => {
+                self.stack.push(Entry { key: Felt::new(row as u64 + 1), link: ptr });
             }
             CsOp::Pop => {
                 // the processor only pops what it pushed; a mismatch is a bug here, caught by
-                // the AIR check
+                // the AIR check. The popped entry's link goes into the (idle) helper column.
                 if let Some(e) = self.stack.pop() {
-                    for (k, v) in e.data.iter().enumerate() {
-                        c[CS_DATA + k][row] = *v;
-                    }
                     c[CS_PREV][row] = e.link;
                 }
             }
@@ -181,7 +176,6 @@ impl Decoder<'_> {
     /// Writes the cycle starting at `base`; `root_final` on the root block's last cycle, whose
     /// digest is checked against the program hash instead of being pushed.
     fn cycle(&mut self, base: usize, cycle: &Cycle, state: &mut [Felt; HASHER_WIDTH], root_final: bool) {
-        let digest = |s: &[Felt; HASHER_WIDTH]| [s[4], s[5], s[6], s[7]];
         match *cycle {
             Cycle::Span { batch, fresh, emit, len } => {
                 if fresh {
@@ -192,14 +186,7 @@ impl Decoder<'_> {
                     state[RATE_OFFSET + k] += *e;
                 }
                 for j in 0..CYCLE_LEN {
-                    let op =
-                        if j + 1 == CYCLE_LEN && emit && !root_final { CsOp::Push(digest(state)) } else { CsOp::None };
-                    if j + 1 == CYCLE_LEN && emit {
-                        // the data columns carry the digest on an emitting row, pushed or not
-                        for (k, v) in digest(state).iter().enumerate() {
-                            self.columns[CS_DATA + k][base + j] = *v;
-                        }
-                    }
+                    let op = if j + 1 == CYCLE_LEN && emit && !root_final { CsOp::Push } else { CsOp::None };
                     self.write(base + j, state, &batch[j..], None, emit, op);
                     if j < rescue::NUM_ROUNDS {
                         rescue::apply_round(state, j);
@@ -211,26 +198,20 @@ impl Decoder<'_> {
                 state[0] = Felt::new(BATCH_LEN as u64);
                 state[1] = Felt::new(match kind {
                     KIND_JOIN => DOMAIN_JOIN,
-                    KIND_END => DOMAIN_SPLIT,
+                    KIND_END_TRUE | KIND_END_FALSE => DOMAIN_SPLIT,
                     KIND_LOOP | KIND_REPEAT => DOMAIN_LOOP,
                     _ => 0,
                 });
                 state[RATE_OFFSET..].copy_from_slice(&batch);
-                let left = [batch[0], batch[1], batch[2], batch[3]];
                 for j in 0..CYCLE_LEN {
                     let op = match (kind, j) {
-                        (KIND_JOIN | KIND_END | KIND_REPEAT, 0 | 1) => CsOp::Pop,
-                        (KIND_SPLIT, 0) => CsOp::Push([Felt::from(cond), Felt::ZERO, Felt::ZERO, Felt::ZERO]),
-                        (KIND_LOOP, 0) if cond => CsOp::Push(left),
-                        (_, 7) if emit && !root_final => CsOp::Push(digest(state)),
-                        (KIND_REPEAT, 7) if !emit => CsOp::Push(left),
+                        (KIND_JOIN | KIND_END_TRUE | KIND_END_FALSE | KIND_REPEAT, 0 | 1) => CsOp::Pop,
+                        (KIND_SPLIT, 0) => CsOp::Push,
+                        (KIND_LOOP, 0) if cond => CsOp::Push,
+                        (_, 7) if emit && !root_final => CsOp::Push,
+                        (KIND_REPEAT, 7) if !emit => CsOp::Push,
                         _ => CsOp::None,
                     };
-                    if j + 1 == CYCLE_LEN && emit {
-                        for (k, v) in digest(state).iter().enumerate() {
-                            self.columns[CS_DATA + k][base + j] = *v;
-                        }
-                    }
                     self.write(base + j, state, &batch, Some(kind), emit, op);
                     if j < rescue::NUM_ROUNDS {
                         rescue::apply_round(state, j);

@@ -1,6 +1,8 @@
 //! The interpreter shared by the execute-only and trace-building paths.
 
-use distaff_air::layout::{CYCLE_LEN, KIND_END, KIND_JOIN, KIND_LOOP, KIND_REPEAT, KIND_SPLIT, STACK_DEPTH};
+use distaff_air::layout::{
+    CYCLE_LEN, KIND_END_FALSE, KIND_END_TRUE, KIND_JOIN, KIND_LOOP, KIND_REPEAT, KIND_SPLIT, STACK_DEPTH,
+};
 use distaff_air::program::{span_elements, Block, BlockKind, MAX_PROGRAM_ELEMENTS};
 use distaff_air::{opcodes, Instruction, Program, Word, MAX_PUBLIC_INPUTS};
 use distaff_math::{Felt, FieldElement};
@@ -392,6 +394,8 @@ pub(crate) enum Cycle {
 
 /// Receives what execution does, row by row and cycle by cycle.
 pub(crate) trait Recorder {
+    /// Whether anything is recorded (the execute-only path skips the bookkeeping).
+    const RECORDS: bool;
     /// A row executing `opcode` on the state `vm` (before the operation); `pops` is how many
     /// values it needs, `aux` the helper value.
     fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt);
@@ -402,6 +406,7 @@ pub(crate) trait Recorder {
 /// Records nothing: the execute-only path.
 pub(crate) struct NoRecord;
 impl Recorder for NoRecord {
+    const RECORDS: bool = false;
     #[inline(always)]
     fn row(&mut self, _: &Vm, _: u8, _: u64, _: Felt) {}
     #[inline(always)]
@@ -447,7 +452,7 @@ impl Vm<'_> {
             rec.row(self, opcodes::NOOP, 0, Felt::ZERO);
         }
         let emit = match kind {
-            KIND_JOIN | KIND_END => true,
+            KIND_JOIN | KIND_END_TRUE | KIND_END_FALSE => true,
             KIND_SPLIT => false,
             _ => !cond,
         };
@@ -460,14 +465,16 @@ impl Vm<'_> {
         let start = self.cycle;
         let sixteen = Felt::new(STACK_DEPTH as u64);
         for inst in instructions {
-            let aux = match inst {
-                Instruction::Eq if self.stack[1] != self.stack[0] => (self.stack[1] - self.stack[0]).inv(),
-                Instruction::Push(_) | Instruction::Read | Instruction::Dup(_) => {
-                    (Felt::new(self.depth as u64) - sixteen).inv()
-                }
-                _ => Felt::ZERO,
-            };
-            rec.row(self, inst.opcode(), pops(inst), aux);
+            if R::RECORDS {
+                let aux = match inst {
+                    Instruction::Eq if self.stack[1] != self.stack[0] => (self.stack[1] - self.stack[0]).inv(),
+                    Instruction::Push(_) | Instruction::Read | Instruction::Dup(_) => {
+                        (Felt::new(self.depth as u64) - sixteen).inv()
+                    }
+                    _ => Felt::ZERO,
+                };
+                rec.row(self, inst.opcode(), pops(inst), aux);
+            }
             self.step(self.executed, *inst)?;
             if let Instruction::Push(_) = inst {
                 rec.row(self, opcodes::DATA, 0, Felt::ZERO);
@@ -482,6 +489,9 @@ impl Vm<'_> {
             rec.row(self, opcodes::NOOP, 0, Felt::ZERO);
         }
         self.tick(padded - len)?;
+        if !R::RECORDS {
+            return Ok(());
+        }
         let elements = span_elements(instructions);
         let chunks = elements.len().div_ceil(CYCLE_LEN);
         for (i, chunk) in elements.chunks(CYCLE_LEN).enumerate() {
@@ -505,7 +515,7 @@ impl Vm<'_> {
                 let batch = halves(&on_true.hash(), &on_false.hash());
                 let cond = self.control(rec, KIND_SPLIT, batch, Some("if.true"))?;
                 self.run(if cond { on_true } else { on_false }, rec)?;
-                self.control(rec, KIND_END, batch, None)?;
+                self.control(rec, if cond { KIND_END_TRUE } else { KIND_END_FALSE }, batch, None)?;
                 Ok(())
             }
             BlockKind::Loop(body) => {

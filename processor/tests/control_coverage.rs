@@ -13,8 +13,9 @@ fn f(v: u64) -> Felt {
     Felt::new(v)
 }
 
-/// Runs: span, split, branch, end, join, span, loop, body, repeat, body, repeat (exit), join, join.
-const SRC: &str = "begin push.0 push.1 if.true push.5 add end push.1 while.true push.1 add dup push.6 eq end end";
+/// Runs two splits (one of each condition), a loop of two iterations and the joins between.
+const SRC: &str = "begin push.0 push.1 if.true push.5 add end push.0 if.true push.9 else push.1 end \
+                   while.true push.1 add dup push.6 eq end end";
 
 struct Case {
     columns: Vec<Vec<Felt>>,
@@ -94,7 +95,9 @@ fn control_kind_constraints() {
     case().set(EMIT, split + 5, f(1)).expect("emit_constant_in_cycle", 0, split + 4);
     let join = c.cycle(KIND_JOIN, 0);
     case().set(EMIT, join + 2, f(0)).expect("join_end_emit", 0, join + 2);
-    let end = c.cycle(KIND_END, 0);
+    let end = c.cycle(KIND_END_TRUE, 0);
+    case().set(EMIT, end + 2, f(0)).expect("join_end_emit", 0, end + 2);
+    let end = c.cycle(KIND_END_FALSE, 0);
     case().set(EMIT, end + 2, f(0)).expect("join_end_emit", 0, end + 2);
     case().set(EMIT, split + 2, f(1)).expect("split_does_not_emit", 0, split + 2);
     let lp = c.cycle(KIND_LOOP, 0);
@@ -141,24 +144,25 @@ fn control_stack_constraints() {
     case().add(CLK, 5, f(1)).expect("clk", 0, 4);
     let join = c.cycle(KIND_JOIN, 0);
     case().add(CS_PTR, join + 1, f(1)).expect("cs_ptr", 0, join);
-    for i in 0..4 {
-        // the right digest popped by a join, the frame pushed by a split, the digest pushed by a
-        // span, the body hash of a loop frame
-        case().add(CS_DATA + i, join, f(1)).expect("cs_data", i, join);
-        let split = c.cycle(KIND_SPLIT, 0);
-        case().add(CS_DATA + i, split, f(1)).expect("cs_data", i, split);
-        case().add(CS_DATA + i, 7, f(1)).expect("cs_data", i, 7);
-        let lp = c.cycle(KIND_LOOP, 0);
-        case().add(CS_DATA + i, lp, f(1)).expect("cs_data", i, lp);
-        let end = c.cycle(KIND_END, 0);
-        case().add(CS_DATA + i, end, f(1)).expect("cs_data", i, end);
-        let rp = c.cycle(KIND_REPEAT, 0);
-        case().add(CS_DATA + i, rp + 1, f(1)).expect("cs_data", i, rp + 1);
-    }
-    // a changed link of a popped entry breaks the product's final value (the entry popped is
-    // not the one pushed)
+    // a changed link of a popped entry, the condition a split frame is tagged with, a batch
+    // half a join pops, an end of the wrong kind: the entries popped are not the ones pushed, and
+    // the product does not end at 1
     let n = c.n();
     case().add(CS_PREV, c.cycle(KIND_JOIN, 0), f(1)).expect("control_stack_product_end", 0, n - 1);
+    let end = c.cycle(KIND_END_TRUE, 0);
+    let mut t = case();
+    for r in end..end + CYCLE_LEN {
+        t.set(CTL + KIND_END_TRUE, r, f(0)).set(CTL + KIND_END_FALSE, r, f(1));
+    }
+    t.expect("control_stack_product_end", 0, n - 1);
+    for k in 0..BATCH_LEN {
+        let join = c.cycle(KIND_JOIN, 0);
+        let mut t = case();
+        for r in join..join + CYCLE_LEN {
+            t.add(BATCH + k, r, f(1));
+        }
+        t.expect("control_stack_product_end", 0, n - 1);
+    }
 }
 
 #[test]
@@ -201,4 +205,23 @@ fn halting_and_boundary_constraints() {
     case().add(CLK, 0, f(1)).expect("initial_clk", 0, 0);
     case().set(CS_PTR, 0, f(3)).expect("initial_cs_ptr", 0, 0);
     case().set(CS_PTR, n - 1, f(3)).expect("final_cs_ptr", 0, n - 1);
+}
+
+#[test]
+fn straight_line_variant_constraints() {
+    // a trace with control cycles violates the straight-line variant
+    let c = case();
+    let air = ProcessorAir::straight_line(c.public.clone(), c.n());
+    let split = c.cycle(KIND_SPLIT, 0);
+    let found = all_failures(&air, &c.columns, None);
+    assert!(found.iter().any(|f| f.name == "straight_line_no_control" && f.step == split), "{found:?}");
+    // a straight-line trace that emits before it halts (ending its span early) violates it too
+    let mut t = case_of_inputs("begin push.1 push.2 push.3 push.4 push.5 add add add add end", vec![]);
+    let air = ProcessorAir::straight_line(t.public.clone(), t.n());
+    assert!(all_failures(&air, &t.columns, None).is_empty());
+    for r in 0..CYCLE_LEN {
+        t.set(EMIT, r, f(1));
+    }
+    let found = all_failures(&air, &t.columns, None);
+    assert!(found.iter().any(|f| f.name == "straight_line_no_push" && f.step == 7), "{found:?}");
 }

@@ -138,8 +138,7 @@ fn prove_trace_with_report(
     if columns.len() != TRACE_WIDTH {
         return Err(ProverError::TraceShape);
     }
-    let n = columns.first().map(|c| c.len()).unwrap_or(0);
-    prove_air_with_report(&ProcessorAir::new(public.clone(), n), columns, options, checks, report)
+    prove_air_with_report(&ProcessorAir::for_trace(public.clone(), columns), columns, options, checks, report)
 }
 
 /// Proves that `columns` (column-major) satisfies any [`Air`]; the auxiliary segment, if the
@@ -551,8 +550,6 @@ where
         })
         .collect();
 
-    let lifted_periodic: Vec<Vec<E>> = periodic.iter().map(|row| row.iter().map(|v| E::from(*v)).collect()).collect();
-
     const CHUNK: usize = 1024;
     let mut out = vec![E::ZERO; ce_size];
     out.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
@@ -568,7 +565,6 @@ where
             x *= omega;
         }
         let inv = batch_inversion(&denoms);
-        let (mut lifted_cur, mut lifted_next) = (vec![E::ZERO; width], vec![E::ZERO; width]);
         for (k, o) in out.iter_mut().enumerate() {
             let i = start + k;
             let li = i * step;
@@ -579,21 +575,9 @@ where
             air.evaluate_main(cur, nxt, &periodic[i % period], &mut sink);
             air.evaluate_main_boundary(cur, cur, &mut sink);
             if aux_width > 0 {
-                for c in 0..width {
-                    lifted_cur[c] = E::from(cur[c]);
-                    lifted_next[c] = E::from(nxt[c]);
-                }
                 let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
                 let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
-                air.evaluate_aux(
-                    &lifted_cur,
-                    &lifted_next,
-                    aux_cur,
-                    aux_next,
-                    &lifted_periodic[i % period],
-                    challenges,
-                    &mut sink,
-                );
+                air.evaluate_aux(cur, nxt, aux_cur, aux_next, &periodic[i % period], challenges, &mut sink);
             }
             let t = (xs[k] - g_last) * inv_zn[i % ce_blowup];
             *o = sink.transition.mul_base(t) + sink.first.mul_base(inv[2 * k]) + sink.last.mul_base(inv[2 * k + 1]);

@@ -31,18 +31,18 @@ impl Air for PermutationAir {
     }
     fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, _: &[V], _: &[V], _: &[V], _: &mut S) {}
     fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, _: &[V], _: &[V], _: &mut S) {}
-    fn evaluate_aux<E: Value, S: ConstraintSink<E>>(
+    fn evaluate_aux<B: Value, E: Value + From<B>, S: ConstraintSink<E>>(
         &self,
-        main_cur: &[E],
-        _main_nxt: &[E],
+        main_cur: &[B],
+        _main_nxt: &[B],
         aux_cur: &[E],
         aux_nxt: &[E],
-        _periodic: &[E],
+        _periodic: &[B],
         challenges: &[E],
         sink: &mut S,
     ) {
         let gamma = challenges[0];
-        let (a, b, z) = (main_cur[0] + gamma, main_cur[1] + gamma, aux_cur[0]);
+        let (a, b, z) = (E::from(main_cur[0]) + gamma, E::from(main_cur[1]) + gamma, aux_cur[0]);
         sink.emit(ConstraintKind::Transition, "running_product", 0, aux_nxt[0] * b - z * a);
         sink.emit(ConstraintKind::FirstRow, "product_starts_at_one", 0, z - E::ONE);
         sink.emit(ConstraintKind::LastRow, "product_ends_at_one", 0, z * a - b);

@@ -75,7 +75,8 @@ fn taking_the_untaken_branch_is_rejected() {
     assert_eq!(claim.outputs, vec![f(630)]);
     assert_eq!(claim.program_hash, p.hash());
     let failure = check_trace(trace.columns(), &claim).expect_err("the debug checker names the violation");
-    assert_eq!(failure.name, "cs_data");
+    // the split frame is tagged with the real condition, 0; only an end-false may pop it
+    assert_eq!(failure.name, "control_stack_product_end");
     assert!(matches!(cheat(trace.columns(), &claim), Err(VerificationError::ConstraintCheck)));
 
     // or the prover runs the program with the branches swapped (a valid trace of another
@@ -140,17 +141,48 @@ fn tampered_control_columns_are_rejected() {
     let claim = trace.public_inputs(1);
     let columns = trace.into_columns();
     assert!(cheat(&columns, &claim).is_ok());
-    // every control-kind, emit, clock, pointer and halt cell matters, and so does every link and
-    // data cell of a row that pushes or pops (the others are free)
-    for col in (CLK..TRACE_WIDTH).chain([HALT]) {
-        for row in (0..96).step_by(3) {
-            let free = (col == CS_PREV || (CS_DATA..CS_DATA + 4).contains(&col)) && columns[col][row] == f(0);
-            if free {
-                continue;
-            }
+    // every control-kind, emit, clock, pointer and halt cell matters, and so does the link (in
+    // the helper column) on every row that pops the control stack
+    let pops: Vec<usize> = (0..columns[0].len())
+        .filter(|r| r % CYCLE_LEN < 2)
+        .filter(|r| {
+            [KIND_JOIN, KIND_END_TRUE, KIND_END_FALSE, KIND_REPEAT].iter().any(|k| columns[CTL + k][*r] == f(1))
+        })
+        .collect();
+    assert!(pops.len() >= 4);
+    let cells = (CLK..TRACE_WIDTH)
+        .chain([HALT])
+        .flat_map(|col| (0..96).step_by(3).map(move |row| (col, row)))
+        .chain(pops.iter().map(|r| (CS_PREV, *r)));
+    for (col, row) in cells {
+        {
             let mut c = columns.clone();
             c[col][row] += f(1);
             assert!(cheat(&c, &claim).is_err(), "column {} row {row}", column_name(col));
         }
     }
+}
+
+#[test]
+fn a_control_flow_trace_cannot_pass_as_straight_line() {
+    use distaff_air::ProcessorAir;
+    use distaff_prover::prove_air;
+    // straight-line programs are proven without an auxiliary segment ...
+    let straight = program("begin push.2 mul end");
+    let (_, proof, _) = prove(&straight, &inputs(&[21], &[]), 1, &options()).unwrap();
+    assert!(proof.aux_root.is_none());
+    let p = program(DISCOUNT);
+    let (_, proof, _) = prove(&p, &inputs(&[25], &[1]), 1, &options()).unwrap();
+    assert!(proof.aux_root.is_some());
+    // ... and a trace with control flow pushed through the straight-line variant (so that the
+    // control stack goes unchecked) is rejected
+    let trace = build_trace(&p, &inputs(&[25], &[1])).unwrap();
+    let claim = trace.public_inputs(1);
+    let air = ProcessorAir::straight_line(claim.clone(), trace.length());
+    let proof = prove_air(&air, trace.columns(), &options(), Checks::Off).unwrap();
+    assert!(proof.aux_root.is_none());
+    assert!(matches!(
+        verify(&claim.program_hash, &claim.inputs, &claim.outputs, &proof, 96),
+        Err(VerificationError::ConstraintCheck)
+    ));
 }

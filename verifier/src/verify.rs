@@ -47,7 +47,12 @@ pub fn verify(
     }
     let public =
         PublicInputs { program_hash: *program_hash, inputs: public_inputs.to_vec(), outputs: outputs.to_vec() };
-    verify_air(&ProcessorAir::new(public, proof.trace_length()), proof, min_security_bits)
+    // a proof without an auxiliary segment is one of a straight-line execution
+    let air = match proof.aux_root {
+        Some(_) => ProcessorAir::new(public, proof.trace_length()),
+        None => ProcessorAir::straight_line(public, proof.trace_length()),
+    };
+    verify_air(&air, proof, min_security_bits)
 }
 
 /// Verifies a proof for any [`Air`] (whose trace length must be the proof's), requiring at
