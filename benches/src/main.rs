@@ -7,8 +7,8 @@
 //! peak memory, verification time (median of repeated runs), proof size and conjectured
 //! security. `perf-report --phases` adds where the proving time goes.
 //!
-//! Run it with `cargo run --release -p distaff-benches -- [--max-log 18] [--runs 3] [--phases]
-//! [--no-collatz]`.
+//! Run it with `cargo run --release -p distaff-benches -- [--min-log 10] [--max-log 18] [--runs 3]
+//! [--phases] [--no-collatz] [--low-memory]` (`--low-memory` proves with the streamed LDE).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use distaff_air::{Instruction, Program};
 use distaff_math::Felt;
 use distaff_processor::{execute, ProgramInputs};
-use distaff_prover::{prove, HashFunction, ProofOptions};
+use distaff_prover::{prove_with, HashFunction, LdeStorage, ProofOptions};
 
 /// The Fibonacci program with `ops` operations (`repeat.(ops/3) swap dup.1 add end`).
 fn fibonacci(ops: usize) -> Program {
@@ -63,7 +63,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 /// One measurement, run in this process; prints one tab-separated line. `collatz` selects the
 /// Collatz program with start value `ops`; otherwise Fibonacci with `ops` operations.
-fn measure(ops: usize, runs: usize, phases: bool, collatz_start: bool) {
+fn measure(ops: usize, runs: usize, phases: bool, collatz_start: bool, storage: LdeStorage) {
     let (program, inputs) = if collatz_start {
         (collatz(), ProgramInputs::new(vec![], collatz_inputs(ops as u64)).expect("inputs"))
     } else {
@@ -81,7 +81,7 @@ fn measure(ops: usize, runs: usize, phases: bool, collatz_start: bool) {
         exec_times.push(t.elapsed());
         std::hint::black_box(out);
         let t = Instant::now();
-        let (outputs, proof, report) = prove(&program, &inputs, 1, &options).expect("proof");
+        let (outputs, proof, report) = prove_with(&program, &inputs, 1, &options, storage).expect("proof");
         prove_times.push(t.elapsed());
         let bytes = proof.to_bytes();
         for _ in 0..5 {
@@ -126,16 +126,19 @@ fn main() {
     };
     let runs = get("--runs", 3);
     let phases = args.iter().any(|a| a == "--phases");
+    let low_memory = args.iter().any(|a| a == "--low-memory");
     if let Some(ops) =
         args.iter().position(|a| a == "--child").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok())
     {
-        measure(ops, runs, phases, args.iter().any(|a| a == "--collatz"));
+        let storage = if low_memory { LdeStorage::Streamed } else { LdeStorage::Stored };
+        measure(ops, runs, phases, args.iter().any(|a| a == "--collatz"), storage);
         return;
     }
     let min_log = get("--min-log", 10);
     let max_log = get("--max-log", 18);
     let threads = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "all cores".into());
-    println!("Fibonacci, default preset (96-bit, BLAKE3), threads: {threads}, median of {runs} proofs");
+    let mode = if low_memory { ", low-memory prover (streamed LDE)" } else { "" };
+    println!("Fibonacci, default preset (96-bit, BLAKE3), threads: {threads}, median of {runs} proofs{mode}");
     println!();
     println!(
         "| operations | cycles | trace length | execution | proving | peak memory | verification | proof size | security |"
@@ -146,7 +149,7 @@ fn main() {
     for log in (min_log..=max_log).step_by(2) {
         // F(86181) at 2^18: the largest multiple of 3 operations whose trace fits 2^18 rows.
         let ops = if log == 18 { 86181 * 3 } else { ((1usize << log) - 64) / 3 * 3 };
-        child(&exe, ops, runs, phases, false, &mut phase_lines);
+        child(&exe, ops, runs, phases, false, low_memory, &mut phase_lines);
     }
     if !args.iter().any(|a| a == "--no-collatz") {
         println!();
@@ -155,7 +158,7 @@ fn main() {
         println!("| start value | steps | cycles | trace length | execution | proving | peak memory | verification | proof size | security |");
         println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (start, _) in COLLATZ {
-            child(&exe, start as usize, runs, phases, true, &mut Vec::new());
+            child(&exe, start as usize, runs, phases, true, low_memory, &mut Vec::new());
         }
     }
     if phases {
@@ -190,7 +193,15 @@ fn main() {
 }
 
 /// Runs one measurement in a child process and prints its table row.
-fn child(exe: &std::path::Path, ops: usize, runs: usize, phases: bool, collatz: bool, phase_lines: &mut Vec<String>) {
+fn child(
+    exe: &std::path::Path,
+    ops: usize,
+    runs: usize,
+    phases: bool,
+    collatz: bool,
+    low_memory: bool,
+    phase_lines: &mut Vec<String>,
+) {
     let mut cmd = Command::new(exe);
     cmd.args(["--child", &ops.to_string(), "--runs", &runs.to_string()]);
     if phases {
@@ -198,6 +209,9 @@ fn child(exe: &std::path::Path, ops: usize, runs: usize, phases: bool, collatz: 
     }
     if collatz {
         cmd.arg("--collatz");
+    }
+    if low_memory {
+        cmd.arg("--low-memory");
     }
     let out = cmd.output().expect("child run");
     let text = String::from_utf8_lossy(&out.stdout);

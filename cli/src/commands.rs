@@ -66,16 +66,23 @@ pub fn run(program: &Path, inputs: Option<&Path>, outputs: usize, as_json: bool)
     Ok(())
 }
 
+/// The settings of `distaff prove`.
+pub struct ProveArgs {
+    /// Number of outputs claimed.
+    pub outputs: usize,
+    /// 96 or 128.
+    pub security: u32,
+    /// Commitment hash.
+    pub hash: HashFunction,
+    /// How the prover holds the trace LDE.
+    pub storage: distaff_prover::LdeStorage,
+    /// Print JSON.
+    pub as_json: bool,
+}
+
 /// `distaff prove`.
-pub fn prove(
-    program: &Path,
-    inputs: Option<&Path>,
-    outputs: usize,
-    security: u32,
-    hash: HashFunction,
-    proof_path: &Path,
-    as_json: bool,
-) -> Result<(), CliError> {
+pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path: &Path) -> Result<(), CliError> {
+    let ProveArgs { outputs, security, hash, storage, as_json } = *args;
     check_outputs(outputs)?;
     let program = load_program(program)?;
     let inputs = program_inputs(load_inputs(inputs)?)?;
@@ -84,7 +91,7 @@ pub fn prove(
         _ => ProofOptions::with_96_bit_security(hash),
     };
     let start = Instant::now();
-    let (values, proof, report) = distaff_prover::prove(&program, &inputs, outputs, &options)?;
+    let (values, proof, report) = distaff_prover::prove_with(&program, &inputs, outputs, &options, storage)?;
     let elapsed = start.elapsed();
     let bytes = proof.to_bytes();
     std::fs::write(proof_path, &bytes).map_err(|source| CliError::Io { path: proof_path.to_path_buf(), source })?;

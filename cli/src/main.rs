@@ -91,6 +91,10 @@ enum Command {
         /// Where to write the proof.
         #[arg(long)]
         proof: PathBuf,
+        /// Hold at most one coset of the trace's low-degree extension at a time: about half the
+        /// peak memory, somewhat slower; the proof is the same.
+        #[arg(long)]
+        low_memory: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -137,12 +141,15 @@ fn main() -> ExitCode {
         Command::Run { program, inputs, outputs, json } => {
             (json, commands::run(&program, inputs.as_deref(), outputs, json))
         }
-        Command::Prove { program, inputs, outputs, security, hash, proof, json } => {
+        Command::Prove { program, inputs, outputs, security, hash, proof, low_memory, json } => {
             let hash = match hash {
                 Hash::Blake3 => distaff_prover::HashFunction::Blake3_256,
                 Hash::Rescue => distaff_prover::HashFunction::Rp64_256,
             };
-            (json, commands::prove(&program, inputs.as_deref(), outputs, security, hash, &proof, json))
+            let storage =
+                if low_memory { distaff_prover::LdeStorage::Streamed } else { distaff_prover::LdeStorage::Stored };
+            let args = commands::ProveArgs { outputs, security, hash, storage, as_json: json };
+            (json, commands::prove(&program, inputs.as_deref(), &args, &proof))
         }
         Command::Verify { proof, program_hash, inputs, outputs, min_security, json } => {
             (json, commands::verify(&proof, &program_hash, inputs.as_deref(), &outputs, min_security, json))

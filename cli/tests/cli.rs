@@ -376,3 +376,20 @@ fn collatz_proves_and_verifies_and_rejects_wrong_hints() {
         assert!(!bad_proof.exists(), "hint {index}: a proof was written");
     }
 }
+
+#[test]
+fn low_memory_proving_writes_the_same_proof() {
+    let dir = std::env::temp_dir().join(format!("distaff-cli-lowmem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (dir.join("a.proof"), dir.join("b.proof"));
+    let (prog, inputs) = (example("fibonacci_while.dasm"), example("fibonacci_while.inputs.json"));
+    for (path, extra) in [(&a, None), (&b, Some("--low-memory"))] {
+        let mut args = vec!["prove", &prog, "--inputs", &inputs, "--proof", path.to_str().unwrap()];
+        args.extend(extra);
+        let o = distaff(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let o = verify(b.to_str().unwrap(), &program_hash(&prog), Some(&inputs), "20365011074");
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -10,18 +10,23 @@ fn f(v: u64) -> Felt {
     Felt::new(v)
 }
 
-fn run_checked(program: Vec<distaff_air::Instruction>, public: Vec<u64>, secret: Vec<u64>) -> Vec<Felt> {
-    let program = Program::new(program).unwrap();
+/// Runs `program` on both paths, checks they agree and that the trace satisfies the AIR;
+/// returns the final stack and the cycle count.
+fn check_program(program: &Program, public: Vec<u64>, secret: Vec<u64>) -> (Vec<Felt>, usize) {
     let inputs = ProgramInputs::new(public.into_iter().map(f).collect(), secret.into_iter().map(f).collect()).unwrap();
-    let fast = execute(&program, &inputs).unwrap();
-    let trace = build_trace(&program, &inputs).unwrap();
+    let fast = execute(program, &inputs).unwrap();
+    let trace = build_trace(program, &inputs).unwrap();
     assert_eq!(trace.final_stack(), &fast.stack[..]);
     assert_eq!(trace.cycles(), fast.cycles);
     let public = trace.public_inputs(4);
     if let Err(e) = check_trace(trace.columns(), &public) {
         panic!("{e}");
     }
-    fast.stack
+    (fast.stack, fast.cycles)
+}
+
+fn run_checked(program: Vec<distaff_air::Instruction>, public: Vec<u64>, secret: Vec<u64>) -> Vec<Felt> {
+    check_program(&Program::new(program).unwrap(), public, secret).0
 }
 
 #[test]
@@ -67,16 +72,7 @@ fn full_stack_and_every_parametric_slot() {
 
 fn run_source(src: &str, public: Vec<u64>, secret: Vec<u64>) -> (Vec<Felt>, usize) {
     let program = distaff_assembly::assemble(src).unwrap_or_else(|e| panic!("{}", e.render(src)));
-    let inputs = ProgramInputs::new(public.into_iter().map(f).collect(), secret.into_iter().map(f).collect()).unwrap();
-    let fast = execute(&program, &inputs).unwrap();
-    let trace = build_trace(&program, &inputs).unwrap();
-    assert_eq!(trace.final_stack(), &fast.stack[..]);
-    assert_eq!(trace.cycles(), fast.cycles);
-    let public = trace.public_inputs(4);
-    if let Err(e) = check_trace(trace.columns(), &public) {
-        panic!("{e}");
-    }
-    (fast.stack, fast.cycles)
+    check_program(&program, public, secret)
 }
 
 #[test]

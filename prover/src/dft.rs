@@ -123,6 +123,69 @@ pub fn lde_rows(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
     })
 }
 
+/// Evaluates the polynomials with coefficient matrix `coefficients` on each coset
+/// `offset·ω^j·<g>` (`j = 0..blowup`, ω of order `n·blowup`, g = ω^blowup) in turn, and hands
+/// coset `j`'s values to `f(j, rows)`, row-major in natural order: row `i` holds every
+/// polynomial at `offset·ω^(i·blowup + j)`, i.e. row `i·blowup + j` of the full LDE.
+///
+/// This is [`lde_rows`] without the `n·blowup`-row result: one coset's scratch space at a time,
+/// for provers that stream over the LDE instead of storing it.
+pub fn for_each_coset(coefficients: &Matrix64, blowup: usize, mut f: impl FnMut(usize, &[Felt])) {
+    let width = coefficients.width();
+    let n = coefficients.height();
+    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+    let e_inv = inverse_mod_2_64(generator_exponent(n.trailing_zeros())) as usize;
+    let dft = Radix2DitParallel::<Goldilocks>::default();
+    let log_n = n.trailing_zeros();
+    let mut scratch = coefficients.clone();
+    let mut rows = crate::memory::filled(n * width, |r| {
+        r.par_iter_mut().for_each(|v| {
+            v.write(Felt::ZERO);
+        })
+    });
+    for j in 0..blowup {
+        if j > 0 {
+            scratch.values.copy_from_slice(&coefficients.values);
+        }
+        let shift = Felt::GENERATOR * omega.exp(j as u64);
+        let evaluations = dft.coset_dft_batch(scratch, to_p3(shift)).inner;
+        rows.par_chunks_mut(width).enumerate().for_each(|(r, row)| {
+            let i = e_inv.wrapping_mul(r) & (n - 1);
+            let stored = if log_n == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - log_n) };
+            for (d, s) in row.iter_mut().zip(&evaluations.values[stored * width..(stored + 1) * width]) {
+                *d = from_p3(*s);
+            }
+        });
+        f(j, &rows);
+        scratch = evaluations;
+    }
+}
+
+/// A coefficient matrix from row-major values (row `k` = coefficients of `x^k`).
+pub fn coefficient_matrix(values: &[Felt], width: usize) -> Matrix64 {
+    RowMajorMatrix::new(values.par_iter().map(|v| to_p3(*v)).collect(), width)
+}
+
+/// Evaluates every polynomial of a coefficient matrix at each of the points `xs`: row-major,
+/// one row per point (Horner's rule, points in parallel).
+pub fn evaluate_at_points(coefficients: &Matrix64, xs: &[Felt]) -> Vec<Felt> {
+    let width = coefficients.width();
+    let n = coefficients.height();
+    xs.par_iter()
+        .flat_map_iter(|x| {
+            let x = to_p3(*x);
+            let mut acc = vec![Goldilocks::ZERO; width];
+            for k in (0..n).rev() {
+                let row = &coefficients.values[k * width..(k + 1) * width];
+                for (a, c) in acc.iter_mut().zip(row) {
+                    *a = *a * x + *c;
+                }
+            }
+            acc.into_iter().map(from_p3)
+        })
+        .collect()
+}
+
 /// Row `k`, column `c` of a coefficient matrix, as a winter-math element.
 #[inline(always)]
 pub fn coefficient(m: &Matrix64, k: usize, c: usize) -> Felt {
@@ -180,6 +243,20 @@ mod tests {
                 let poly: Vec<Felt> = (0..n).map(|k| coefficient(&coeffs, k, c)).collect();
                 assert_eq!(rows[p * 3 + c], polynom::eval(&poly, x));
             }
+        }
+        // the same values, coset by coset, and at single points
+        let mut seen = 0;
+        for_each_coset(&coeffs, blowup, |j, coset| {
+            for i in 0..n {
+                assert_eq!(&coset[i * 3..i * 3 + 3], &rows[(i * blowup + j) * 3..(i * blowup + j) * 3 + 3]);
+            }
+            seen += 1;
+        });
+        assert_eq!(seen, blowup);
+        let xs: Vec<Felt> = [3usize, 77, 400].iter().map(|p| Felt::GENERATOR * omega.exp(*p as u64)).collect();
+        let at = evaluate_at_points(&coeffs, &xs);
+        for (q, p) in [3usize, 77, 400].iter().enumerate() {
+            assert_eq!(&at[q * 3..q * 3 + 3], &rows[p * 3..p * 3 + 3]);
         }
         // and back: interpolating the LDE on its coset recovers the coefficients
         let back = interpolate_coset_rows(&rows, 3, Felt::GENERATOR);

@@ -26,4 +26,4 @@ mod memory;
 mod prover;
 
 pub use distaff_verifier::{FieldExtension, HashFunction, Proof, ProofOptions};
-pub use prover::{prove, prove_air, prove_trace, Checks, ProverError, ProvingReport};
+pub use prover::{prove, prove_air, prove_trace, prove_with, Checks, LdeStorage, ProverError, ProvingReport};

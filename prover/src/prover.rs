@@ -80,18 +80,35 @@ impl ProvingReport {
     fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
         let out = f();
-        let elapsed = start.elapsed();
+        self.add(name, start.elapsed());
+        out
+    }
+
+    fn add(&mut self, name: &'static str, elapsed: Duration) {
         match self.phases.iter_mut().find(|p| p.0 == name) {
             Some(p) => p.1 += elapsed,
             None => self.phases.push((name, elapsed)),
         }
-        out
     }
 
     /// Total time over all phases.
     pub fn total(&self) -> Duration {
         self.phases.iter().map(|p| p.1).sum()
     }
+}
+
+/// How the prover holds the trace's low-degree extension: a time/memory trade-off that does not
+/// change the proof (both produce the same bytes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LdeStorage {
+    /// Compute the LDE once and keep it (`n · blowup` rows of the trace's width: about 0.9 GB
+    /// for a 2^18-row trace at blowup 8). The fastest.
+    #[default]
+    Stored,
+    /// Never hold more than one coset of it: compute it coset by coset twice (to commit, then
+    /// to evaluate the constraints) and evaluate the opened rows from the coefficients. About
+    /// half the peak memory, at the cost of a second LDE pass.
+    Streamed,
 }
 
 /// Executes `program` on `inputs` and proves the execution, claiming the top `num_outputs`
@@ -102,6 +119,17 @@ pub fn prove(
     num_outputs: usize,
     options: &ProofOptions,
 ) -> Result<(Vec<Felt>, Proof, ProvingReport), ProverError> {
+    prove_with(program, inputs, num_outputs, options, LdeStorage::Stored)
+}
+
+/// [`prove`] with a choice of how the trace LDE is held ([`LdeStorage`]).
+pub fn prove_with(
+    program: &Program,
+    inputs: &ProgramInputs,
+    num_outputs: usize,
+    options: &ProofOptions,
+    storage: LdeStorage,
+) -> Result<(Vec<Felt>, Proof, ProvingReport), ProverError> {
     if num_outputs > MAX_OUTPUTS {
         return Err(ProverError::TooManyOutputs(num_outputs));
     }
@@ -110,7 +138,7 @@ pub fn prove(
     let trace = report.time("execution", || build_trace(program, inputs))?;
     report.cycles = trace.cycles();
     let public = trace.public_inputs(num_outputs);
-    let proof = prove_trace_with_report(trace.columns(), &public, options, Checks::On, &mut report)?;
+    let proof = prove_trace_with_report(trace.columns(), &public, options, Checks::On, storage, &mut report)?;
     Ok((public.outputs, proof, report))
 }
 
@@ -122,7 +150,7 @@ pub fn prove_trace(
     options: &ProofOptions,
     checks: Checks,
 ) -> Result<Proof, ProverError> {
-    prove_trace_with_report(columns, public, options, checks, &mut ProvingReport::default())
+    prove_trace_with_report(columns, public, options, checks, LdeStorage::Stored, &mut ProvingReport::default())
 }
 
 fn prove_trace_with_report(
@@ -130,6 +158,7 @@ fn prove_trace_with_report(
     public: &PublicInputs,
     options: &ProofOptions,
     checks: Checks,
+    storage: LdeStorage,
     report: &mut ProvingReport,
 ) -> Result<Proof, ProverError> {
     if public.outputs.len() > MAX_OUTPUTS || public.inputs.len() > distaff_air::MAX_PUBLIC_INPUTS {
@@ -138,7 +167,8 @@ fn prove_trace_with_report(
     if columns.len() != TRACE_WIDTH {
         return Err(ProverError::TraceShape);
     }
-    prove_air_with_report(&ProcessorAir::for_trace(public.clone(), columns), columns, options, checks, report)
+    let air = ProcessorAir::for_trace(public.clone(), columns);
+    prove_air_with_report(&air, columns, options, checks, storage, report)
 }
 
 /// Proves that `columns` (column-major) satisfies any [`Air`]; the auxiliary segment, if the
@@ -149,7 +179,7 @@ pub fn prove_air<A: Air>(
     options: &ProofOptions,
     checks: Checks,
 ) -> Result<Proof, ProverError> {
-    prove_air_with_report(air, columns, options, checks, &mut ProvingReport::default())
+    prove_air_with_report(air, columns, options, checks, LdeStorage::Stored, &mut ProvingReport::default())
 }
 
 fn prove_air_with_report<A: Air>(
@@ -157,6 +187,7 @@ fn prove_air_with_report<A: Air>(
     columns: &[Vec<Felt>],
     options: &ProofOptions,
     checks: Checks,
+    storage: LdeStorage,
     report: &mut ProvingReport,
 ) -> Result<Proof, ProverError> {
     options.validate()?;
@@ -174,16 +205,16 @@ fn prove_air_with_report<A: Air>(
     report.security_bits = options.conjectured_security(n);
     match (options.extension, options.hash) {
         (FieldExtension::Quadratic, HashFunction::Blake3_256) => {
-            prove_generic::<QuadFelt, Blake3_256<Felt>, A>(air, columns, options, checks, report)
+            prove_generic::<QuadFelt, Blake3_256<Felt>, A>(air, columns, options, checks, storage, report)
         }
         (FieldExtension::Quadratic, HashFunction::Rp64_256) => {
-            prove_generic::<QuadFelt, Rp64_256, A>(air, columns, options, checks, report)
+            prove_generic::<QuadFelt, Rp64_256, A>(air, columns, options, checks, storage, report)
         }
         (FieldExtension::Cubic, HashFunction::Blake3_256) => {
-            prove_generic::<CubeFelt, Blake3_256<Felt>, A>(air, columns, options, checks, report)
+            prove_generic::<CubeFelt, Blake3_256<Felt>, A>(air, columns, options, checks, storage, report)
         }
         (FieldExtension::Cubic, HashFunction::Rp64_256) => {
-            prove_generic::<CubeFelt, Rp64_256, A>(air, columns, options, checks, report)
+            prove_generic::<CubeFelt, Rp64_256, A>(air, columns, options, checks, storage, report)
         }
     }
 }
@@ -229,6 +260,45 @@ fn commit_rows<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = F
 ) -> Result<MerkleTree<H>, ProverError> {
     let leaves: Vec<H::Digest> = rows.par_chunks(width).map(|r| H::hash_elements(r)).collect();
     MerkleTree::new(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
+}
+
+/// Commits to the trace LDE coset by coset: each coset's rows are hashed into the leaves they
+/// occupy in the full LDE (row `i·blowup + j` for coset `j`), and only the digests are kept.
+fn commit_cosets<H: ElementHasher<BaseField = Felt>>(
+    coefficients: &dft::Matrix64,
+    blowup: usize,
+    report: &mut ProvingReport,
+) -> Result<MerkleTree<H>, ProverError> {
+    use p3_matrix::Matrix;
+    let width = coefficients.width();
+    let n = coefficients.height();
+    let start = Instant::now();
+    let mut hashing = Duration::ZERO;
+    let mut cosets: Vec<Vec<H::Digest>> = Vec::with_capacity(blowup);
+    dft::for_each_coset(coefficients, blowup, |_, rows| {
+        let t = Instant::now();
+        cosets.push(rows.par_chunks(width).map(|r| H::hash_elements(r)).collect());
+        hashing += t.elapsed();
+    });
+    report.add("trace LDE", start.elapsed() - hashing);
+    report
+        .time("trace commitment", || {
+            let leaves: Vec<H::Digest> =
+                (0..n * blowup).into_par_iter().map(|p| cosets[p % blowup][p / blowup]).collect();
+            drop(cosets);
+            MerkleTree::new(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
+        })
+        .inspect(|_| report.add("trace commitment", hashing))
+}
+
+/// Opens the rows `values` (row-major, one per position) of a committed matrix.
+fn open_values<H: ElementHasher<BaseField = Felt>>(
+    tree: &MerkleTree<H>,
+    values: Vec<Felt>,
+    positions: &[usize],
+) -> Result<Openings, ProverError> {
+    let (_, proof) = tree.prove_batch(positions).map_err(|e| ProverError::Commitment(e.to_string()))?;
+    Ok(Openings { values, merkle_proof: BoundedBatchProof::<H>(proof).to_bytes() })
 }
 
 fn open_rows<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
@@ -282,6 +352,7 @@ fn prove_generic<E, H, A>(
     columns: &[Vec<Felt>],
     options: &ProofOptions,
     checks: Checks,
+    storage: LdeStorage,
     report: &mut ProvingReport,
 ) -> Result<Proof, ProverError>
 where
@@ -303,9 +374,18 @@ where
     let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, log_n, &air.public_elements()));
 
     // --- 1. trace LDE and commitment ------------------------------------------------------
+    // With LdeStorage::Streamed the trace LDE (n·blowup rows) is never stored: it is computed
+    // coset by coset, once to hash its rows and once more to evaluate the constraints, and the
+    // few rows the queries open are evaluated from the coefficients.
     let coefficients = report.time("trace interpolation", || dft::interpolate_columns(columns));
-    let trace_rows: Vec<Felt> = report.time("trace LDE", || dft::lde_rows(&coefficients, blowup));
-    let trace_tree = report.time("trace commitment", || commit_rows::<Felt, H>(&trace_rows, main_width))?;
+    let stored: Option<Vec<Felt>> = match storage {
+        LdeStorage::Stored => Some(report.time("trace LDE", || dft::lde_rows(&coefficients, blowup))),
+        LdeStorage::Streamed => None,
+    };
+    let trace_tree = match &stored {
+        Some(rows) => report.time("trace commitment", || commit_rows::<Felt, H>(rows, main_width))?,
+        None => commit_cosets::<H>(&coefficients, blowup, report)?,
+    };
     coin.reseed(*trace_tree.root());
 
     // --- 1b. auxiliary segment, built from transcript challenges ---------------------------
@@ -332,9 +412,17 @@ where
     // --- 2. constraint evaluation and composition polynomial ---------------------------------
     let alphas = draw_many::<E, H>(&mut coin, num_constraints(air))?;
     let ce_size = n * ce_blowup;
-    let quotient: Vec<E> = report.time("constraint evaluation", || {
-        evaluate_composition::<E, A>(air, &trace_rows, aux_rows, ce_size, blowup, &alphas, &challenges)
-    });
+    let quotient: Vec<E> = evaluate_composition::<E, A>(
+        air,
+        &coefficients,
+        stored.as_deref(),
+        aux_rows,
+        ce_size,
+        blowup,
+        &alphas,
+        &challenges,
+        report,
+    );
     let d = E::EXTENSION_DEGREE;
     let (composition_base, chunk_coeffs) = report.time("composition commitment", || {
         // interpolate the quotient (each extension coordinate is a base-field column)
@@ -382,7 +470,6 @@ where
         let comp: Vec<E> = chunk_coeffs.iter().map(|c| polynom::eval(c, z)).collect();
         Ood { current: cur, next, aux_current: aux_cur, aux_next, composition: comp }
     });
-    drop(coefficients);
     let mut ood_all = Vec::new();
     for part in [&ood.current, &ood.next, &ood.aux_current, &ood.aux_next, &ood.composition] {
         ood_all.extend_from_slice(part);
@@ -393,8 +480,8 @@ where
     // --- 4. DEEP composition and FRI ----------------------------------------------------------
     let deep_evaluations: Vec<E> = report.time("DEEP composition", || {
         deep_composition::<E>(
-            &trace_rows,
-            main_width,
+            &coefficients,
+            blowup,
             aux_rows,
             aux_width,
             composition_rows,
@@ -426,7 +513,14 @@ where
     positions.dedup();
     let (fri_proof, trace_openings, aux_openings, composition_openings) = report.time("queries", || {
         let fri_proof = fri_prover.build_proof(&positions);
-        let t = open_rows::<Felt, H>(&trace_tree, &trace_rows, main_width, &positions)?;
+        let t = match &stored {
+            Some(rows) => open_rows::<Felt, H>(&trace_tree, rows, main_width, &positions)?,
+            None => {
+                let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
+                let xs: Vec<Felt> = positions.iter().map(|p| offset * omega.exp(*p as u64)).collect();
+                open_values::<H>(&trace_tree, dft::evaluate_at_points(&coefficients, &xs), &positions)?
+            }
+        };
         let a = match &aux_tree {
             Some(tree) => Some(open_rows::<E, H>(tree, aux_rows, aux_width, &positions)?),
             None => None,
@@ -497,16 +591,21 @@ fn evaluate_rows_at<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matri
 }
 
 /// Evaluates the composition quotient on the constraint-evaluation domain
-/// (`offset · ω_ce^i`), reading trace rows from the row-major LDEs.
+/// (`offset · ω_ce^i`), coset by coset: the constraint-evaluation domain is the union of the
+/// LDE cosets `j` with `j % step == 0`, and a point's next row (`x·g`) lies in the same coset.
+/// The trace rows come from the stored LDE, or (`stored` = `None`) from the LDE recomputed one
+/// coset at a time.
 #[allow(clippy::too_many_arguments)]
 fn evaluate_composition<E, A>(
     air: &A,
-    trace_rows: &[Felt],
+    coefficients: &dft::Matrix64,
+    stored: Option<&[Felt]>,
     aux_rows: &[E],
     ce_size: usize,
     blowup: usize,
     alphas: &[E],
     challenges: &[E],
+    report: &mut ProvingReport,
 ) -> Vec<E>
 where
     E: FieldElement<BaseField = Felt> + ScaleBy<E>,
@@ -520,18 +619,8 @@ where
     let step = blowup / ce_blowup;
     let offset = Felt::GENERATOR;
     let omega = Felt::get_root_of_unity(ce_size.trailing_zeros());
-    let g_last = Felt::get_root_of_unity(n.trailing_zeros()).inv();
-
-    // x^n − 1 takes ce_blowup distinct values on the domain.
-    let offset_n = offset.exp(n as u64);
-    let omega_n = omega.exp(n as u64);
-    let mut zn = Vec::with_capacity(ce_blowup);
-    let mut acc = offset_n;
-    for _ in 0..ce_blowup {
-        zn.push(acc - Felt::ONE);
-        acc *= omega_n;
-    }
-    let inv_zn = batch_inversion(&zn);
+    let g = Felt::get_root_of_unity(n.trailing_zeros());
+    let g_last = g.inv();
 
     // A periodic column of period P repeats with period P·ce_blowup on the domain.
     let columns = air.periodic_columns();
@@ -550,47 +639,89 @@ where
         })
         .collect();
 
-    const CHUNK: usize = 1024;
+    let start = Instant::now();
+    let mut lde_time = Duration::ZERO;
     let mut out = vec![E::ZERO; ce_size];
-    out.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
-        let start = chunk * CHUNK;
-        let len = out.len();
-        let mut x = offset * omega.exp(start as u64);
-        let mut xs = Vec::with_capacity(len);
-        let mut denoms = Vec::with_capacity(2 * len);
-        for _ in 0..len {
-            xs.push(x);
-            denoms.push(x - Felt::ONE);
-            denoms.push(x - g_last);
-            x *= omega;
-        }
-        let inv = batch_inversion(&denoms);
-        for (k, o) in out.iter_mut().enumerate() {
-            let i = start + k;
-            let li = i * step;
-            let ni = (li + blowup) % lde_size;
-            let cur = &trace_rows[li * width..(li + 1) * width];
-            let nxt = &trace_rows[ni * width..(ni + 1) * width];
-            let mut sink = FoldingSink::new(alphas);
-            air.evaluate_main(cur, nxt, &periodic[i % period], &mut sink);
-            air.evaluate_main_boundary(cur, cur, &mut sink);
-            if aux_width > 0 {
-                let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
-                let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
-                air.evaluate_aux(cur, nxt, aux_cur, aux_next, &periodic[i % period], challenges, &mut sink);
+    let mut coset_values = vec![E::ZERO; n];
+    // evaluates coset j, whose row r is rows[(off + stride·r)·width ..]
+    let mut evaluate_coset = |j: usize, rows: &[Felt], stride: usize, off: usize| {
+        {
+            // CE index i = j/step + ce_blowup·r is the point offset·ω_ce^(j/step)·g^r
+            let base = offset * omega.exp((j / step) as u64);
+            // x^n − 1 is constant on the coset
+            let inv_zn = (base.exp(n as u64) - Felt::ONE).inv();
+            const CHUNK: usize = 1024;
+            coset_values.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
+                let r0 = chunk * CHUNK;
+                let len = out.len();
+                let mut x = base * g.exp(r0 as u64);
+                let mut xs = Vec::with_capacity(len);
+                let mut denoms = Vec::with_capacity(2 * len);
+                for _ in 0..len {
+                    xs.push(x);
+                    denoms.push(x - Felt::ONE);
+                    denoms.push(x - g_last);
+                    x *= g;
+                }
+                let inv = batch_inversion(&denoms);
+                for (k, o) in out.iter_mut().enumerate() {
+                    let r = r0 + k;
+                    let i = j / step + ce_blowup * r;
+                    let li = j + blowup * r;
+                    let ni = (li + blowup) % lde_size;
+                    let (cr, nr) = (off + stride * r, off + stride * ((r + 1) % n));
+                    let cur = &rows[cr * width..(cr + 1) * width];
+                    let nxt = &rows[nr * width..(nr + 1) * width];
+                    let mut sink = FoldingSink::new(alphas);
+                    air.evaluate_main(cur, nxt, &periodic[i % period], &mut sink);
+                    air.evaluate_main_boundary(cur, cur, &mut sink);
+                    if aux_width > 0 {
+                        let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
+                        let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
+                        air.evaluate_aux(cur, nxt, aux_cur, aux_next, &periodic[i % period], challenges, &mut sink);
+                    }
+                    let t = (xs[k] - g_last) * inv_zn;
+                    *o = sink.transition.mul_base(t)
+                        + sink.first.mul_base(inv[2 * k])
+                        + sink.last.mul_base(inv[2 * k + 1]);
+                }
+            });
+            for (r, v) in coset_values.iter().enumerate() {
+                out[j / step + ce_blowup * r] = *v;
             }
-            let t = (xs[k] - g_last) * inv_zn[i % ce_blowup];
-            *o = sink.transition.mul_base(t) + sink.first.mul_base(inv[2 * k]) + sink.last.mul_base(inv[2 * k + 1]);
         }
-    });
+    };
+    match stored {
+        Some(rows) => {
+            for j in (0..blowup).step_by(step) {
+                evaluate_coset(j, rows, blowup, j);
+            }
+        }
+        None => {
+            let mut last_callback = Instant::now();
+            dft::for_each_coset(coefficients, blowup, |j, rows| {
+                lde_time += last_callback.elapsed();
+                if j % step == 0 {
+                    evaluate_coset(j, rows, 1, 0);
+                }
+                last_callback = Instant::now();
+            });
+            report.add("trace LDE", lde_time);
+        }
+    }
+    report.add("constraint evaluation", start.elapsed() - lde_time);
     out
 }
 
 /// Evaluates the DEEP composition polynomial over the LDE domain.
+///
+/// The main trace's part, `Σ γ_j·T_j(x)` and `Σ γ'_j·T_j(x)`, is combined in coefficient form
+/// (two polynomials instead of one per column) and extended once; the auxiliary and
+/// composition columns are read from their LDEs.
 #[allow(clippy::too_many_arguments)]
 fn deep_composition<E: FieldElement<BaseField = Felt>>(
-    trace_rows: &[Felt],
-    width: usize,
+    coefficients: &dft::Matrix64,
+    blowup: usize,
     aux_rows: &[E],
     aux_width: usize,
     composition_rows: &[E],
@@ -600,7 +731,11 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
     deep: &[E],
     ood: &Ood<E>,
 ) -> Vec<E> {
-    let lde_size = trace_rows.len() / width;
+    use p3_matrix::Matrix;
+    let width = coefficients.width();
+    let n = coefficients.height();
+    let lde_size = n * blowup;
+    let d = E::EXTENSION_DEGREE;
     let (gamma, rest) = deep.split_at(width + aux_width);
     let (gamma_next, delta) = rest.split_at(width + aux_width);
     let mut a0 = E::ZERO;
@@ -616,6 +751,23 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
     for k in 0..num_chunks {
         a0 += delta[k] * ood.composition[k];
     }
+    // A(X) = Σ γ_j·T_j(X) and B(X) = Σ γ'_j·T_j(X), as base coordinates, row k = x^k
+    let mut combined = vec![Felt::ZERO; n * 2 * d];
+    combined.par_chunks_mut(2 * d).enumerate().for_each(|(k, row)| {
+        let mut a = E::ZERO;
+        let mut b = E::ZERO;
+        for j in 0..width {
+            let c = dft::coefficient(coefficients, k, j);
+            a += gamma[j].mul_base(c);
+            b += gamma_next[j].mul_base(c);
+        }
+        row[..d].copy_from_slice(E::slice_as_base_elements(&[a]));
+        row[d..].copy_from_slice(E::slice_as_base_elements(&[b]));
+    });
+    let combined_rows = dft::lde_rows(&dft::coefficient_matrix(&combined, 2 * d), blowup);
+    drop(combined);
+    let main_parts: &[E] = E::slice_from_base_elements(&combined_rows);
+
     let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
     let offset = Felt::GENERATOR;
     const CHUNK: usize = 1024;
@@ -633,13 +785,8 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
         let inv = batch_inversion(&denoms);
         for (k, o) in out.iter_mut().enumerate() {
             let i = start + k;
-            let row = &trace_rows[i * width..(i + 1) * width];
-            let mut a = E::ZERO;
-            let mut b = E::ZERO;
-            for j in 0..width {
-                a += gamma[j].mul_base(row[j]);
-                b += gamma_next[j].mul_base(row[j]);
-            }
+            let mut a = main_parts[2 * i];
+            let mut b = main_parts[2 * i + 1];
             if aux_width > 0 {
                 let aux = &aux_rows[i * aux_width..(i + 1) * aux_width];
                 for j in 0..aux_width {
