@@ -6,13 +6,16 @@
 //! [`distaff_verifier::protocol`]; this crate implements the prover's side of it:
 //!
 //! * **LDE**: each trace column is interpolated over the trace domain and evaluated on a coset
-//!   (offset 7) of a domain `blowup` times larger, with winter-math's FFT, columns in parallel;
+//!   (offset 7) of a domain `blowup` times larger, coset by coset with Plonky3's batched DFT;
+//!   the result is stored ([`LdeStorage::Stored`], fastest) or streamed twice, one coset at a
+//!   time ([`LdeStorage::Streamed`], [`prove_with`]: about half the peak memory, same proof);
 //! * **commitments**: each LDE row is hashed into a leaf of a winter-crypto Merkle tree;
 //! * **composition**: every constraint is evaluated on the constraint-evaluation domain (rows
 //!   in parallel), folded with random coefficients and divided by its divisor; the quotient is
 //!   interpolated, split into columns of degree < n, extended and committed;
-//! * **DEEP + FRI**: the DEEP composition polynomial is evaluated over the LDE domain and its
-//!   low degree proven with winter-fri, whose channel is our transcript;
+//! * **DEEP + FRI**: the DEEP composition polynomial (the trace part combined in coefficient
+//!   form first) is evaluated over the LDE domain and its low degree proven with winter-fri,
+//!   whose channel is our transcript;
 //! * **grinding and queries**: a proof-of-work nonce is searched in parallel, then trace and
 //!   composition rows are opened at the drawn positions with batch Merkle proofs.
 //!
