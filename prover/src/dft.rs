@@ -85,6 +85,47 @@ pub fn interpolate_coset_rows(values: &[Felt], width: usize, offset: Felt) -> Ma
     Radix2DitParallel::default().coset_idft_batch(m, to_p3(offset))
 }
 
+/// Evaluates coefficient matrices on the cosets `offset·ω^j·<g>` of an LDE domain and maps
+/// Plonky3's output order back to winter-math's indexing.
+struct CosetDft {
+    n: usize,
+    log_n: u32,
+    omega: Felt,
+    e_inv: usize,
+    dft: Radix2DitParallel<Goldilocks>,
+}
+
+impl CosetDft {
+    fn new(n: usize, blowup: usize) -> Self {
+        CosetDft {
+            n,
+            log_n: n.trailing_zeros(),
+            omega: Felt::get_root_of_unity((n * blowup).trailing_zeros()),
+            e_inv: inverse_mod_2_64(generator_exponent(n.trailing_zeros())) as usize,
+            dft: Radix2DitParallel::default(),
+        }
+    }
+
+    /// The evaluations of the polynomials in `scratch` (coefficients) on coset `j`, in
+    /// Plonky3's (bit-reversed) order; `scratch` is consumed and its buffer reused.
+    fn evaluate(&self, scratch: Matrix64, j: usize) -> Matrix64 {
+        let shift = Felt::GENERATOR * self.omega.exp(j as u64);
+        self.dft.coset_dft_batch(scratch, to_p3(shift)).inner
+    }
+
+    /// Where winter index `r` (the point `shift·g^r`) is stored in [`CosetDft::evaluate`]'s output:
+    /// it is Plonky3 index `e⁻¹·r`, at its bit reversal.
+    #[inline(always)]
+    fn stored(&self, r: usize) -> usize {
+        let i = self.e_inv.wrapping_mul(r) & (self.n - 1);
+        if self.log_n == 0 {
+            0
+        } else {
+            i.reverse_bits() >> (usize::BITS - self.log_n)
+        }
+    }
+}
+
 /// Low-degree extension of the polynomials with coefficient matrix `coefficients` onto the coset
 /// `offset · <ω>` of size `n · blowup` (ω winter-math's generator), returned row-major in
 /// natural order: row `p` holds every polynomial at `offset · ω^p`.
@@ -95,10 +136,7 @@ pub fn interpolate_coset_rows(values: &[Felt], width: usize, offset: Felt) -> Ma
 pub fn lde_rows(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
     let width = coefficients.width();
     let n = coefficients.height();
-    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-    let e_inv = inverse_mod_2_64(generator_exponent(n.trailing_zeros())) as usize;
-    let dft = Radix2DitParallel::<Goldilocks>::default();
-    let log_n = n.trailing_zeros();
+    let cosets = CosetDft::new(n, blowup);
     crate::memory::filled(n * blowup * width, |rows| {
         // one scratch matrix, reused by every coset (fresh allocations fault pages in again)
         let mut scratch = coefficients.clone();
@@ -106,13 +144,9 @@ pub fn lde_rows(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
             if j > 0 {
                 scratch.values.copy_from_slice(&coefficients.values);
             }
-            let shift = Felt::GENERATOR * omega.exp(j as u64);
-            // rows of the result are in bit-reversed order
-            let evaluations = dft.coset_dft_batch(scratch, to_p3(shift)).inner;
+            let evaluations = cosets.evaluate(scratch, j);
             rows.par_chunks_mut(blowup * width).enumerate().for_each(|(r, group)| {
-                // winter index r is Plonky3 index e⁻¹·r, stored at its bit reversal
-                let i = e_inv.wrapping_mul(r) & (n - 1);
-                let stored = if log_n == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - log_n) };
+                let stored = cosets.stored(r);
                 let src = &evaluations.values[stored * width..(stored + 1) * width];
                 for (d, s) in group[j * width..(j + 1) * width].iter_mut().zip(src) {
                     d.write(from_p3(*s));
@@ -133,25 +167,16 @@ pub fn lde_rows(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
 pub fn for_each_coset(coefficients: &Matrix64, blowup: usize, mut f: impl FnMut(usize, &[Felt])) {
     let width = coefficients.width();
     let n = coefficients.height();
-    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-    let e_inv = inverse_mod_2_64(generator_exponent(n.trailing_zeros())) as usize;
-    let dft = Radix2DitParallel::<Goldilocks>::default();
-    let log_n = n.trailing_zeros();
+    let cosets = CosetDft::new(n, blowup);
     let mut scratch = coefficients.clone();
-    let mut rows = crate::memory::filled(n * width, |r| {
-        r.par_iter_mut().for_each(|v| {
-            v.write(Felt::ZERO);
-        })
-    });
+    let mut rows = vec![Felt::ZERO; n * width];
     for j in 0..blowup {
         if j > 0 {
             scratch.values.copy_from_slice(&coefficients.values);
         }
-        let shift = Felt::GENERATOR * omega.exp(j as u64);
-        let evaluations = dft.coset_dft_batch(scratch, to_p3(shift)).inner;
+        let evaluations = cosets.evaluate(scratch, j);
         rows.par_chunks_mut(width).enumerate().for_each(|(r, row)| {
-            let i = e_inv.wrapping_mul(r) & (n - 1);
-            let stored = if log_n == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - log_n) };
+            let stored = cosets.stored(r);
             for (d, s) in row.iter_mut().zip(&evaluations.values[stored * width..(stored + 1) * width]) {
                 *d = from_p3(*s);
             }
