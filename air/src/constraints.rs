@@ -21,10 +21,10 @@
 //!   starts as `[8, domain, 0, 0, batch]`, so row 7 holds the hash of a join, split or loop.
 //!
 //! A **control stack** links the cycles. Entries are `(key, tag, data[4], link)` (the data are
-//! the sponge's digest lanes or a half of the batch, depending on the row); a push uses
-//! the row number plus one, `clk`, as its (unique, non-zero) key and links to the previous top `cs_ptr`; a pop
-//! removes the entry keyed `cs_ptr` and sets `cs_ptr` to its link `cs_prev`. The auxiliary
-//! column is the running product of `β + Σ αⁱ·entry` over pushes divided by pops; it starts
+//! the sponge's digest lanes or a half of the batch, depending on the row); a push uses the
+//! row number plus one, `clk`, as its (unique, non-zero) key and links to the previous top
+//! `cs_ptr`; a pop removes the entry keyed `cs_ptr` and sets `cs_ptr` to its link (held in the
+//! helper column `aux`, idle on control rows). The auxiliary column is the running product of `β + Σ αⁱ·entry` over pushes divided by pops; it starts
 //! and ends at 1, so (except with probability about `rows / |F_ext|`) the popped entries are
 //! exactly the pushed ones. Since keys are unique and a pop can only take the entry named by
 //! `cs_ptr`, the stack is last-in first-out: a pop returns the most recent unpopped push, with
