@@ -5,7 +5,7 @@
 //! It knows the trace layout ([`layout`]), how a program is encoded and hashed ([`program`]),
 //! and the constraints ([`constraints`]); it knows nothing about how they are proven.
 //!
-//! Constraints are written once, in [`constraints::evaluate`], against a small algebra trait
+//! Constraints are written once, in [`constraints::evaluate_transition`], against a small algebra trait
 //! ([`Value`]) and a [`ConstraintSink`]. Different value types and sinks give the different
 //! evaluations the system needs:
 //!
