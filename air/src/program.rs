@@ -200,6 +200,8 @@ pub struct Block {
     hash: Word,
     elements: usize,
     depth: usize,
+    instructions: usize,
+    conditions: usize,
 }
 
 impl Block {
@@ -217,7 +219,8 @@ impl Block {
             return Err(ProgramError::TooLarge(elements));
         }
         let hash = Rp64_256::hash_elements(&encode(&instructions, elements)).into();
-        Ok(Block { kind: BlockKind::Span(instructions), hash, elements, depth: 1 })
+        let count = instructions.len();
+        Ok(Block { kind: BlockKind::Span(instructions), hash, elements, depth: 1, instructions: count, conditions: 0 })
     }
 
     fn control(left: Block, right: Option<Block>, domain: u64) -> Result<Block, ProgramError> {
@@ -230,12 +233,15 @@ impl Block {
             return Err(ProgramError::TooDeep(depth));
         }
         let hash = merge_in_domain(&left.hash, &right.as_ref().map_or([Felt::ZERO; 4], |r| r.hash), domain);
+        let instructions = left.instructions + right.as_ref().map_or(0, |r| r.instructions);
+        let conditions =
+            left.conditions + right.as_ref().map_or(0, |r| r.conditions) + usize::from(domain != DOMAIN_JOIN);
         let kind = match (domain, right) {
             (DOMAIN_JOIN, Some(r)) => BlockKind::Join(Box::new(left), Box::new(r)),
             (DOMAIN_SPLIT, Some(r)) => BlockKind::Split(Box::new(left), Box::new(r)),
             _ => BlockKind::Loop(Box::new(left)),
         };
-        Ok(Block { kind, hash, elements, depth })
+        Ok(Block { kind, hash, elements, depth, instructions, conditions })
     }
 
     /// `first` then `second`.
@@ -291,6 +297,19 @@ impl Block {
     /// Depth of the tree below and including this block.
     pub fn depth(&self) -> usize {
         self.depth
+    }
+
+    /// Number of instructions in the block's text (a loop body counted once). Numbering the
+    /// instructions of a program in tree order (first child before second) gives each its
+    /// *static index*, which execution errors report and source maps translate to a line.
+    pub fn num_instructions(&self) -> usize {
+        self.instructions
+    }
+
+    /// Number of conditions (splits and loops) in the block, numbered in tree order (a block
+    /// before its children) like instructions.
+    pub fn num_conditions(&self) -> usize {
+        self.conditions
     }
 }
 

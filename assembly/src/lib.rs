@@ -331,12 +331,38 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
     }
 }
 
-/// A parsed program element: an instruction or a control-flow block.
+/// A 1-based line and column in the source.
+pub type Location = (usize, usize);
+
+/// A parsed program element, with where it is written: an instruction or a control-flow block.
 #[derive(Clone, Debug)]
 enum Node {
-    Instruction(Instruction),
-    If(Vec<Node>, Vec<Node>),
-    While(Vec<Node>),
+    Instruction(Instruction, Location),
+    If(Vec<Node>, Vec<Node>, Location),
+    While(Vec<Node>, Location),
+}
+
+/// Where each instruction and each condition of an assembled program is written, by static
+/// index (the numbering `distaff_air::program::Block::num_instructions` describes, which
+/// execution errors report). An instruction that comes from a procedure points into the
+/// procedure; an instruction the assembler added (the `noop` of an empty block) points at
+/// the block's opener.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceMap {
+    instructions: Vec<Location>,
+    conditions: Vec<Location>,
+}
+
+impl SourceMap {
+    /// Line and column of the instruction with this static index.
+    pub fn instruction(&self, index: usize) -> Option<Location> {
+        self.instructions.get(index).copied()
+    }
+
+    /// Line and column of the `if.true` or `while.true` with this static index.
+    pub fn condition(&self, index: usize) -> Option<Location> {
+        self.conditions.get(index).copied()
+    }
 }
 
 /// How deeply `if.true`/`while.true` blocks nest in a node list (at most [`MAX_NESTING`] for
@@ -345,9 +371,9 @@ fn control_depth(nodes: &[Node]) -> usize {
     nodes
         .iter()
         .map(|n| match n {
-            Node::Instruction(_) => 0,
-            Node::If(t, f) => 1 + control_depth(t).max(control_depth(f)),
-            Node::While(b) => 1 + control_depth(b),
+            Node::Instruction(..) => 0,
+            Node::If(t, f, _) => 1 + control_depth(t).max(control_depth(f)),
+            Node::While(b, _) => 1 + control_depth(b),
         })
         .max()
         .unwrap_or(0)
@@ -359,38 +385,47 @@ fn size_of(nodes: &[Node]) -> usize {
     nodes
         .iter()
         .map(|n| match n {
-            Node::Instruction(i) => i.cycles(),
-            Node::If(t, f) => 16 + size_of(t).max(1) + size_of(f).max(1),
-            Node::While(b) => 16 + size_of(b).max(1),
+            Node::Instruction(i, _) => i.cycles(),
+            Node::If(t, f, _) => 16 + size_of(t).max(1) + size_of(f).max(1),
+            Node::While(b, _) => 16 + size_of(b).max(1),
         })
         .sum()
 }
 
 /// Builds the block tree: runs of instructions become spans, the list a balanced join tree.
-/// An empty body (an omitted `else`, say) is a single `noop`.
-fn to_block(nodes: &[Node]) -> Result<Block, ProgramError> {
+/// An empty body (an omitted `else`, say) is a single `noop`, located at `at`. Locations are
+/// recorded in the tree's static order.
+fn to_block(nodes: &[Node], at: Location, map: &mut SourceMap) -> Result<Block, ProgramError> {
     let mut parts = Vec::new();
     let mut run = Vec::new();
     for node in nodes {
         match node {
-            Node::Instruction(i) => run.push(*i),
-            Node::If(t, f) => {
-                if !run.is_empty() {
-                    parts.push(Block::span(std::mem::take(&mut run))?);
-                }
-                parts.push(Block::split(to_block(t)?, to_block(f)?)?);
+            Node::Instruction(i, loc) => {
+                run.push(*i);
+                map.instructions.push(*loc);
             }
-            Node::While(b) => {
+            Node::If(t, f, loc) => {
                 if !run.is_empty() {
                     parts.push(Block::span(std::mem::take(&mut run))?);
                 }
-                parts.push(Block::new_loop(to_block(b)?)?);
+                map.conditions.push(*loc);
+                let t = to_block(t, *loc, map)?;
+                let f = to_block(f, *loc, map)?;
+                parts.push(Block::split(t, f)?);
+            }
+            Node::While(b, loc) => {
+                if !run.is_empty() {
+                    parts.push(Block::span(std::mem::take(&mut run))?);
+                }
+                map.conditions.push(*loc);
+                parts.push(Block::new_loop(to_block(b, *loc, map)?)?);
             }
         }
     }
     if !run.is_empty() || parts.is_empty() {
         if run.is_empty() {
             run.push(Instruction::Noop);
+            map.instructions.push(at);
         }
         parts.push(Block::span(run)?);
     }
@@ -442,6 +477,12 @@ fn program_error(token: &Token, e: ProgramError) -> AssemblyError {
 
 /// Assembles `source` into a program.
 pub fn assemble(source: &str) -> Result<Program, AssemblyError> {
+    assemble_with_source_map(source).map(|(program, _)| program)
+}
+
+/// Assembles `source` into a program and the map from its instructions and conditions back to
+/// the source, for pointing execution errors at a line and column.
+pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), AssemblyError> {
     let tokens = tokenize(source);
     let mut iter = tokens.iter();
     let mut procs: Vec<(&str, Vec<Node>, usize)> = Vec::new();
@@ -466,7 +507,9 @@ pub fn assemble(source: &str) -> Result<Program, AssemblyError> {
             continue;
         };
         match item {
-            Item::Instruction(inst) => top.add(&[Node::Instruction(inst)], inst.cycles(), token)?,
+            Item::Instruction(inst) => {
+                top.add(&[Node::Instruction(inst, (token.line, token.column))], inst.cycles(), token)?
+            }
             Item::If | Item::While | Item::Repeat(_) => {
                 let control_depth = stack.iter().filter(|f| matches!(f.open, Open::If { .. } | Open::While)).count();
                 if !matches!(item, Item::Repeat(_)) && control_depth >= MAX_NESTING {
@@ -516,8 +559,10 @@ pub fn assemble(source: &str) -> Result<Program, AssemblyError> {
                         if frame.body.is_empty() {
                             return Err(AssemblyError::at(&frame.opener, ErrorKind::EmptyProgram));
                         }
-                        let root = to_block(&frame.body).map_err(|e| program_error(&frame.opener, e))?;
-                        return Ok(Program::from_root(root));
+                        let mut map = SourceMap::default();
+                        let at = (frame.opener.line, frame.opener.column);
+                        let root = to_block(&frame.body, at, &mut map).map_err(|e| program_error(&frame.opener, e))?;
+                        return Ok((Program::from_root(root), map));
                     }
                     Open::Proc(name) => procs.push((name, frame.body, frame.size)),
                     Open::Repeat(times) => {
@@ -532,15 +577,16 @@ pub fn assemble(source: &str) -> Result<Program, AssemblyError> {
                         }
                     }
                     Open::If { then } => {
+                        let at = (frame.opener.line, frame.opener.column);
                         let node = match then {
-                            Some(then) => Node::If(then, frame.body),
-                            None => Node::If(frame.body, Vec::new()),
+                            Some(then) => Node::If(then, frame.body, at),
+                            None => Node::If(frame.body, Vec::new(), at),
                         };
                         let size = size_of(std::slice::from_ref(&node));
                         stack.last_mut().expect("if is inside a block").add(&[node], size, &frame.opener)?;
                     }
                     Open::While => {
-                        let node = Node::While(frame.body);
+                        let node = Node::While(frame.body, (frame.opener.line, frame.opener.column));
                         let size = size_of(std::slice::from_ref(&node));
                         stack.last_mut().expect("while is inside a block").add(&[node], size, &frame.opener)?;
                     }

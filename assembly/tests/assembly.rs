@@ -604,3 +604,22 @@ fn a_block_tree_too_deep_for_its_nesting_is_its_own_error() {
     assert_eq!(kind, ErrorKind::TreeTooDeep);
     assert!(kind.to_string().contains("1024"), "{kind}");
 }
+
+#[test]
+fn the_source_map_points_at_every_instruction_and_condition() {
+    use distaff_assembly::assemble_with_source_map;
+    let src = "proc.sq\n  dup mul\nend\nbegin\n  push.2\n  if.true\n    exec.sq\n  end\n  while.true\n    push.0\n  end\nend\n";
+    let (program, map) = assemble_with_source_map(src).unwrap();
+    // static order: push.2, [if: dup mul | else: the noop the assembler adds], [while: push.0]
+    assert_eq!(program.root().num_instructions(), 5);
+    assert_eq!(program.root().num_conditions(), 2);
+    assert_eq!(map.instruction(0), Some((5, 3)));
+    assert_eq!(map.instruction(1), Some((2, 3)), "inlined instructions point into the procedure");
+    assert_eq!(map.instruction(2), Some((2, 7)));
+    assert_eq!(map.instruction(3), Some((6, 3)), "the added noop points at its if");
+    assert_eq!(map.instruction(4), Some((10, 5)));
+    assert_eq!(map.instruction(5), None);
+    assert_eq!(map.condition(0), Some((6, 3)));
+    assert_eq!(map.condition(1), Some((9, 3)));
+    assert_eq!(map.condition(2), None);
+}

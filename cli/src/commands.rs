@@ -5,8 +5,9 @@ use std::time::Instant;
 
 use distaff_air::program::hash_to_hex;
 use distaff_air::Program;
+use distaff_assembly::SourceMap;
 use distaff_math::{word_from_hex, Felt};
-use distaff_processor::{execute, ProgramInputs};
+use distaff_processor::{execute, ExecutionError, ProgramInputs, ProgramPoint};
 use distaff_prover::{HashFunction, ProofOptions};
 use distaff_verifier::proof::MAX_PROOF_BYTES;
 use serde_json::json;
@@ -18,10 +19,44 @@ fn read_text(path: &Path) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.to_path_buf(), source })
 }
 
-fn load_program(path: &Path) -> Result<Program, CliError> {
+/// A program with what is needed to point an execution error at its source.
+struct Loaded {
+    program: Program,
+    map: SourceMap,
+    source: String,
+    path: String,
+}
+
+impl Loaded {
+    /// An execution error, located at the instruction or condition it names when the source map
+    /// knows it: `execution failed: … at PATH:LINE:COLUMN`, then the line with a caret.
+    fn execution_error(&self, e: ExecutionError) -> CliError {
+        let at = match e.point() {
+            Some(ProgramPoint::Instruction(i)) => self.map.instruction(i),
+            Some(ProgramPoint::Condition(c)) => self.map.condition(c),
+            None => None,
+        };
+        match at {
+            None => CliError::Execution(e),
+            Some((line, column)) => {
+                let text = self.source.lines().nth(line.saturating_sub(1)).unwrap_or("");
+                let gutter = line.to_string().len();
+                let pad: String =
+                    text.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                CliError::ExecutionAt(format!(
+                    "{e}\n{:gutter$}--> {}:{line}:{column}\n{:gutter$} |\n{line} | {text}\n{:gutter$} | {pad}^",
+                    "", self.path, "", ""
+                ))
+            }
+        }
+    }
+}
+
+fn load_program(path: &Path) -> Result<Loaded, CliError> {
     let source = read_text(path)?;
-    distaff_assembly::assemble(&source)
-        .map_err(|e| CliError::Assembly(format!("{}: {}", path.display(), e.render(&source))))
+    let (program, map) = distaff_assembly::assemble_with_source_map(&source)
+        .map_err(|e| CliError::Assembly(format!("{}: {}", path.display(), e.render(&source))))?;
+    Ok(Loaded { program, map, source, path: path.display().to_string() })
 }
 
 fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
@@ -52,9 +87,9 @@ fn strings(v: &[Felt]) -> Vec<String> {
 /// `distaff run`.
 pub fn run(program: &Path, inputs: Option<&Path>, outputs: usize, as_json: bool) -> Result<(), CliError> {
     check_outputs(outputs)?;
-    let program = load_program(program)?;
+    let loaded = load_program(program)?;
     let inputs = program_inputs(load_inputs(inputs)?)?;
-    let result = execute(&program, &inputs)?;
+    let result = execute(&loaded.program, &inputs).map_err(|e| loaded.execution_error(e))?;
     let values = result.outputs(outputs);
     if as_json {
         println!("{}", json!({ "outputs": strings(&values), "cycles": result.cycles }));
@@ -84,14 +119,19 @@ pub struct ProveArgs {
 pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path: &Path) -> Result<(), CliError> {
     let ProveArgs { outputs, security, hash, storage, as_json } = *args;
     check_outputs(outputs)?;
-    let program = load_program(program)?;
+    let loaded = load_program(program)?;
+    let program = &loaded.program;
     let inputs = program_inputs(load_inputs(inputs)?)?;
     let options = match security {
         128 => ProofOptions::with_128_bit_security(hash),
         _ => ProofOptions::with_96_bit_security(hash),
     };
     let start = Instant::now();
-    let (values, proof, report) = distaff_prover::prove_with(&program, &inputs, outputs, &options, storage)?;
+    let (values, proof, report) =
+        distaff_prover::prove_with(program, &inputs, outputs, &options, storage).map_err(|e| match e {
+            distaff_prover::ProverError::Execution(e) => loaded.execution_error(e),
+            other => CliError::Proving(other),
+        })?;
     let elapsed = start.elapsed();
     let bytes = proof.to_bytes();
     std::fs::write(proof_path, &bytes).map_err(|source| CliError::Io { path: proof_path.to_path_buf(), source })?;
@@ -168,6 +208,6 @@ pub fn verify(
 
 /// `distaff hash`.
 pub fn hash(program: &Path) -> Result<(), CliError> {
-    println!("{}", hash_to_hex(&load_program(program)?.hash()));
+    println!("{}", hash_to_hex(&load_program(program)?.program.hash()));
     Ok(())
 }

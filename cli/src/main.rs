@@ -35,6 +35,9 @@ pub enum CliError {
     /// Execution failed.
     #[error("execution failed: {0}")]
     Execution(#[from] distaff_processor::ExecutionError),
+    /// Execution failed at a known place in the source (already rendered with it).
+    #[error("execution failed: {0}")]
+    ExecutionAt(String),
     /// Proving failed.
     #[error("proving failed: {0}")]
     Proving(#[from] distaff_prover::ProverError),

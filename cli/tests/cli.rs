@@ -393,3 +393,21 @@ fn low_memory_proving_writes_the_same_proof() {
     let o = verify(b.to_str().unwrap(), &program_hash(&prog), Some(&inputs), "20365011074");
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn execution_errors_point_at_the_source() {
+    let program =
+        temp("located.dasm", b"proc.sq\n  dup mul\nend\nbegin\n  push.2\n  if.true\n    exec.sq\n  end\nend\n");
+    let o = distaff(&["run", program.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("condition 2 is not binary"), "{err}");
+    assert!(err.contains(&format!("{}:6:3", program.display())), "{err}");
+    assert!(err.contains("6 |   if.true"), "{err}");
+    let program =
+        temp("located2.dasm", b"proc.sq\n  dup mul\nend\nbegin\n  push.1\n  if.true\n    exec.sq\n  end\nend\n");
+    let o = distaff(&["run", program.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let err = v["error"].as_str().unwrap();
+    assert!(err.contains("stack underflow") && err.contains(":2:3"), "{err}");
+}

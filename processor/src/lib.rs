@@ -13,7 +13,7 @@ mod vm;
 
 pub use trace::trace_length;
 pub use trace::{build_trace, ExecutionTrace};
-pub use vm::{execute, ExecutionError, ExecutionOutput, ProgramInputs, Vm, MAX_CYCLES};
+pub use vm::{execute, ExecutionError, ExecutionOutput, ProgramInputs, ProgramPoint, Vm, MAX_CYCLES};
 
 #[cfg(feature = "fault-injection")]
 pub use trace::build_trace_with_faults;

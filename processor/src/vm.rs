@@ -49,8 +49,9 @@ pub enum ExecutionError {
     /// An instruction needs more values than the stack holds.
     #[error("instruction #{index} '{instruction}' (cycle {cycle}): stack underflow: it needs {needed} values but the stack holds {depth}")]
     StackUnderflow {
-        /// Number of instructions executed before this one (for a straight-line program: its
-        /// position in the program).
+        /// Static index of the instruction: its position among all instructions of the program
+        /// in tree order (procedures inlined, `repeat` expanded; for a straight-line program,
+        /// its position in the program).
         index: usize,
         /// The instruction.
         instruction: Instruction,
@@ -116,6 +117,9 @@ pub enum ExecutionError {
     /// `if.true` or `while.true` found an empty stack.
     #[error("'{block}' (cycle {cycle}): stack underflow: the condition is missing")]
     ConditionMissing {
+        /// Static index of the `if.true` or `while.true` among the program's conditions (see
+        /// `Block::num_conditions`).
+        condition: usize,
         /// `if.true` or `while.true`.
         block: &'static str,
         /// Cycle at which the condition was popped.
@@ -124,6 +128,8 @@ pub enum ExecutionError {
     /// `if.true` or `while.true` found a condition other than 0 or 1.
     #[error("'{block}' (cycle {cycle}): the condition {value} is not binary (0 or 1)")]
     ConditionNotBinary {
+        /// Static index of the `if.true` or `while.true` among the program's conditions.
+        condition: usize,
         /// `if.true` or `while.true`.
         block: &'static str,
         /// Cycle at which the condition was popped.
@@ -134,6 +140,35 @@ pub enum ExecutionError {
     /// The program ran longer than [`MAX_CYCLES`].
     #[error("the program ran for more than {MAX_CYCLES} cycles (an endless loop?)")]
     CycleLimit,
+}
+
+/// Where in the program an execution error happened, by static index (see
+/// `Block::num_instructions`); an assembler's source map turns it into a line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProgramPoint {
+    /// The instruction with this static index.
+    Instruction(usize),
+    /// The `if.true` or `while.true` with this static index among the conditions.
+    Condition(usize),
+}
+
+impl ExecutionError {
+    /// The instruction or condition that failed, if the error names one.
+    pub fn point(&self) -> Option<ProgramPoint> {
+        use ExecutionError::*;
+        match self {
+            StackUnderflow { index, .. }
+            | StackOverflow { index, .. }
+            | SecretInputsExhausted { index, .. }
+            | AssertionFailed { index, .. }
+            | NotBinary { index, .. }
+            | InverseOfZero { index, .. } => Some(ProgramPoint::Instruction(*index)),
+            ConditionMissing { condition, .. } | ConditionNotBinary { condition, .. } => {
+                Some(ProgramPoint::Condition(*condition))
+            }
+            TooManyPublicInputs(_) | CycleLimit => None,
+        }
+    }
 }
 
 /// The result of running a program.
@@ -354,14 +389,15 @@ impl<'a> Vm<'a> {
         Ok(())
     }
 
-    /// Pops the condition of an `if.true` (`block` = "if.true") or `while.true`.
-    pub fn pop_condition(&mut self, block: &'static str) -> Result<bool, ExecutionError> {
+    /// Pops the condition of an `if.true` (`block` = "if.true") or `while.true`, the one with
+    /// static index `condition`.
+    pub fn pop_condition(&mut self, block: &'static str, condition: usize) -> Result<bool, ExecutionError> {
         if self.depth == 0 {
-            return Err(ExecutionError::ConditionMissing { block, cycle: self.cycle });
+            return Err(ExecutionError::ConditionMissing { condition, block, cycle: self.cycle });
         }
         let v = self.stack[0];
         if v != Felt::ZERO && v != Felt::ONE {
-            return Err(ExecutionError::ConditionNotBinary { block, cycle: self.cycle, value: v.as_int() });
+            return Err(ExecutionError::ConditionNotBinary { condition, block, cycle: self.cycle, value: v.as_int() });
         }
         self.shift_left(1);
         #[allow(unused_mut)]
@@ -441,11 +477,11 @@ impl Vm<'_> {
         rec: &mut R,
         kind: usize,
         batch: [Felt; 8],
-        condition: Option<&'static str>,
+        condition: Option<(&'static str, usize)>,
     ) -> Result<bool, ExecutionError> {
         rec.row(self, opcodes::NOOP, condition.is_some() as u64, Felt::ZERO);
         let cond = match condition {
-            Some(block) => self.pop_condition(block)?,
+            Some((block, index)) => self.pop_condition(block, index)?,
             None => false,
         };
         for _ in 1..CYCLE_LEN {
@@ -461,10 +497,15 @@ impl Vm<'_> {
         Ok(cond)
     }
 
-    fn span<R: Recorder>(&mut self, rec: &mut R, instructions: &[Instruction]) -> Result<(), ExecutionError> {
+    fn span<R: Recorder>(
+        &mut self,
+        rec: &mut R,
+        instructions: &[Instruction],
+        first: usize,
+    ) -> Result<(), ExecutionError> {
         let start = self.cycle;
         let sixteen = Felt::new(STACK_DEPTH as u64);
-        for inst in instructions {
+        for (i, inst) in instructions.iter().enumerate() {
             if R::RECORDS {
                 let aux = match inst {
                     Instruction::Eq if self.stack[1] != self.stack[0] => (self.stack[1] - self.stack[0]).inv(),
@@ -475,7 +516,7 @@ impl Vm<'_> {
                 };
                 rec.row(self, inst.opcode(), pops(inst), aux);
             }
-            self.step(self.executed, *inst)?;
+            self.step(first + i, *inst)?;
             if let Instruction::Push(_) = inst {
                 rec.row(self, opcodes::DATA, 0, Felt::ZERO);
             }
@@ -503,27 +544,44 @@ impl Vm<'_> {
 
     /// Executes a block (depth-first), reporting rows and cycles to `rec`.
     pub(crate) fn run<R: Recorder>(&mut self, block: &Block, rec: &mut R) -> Result<(), ExecutionError> {
+        self.run_at(block, rec, 0, 0)
+    }
+
+    /// Executes `block`, whose first instruction and first condition have the static indexes
+    /// `inst` and `cond` (see `Block::num_instructions`).
+    fn run_at<R: Recorder>(
+        &mut self,
+        block: &Block,
+        rec: &mut R,
+        inst: usize,
+        cond: usize,
+    ) -> Result<(), ExecutionError> {
         match block.kind() {
-            BlockKind::Span(instructions) => self.span(rec, instructions),
+            BlockKind::Span(instructions) => self.span(rec, instructions, inst),
             BlockKind::Join(first, second) => {
-                self.run(first, rec)?;
-                self.run(second, rec)?;
+                self.run_at(first, rec, inst, cond)?;
+                self.run_at(second, rec, inst + first.num_instructions(), cond + first.num_conditions())?;
                 self.control(rec, KIND_JOIN, halves(&first.hash(), &second.hash()), None)?;
                 Ok(())
             }
             BlockKind::Split(on_true, on_false) => {
                 let batch = halves(&on_true.hash(), &on_false.hash());
-                let cond = self.control(rec, KIND_SPLIT, batch, Some("if.true"))?;
-                self.run(if cond { on_true } else { on_false }, rec)?;
-                self.control(rec, if cond { KIND_END_TRUE } else { KIND_END_FALSE }, batch, None)?;
+                let taken = self.control(rec, KIND_SPLIT, batch, Some(("if.true", cond)))?;
+                if taken {
+                    self.run_at(on_true, rec, inst, cond + 1)?;
+                } else {
+                    let (i, c) = (inst + on_true.num_instructions(), cond + 1 + on_true.num_conditions());
+                    self.run_at(on_false, rec, i, c)?;
+                }
+                self.control(rec, if taken { KIND_END_TRUE } else { KIND_END_FALSE }, batch, None)?;
                 Ok(())
             }
             BlockKind::Loop(body) => {
                 let batch = halves(&body.hash(), &[Felt::ZERO; 4]);
-                let mut cond = self.control(rec, KIND_LOOP, batch, Some("while.true"))?;
-                while cond {
-                    self.run(body, rec)?;
-                    cond = self.control(rec, KIND_REPEAT, batch, Some("while.true"))?;
+                let mut again = self.control(rec, KIND_LOOP, batch, Some(("while.true", cond)))?;
+                while again {
+                    self.run_at(body, rec, inst, cond + 1)?;
+                    again = self.control(rec, KIND_REPEAT, batch, Some(("while.true", cond)))?;
                 }
                 Ok(())
             }

@@ -59,3 +59,27 @@ fn outputs_below_the_depth_read_as_zero() {
     assert_eq!(out.outputs(3), vec![f(9), f(0), f(0)]);
     assert_eq!(out.cycles, 8); // one span cycle (push takes 2 rows, padded to 8)
 }
+
+#[test]
+fn errors_name_the_static_instruction_and_condition() {
+    use distaff_processor::ProgramPoint;
+    let run = |src: &str, public: Vec<u64>| {
+        let program = distaff_assembly::assemble(src).unwrap();
+        let inputs = ProgramInputs::new(public.into_iter().map(f).collect(), vec![]).unwrap();
+        let e = execute(&program, &inputs).expect_err("must fail");
+        assert_eq!(build_trace(&program, &inputs).expect_err("must fail"), e);
+        e
+    };
+    // instructions: 0 push.1, 1 add (then), 2 mul (else), 3 drop, 4 drop (after)
+    let src = "begin if.true push.1 add else mul end drop drop end";
+    assert_eq!(run(src, vec![0]).point(), Some(ProgramPoint::Instruction(2)));
+    assert_eq!(run(src, vec![1]).point(), Some(ProgramPoint::Instruction(1)));
+    assert_eq!(run(src, vec![1, 5]).point(), Some(ProgramPoint::Instruction(4)));
+    // conditions: 0 the outer if, 1 the while inside its then-branch, 2 the if after it
+    let src = "begin if.true while.true push.0 end end if.true noop end end";
+    let e = run(src, vec![1, 3]);
+    assert_eq!(e.point(), Some(ProgramPoint::Condition(1)));
+    assert!(e.to_string().contains("'while.true'") && e.to_string().contains("not binary"), "{e}");
+    assert_eq!(run(src, vec![0, 7]).point(), Some(ProgramPoint::Condition(2)));
+    assert!(matches!(run(src, vec![]), ExecutionError::ConditionMissing { condition: 0, .. }));
+}
