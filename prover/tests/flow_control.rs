@@ -186,3 +186,33 @@ fn a_control_flow_trace_cannot_pass_as_straight_line() {
         Err(VerificationError::ConstraintCheck)
     ));
 }
+
+#[test]
+fn tampered_control_flow_proofs_are_rejected() {
+    let p = program(DISCOUNT);
+    let (outputs, proof, _) = prove(&p, &inputs(&[25], &[0]), 1, &options()).unwrap();
+    let public = [f(25)];
+    assert!(verify(&p.hash(), &public, &outputs, &proof, 96).is_ok());
+    // wrong outputs, inputs and hashes
+    assert!(verify(&p.hash(), &public, &[f(2250)], &proof, 96).is_err());
+    assert!(verify(&p.hash(), &[f(24)], &outputs, &proof, 96).is_err());
+    let other = program("begin read if.true push.91 mul else push.100 mul end end");
+    assert!(verify(&other.hash(), &public, &outputs, &proof, 96).is_err());
+    // dropping the auxiliary segment turns it into a (false) straight-line claim
+    let mut t = proof.clone();
+    t.aux_root = None;
+    t.aux_openings = None;
+    t.ood_aux_current.clear();
+    t.ood_aux_next.clear();
+    assert!(verify(&p.hash(), &public, &outputs, &t, 96).is_err());
+    // flipped bits across the serialized proof
+    let bytes = proof.to_bytes();
+    for i in (0..bytes.len()).step_by(3) {
+        let mut b = bytes.clone();
+        b[i] ^= 1 << (i % 8);
+        assert!(
+            distaff_verifier::verify_bytes(&p.hash(), &public, &outputs, &b, 96).is_err(),
+            "flip at byte {i} accepted"
+        );
+    }
+}
