@@ -91,3 +91,122 @@ proptest! {
         prop_assert!(distaff_verifier::verify_bytes(&program.hash(), &felts(&public), &wrong, &bytes, 96).is_err());
     }
 }
+
+/// A random program shape with control flow; conditions are secret bits read just before each
+/// `if.true` and `while.true` (and at the end of each loop body).
+#[derive(Clone, Debug)]
+enum Shape {
+    Span(Vec<(u8, u8, u64)>),
+    Seq(Vec<Shape>),
+    If(Box<Shape>, Box<Shape>),
+    While(Box<Shape>),
+}
+
+fn shapes() -> impl Strategy<Value = Shape> {
+    let leaf = prop::collection::vec((any::<u8>(), any::<u8>(), any::<u64>()), 0..12).prop_map(Shape::Span);
+    leaf.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 1..4).prop_map(Shape::Seq),
+            (inner.clone(), inner.clone()).prop_map(|(t, f)| Shape::If(Box::new(t), Box::new(f))),
+            inner.prop_map(|b| Shape::While(Box::new(b))),
+        ]
+    })
+}
+
+/// Assembly for a shape, entered with `depth` values on the stack and leaving the same number
+/// (spans are made depth-neutral; they never `read`, so the secret inputs are the conditions).
+fn source_of(shape: &Shape, depth: usize, out: &mut String) {
+    match shape {
+        Shape::Span(choices) => {
+            let choices: Vec<_> = choices.iter().map(|&(k, p, v)| (if k % 13 == 1 { 0 } else { k }, p, v)).collect();
+            let mut d = depth;
+            for inst in program_from(&choices, depth) {
+                d = match inst {
+                    Push(_) | Read | Dup(_) => d + 1,
+                    Add | Sub | Mul | Eq | Drop => d - 1,
+                    _ => d,
+                };
+                out.push_str(&format!(" {inst}"));
+            }
+            while d > depth {
+                out.push_str(" drop");
+                d -= 1;
+            }
+            while d < depth {
+                out.push_str(" push.7");
+                d += 1;
+            }
+        }
+        Shape::Seq(parts) => parts.iter().for_each(|p| source_of(p, depth, out)),
+        Shape::If(t, f) => {
+            out.push_str(" read if.true");
+            source_of(t, depth, out);
+            out.push_str(" else");
+            source_of(f, depth, out);
+            out.push_str(" end");
+        }
+        Shape::While(b) => {
+            out.push_str(" read while.true");
+            source_of(b, depth, out);
+            out.push_str(" read end");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+    #[test]
+    fn control_flow_run_and_trace_agree_and_traces_satisfy_the_air(
+        shape in shapes(),
+        public in prop::collection::vec(any::<u32>().prop_map(u64::from), 0..8),
+        bits in prop::collection::vec(prop::bool::weighted(0.6), 0..40),
+    ) {
+        let mut src = String::from("begin noop");
+        source_of(&shape, public.len(), &mut src);
+        src.push_str(" end");
+        let program = distaff_assembly::assemble(&src).unwrap();
+        let secret: Vec<u64> = bits.iter().map(|b| *b as u64).collect();
+        let inputs = ProgramInputs::new(felts(&public), felts(&secret)).unwrap();
+        match execute(&program, &inputs) {
+            Ok(out) => {
+                let trace = build_trace(&program, &inputs).unwrap();
+                prop_assert_eq!(trace.final_stack(), &out.stack[..]);
+                prop_assert_eq!(trace.cycles(), out.cycles);
+                let claim = trace.public_inputs(4);
+                let checked = distaff_air::debug::check_trace(trace.columns(), &claim);
+                prop_assert!(checked.is_ok(), "{:?} for {}", checked, src);
+            }
+            // the only way these programs fail is running out of condition bits
+            Err(e) => {
+                let exhausted = matches!(e, distaff_processor::ExecutionError::SecretInputsExhausted { .. });
+                prop_assert!(exhausted, "unexpected failure: {} for {}", e, src);
+                prop_assert_eq!(build_trace(&program, &inputs).unwrap_err(), e);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, ..ProptestConfig::default() })]
+    #[test]
+    fn proofs_of_random_control_flow_programs_verify(
+        shape in shapes(),
+        public in prop::collection::vec(any::<u32>().prop_map(u64::from), 0..6),
+        bits in prop::collection::vec(prop::bool::weighted(0.6), 40),
+    ) {
+        let mut src = String::from("begin noop");
+        source_of(&shape, public.len(), &mut src);
+        src.push_str(" end");
+        let program = distaff_assembly::assemble(&src).unwrap();
+        let secret: Vec<u64> = bits.iter().map(|b| *b as u64).collect();
+        let inputs = ProgramInputs::new(felts(&public), felts(&secret)).unwrap();
+        let Ok(expected) = execute(&program, &inputs) else { return Ok(()); };
+        let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+        let (outputs, proof, _) = prove(&program, &inputs, 2, &options).unwrap();
+        prop_assert_eq!(&outputs, &expected.outputs(2));
+        prop_assert!(distaff_verifier::verify(&program.hash(), &felts(&public), &outputs, &proof, 96).is_ok());
+        let mut wrong = outputs.clone();
+        wrong[1] += Felt::new(1);
+        prop_assert!(distaff_verifier::verify(&program.hash(), &felts(&public), &wrong, &proof, 96).is_err());
+    }
+}
