@@ -186,10 +186,13 @@ impl PublicInputs {
     }
 }
 
+/// Number of group-B opcodes in use (0..=CDROP); 20..32 are free for new operations.
+const NUM_GROUP_B: usize = opcodes::CDROP as usize + 1;
+
 /// The per-row selector values derived from the opcode bits.
 struct Flags<V> {
-    /// Group-B flags by opcode 0..16.
-    b: [V; 16],
+    /// Group-B flags by opcode (0..NUM_GROUP_B).
+    b: [V; NUM_GROUP_B],
     dup: V,
     swap: V,
     movup: V,
@@ -220,7 +223,7 @@ fn minterms<V: Value>(bits: &[V], nbits: &[V], out: &mut [V]) {
 }
 
 #[inline(always)]
-fn group_b_flags<V: Value>(o: &[V]) -> [V; 16] {
+fn group_b_flags<V: Value>(o: &[V]) -> [V; NUM_GROUP_B] {
     let nb: [V; 5] = core::array::from_fn(|k| V::ONE - o[k]);
     let mut m = [V::ZERO; 32];
     minterms(&o[..5], &nb, &mut m);
@@ -305,12 +308,18 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
 
     // --- stack -----------------------------------------------------------------------------
     let fl = |op: u8| fb[op as usize];
-    let bin =
-        fl(opcodes::ADD) + fl(opcodes::SUB) + fl(opcodes::MUL) + fl(opcodes::AND) + fl(opcodes::OR) + fl(opcodes::EQ);
+    let bin = fl(opcodes::ADD)
+        + fl(opcodes::SUB)
+        + fl(opcodes::MUL)
+        + fl(opcodes::AND)
+        + fl(opcodes::OR)
+        + fl(opcodes::EQ)
+        + fl(opcodes::NEQ);
+    let (cswap, cdrop) = (fl(opcodes::CSWAP), fl(opcodes::CDROP));
     let pop1 = fl(opcodes::DROP) + fl(opcodes::ASSERT);
     let pop2 = fl(opcodes::ASSERT_EQ);
     let push1 = fl(opcodes::PUSH) + fl(opcodes::READ);
-    let unary = fl(opcodes::NEG) + fl(opcodes::INV) + fl(opcodes::NOT);
+    let unary = fl(opcodes::NEG) + fl(opcodes::INV) + fl(opcodes::NOT) + fl(opcodes::EQZ);
     let right = push1 + f.dup;
     // --- control cycles ----------------------------------------------------------------------
     let kind: [V; NUM_KINDS] = core::array::from_fn(|k| cur[CTL + k]);
@@ -325,7 +334,9 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     let emit = cur[EMIT];
     // split, loop and repeat pop the condition on the first row of their cycle
     let condpop = first * (split + lp + rp);
-    let left1 = bin + pop1 + condpop;
+    let left1 = bin + pop1 + condpop + cswap;
+    // ops that drop two values: assert_eq, cdrop
+    let shift2 = pop2 + cdrop;
 
     let mut v = V::ZERO;
     for j in 0..STACK_DEPTH {
@@ -346,6 +357,10 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         + fl(opcodes::PUSH) * (nxt[BATCH] - s0)
         + (pop1 + condpop) * (s1 - s0)
         + pop2 * (s[2] - s0)
+        + fl(opcodes::EQZ) * (V::ONE - s0 * aux - s0)
+        + fl(opcodes::NEQ) * ((s1 - s0) * aux - s0)
+        + cswap * (s1 + s0 * (s[2] - s1) - s0)
+        + cdrop * (s[2] + s0 * (s1 - s[2]) - s0)
         + (f.dup + f.swap + f.movup) * (v - s0)
         + f.movdn * (f.t[1] * s1 + f.e[0] * s0 - s0);
     sink.emit(T, "stack_slot", 0, d0 - expected0);
@@ -354,8 +369,10 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         let up1 = if i + 1 < STACK_DEPTH { s[i + 1] } else { V::ZERO };
         let up2 = if i + 2 < STACK_DEPTH { s[i + 2] } else { V::ZERO };
         let down = s[i - 1];
-        let expected = left1 * (up1 - si)
-            + pop2 * (up2 - si)
+        // cswap leaves slot 1 in place when its condition is 1 (slot 1 then gets slot 2 in slot 0)
+        let shifted1 = if i == 1 { left1 - cswap + cswap * (V::ONE - s0) } else { left1 };
+        let expected = shifted1 * (up1 - si)
+            + shift2 * (up2 - si)
             + right * (down - si)
             + f.swap * f.e[i] * (s0 - si)
             + f.movup * f.t[i] * (down - si)
@@ -371,13 +388,18 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     sink.emit(T, "eq_result", 0, fl(opcodes::EQ) * sn[0] * (s1 - s0));
     sink.emit(T, "assert", 0, fl(opcodes::ASSERT) * (s0 - V::ONE));
     sink.emit(T, "assert_eq", 0, pop2 * (s1 - s0));
+    sink.emit(T, "eqz_result", 0, fl(opcodes::EQZ) * sn[0] * s0);
+    sink.emit(T, "neq_result", 0, fl(opcodes::NEQ) * (V::ONE - sn[0]) * (s1 - s0));
+    sink.emit(T, "cswap_binary", 0, cswap * (s0 * s0 - s0));
+    sink.emit(T, "cdrop_binary", 0, cdrop * (s0 * s0 - s0));
 
     // --- depth -----------------------------------------------------------------------------
     let d = cur[DEPTH];
-    let net = right - left1 - pop2 - pop2;
+    let net = right - left1 - shift2 - shift2;
     sink.emit(T, "depth_update", 0, nxt[DEPTH] - d - net);
     let param = f.dup + f.swap + f.movup + f.movdn;
-    let pops = bin + bin + unary + pop1 + condpop + pop2 + pop2 + param * (f.n + V::ONE);
+    let three = (cswap + cdrop).mul_felt(Felt::new(3));
+    let pops = bin + bin + unary + pop1 + condpop + pop2 + pop2 + three + param * (f.n + V::ONE);
     let lo = cur[RC_LO];
     let hi = cur[RC_HI];
     sink.emit(T, "depth_not_below_pops", 0, d - pops - (lo + hi.mul_felt(Felt::new(8))));

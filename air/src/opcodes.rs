@@ -45,6 +45,15 @@ pub const ASSERT: u8 = 14;
 /// `a b -> ` (fails unless a = b).
 pub const ASSERT_EQ: u8 = 15;
 
+/// `a -> 1 if a == 0 else 0`.
+pub const EQZ: u8 = 16;
+/// `a b -> 1 if a != b else 0`.
+pub const NEQ: u8 = 17;
+/// `b a c -> ` the top two below `c` swapped if `c` is 1 (fails unless `c` is binary).
+pub const CSWAP: u8 = 18;
+/// `b a c -> (c ? a : b)` (fails unless `c` is binary).
+pub const CDROP: u8 = 19;
+
 /// Base of the parametric stack-manipulation opcodes (`b6 = 1`).
 pub const PARAMETRIC: u8 = 64;
 /// `dup.N` is `DUP + N`.
@@ -75,6 +84,10 @@ pub fn name(opcode: u8) -> &'static str {
         DROP => "drop",
         ASSERT => "assert",
         ASSERT_EQ => "assert_eq",
+        EQZ => "eqz",
+        NEQ => "neq",
+        CSWAP => "cswap",
+        CDROP => "cdrop",
         o if (DUP..DUP + 16).contains(&o) => "dup",
         o if (SWAP..SWAP + 16).contains(&o) => "swap",
         o if (MOVUP..MOVUP + 16).contains(&o) => "movup",

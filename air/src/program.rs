@@ -60,6 +60,14 @@ pub enum Instruction {
     Assert,
     /// `a b -> `; fails unless a = b.
     AssertEq,
+    /// `a -> 1 if a = 0 else 0`.
+    EqZ,
+    /// `a b -> 1 if a ≠ b else 0`.
+    Neq,
+    /// `b a c -> a b` if c = 1, `b a` if c = 0 (c on top); fails unless c is 0 or 1.
+    CSwap,
+    /// `b a c -> a` if c = 1, `b` if c = 0 (c on top); fails unless c is 0 or 1.
+    CDrop,
     /// Copies slot N (0..=15) to the top.
     Dup(u8),
     /// Swaps the top with slot N (1..=15).
@@ -90,6 +98,10 @@ impl Instruction {
             Drop => opcodes::DROP,
             Assert => opcodes::ASSERT,
             AssertEq => opcodes::ASSERT_EQ,
+            EqZ => opcodes::EQZ,
+            Neq => opcodes::NEQ,
+            CSwap => opcodes::CSWAP,
+            CDrop => opcodes::CDROP,
             Dup(n) => opcodes::DUP + n,
             Swap(n) => opcodes::SWAP + n,
             MovUp(n) => opcodes::MOVUP + n,

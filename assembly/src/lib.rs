@@ -147,6 +147,11 @@ const INSTRUCTIONS: &[&str] = &[
     "drop",
     "assert",
     "assert_eq",
+    "eqz",
+    "neq",
+    "cswap",
+    "cdrop",
+    "readw",
     "dup",
     "swap",
     "movup",
@@ -246,6 +251,8 @@ fn small_immediate(
 /// One parsed instruction or block marker.
 enum Item<'a> {
     Instruction(Instruction),
+    /// `readw`: four `read`s.
+    ReadWord,
     Repeat(u64),
     If,
     Else,
@@ -282,6 +289,14 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
         "drop" => no_imm(Drop),
         "assert" => no_imm(Assert),
         "assert_eq" => no_imm(AssertEq),
+        "eqz" => no_imm(EqZ),
+        "neq" => no_imm(Neq),
+        "cswap" => no_imm(CSwap),
+        "cdrop" => no_imm(CDrop),
+        "readw" => match imm {
+            None => Ok(Item::ReadWord),
+            Some(_) => Err(AssemblyError::at(token, ErrorKind::UnexpectedImmediate(name.into()))),
+        },
         "end" | "else" | "begin" => match imm {
             None => Ok(match name {
                 "end" => Item::End,
@@ -509,6 +524,10 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
         match item {
             Item::Instruction(inst) => {
                 top.add(&[Node::Instruction(inst, (token.line, token.column))], inst.cycles(), token)?
+            }
+            Item::ReadWord => {
+                let read = Node::Instruction(Instruction::Read, (token.line, token.column));
+                top.add(&[read.clone(), read.clone(), read.clone(), read], 4, token)?
             }
             Item::If | Item::While | Item::Repeat(_) => {
                 let control_depth = stack.iter().filter(|f| matches!(f.open, Open::If { .. } | Open::While)).count();

@@ -623,3 +623,11 @@ fn the_source_map_points_at_every_instruction_and_condition() {
     assert_eq!(map.condition(1), Some((9, 3)));
     assert_eq!(map.condition(2), None);
 }
+
+#[test]
+fn comparisons_selections_and_word_reads_assemble() {
+    assert_eq!(ok("begin eqz neq cswap cdrop end"), vec![EqZ, Neq, CSwap, CDrop]);
+    assert_eq!(ok("begin readw add end"), vec![Read, Read, Read, Read, Add]);
+    assert!(matches!(err("begin readw.4 end"), (1, 7, ErrorKind::UnexpectedImmediate(_))));
+    assert!(matches!(err("begin cswap.1 end"), (1, 7, ErrorKind::UnexpectedImmediate(_))));
+}

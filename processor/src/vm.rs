@@ -296,7 +296,26 @@ impl<'a> Vm<'a> {
                 self.next_secret += 1;
                 self.push(v);
             }
-            Add | Sub | Mul | And | Or | Eq => {
+            EqZ => {
+                self.need(index, inst, 1)?;
+                self.stack[0] = Felt::from(s[0] == Felt::ZERO);
+            }
+            CSwap | CDrop => {
+                self.need(index, inst, 3)?;
+                let (c, a, b) = (s[0], s[1], s[2]);
+                self.binary(index, inst, c)?;
+                let one = c == Felt::ONE;
+                if inst == CSwap {
+                    self.shift_left(1);
+                    if one {
+                        self.stack.swap(0, 1);
+                    }
+                } else {
+                    self.shift_left(2);
+                    self.stack[0] = if one { a } else { b };
+                }
+            }
+            Add | Sub | Mul | And | Or | Eq | Neq => {
                 self.need(index, inst, 2)?;
                 let (b, a) = (s[0], s[1]);
                 let r = match inst {
@@ -312,6 +331,7 @@ impl<'a> Vm<'a> {
                             a + b - a * b
                         }
                     }
+                    Neq => Felt::from(a != b),
                     _ => Felt::from(a == b),
                 };
                 self.shift_left(1);
@@ -453,8 +473,9 @@ pub(crate) fn pops(inst: &Instruction) -> u64 {
     use Instruction::*;
     match inst {
         Noop | Push(_) | Read => 0,
-        Neg | Inv | Not | Drop | Assert => 1,
-        Add | Sub | Mul | And | Or | Eq | AssertEq => 2,
+        Neg | Inv | Not | Drop | Assert | EqZ => 1,
+        Add | Sub | Mul | And | Or | Eq | AssertEq | Neq => 2,
+        CSwap | CDrop => 3,
         Dup(n) | Swap(n) | MovUp(n) | MovDn(n) => *n as u64 + 1,
     }
 }
@@ -508,7 +529,10 @@ impl Vm<'_> {
         for (i, inst) in instructions.iter().enumerate() {
             if R::RECORDS {
                 let aux = match inst {
-                    Instruction::Eq if self.stack[1] != self.stack[0] => (self.stack[1] - self.stack[0]).inv(),
+                    Instruction::Eq | Instruction::Neq if self.stack[1] != self.stack[0] => {
+                        (self.stack[1] - self.stack[0]).inv()
+                    }
+                    Instruction::EqZ if self.stack[0] != Felt::ZERO => self.stack[0].inv(),
                     Instruction::Push(_) | Instruction::Read | Instruction::Dup(_) => {
                         (Felt::new(self.depth as u64) - sixteen).inv()
                     }

@@ -127,6 +127,24 @@ fn operation_constraints() {
     );
     // eq: claiming 1 for unequal values (with the helper zeroed so the update is consistent)
     case(vec![Read, Read, Eq], vec![], vec![2, 3]).set(AUX, 2, f(0)).set(STACK, 3, f(1)).expect("eq_result", 0, 2);
+    // eqz: claiming 1 for a non-zero value (helper zeroed so the update is consistent)
+    case(vec![Read, EqZ], vec![], vec![5]).set(AUX, 1, f(0)).set(STACK, 2, f(1)).expect("eqz_result", 0, 1);
+    // neq: claiming 0 for unequal values
+    case(vec![Read, Read, Neq], vec![], vec![3, 4]).set(AUX, 2, f(0)).set(STACK, 3, f(0)).expect("neq_result", 0, 2);
+    // cswap / cdrop: a condition of 2, with every later row as the update makes it
+    let mut c = case(vec![Read, Read, Read, CSwap], vec![], vec![10, 20, 1]);
+    let n = c.columns[0].len();
+    c.set(STACK, 3, f(2));
+    for r in 4..n {
+        c.set(STACK, r, f(0)).set(STACK + 1, r, f(30));
+    }
+    c.expect("cswap_binary", 0, 3);
+    let mut c = case(vec![Read, Read, Read, CDrop], vec![], vec![10, 20, 1]);
+    c.set(STACK, 3, f(2));
+    for r in 4..n {
+        c.set(STACK, r, f(30));
+    }
+    c.expect("cdrop_binary", 0, 3);
     // assert / assert_eq
     case(vec![Read, Assert], vec![], vec![1]).set(STACK, 1, f(2)).expect("assert", 0, 1);
     case(vec![Read, Read, AssertEq], vec![], vec![4, 4]).set(STACK, 2, f(5)).expect("assert_eq", 0, 2);

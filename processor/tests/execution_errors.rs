@@ -39,6 +39,11 @@ fn every_failure_is_reported() {
     assert!(matches!(fails(vec![Not], vec![2], vec![]), ExecutionError::NotBinary { value: 2, .. }));
     assert!(matches!(fails(vec![And], vec![1, 5], vec![]), ExecutionError::NotBinary { value: 5, .. }));
     assert!(matches!(fails(vec![Or], vec![3, 1], vec![]), ExecutionError::NotBinary { value: 3, .. }));
+    assert!(matches!(fails(vec![CSwap], vec![2, 1, 1], vec![]), ExecutionError::NotBinary { value: 2, .. }));
+    assert!(matches!(fails(vec![CDrop], vec![3, 1, 1], vec![]), ExecutionError::NotBinary { value: 3, .. }));
+    assert!(matches!(fails(vec![CDrop], vec![1, 1], vec![]), ExecutionError::StackUnderflow { needed: 3, .. }));
+    assert!(matches!(fails(vec![Neq], vec![1], vec![]), ExecutionError::StackUnderflow { needed: 2, .. }));
+    assert!(matches!(fails(vec![EqZ], vec![], vec![]), ExecutionError::StackUnderflow { needed: 1, .. }));
     let e = fails(vec![Assert], vec![2], vec![]);
     assert!(e.to_string().contains("expected 1 on top of the stack, found 2"), "{e}");
     let e = fails(vec![AssertEq], vec![4, 5], vec![]);

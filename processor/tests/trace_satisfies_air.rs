@@ -114,3 +114,23 @@ fn nesting_sixteen_levels_deep() {
     src.push_str(" end");
     assert_eq!(run_source(&src, vec![], vec![]).0, vec![f(7)]);
 }
+
+#[test]
+fn comparisons_and_selections_satisfy_the_air() {
+    // eqz, neq on equal and unequal values
+    assert_eq!(run_checked(vec![EqZ], vec![0], vec![]), vec![f(1)]);
+    assert_eq!(run_checked(vec![EqZ], vec![9], vec![]), vec![f(0)]);
+    assert_eq!(run_checked(vec![Neq], vec![4, 4], vec![]), vec![f(0)]);
+    assert_eq!(run_checked(vec![Neq], vec![4, 5], vec![]), vec![f(1)]);
+    // cswap: [c, a, b] -> c ? [b, a] : [a, b]; cdrop: [c, a, b] -> c ? a : b
+    assert_eq!(run_checked(vec![CSwap], vec![1, 20, 10, 7], vec![]), vec![f(10), f(20), f(7)]);
+    assert_eq!(run_checked(vec![CSwap], vec![0, 20, 10, 7], vec![]), vec![f(20), f(10), f(7)]);
+    assert_eq!(run_checked(vec![CDrop], vec![1, 20, 10, 7], vec![]), vec![f(20), f(7)]);
+    assert_eq!(run_checked(vec![CDrop], vec![0, 20, 10, 7], vec![]), vec![f(10), f(7)]);
+    // with a full stack, every slot shifts
+    let full: Vec<u64> = [1].into_iter().chain(2..17).collect();
+    let out = run_checked(vec![CSwap], full.clone(), vec![]);
+    assert_eq!(out[..3], [f(3), f(2), f(4)]);
+    assert_eq!(out.len(), 15);
+    assert_eq!(run_checked(vec![CDrop], full, vec![]).len(), 14);
+}
