@@ -153,6 +153,18 @@ fn source_of(shape: &Shape, depth: usize, out: &mut String) {
     }
 }
 
+/// The program of a shape (assembled from source, which is returned for messages) and its inputs:
+/// the public values, and the condition bits as secret inputs.
+fn control_flow_case(shape: &Shape, public: &[u64], bits: &[bool]) -> (String, Program, ProgramInputs) {
+    let mut src = String::from("begin noop");
+    source_of(shape, public.len(), &mut src);
+    src.push_str(" end");
+    let program = distaff_assembly::assemble(&src).unwrap();
+    let secret: Vec<u64> = bits.iter().map(|b| *b as u64).collect();
+    let inputs = ProgramInputs::new(felts(public), felts(&secret)).unwrap();
+    (src, program, inputs)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
     #[test]
@@ -161,12 +173,7 @@ proptest! {
         public in prop::collection::vec(any::<u32>().prop_map(u64::from), 0..8),
         bits in prop::collection::vec(prop::bool::weighted(0.6), 0..40),
     ) {
-        let mut src = String::from("begin noop");
-        source_of(&shape, public.len(), &mut src);
-        src.push_str(" end");
-        let program = distaff_assembly::assemble(&src).unwrap();
-        let secret: Vec<u64> = bits.iter().map(|b| *b as u64).collect();
-        let inputs = ProgramInputs::new(felts(&public), felts(&secret)).unwrap();
+        let (src, program, inputs) = control_flow_case(&shape, &public, &bits);
         match execute(&program, &inputs) {
             Ok(out) => {
                 let trace = build_trace(&program, &inputs).unwrap();
@@ -194,12 +201,7 @@ proptest! {
         public in prop::collection::vec(any::<u32>().prop_map(u64::from), 0..6),
         bits in prop::collection::vec(prop::bool::weighted(0.6), 40),
     ) {
-        let mut src = String::from("begin noop");
-        source_of(&shape, public.len(), &mut src);
-        src.push_str(" end");
-        let program = distaff_assembly::assemble(&src).unwrap();
-        let secret: Vec<u64> = bits.iter().map(|b| *b as u64).collect();
-        let inputs = ProgramInputs::new(felts(&public), felts(&secret)).unwrap();
+        let (_, program, inputs) = control_flow_case(&shape, &public, &bits);
         let Ok(expected) = execute(&program, &inputs) else { return Ok(()); };
         let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
         let (outputs, proof, _) = prove(&program, &inputs, 2, &options).unwrap();
