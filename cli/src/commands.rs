@@ -111,13 +111,55 @@ pub struct ProveArgs {
     pub hash: HashFunction,
     /// How the prover holds the trace LDE.
     pub storage: distaff_prover::LdeStorage,
+    /// Refuse to prove if the estimated peak memory exceeds this many bytes (default: the
+    /// memory the system reports available).
+    pub max_memory: Option<u64>,
     /// Print JSON.
     pub as_json: bool,
 }
 
+/// The memory the system reports available (`MemAvailable` on Linux), in bytes.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn gib(bytes: u64) -> String {
+    if bytes < 1 << 30 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
+    }
+}
+
+/// Refuses, with a clear error, a proof whose estimated peak memory exceeds the limit.
+fn check_memory(cycles: usize, options: &ProofOptions, args: &ProveArgs) -> Result<(), CliError> {
+    use distaff_prover::{estimated_memory, LdeStorage};
+    let Some(limit) = args.max_memory.or_else(available_memory) else { return Ok(()) };
+    let rows = distaff_processor::trace_length(cycles);
+    let need = estimated_memory(rows, options, args.storage);
+    if need <= limit {
+        return Ok(());
+    }
+    let streamed = estimated_memory(rows, options, LdeStorage::Streamed);
+    let hint = if args.storage == LdeStorage::Stored && streamed <= limit {
+        format!("; with --low-memory it needs about {}", gib(streamed))
+    } else {
+        String::new()
+    };
+    Err(CliError::Resources(format!(
+        "proving this execution ({cycles} cycles, a 2^{}-row trace) needs about {} of memory, but the limit is {}{hint}",
+        rows.trailing_zeros(),
+        gib(need),
+        gib(limit)
+    )))
+}
+
 /// `distaff prove`.
 pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path: &Path) -> Result<(), CliError> {
-    let ProveArgs { outputs, security, hash, storage, as_json } = *args;
+    let ProveArgs { outputs, security, hash, storage, as_json, .. } = *args;
     check_outputs(outputs)?;
     let loaded = load_program(program)?;
     let program = &loaded.program;
@@ -127,6 +169,9 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
         _ => ProofOptions::with_96_bit_security(hash),
     };
     let start = Instant::now();
+    // a quick execution first: its length says whether the proof can fit in memory
+    let cycles = execute(program, &inputs).map_err(|e| loaded.execution_error(e))?.cycles;
+    check_memory(cycles, &options, args)?;
     let (values, proof, report) =
         distaff_prover::prove_with(program, &inputs, outputs, &options, storage).map_err(|e| match e {
             distaff_prover::ProverError::Execution(e) => loaded.execution_error(e),

@@ -41,6 +41,9 @@ pub enum CliError {
     /// Proving failed.
     #[error("proving failed: {0}")]
     Proving(#[from] distaff_prover::ProverError),
+    /// The machine cannot do what was asked (not enough memory for the proof).
+    #[error("{0}")]
+    Resources(String),
     /// The proof was rejected.
     #[error("proof rejected: {0}")]
     Rejected(String),
@@ -98,6 +101,10 @@ enum Command {
         /// peak memory, somewhat slower; the proof is the same.
         #[arg(long)]
         low_memory: bool,
+        /// Refuse to prove if the estimated peak memory exceeds this many GiB (default: the
+        /// memory the system reports available).
+        #[arg(long, value_name = "GIB")]
+        max_memory: Option<f64>,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -144,14 +151,15 @@ fn main() -> ExitCode {
         Command::Run { program, inputs, outputs, json } => {
             (json, commands::run(&program, inputs.as_deref(), outputs, json))
         }
-        Command::Prove { program, inputs, outputs, security, hash, proof, low_memory, json } => {
+        Command::Prove { program, inputs, outputs, security, hash, proof, low_memory, max_memory, json } => {
             let hash = match hash {
                 Hash::Blake3 => distaff_prover::HashFunction::Blake3_256,
                 Hash::Rescue => distaff_prover::HashFunction::Rp64_256,
             };
             let storage =
                 if low_memory { distaff_prover::LdeStorage::Streamed } else { distaff_prover::LdeStorage::Stored };
-            let args = commands::ProveArgs { outputs, security, hash, storage, as_json: json };
+            let max_memory = max_memory.map(|g| (g.max(0.0) * (1u64 << 30) as f64) as u64);
+            let args = commands::ProveArgs { outputs, security, hash, storage, max_memory, as_json: json };
             (json, commands::prove(&program, inputs.as_deref(), &args, &proof))
         }
         Command::Verify { proof, program_hash, inputs, outputs, min_security, json } => {

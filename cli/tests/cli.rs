@@ -411,3 +411,19 @@ fn execution_errors_point_at_the_source() {
     let err = v["error"].as_str().unwrap();
     assert!(err.contains("stack underflow") && err.contains(":2:3"), "{err}");
 }
+
+#[test]
+fn a_proof_that_cannot_fit_in_memory_is_refused_up_front() {
+    let proof = std::env::temp_dir().join(format!("distaff-cli-nomem-{}.proof", std::process::id()));
+    let _ = std::fs::remove_file(&proof);
+    let (prog, inputs) = (example("collatz.dasm"), example("collatz.inputs.json"));
+    let o = distaff(&["prove", &prog, "--inputs", &inputs, "--proof", proof.to_str().unwrap(), "--max-memory", "0.05"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("2^15-row trace") && err.contains("needs about") && err.contains("MiB"), "{err}");
+    assert!(!proof.exists(), "no proof is written");
+    // within the limit it proves
+    let o = distaff(&["prove", &prog, "--inputs", &inputs, "--proof", proof.to_str().unwrap(), "--max-memory", "8"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let _ = std::fs::remove_file(&proof);
+}

@@ -29,4 +29,6 @@ mod memory;
 mod prover;
 
 pub use distaff_verifier::{FieldExtension, HashFunction, Proof, ProofOptions};
-pub use prover::{prove, prove_air, prove_trace, prove_with, Checks, LdeStorage, ProverError, ProvingReport};
+pub use prover::{
+    estimated_memory, prove, prove_air, prove_trace, prove_with, Checks, LdeStorage, ProverError, ProvingReport,
+};
