@@ -192,18 +192,23 @@ pub fn coefficient_matrix(values: &[Felt], width: usize) -> Matrix64 {
 }
 
 /// Evaluates every polynomial of a coefficient matrix at each of the points `xs`: row-major,
-/// one row per point (Horner's rule, points in parallel).
+/// one row per point. Horner's rule for all points of a group at once, so that the matrix is
+/// read from memory once per group (one group per thread), not once per point.
 pub fn evaluate_at_points(coefficients: &Matrix64, xs: &[Felt]) -> Vec<Felt> {
     let width = coefficients.width();
     let n = coefficients.height();
-    xs.par_iter()
-        .flat_map_iter(|x| {
-            let x = to_p3(*x);
-            let mut acc = vec![Goldilocks::ZERO; width];
+    let groups = rayon::current_num_threads().clamp(1, xs.len().max(1));
+    let per_group = xs.len().div_ceil(groups).max(1);
+    xs.par_chunks(per_group)
+        .flat_map_iter(|points| {
+            let ps: Vec<Goldilocks> = points.iter().map(|x| to_p3(*x)).collect();
+            let mut acc = vec![Goldilocks::ZERO; ps.len() * width];
             for k in (0..n).rev() {
                 let row = &coefficients.values[k * width..(k + 1) * width];
-                for (a, c) in acc.iter_mut().zip(row) {
-                    *a = *a * x + *c;
+                for (q, x) in ps.iter().enumerate() {
+                    for (a, c) in acc[q * width..(q + 1) * width].iter_mut().zip(row) {
+                        *a = *a * *x + *c;
+                    }
                 }
             }
             acc.into_iter().map(from_p3)
