@@ -28,7 +28,10 @@
 //! and ends at 1, so (except with probability about `rows / |F_ext|`) the popped entries are
 //! exactly the pushed ones. Since keys are unique and a pop can only take the entry named by
 //! `cs_ptr`, the stack is last-in first-out: a pop returns the most recent unpopped push, with
-//! its tag and data. Who pushes and pops what is in [`control_stack_ops`]:
+//! its tag and data. (By induction on rows, `cs_ptr` at row `t` is 0 or the key of an entry
+//! pushed before `t`: it is set only to the row's own key by a push, or to the link of an entry
+//! matched in the multiset, which is an older key; so nothing is popped before it is pushed,
+//! and a pop with `cs_ptr = 0` matches nothing, every key being at least 1.) Who pushes and pops what is in [`control_stack_ops`]:
 //!
 //! * a span's last cycle and every join/end/loop-exit cycle pushes its **digest**;
 //! * **join** pops two digests (right, then left) that must equal the two halves of its batch;

@@ -43,6 +43,6 @@ pub const MAX_PUBLIC_INPUTS: usize = layout::STACK_DEPTH;
 pub const MAX_OUTPUTS: usize = layout::STACK_DEPTH;
 /// The smallest trace length the AIR is defined for.
 pub const MIN_TRACE_LENGTH: usize = 64;
-/// The largest trace length (2^30 rows) a proof may claim: beyond it the LDE domain leaves the
+/// The largest trace length (2^28 rows) a proof may claim: beyond it the LDE domain leaves the
 /// field's two-adic subgroup for the blowups we allow.
 pub const MAX_TRACE_LENGTH_LOG2: u32 = 28;
