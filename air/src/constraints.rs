@@ -329,7 +329,8 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     let kind_n: [V; NUM_KINDS] = core::array::from_fn(|k| nxt[CTL + k]);
     let (join, split, lp, rp) = (kind[KIND_JOIN], kind[KIND_SPLIT], kind[KIND_LOOP], kind[KIND_REPEAT]);
     let end = kind[KIND_END_TRUE] + kind[KIND_END_FALSE];
-    let ctl = join + split + end + lp + rp;
+    let hp = kind[KIND_HPERM];
+    let ctl = join + split + end + lp + rp + hp;
     let ctl_n = kind_n.iter().fold(V::ZERO, |a, k| a + *k);
     let is_round = periodic[0];
     let last = V::ONE - is_round;
@@ -338,6 +339,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     // split, loop and repeat pop the condition on the first row of their cycle
     let condpop = first * (split + lp + rp);
     let left1 = bin + pop1 + condpop + cswap;
+    let hp_last = (V::ONE - is_round) * hp;
     // ops that drop two values: assert_eq, cdrop
     let shift2 = pop2 + cdrop;
 
@@ -358,6 +360,8 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         + fl(opcodes::NOT) * (V::ONE - s0 - s0)
         + (fl(opcodes::INV) + fl(opcodes::READ)) * d0
         + fl(opcodes::PUSH) * (nxt[BATCH] - s0)
+        // hperm writes the permuted state back on its cycle's last row
+        + hp_last * (cur[HASHER] - s0)
         + (pop1 + condpop) * (s1 - s0)
         + pop2 * (s[2] - s0)
         + fl(opcodes::EQZ) * (V::ONE - s0 * aux - s0)
@@ -374,7 +378,9 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         let down = s[i - 1];
         // cswap leaves slot 1 in place when its condition is 1 (slot 1 then gets slot 2 in slot 0)
         let shifted1 = if i == 1 { left1 - cswap + cswap * (V::ONE - s0) } else { left1 };
+        let permuted = if i < HASHER_WIDTH { hp_last * (cur[HASHER + i] - si) } else { V::ZERO };
         let expected = shifted1 * (up1 - si)
+            + permuted
             + shift2 * (up2 - si)
             + right * (down - si)
             + f.swap * f.e[i] * (s0 - si)
@@ -402,7 +408,8 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     sink.emit(T, "depth_update", 0, nxt[DEPTH] - d - net);
     let param = f.dup + f.swap + f.movup + f.movdn;
     let three = (cswap + cdrop).mul_felt(Felt::new(3));
-    let pops = bin + bin + unary + pop1 + condpop + pop2 + pop2 + three + param * (f.n + V::ONE);
+    let twelve = (first * hp).mul_felt(Felt::new(HASHER_WIDTH as u64));
+    let pops = bin + bin + unary + pop1 + condpop + pop2 + pop2 + three + twelve + param * (f.n + V::ONE);
     let lo = cur[RC_LO];
     let hi = cur[RC_HI];
     sink.emit(T, "depth_not_below_pops", 0, d - pops - (lo + hi.mul_felt(Felt::new(8))));
@@ -428,7 +435,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         sink.emit(T, "ctl_constant_in_cycle", k, is_round * (kind_n[k] - kind[k]));
     }
     sink.emit(T, "emit_constant_in_cycle", 0, is_round * (nxt[EMIT] - emit));
-    sink.emit(T, "join_end_emit", 0, (join + end) * (emit - V::ONE));
+    sink.emit(T, "join_end_emit", 0, (join + end + hp) * (emit - V::ONE));
     sink.emit(T, "split_does_not_emit", 0, split * emit);
     sink.emit(T, "loop_exit_on_zero", 0, first * (lp + rp) * (emit - V::ONE + s0));
     sink.emit(T, "condition_binary", 0, condpop * (s0 * s0 - s0));
@@ -447,14 +454,22 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         sink.emit(T, "rescue_round", k, is_round * *r);
     }
     let dom_n = domain_of(&kind_n);
-    sink.emit(T, "absorb_capacity", 0, last * (cont * (hn[0] - h[0]) + ctl_n * (hn[0] - c(BATCH_LEN as u64))));
-    sink.emit(T, "absorb_capacity", 1, last * (hn[1] - cont * h[1] - dom_n));
+    // the next cycle's input: the span continues, a span starts, two digests to hash, or (hperm)
+    // the top 12 stack values of its first row
+    let hp_n = kind_n[KIND_HPERM];
+    sink.emit(
+        T,
+        "absorb_capacity",
+        0,
+        last * (cont * (hn[0] - h[0]) + (ctl_n - hp_n) * (hn[0] - c(BATCH_LEN as u64)) + hp_n * (hn[0] - sn[0])),
+    );
+    sink.emit(T, "absorb_capacity", 1, last * (hn[1] - cont * h[1] - dom_n - hp_n * sn[1]));
     for k in 2..RATE_OFFSET {
-        sink.emit(T, "absorb_capacity", k, last * (hn[k] - cont * h[k]));
+        sink.emit(T, "absorb_capacity", k, last * (hn[k] - cont * h[k] - hp_n * sn[k]));
     }
     for k in 0..BATCH_LEN {
         let r = RATE_OFFSET + k;
-        sink.emit(T, "absorb_rate", k, last * (hn[r] - cont * h[r] - nxt[BATCH + k]));
+        sink.emit(T, "absorb_rate", k, last * (hn[r] - cont * h[r] - (V::ONE - hp_n) * nxt[BATCH + k] - hp_n * sn[r]));
     }
     // span cycles shift the batch (b[0] is executed); control cycles hold it (it is hashed)
     let not_ctl = V::ONE - ctl;
@@ -484,7 +499,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     sink.emit(T, "halt_step", 0, dh * (dh - V::ONE));
     sink.emit(T, "halt_at_cycle_end", 0, dh * is_round);
     for k in 0..4 {
-        sink.emit(T, "program_hash", k, dh * (h[DIGEST_OFFSET + k] - program_hash[k]));
+        sink.emit(T, "program_hash", k, dh * (ops.data[k] - program_hash[k]));
     }
     sink.emit(T, "halt_after_emit", 0, dh * (emit - V::ONE));
     sink.emit(T, "halt_with_empty_control_stack", 0, dh * ptr);
@@ -508,13 +523,21 @@ pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(first: &[V], last: &[V]
     sink.emit(F, "initial_halt", 0, first[HALT]);
     let kind: [V; NUM_KINDS] = core::array::from_fn(|k| first[CTL + k]);
     let ctl = kind.iter().fold(V::ZERO, |a, k| a + *k);
-    sink.emit(F, "initial_capacity", 0, ctl * (first[HASHER] - c(BATCH_LEN as u64)));
-    sink.emit(F, "initial_capacity", 1, first[HASHER + 1] - domain_of(&kind));
+    let hp = kind[KIND_HPERM];
+    let s = &first[STACK..STACK + STACK_DEPTH];
+    sink.emit(
+        F,
+        "initial_capacity",
+        0,
+        (ctl - hp) * (first[HASHER] - c(BATCH_LEN as u64)) + hp * (first[HASHER] - s[0]),
+    );
+    sink.emit(F, "initial_capacity", 1, first[HASHER + 1] - domain_of(&kind) - hp * s[1]);
     for k in 2..RATE_OFFSET {
-        sink.emit(F, "initial_capacity", k, first[HASHER + k]);
+        sink.emit(F, "initial_capacity", k, first[HASHER + k] - hp * s[k]);
     }
     for k in 0..BATCH_LEN {
-        sink.emit(F, "initial_rate", k, first[HASHER + RATE_OFFSET + k] - first[BATCH + k]);
+        let r = RATE_OFFSET + k;
+        sink.emit(F, "initial_rate", k, first[HASHER + r] - (V::ONE - hp) * first[BATCH + k] - hp * s[r]);
     }
     sink.emit(F, "first_row_not_data", 0, data_flag(&first[OP_BITS..OP_BITS + NUM_OP_BITS]));
     // keys start at 1 so that no entry has the key 0, which `cs_ptr` uses for "empty"
@@ -607,9 +630,15 @@ pub fn control_stack_ops<V: Value>(cur: &[V], nxt: &[V], periodic: &[V]) -> Cont
     // which half of the batch (or the digest lanes of the sponge) the entry's data is
     let left = first * (lp + end_t + rp) + second * (join + rp) + last * rp * stay;
     let right = first * (join + end_f);
-    let digest = last * emit;
+    // an hperm cycle emits the constant hash of hperm blocks, not its sponge's output
+    let hp_last = last * cur[CTL + KIND_HPERM];
+    let digest = last * emit - hp_last;
+    let hperm_hash = crate::program::HPERM_HASH;
     let data = core::array::from_fn(|i| {
-        left * cur[BATCH + i] + right * cur[BATCH + 4 + i] + digest * cur[HASHER + DIGEST_OFFSET + i]
+        left * cur[BATCH + i]
+            + right * cur[BATCH + 4 + i]
+            + digest * cur[HASHER + DIGEST_OFFSET + i]
+            + hp_last.mul_felt(Felt::new(hperm_hash[i]))
     });
     ControlStackOps { push, pop, push_tag, pop_tag, data, link: cur[AUX] }
 }

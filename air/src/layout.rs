@@ -13,9 +13,9 @@
 //! | 46 | `aux` | helper: the inverse used by `eq` and by the stack-full check of pushing ops |
 //! | 47 | `halt` | 0 while the program runs, 1 once its hash has been checked |
 //! | 48 | `clk` | the row number plus one: the unique, non-zero key of control-stack entries |
-//! | 49..55 | `ctl` | one-hot kind of a control cycle: join, split, end-true, end-false (the end of a split whose condition was 1 or 0), loop, repeat; all zero in span cycles |
-//! | 55 | `emit` | 1 on a cycle whose hasher output is a block hash pushed on the control stack |
-//! | 56 | `cs_ptr` | key of the control stack's top entry (0: empty) |
+//! | 49..56 | `ctl` | one-hot kind of a control cycle: join, split, end-true, end-false (the end of a split whose condition was 1 or 0), loop, repeat, hperm; all zero in span cycles |
+//! | 56 | `emit` | 1 on a cycle whose block hash is pushed on the control stack |
+//! | 57 | `cs_ptr` | key of the control stack's top entry (0: empty) |
 //!
 //! On the rows of a control cycle no instruction runs, so the helper column `aux` is free: on a
 //! row that pops the control stack it holds the popped entry's link (the key below it). The
@@ -32,7 +32,7 @@
 //! moves entries on the control stack (see [`crate::constraints`]).
 
 /// Number of columns in the main trace segment.
-pub const TRACE_WIDTH: usize = 57;
+pub const TRACE_WIDTH: usize = 58;
 
 /// Rescue state width.
 pub const HASHER_WIDTH: usize = 12;
@@ -78,12 +78,15 @@ pub const KIND_END_FALSE: usize = 3;
 pub const KIND_LOOP: usize = 4;
 /// Offset of the repeat kind (ends an iteration: checks the body digest, pops the condition).
 pub const KIND_REPEAT: usize = 5;
+/// Offset of the hperm kind (the sponge permutes the top 12 stack values, which it loads and
+/// writes back).
+pub const KIND_HPERM: usize = 6;
 /// Number of control kinds.
-pub const NUM_KINDS: usize = 6;
+pub const NUM_KINDS: usize = 7;
 /// Emit flag column.
-pub const EMIT: usize = 55;
+pub const EMIT: usize = 56;
 /// Control-stack top-key column.
-pub const CS_PTR: usize = 56;
+pub const CS_PTR: usize = 57;
 /// On rows that pop the control stack, the helper column holds the popped entry's link.
 pub const CS_PREV: usize = AUX;
 
@@ -126,7 +129,8 @@ pub fn column_name(col: usize) -> alloc::string::String {
         HALT => "halt".into(),
         CLK => "clk".into(),
         c if (CTL..CTL + NUM_KINDS).contains(&c) => {
-            ["ctl_join", "ctl_split", "ctl_end_true", "ctl_end_false", "ctl_loop", "ctl_repeat"][c - CTL].into()
+            ["ctl_join", "ctl_split", "ctl_end_true", "ctl_end_false", "ctl_loop", "ctl_repeat", "ctl_hperm"][c - CTL]
+                .into()
         }
         EMIT => "emit".into(),
         CS_PTR => "cs_ptr".into(),

@@ -76,6 +76,9 @@ pub enum Instruction {
     MovUp(u8),
     /// Moves the top down to slot N (1..=15).
     MovDn(u8),
+    /// The Rescue Prime permutation of the top 12 values: a block of its own
+    /// ([`Block::hperm`]), never part of a span. It appears here so that errors can name it.
+    HPerm,
 }
 
 impl Instruction {
@@ -106,6 +109,8 @@ impl Instruction {
             Swap(n) => opcodes::SWAP + n,
             MovUp(n) => opcodes::MOVUP + n,
             MovDn(n) => opcodes::MOVDN + n,
+            // never encoded: a span refuses it (see `validate`)
+            HPerm => opcodes::NOOP,
         }
     }
 
@@ -113,6 +118,7 @@ impl Instruction {
     pub fn cycles(&self) -> usize {
         match self {
             Instruction::Push(_) => 2,
+            Instruction::HPerm => crate::layout::CYCLE_LEN,
             _ => 1,
         }
     }
@@ -123,6 +129,7 @@ impl Instruction {
         match *self {
             Dup(n) if n > 15 => Err(ProgramError::BadImmediate { instruction: *self }),
             Swap(n) | MovUp(n) | MovDn(n) if n == 0 || n > 15 => Err(ProgramError::BadImmediate { instruction: *self }),
+            HPerm => Err(ProgramError::NotInSpan(*self)),
             _ => Ok(()),
         }
     }
@@ -138,6 +145,7 @@ impl fmt::Display for Instruction {
             Swap(n) => write!(f, "swap.{n}"),
             MovUp(n) => write!(f, "movup.{n}"),
             MovDn(n) => write!(f, "movdn.{n}"),
+            HPerm => f.write_str("hperm"),
             other => f.write_str(opcodes::name(other.opcode())),
         }
     }
@@ -155,6 +163,9 @@ pub enum ProgramError {
     /// Blocks nested deeper than [`MAX_BLOCK_DEPTH`].
     #[error("blocks are nested {0} deep; at most {MAX_BLOCK_DEPTH} levels are supported")]
     TooDeep(usize),
+    /// An instruction that is a block of its own was put in a span.
+    #[error("'{0}' is a block of its own (Block::hperm), not a span instruction")]
+    NotInSpan(Instruction),
     /// An immediate is out of range.
     #[error("'{instruction}' has an immediate out of range")]
     BadImmediate {
@@ -174,6 +185,17 @@ pub const DOMAIN_JOIN: u64 = 1;
 pub const DOMAIN_SPLIT: u64 = 2;
 /// Domain tag of a loop block's hash.
 pub const DOMAIN_LOOP: u64 = 3;
+/// Domain tag of the hash of an `hperm` block (whose hash is a constant).
+pub const DOMAIN_HPERM: u64 = 4;
+
+/// The hash of every `hperm` block, `merge_in_domain(0, 0, DOMAIN_HPERM)`, as integers (a
+/// constant the constraints use on every row; a test checks it against the definition).
+pub const HPERM_HASH: [u64; 4] = [13533497870936611557, 354117641337391640, 15134290108785507395, 4166010257620144435];
+
+/// The hash of every `hperm` block: `merge_in_domain(0, 0, DOMAIN_HPERM)`.
+pub fn hperm_hash() -> Word {
+    HPERM_HASH.map(Felt::new)
+}
 
 /// The hash of a control block: one Rescue Prime permutation of the state
 /// `[8, domain, 0, 0, left, right]`, digest lanes 4..8. With domain 0 it is exactly
@@ -203,6 +225,9 @@ pub enum BlockKind {
     /// Pops a condition; while it is 1 runs the body (which leaves the next condition on top).
     /// Hash: `merge_in_domain(body, [0; 4], LOOP)`.
     Loop(Box<Block>),
+    /// Applies the Rescue Prime permutation (`Rp64_256`) to the top 12 stack values (slot `i`
+    /// is state lane `i`). Hash: [`hperm_hash`].
+    HPerm,
 }
 
 /// A node of the program tree with its hash.
@@ -269,6 +294,12 @@ impl Block {
     /// `while.true body end`.
     pub fn new_loop(body: Block) -> Result<Block, ProgramError> {
         Block::control(body, None, DOMAIN_LOOP)
+    }
+
+    /// `hperm`: the Rescue Prime permutation of the top 12 stack values.
+    pub fn hperm() -> Block {
+        let elements = 2 * crate::layout::CYCLE_LEN;
+        Block { kind: BlockKind::HPerm, hash: hperm_hash(), elements, depth: 1, instructions: 1, conditions: 0 }
     }
 
     /// A sequence of blocks, joined as a balanced tree (so that the tree stays shallow).
@@ -429,6 +460,12 @@ mod tests {
         assert_ne!(join, split);
         assert_ne!(join, Block::join(span(Mul), span(Add)).unwrap().hash());
         assert_eq!(Block::new_loop(span(Add)).unwrap().hash(), merge_in_domain(&a, &[Felt::ZERO; 4], DOMAIN_LOOP));
+    }
+
+    #[test]
+    fn the_hperm_hash_constant_is_its_definition() {
+        assert_eq!(hperm_hash(), merge_in_domain(&[Felt::ZERO; 4], &[Felt::ZERO; 4], DOMAIN_HPERM));
+        assert_eq!(Block::hperm().hash(), hperm_hash());
     }
 
     #[test]

@@ -29,7 +29,7 @@
 
 use distaff_air::program::{Block, MAX_PROGRAM_ELEMENTS};
 use distaff_air::{Instruction, Program, ProgramError};
-use distaff_math::{parse_felt, FeltError};
+use distaff_math::{parse_felt, Felt, FeltError};
 
 /// An assembly error, located at a 1-based line and column (in characters).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -152,6 +152,8 @@ const INSTRUCTIONS: &[&str] = &[
     "cswap",
     "cdrop",
     "readw",
+    "hperm",
+    "hmerge",
     "dup",
     "swap",
     "movup",
@@ -251,8 +253,8 @@ fn small_immediate(
 /// One parsed instruction or block marker.
 enum Item<'a> {
     Instruction(Instruction),
-    /// `readw`: four `read`s.
-    ReadWord,
+    /// `readw`, `hmerge`: a fixed sequence of instructions.
+    Macro(Vec<Instruction>),
     Repeat(u64),
     If,
     Else,
@@ -293,8 +295,19 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
         "neq" => no_imm(Neq),
         "cswap" => no_imm(CSwap),
         "cdrop" => no_imm(CDrop),
-        "readw" => match imm {
-            None => Ok(Item::ReadWord),
+        "hperm" => no_imm(HPerm),
+        "readw" | "hmerge" => match imm {
+            None if name == "readw" => Ok(Item::Macro(vec![Read; 4])),
+            None => {
+                // merge(A, B) for digest A on slots 0..3 and B on 4..7: the state
+                // [8, 0, 0, 0, A, B], permuted; the digest is lanes 4..8
+                let mut m = vec![Push(Felt::new(0)), Push(Felt::new(0)), Push(Felt::new(0)), Push(Felt::new(8)), HPerm];
+                m.extend([Drop; 4]);
+                for _ in 0..4 {
+                    m.extend([MovUp(4), Drop]);
+                }
+                Ok(Item::Macro(m))
+            }
             Some(_) => Err(AssemblyError::at(token, ErrorKind::UnexpectedImmediate(name.into()))),
         },
         "end" | "else" | "begin" => match imm {
@@ -400,6 +413,7 @@ fn size_of(nodes: &[Node]) -> usize {
     nodes
         .iter()
         .map(|n| match n {
+            Node::Instruction(Instruction::HPerm, _) => 16,
             Node::Instruction(i, _) => i.cycles(),
             Node::If(t, f, _) => 16 + size_of(t).max(1) + size_of(f).max(1),
             Node::While(b, _) => 16 + size_of(b).max(1),
@@ -415,6 +429,14 @@ fn to_block(nodes: &[Node], at: Location, map: &mut SourceMap) -> Result<Block, 
     let mut run = Vec::new();
     for node in nodes {
         match node {
+            Node::Instruction(Instruction::HPerm, loc) => {
+                // a block of its own: the span so far ends here
+                if !run.is_empty() {
+                    parts.push(Block::span(std::mem::take(&mut run))?);
+                }
+                map.instructions.push(*loc);
+                parts.push(Block::hperm());
+            }
             Node::Instruction(i, loc) => {
                 run.push(*i);
                 map.instructions.push(*loc);
@@ -481,6 +503,8 @@ fn program_error(token: &Token, e: ProgramError) -> AssemblyError {
         ProgramError::Empty => ErrorKind::EmptyProgram,
         ProgramError::TooLarge(_) => ErrorKind::ProgramTooLarge,
         ProgramError::TooDeep(_) => ErrorKind::TreeTooDeep,
+        // the assembler gives hperm a block of its own; a span never holds it
+        ProgramError::NotInSpan(i) => ErrorKind::UnknownInstruction { name: i.to_string(), suggestion: None },
         ProgramError::BadImmediate { instruction } => ErrorKind::BadImmediate {
             instruction: instruction.to_string(),
             text: String::new(),
@@ -523,11 +547,15 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
         };
         match item {
             Item::Instruction(inst) => {
-                top.add(&[Node::Instruction(inst, (token.line, token.column))], inst.cycles(), token)?
+                let node = [Node::Instruction(inst, (token.line, token.column))];
+                let size = size_of(&node);
+                top.add(&node, size, token)?
             }
-            Item::ReadWord => {
-                let read = Node::Instruction(Instruction::Read, (token.line, token.column));
-                top.add(&[read.clone(), read.clone(), read.clone(), read], 4, token)?
+            Item::Macro(instructions) => {
+                let nodes: Vec<Node> =
+                    instructions.iter().map(|i| Node::Instruction(*i, (token.line, token.column))).collect();
+                let size = size_of(&nodes);
+                top.add(&nodes, size, token)?
             }
             Item::If | Item::While | Item::Repeat(_) => {
                 let control_depth = stack.iter().filter(|f| matches!(f.open, Open::If { .. } | Open::While)).count();

@@ -193,6 +193,16 @@ impl Decoder<'_> {
                     }
                 }
             }
+            Cycle::HPerm { input } => {
+                *state = input;
+                for j in 0..CYCLE_LEN {
+                    let op = if j + 1 == CYCLE_LEN && !root_final { CsOp::Push } else { CsOp::None };
+                    self.write(base + j, state, &[Felt::ZERO; BATCH_LEN], Some(KIND_HPERM), true, op);
+                    if j < rescue::NUM_ROUNDS {
+                        rescue::apply_round(state, j);
+                    }
+                }
+            }
             Cycle::Control { kind, batch, emit, cond } => {
                 *state = [Felt::ZERO; HASHER_WIDTH];
                 state[0] = Felt::new(BATCH_LEN as u64);

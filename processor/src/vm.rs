@@ -282,6 +282,12 @@ impl<'a> Vm<'a> {
         let s = &self.stack;
         match inst {
             Noop => {}
+            HPerm => {
+                self.need(index, inst, distaff_air::layout::HASHER_WIDTH)?;
+                let mut state: [Felt; 12] = core::array::from_fn(|i| s[i]);
+                distaff_air::rescue::apply_permutation(&mut state);
+                self.stack[..12].copy_from_slice(&state);
+            }
             Push(v) => {
                 self.room(index, inst)?;
                 self.push(v);
@@ -446,6 +452,8 @@ pub(crate) enum Cycle {
     /// A control cycle of the given kind hashing `batch`; `cond` is the condition popped on its
     /// first row (split, loop, repeat), `emit` whether its digest is pushed.
     Control { kind: usize, batch: [Felt; 8], emit: bool, cond: bool },
+    /// An `hperm` cycle permuting `input` (the top 12 stack values).
+    HPerm { input: [Felt; 12] },
 }
 
 /// Receives what execution does, row by row and cycle by cycle.
@@ -477,6 +485,7 @@ pub(crate) fn pops(inst: &Instruction) -> u64 {
         Add | Sub | Mul | And | Or | Eq | AssertEq | Neq => 2,
         CSwap | CDrop => 3,
         Dup(n) | Swap(n) | MovUp(n) | MovDn(n) => *n as u64 + 1,
+        HPerm => distaff_air::layout::HASHER_WIDTH as u64,
     }
 }
 
@@ -566,6 +575,23 @@ impl Vm<'_> {
         Ok(())
     }
 
+    /// `hperm` (static index `index`): one 8-row cycle in which the decoder's sponge permutes the
+    /// top 12 stack values; they are replaced after the cycle.
+    fn hperm<R: Recorder>(&mut self, rec: &mut R, index: usize) -> Result<(), ExecutionError> {
+        let width = distaff_air::layout::HASHER_WIDTH;
+        self.need(index, Instruction::HPerm, width)?;
+        rec.row(self, opcodes::NOOP, width as u64, Felt::ZERO);
+        for _ in 1..CYCLE_LEN {
+            rec.row(self, opcodes::NOOP, 0, Felt::ZERO);
+        }
+        let mut state: [Felt; 12] = core::array::from_fn(|i| self.stack[i]);
+        rec.cycle(Cycle::HPerm { input: state });
+        distaff_air::rescue::apply_permutation(&mut state);
+        self.stack[..width].copy_from_slice(&state);
+        self.executed += 1;
+        self.tick(CYCLE_LEN)
+    }
+
     /// Executes a block (depth-first), reporting rows and cycles to `rec`.
     pub(crate) fn run<R: Recorder>(&mut self, block: &Block, rec: &mut R) -> Result<(), ExecutionError> {
         self.run_at(block, rec, 0, 0)
@@ -600,6 +626,7 @@ impl Vm<'_> {
                 self.control(rec, if taken { KIND_END_TRUE } else { KIND_END_FALSE }, batch, None)?;
                 Ok(())
             }
+            BlockKind::HPerm => self.hperm(rec, inst),
             BlockKind::Loop(body) => {
                 let batch = halves(&body.hash(), &[Felt::ZERO; 4]);
                 let mut again = self.control(rec, KIND_LOOP, batch, Some(("while.true", cond)))?;
