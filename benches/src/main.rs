@@ -8,7 +8,8 @@
 //! security. `perf-report --phases` adds where the proving time goes.
 //!
 //! Run it with `cargo run --release -p distaff-benches -- [--min-log 10] [--max-log 18] [--runs 3]
-//! [--phases] [--no-collatz] [--low-memory]` (`--low-memory` proves with the streamed LDE).
+//! [--phases] [--no-collatz] [--no-hash-chain] [--low-memory]` (`--low-memory` proves with the
+//! streamed LDE). The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -45,6 +46,15 @@ fn collatz_inputs(mut n: u64) -> Vec<Felt> {
     secret
 }
 
+/// A chain of `k` `hperm`s (`repeat.k hperm end`).
+fn hash_chain(k: usize) -> Program {
+    let blocks = (0..k).map(|_| distaff_air::program::Block::hperm()).collect();
+    Program::from_root(distaff_air::program::Block::sequence(blocks).expect("a valid chain"))
+}
+
+/// Chain lengths of the hash-chain rows.
+const CHAINS: [usize; 3] = [1 << 10, 1 << 12, 1 << 14];
+
 /// Start values of the Collatz rows and their step counts.
 const COLLATZ: [(u64, u64); 3] = [(27, 111), (871, 178), (77031, 350)];
 
@@ -63,9 +73,12 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 /// One measurement, run in this process; prints one tab-separated line. `collatz` selects the
 /// Collatz program with start value `ops`; otherwise Fibonacci with `ops` operations.
-fn measure(ops: usize, runs: usize, phases: bool, collatz_start: bool, storage: LdeStorage) {
+fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStorage) {
+    let collatz_start = kind == Bench::Collatz;
     let (program, inputs) = if collatz_start {
         (collatz(), ProgramInputs::new(vec![], collatz_inputs(ops as u64)).expect("inputs"))
+    } else if kind == Bench::HashChain {
+        (hash_chain(ops), ProgramInputs::new((1..=12).map(Felt::new).collect(), vec![]).expect("inputs"))
     } else {
         (fibonacci(ops), ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).expect("inputs"))
     };
@@ -131,7 +144,14 @@ fn main() {
         args.iter().position(|a| a == "--child").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok())
     {
         let storage = if low_memory { LdeStorage::Streamed } else { LdeStorage::Stored };
-        measure(ops, runs, phases, args.iter().any(|a| a == "--collatz"), storage);
+        let kind = if args.iter().any(|a| a == "--collatz") {
+            Bench::Collatz
+        } else if args.iter().any(|a| a == "--hash-chain") {
+            Bench::HashChain
+        } else {
+            Bench::Fibonacci
+        };
+        measure(ops, runs, phases, kind, storage);
         return;
     }
     let min_log = get("--min-log", 10);
@@ -149,7 +169,7 @@ fn main() {
     for log in (min_log..=max_log).step_by(2) {
         // F(86181) at 2^18: the largest multiple of 3 operations whose trace fits 2^18 rows.
         let ops = if log == 18 { 86181 * 3 } else { ((1usize << log) - 64) / 3 * 3 };
-        child(&exe, ops, runs, phases, false, low_memory, &mut phase_lines);
+        child(&exe, ops, runs, phases, Bench::Fibonacci, low_memory, &mut phase_lines);
     }
     if !args.iter().any(|a| a == "--no-collatz") {
         println!();
@@ -158,7 +178,17 @@ fn main() {
         println!("| start value | steps | cycles | trace length | execution | proving | peak memory | verification | proof size | security |");
         println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (start, _) in COLLATZ {
-            child(&exe, start as usize, runs, phases, true, low_memory, &mut Vec::new());
+            child(&exe, start as usize, runs, phases, Bench::Collatz, low_memory, &mut Vec::new());
+        }
+    }
+    if !args.iter().any(|a| a == "--no-hash-chain") {
+        println!();
+        println!("Hash chain (`hperm` K times, one Rp64_256 permutation each), same settings");
+        println!();
+        println!("| permutations | cycles | cycles per permutation | trace length | proving | peak memory | verification | proof size | permutations proven per second |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for k in CHAINS {
+            child(&exe, k, runs, phases, Bench::HashChain, low_memory, &mut Vec::new());
         }
     }
     if phases {
@@ -193,15 +223,24 @@ fn main() {
 }
 
 /// Runs one measurement in a child process and prints its table row.
+/// Which program a row proves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bench {
+    Fibonacci,
+    Collatz,
+    HashChain,
+}
+
 fn child(
     exe: &std::path::Path,
     ops: usize,
     runs: usize,
     phases: bool,
-    collatz: bool,
+    kind: Bench,
     low_memory: bool,
     phase_lines: &mut Vec<String>,
 ) {
+    let collatz = kind == Bench::Collatz;
     let mut cmd = Command::new(exe);
     cmd.args(["--child", &ops.to_string(), "--runs", &runs.to_string()]);
     if phases {
@@ -209,6 +248,9 @@ fn child(
     }
     if collatz {
         cmd.arg("--collatz");
+    }
+    if kind == Bench::HashChain {
+        cmd.arg("--hash-chain");
     }
     if low_memory {
         cmd.arg("--low-memory");
@@ -218,6 +260,22 @@ fn child(
     for line in text.lines() {
         let f: Vec<&str> = line.split('\t').collect();
         match f.first() {
+            Some(&"ROW") if f.len() == 10 && kind == Bench::HashChain => {
+                let cycles: f64 = f[2].parse().unwrap_or(0.0);
+                let secs: f64 = f[5].parse().unwrap_or(f64::INFINITY);
+                println!(
+                    "| {} | {} | {:.1} | 2^{} | {} s | {} MiB | {} ms | {:.1} KiB | {:.0} |",
+                    f[1],
+                    f[2],
+                    cycles / ops as f64,
+                    f[3].parse::<usize>().unwrap_or(0).trailing_zeros(),
+                    f[5],
+                    f[6],
+                    f[7],
+                    f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
+                    ops as f64 / secs
+                )
+            }
             Some(&"ROW") if f.len() == 10 => {
                 let steps = if collatz {
                     let s = COLLATZ.iter().find(|(n, _)| n.to_string() == f[1]).map(|(_, s)| *s).unwrap_or(0);
