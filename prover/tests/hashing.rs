@@ -120,3 +120,59 @@ fn the_hash_chain_example_computes_the_chain() {
     assert_eq!(out, state[4..8]);
     assert_eq!(out[0], f(5907331951316285027), "the value examples/README.md documents");
 }
+
+/// The secret inputs of `examples/merkle_membership.dasm` for leaf `index` of `tree`.
+fn merkle_inputs(tree: &winter_crypto::MerkleTree<Rp64_256>, index: usize) -> Vec<u64> {
+    let (leaf, path) = tree.prove(index).unwrap();
+    let words = |d: &<Rp64_256 as Hasher>::Digest| -> Vec<u64> {
+        let e: [Felt; 4] = (*d).into();
+        e.iter().rev().map(|x| x.as_int()).collect()
+    };
+    let mut secret = words(&leaf);
+    let mut i = index;
+    for sibling in &path {
+        secret.extend(words(sibling));
+        secret.push((i & 1) as u64);
+        i >>= 1;
+    }
+    secret
+}
+
+#[test]
+fn the_merkle_membership_example_proves_a_secret_leaf_under_the_root() {
+    let leaves: Vec<<Rp64_256 as Hasher>::Digest> =
+        (0..256u64).map(|i| <Rp64_256 as winter_crypto::ElementHasher>::hash_elements(&[f(i * i + 1)])).collect();
+    let tree = winter_crypto::MerkleTree::<Rp64_256>::new(leaves).unwrap();
+    let root: [Felt; 4] = (*tree.root()).into();
+    let program = assemble(include_str!("../../examples/merkle_membership.dasm")).unwrap();
+    for index in [0usize, 1, 77, 255] {
+        let secret = merkle_inputs(&tree, index);
+        let inputs = ProgramInputs::new(vec![f(index as u64)], secret.iter().map(|v| f(*v)).collect()).unwrap();
+        assert_eq!(execute(&program, &inputs).unwrap().outputs(4), root, "index {index}");
+        if index == 77 {
+            let (outputs, proof, _) = prove(&program, &inputs, 4, &options()).unwrap();
+            assert_eq!(outputs, root);
+            verify(&program.hash(), &[f(77)], &outputs, &proof, 96).unwrap();
+            // the same path claimed for another index fails the index check
+            let other = ProgramInputs::new(vec![f(76)], secret.iter().map(|v| f(*v)).collect()).unwrap();
+            assert!(execute(&program, &other).unwrap_err().to_string().contains("assertion failed"));
+            // a wrong sibling gives another root
+            let mut bad = secret.clone();
+            bad[5] += 1;
+            let bad = ProgramInputs::new(vec![f(77)], bad.iter().map(|v| f(*v)).collect()).unwrap();
+            assert_ne!(execute(&program, &bad).unwrap().outputs(4), root);
+        }
+    }
+    // the inputs file of the example is the path of leaf 77 of this tree
+    let expected = merkle_inputs(&tree, 77);
+    let file = include_str!("../../examples/merkle_membership.inputs.json");
+    let listed: Vec<u64> = file
+        .split("\"secret\"")
+        .nth(1)
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().unwrap())
+        .collect();
+    assert_eq!(listed, expected, "examples/merkle_membership.inputs.json");
+}
