@@ -176,3 +176,26 @@ fn the_merkle_membership_example_proves_a_secret_leaf_under_the_root() {
         .collect();
     assert_eq!(listed, expected, "examples/merkle_membership.inputs.json");
 }
+
+#[test]
+fn the_range_check_example_proves_small_values_only() {
+    let program = assemble(include_str!("../../examples/range_check.dasm")).unwrap();
+    let secret = |v: u64| -> Vec<Felt> {
+        let mut s = vec![f(v)];
+        s.extend((0..32).rev().map(|i| f((v >> i) & 1)));
+        s
+    };
+    for v in [0u64, 1, 3_000_000_000, u32::MAX as u64] {
+        let inputs = ProgramInputs::new(vec![], secret(v)).unwrap();
+        let (outputs, proof, _) = prove(&program, &inputs, 1, &options()).unwrap();
+        assert_eq!(outputs, vec![f(1)]);
+        verify(&program.hash(), &[], &outputs, &proof, 96).unwrap();
+    }
+    // 2^32 + 5 with the bits of 5 (the only bits that could come close) fails
+    let mut bad = secret(5);
+    bad[0] = f((1 << 32) + 5);
+    assert!(execute(&program, &ProgramInputs::new(vec![], bad).unwrap()).is_err());
+    // and the inputs file is a valid instance
+    let file = include_str!("../../examples/range_check.inputs.json");
+    assert!(file.contains("3000000000"));
+}
