@@ -562,14 +562,18 @@ pub fn evaluate_straight_line<V: Value, S: ConstraintSink<V>>(cur: &[V], nxt: &[
     sink.emit(ConstraintKind::Transition, "straight_line_no_push", 0, (V::ONE - periodic[0]) * (cur[EMIT] - dh));
 }
 
-/// The hash domain a control cycle of the given kind starts its sponge with (lane 1 of the
-/// capacity); 0 for span cycles and for split cycles, whose hasher output is not used.
+/// The hash domain a control cycle starts its sponge with (lane 1 of the capacity), from the
+/// one-hot kind columns ([`crate::program::kind_domain`] per kind); 0 in span cycles.
 #[inline(always)]
-fn domain_of<V: Value>(kind: &[V]) -> V {
-    use crate::program::{DOMAIN_JOIN, DOMAIN_LOOP, DOMAIN_SPLIT};
-    kind[KIND_JOIN].mul_felt(Felt::new(DOMAIN_JOIN))
-        + (kind[KIND_END_TRUE] + kind[KIND_END_FALSE]).mul_felt(Felt::new(DOMAIN_SPLIT))
-        + (kind[KIND_LOOP] + kind[KIND_REPEAT]).mul_felt(Felt::new(DOMAIN_LOOP))
+fn domain_of<V: Value>(kind: &[V; NUM_KINDS]) -> V {
+    let mut acc = V::ZERO;
+    for (k, flag) in kind.iter().enumerate() {
+        let d = crate::program::kind_domain(k);
+        if d != 0 {
+            acc += flag.mul_felt(Felt::new(d));
+        }
+    }
+    acc
 }
 
 /// What a row does to the control stack: whether it pushes or pops an entry, the entry's tag,

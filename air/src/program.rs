@@ -188,6 +188,19 @@ pub const DOMAIN_LOOP: u64 = 3;
 /// Domain tag of the hash of an `hperm` block (whose hash is a constant).
 pub const DOMAIN_HPERM: u64 = 4;
 
+/// The domain a control cycle of the given kind (a `layout::KIND_*` offset) starts its sponge
+/// with (lane 1 of the capacity): 0 for split and hperm cycles, whose sponge output is not a
+/// merge of two children.
+pub const fn kind_domain(kind: usize) -> u64 {
+    use crate::layout::*;
+    match kind {
+        KIND_JOIN => DOMAIN_JOIN,
+        KIND_END_TRUE | KIND_END_FALSE => DOMAIN_SPLIT,
+        KIND_LOOP | KIND_REPEAT => DOMAIN_LOOP,
+        _ => 0,
+    }
+}
+
 /// The hash of every `hperm` block, `merge_in_domain(0, 0, DOMAIN_HPERM)`, as integers (a
 /// constant the constraints use on every row; a test checks it against the definition).
 pub const HPERM_HASH: [u64; 4] = [13533497870936611557, 354117641337391640, 15134290108785507395, 4166010257620144435];

@@ -1,7 +1,7 @@
 //! Recording the execution trace.
 
 use distaff_air::layout::*;
-use distaff_air::program::{DOMAIN_JOIN, DOMAIN_LOOP, DOMAIN_SPLIT};
+use distaff_air::program::kind_domain;
 use distaff_air::{opcodes, rescue, Program, PublicInputs, Word, MIN_TRACE_LENGTH};
 use distaff_math::{Felt, FieldElement};
 
@@ -70,25 +70,6 @@ impl ExecutionTrace {
 pub fn trace_length(cycles: usize) -> usize {
     (cycles.max(CYCLE_LEN) + 1).next_power_of_two().max(MIN_TRACE_LENGTH)
 }
-
-/// The stack-side columns, recorded row by row during execution.
-const STACK_SIDE: [usize; NUM_OP_BITS + STACK_DEPTH + 4] = {
-    let mut cols = [0; NUM_OP_BITS + STACK_DEPTH + 4];
-    let mut i = 0;
-    while i < NUM_OP_BITS {
-        cols[i] = OP_BITS + i;
-        i += 1;
-    }
-    while i < NUM_OP_BITS + STACK_DEPTH {
-        cols[i] = STACK + i - NUM_OP_BITS;
-        i += 1;
-    }
-    cols[i] = DEPTH;
-    cols[i + 1] = RC_LO;
-    cols[i + 2] = RC_HI;
-    cols[i + 3] = AUX;
-    cols
-};
 
 struct TraceRecorder {
     columns: Vec<Vec<Felt>>,
@@ -173,60 +154,63 @@ impl Decoder<'_> {
         }
     }
 
+    /// Writes the 8 rows of a cycle starting at `base` whose sponge starts from `state`: one
+    /// round per row, `batch(j)` the batch columns and `op(j)` the control-stack operation of
+    /// row `j`.
+    #[allow(clippy::too_many_arguments)]
+    fn rows<'b>(
+        &mut self,
+        base: usize,
+        state: &mut [Felt; HASHER_WIDTH],
+        kind: Option<usize>,
+        emit: bool,
+        batch: impl Fn(usize) -> &'b [Felt],
+        op: impl Fn(usize) -> CsOp,
+    ) {
+        for j in 0..CYCLE_LEN {
+            self.write(base + j, state, batch(j), kind, emit, op(j));
+            if j < rescue::NUM_ROUNDS {
+                rescue::apply_round(state, j);
+            }
+        }
+    }
+
     /// Writes the cycle starting at `base`; `root_final` on the root block's last cycle, whose
     /// digest is checked against the program hash instead of being pushed.
     fn cycle(&mut self, base: usize, cycle: &Cycle, state: &mut [Felt; HASHER_WIDTH], root_final: bool) {
-        match *cycle {
+        // a cycle that emits pushes its block's digest on its last row, but the root's is
+        // compared with the program hash instead
+        let push_last =
+            |emit: bool, j: usize| if j + 1 == CYCLE_LEN && emit && !root_final { CsOp::Push } else { CsOp::None };
+        match cycle {
             Cycle::Span { batch, fresh, emit, len } => {
-                if fresh {
+                if *fresh {
                     *state = [Felt::ZERO; HASHER_WIDTH];
-                    state[0] = Felt::new(len as u64);
+                    state[0] = Felt::new(*len as u64);
                 }
                 for (k, e) in batch.iter().enumerate() {
                     state[RATE_OFFSET + k] += *e;
                 }
-                for j in 0..CYCLE_LEN {
-                    let op = if j + 1 == CYCLE_LEN && emit && !root_final { CsOp::Push } else { CsOp::None };
-                    self.write(base + j, state, &batch[j..], None, emit, op);
-                    if j < rescue::NUM_ROUNDS {
-                        rescue::apply_round(state, j);
-                    }
-                }
+                self.rows(base, state, None, *emit, |j| &batch[j..], |j| push_last(*emit, j));
             }
             Cycle::HPerm { input } => {
-                *state = input;
-                for j in 0..CYCLE_LEN {
-                    let op = if j + 1 == CYCLE_LEN && !root_final { CsOp::Push } else { CsOp::None };
-                    self.write(base + j, state, &[Felt::ZERO; BATCH_LEN], Some(KIND_HPERM), true, op);
-                    if j < rescue::NUM_ROUNDS {
-                        rescue::apply_round(state, j);
-                    }
-                }
+                *state = *input;
+                self.rows(base, state, Some(KIND_HPERM), true, |_| &[Felt::ZERO; BATCH_LEN], |j| push_last(true, j));
             }
             Cycle::Control { kind, batch, emit, cond } => {
+                let (kind, emit, cond) = (*kind, *emit, *cond);
                 *state = [Felt::ZERO; HASHER_WIDTH];
                 state[0] = Felt::new(BATCH_LEN as u64);
-                state[1] = Felt::new(match kind {
-                    KIND_JOIN => DOMAIN_JOIN,
-                    KIND_END_TRUE | KIND_END_FALSE => DOMAIN_SPLIT,
-                    KIND_LOOP | KIND_REPEAT => DOMAIN_LOOP,
-                    _ => 0,
-                });
-                state[RATE_OFFSET..].copy_from_slice(&batch);
-                for j in 0..CYCLE_LEN {
-                    let op = match (kind, j) {
-                        (KIND_JOIN | KIND_END_TRUE | KIND_END_FALSE | KIND_REPEAT, 0 | 1) => CsOp::Pop,
-                        (KIND_SPLIT, 0) => CsOp::Push,
-                        (KIND_LOOP, 0) if cond => CsOp::Push,
-                        (_, 7) if emit && !root_final => CsOp::Push,
-                        (KIND_REPEAT, 7) if !emit => CsOp::Push,
-                        _ => CsOp::None,
-                    };
-                    self.write(base + j, state, &batch, Some(kind), emit, op);
-                    if j < rescue::NUM_ROUNDS {
-                        rescue::apply_round(state, j);
-                    }
-                }
+                state[1] = Felt::new(kind_domain(kind));
+                state[RATE_OFFSET..].copy_from_slice(batch);
+                let op = |j| match (kind, j) {
+                    (KIND_JOIN | KIND_END_TRUE | KIND_END_FALSE | KIND_REPEAT, 0 | 1) => CsOp::Pop,
+                    (KIND_SPLIT, 0) => CsOp::Push,
+                    (KIND_LOOP, 0) if cond => CsOp::Push,
+                    (KIND_REPEAT, 7) if !emit => CsOp::Push,
+                    _ => push_last(emit, j),
+                };
+                self.rows(base, state, Some(kind), emit, |_| batch, op);
             }
         }
     }
@@ -260,10 +244,9 @@ fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<Execu
     for _ in m..n {
         write_state(&mut columns, opcodes::NOOP, &vm.stack, vm.depth, 0, Felt::ZERO);
     }
-    for (c, col) in columns.iter_mut().enumerate() {
-        if !STACK_SIDE.contains(&c) {
-            *col = vec![Felt::ZERO; n];
-        }
+    // the decoder's columns (not recorded during execution) are filled below
+    for col in columns.iter_mut().filter(|c| c.is_empty()) {
+        *col = vec![Felt::ZERO; n];
     }
 
     // --- decoder: sponge, batches, control flow, control stack, halt -------------------------

@@ -514,9 +514,7 @@ impl Vm<'_> {
             Some((block, index)) => self.pop_condition(block, index)?,
             None => false,
         };
-        for _ in 1..CYCLE_LEN {
-            rec.row(self, opcodes::NOOP, 0, Felt::ZERO);
-        }
+        self.noop_rows(rec, CYCLE_LEN - 1);
         let emit = match kind {
             KIND_JOIN | KIND_END_TRUE | KIND_END_FALSE => true,
             KIND_SPLIT => false,
@@ -559,9 +557,7 @@ impl Vm<'_> {
         }
         let len = self.cycle - start;
         let padded = len.div_ceil(CYCLE_LEN) * CYCLE_LEN;
-        for _ in len..padded {
-            rec.row(self, opcodes::NOOP, 0, Felt::ZERO);
-        }
+        self.noop_rows(rec, padded - len);
         self.tick(padded - len)?;
         if !R::RECORDS {
             return Ok(());
@@ -581,15 +577,18 @@ impl Vm<'_> {
         let width = distaff_air::layout::HASHER_WIDTH;
         self.need(index, Instruction::HPerm, width)?;
         rec.row(self, opcodes::NOOP, width as u64, Felt::ZERO);
-        for _ in 1..CYCLE_LEN {
+        self.noop_rows(rec, CYCLE_LEN - 1);
+        rec.cycle(Cycle::HPerm { input: core::array::from_fn(|i| self.stack[i]) });
+        // the stack effect (and the cycles) are the instruction's
+        self.step(index, Instruction::HPerm)?;
+        self.tick(0)
+    }
+
+    /// Records `count` rows of `noop` on the current state.
+    fn noop_rows<R: Recorder>(&mut self, rec: &mut R, count: usize) {
+        for _ in 0..count {
             rec.row(self, opcodes::NOOP, 0, Felt::ZERO);
         }
-        let mut state: [Felt; 12] = core::array::from_fn(|i| self.stack[i]);
-        rec.cycle(Cycle::HPerm { input: state });
-        distaff_air::rescue::apply_permutation(&mut state);
-        self.stack[..width].copy_from_slice(&state);
-        self.executed += 1;
-        self.tick(CYCLE_LEN)
     }
 
     /// Executes a block (depth-first), reporting rows and cycles to `rec`.
