@@ -33,15 +33,35 @@ impl ConstraintFailure {
     }
 }
 
+/// Which kinds of constraint apply on a row: transition, first-row, last-row.
+type Applies = [bool; 3];
+
+const ALL: Applies = [true, true, true];
+const FIRST_ROW: Applies = [false, true, false];
+const LAST_ROW: Applies = [false, false, true];
+
+/// The kinds of constraint that apply on row `r` of `n`.
+fn applies_on(r: usize, n: usize) -> Applies {
+    [r + 1 < n, r == 0, r == n - 1]
+}
+
+fn applies(mask: &Applies, kind: ConstraintKind) -> bool {
+    match kind {
+        ConstraintKind::Transition => mask[0],
+        ConstraintKind::FirstRow => mask[1],
+        ConstraintKind::LastRow => mask[2],
+    }
+}
+
 struct FirstFailure {
     step: usize,
     found: Option<ConstraintFailure>,
-    wanted: Option<ConstraintKind>,
+    wanted: Applies,
 }
 
 impl<E: FieldElement<BaseField = Felt>> ConstraintSink<E> for FirstFailure {
     fn emit(&mut self, kind: ConstraintKind, name: &'static str, index: usize, value: E) {
-        if self.found.is_none() && value != E::ZERO && self.wanted.is_none_or(|w| w == kind) {
+        if self.found.is_none() && value != E::ZERO && applies(&self.wanted, kind) {
             self.found = Some(ConstraintFailure { name, index, kind, step: self.step });
         }
     }
@@ -89,26 +109,10 @@ pub fn check_air_with_challenges<A: Air, E: FieldElement<BaseField = Felt>>(
     for r in 0..n {
         let nr = (r + 1) % n;
         let p: Vec<Felt> = periodic.iter().map(|c| c[r % c.len()]).collect();
-        let mut sink = FirstFailure { step: r, found: None, wanted: None };
+        let mut sink = FirstFailure { step: r, found: None, wanted: applies_on(r, n) };
         air.evaluate_aux(&main_row(r), &main_row(nr), &aux_row(r), &aux_row(nr), &p, challenges, &mut sink);
-        let wanted = |k: ConstraintKind| match k {
-            ConstraintKind::Transition => r + 1 < n,
-            ConstraintKind::FirstRow => r == 0,
-            ConstraintKind::LastRow => r == n - 1,
-        };
-        if let Some(f) = sink.found.filter(|f| wanted(f.kind)) {
+        if let Some(f) = sink.found {
             return Err(f);
-        }
-        // a failure of a kind that does not apply here may hide one that does: re-check by kind
-        for kind in [ConstraintKind::Transition, ConstraintKind::FirstRow, ConstraintKind::LastRow] {
-            if !wanted(kind) {
-                continue;
-            }
-            let mut sink = FirstFailure { step: r, found: None, wanted: Some(kind) };
-            air.evaluate_aux(&main_row(r), &main_row(nr), &aux_row(r), &aux_row(nr), &p, challenges, &mut sink);
-            if let Some(f) = sink.found {
-                return Err(f);
-            }
         }
     }
     Ok(())
@@ -121,7 +125,7 @@ fn check_main<A: Air>(air: &A, columns: &[Vec<Felt>]) -> Result<(), ConstraintFa
 
     let first = row(0);
     let last = row(n - 1);
-    let mut sink = FirstFailure { step: 0, found: None, wanted: Some(ConstraintKind::FirstRow) };
+    let mut sink = FirstFailure { step: 0, found: None, wanted: FIRST_ROW };
     air.evaluate_main_boundary(&first, &last, &mut sink);
     if let Some(f) = sink.found {
         return Err(f);
@@ -131,7 +135,7 @@ fn check_main<A: Air>(air: &A, columns: &[Vec<Felt>]) -> Result<(), ConstraintFa
     for r in 0..n - 1 {
         let nxt = row(r + 1);
         let p: Vec<Felt> = periodic.iter().map(|c| c[r % c.len()]).collect();
-        let mut sink = FirstFailure { step: r, found: None, wanted: None };
+        let mut sink = FirstFailure { step: r, found: None, wanted: ALL };
         air.evaluate_main(&cur, &nxt, &p, &mut sink);
         if let Some(f) = sink.found {
             return Err(f);
@@ -139,7 +143,7 @@ fn check_main<A: Air>(air: &A, columns: &[Vec<Felt>]) -> Result<(), ConstraintFa
         cur = nxt;
     }
 
-    let mut sink = FirstFailure { step: n - 1, found: None, wanted: Some(ConstraintKind::LastRow) };
+    let mut sink = FirstFailure { step: n - 1, found: None, wanted: LAST_ROW };
     air.evaluate_main_boundary(&first, &last, &mut sink);
     match sink.found {
         Some(f) => Err(f),
@@ -149,18 +153,13 @@ fn check_main<A: Air>(air: &A, columns: &[Vec<Felt>]) -> Result<(), ConstraintFa
 
 struct AllFailures {
     step: usize,
-    wanted: [bool; 3],
+    wanted: Applies,
     found: Vec<ConstraintFailure>,
 }
 
 impl<E: FieldElement<BaseField = Felt>> ConstraintSink<E> for AllFailures {
     fn emit(&mut self, kind: ConstraintKind, name: &'static str, index: usize, value: E) {
-        let applies = match kind {
-            ConstraintKind::Transition => self.wanted[0],
-            ConstraintKind::FirstRow => self.wanted[1],
-            ConstraintKind::LastRow => self.wanted[2],
-        };
-        if applies && value != E::ZERO {
+        if applies(&self.wanted, kind) && value != E::ZERO {
             self.found.push(ConstraintFailure { name, index, kind, step: self.step });
         }
     }
@@ -199,7 +198,7 @@ pub fn all_failures<A: Air>(air: &A, columns: &[Vec<Felt>], aux: Option<&[Vec<Qu
         let (cur, nxt) = (row(r), row(nr));
         let p: Vec<Felt> = periodic.iter().map(|c| c[r % c.len()]).collect();
         sink.step = r;
-        sink.wanted = [r + 1 < n, r == 0, r == n - 1];
+        sink.wanted = applies_on(r, n);
         if r + 1 < n {
             air.evaluate_main(&cur, &nxt, &p, &mut sink);
         }
