@@ -665,50 +665,46 @@ where
     let mut coset_values = vec![E::ZERO; n];
     // evaluates coset j, whose row r is rows[(off + stride·r)·width ..]
     let mut evaluate_coset = |j: usize, rows: &[Felt], stride: usize, off: usize| {
-        {
-            // CE index i = j/step + ce_blowup·r is the point offset·ω_ce^(j/step)·g^r
-            let base = offset * omega.exp((j / step) as u64);
-            // x^n − 1 is constant on the coset
-            let inv_zn = (base.exp(n as u64) - Felt::ONE).inv();
-            const CHUNK: usize = 1024;
-            coset_values.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
-                let r0 = chunk * CHUNK;
-                let len = out.len();
-                let mut x = base * g.exp(r0 as u64);
-                let mut xs = Vec::with_capacity(len);
-                let mut denoms = Vec::with_capacity(2 * len);
-                for _ in 0..len {
-                    xs.push(x);
-                    denoms.push(x - Felt::ONE);
-                    denoms.push(x - g_last);
-                    x *= g;
-                }
-                let inv = batch_inversion(&denoms);
-                for (k, o) in out.iter_mut().enumerate() {
-                    let r = r0 + k;
-                    let i = j / step + ce_blowup * r;
-                    let li = j + blowup * r;
-                    let ni = (li + blowup) % lde_size;
-                    let (cr, nr) = (off + stride * r, off + stride * ((r + 1) % n));
-                    let cur = &rows[cr * width..(cr + 1) * width];
-                    let nxt = &rows[nr * width..(nr + 1) * width];
-                    let mut sink = FoldingSink::new(alphas);
-                    air.evaluate_main(cur, nxt, &periodic[i % period], &mut sink);
-                    air.evaluate_main_boundary(cur, cur, &mut sink);
-                    if aux_width > 0 {
-                        let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
-                        let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
-                        air.evaluate_aux(cur, nxt, aux_cur, aux_next, &periodic[i % period], challenges, &mut sink);
-                    }
-                    let t = (xs[k] - g_last) * inv_zn;
-                    *o = sink.transition.mul_base(t)
-                        + sink.first.mul_base(inv[2 * k])
-                        + sink.last.mul_base(inv[2 * k + 1]);
-                }
-            });
-            for (r, v) in coset_values.iter().enumerate() {
-                out[j / step + ce_blowup * r] = *v;
+        // CE index i = j/step + ce_blowup·r is the point offset·ω_ce^(j/step)·g^r
+        let base = offset * omega.exp((j / step) as u64);
+        // x^n − 1 is constant on the coset
+        let inv_zn = (base.exp(n as u64) - Felt::ONE).inv();
+        const CHUNK: usize = 1024;
+        coset_values.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
+            let r0 = chunk * CHUNK;
+            let len = out.len();
+            let mut x = base * g.exp(r0 as u64);
+            let mut xs = Vec::with_capacity(len);
+            let mut denoms = Vec::with_capacity(2 * len);
+            for _ in 0..len {
+                xs.push(x);
+                denoms.push(x - Felt::ONE);
+                denoms.push(x - g_last);
+                x *= g;
             }
+            let inv = batch_inversion(&denoms);
+            for (k, o) in out.iter_mut().enumerate() {
+                let r = r0 + k;
+                let i = j / step + ce_blowup * r;
+                let li = j + blowup * r;
+                let ni = (li + blowup) % lde_size;
+                let (cr, nr) = (off + stride * r, off + stride * ((r + 1) % n));
+                let cur = &rows[cr * width..(cr + 1) * width];
+                let nxt = &rows[nr * width..(nr + 1) * width];
+                let mut sink = FoldingSink::new(alphas);
+                air.evaluate_main(cur, nxt, &periodic[i % period], &mut sink);
+                air.evaluate_main_boundary(cur, cur, &mut sink);
+                if aux_width > 0 {
+                    let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
+                    let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
+                    air.evaluate_aux(cur, nxt, aux_cur, aux_next, &periodic[i % period], challenges, &mut sink);
+                }
+                let t = (xs[k] - g_last) * inv_zn;
+                *o = sink.transition.mul_base(t) + sink.first.mul_base(inv[2 * k]) + sink.last.mul_base(inv[2 * k + 1]);
+            }
+        });
+        for (r, v) in coset_values.iter().enumerate() {
+            out[j / step + ce_blowup * r] = *v;
         }
     };
     match stored {
