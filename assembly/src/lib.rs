@@ -428,32 +428,29 @@ fn to_block(nodes: &[Node], at: Location, map: &mut SourceMap) -> Result<Block, 
     let mut parts = Vec::new();
     let mut run = Vec::new();
     for node in nodes {
+        if let Node::Instruction(i, loc) = node {
+            if *i != Instruction::HPerm {
+                run.push(*i);
+                map.instructions.push(*loc);
+                continue;
+            }
+        }
+        // any other node is a block of its own: the span so far ends here
+        if !run.is_empty() {
+            parts.push(Block::span(std::mem::take(&mut run))?);
+        }
         match node {
-            Node::Instruction(Instruction::HPerm, loc) => {
-                // a block of its own: the span so far ends here
-                if !run.is_empty() {
-                    parts.push(Block::span(std::mem::take(&mut run))?);
-                }
+            Node::Instruction(_, loc) => {
                 map.instructions.push(*loc);
                 parts.push(Block::hperm());
             }
-            Node::Instruction(i, loc) => {
-                run.push(*i);
-                map.instructions.push(*loc);
-            }
             Node::If(t, f, loc) => {
-                if !run.is_empty() {
-                    parts.push(Block::span(std::mem::take(&mut run))?);
-                }
                 map.conditions.push(*loc);
                 let t = to_block(t, *loc, map)?;
                 let f = to_block(f, *loc, map)?;
                 parts.push(Block::split(t, f)?);
             }
             Node::While(b, loc) => {
-                if !run.is_empty() {
-                    parts.push(Block::span(std::mem::take(&mut run))?);
-                }
                 map.conditions.push(*loc);
                 parts.push(Block::new_loop(to_block(b, *loc, map)?)?);
             }
