@@ -109,11 +109,6 @@ impl ProcessorAir {
         }
     }
 
-    /// Whether this is the general variant, with the control stack.
-    pub fn has_control_stack(&self) -> bool {
-        self.control_stack
-    }
-
     /// The claim.
     pub fn public(&self) -> &PublicInputs {
         &self.public

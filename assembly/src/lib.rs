@@ -175,12 +175,17 @@ impl AssemblyError {
 
     /// The error with the offending source line and a caret under the column, rustc style.
     pub fn render(&self, source: &str) -> String {
-        let text = source.lines().nth(self.line.saturating_sub(1)).unwrap_or("");
-        let gutter = self.line.to_string().len();
-        let pad: String =
-            text.chars().take(self.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-        format!("{}\n{:gutter$} |\n{} | {}\n{:gutter$} | {}^", self, "", self.line, text, "", pad, gutter = gutter)
+        format!("{}\n{}", self, source_snippet(source, (self.line, self.column)))
     }
+}
+
+/// The source line at `(line, column)` with a caret under the column, rustc style (three lines:
+/// an empty gutter, the numbered line, the caret), for pointing errors at the source.
+pub fn source_snippet(source: &str, (line, column): Location) -> String {
+    let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let gutter = line.to_string().len();
+    let pad: String = text.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    format!("{:gutter$} |\n{line} | {text}\n{:gutter$} | {pad}^", "", "")
 }
 
 #[derive(Clone, Debug)]

@@ -39,14 +39,9 @@ impl Loaded {
         match at {
             None => CliError::Execution(e),
             Some((line, column)) => {
-                let text = self.source.lines().nth(line.saturating_sub(1)).unwrap_or("");
                 let gutter = line.to_string().len();
-                let pad: String =
-                    text.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-                CliError::ExecutionAt(format!(
-                    "{e}\n{:gutter$}--> {}:{line}:{column}\n{:gutter$} |\n{line} | {text}\n{:gutter$} | {pad}^",
-                    "", self.path, "", ""
-                ))
+                let snippet = distaff_assembly::source_snippet(&self.source, (line, column));
+                CliError::ExecutionAt(format!("{e}\n{:gutter$}--> {}:{line}:{column}\n{snippet}", "", self.path))
             }
         }
     }
