@@ -11,11 +11,11 @@
 use alloc::vec::Vec;
 
 use crate::constraints::{
-    compress_entry, control_stack_ops, evaluate_aux_constraints, evaluate_boundary, evaluate_straight_line,
+    compress, compress_entry, control_stack_ops, evaluate_aux_constraints, evaluate_boundary, evaluate_straight_line,
     evaluate_transition, hash_values, ConstraintKind, ConstraintSink, PublicInputs, Value,
 };
 use crate::degree::Degree;
-use crate::layout::{CLK, CS_PTR, CTL, CYCLE_LEN, EMIT, NUM_KINDS, NUM_PERIODIC, TRACE_WIDTH};
+use crate::layout::{CLK, CS_PTR, CTL, CYCLE_LEN, EMIT, FULL_TRACE_WIDTH, NUM_KINDS, NUM_PERIODIC, TRACE_WIDTH};
 use crate::rescue::periodic_columns;
 use distaff_math::{Felt, FieldElement};
 
@@ -61,57 +61,123 @@ pub trait Air: Sync {
         _sink: &mut S,
     ) {
     }
-    /// Builds the auxiliary columns from the main trace (column-major) and the challenges.
+    /// Values computed once from the challenges (products over public data, say) that the
+    /// auxiliary constraints use: the prover and the verifier append them to the drawn
+    /// challenges before building or checking the auxiliary segment.
+    fn derived_challenges<E: FieldElement<BaseField = Felt>>(&self, _challenges: &[E]) -> Vec<E> {
+        Vec::new()
+    }
+    /// Builds the auxiliary columns from the main trace (column-major) and the challenges
+    /// (drawn and derived).
     fn build_aux<E: FieldElement<BaseField = Felt>>(&self, _main: &[Vec<Felt>], _challenges: &[E]) -> Vec<Vec<E>> {
         Vec::new()
     }
 }
 
+/// Which form of the VM's AIR a proof uses (part of the claim absorbed into the transcript).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    /// No control cycles, no auxiliary segment, stack of at most 16 values, no memory.
+    StraightLine,
+    /// Control flow (the control stack's running product: one auxiliary column), stack of at
+    /// most 16 values, no memory.
+    Control,
+    /// Control flow, an unbounded operand stack (overflow table), random-access memory and the
+    /// range checker: [`FULL_TRACE_WIDTH`] main columns and four auxiliary columns.
+    Memory,
+}
+
+impl Variant {
+    /// The variant's code in the transcript.
+    pub fn code(self) -> u64 {
+        match self {
+            Variant::StraightLine => 0,
+            Variant::Control => 1,
+            Variant::Memory => 2,
+        }
+    }
+
+    /// Number of main columns.
+    pub fn main_width(self) -> usize {
+        match self {
+            Variant::Memory => FULL_TRACE_WIDTH,
+            _ => TRACE_WIDTH,
+        }
+    }
+
+    /// Number of auxiliary columns.
+    pub fn aux_width(self) -> usize {
+        match self {
+            Variant::StraightLine => 0,
+            Variant::Control => 1,
+            Variant::Memory => 4,
+        }
+    }
+}
+
 /// The Distaff VM's AIR for one claim.
 ///
-/// It comes in two variants. The general one has the control stack and its running product
-/// (one auxiliary column). An execution without control flow (a straight-line program: one
-/// span) never touches the control stack, so it can be proven by the **straight-line** variant,
-/// which has no auxiliary segment and instead requires that no cycle is a control cycle and
-/// that nothing is ever pushed (the only emitting cycle is the one that halts). Both variants
-/// are sound on their own; the variant is part of the public claim absorbed into the
-/// transcript, and the verifier takes it from the proof (a proof has an auxiliary commitment or
-/// not). Straight-line proofs are smaller and faster: they skip the auxiliary commitment.
+/// It comes in three [`Variant`]s, each sound on its own; the variant is part of the public
+/// claim absorbed into the transcript, and the verifier takes it from the proof's shape. The
+/// **control** variant has the control stack and its running product (one auxiliary column).
+/// An execution without control flow (a straight-line program: one span) never touches the
+/// control stack, so it can be proven by the **straight-line** variant, which has no auxiliary
+/// segment and instead requires that no cycle is a control cycle and that nothing is ever
+/// pushed (the only emitting cycle is the one that halts). Both keep the stack within 16 values
+/// and have no memory. The **memory** variant adds the overflow table (an unbounded stack), the
+/// memory table and the range checker; executions that need neither are proven by the smaller
+/// variants, which are faster and give smaller proofs.
 #[derive(Clone, Debug)]
 pub struct ProcessorAir {
     public: PublicInputs,
     trace_length: usize,
     hash: [Felt; 4],
-    control_stack: bool,
+    variant: Variant,
 }
 
 impl ProcessorAir {
-    /// The general AIR of a claim over a trace of `trace_length` rows.
-    pub fn new(public: PublicInputs, trace_length: usize) -> Self {
+    /// The AIR of a claim over a trace of `trace_length` rows in the given variant. A claim with
+    /// initial memory needs the memory variant: it is used whatever `variant` says.
+    pub fn with_variant(public: PublicInputs, trace_length: usize, variant: Variant) -> Self {
         let hash = hash_values::<Felt>(&public.program_hash);
-        ProcessorAir { public, trace_length, hash, control_stack: true }
+        let variant = if public.memory.is_empty() { variant } else { Variant::Memory };
+        ProcessorAir { public, trace_length, hash, variant }
+    }
+
+    /// The control variant (or the memory variant for a claim with initial memory).
+    pub fn new(public: PublicInputs, trace_length: usize) -> Self {
+        ProcessorAir::with_variant(public, trace_length, Variant::Control)
     }
 
     /// The straight-line variant (no control cycles, no auxiliary segment).
     pub fn straight_line(public: PublicInputs, trace_length: usize) -> Self {
-        ProcessorAir { control_stack: false, ..ProcessorAir::new(public, trace_length) }
+        ProcessorAir::with_variant(public, trace_length, Variant::StraightLine)
     }
 
-    /// The variant a trace (column-major) needs: straight-line if it has no control cycle.
+    /// The variant a trace (column-major) needs: memory if it has the memory columns,
+    /// straight-line if it has no control cycle, control otherwise.
     pub fn for_trace(public: PublicInputs, columns: &[Vec<Felt>]) -> Self {
         let n = columns.first().map_or(0, |c| c.len());
-        let has_control = columns.len() == TRACE_WIDTH
-            && columns[CTL..CTL + NUM_KINDS].iter().any(|c| c.iter().any(|v| *v != <Felt as FieldElement>::ZERO));
-        if has_control || columns.len() != TRACE_WIDTH {
-            ProcessorAir::new(public, n)
+        let variant = if columns.len() == FULL_TRACE_WIDTH {
+            Variant::Memory
+        } else if columns.len() == TRACE_WIDTH
+            && columns[CTL..CTL + NUM_KINDS].iter().all(|c| c.iter().all(|v| *v == <Felt as FieldElement>::ZERO))
+        {
+            Variant::StraightLine
         } else {
-            ProcessorAir::straight_line(public, n)
-        }
+            Variant::Control
+        };
+        ProcessorAir::with_variant(public, n, variant)
     }
 
     /// The claim.
     pub fn public(&self) -> &PublicInputs {
         &self.public
+    }
+
+    /// The variant.
+    pub fn variant(&self) -> Variant {
+        self.variant
     }
 }
 
@@ -120,33 +186,52 @@ impl Air for ProcessorAir {
         self.trace_length
     }
     fn main_width(&self) -> usize {
-        TRACE_WIDTH
+        self.variant.main_width()
     }
     fn periodic_columns(&self) -> Vec<Vec<Felt>> {
         periodic_columns().iter().map(|c| c.to_vec()).collect()
     }
     fn public_elements(&self) -> Vec<Felt> {
         let mut elements = self.public.to_elements();
-        elements.push(Felt::new(self.control_stack as u64));
+        elements.push(Felt::new(self.variant.code()));
         elements
     }
     #[inline]
     fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, cur: &[V], nxt: &[V], periodic: &[V], sink: &mut S) {
         let hash: [V; 4] = core::array::from_fn(|k| V::from_felt(self.hash[k]));
-        evaluate_transition(cur, nxt, periodic, &hash, sink);
-        if !self.control_stack {
+        evaluate_transition(cur, nxt, periodic, &hash, self.variant == Variant::Memory, sink);
+        if self.variant == Variant::StraightLine {
             evaluate_straight_line(cur, nxt, periodic, sink);
         }
     }
     #[inline]
     fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S) {
-        evaluate_boundary(first, last, &self.public, sink);
+        evaluate_boundary(first, last, &self.public, self.variant == Variant::Memory, sink);
     }
     fn aux_width(&self) -> usize {
-        self.control_stack as usize
+        self.variant.aux_width()
     }
     fn num_aux_challenges(&self) -> usize {
-        2 * self.control_stack as usize
+        match self.variant {
+            Variant::StraightLine => 0,
+            Variant::Control => 2,
+            Variant::Memory => 3,
+        }
+    }
+    fn derived_challenges<E: FieldElement<BaseField = Felt>>(&self, challenges: &[E]) -> Vec<E> {
+        if self.variant != Variant::Memory || challenges.len() < 2 {
+            return Vec::new();
+        }
+        // the initial memory enters the memory product as word writes at clock 0
+        let (alpha, beta) = (challenges[0], challenges[1]);
+        let mut product = E::ONE;
+        for (addr, word) in &self.public.memory {
+            let (zero, one) = (E::ZERO, E::ONE);
+            let w = word.map(E::from);
+            product *=
+                compress(alpha, beta, &[E::from(Felt::new(*addr as u64)), zero, one, zero, w[0], w[1], w[2], w[3]]);
+        }
+        alloc::vec![product]
     }
     #[inline]
     fn evaluate_aux<B: Value, E: Value + From<B>, S: ConstraintSink<E>>(
@@ -159,15 +244,20 @@ impl Air for ProcessorAir {
         challenges: &[E],
         sink: &mut S,
     ) {
-        if self.control_stack {
-            evaluate_aux_constraints(main_cur, main_nxt, aux_cur, aux_nxt, periodic, challenges, sink);
+        if self.variant != Variant::StraightLine {
+            let memory = self.variant == Variant::Memory;
+            evaluate_aux_constraints(main_cur, main_nxt, aux_cur, aux_nxt, periodic, challenges, memory, sink);
         }
     }
     fn build_aux<E: FieldElement<BaseField = Felt>>(&self, main: &[Vec<Felt>], challenges: &[E]) -> Vec<Vec<E>> {
-        if self.control_stack {
-            alloc::vec![control_stack_product(main, challenges)]
-        } else {
-            Vec::new()
+        match self.variant {
+            Variant::StraightLine => Vec::new(),
+            Variant::Control => alloc::vec![control_stack_product(main, challenges)],
+            Variant::Memory => {
+                let mut columns = alloc::vec![control_stack_product(main, challenges)];
+                columns.extend(crate::memory::memory_aux_columns(main, challenges));
+                columns
+            }
         }
     }
 }
@@ -176,14 +266,14 @@ impl Air for ProcessorAir {
 /// entry the row pushes and divided by the entry it pops.
 pub fn control_stack_product<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>], challenges: &[E]) -> Vec<E> {
     let n = main.first().map_or(0, |c| c.len());
-    if n == 0 || main.len() != TRACE_WIDTH || challenges.len() < 2 {
+    if n == 0 || main.len() < TRACE_WIDTH || challenges.len() < 2 {
         return Vec::new();
     }
     let (alpha, beta) = (challenges[0], challenges[1]);
     let periodic = periodic_columns();
     let mut numerators = Vec::with_capacity(n);
     let mut denominators = Vec::with_capacity(n);
-    let mut cur = alloc::vec![<Felt as FieldElement>::ZERO; TRACE_WIDTH];
+    let mut cur = alloc::vec![<Felt as FieldElement>::ZERO; main.len()];
     let mut nxt = cur.clone();
     let mut p = [<Felt as FieldElement>::ZERO; NUM_PERIODIC];
     let one = <Felt as FieldElement>::ONE;

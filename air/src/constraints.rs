@@ -168,29 +168,43 @@ pub struct PublicInputs {
     pub inputs: Vec<Felt>,
     /// Final top-of-stack values, top first (at most 16 values).
     pub outputs: Vec<Felt>,
+    /// Initial memory: words at strictly increasing addresses (every other address starts as
+    /// zero). Public: part of the claim. Needs the memory variant of the AIR when not empty.
+    pub memory: Vec<(u32, Word)>,
 }
 
 impl PublicInputs {
+    /// A claim without initial memory.
+    pub fn new(program_hash: Word, inputs: Vec<Felt>, outputs: Vec<Felt>) -> Self {
+        PublicInputs { program_hash, inputs, outputs, memory: Vec::new() }
+    }
+
     /// The claim as field elements, for the Fiat–Shamir transcript: the hash, the input count and
-    /// inputs, the output count and outputs.
+    /// inputs, the output count and outputs, the count of initial memory words and each word's
+    /// address and value.
     pub fn to_elements(&self) -> Vec<Felt> {
-        let mut out = Vec::with_capacity(6 + self.inputs.len() + self.outputs.len());
+        let mut out = Vec::with_capacity(7 + self.inputs.len() + self.outputs.len() + 5 * self.memory.len());
         out.extend_from_slice(&self.program_hash);
         out.push(Felt::new(self.inputs.len() as u64));
         out.extend_from_slice(&self.inputs);
         out.push(Felt::new(self.outputs.len() as u64));
         out.extend_from_slice(&self.outputs);
+        out.push(Felt::new(self.memory.len() as u64));
+        for (addr, word) in &self.memory {
+            out.push(Felt::new(*addr as u64));
+            out.extend_from_slice(word);
+        }
         out
     }
 
-    /// Number of boundary constraints for this claim (first row, then last row).
-    pub fn num_boundary_constraints(&self) -> (usize, usize) {
-        (STACK_DEPTH + 1 + 1 + 4 + BATCH_LEN + 1 + 2, 2 + self.outputs.len())
+    /// Whether the initial memory's addresses strictly increase (a claim must satisfy this).
+    pub fn memory_is_sorted(&self) -> bool {
+        self.memory.windows(2).all(|w| w[0].0 < w[1].0)
     }
 }
 
-/// Number of group-B opcodes in use (0..=CDROP); 20..32 are free for new operations.
-const NUM_GROUP_B: usize = opcodes::CDROP as usize + 1;
+/// Number of group-B opcodes in use (0..=PAD); 25..32 are free for new operations.
+const NUM_GROUP_B: usize = opcodes::PAD as usize + 1;
 
 /// The per-row selector values derived from the opcode bits.
 struct Flags<V> {
@@ -286,6 +300,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     nxt: &[V],
     periodic: &[V],
     program_hash: &[V; 4],
+    memory: bool,
     sink: &mut S,
 ) {
     use ConstraintKind::Transition as T;
@@ -318,11 +333,13 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         + fl(opcodes::OR)
         + fl(opcodes::EQ)
         + fl(opcodes::NEQ);
-    let (cswap, cdrop) = (fl(opcodes::CSWAP), fl(opcodes::CDROP));
-    let pop1 = fl(opcodes::DROP) + fl(opcodes::ASSERT);
-    let pop2 = fl(opcodes::ASSERT_EQ);
-    let push1 = fl(opcodes::PUSH) + fl(opcodes::READ);
-    let unary = fl(opcodes::NEG) + fl(opcodes::INV) + fl(opcodes::NOT) + fl(opcodes::EQZ);
+    let cswap = fl(opcodes::CSWAP);
+    let (mstore, mloadw, mstorew) = (fl(opcodes::MSTORE), fl(opcodes::MLOADW), fl(opcodes::MSTOREW));
+    // ops that drop the top value and shift the rest up (assert_eq keeps the equal value)
+    let pop1 = fl(opcodes::DROP) + fl(opcodes::ASSERT) + mstore + mstorew;
+    let pad = fl(opcodes::PAD);
+    let push1 = fl(opcodes::PUSH) + fl(opcodes::READ) + pad;
+    let unary = fl(opcodes::NEG) + fl(opcodes::INV) + fl(opcodes::NOT) + fl(opcodes::EQZ) + fl(opcodes::MLOAD);
     let right = push1 + f.dup;
     // --- control cycles ----------------------------------------------------------------------
     let kind: [V; NUM_KINDS] = core::array::from_fn(|k| cur[CTL + k]);
@@ -338,10 +355,12 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     let emit = cur[EMIT];
     // split, loop and repeat pop the condition on the first row of their cycle
     let condpop = first * (split + lp + rp);
-    let left1 = bin + pop1 + condpop + cswap;
+    // every operation that shifts the stack left by one (no operation shifts it by more)
+    let left1 = bin + pop1 + condpop + cswap + mloadw;
     let hp_last = (V::ONE - is_round) * hp;
-    // ops that drop two values: assert_eq, cdrop
-    let shift2 = pop2 + cdrop;
+    // the value entering slot 15 on a left shift: zero, or (memory variant) the value filled from
+    // the overflow table, which the overflow product ties to `s'[15]`
+    let fill = if memory { cur[FILL] } else { V::ZERO };
 
     let mut v = V::ZERO;
     for j in 0..STACK_DEPTH {
@@ -358,30 +377,39 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         + fl(opcodes::EQ) * (V::ONE - (s1 - s0) * aux - s0)
         + fl(opcodes::NEG) * (-(s0 + s0))
         + fl(opcodes::NOT) * (V::ONE - s0 - s0)
-        + (fl(opcodes::INV) + fl(opcodes::READ)) * d0
+        // the new top is free: an inverse (checked below), a secret input, a memory value (the
+        // memory product checks it)
+        + (fl(opcodes::INV) + fl(opcodes::READ) + fl(opcodes::MLOAD) + mloadw) * d0
         + fl(opcodes::PUSH) * (nxt[BATCH] - s0)
+        - pad * s0
         // hperm writes the permuted state back on its cycle's last row
         + hp_last * (cur[HASHER] - s0)
         + (pop1 + condpop) * (s1 - s0)
-        + pop2 * (s[2] - s0)
         + fl(opcodes::EQZ) * (V::ONE - s0 * aux - s0)
         + fl(opcodes::NEQ) * ((s1 - s0) * aux - s0)
         + cswap * (s1 + s0 * (s[2] - s1) - s0)
-        + cdrop * (s[2] + s0 * (s1 - s[2]) - s0)
         + (f.dup + f.swap + f.movup) * (v - s0)
         + f.movdn * (f.t[1] * s1 + f.e[0] * s0 - s0);
     sink.emit(T, "stack_slot", 0, d0 - expected0);
     for i in 1..STACK_DEPTH {
         let si = s[i];
         let up1 = if i + 1 < STACK_DEPTH { s[i + 1] } else { V::ZERO };
-        let up2 = if i + 2 < STACK_DEPTH { s[i + 2] } else { V::ZERO };
         let down = s[i - 1];
         // cswap leaves slot 1 in place when its condition is 1 (slot 1 then gets slot 2 in slot 0)
-        let shifted1 = if i == 1 { left1 - cswap + cswap * (V::ONE - s0) } else { left1 };
+        let mut shifted1 = if i == 1 { left1 - cswap + cswap * (V::ONE - s0) } else { left1 };
+        // mloadw writes the loaded word into slots 0..3 (checked by the memory product)
+        let mut free = V::ZERO;
+        if i <= 3 {
+            shifted1 -= mloadw;
+            free = mloadw * (sn[i] - si);
+        }
+        if i == STACK_DEPTH - 1 {
+            free += fill * sn[i];
+        }
         let permuted = if i < HASHER_WIDTH { hp_last * (cur[HASHER + i] - si) } else { V::ZERO };
         let expected = shifted1 * (up1 - si)
             + permuted
-            + shift2 * (up2 - si)
+            + free
             + right * (down - si)
             + f.swap * f.e[i] * (s0 - si)
             + f.movup * f.t[i] * (down - si)
@@ -396,23 +424,26 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     sink.emit(T, "or_binary", 1, fl(opcodes::OR) * (s1 * s1 - s1));
     sink.emit(T, "eq_result", 0, fl(opcodes::EQ) * sn[0] * (s1 - s0));
     sink.emit(T, "assert", 0, fl(opcodes::ASSERT) * (s0 - V::ONE));
-    sink.emit(T, "assert_eq", 0, pop2 * (s1 - s0));
     sink.emit(T, "eqz_result", 0, fl(opcodes::EQZ) * sn[0] * s0);
     sink.emit(T, "neq_result", 0, fl(opcodes::NEQ) * (V::ONE - sn[0]) * (s1 - s0));
     sink.emit(T, "cswap_binary", 0, cswap * (s0 * s0 - s0));
-    sink.emit(T, "cdrop_binary", 0, cdrop * (s0 * s0 - s0));
 
     // --- depth -----------------------------------------------------------------------------
     let d = cur[DEPTH];
-    let net = right - left1 - shift2 - shift2;
+    let net = right - left1;
     sink.emit(T, "depth_update", 0, nxt[DEPTH] - d - net);
     let param = f.dup + f.swap + f.movup + f.movdn;
-    let three = (cswap + cdrop).mul_felt(Felt::new(3));
+    let three = cswap.mul_felt(Felt::new(3));
     let twelve = (first * hp).mul_felt(Felt::new(HASHER_WIDTH as u64));
-    let pops = bin + bin + unary + pop1 + condpop + pop2 + pop2 + three + twelve + param * (f.n + V::ONE);
+    let one = fl(opcodes::DROP) + fl(opcodes::ASSERT) + unary + condpop;
+    let two = bin + mstore;
+    let five = (mloadw + mstorew).mul_felt(Felt::new(5));
+    let pops = one + two + two + three + five + twelve + param * (f.n + V::ONE);
     let lo = cur[RC_LO];
     let hi = cur[RC_HI];
-    sink.emit(T, "depth_not_below_pops", 0, d - pops - (lo + hi.mul_felt(Felt::new(8))));
+    // with values in the overflow table the depth exceeds 16, more than any operation pops
+    let small = if memory { V::ONE - cur[OVF] } else { V::ONE };
+    sink.emit(T, "depth_not_below_pops", 0, small * (d - pops - (lo + hi.mul_felt(Felt::new(8)))));
     let mut rlo = V::ONE;
     for k in 0..8u64 {
         rlo *= lo - c(k);
@@ -423,7 +454,13 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         rhi *= hi - c(k);
     }
     sink.emit(T, "rc_hi_range", 0, rhi);
-    sink.emit(T, "stack_not_full", 0, right * ((d - c(STACK_DEPTH as u64)) * aux - V::ONE));
+    let sixteen = d - c(STACK_DEPTH as u64);
+    if memory {
+        evaluate_overflow(cur, nxt, right, left1, sixteen, sink);
+        evaluate_memory_table(cur, nxt, sink);
+    } else {
+        sink.emit(T, "stack_not_full", 0, right * (sixteen * aux - V::ONE));
+    }
 
     // --- control flow ------------------------------------------------------------------------
     for k in 0..NUM_KINDS {
@@ -513,7 +550,13 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
 /// Emits the first-row constraints (evaluated on `first`) and last-row constraints (evaluated
 /// on `last`). The prover and verifier pass the same row for both and apply each kind's divisor.
 #[inline]
-pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(first: &[V], last: &[V], public: &PublicInputs, sink: &mut S) {
+pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(
+    first: &[V],
+    last: &[V],
+    public: &PublicInputs,
+    memory: bool,
+    sink: &mut S,
+) {
     use ConstraintKind::{FirstRow as F, LastRow as L};
     for i in 0..STACK_DEPTH {
         let input = public.inputs.get(i).copied().unwrap_or(Felt::new(0));
@@ -548,6 +591,89 @@ pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(first: &[V], last: &[V]
     for (i, out) in public.outputs.iter().enumerate() {
         sink.emit(L, "outputs", i, last[STACK + i] - V::from_felt(*out));
     }
+    if memory {
+        evaluate_memory_boundary(first, last, sink);
+    }
+}
+
+/// The overflow-stack constraints of the memory variant (see the module docs): `ovf` says
+/// whether the overflow table holds entries, `spill` and `fill` say when slot 15 crosses to and
+/// from it, and `ov_ptr` follows the table's top key.
+#[inline(always)]
+fn evaluate_overflow<V: Value, S: ConstraintSink<V>>(
+    cur: &[V],
+    nxt: &[V],
+    right: V,
+    left: V,
+    sixteen: V,
+    sink: &mut S,
+) {
+    use ConstraintKind::Transition as T;
+    let (ovf, ptr, h) = (cur[OVF], cur[OV_PTR], cur[OV_H]);
+    sink.emit(T, "ovf", 0, ovf - ptr * cur[OV_INV]);
+    sink.emit(T, "ovf", 1, ptr * (V::ONE - ovf));
+    // at16 = [depth = 16]: h must invert depth − 16 unless it is 0
+    let at16 = V::ONE - sixteen * h;
+    sink.emit(T, "depth_is_16", 0, sixteen * at16);
+    sink.emit(T, "ovf_above_16", 0, ovf * at16);
+    let (spill, fill) = (cur[SPILL], cur[FILL]);
+    sink.emit(T, "spill", 0, spill - right * (ovf + at16));
+    sink.emit(T, "fill", 0, fill - left * ovf);
+    sink.emit(T, "ov_ptr", 0, nxt[OV_PTR] - ptr - spill * (cur[CLK] - ptr) - fill * (cur[OV_LINK] - ptr));
+}
+
+/// The memory-table and range-table constraints of the memory variant (see the module docs).
+#[inline(always)]
+fn evaluate_memory_table<V: Value, S: ConstraintSink<V>>(cur: &[V], nxt: &[V], sink: &mut S) {
+    use ConstraintKind::Transition as T;
+    let (a, an) = (cur[M_ACTIVE], nxt[M_ACTIVE]);
+    sink.emit(T, "m_active_binary", 0, a * a - a);
+    sink.emit(T, "m_active_prefix", 0, (V::ONE - a) * an);
+    let (w, e) = (cur[M_WRITE], cur[M_ELEMENT]);
+    sink.emit(T, "m_write_binary", 0, w * w - w);
+    sink.emit(T, "m_element_binary", 0, e * e - e);
+    let da = nxt[M_ADDR] - cur[M_ADDR];
+    let new = da * cur[M_INV];
+    sink.emit(T, "m_new_address", 0, an * da * (V::ONE - new));
+    let gap = new * da + (V::ONE - new) * (nxt[M_CLK] - cur[M_CLK]);
+    let limbs = cur[M_LIMB_LO] + cur[M_LIMB_HI].mul_felt(Felt::new(1 << 16));
+    let top = c::<V>(u32::MAX as u64) - cur[M_ADDR];
+    sink.emit(T, "m_sorted", 0, an * (gap - limbs) + (a - an) * (top - limbs));
+    let keep = memory_keep(nxt[M_WRITE], nxt[M_ELEMENT]);
+    for i in 0..4 {
+        let prev = (V::ONE - new) * cur[M_VALUE + i];
+        sink.emit(T, "m_value", i, an * keep[i] * (nxt[M_VALUE + i] - prev));
+    }
+    let dr = nxt[R_VALUE] - cur[R_VALUE];
+    let mut steps = V::ONE;
+    for s in RANGE_STEPS {
+        steps *= dr - c(s);
+    }
+    sink.emit(T, "r_step", 0, steps);
+}
+
+/// Which lanes of the word an access of kind (`write`, `element`) leaves as they were: a read
+/// keeps all four, an element write keeps lanes 1..3, a word write none.
+#[inline(always)]
+fn memory_keep<V: Value>(write: V, element: V) -> [V; 4] {
+    let rest = V::ONE - write + write * element;
+    [V::ONE - write, rest, rest, rest]
+}
+
+/// The first-row and last-row constraints of the memory variant.
+#[inline]
+fn evaluate_memory_boundary<V: Value, S: ConstraintSink<V>>(first: &[V], last: &[V], sink: &mut S) {
+    use ConstraintKind::{FirstRow as F, LastRow as L};
+    sink.emit(F, "initial_ov_ptr", 0, first[OV_PTR]);
+    // the first access is the first at its address: what it keeps is zero
+    let keep = memory_keep(first[M_WRITE], first[M_ELEMENT]);
+    for i in 0..4 {
+        sink.emit(F, "m_initial_value", i, first[M_ACTIVE] * keep[i] * first[M_VALUE + i]);
+    }
+    sink.emit(F, "r_initial", 0, first[R_VALUE]);
+    sink.emit(L, "final_ov_ptr", 0, last[OV_PTR]);
+    sink.emit(L, "m_final_inactive", 0, last[M_ACTIVE]);
+    sink.emit(L, "r_final", 0, last[R_VALUE] - c(RANGE_MAX));
 }
 
 /// The extra constraints of the straight-line variant of the AIR (see
@@ -660,10 +786,14 @@ pub fn compress_entry<E: Value>(alpha: E, beta: E, key: E, tag: E, data: &[E], l
     acc * alpha + beta
 }
 
-/// Emits the auxiliary constraints: the control-stack running product `p` starts and ends at 1
-/// and on every row multiplies by the pushed entry and divides by the popped one. Main-trace
-/// values stay in their own algebra `B` (the base field in the prover) until the entries are
-/// compressed with the challenges.
+/// Emits the auxiliary constraints. Column 0: the control-stack running product `p` starts and
+/// ends at 1 and on every row multiplies by the pushed entry and divides by the popped one.
+/// In the memory variant, column 1 is the overflow table's running product (the same scheme),
+/// column 2 the memory running product (execution accesses over table rows; it starts at the
+/// product of the initial-memory rows, `challenges[3]`, and ends at 1) and column 3 the range
+/// checker's LogUp sum. Main-trace values stay in their own algebra `B` (the base field in the
+/// prover) until they are combined with the challenges.
+#[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn evaluate_aux_constraints<B: Value, E: Value + From<B>, S: ConstraintSink<E>>(
     cur: &[B],
@@ -672,8 +802,10 @@ pub fn evaluate_aux_constraints<B: Value, E: Value + From<B>, S: ConstraintSink<
     aux_nxt: &[E],
     periodic: &[B],
     challenges: &[E],
+    memory: bool,
     sink: &mut S,
 ) {
+    use ConstraintKind::{FirstRow as F, LastRow as L, Transition as T};
     let (alpha, beta) = (challenges[0], challenges[1]);
     let ops = control_stack_ops(cur, nxt, periodic);
     let data: [E; 4] = core::array::from_fn(|i| E::from(ops.data[i]));
@@ -683,13 +815,116 @@ pub fn evaluate_aux_constraints<B: Value, E: Value + From<B>, S: ConstraintSink<
     let (push, pop) = (E::from(ops.push), E::from(ops.pop));
     let (p, pn) = (aux_cur[0], aux_nxt[0]);
     sink.emit(
-        ConstraintKind::Transition,
+        T,
         "control_stack_product",
         0,
         pn * (pop * (removed - E::ONE) + E::ONE) - p * (push * (inserted - E::ONE) + E::ONE),
     );
-    sink.emit(ConstraintKind::FirstRow, "control_stack_product_start", 0, p - E::ONE);
-    sink.emit(ConstraintKind::LastRow, "control_stack_product_end", 0, p - E::ONE);
+    sink.emit(F, "control_stack_product_start", 0, p - E::ONE);
+    sink.emit(L, "control_stack_product_end", 0, p - E::ONE);
+    if !memory {
+        return;
+    }
+    let lift = |x: B| E::from(x);
+
+    // overflow table: entries (key, value, link)
+    let ptr = lift(cur[OV_PTR]);
+    let inserted = compress(alpha, beta, &[lift(cur[CLK]), lift(cur[STACK + STACK_DEPTH - 1]), ptr]);
+    let removed = compress(alpha, beta, &[ptr, lift(nxt[STACK + STACK_DEPTH - 1]), lift(cur[OV_LINK])]);
+    let (spill, fill) = (lift(cur[SPILL]), lift(cur[FILL]));
+    let (p, pn) = (aux_cur[1], aux_nxt[1]);
+    sink.emit(
+        T,
+        "overflow_product",
+        0,
+        pn * (fill * (removed - E::ONE) + E::ONE) - p * (spill * (inserted - E::ONE) + E::ONE),
+    );
+    sink.emit(F, "overflow_product_start", 0, p - E::ONE);
+    sink.emit(L, "overflow_product_end", 0, p - E::ONE);
+
+    // memory: the accesses the rows make, against the table's rows
+    let access = memory_access(cur, nxt);
+    let made = compress(alpha, beta, &access.map(lift));
+    let table = memory_table_row(cur);
+    let listed = compress(alpha, beta, &table.map(lift));
+    let o = &cur[OP_BITS..OP_BITS + NUM_OP_BITS];
+    let flag = lift(memory_flag(o));
+    let active = lift(cur[M_ACTIVE]);
+    let (p, pn) = (aux_cur[2], aux_nxt[2]);
+    sink.emit(
+        T,
+        "memory_product",
+        0,
+        pn * (active * (listed - E::ONE) + E::ONE) - p * (flag * (made - E::ONE) + E::ONE),
+    );
+    // the initial-memory product (derived from the challenges; 1 if the caller left it out)
+    let initial = challenges.get(3).copied().unwrap_or(E::ONE);
+    sink.emit(F, "memory_product_start", 0, p - initial);
+    sink.emit(L, "memory_product_end", 0, p - E::ONE);
+
+    // range checks: the limbs looked up on every row, against the range table
+    let gamma = challenges[2];
+    let (l0, l1, r) = (gamma - lift(cur[M_LIMB_LO]), gamma - lift(cur[M_LIMB_HI]), gamma - lift(cur[R_VALUE]));
+    let m = lift(cur[R_MULT]);
+    // the row's contribution l0⁻¹ + l1⁻¹ − m·r⁻¹, times l0·l1·r
+    let contribution = l1 * r + l0 * r - m * l0 * l1;
+    let (q, qn) = (aux_cur[3], aux_nxt[3]);
+    sink.emit(T, "range_sum", 0, (qn - q) * l0 * l1 * r - contribution);
+    sink.emit(F, "range_sum_start", 0, q);
+    sink.emit(L, "range_sum_end", 0, q * l0 * l1 * r + contribution);
+}
+
+/// Compresses a tuple with the challenges `alpha` and `beta` into `beta + Σ alpha^(i+1)·x_i`.
+#[inline(always)]
+pub fn compress<E: Value>(alpha: E, beta: E, values: &[E]) -> E {
+    let mut acc = E::ZERO;
+    for v in values.iter().rev() {
+        acc = (acc + *v) * alpha;
+    }
+    acc + beta
+}
+
+/// The selector of the memory operations (`MLOAD`..`MSTOREW` = `0b00101xx`), degree 4.
+#[inline(always)]
+pub fn memory_flag<V: Value>(o: &[V]) -> V {
+    (V::ONE - o[6]) * o[4] * (V::ONE - o[3]) * o[2]
+}
+
+/// The access a memory operation on row (`cur`, `nxt`) makes, as the tuple `(addr, clk, write,
+/// element, v0, v1, v2, v3)` (the lanes an element access does not see are 0). Every memory
+/// operation has its address on top before and its value (or word) on top after: `write` is
+/// opcode bit 0 and `element` is `1 − bit 1`.
+#[inline(always)]
+pub fn memory_access<V: Value>(cur: &[V], nxt: &[V]) -> [V; 8] {
+    let o = &cur[OP_BITS..OP_BITS + NUM_OP_BITS];
+    let word = o[1];
+    [
+        cur[STACK],
+        cur[CLK],
+        o[0],
+        V::ONE - word,
+        nxt[STACK],
+        word * nxt[STACK + 1],
+        word * nxt[STACK + 2],
+        word * nxt[STACK + 3],
+    ]
+}
+
+/// A memory-table row as the same tuple as [`memory_access`].
+#[inline(always)]
+pub fn memory_table_row<V: Value>(cur: &[V]) -> [V; 8] {
+    let e = cur[M_ELEMENT];
+    let word = V::ONE - e;
+    [
+        cur[M_ADDR],
+        cur[M_CLK],
+        cur[M_WRITE],
+        e,
+        cur[M_VALUE],
+        word * cur[M_VALUE + 1],
+        word * cur[M_VALUE + 2],
+        word * cur[M_VALUE + 3],
+    ]
 }
 
 /// The program hash as values.

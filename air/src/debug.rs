@@ -7,9 +7,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::air::{Air, ProcessorAir};
+use crate::air::{Air, ProcessorAir, Variant};
 use crate::constraints::{ConstraintKind, ConstraintSink, PublicInputs};
-use crate::layout::TRACE_WIDTH;
+use crate::layout::FULL_TRACE_WIDTH;
 use distaff_math::{Felt, FieldElement, QuadFelt};
 
 /// The first constraint that does not hold.
@@ -70,8 +70,9 @@ impl<E: FieldElement<BaseField = Felt>> ConstraintSink<E> for FirstFailure {
 /// Checks every constraint of the VM's AIR on a column-major trace (`columns[c][row]`) and
 /// returns the first failure, in row order.
 pub fn check_trace(columns: &[Vec<Felt>], public: &PublicInputs) -> Result<(), ConstraintFailure> {
-    assert_eq!(columns.len(), TRACE_WIDTH, "trace has the wrong width");
-    check_air(&ProcessorAir::new(public.clone(), columns[0].len()), columns)
+    // the general variant for the trace's width (the straight-line variant only adds constraints)
+    let variant = if columns.len() == FULL_TRACE_WIDTH { Variant::Memory } else { Variant::Control };
+    check_air(&ProcessorAir::with_variant(public.clone(), columns[0].len(), variant), columns)
 }
 
 /// Checks every constraint of any [`Air`] on a column-major trace and returns the first
@@ -80,12 +81,7 @@ pub fn check_trace(columns: &[Vec<Felt>], public: &PublicInputs) -> Result<(), C
 /// [`check_air_with_challenges`].
 pub fn check_air<A: Air>(air: &A, columns: &[Vec<Felt>]) -> Result<(), ConstraintFailure> {
     // fixed, arbitrary challenges: a debugging aid, not a proof
-    let challenges: Vec<QuadFelt> = (0..air.num_aux_challenges())
-        .map(|i| {
-            QuadFelt::new(Felt::new(0x9e37_79b9_7f4a_7c15 ^ i as u64), Felt::new(0x6a09_e667_f3bc_c909 + i as u64))
-        })
-        .collect();
-    check_air_with_challenges(air, columns, &challenges)
+    check_air_with_challenges(air, columns, &air_debug_challenges(air))
 }
 
 /// [`check_air`] with the auxiliary segment built from the given challenges.
@@ -174,13 +170,22 @@ pub fn debug_challenges(count: usize) -> Vec<QuadFelt> {
         .collect()
 }
 
+/// [`debug_challenges`] for an AIR, followed by the values it derives from them
+/// ([`Air::derived_challenges`]).
+pub fn air_debug_challenges<A: Air>(air: &A) -> Vec<QuadFelt> {
+    let mut challenges = debug_challenges(air.num_aux_challenges());
+    let derived = air.derived_challenges(&challenges);
+    challenges.extend(derived);
+    challenges
+}
+
 /// Every constraint that fails, in row order (main, then auxiliary, per row). The auxiliary
 /// segment is the one given, or (`None`) the one [`Air::build_aux`] builds from
 /// [`debug_challenges`]. A diagnostic for traces that break several rules at once, and for
 /// tests that tamper with one cell and want to see which constraints notice.
 pub fn all_failures<A: Air>(air: &A, columns: &[Vec<Felt>], aux: Option<&[Vec<QuadFelt>]>) -> Vec<ConstraintFailure> {
     let n = columns[0].len();
-    let challenges = debug_challenges(air.num_aux_challenges());
+    let challenges = air_debug_challenges(air);
     let built;
     let aux: &[Vec<QuadFelt>] = match aux {
         Some(a) => a,

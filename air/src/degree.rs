@@ -76,15 +76,17 @@ pub fn composition_shape(trace_len: usize, public: &PublicInputs) -> (usize, usi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec::Vec;
 
     #[test]
     fn shape_is_seven_columns_over_an_8x_domain() {
-        let public =
-            PublicInputs { program_hash: [Felt::new(0); 4], inputs: Vec::new(), outputs: alloc::vec![Felt::new(0)] };
+        let public = PublicInputs::new([Felt::new(0); 4], alloc::vec::Vec::new(), alloc::vec![Felt::new(0)]);
         for log_n in 6..20 {
             let (chunks, ce) = composition_shape(1 << log_n, &public);
             assert_eq!((chunks, ce), (7, 8), "log_n = {log_n}");
+            for variant in [crate::Variant::StraightLine, crate::Variant::Memory] {
+                let air = crate::ProcessorAir::with_variant(public.clone(), 1 << log_n, variant);
+                assert_eq!(crate::air::composition_shape(&air), (7, 8), "{variant:?}, log_n = {log_n}");
+            }
         }
     }
 }

@@ -31,8 +31,11 @@
 //! cycle* (one of the `ctl` kinds) executes no instruction; it hashes two child digests and
 //! moves entries on the control stack (see [`crate::constraints`]).
 
-/// Number of columns in the main trace segment.
+/// Number of columns in the main trace segment of the base variants (no memory).
 pub const TRACE_WIDTH: usize = 58;
+/// Number of columns in the main trace segment of the memory variant: the base columns, then
+/// the overflow-stack columns, the memory table and the range table.
+pub const FULL_TRACE_WIDTH: usize = 79;
 
 /// Rescue state width.
 pub const HASHER_WIDTH: usize = 12;
@@ -90,6 +93,58 @@ pub const CS_PTR: usize = 57;
 /// On rows that pop the control stack, the helper column holds the popped entry's link.
 pub const CS_PREV: usize = AUX;
 
+// --- memory variant: overflow stack -----------------------------------------------------------
+
+/// 1 while the overflow table is not empty (the stack holds more than 16 values).
+pub const OVF: usize = 58;
+/// Key of the overflow table's top entry (0: empty).
+pub const OV_PTR: usize = 59;
+/// Inverse of `ov_ptr` (0 when it is 0): proves `ovf`.
+pub const OV_INV: usize = 60;
+/// On a row that fills slot 15 from the overflow table: the filled entry's link.
+pub const OV_LINK: usize = 61;
+/// Inverse of `depth − 16` (anything when the depth is 16): proves whether the depth is 16.
+pub const OV_H: usize = 62;
+/// 1 on a row whose operation shifts the stack right while it holds 16 or more values: slot 15
+/// spills into the overflow table.
+pub const SPILL: usize = 63;
+/// 1 on a row whose operation shifts the stack left while the overflow table is not empty:
+/// slot 15 is filled from it.
+pub const FILL: usize = 64;
+
+// --- memory variant: memory table (accesses sorted by address, then clock) ----------------------
+
+/// Word address of the access.
+pub const M_ADDR: usize = 65;
+/// Clock of the access (`clk` of the row that made it; 0 for initial memory).
+pub const M_CLK: usize = 66;
+/// The word at the address after the access (4 columns).
+pub const M_VALUE: usize = 67;
+/// 1 for a write.
+pub const M_WRITE: usize = 71;
+/// 1 for an element access (lane 0 only; lanes 1..3 carried along).
+pub const M_ELEMENT: usize = 72;
+/// 1 on rows holding an access; then 0 to the end.
+pub const M_ACTIVE: usize = 73;
+/// Inverse of the address difference to the next row (0 when equal).
+pub const M_INV: usize = 74;
+/// Low 16-bit limb of the gap to the next row (or of `2^32 − 1 − addr` on the last access).
+pub const M_LIMB_LO: usize = 75;
+/// High 16-bit limb of that gap.
+pub const M_LIMB_HI: usize = 76;
+
+// --- memory variant: range table ------------------------------------------------------------------
+
+/// The range table: runs from 0 to 2^16 − 1 in steps of 0 or powers of 4, passing through every
+/// value looked up.
+pub const R_VALUE: usize = 77;
+/// How many lookups the row's value answers.
+pub const R_MULT: usize = 78;
+/// The range table's allowed steps.
+pub const RANGE_STEPS: [u64; 8] = [0, 1, 4, 16, 64, 256, 1024, 4096];
+/// The range table's last value.
+pub const RANGE_MAX: u64 = (1 << 16) - 1;
+
 /// Tag of a digest entry on the control stack.
 pub const TAG_DIGEST: u64 = 1;
 /// Tag of a split frame whose condition was 0; a condition of 1 tags it `TAG_SPLIT_FALSE + 1`.
@@ -134,6 +189,24 @@ pub fn column_name(col: usize) -> alloc::string::String {
         }
         EMIT => "emit".into(),
         CS_PTR => "cs_ptr".into(),
+        OVF => "ovf".into(),
+        OV_PTR => "ov_ptr".into(),
+        OV_INV => "ov_inv".into(),
+        OV_LINK => "ov_link".into(),
+        OV_H => "ov_h".into(),
+        SPILL => "spill".into(),
+        FILL => "fill".into(),
+        M_ADDR => "m_addr".into(),
+        M_CLK => "m_clk".into(),
+        c if (M_VALUE..M_VALUE + 4).contains(&c) => format!("m_value[{}]", c - M_VALUE),
+        M_WRITE => "m_write".into(),
+        M_ELEMENT => "m_element".into(),
+        M_ACTIVE => "m_active".into(),
+        M_INV => "m_inv".into(),
+        M_LIMB_LO => "m_limb_lo".into(),
+        M_LIMB_HI => "m_limb_hi".into(),
+        R_VALUE => "r_value".into(),
+        R_MULT => "r_mult".into(),
         c => format!("col[{c}]"),
     }
 }

@@ -28,11 +28,12 @@ pub mod constraints;
 pub mod debug;
 pub mod degree;
 pub mod layout;
+pub mod memory;
 pub mod opcodes;
 pub mod program;
 pub mod rescue;
 
-pub use air::{Air, ProcessorAir};
+pub use air::{Air, ProcessorAir, Variant};
 pub use constraints::{ConstraintKind, ConstraintSink, PublicInputs, Value};
 pub use distaff_math::{Felt, Word};
 pub use program::{Instruction, Program, ProgramError};

@@ -42,8 +42,9 @@ pub const EQ: u8 = 12;
 pub const DROP: u8 = 13;
 /// `a -> ` (fails unless a = 1).
 pub const ASSERT: u8 = 14;
-/// `a b -> ` (fails unless a = b).
-pub const ASSERT_EQ: u8 = 15;
+// 15 is free (it was an `assert_eq` that moved the stack by two: no operation moves it by more
+// than one slot, so that at most one value crosses between slot 15 and the overflow table per
+// row; `assert_eq` is now `eq assert`).
 
 /// `a -> 1 if a == 0 else 0`.
 pub const EQZ: u8 = 16;
@@ -51,8 +52,19 @@ pub const EQZ: u8 = 16;
 pub const NEQ: u8 = 17;
 /// `b a c -> ` the top two below `c` swapped if `c` is 1 (fails unless `c` is binary).
 pub const CSWAP: u8 = 18;
-/// `b a c -> (c ? a : b)` (fails unless `c` is binary).
-pub const CDROP: u8 = 19;
+// 19 is free (it was a `cdrop` that moved the stack by two; `cdrop` is now `cswap drop`).
+
+/// `a -> m[a][0]`: element 0 of the word at address `a`.
+pub const MLOAD: u8 = 20;
+/// `v a -> v`: stores `v` into element 0 of the word at address `a` (lanes 1..3 kept).
+pub const MSTORE: u8 = 21;
+/// `x3 x2 x1 x0 a -> w3 w2 w1 w0`: overwrites the four values below the address with the word
+/// at address `a` (`w0` on top).
+pub const MLOADW: u8 = 22;
+/// `w3 w2 w1 w0 a -> w3 w2 w1 w0`: stores the four values below the address as the word at `a`.
+pub const MSTOREW: u8 = 23;
+/// `-> 0`.
+pub const PAD: u8 = 24;
 
 /// Base of the parametric stack-manipulation opcodes (`b6 = 1`).
 pub const PARAMETRIC: u8 = 64;
@@ -83,11 +95,14 @@ pub fn name(opcode: u8) -> &'static str {
         EQ => "eq",
         DROP => "drop",
         ASSERT => "assert",
-        ASSERT_EQ => "assert_eq",
         EQZ => "eqz",
         NEQ => "neq",
         CSWAP => "cswap",
-        CDROP => "cdrop",
+        MLOAD => "mem_load",
+        MSTORE => "mstore",
+        MLOADW => "mloadw",
+        MSTOREW => "mstorew",
+        PAD => "pad",
         o if (DUP..DUP + 16).contains(&o) => "dup",
         o if (SWAP..SWAP + 16).contains(&o) => "swap",
         o if (MOVUP..MOVUP + 16).contains(&o) => "movup",

@@ -58,16 +58,25 @@ pub enum Instruction {
     Drop,
     /// `a -> `; fails unless a = 1.
     Assert,
-    /// `a b -> `; fails unless a = b.
-    AssertEq,
     /// `a -> 1 if a = 0 else 0`.
     EqZ,
     /// `a b -> 1 if a ≠ b else 0`.
     Neq,
     /// `b a c -> a b` if c = 1, `b a` if c = 0 (c on top); fails unless c is 0 or 1.
     CSwap,
-    /// `b a c -> a` if c = 1, `b` if c = 0 (c on top); fails unless c is 0 or 1.
-    CDrop,
+    /// `a -> m[a][0]`: element 0 of the word at address `a` (fails unless `a < 2^32`).
+    MLoad,
+    /// `v a -> v`: stores `v` into element 0 of the word at address `a`, keeping lanes 1..3.
+    /// (The assembly instruction `mem_store` is `MStore` followed by `Drop`.)
+    MStore,
+    /// `x3 x2 x1 x0 a -> w3 w2 w1 w0`: replaces the four values below the address with the word
+    /// at address `a` (`w0` on top).
+    MLoadW,
+    /// `w3 w2 w1 w0 a -> w3 w2 w1 w0`: stores the four values below the address (`w0` on top)
+    /// as the word at address `a`.
+    MStoreW,
+    /// `-> 0`.
+    Pad,
     /// Copies slot N (0..=15) to the top.
     Dup(u8),
     /// Swaps the top with slot N (1..=15).
@@ -100,11 +109,14 @@ impl Instruction {
             Eq => opcodes::EQ,
             Drop => opcodes::DROP,
             Assert => opcodes::ASSERT,
-            AssertEq => opcodes::ASSERT_EQ,
             EqZ => opcodes::EQZ,
             Neq => opcodes::NEQ,
             CSwap => opcodes::CSWAP,
-            CDrop => opcodes::CDROP,
+            MLoad => opcodes::MLOAD,
+            MStore => opcodes::MSTORE,
+            MLoadW => opcodes::MLOADW,
+            MStoreW => opcodes::MSTOREW,
+            Pad => opcodes::PAD,
             Dup(n) => opcodes::DUP + n,
             Swap(n) => opcodes::SWAP + n,
             MovUp(n) => opcodes::MOVUP + n,

@@ -258,7 +258,7 @@ fn small_immediate(
 /// One parsed instruction or block marker.
 enum Item<'a> {
     Instruction(Instruction),
-    /// `readw`, `hmerge`: a fixed sequence of instructions.
+    /// `readw`, `hmerge`, `mem_store`, …: a fixed sequence of instructions.
     Macro(Vec<Instruction>),
     Repeat(u64),
     If,
@@ -280,6 +280,10 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
         Some(_) => Err(AssemblyError::at(token, ErrorKind::UnexpectedImmediate(name.into()))),
     };
     let missing = || AssemblyError::at(token, ErrorKind::MissingImmediate(name.into()));
+    let macro_no_imm = |m: Vec<Instruction>| match imm {
+        None => Ok(Item::Macro(m)),
+        Some(_) => Err(AssemblyError::at(token, ErrorKind::UnexpectedImmediate(name.into()))),
+    };
     use Instruction::*;
     match name {
         "noop" => no_imm(Noop),
@@ -295,11 +299,40 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
         "eq" => no_imm(Eq),
         "drop" => no_imm(Drop),
         "assert" => no_imm(Assert),
-        "assert_eq" => no_imm(AssertEq),
+        // no operation moves the stack by two: these are two operations each
+        "assert_eq" => macro_no_imm(vec![Eq, Assert]),
+        // the primitives behind mem_store, mem_loadw and mem_storew, which keep their values
+        "mstore" => no_imm(MStore),
+        "mloadw" => no_imm(MLoadW),
+        "mstorew" => no_imm(MStoreW),
         "eqz" => no_imm(EqZ),
         "neq" => no_imm(Neq),
         "cswap" => no_imm(CSwap),
-        "cdrop" => no_imm(CDrop),
+        "cdrop" => macro_no_imm(vec![CSwap, Drop]),
+        "pad" => no_imm(Pad),
+        "padw" => macro_no_imm(vec![Pad; 4]),
+        "dropw" => macro_no_imm(vec![Drop; 4]),
+        "mem_load" | "mem_store" | "mem_loadw" | "mem_storew" => {
+            let addr = match imm {
+                None => None,
+                Some(i) => Some(Push(Felt::new(small_immediate(token, name, i, 0..=u32::MAX as u64)?))),
+            };
+            let mut m: Vec<Instruction> = Vec::new();
+            match name {
+                "mem_load" => m.extend(addr.into_iter().chain([MLoad])),
+                "mem_store" => m.extend(addr.into_iter().chain([MStore, Drop])),
+                "mem_loadw" => {
+                    // four zeros for the word to overwrite, then the address on top
+                    m.extend([Pad; 4]);
+                    m.extend([addr.unwrap_or(MovUp(4)), MLoadW]);
+                }
+                _ => {
+                    m.extend(addr.into_iter().chain([MStoreW]));
+                    m.extend([Drop; 4]);
+                }
+            }
+            Ok(if m.len() == 1 { Item::Instruction(m[0]) } else { Item::Macro(m) })
+        }
         "hperm" => no_imm(HPerm),
         "readw" | "hmerge" => match imm {
             None if name == "readw" => Ok(Item::Macro(vec![Read; 4])),

@@ -51,7 +51,8 @@ fn every_instruction_assembles() {
             Eq,
             Drop,
             Assert,
-            AssertEq,
+            Eq,
+            Assert,
             Dup(0),
             Dup(15),
             Swap(1),
@@ -559,7 +560,7 @@ proptest! {
             let n1 = n.max(1);
             match k {
                 0 => Noop, 1 => Push(Felt::new(v % 18446744069414584321)), 2 => Read, 3 => Add, 4 => Sub, 5 => Mul,
-                6 => Neg, 7 => Inv, 8 => Not, 9 => And, 10 => Or, 11 => Eq, 12 => Drop, 13 => Assert, 14 => AssertEq,
+                6 => Neg, 7 => Inv, 8 => Not, 9 => And, 10 => Or, 11 => Eq, 12 => Drop, 13 => Assert, 14 => MLoad,
                 15 => Dup(n), 16 => Swap(n1), 17 => MovUp(n1), _ => MovDn(n1),
             }
         }).collect();
@@ -626,7 +627,7 @@ fn the_source_map_points_at_every_instruction_and_condition() {
 
 #[test]
 fn comparisons_selections_and_word_reads_assemble() {
-    assert_eq!(ok("begin eqz neq cswap cdrop end"), vec![EqZ, Neq, CSwap, CDrop]);
+    assert_eq!(ok("begin eqz neq cswap cdrop end"), vec![EqZ, Neq, CSwap, CSwap, Drop]);
     assert_eq!(ok("begin readw add end"), vec![Read, Read, Read, Read, Add]);
     assert!(matches!(err("begin readw.4 end"), (1, 7, ErrorKind::UnexpectedImmediate(_))));
     assert!(matches!(err("begin cswap.1 end"), (1, 7, ErrorKind::UnexpectedImmediate(_))));

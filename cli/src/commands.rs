@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use distaff_air::program::hash_to_hex;
-use distaff_air::Program;
+use distaff_air::{Program, PublicInputs};
 use distaff_assembly::SourceMap;
 use distaff_math::{word_from_hex, Felt};
 use distaff_processor::{execute, ExecutionError, ProgramInputs, ProgramPoint};
@@ -56,7 +56,7 @@ fn load_program(path: &Path) -> Result<Loaded, CliError> {
 
 fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
     match path {
-        None => Ok(Inputs { public: Vec::new(), secret: Vec::new() }),
+        None => Ok(Inputs { public: Vec::new(), secret: Vec::new(), memory: Vec::new() }),
         Some(p) => inputs::parse(&read_text(p)?).map_err(|e| match e {
             CliError::Inputs(m) => CliError::Inputs(format!("{}: {m}", p.display())),
             other => other,
@@ -65,7 +65,9 @@ fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
 }
 
 fn program_inputs(i: Inputs) -> Result<ProgramInputs, CliError> {
-    ProgramInputs::new(i.public, i.secret).map_err(|e| CliError::Inputs(e.to_string()))
+    ProgramInputs::new(i.public, i.secret)
+        .and_then(|p| p.with_memory(i.memory))
+        .map_err(|e| CliError::Inputs(e.to_string()))
 }
 
 fn check_outputs(n: usize) -> Result<(), CliError> {
@@ -218,7 +220,7 @@ pub fn verify(
     let hash = word_from_hex(program_hash).ok_or_else(|| {
         CliError::Usage(format!("--program-hash '{program_hash}' is not 64 hex characters of a program hash"))
     })?;
-    let public = load_inputs(inputs)?.public;
+    let claim = load_inputs(inputs)?;
     let outputs = inputs::parse_list(outputs)?;
     let io = |source| CliError::Io { path: proof_path.to_path_buf(), source };
     let len = std::fs::metadata(proof_path).map_err(io)?.len();
@@ -229,7 +231,10 @@ pub fn verify(
     }
     let bytes = std::fs::read(proof_path).map_err(io)?;
     let start = Instant::now();
-    let bits = distaff_verifier::verify_bytes(&hash, &public, &outputs, &bytes, min_security)
+    let public = PublicInputs { program_hash: hash, inputs: claim.public, outputs, memory: claim.memory };
+    let bits = distaff_verifier::Proof::from_bytes(&bytes)
+        .map_err(distaff_verifier::VerificationError::from)
+        .and_then(|proof| distaff_verifier::verify_claim(&public, &proof, min_security))
         .map_err(|e| CliError::Rejected(e.to_string()))?;
     let elapsed = start.elapsed();
     if as_json {

@@ -1,6 +1,9 @@
-//! The inputs file: `{"public": [..], "secret": [..]}`, both optional; values are JSON
-//! integers or decimal strings, each below p. Anything else is refused with a message saying
-//! which value is wrong: nothing the user gave is silently changed.
+//! The inputs file: `{"public": [..], "secret": [..], "memory": {"ADDR": VALUE, ..}}`, all
+//! optional; values are JSON integers or decimal strings, each below p. A memory entry's value
+//! is one value (lane 0 of the word at ADDR, the others 0) or an array of up to four (the
+//! word, lane 0 first); ADDR is a decimal address below 2^32. The initial memory is public:
+//! `verify` reads it from the same file. Anything else is refused with a message saying which
+//! value is wrong: nothing the user gave is silently changed.
 
 use distaff_math::{parse_felt, Felt};
 use serde_json::Value;
@@ -13,6 +16,8 @@ pub struct Inputs {
     pub public: Vec<Felt>,
     /// Values `read` consumes.
     pub secret: Vec<Felt>,
+    /// Initial memory (public), by address.
+    pub memory: Vec<(u32, [Felt; 4])>,
 }
 
 fn value(v: &Value, what: &str, i: usize) -> Result<Felt, CliError> {
@@ -39,10 +44,49 @@ fn list(v: Option<&Value>, what: &str) -> Result<Vec<Felt>, CliError> {
 pub fn parse(text: &str) -> Result<Inputs, CliError> {
     let json: Value = serde_json::from_str(text).map_err(|e| CliError::Inputs(format!("not valid JSON: {e}")))?;
     let obj = json.as_object().ok_or_else(|| CliError::Inputs("expected a JSON object".into()))?;
-    if let Some(k) = obj.keys().find(|k| *k != "public" && *k != "secret") {
-        return Err(CliError::Inputs(format!("unknown key '{k}' (expected 'public' and/or 'secret')")));
+    if let Some(k) = obj.keys().find(|k| !["public", "secret", "memory"].contains(&k.as_str())) {
+        return Err(CliError::Inputs(format!("unknown key '{k}' (expected 'public', 'secret' and/or 'memory')")));
     }
-    Ok(Inputs { public: list(obj.get("public"), "public")?, secret: list(obj.get("secret"), "secret")? })
+    Ok(Inputs {
+        public: list(obj.get("public"), "public")?,
+        secret: list(obj.get("secret"), "secret")?,
+        memory: memory(obj.get("memory"))?,
+    })
+}
+
+fn memory(v: Option<&Value>) -> Result<Vec<(u32, [Felt; 4])>, CliError> {
+    let entries = match v {
+        None => return Ok(Vec::new()),
+        Some(Value::Object(entries)) => entries,
+        Some(_) => return Err(CliError::Inputs("'memory' must be an object {\"ADDR\": VALUE, ...}".into())),
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for (key, v) in entries {
+        let what = format!("memory[\"{key}\"]");
+        let addr: u32 = key
+            .parse()
+            .ok()
+            .filter(|_| key.chars().all(|c| c.is_ascii_digit()))
+            .ok_or_else(|| CliError::Inputs(format!("{what}: the address must be a decimal integer below 2^32")))?;
+        let mut word = [Felt::new(0); 4];
+        match v {
+            Value::Array(items) if items.len() <= 4 => {
+                for (i, x) in items.iter().enumerate() {
+                    word[i] = value(x, &what, i)?;
+                }
+            }
+            Value::Array(items) => {
+                return Err(CliError::Inputs(format!("{what}: a word has at most 4 values, found {}", items.len())))
+            }
+            other => word[0] = value(other, &what, 0)?,
+        }
+        out.push((addr, word));
+    }
+    out.sort_by_key(|(a, _)| *a);
+    if let Some(w) = out.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(CliError::Inputs(format!("memory: address {} is given twice", w[0].0)));
+    }
+    Ok(out)
 }
 
 /// Parses a comma-separated list of field elements (as given to `--outputs`).
@@ -76,9 +120,23 @@ mod tests {
             r#"{"public": 1}"#,
             r#"[1]"#,
             r#"{"public": [true]}"#,
+            r#"{"memory": [1]}"#,
+            r#"{"memory": {"-1": 1}}"#,
+            r#"{"memory": {"4294967296": 1}}"#,
+            r#"{"memory": {"0x10": 1}}"#,
+            r#"{"memory": {"1": [1, 2, 3, 4, 5]}}"#,
+            r#"{"memory": {"1": "18446744069414584321"}}"#,
+            r#"{"memory": {"1": 1, "01": 2}}"#,
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn memory_entries() {
+        let i = parse(r#"{"memory": {"7": 5, "2": [1, "2", 3]}}"#).unwrap();
+        let f = Felt::new;
+        assert_eq!(i.memory, vec![(2, [f(1), f(2), f(3), f(0)]), (7, [f(5), f(0), f(0), f(0)])]);
     }
 
     #[test]

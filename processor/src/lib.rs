@@ -3,7 +3,7 @@
 //!
 //! Both paths share one interpreter ([`Vm`]): [`execute`] only runs it (the fast path behind
 //! `distaff run`), [`build_trace`] runs it and records every cycle in the layout of
-//! [`distaff_air::layout`]. Every failure the AIR would reject (stack underflow or overflow, a
+//! [`distaff_air::layout`]. Every failure the AIR would reject (stack underflow, a memory address of 2^32 or more, a
 //! failed assertion, a non-binary operand, inverting zero, running out of secret inputs) is
 //! reported here as an [`ExecutionError`] naming the instruction and the cycle.
 #![deny(missing_docs)]
@@ -13,7 +13,7 @@ mod vm;
 
 pub use trace::trace_length;
 pub use trace::{build_trace, ExecutionTrace};
-pub use vm::{execute, ExecutionError, ExecutionOutput, ProgramInputs, ProgramPoint, Vm, MAX_CYCLES};
+pub use vm::{execute, Access, ExecutionError, ExecutionOutput, ProgramInputs, ProgramPoint, Vm, MAX_CYCLES};
 
 #[cfg(feature = "fault-injection")]
 pub use trace::build_trace_with_faults;

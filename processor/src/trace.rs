@@ -5,7 +5,7 @@ use distaff_air::program::kind_domain;
 use distaff_air::{opcodes, rescue, Program, PublicInputs, Word, MIN_TRACE_LENGTH};
 use distaff_math::{Felt, FieldElement};
 
-use crate::vm::{Cycle, ExecutionError, ProgramInputs, Recorder, Vm};
+use crate::vm::{Access, Cycle, ExecutionError, ProgramInputs, Recorder, Vm};
 
 /// An execution trace in the layout of [`distaff_air::layout`], column-major
 /// (`columns()[column][row]`), together with the claim it supports.
@@ -14,6 +14,7 @@ pub struct ExecutionTrace {
     columns: Vec<Vec<Felt>>,
     program_hash: Word,
     inputs: Vec<Felt>,
+    memory: Vec<(u32, Word)>,
     final_stack: Vec<Felt>,
     cycles: usize,
 }
@@ -61,6 +62,7 @@ impl ExecutionTrace {
             program_hash: self.program_hash,
             inputs: self.inputs.clone(),
             outputs: self.outputs(num_outputs),
+            memory: self.memory.clone(),
         }
     }
 }
@@ -76,24 +78,50 @@ struct TraceRecorder {
     cycles: Vec<Cycle>,
 }
 
-fn write_state(columns: &mut [Vec<Felt>], opcode: u8, stack: &[Felt; STACK_DEPTH], depth: usize, pops: u64, aux: Felt) {
+fn inv_or_zero(x: Felt) -> Felt {
+    if x == Felt::ZERO {
+        Felt::ZERO
+    } else {
+        x.inv()
+    }
+}
+
+/// Writes the execution columns of one row: op bits, stack, depth, range-check limbs, helper,
+/// and the overflow-stack columns (`shift`: how the row's operation moves the stack).
+fn write_state(columns: &mut [Vec<Felt>], opcode: u8, vm: &Vm, pops: u64, aux: Felt, shift: i8) {
     for k in 0..NUM_OP_BITS {
         columns[OP_BITS + k].push(Felt::from((opcode >> k) & 1));
     }
-    for (i, v) in stack.iter().enumerate() {
+    for (i, v) in vm.stack.iter().enumerate() {
         columns[STACK + i].push(*v);
     }
-    columns[DEPTH].push(Felt::new(depth as u64));
-    let diff = (depth as u64).saturating_sub(pops);
+    let depth = vm.depth as u64;
+    columns[DEPTH].push(Felt::new(depth));
+    // with values in the overflow table the limbs are not checked
+    let diff = if vm.depth > STACK_DEPTH { 0 } else { depth.saturating_sub(pops) };
     columns[RC_LO].push(Felt::new(diff % 8));
     columns[RC_HI].push(Felt::new(diff / 8));
     columns[AUX].push(aux);
+    let ptr = Felt::new(vm.overflow_ptr());
+    let spill = shift > 0 && vm.depth >= STACK_DEPTH;
+    let fill = shift < 0 && vm.depth > STACK_DEPTH;
+    let link = match vm.overflow.len() {
+        k if fill && k >= 2 => Felt::new(vm.overflow[k - 2].1),
+        _ => Felt::ZERO,
+    };
+    columns[OVF].push(Felt::from(vm.depth > STACK_DEPTH));
+    columns[OV_PTR].push(ptr);
+    columns[OV_INV].push(inv_or_zero(ptr));
+    columns[OV_LINK].push(link);
+    columns[OV_H].push(inv_or_zero(Felt::new(depth) - Felt::new(STACK_DEPTH as u64)));
+    columns[SPILL].push(Felt::from(spill));
+    columns[FILL].push(Felt::from(fill));
 }
 
 impl Recorder for TraceRecorder {
     const RECORDS: bool = true;
-    fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt) {
-        write_state(&mut self.columns, opcode, &vm.stack, vm.depth, pops, aux);
+    fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt, shift: i8) {
+        write_state(&mut self.columns, opcode, vm, pops, aux, shift);
     }
     fn cycle(&mut self, cycle: Cycle) {
         self.cycles.push(cycle);
@@ -235,18 +263,29 @@ pub fn build_trace_with_faults(
 }
 
 fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<ExecutionTrace, ExecutionError> {
-    // --- execution: op bits, stack, depth, range-check limbs, helper; the cycle log -----------
-    let mut rec = TraceRecorder { columns: vec![Vec::new(); TRACE_WIDTH], cycles: Vec::new() };
+    // --- execution: op bits, stack, depth, range-check limbs, helper, overflow; the cycle log --
+    let mut rec = TraceRecorder { columns: vec![Vec::new(); FULL_TRACE_WIDTH], cycles: Vec::new() };
+    vm.record_accesses = true;
     vm.run(program.root(), &mut rec)?;
+    vm.check_end()?;
     let m = vm.cycle;
-    let n = trace_length(m);
+    // an execution with memory, initial memory or more than 16 values on the stack needs the
+    // memory variant's columns
+    let memory = !vm.accesses.is_empty() || !inputs.memory().is_empty() || vm.max_depth > STACK_DEPTH;
+    let table = memory.then(|| MemoryTable::new(inputs.memory(), &vm.accesses));
+    let needed = table.as_ref().map_or(0, |t| t.rows_needed());
+    let n = trace_length(m).max(needed.next_power_of_two());
     let mut columns = rec.columns;
     for _ in m..n {
-        write_state(&mut columns, opcodes::NOOP, &vm.stack, vm.depth, 0, Felt::ZERO);
+        write_state(&mut columns, opcodes::NOOP, &vm, 0, Felt::ZERO, 0);
     }
-    // the decoder's columns (not recorded during execution) are filled below
+    // the decoder's and the tables' columns (not recorded during execution) are filled below
     for col in columns.iter_mut().filter(|c| c.is_empty()) {
         *col = vec![Felt::ZERO; n];
+    }
+    match &table {
+        Some(t) => t.write(&mut columns),
+        None => columns.truncate(TRACE_WIDTH),
     }
 
     // --- decoder: sponge, batches, control flow, control stack, halt -------------------------
@@ -269,7 +308,89 @@ fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<Execu
         columns,
         program_hash: program.hash(),
         inputs: inputs.public().to_vec(),
+        memory: inputs.memory().to_vec(),
         final_stack: vm.stack_values(),
         cycles: m,
     })
+}
+
+/// The memory table (initial memory and every access, sorted by address and clock) and the
+/// range table its gaps are looked up in.
+struct MemoryTable {
+    rows: Vec<Access>,
+    /// The 16-bit limbs of each row's gap (to the next row, or from the last address to 2^32 − 1).
+    limbs: Vec<(u64, u64)>,
+    /// The range table's values: 0 to 2^16 − 1 through every limb value, in allowed steps.
+    range: Vec<u64>,
+}
+
+impl MemoryTable {
+    fn new(initial: &[(u32, Word)], accesses: &[Access]) -> Self {
+        let mut rows: Vec<Access> = initial
+            .iter()
+            .map(|(addr, word)| Access { addr: *addr, clk: 0, write: true, element: false, word: *word })
+            .chain(accesses.iter().copied())
+            .collect();
+        // stable: accesses at one address keep their clock order
+        rows.sort_by_key(|a| (a.addr, a.clk));
+        let limbs: Vec<(u64, u64)> = (0..rows.len())
+            .map(|i| {
+                let gap = match rows.get(i + 1) {
+                    Some(next) if next.addr != rows[i].addr => (next.addr - rows[i].addr) as u64,
+                    Some(next) => next.clk - rows[i].clk,
+                    None => (u32::MAX - rows[i].addr) as u64,
+                };
+                (gap & 0xffff, gap >> 16)
+            })
+            .collect();
+        let mut values: Vec<u64> = limbs.iter().flat_map(|(lo, hi)| [*lo, *hi]).collect();
+        values.push(RANGE_MAX);
+        values.sort_unstable();
+        values.dedup();
+        let mut range = vec![0u64];
+        for v in values {
+            while *range.last().unwrap_or(&0) < v {
+                let cur = *range.last().unwrap_or(&0);
+                let step = RANGE_STEPS.iter().rev().find(|s| **s > 0 && cur + **s <= v).copied().unwrap_or(1);
+                range.push(cur + step);
+            }
+        }
+        MemoryTable { rows, limbs, range }
+    }
+
+    /// Rows the trace needs: every table row plus an inactive one, and the range table.
+    fn rows_needed(&self) -> usize {
+        (self.rows.len() + 1).max(self.range.len())
+    }
+
+    fn write(&self, columns: &mut [Vec<Felt>]) {
+        for (r, a) in self.rows.iter().enumerate() {
+            columns[M_ADDR][r] = Felt::from(a.addr);
+            columns[M_CLK][r] = Felt::new(a.clk);
+            for i in 0..4 {
+                columns[M_VALUE + i][r] = a.word[i];
+            }
+            columns[M_WRITE][r] = Felt::from(a.write);
+            columns[M_ELEMENT][r] = Felt::from(a.element);
+            columns[M_ACTIVE][r] = Felt::ONE;
+            if let Some(next) = self.rows.get(r + 1) {
+                columns[M_INV][r] = inv_or_zero(Felt::from(next.addr) - Felt::from(a.addr));
+            }
+            columns[M_LIMB_LO][r] = Felt::new(self.limbs[r].0);
+            columns[M_LIMB_HI][r] = Felt::new(self.limbs[r].1);
+        }
+        // every row looks up its two limbs (zeros on inactive rows)
+        let mut counts = std::collections::HashMap::<u64, u64>::new();
+        for v in columns[M_LIMB_LO].iter().chain(&columns[M_LIMB_HI]) {
+            *counts.entry(v.as_int()).or_default() += 1;
+        }
+        for r in 0..columns[R_VALUE].len() {
+            let v = self.range.get(r).copied().unwrap_or(RANGE_MAX);
+            columns[R_VALUE][r] = Felt::new(v);
+            // the multiplicity sits on the first row holding the value
+            if r < self.range.len() && (r == 0 || self.range[r - 1] != v) {
+                columns[R_MULT][r] = Felt::new(counts.get(&v).copied().unwrap_or(0));
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ use distaff_air::layout::{
 use distaff_air::program::{span_elements, Block, BlockKind, MAX_PROGRAM_ELEMENTS};
 use distaff_air::{opcodes, Instruction, Program, Word, MAX_PUBLIC_INPUTS};
 use distaff_math::{Felt, FieldElement};
+use std::collections::BTreeMap;
 
 /// The longest execution we run (in cycles, i.e. trace rows before halting): 2^22, whose
 /// trace (2^23 rows) is about the largest this machine class can prove. A program that runs
@@ -18,6 +19,7 @@ pub const MAX_CYCLES: usize = MAX_PROGRAM_ELEMENTS;
 pub struct ProgramInputs {
     public: Vec<Felt>,
     secret: Vec<Felt>,
+    memory: Vec<(u32, Word)>,
 }
 
 impl ProgramInputs {
@@ -26,7 +28,24 @@ impl ProgramInputs {
         if public.len() > MAX_PUBLIC_INPUTS {
             return Err(ExecutionError::TooManyPublicInputs(public.len()));
         }
-        Ok(ProgramInputs { public, secret })
+        Ok(ProgramInputs { public, secret, memory: Vec::new() })
+    }
+
+    /// Sets the initial memory: words by address (every other address starts as zero). The
+    /// initial memory is public: it is part of the claim a proof is checked against. Fails if an
+    /// address appears twice.
+    pub fn with_memory(mut self, mut memory: Vec<(u32, Word)>) -> Result<Self, ExecutionError> {
+        memory.sort_by_key(|(a, _)| *a);
+        if let Some(w) = memory.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(ExecutionError::DuplicateAddress(w[0].0));
+        }
+        self.memory = memory;
+        Ok(self)
+    }
+
+    /// The initial memory, by increasing address.
+    pub fn memory(&self) -> &[(u32, Word)] {
+        &self.memory
     }
 
     /// The public inputs (top of the initial stack first).
@@ -62,16 +81,25 @@ pub enum ExecutionError {
         /// Values present.
         depth: usize,
     },
-    /// The stack is full.
-    #[error("instruction #{index} '{instruction}' (cycle {cycle}): stack overflow: the stack already holds {STACK_DEPTH} values")]
-    StackOverflow {
+    /// A memory address of 2^32 or more.
+    #[error("instruction #{index} '{instruction}' (cycle {cycle}): memory address {address} is not below 2^32")]
+    AddressOutOfRange {
         /// Position of the instruction.
         index: usize,
         /// The instruction.
         instruction: Instruction,
         /// Cycle at which it ran.
         cycle: usize,
+        /// The address found on the stack.
+        address: u64,
     },
+    /// The program ended with more values on the stack than its 16 slots: the values spilled
+    /// below them would be left unaccounted for.
+    #[error("the program ends with {0} values on the stack; at most {STACK_DEPTH} may remain (drop the rest)")]
+    TooDeepAtEnd(usize),
+    /// The initial memory names an address twice.
+    #[error("the initial memory names address {0} twice")]
+    DuplicateAddress(u32),
     /// `read` with no secret input left.
     #[error("instruction #{index} 'read' (cycle {cycle}): no secret input left (all {available} were read)")]
     SecretInputsExhausted {
@@ -158,7 +186,7 @@ impl ExecutionError {
         use ExecutionError::*;
         match self {
             StackUnderflow { index, .. }
-            | StackOverflow { index, .. }
+            | AddressOutOfRange { index, .. }
             | SecretInputsExhausted { index, .. }
             | AssertionFailed { index, .. }
             | NotBinary { index, .. }
@@ -166,7 +194,7 @@ impl ExecutionError {
             ConditionMissing { condition, .. } | ConditionNotBinary { condition, .. } => {
                 Some(ProgramPoint::Condition(*condition))
             }
-            TooManyPublicInputs(_) | CycleLimit => None,
+            TooManyPublicInputs(_) | CycleLimit | TooDeepAtEnd(_) | DuplicateAddress(_) => None,
         }
     }
 }
@@ -189,13 +217,40 @@ impl ExecutionOutput {
     }
 }
 
-/// The VM state: 16 addressable stack slots (zero below the depth) and the depth.
+/// A memory access, as the memory table lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    /// Word address.
+    pub addr: u32,
+    /// Clock of the row that made it (`row + 1`; 0 for initial memory).
+    pub clk: u64,
+    /// A write.
+    pub write: bool,
+    /// An element access (lane 0).
+    pub element: bool,
+    /// The word at the address after the access.
+    pub word: Word,
+}
+
+/// The VM state: 16 addressable stack slots (zero below the depth), the values spilled below
+/// them (the overflow table), the depth and the memory.
 #[derive(Clone, Debug)]
 pub struct Vm<'a> {
     /// Stack slots, top first; slots at or beyond `depth` are zero.
     pub stack: [Felt; STACK_DEPTH],
+    /// Values below slot 15, the last one next to come back, each with the key (`clk` of the row
+    /// that spilled it) the overflow table files it under.
+    pub overflow: Vec<(Felt, u64)>,
     /// Number of values on the stack.
     pub depth: usize,
+    /// The deepest the stack has been.
+    pub max_depth: usize,
+    /// Memory: words by address.
+    pub memory: BTreeMap<u32, Word>,
+    /// Every memory access, in execution order (recorded only when `record_accesses` is set).
+    pub accesses: Vec<Access>,
+    /// Whether to record memory accesses (the trace builder needs them).
+    pub record_accesses: bool,
     secret: &'a [Felt],
     next_secret: usize,
     /// Cycles executed so far.
@@ -224,7 +279,12 @@ impl<'a> Vm<'a> {
         stack[..inputs.public.len()].copy_from_slice(&inputs.public);
         Vm {
             stack,
+            overflow: Vec::new(),
             depth: inputs.public.len(),
+            max_depth: inputs.public.len(),
+            memory: inputs.memory.iter().copied().collect(),
+            accesses: Vec::new(),
+            record_accesses: false,
             secret: &inputs.secret,
             next_secret: 0,
             cycle: 0,
@@ -248,11 +308,27 @@ impl<'a> Vm<'a> {
         Ok(())
     }
 
-    fn room(&self, index: usize, inst: Instruction) -> Result<(), ExecutionError> {
-        if self.depth >= STACK_DEPTH {
-            return Err(ExecutionError::StackOverflow { index, instruction: inst, cycle: self.cycle });
+    fn address(&self, index: usize, inst: Instruction) -> Result<u32, ExecutionError> {
+        let a = self.stack[0].as_int();
+        u32::try_from(a).map_err(|_| ExecutionError::AddressOutOfRange {
+            index,
+            instruction: inst,
+            cycle: self.cycle,
+            address: a,
+        })
+    }
+
+    fn access(&mut self, addr: u32, write: bool, element: bool, word: Word) {
+        if write {
+            self.memory.insert(addr, word);
         }
-        Ok(())
+        if self.record_accesses {
+            self.accesses.push(Access { addr, clk: self.cycle as u64 + 1, write, element, word });
+        }
+    }
+
+    fn word_at(&self, addr: u32) -> Word {
+        self.memory.get(&addr).copied().unwrap_or([Felt::ZERO; 4])
     }
 
     fn binary(&self, index: usize, inst: Instruction, v: Felt) -> Result<(), ExecutionError> {
@@ -262,18 +338,26 @@ impl<'a> Vm<'a> {
         Ok(())
     }
 
+    /// The overflow table's top key (0: empty).
+    pub fn overflow_ptr(&self) -> u64 {
+        self.overflow.last().map_or(0, |e| e.1)
+    }
+
     fn push(&mut self, v: Felt) {
+        if self.depth >= STACK_DEPTH {
+            // slot 15 spills, filed under this row's clock
+            self.overflow.push((self.stack[STACK_DEPTH - 1], self.cycle as u64 + 1));
+        }
         self.stack.copy_within(0..STACK_DEPTH - 1, 1);
         self.stack[0] = v;
         self.depth += 1;
+        self.max_depth = self.max_depth.max(self.depth);
     }
 
-    fn shift_left(&mut self, k: usize) {
-        self.stack.copy_within(k.., 0);
-        for s in &mut self.stack[STACK_DEPTH - k..] {
-            *s = Felt::ZERO;
-        }
-        self.depth -= k;
+    fn shift_left(&mut self) {
+        self.stack.copy_within(1.., 0);
+        self.stack[STACK_DEPTH - 1] = self.overflow.pop().map_or(Felt::ZERO, |e| e.0);
+        self.depth -= 1;
     }
 
     /// Executes instruction `index` of the program; advances the cycle count by its cost.
@@ -288,12 +372,9 @@ impl<'a> Vm<'a> {
                 distaff_air::rescue::apply_permutation(&mut state);
                 self.stack[..12].copy_from_slice(&state);
             }
-            Push(v) => {
-                self.room(index, inst)?;
-                self.push(v);
-            }
+            Push(v) => self.push(v),
+            Pad => self.push(Felt::ZERO),
             Read => {
-                self.room(index, inst)?;
                 let v = *self.secret.get(self.next_secret).ok_or(ExecutionError::SecretInputsExhausted {
                     index,
                     cycle: self.cycle,
@@ -306,20 +387,44 @@ impl<'a> Vm<'a> {
                 self.need(index, inst, 1)?;
                 self.stack[0] = Felt::from(s[0] == Felt::ZERO);
             }
-            CSwap | CDrop => {
+            CSwap => {
                 self.need(index, inst, 3)?;
-                let (c, a, b) = (s[0], s[1], s[2]);
+                let c = s[0];
                 self.binary(index, inst, c)?;
-                let one = c == Felt::ONE;
-                if inst == CSwap {
-                    self.shift_left(1);
-                    if one {
-                        self.stack.swap(0, 1);
-                    }
-                } else {
-                    self.shift_left(2);
-                    self.stack[0] = if one { a } else { b };
+                self.shift_left();
+                if c == Felt::ONE {
+                    self.stack.swap(0, 1);
                 }
+            }
+            MLoad => {
+                self.need(index, inst, 1)?;
+                let addr = self.address(index, inst)?;
+                let word = self.word_at(addr);
+                self.access(addr, false, true, word);
+                self.stack[0] = word[0];
+            }
+            MStore => {
+                self.need(index, inst, 2)?;
+                let addr = self.address(index, inst)?;
+                let mut word = self.word_at(addr);
+                word[0] = s[1];
+                self.access(addr, true, true, word);
+                self.shift_left();
+            }
+            MLoadW => {
+                self.need(index, inst, 5)?;
+                let addr = self.address(index, inst)?;
+                let word = self.word_at(addr);
+                self.access(addr, false, false, word);
+                self.shift_left();
+                self.stack[..4].copy_from_slice(&word);
+            }
+            MStoreW => {
+                self.need(index, inst, 5)?;
+                let addr = self.address(index, inst)?;
+                let word = [s[1], s[2], s[3], s[4]];
+                self.access(addr, true, false, word);
+                self.shift_left();
             }
             Add | Sub | Mul | And | Or | Eq | Neq => {
                 self.need(index, inst, 2)?;
@@ -340,7 +445,7 @@ impl<'a> Vm<'a> {
                     Neq => Felt::from(a != b),
                     _ => Felt::from(a == b),
                 };
-                self.shift_left(1);
+                self.shift_left();
                 self.stack[0] = r;
             }
             Neg => {
@@ -361,7 +466,7 @@ impl<'a> Vm<'a> {
             }
             Drop => {
                 self.need(index, inst, 1)?;
-                self.shift_left(1);
+                self.shift_left();
             }
             Assert => {
                 self.need(index, inst, 1)?;
@@ -373,24 +478,11 @@ impl<'a> Vm<'a> {
                         detail: format!("expected 1 on top of the stack, found {}", s[0].as_int()),
                     });
                 }
-                self.shift_left(1);
-            }
-            AssertEq => {
-                self.need(index, inst, 2)?;
-                if s[0] != s[1] {
-                    return Err(ExecutionError::AssertionFailed {
-                        index,
-                        instruction: inst,
-                        cycle: self.cycle,
-                        detail: format!("{} != {}", s[1].as_int(), s[0].as_int()),
-                    });
-                }
-                self.shift_left(2);
+                self.shift_left();
             }
             Dup(n) => {
                 let n = n as usize;
                 self.need(index, inst, n + 1)?;
-                self.room(index, inst)?;
                 let v = s[n];
                 self.push(v);
             }
@@ -425,7 +517,7 @@ impl<'a> Vm<'a> {
         if v != Felt::ZERO && v != Felt::ONE {
             return Err(ExecutionError::ConditionNotBinary { condition, block, cycle: self.cycle, value: v.as_int() });
         }
-        self.shift_left(1);
+        self.shift_left();
         #[allow(unused_mut)]
         let mut cond = v == Felt::ONE;
         #[cfg(feature = "fault-injection")]
@@ -438,7 +530,17 @@ impl<'a> Vm<'a> {
 
     /// The final stack, top first.
     pub fn stack_values(&self) -> Vec<Felt> {
-        self.stack[..self.depth].to_vec()
+        let mut values = self.stack[..self.depth.min(STACK_DEPTH)].to_vec();
+        values.extend(self.overflow.iter().rev().map(|e| e.0));
+        values
+    }
+
+    /// Checks the state a program may end in: at most 16 values on the stack.
+    pub(crate) fn check_end(&self) -> Result<(), ExecutionError> {
+        if self.depth > STACK_DEPTH {
+            return Err(ExecutionError::TooDeepAtEnd(self.depth));
+        }
+        Ok(())
     }
 }
 
@@ -461,8 +563,8 @@ pub(crate) trait Recorder {
     /// Whether anything is recorded (the execute-only path skips the bookkeeping).
     const RECORDS: bool;
     /// A row executing `opcode` on the state `vm` (before the operation); `pops` is how many
-    /// values it needs, `aux` the helper value.
-    fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt);
+    /// values it needs, `aux` the helper value, `shift` how it moves the stack ([`shift`]).
+    fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt, shift: i8);
     /// A completed cycle.
     fn cycle(&mut self, cycle: Cycle);
 }
@@ -472,7 +574,7 @@ pub(crate) struct NoRecord;
 impl Recorder for NoRecord {
     const RECORDS: bool = false;
     #[inline(always)]
-    fn row(&mut self, _: &Vm, _: u8, _: u64, _: Felt) {}
+    fn row(&mut self, _: &Vm, _: u8, _: u64, _: Felt, _: i8) {}
     #[inline(always)]
     fn cycle(&mut self, _: Cycle) {}
 }
@@ -480,10 +582,11 @@ impl Recorder for NoRecord {
 pub(crate) fn pops(inst: &Instruction) -> u64 {
     use Instruction::*;
     match inst {
-        Noop | Push(_) | Read => 0,
-        Neg | Inv | Not | Drop | Assert | EqZ => 1,
-        Add | Sub | Mul | And | Or | Eq | AssertEq | Neq => 2,
-        CSwap | CDrop => 3,
+        Noop | Push(_) | Read | Pad => 0,
+        Neg | Inv | Not | Drop | Assert | EqZ | MLoad => 1,
+        Add | Sub | Mul | And | Or | Eq | Neq | MStore => 2,
+        CSwap => 3,
+        MLoadW | MStoreW => 5,
         Dup(n) | Swap(n) | MovUp(n) | MovDn(n) => *n as u64 + 1,
         HPerm => distaff_air::layout::HASHER_WIDTH as u64,
     }
@@ -509,7 +612,8 @@ impl Vm<'_> {
         batch: [Felt; 8],
         condition: Option<(&'static str, usize)>,
     ) -> Result<bool, ExecutionError> {
-        rec.row(self, opcodes::NOOP, condition.is_some() as u64, Felt::ZERO);
+        let pops = condition.is_some() as u64;
+        rec.row(self, opcodes::NOOP, pops, Felt::ZERO, -(pops as i8));
         let cond = match condition {
             Some((block, index)) => self.pop_condition(block, index)?,
             None => false,
@@ -540,16 +644,16 @@ impl Vm<'_> {
                         (self.stack[1] - self.stack[0]).inv()
                     }
                     Instruction::EqZ if self.stack[0] != Felt::ZERO => self.stack[0].inv(),
-                    Instruction::Push(_) | Instruction::Read | Instruction::Dup(_) => {
+                    Instruction::Push(_) | Instruction::Read | Instruction::Pad | Instruction::Dup(_) => {
                         (Felt::new(self.depth as u64) - sixteen).inv()
                     }
                     _ => Felt::ZERO,
                 };
-                rec.row(self, inst.opcode(), pops(inst), aux);
+                rec.row(self, inst.opcode(), pops(inst), aux, shift(inst));
             }
             self.step(first + i, *inst)?;
             if let Instruction::Push(_) = inst {
-                rec.row(self, opcodes::DATA, 0, Felt::ZERO);
+                rec.row(self, opcodes::DATA, 0, Felt::ZERO, 0);
             }
             if self.cycle > MAX_CYCLES {
                 return Err(ExecutionError::CycleLimit);
@@ -576,7 +680,7 @@ impl Vm<'_> {
     fn hperm<R: Recorder>(&mut self, rec: &mut R, index: usize) -> Result<(), ExecutionError> {
         let width = distaff_air::layout::HASHER_WIDTH;
         self.need(index, Instruction::HPerm, width)?;
-        rec.row(self, opcodes::NOOP, width as u64, Felt::ZERO);
+        rec.row(self, opcodes::NOOP, width as u64, Felt::ZERO, 0);
         self.noop_rows(rec, CYCLE_LEN - 1);
         rec.cycle(Cycle::HPerm { input: core::array::from_fn(|i| self.stack[i]) });
         // the stack effect (and the cycles) are the instruction's
@@ -587,7 +691,7 @@ impl Vm<'_> {
     /// Records `count` rows of `noop` on the current state.
     fn noop_rows<R: Recorder>(&mut self, rec: &mut R, count: usize) {
         for _ in 0..count {
-            rec.row(self, opcodes::NOOP, 0, Felt::ZERO);
+            rec.row(self, opcodes::NOOP, 0, Felt::ZERO, 0);
         }
     }
 
@@ -639,9 +743,20 @@ impl Vm<'_> {
     }
 }
 
+/// How an operation moves the stack: +1 (right: a value pushed), −1 (left: one fewer), or 0.
+pub(crate) fn shift(inst: &Instruction) -> i8 {
+    use Instruction::*;
+    match inst {
+        Push(_) | Read | Pad | Dup(_) => 1,
+        Add | Sub | Mul | And | Or | Eq | Neq | Drop | Assert | CSwap | MStore | MLoadW | MStoreW => -1,
+        _ => 0,
+    }
+}
+
 /// Runs a program without recording a trace.
 pub fn execute(program: &Program, inputs: &ProgramInputs) -> Result<ExecutionOutput, ExecutionError> {
     let mut vm = Vm::new(inputs);
     vm.run(program.root(), &mut NoRecord)?;
+    vm.check_end()?;
     Ok(ExecutionOutput { stack: vm.stack_values(), cycles: vm.cycle })
 }

@@ -40,7 +40,7 @@ fn arithmetic_and_stack_ops_satisfy_the_air() {
     );
     assert_eq!(out, vec![f(1), f(7)]);
     let out = run_checked(
-        vec![MovUp(3), MovDn(2), Swap(3), Swap(1), Dup(3), Drop, Dup(1), Dup(2), AssertEq],
+        vec![MovUp(3), MovDn(2), Swap(3), Swap(1), Dup(3), Drop, Dup(1), Dup(2), Eq, Assert],
         vec![1, 2, 3, 4, 5],
         vec![],
     );
@@ -125,12 +125,12 @@ fn comparisons_and_selections_satisfy_the_air() {
     // cswap: [c, a, b] -> c ? [b, a] : [a, b]; cdrop: [c, a, b] -> c ? a : b
     assert_eq!(run_checked(vec![CSwap], vec![1, 20, 10, 7], vec![]), vec![f(10), f(20), f(7)]);
     assert_eq!(run_checked(vec![CSwap], vec![0, 20, 10, 7], vec![]), vec![f(20), f(10), f(7)]);
-    assert_eq!(run_checked(vec![CDrop], vec![1, 20, 10, 7], vec![]), vec![f(20), f(7)]);
-    assert_eq!(run_checked(vec![CDrop], vec![0, 20, 10, 7], vec![]), vec![f(10), f(7)]);
+    assert_eq!(run_checked(vec![CSwap, Drop], vec![1, 20, 10, 7], vec![]), vec![f(20), f(7)]);
+    assert_eq!(run_checked(vec![CSwap, Drop], vec![0, 20, 10, 7], vec![]), vec![f(10), f(7)]);
     // with a full stack, every slot shifts
     let full: Vec<u64> = [1].into_iter().chain(2..17).collect();
     let out = run_checked(vec![CSwap], full.clone(), vec![]);
     assert_eq!(out[..3], [f(3), f(2), f(4)]);
     assert_eq!(out.len(), 15);
-    assert_eq!(run_checked(vec![CDrop], full, vec![]).len(), 14);
+    assert_eq!(run_checked(vec![CSwap, Drop], full, vec![]).len(), 14);
 }

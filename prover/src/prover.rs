@@ -410,7 +410,9 @@ where
 
     // --- 1b. auxiliary segment, built from transcript challenges ---------------------------
     let (challenges, aux_coefficients, aux_base, aux_tree) = if aux_width > 0 {
-        let challenges = draw_many::<E, H>(&mut coin, air.num_aux_challenges())?;
+        let mut challenges = draw_many::<E, H>(&mut coin, air.num_aux_challenges())?;
+        let derived = air.derived_challenges(&challenges);
+        challenges.extend(derived);
         let aux = report.time("auxiliary segment", || air.build_aux(columns, &challenges));
         if aux.len() != aux_width || aux.iter().any(|c| c.len() != n) {
             return Err(ProverError::TraceShape);

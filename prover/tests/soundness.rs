@@ -107,7 +107,7 @@ fn stack_underflow_cannot_be_proven() {
         columns[DEPTH][r] = if r == 0 { f(1) } else { f(0) };
         columns[RC_LO][r] = f(0);
     }
-    let claim = PublicInputs { program_hash: program.hash(), inputs: vec![f(5)], outputs: vec![f(5)] };
+    let claim = PublicInputs::new(program.hash(), vec![f(5)], vec![f(5)]);
     assert!(cheat(&columns, &claim).is_err());
 }
 
@@ -243,7 +243,8 @@ fn every_instruction_proves_under_both_hashes_and_both_presets() {
         MovDn(2),
         Drop,
         Dup(0),
-        AssertEq,
+        Eq,
+        Assert,
         Push(f(5)),
         EqZ,
         Push(f(4)),
@@ -255,9 +256,11 @@ fn every_instruction_proves_under_both_hashes_and_both_presets() {
         Push(f(0)),
         CSwap,
         Push(f(1)),
-        CDrop,
+        CSwap,
+        Drop,
         Push(f(0)),
-        CDrop,
+        CSwap,
+        Drop,
         Noop,
     ])
     .unwrap();

@@ -30,7 +30,7 @@ mod verify;
 
 pub use options::{FieldExtension, HashFunction, OptionsError, ProofOptions};
 pub use proof::{DecodeError, Openings, Proof};
-pub use verify::{verify, verify_air, verify_bytes};
+pub use verify::{verify, verify_air, verify_bytes, verify_claim, MAX_INITIAL_MEMORY};
 
 /// The minimum conjectured security the verifier accepts unless told otherwise.
 pub const DEFAULT_MIN_SECURITY_BITS: u32 = 96;
@@ -53,13 +53,16 @@ pub enum VerificationError {
         required: u32,
     },
     /// Too many public inputs or outputs for the stack.
-    #[error("a claim names at most 16 public inputs and 16 outputs ({inputs} inputs and {outputs} outputs given)")]
+    #[error("a claim names at most 16 public inputs, 16 outputs and 2^20 initial memory words ({inputs} inputs and {outputs} outputs given)")]
     ClaimTooLarge {
         /// Inputs given.
         inputs: usize,
         /// Outputs given.
         outputs: usize,
     },
+    /// The claim's initial memory does not list strictly increasing addresses.
+    #[error("the claim's initial memory must list each address once, in increasing order")]
+    MemoryNotSorted,
     /// Trace length out of range.
     #[error("trace length 2^{0} is outside the supported range")]
     TraceLength(u8),

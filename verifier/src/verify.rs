@@ -3,8 +3,10 @@
 use alloc::vec::Vec;
 
 use distaff_air::air::{composition_shape, num_constraints};
+use distaff_air::layout::FULL_TRACE_WIDTH;
 use distaff_air::{
-    Air, ProcessorAir, PublicInputs, Word, MAX_OUTPUTS, MAX_PUBLIC_INPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH,
+    Air, ProcessorAir, PublicInputs, Variant, Word, MAX_OUTPUTS, MAX_PUBLIC_INPUTS, MAX_TRACE_LENGTH_LOG2,
+    MIN_TRACE_LENGTH,
 };
 use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
@@ -33,8 +35,8 @@ pub fn verify_bytes(
 }
 
 /// Verifies that `proof` shows the program with hash `program_hash`, started with
-/// `public_inputs` on the stack (top first), ended with `outputs` on top of the stack.
-/// Returns the proof's conjectured security in bits.
+/// `public_inputs` on the stack (top first) and all-zero memory, ended with `outputs` on top of
+/// the stack. Returns the proof's conjectured security in bits.
 pub fn verify(
     program_hash: &Word,
     public_inputs: &[Felt],
@@ -42,16 +44,40 @@ pub fn verify(
     proof: &Proof,
     min_security_bits: u32,
 ) -> Result<u32, VerificationError> {
-    if public_inputs.len() > MAX_PUBLIC_INPUTS || outputs.len() > MAX_OUTPUTS {
-        return Err(VerificationError::ClaimTooLarge { inputs: public_inputs.len(), outputs: outputs.len() });
+    let public = PublicInputs::new(*program_hash, public_inputs.to_vec(), outputs.to_vec());
+    verify_claim(&public, proof, min_security_bits)
+}
+
+/// The largest initial memory (in words) a claim may name.
+pub const MAX_INITIAL_MEMORY: usize = 1 << 20;
+
+/// Verifies `proof` against a full claim (program hash, public inputs, outputs and initial
+/// memory). Returns the proof's conjectured security in bits.
+pub fn verify_claim(public: &PublicInputs, proof: &Proof, min_security_bits: u32) -> Result<u32, VerificationError> {
+    if public.inputs.len() > MAX_PUBLIC_INPUTS
+        || public.outputs.len() > MAX_OUTPUTS
+        || public.memory.len() > MAX_INITIAL_MEMORY
+    {
+        return Err(VerificationError::ClaimTooLarge { inputs: public.inputs.len(), outputs: public.outputs.len() });
     }
-    let public =
-        PublicInputs { program_hash: *program_hash, inputs: public_inputs.to_vec(), outputs: outputs.to_vec() };
-    // a proof without an auxiliary segment is one of a straight-line execution
-    let air = match proof.aux_root {
-        Some(_) => ProcessorAir::new(public, proof.trace_length()),
-        None => ProcessorAir::straight_line(public, proof.trace_length()),
+    if !public.memory_is_sorted() {
+        return Err(VerificationError::MemoryNotSorted);
+    }
+    // the variant is the proof's shape: no auxiliary segment for a straight-line execution, the
+    // memory columns for an execution with memory or a deep stack (and it is in the transcript)
+    let ext = match proof.options.extension {
+        FieldExtension::Quadratic => 2,
+        FieldExtension::Cubic => 3,
     };
+    let variant = match proof.aux_root {
+        None => Variant::StraightLine,
+        Some(_) if proof.ood_trace_current.len() == FULL_TRACE_WIDTH * ext => Variant::Memory,
+        Some(_) => Variant::Control,
+    };
+    let air = ProcessorAir::with_variant(public.clone(), proof.trace_length(), variant);
+    if air.variant() != variant {
+        return Err(VerificationError::MalformedProof("a claim with initial memory needs a proof with memory"));
+    }
     verify_air(&air, proof, min_security_bits)
 }
 
@@ -157,7 +183,9 @@ where
     let seed = transcript_seed(options, proof.trace_length_log2, &air.public_elements());
     let mut coin = DefaultRandomCoin::<H>::new(&seed);
     coin.reseed(trace_root);
-    let challenges = draw::<E, H>(&mut coin, if aux_width > 0 { air.num_aux_challenges() } else { 0 })?;
+    let mut challenges = draw::<E, H>(&mut coin, if aux_width > 0 { air.num_aux_challenges() } else { 0 })?;
+    let derived = air.derived_challenges(&challenges);
+    challenges.extend(derived);
     if let Some(root) = aux_root {
         coin.reseed(root);
     }

@@ -1,0 +1,83 @@
+//! The auxiliary columns of the memory variant: the overflow table's running product, the
+//! memory running product and the range checker's LogUp sum (their constraints are in
+//! [`crate::constraints::evaluate_aux_constraints`]).
+
+use alloc::vec::Vec;
+
+use crate::constraints::{compress, memory_access, memory_flag, memory_table_row};
+use crate::layout::*;
+use distaff_math::{Felt, FieldElement};
+
+/// Builds auxiliary columns 1..4 of the memory variant from the main trace (column-major) and
+/// the challenges `[alpha, beta, gamma, initial memory product]`. Returns nothing for a trace
+/// without the memory columns.
+pub fn memory_aux_columns<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>], challenges: &[E]) -> Vec<Vec<E>> {
+    let n = main.first().map_or(0, |c| c.len());
+    if n == 0 || main.len() != FULL_TRACE_WIDTH || challenges.len() < 4 {
+        return Vec::new();
+    }
+    let (alpha, beta, gamma, init) = (challenges[0], challenges[1], challenges[2], challenges[3]);
+    let one = Felt::ONE;
+    let lift = |x: Felt| E::from(x);
+    let top = STACK + STACK_DEPTH - 1;
+
+    // overflow table: spills insert (clk, s[15], ov_ptr); fills remove (ov_ptr, s'[15], link)
+    let overflow = running_product(n, E::ONE, |r| {
+        let num = if main[SPILL][r] == one {
+            compress(alpha, beta, &[lift(main[CLK][r]), lift(main[top][r]), lift(main[OV_PTR][r])])
+        } else {
+            E::ONE
+        };
+        let den = if main[FILL][r] == one {
+            compress(alpha, beta, &[lift(main[OV_PTR][r]), lift(main[top][r + 1]), lift(main[OV_LINK][r])])
+        } else {
+            E::ONE
+        };
+        (num, den)
+    });
+
+    // memory: accesses made by the rows over the table's rows
+    let row = |r: usize| -> Vec<Felt> { main.iter().map(|c| c[r]).collect() };
+    let memory = running_product(n, init, |r| {
+        let ops: Vec<Felt> = (0..NUM_OP_BITS).map(|k| main[OP_BITS + k][r]).collect();
+        let num = if memory_flag(&ops) == one {
+            compress(alpha, beta, &memory_access(&row(r), &row(r + 1)).map(lift))
+        } else {
+            E::ONE
+        };
+        let den =
+            if main[M_ACTIVE][r] == one { compress(alpha, beta, &memory_table_row(&row(r)).map(lift)) } else { E::ONE };
+        (num, den)
+    });
+
+    // range checker: q' = q + 1/(γ − lo) + 1/(γ − hi) − m/(γ − r)
+    let mut denominators = Vec::with_capacity(3 * n);
+    for r in 0..n {
+        for c in [M_LIMB_LO, M_LIMB_HI, R_VALUE] {
+            denominators.push(gamma - lift(main[c][r]));
+        }
+    }
+    let inv = distaff_math::batch_inversion(&denominators);
+    let mut range = Vec::with_capacity(n);
+    let mut q = E::ZERO;
+    for r in 0..n {
+        range.push(q);
+        let i = &inv[3 * r..3 * r + 3];
+        q += i[0] + i[1] - i[2] * lift(main[R_MULT][r]);
+    }
+    alloc::vec![overflow, memory, range]
+}
+
+/// `p[0] = start`, `p[r+1] = p[r]·num(r)/den(r)` for `r < n − 1`, with one batch inversion.
+fn running_product<E: FieldElement<BaseField = Felt>>(n: usize, start: E, factors: impl Fn(usize) -> (E, E)) -> Vec<E> {
+    let (nums, dens): (Vec<E>, Vec<E>) = (0..n - 1).map(factors).unzip();
+    let inv = distaff_math::batch_inversion(&dens);
+    let mut out = Vec::with_capacity(n);
+    let mut acc = start;
+    out.push(acc);
+    for (num, i) in nums.iter().zip(&inv) {
+        acc *= *num * *i;
+        out.push(acc);
+    }
+    out
+}
