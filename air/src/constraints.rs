@@ -460,6 +460,9 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         evaluate_memory_table(cur, nxt, sink);
     } else {
         sink.emit(T, "stack_not_full", 0, right * (sixteen * aux - V::ONE));
+        // without the memory table a load could return anything: the small variants have no
+        // memory operations
+        sink.emit(T, "no_memory_ops", 0, memory_flag(o));
     }
 
     // --- control flow ------------------------------------------------------------------------

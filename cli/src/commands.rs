@@ -7,7 +7,7 @@ use distaff_air::program::hash_to_hex;
 use distaff_air::{Program, PublicInputs};
 use distaff_assembly::SourceMap;
 use distaff_math::{word_from_hex, Felt};
-use distaff_processor::{execute, ExecutionError, ProgramInputs, ProgramPoint};
+use distaff_processor::{execute, ExecutionError, ExecutionOutput, ProgramInputs, ProgramPoint};
 use distaff_prover::{HashFunction, ProofOptions};
 use distaff_verifier::proof::MAX_PROOF_BYTES;
 use serde_json::json;
@@ -132,15 +132,15 @@ fn gib(bytes: u64) -> String {
 }
 
 /// Refuses, with a clear error, a proof whose estimated peak memory exceeds the limit.
-fn check_memory(cycles: usize, options: &ProofOptions, args: &ProveArgs) -> Result<(), CliError> {
+fn check_memory(run: &ExecutionOutput, options: &ProofOptions, args: &ProveArgs) -> Result<(), CliError> {
     use distaff_prover::{estimated_memory, LdeStorage};
     let Some(limit) = args.max_memory.or_else(available_memory) else { return Ok(()) };
-    let rows = distaff_processor::trace_length(cycles);
-    let need = estimated_memory(rows, options, args.storage);
+    let (cycles, rows, wide) = (run.cycles, run.trace_length, run.memory_variant);
+    let need = estimated_memory(rows, wide, options, args.storage);
     if need <= limit {
         return Ok(());
     }
-    let streamed = estimated_memory(rows, options, LdeStorage::Streamed);
+    let streamed = estimated_memory(rows, wide, options, LdeStorage::Streamed);
     let hint = if args.storage == LdeStorage::Stored && streamed <= limit {
         format!("; with --low-memory it needs about {}", gib(streamed))
     } else {
@@ -167,8 +167,8 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
     };
     let start = Instant::now();
     // a quick execution first: its length says whether the proof can fit in memory
-    let cycles = execute(program, &inputs).map_err(|e| loaded.execution_error(e))?.cycles;
-    check_memory(cycles, &options, args)?;
+    let run = execute(program, &inputs).map_err(|e| loaded.execution_error(e))?;
+    check_memory(&run, &options, args)?;
     let (values, proof, report) =
         distaff_prover::prove_with(program, &inputs, outputs, &options, storage).map_err(|e| match e {
             distaff_prover::ProverError::Execution(e) => loaded.execution_error(e),

@@ -207,6 +207,11 @@ pub struct ExecutionOutput {
     /// Cycles executed before halting (trace rows: instructions, `push` taking two, spans padded
     /// to whole 8-row hashing cycles, and 8 per control-flow step).
     pub cycles: usize,
+    /// Whether proving the execution needs the memory variant of the AIR (it used memory, had
+    /// initial memory or held more than 16 values).
+    pub memory_variant: bool,
+    /// Rows of the execution's trace (the range table can, rarely, need a few more).
+    pub trace_length: usize,
 }
 
 impl ExecutionOutput {
@@ -251,6 +256,8 @@ pub struct Vm<'a> {
     pub accesses: Vec<Access>,
     /// Whether to record memory accesses (the trace builder needs them).
     pub record_accesses: bool,
+    /// Number of memory accesses so far.
+    pub num_accesses: usize,
     secret: &'a [Felt],
     next_secret: usize,
     /// Cycles executed so far.
@@ -285,6 +292,7 @@ impl<'a> Vm<'a> {
             memory: inputs.memory.iter().copied().collect(),
             accesses: Vec::new(),
             record_accesses: false,
+            num_accesses: 0,
             secret: &inputs.secret,
             next_secret: 0,
             cycle: 0,
@@ -322,6 +330,7 @@ impl<'a> Vm<'a> {
         if write {
             self.memory.insert(addr, word);
         }
+        self.num_accesses += 1;
         if self.record_accesses {
             self.accesses.push(Access { addr, clk: self.cycle as u64 + 1, write, element, word });
         }
@@ -758,5 +767,8 @@ pub fn execute(program: &Program, inputs: &ProgramInputs) -> Result<ExecutionOut
     let mut vm = Vm::new(inputs);
     vm.run(program.root(), &mut NoRecord)?;
     vm.check_end()?;
-    Ok(ExecutionOutput { stack: vm.stack_values(), cycles: vm.cycle })
+    let memory_variant = vm.num_accesses > 0 || !inputs.memory.is_empty() || vm.max_depth > STACK_DEPTH;
+    let table_rows = if memory_variant { vm.num_accesses + inputs.memory.len() + 1 } else { 0 };
+    let trace_length = crate::trace::trace_length(vm.cycle).max(table_rows.next_power_of_two());
+    Ok(ExecutionOutput { stack: vm.stack_values(), cycles: vm.cycle, memory_variant, trace_length })
 }

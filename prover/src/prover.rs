@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use distaff_air::air::{composition_shape, num_constraints};
 use distaff_air::debug::{check_air_with_challenges, ConstraintFailure};
-use distaff_air::layout::TRACE_WIDTH;
+use distaff_air::layout::{FULL_TRACE_WIDTH, TRACE_WIDTH};
 use distaff_air::{Air, ProcessorAir, Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
 use distaff_math::{batch_inversion, polynom, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
@@ -117,7 +117,8 @@ pub enum LdeStorage {
 /// blowup and (for the cubic extension) the larger extension elements, plus 64 MiB for the
 /// rest of the process. Front ends use it to
 /// refuse a proof that cannot fit rather than be killed for running out of memory.
-pub fn estimated_memory(trace_length: usize, options: &ProofOptions, storage: LdeStorage) -> u64 {
+/// The memory variant of the AIR (`memory_variant`) has about 40% more columns.
+pub fn estimated_memory(trace_length: usize, memory_variant: bool, options: &ProofOptions, storage: LdeStorage) -> u64 {
     let per_row: u64 = match storage {
         LdeStorage::Stored => 7_600,
         LdeStorage::Streamed => 3_900,
@@ -127,6 +128,7 @@ pub fn estimated_memory(trace_length: usize, options: &ProofOptions, storage: Ld
         FieldExtension::Quadratic => 4,
         FieldExtension::Cubic => 5,
     };
+    let per_row = if memory_variant { per_row * 7 / 5 } else { per_row };
     let lde = (trace_length as u64).saturating_mul(per_row).saturating_mul(blowup) / 8 * extension / 4;
     lde.saturating_add(64 << 20)
 }
@@ -184,7 +186,7 @@ fn prove_trace_with_report(
     if public.outputs.len() > MAX_OUTPUTS || public.inputs.len() > distaff_air::MAX_PUBLIC_INPUTS {
         return Err(ProverError::TooManyOutputs(public.outputs.len()));
     }
-    if columns.len() != TRACE_WIDTH {
+    if columns.len() != TRACE_WIDTH && columns.len() != FULL_TRACE_WIDTH {
         return Err(ProverError::TraceShape);
     }
     let air = ProcessorAir::for_trace(public.clone(), columns);
