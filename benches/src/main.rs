@@ -9,7 +9,9 @@
 //!
 //! Run it with `cargo run --release -p distaff-benches -- [--min-log 10] [--max-log 18] [--runs 3]
 //! [--phases] [--no-collatz] [--no-hash-chain] [--low-memory]` (`--low-memory` proves with the
-//! streamed LDE). The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14.
+//! streamed LDE). The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14. The
+//! memory rows (`--no-memory` skips them) prove a bubble sort in memory (2^14 rows) and
+//! compare a chain of loads with a chain of adds of the same length.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -52,6 +54,61 @@ fn hash_chain(k: usize) -> Program {
     Program::from_root(distaff_air::program::Block::sequence(blocks).expect("a valid chain"))
 }
 
+/// Bubble sort of `k` secret 8-bit values in memory (addresses 0..k), unrolled: every
+/// compare-and-swap loads both values, takes the comparison bit `c = [a > b]` as a secret hint
+/// and checks it (the difference `c ? a − b − 1 : b − a` is rebuilt from 8 checked secret
+/// bits, since there is no `lt` yet), then stores min and max back. Outputs the smallest value.
+fn bubble_sort(k: usize) -> Program {
+    let mut src = String::from("begin\n");
+    for i in 0..k {
+        src.push_str(&format!("read mem_store.{i}\n"));
+    }
+    for pass in 0..k - 1 {
+        for j in 0..k - 1 - pass {
+            src.push_str(&format!("mem_load.{j} mem_load.{} read dup dup dup mul eq assert\n", j + 1));
+            src.push_str("dup.2 dup.2 sub dup add push.1 sub dup.1 mul dup.2 add dup.3 sub push.0\n");
+            src.push_str(&"dup add read dup dup dup mul eq assert add\n".repeat(8));
+            src.push_str(&format!("assert_eq cswap mem_store.{} mem_store.{j}\n", j + 1));
+        }
+    }
+    src.push_str("mem_load.0\nend\n");
+    distaff_assembly::assemble(&src).expect("the sort assembles")
+}
+
+/// The secret inputs of [`bubble_sort`]: `k` pseudo-random 8-bit values, then per
+/// compare-and-swap the bit `c` and the 8 bits of the difference, most significant first.
+fn bubble_sort_inputs(k: usize) -> Vec<Felt> {
+    let mut a: Vec<u64> = (0..k as u64).map(|i| (i * 89 + 41) % 251).collect();
+    let mut secret: Vec<Felt> = a.iter().map(|v| Felt::new(*v)).collect();
+    for pass in 0..k - 1 {
+        for j in 0..k - 1 - pass {
+            let (x, y) = (a[j], a[j + 1]);
+            let c = x > y;
+            let d = if c { x - y - 1 } else { y - x };
+            secret.push(Felt::from(c));
+            secret.extend((0..8).rev().map(|i| Felt::new((d >> i) & 1)));
+            if c {
+                a.swap(j, j + 1);
+            }
+        }
+    }
+    secret
+}
+
+/// Number of values the sort row sorts (its trace has 2^14 rows).
+const SORT_LEN: usize = 16;
+
+/// `n` loads in a row (`repeat.n mem_load end` from address 0, which holds 0): every cycle is a
+/// memory access.
+fn memory_chain(n: usize) -> Program {
+    Program::new(vec![Instruction::MLoad; n]).expect("valid program")
+}
+
+/// `n/2` times `dup add`: every other cycle an `add`, without memory.
+fn add_chain(n: usize) -> Program {
+    Program::new([Instruction::Dup(0), Instruction::Add].repeat(n / 2)).expect("valid program")
+}
+
 /// Chain lengths of the hash-chain rows.
 const CHAINS: [usize; 3] = [1 << 10, 1 << 12, 1 << 14];
 
@@ -79,6 +136,12 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         (collatz(), ProgramInputs::new(vec![], collatz_inputs(ops as u64)).expect("inputs"))
     } else if kind == Bench::HashChain {
         (hash_chain(ops), ProgramInputs::new((1..=12).map(Felt::new).collect(), vec![]).expect("inputs"))
+    } else if kind == Bench::Sort {
+        (bubble_sort(ops), ProgramInputs::new(vec![], bubble_sort_inputs(ops)).expect("inputs"))
+    } else if kind == Bench::MemoryChain {
+        (memory_chain(ops), ProgramInputs::new(vec![Felt::new(0)], vec![]).expect("inputs"))
+    } else if kind == Bench::AddChain {
+        (add_chain(ops), ProgramInputs::new(vec![Felt::new(1)], vec![]).expect("inputs"))
     } else {
         (fibonacci(ops), ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).expect("inputs"))
     };
@@ -148,6 +211,12 @@ fn main() {
             Bench::Collatz
         } else if args.iter().any(|a| a == "--hash-chain") {
             Bench::HashChain
+        } else if args.iter().any(|a| a == "--sort") {
+            Bench::Sort
+        } else if args.iter().any(|a| a == "--memory-chain") {
+            Bench::MemoryChain
+        } else if args.iter().any(|a| a == "--add-chain") {
+            Bench::AddChain
         } else {
             Bench::Fibonacci
         };
@@ -191,6 +260,17 @@ fn main() {
             child(&exe, k, runs, phases, Bench::HashChain, low_memory, &mut Vec::new());
         }
     }
+    if !args.iter().any(|a| a == "--no-memory") {
+        println!();
+        println!("Memory (the memory variant of the AIR), same settings");
+        println!();
+        println!("| program | cycles | trace length | proving | peak memory | verification | proof size | proving time per cycle |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        child(&exe, SORT_LEN, runs, phases, Bench::Sort, low_memory, &mut Vec::new());
+        let n = (1 << 14) - 64;
+        child(&exe, n, runs, phases, Bench::MemoryChain, low_memory, &mut Vec::new());
+        child(&exe, n, runs, phases, Bench::AddChain, low_memory, &mut Vec::new());
+    }
     if phases {
         // one row per phase, one column per program size
         let mut sizes: Vec<String> = Vec::new();
@@ -229,6 +309,12 @@ enum Bench {
     Fibonacci,
     Collatz,
     HashChain,
+    /// [`bubble_sort`] of `ops` values.
+    Sort,
+    /// [`memory_chain`] of `ops` loads.
+    MemoryChain,
+    /// [`add_chain`] of `ops` cycles.
+    AddChain,
 }
 
 fn child(
@@ -249,9 +335,14 @@ fn child(
     if collatz {
         cmd.arg("--collatz");
     }
-    if kind == Bench::HashChain {
-        cmd.arg("--hash-chain");
-    }
+    let flag = match kind {
+        Bench::HashChain => Some("--hash-chain"),
+        Bench::Sort => Some("--sort"),
+        Bench::MemoryChain => Some("--memory-chain"),
+        Bench::AddChain => Some("--add-chain"),
+        _ => None,
+    };
+    cmd.args(flag);
     if low_memory {
         cmd.arg("--low-memory");
     }
@@ -274,6 +365,25 @@ fn child(
                     f[7],
                     f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
                     ops as f64 / secs
+                )
+            }
+            Some(&"ROW") if f.len() == 10 && matches!(kind, Bench::Sort | Bench::MemoryChain | Bench::AddChain) => {
+                let name = match kind {
+                    Bench::Sort => format!("bubble sort of {ops} secret values"),
+                    Bench::MemoryChain => format!("{ops} × `mem_load`"),
+                    _ => format!("{} × `dup add` (no memory)", ops / 2),
+                };
+                let cycles: f64 = f[2].parse().unwrap_or(1.0);
+                let secs: f64 = f[5].parse().unwrap_or(0.0);
+                println!(
+                    "| {name} | {} | 2^{} | {} s | {} MiB | {} ms | {:.1} KiB | {:.1} µs |",
+                    f[2],
+                    f[3].parse::<usize>().unwrap_or(0).trailing_zeros(),
+                    f[5],
+                    f[6],
+                    f[7],
+                    f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
+                    secs / cycles * 1e6
                 )
             }
             Some(&"ROW") if f.len() == 10 => {
