@@ -91,11 +91,77 @@
 //!
 //! # Why stack effects are sound
 //!
-//! `depth` starts at the number of public inputs and changes by each operation's net effect.
-//! Every operation needs `depth − pops(op) ≥ 0`, proven by writing it as `lo + 8·hi` with
-//! `lo ∈ 0..8` and `hi ∈ 0..4`; operations that grow the stack need `depth ≠ 16` (an inverse
-//! exists). Slots below the depth are provably zero (they start at zero and shifting in from
+//! `depth` starts at the number of public inputs and changes by each operation's net effect;
+//! no operation moves the stack by more than one slot. Every operation needs
+//! `depth − pops(op) ≥ 0`, proven (while `depth ≤ 16`) by writing it as `lo + 8·hi` with
+//! `lo ∈ 0..8` and `hi ∈ 0..4`. In the small variants, operations that grow the stack need
+//! `depth ≠ 16` (an inverse exists), so the stack never exceeds 16 values, and memory
+//! operations are refused (`no_memory_ops`: without the memory table a load could return
+//! anything). Slots below the depth are provably zero (they start at zero and shifting in from
 //! below brings zeros), so no value is ever lost or invented.
+//!
+//! # The overflow stack (memory variant)
+//!
+//! Values pushed beyond slot 15 go to an **overflow table**, a linked list checked with a
+//! multiset running product exactly like the control stack (auxiliary column 1): entries are
+//! `(key, value, link)`. A row whose operation shifts right while `depth ≥ 16` *spills*: it
+//! inserts `(clk, s[15], ov_ptr)` and sets `ov_ptr = clk`. A row that shifts left while the
+//! table is not empty *fills*: it removes `(ov_ptr, s'[15], ov_link)` (the new slot 15 is the
+//! removed value) and sets `ov_ptr = ov_link`; with an empty table slot 15 becomes 0.
+//! `ovf = [ov_ptr ≠ 0]` (an inverse column proves it) and `[depth = 16]` (another inverse) make
+//! `spill` and `fill` exact functions of the row. By induction over rows, `ovf = 0` iff
+//! `depth ≤ 16` and the table holds `depth − 16` entries: initially `ov_ptr = 0` and
+//! `depth ≤ 16`; a spill at depth 16 makes `ov_ptr = clk ≠ 0`; a fill removes the most recent
+//! unremoved entry (the product forces every removal to match an insertion with the same key,
+//! keys are unique clocks, and only the entry named by `ov_ptr` can be removed, so the list is
+//! last-in first-out as for the control stack), whose link is 0 exactly when it was inserted
+//! at depth 16. So a value comes back unchanged, in order, and exactly when the stack shrinks
+//! back to it. The product starts and ends at 1 and `ov_ptr` ends at 0, so a program ends with
+//! at most 16 values (the processor refuses to end otherwise).
+//!
+//! # Memory (memory variant)
+//!
+//! Memory is word-addressed: address `a < 2^32` holds four elements. Memory operations
+//! (`0b00101xx`: `mload`, `mstore`, `mloadw`, `mstorew`; bit 0 = write, bit 1 = word) have the
+//! address on top before and the value (lane 0) or word on top after, so each makes the access
+//! `(addr, clk, write, element, v0, v1, v2, v3)` (lanes an element access does not see are 0;
+//! [`memory_access`]). **Offline memory checking**: the memory table (columns `m_*`) lists the
+//! same accesses, plus the initial memory as word writes at clock 0, sorted by address then
+//! clock; auxiliary column 2 is the running product of accesses made over table rows, starting
+//! at the product of the initial-memory rows (computed by the verifier from the public claim,
+//! [`crate::Air::derived_challenges`]) and ending at 1, so (except with probability about
+//! `rows / |F_ext|`) the table is a permutation of the accesses and the initial memory. The
+//! table's own constraints make it a consistent history:
+//!
+//! * `m_active` is 1 on a prefix of the rows and 0 on the last row;
+//! * sorted: between consecutive active rows, `new = [addr' ≠ addr]` (an inverse proves it), and
+//!   the gap (`addr' − addr` if new, else `clk' − clk`) equals `lo + 2^16·hi` with both limbs
+//!   looked up in the range table (below). So addresses strictly increase from one run to the
+//!   next and clocks do not decrease within a run; no two table rows share a clock at one
+//!   address (each clock makes at most one access). On the last active row the limbs hold
+//!   `2^32 − 1 − addr`, so the largest address, and hence every address (they increase without
+//!   wrapping: the span is below `rows · 2^32 < p`), is below 2^32;
+//! * values: every lane an access keeps (all four for a read, lanes 1..3 for an element write,
+//!   none for a word write) equals the lane of the previous row at the same address, or 0 at the
+//!   address's first row. Initial memory rows are word writes at clock 0, which sort first.
+//!
+//! Together: a read returns the last value written at its address before it (or the initial
+//! word, or zero). A stale read, an invented value, or reordered accesses break a lane equation
+//! or the ordering, and a value cannot be changed between the execution and the table without
+//! breaking the product.
+//!
+//! **Range checks** (auxiliary column 3, LogUp): the sum over rows of `1/(γ − lo) + 1/(γ − hi)`
+//! equals the sum of `m/(γ − r)` over the range table `r` with multiplicities `m`. The range
+//! table starts at 0, ends at 2^16 − 1 and moves by 0 or a power of 4 up to 4096 (one degree-8
+//! constraint), so every looked-up limb is below 2^16. Passing through 0..2^16 − 1 takes at
+//! least 34 rows; every distinct looked-up value adds at most 21.
+//!
+//! # Cost (memory variant)
+//!
+//! A memory access is one cycle (`mem_load` 1, `mem_store` 2 with its drop; immediates add a
+//! two-cycle push); spilling and filling are free. The memory variant has 21 more main columns
+//! and 3 more auxiliary columns than the control variant, and every access adds a table row
+//! (the trace must hold the accesses plus the initial memory).
 
 use alloc::vec::Vec;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};

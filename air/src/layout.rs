@@ -22,7 +22,22 @@
 //! entries' data are not columns of their own: they are the digest lanes of the sponge or a half
 //! of the batch, depending on the row (see [`crate::constraints::control_stack_ops`]).
 //!
-//! There is one auxiliary column: the running product of the control-stack multiset check.
+//! The memory variant (see [`crate::air::Variant`]) appends 21 columns:
+//!
+//! | columns | name | role |
+//! |---|---|---|
+//! | 58 | `ovf` | 1 while the overflow table holds values (the stack holds more than 16) |
+//! | 59, 60 | `ov_ptr`, `ov_inv` | key of the overflow table's top entry (0: empty) and its inverse |
+//! | 61 | `ov_link` | on a fill: the link of the entry filled back into slot 15 |
+//! | 62 | `ov_h` | inverse of `depth − 16` (proves whether the depth is 16) |
+//! | 63, 64 | `spill`, `fill` | slot 15 goes to / comes from the overflow table on this row |
+//! | 65..74 | `m_*` | the memory table: address, clock, word, write, element, active, inverse of the address step |
+//! | 75, 76 | `m_limb_lo`, `m_limb_hi` | 16-bit limbs of the gap to the next table row |
+//! | 77, 78 | `r_value`, `r_mult` | the range table and its multiplicities |
+//!
+//! Auxiliary columns: the running product of the control-stack multiset check; in the memory
+//! variant also the overflow table's product, the memory product and the range checker's LogUp
+//! sum (see [`crate::constraints`]).
 //!
 //! Rows are grouped into cycles of [`CYCLE_LEN`] = 8. On rows 0..7 of a cycle the sponge applies
 //! rounds 0..6 of the permutation; on the cycle's last row the next cycle's input is loaded into
