@@ -225,7 +225,10 @@ impl Air for ProcessorAir {
         // the initial memory enters the memory product as word writes at clock 0
         let (alpha, beta) = (challenges[0], challenges[1]);
         let mut product = E::ONE;
-        for (addr, word) in &self.public.memory {
+        // the table's anchor row: the word at address 0, zero unless the claim sets it
+        let zero = (0u32, [Felt::new(0); 4]);
+        let anchor = self.public.memory.first().filter(|(a, _)| *a == 0).is_none().then_some(&zero);
+        for (addr, word) in anchor.into_iter().chain(&self.public.memory) {
             let (zero, one) = (E::ZERO, E::ONE);
             let w = word.map(E::from);
             product *=

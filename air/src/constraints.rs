@@ -139,8 +139,12 @@
 //!   looked up in the range table (below). So addresses strictly increase from one run to the
 //!   next and clocks do not decrease within a run; no two table rows share a clock at one
 //!   address (each clock makes at most one access). On the last active row the limbs hold
-//!   `2^32 − 1 − addr`, so the largest address, and hence every address (they increase without
-//!   wrapping: the span is below `rows · 2^32 < p`), is below 2^32;
+//!   `2^32 − 1 − addr`. The first row is an **anchor**: the initial word at address 0 (a
+//!   word write at clock 0 that the verifier includes in the initial-memory product even when
+//!   the claim leaves address 0 out, as zero). So addresses start at 0, increase by less than
+//!   2^32 per row without wrapping around the field (the span is below `rows · 2^32 < p`) and
+//!   end below 2^32: every address is below 2^32 (without the anchor a table could start near
+//!   p and wrap to small addresses, accepting an address the VM refuses);
 //! * values: every lane an access keeps (all four for a read, lanes 1..3 for an element write,
 //!   none for a word write) equals the lane of the previous row at the same address, or 0 at the
 //!   address's first row. Initial memory rows are word writes at clock 0, which sort first.
@@ -734,6 +738,10 @@ fn memory_keep<V: Value>(write: V, element: V) -> [V; 4] {
 fn evaluate_memory_boundary<V: Value, S: ConstraintSink<V>>(first: &[V], last: &[V], sink: &mut S) {
     use ConstraintKind::{FirstRow as F, LastRow as L};
     sink.emit(F, "initial_ov_ptr", 0, first[OV_PTR]);
+    // the table starts with the initial word at address 0 (zero unless the claim sets it): the
+    // addresses then increase from 0 and cannot wrap around the field
+    sink.emit(F, "m_anchor", 0, first[M_ADDR]);
+    sink.emit(F, "m_anchor", 1, first[M_ACTIVE] - V::ONE);
     // the first access is the first at its address: what it keeps is zero
     let keep = memory_keep(first[M_WRITE], first[M_ELEMENT]);
     for i in 0..4 {

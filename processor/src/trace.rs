@@ -326,8 +326,11 @@ struct MemoryTable {
 
 impl MemoryTable {
     fn new(initial: &[(u32, Word)], accesses: &[Access]) -> Self {
-        let mut rows: Vec<Access> = initial
+        // the anchor: the table starts with the word at address 0 (zero unless initial memory sets it)
+        let anchor = initial.first().filter(|(a, _)| *a == 0).is_none().then_some((0u32, [Felt::ZERO; 4]));
+        let mut rows: Vec<Access> = anchor
             .iter()
+            .chain(initial)
             .map(|(addr, word)| Access { addr: *addr, clk: 0, write: true, element: false, word: *word })
             .chain(accesses.iter().copied())
             .collect();

@@ -768,7 +768,8 @@ pub fn execute(program: &Program, inputs: &ProgramInputs) -> Result<ExecutionOut
     vm.run(program.root(), &mut NoRecord)?;
     vm.check_end()?;
     let memory_variant = vm.num_accesses > 0 || !inputs.memory.is_empty() || vm.max_depth > STACK_DEPTH;
-    let table_rows = if memory_variant { vm.num_accesses + inputs.memory.len() + 1 } else { 0 };
+    // accesses, initial memory, the anchor and an inactive row
+    let table_rows = if memory_variant { vm.num_accesses + inputs.memory.len() + 2 } else { 0 };
     let trace_length = crate::trace::trace_length(vm.cycle).max(table_rows.next_power_of_two());
     Ok(ExecutionOutput { stack: vm.stack_values(), cycles: vm.cycle, memory_variant, trace_length })
 }
