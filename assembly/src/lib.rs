@@ -132,6 +132,16 @@ pub enum ErrorKind {
 pub const MAX_NESTING: usize = 128;
 
 const INSTRUCTIONS: &[&str] = &[
+    "mem_load",
+    "mem_store",
+    "mem_loadw",
+    "mem_storew",
+    "mstore",
+    "mloadw",
+    "mstorew",
+    "pad",
+    "padw",
+    "dropw",
     "noop",
     "push",
     "read",

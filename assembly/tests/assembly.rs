@@ -632,3 +632,70 @@ fn comparisons_selections_and_word_reads_assemble() {
     assert!(matches!(err("begin readw.4 end"), (1, 7, ErrorKind::UnexpectedImmediate(_))));
     assert!(matches!(err("begin cswap.1 end"), (1, 7, ErrorKind::UnexpectedImmediate(_))));
 }
+
+#[test]
+fn memory_instructions_assemble_to_their_sequences() {
+    let p = |v: u64| Push(Felt::new(v));
+    for (src, expected) in [
+        ("mem_load", vec![MLoad]),
+        ("mem_load.7", vec![p(7), MLoad]),
+        ("mem_store", vec![MStore, Drop]),
+        ("mem_store.7", vec![p(7), MStore, Drop]),
+        ("mem_loadw", vec![Pad, Pad, Pad, Pad, MovUp(4), MLoadW]),
+        ("mem_loadw.7", vec![Pad, Pad, Pad, Pad, p(7), MLoadW]),
+        ("mem_storew", vec![MStoreW, Drop, Drop, Drop, Drop]),
+        ("mem_storew.7", vec![p(7), MStoreW, Drop, Drop, Drop, Drop]),
+        ("mem_load.0", vec![p(0), MLoad]),
+        ("mem_load.0x10", vec![p(16), MLoad]),
+        ("mem_store.4294967295", vec![p(4294967295), MStore, Drop]),
+        ("mstore", vec![MStore]),
+        ("mloadw", vec![MLoadW]),
+        ("mstorew", vec![MStoreW]),
+        ("pad", vec![Pad]),
+        ("padw", vec![Pad; 4]),
+        ("dropw", vec![Drop; 4]),
+        ("assert_eq", vec![Eq, Assert]),
+        ("cdrop", vec![CSwap, Drop]),
+    ] {
+        assert_eq!(ok(&format!("begin {src} end")), expected, "{src}");
+    }
+    // macros join the surrounding span like any instruction
+    assert_eq!(
+        ok("begin push.5 mem_store.2 mem_load.2 padw dropw end"),
+        vec![p(5), p(2), MStore, Drop, p(2), MLoad, Pad, Pad, Pad, Pad, Drop, Drop, Drop, Drop]
+    );
+    assert_eq!(
+        program("begin push.1 if.true mem_loadw.3 end end"),
+        program("begin push.1 if.true pad pad pad pad push.3 mloadw end end")
+    );
+}
+
+#[test]
+fn memory_addresses_and_immediates_are_checked() {
+    for src in ["begin\n  push.1 mem_load.4294967296\nend", "begin\n  push.1 mem_store.0x100000000\nend"] {
+        let (line, column, kind) = err(src);
+        assert_eq!((line, column), (2, 10), "{src}");
+        let ErrorKind::BadImmediate { reason, .. } = &kind else { panic!("{src}: {kind:?}") };
+        assert!(reason.contains("4294967295"), "{reason}");
+    }
+    for src in ["begin mem_loadw.18446744069414584321 end", "begin mem_storew.-1 end", "begin mem_load.x end"] {
+        assert!(matches!(err(src), (1, 7, ErrorKind::BadImmediate { .. })), "{src}");
+    }
+    assert!(matches!(err("begin mem_load. end"), (1, 7, ErrorKind::BadImmediate { .. })));
+    for name in ["padw", "pad", "dropw", "mstore", "mloadw", "mstorew", "assert_eq", "cdrop"] {
+        assert_eq!(err(&format!("begin {name}.1 end")), (1, 7, ErrorKind::UnexpectedImmediate(name.into())), "{name}");
+    }
+    assert!(matches!(err("begin mem_lod end"), (1, 7, ErrorKind::UnknownInstruction { .. })));
+}
+
+/// The "did you mean" list names the memory instructions.
+#[test]
+fn misspelt_memory_instructions_get_suggestions() {
+    for (typo, name) in [("mem_lod", "mem_load"), ("mem_stor", "mem_store"), ("mloadww", "mloadw"), ("dropww", "dropw")]
+    {
+        assert!(
+            matches!(err(&format!("begin {typo} end")), (1, 7, ErrorKind::UnknownInstruction { suggestion: Some(s), .. }) if s == name),
+            "{typo}"
+        );
+    }
+}

@@ -47,11 +47,46 @@ pub fn parse(text: &str) -> Result<Inputs, CliError> {
     if let Some(k) = obj.keys().find(|k| !["public", "secret", "memory"].contains(&k.as_str())) {
         return Err(CliError::Inputs(format!("unknown key '{k}' (expected 'public', 'secret' and/or 'memory')")));
     }
-    Ok(Inputs {
-        public: list(obj.get("public"), "public")?,
-        secret: list(obj.get("secret"), "secret")?,
-        memory: memory(obj.get("memory"))?,
-    })
+    let memory = memory(obj.get("memory"))?;
+    // a JSON object keeps the last of two equal keys: look at the text's own entries so that a
+    // repeated address is refused, not silently dropped
+    let probe: MemoryKeys = serde_json::from_str(text).map_err(|e| CliError::Inputs(format!("not valid JSON: {e}")))?;
+    let mut keys = probe.memory.0;
+    keys.sort();
+    if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
+        return Err(CliError::Inputs(format!("memory: address {} is given twice", w[0])));
+    }
+    Ok(Inputs { public: list(obj.get("public"), "public")?, secret: list(obj.get("secret"), "secret")?, memory })
+}
+
+/// The keys of the inputs file's `memory` object as written, repeats included.
+#[derive(serde::Deserialize)]
+struct MemoryKeys {
+    #[serde(default)]
+    memory: Keys,
+}
+
+#[derive(Default)]
+struct Keys(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for Keys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Keys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some((k, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                    keys.push(k);
+                }
+                Ok(Keys(keys))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }
 
 fn memory(v: Option<&Value>) -> Result<Vec<(u32, [Felt; 4])>, CliError> {
@@ -127,6 +162,7 @@ mod tests {
             r#"{"memory": {"1": [1, 2, 3, 4, 5]}}"#,
             r#"{"memory": {"1": "18446744069414584321"}}"#,
             r#"{"memory": {"1": 1, "01": 2}}"#,
+            r#"{"memory": {"1": 1, "1": 2}}"#,
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }

@@ -68,7 +68,7 @@ enum Command {
     Run {
         /// Assembly source file.
         program: PathBuf,
-        /// JSON inputs file: {"public": [..], "secret": [..]}.
+        /// JSON inputs file: {"public": [..], "secret": [..], "memory": {"ADDR": VALUE, ..}}.
         #[arg(long)]
         inputs: Option<PathBuf>,
         /// Number of stack values to print (top first).
@@ -82,7 +82,7 @@ enum Command {
     Prove {
         /// Assembly source file.
         program: PathBuf,
-        /// JSON inputs file: {"public": [..], "secret": [..]}.
+        /// JSON inputs file: {"public": [..], "secret": [..], "memory": {"ADDR": VALUE, ..}}.
         #[arg(long)]
         inputs: Option<PathBuf>,
         /// Number of stack values claimed as outputs (top first).
@@ -117,7 +117,8 @@ enum Command {
         /// Program hash (64 hex characters, as printed by `distaff hash`).
         #[arg(long)]
         program_hash: String,
-        /// JSON inputs file (only "public" is used).
+        /// JSON inputs file: its "public" values and initial "memory" are part of the claim
+        /// ("secret" is ignored).
         #[arg(long)]
         inputs: Option<PathBuf>,
         /// Claimed outputs, comma-separated, top first.

@@ -427,3 +427,175 @@ fn a_proof_that_cannot_fit_in_memory_is_refused_up_front() {
     assert!(o.status.success(), "{}", stderr(&o));
     let _ = std::fs::remove_file(&proof);
 }
+
+const SORTED: &str = "0,7,13,42,42,93,180,255";
+
+#[test]
+fn memory_and_deep_stack_examples_run_with_their_documented_outputs() {
+    for (program, inputs, outputs, expected, cycles) in [
+        ("array_sum.dasm", Some("array_sum.inputs.json"), "1", "381", 424),
+        ("bubble_sort.dasm", Some("bubble_sort.inputs.json"), "8", SORTED, 5224),
+        ("deep_stack.dasm", None, "1", "85761906966530", 328),
+    ] {
+        let mut args = vec!["run".to_string(), example(program), "--outputs".into(), outputs.into(), "--json".into()];
+        if let Some(inputs) = inputs {
+            args.extend(["--inputs".into(), example(inputs)]);
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_distaff")).args(&args).output().unwrap();
+        assert!(o.status.success(), "{program}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let got: Vec<&str> = v["outputs"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+        assert_eq!(got.join(","), expected, "{program}");
+        assert_eq!(v["cycles"], cycles, "{program}");
+    }
+
+    // the sort checks its secrets are bytes: 256 fails the table lookup
+    let not_a_byte = temp("sort_256.json", br#"{"secret": [93, 7, 256, 42, 0, 180, 42, 13]}"#);
+    let o = distaff(&["run", &example("bubble_sort.dasm"), "--inputs", not_a_byte.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("assertion failed"), "{}", stderr(&o));
+    // without its memory the array sums to 0
+    let no_memory = temp("sum_no_memory.json", br#"{"public": [16]}"#);
+    let o = distaff(&["run", &example("array_sum.dasm"), "--inputs", no_memory.to_str().unwrap()]);
+    assert_eq!(stdout(&o), "0\n", "{}", stderr(&o));
+
+    // the stack is unbounded while running, but at most 16 values may remain at the end
+    let deep = temp("deep17.dasm", b"begin repeat.17 push.1 end end");
+    let o = distaff(&["run", deep.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("17 values") && stderr(&o).contains("at most 16"), "{}", stderr(&o));
+    let o = distaff(&["run", temp("deep16.dasm", b"begin repeat.17 push.1 end add end").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "2\n");
+    // an address must be below 2^32
+    let far = temp("far.dasm", b"begin\n  push.4294967296 mem_load\nend");
+    let o = distaff(&["run", far.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("4294967296 is not below 2^32") && stderr(&o).contains(":2:19"), "{}", stderr(&o));
+}
+
+#[test]
+fn memory_and_deep_stack_examples_prove_and_verify() {
+    // the deep stack needs no inputs; the sort's are secret: neither needs an inputs file to verify
+    let program = example("deep_stack.dasm");
+    let proof = temp("deep_stack.proof", b"");
+    let proof = proof.to_str().unwrap();
+    let o = distaff(&["prove", &program, "--proof", proof, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["outputs"][0], "85761906966530");
+    let hash = program_hash(&program);
+    assert!(verify(proof, &hash, None, "85761906966530").status.success());
+    let o = verify(proof, &hash, None, "85761906966529");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("proof rejected"), "{}", stderr(&o));
+
+    let program = example("bubble_sort.dasm");
+    let proof = temp("bubble_sort.proof", b"");
+    let proof = proof.to_str().unwrap();
+    let inputs = example("bubble_sort.inputs.json");
+    let o = distaff(&["prove", &program, "--inputs", &inputs, "--outputs", "8", "--proof", proof, "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["outputs"].as_array().unwrap().len(), 8);
+    assert_eq!(v["outputs"][7], "255");
+    let hash = program_hash(&program);
+    let o = verify(proof, &hash, None, SORTED);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for wrong in ["0,7,13,42,42,93,255,180", "93,7,255,42,0,180,42,13", "0,7,13,42,42,93,180"] {
+        let o = verify(proof, &hash, None, wrong);
+        assert_eq!(o.status.code(), Some(1), "{wrong}: {}", stdout(&o));
+        assert!(stderr(&o).contains("proof rejected"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_memory_proof_verifies_only_against_its_initial_memory() {
+    let program = example("array_sum.dasm");
+    let inputs = example("array_sum.inputs.json");
+    let proof = temp("array_sum.proof", b"");
+    let proof = proof.to_str().unwrap();
+    let v = prove_json(&program, &inputs, proof);
+    assert_eq!(v["outputs"][0], "381");
+    let hash = program_hash(&program);
+    let o = verify(proof, &hash, Some(&inputs), "381");
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // the same claim with the memory written differently (a lone value is lane 0 of a word)
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&inputs).unwrap()).unwrap();
+    let mut same = json.clone();
+    same["memory"]["0"] = serde_json::json!([2, 0, 0, 0]);
+    same["memory"]["15"] = serde_json::json!("53");
+    let same = temp("sum_same.json", same.to_string().as_bytes());
+    let o = verify(proof, &hash, Some(same.to_str().unwrap()), "381");
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // one value changed (lane 0, and a lane the program never reads), an entry added, one
+    // removed, the memory left out, no inputs file at all: all rejected
+    let mut cases: Vec<(&str, serde_json::Value)> = Vec::new();
+    let mut changed = json.clone();
+    changed["memory"]["7"] = 20.into();
+    cases.push(("lane 0 changed", changed));
+    let mut lane3 = json.clone();
+    lane3["memory"]["15"] = serde_json::json!([53, 0, 0, 1]);
+    cases.push(("lane 3 changed", lane3));
+    let mut added = json.clone();
+    added["memory"]["100"] = 5.into();
+    cases.push(("entry added", added));
+    let mut removed = json.clone();
+    removed["memory"].as_object_mut().unwrap().remove("3");
+    cases.push(("entry removed", removed));
+    let mut no_memory = json.clone();
+    no_memory.as_object_mut().unwrap().remove("memory");
+    cases.push(("no memory", no_memory));
+    for (i, (what, claim)) in cases.iter().enumerate() {
+        let file = temp(&format!("sum_claim_{i}.json"), claim.to_string().as_bytes());
+        let o = verify(proof, &hash, Some(file.to_str().unwrap()), "381");
+        assert_eq!(o.status.code(), Some(1), "{what}: {}", stdout(&o));
+        assert!(stderr(&o).contains("proof rejected"), "{what}: {}", stderr(&o));
+    }
+    let o = verify(proof, &hash, None, "381");
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("proof rejected"), "{}", stderr(&o));
+}
+
+#[test]
+fn malformed_memory_entries_are_clear_errors() {
+    let program = example("array_sum.dasm");
+    let proof = temp("never_written.proof", b"");
+    std::fs::remove_file(&proof).unwrap();
+    let proof = proof.to_str().unwrap();
+    let hash = "0".repeat(64);
+    for (json, needle) in [
+        (r#"{"memory": [1, 2]}"#, "'memory' must be an object"),
+        (r#"{"memory": 5}"#, "'memory' must be an object"),
+        (r#"{"memory": {"x": 1}}"#, r#"memory["x"]: the address must be a decimal integer below 2^32"#),
+        (r#"{"memory": {"-1": 1}}"#, r#"memory["-1"]: the address"#),
+        (r#"{"memory": {"0x10": 1}}"#, r#"memory["0x10"]: the address"#),
+        (
+            r#"{"memory": {"4294967296": 1}}"#,
+            r#"memory["4294967296"]: the address must be a decimal integer below 2^32"#,
+        ),
+        (r#"{"memory": {"1": [1, 2, 3, 4, 5]}}"#, r#"memory["1"]: a word has at most 4 values, found 5"#),
+        (r#"{"memory": {"1": -3}}"#, r#"memory["1"][0]"#),
+        (r#"{"memory": {"1": [0, "18446744069414584321"]}}"#, r#"memory["1"][1]"#),
+        (r#"{"memory": {"1": {"a": 1}}}"#, r#"memory["1"][0]: expected a number"#),
+        (r#"{"memory": {"1": 1, "01": 2}}"#, "memory: address 1 is given twice"),
+    ] {
+        let file = temp("bad_memory.json", json.as_bytes());
+        let file = file.to_str().unwrap();
+        for args in [
+            vec!["run", &program, "--inputs", file],
+            vec!["prove", &program, "--inputs", file, "--proof", proof],
+            vec!["verify", "--proof", proof, "--program-hash", &hash, "--inputs", file, "--outputs", "381"],
+        ] {
+            let o = distaff(&args);
+            assert_eq!(o.status.code(), Some(1), "{json} {args:?}");
+            let err = stderr(&o);
+            assert!(err.contains("invalid inputs") && err.contains(needle), "{json} {args:?}: {err}");
+            assert!(err.contains("bad_memory.json"), "names the file: {err}");
+            assert!(!err.contains("panicked"), "{err}");
+        }
+        assert!(!std::path::Path::new(proof).exists(), "{json}: a proof was written");
+    }
+}
