@@ -10,7 +10,8 @@
 //! Run it with `cargo run --release -p distaff-benches -- [--min-log 10] [--max-log 18] [--runs 3]
 //! [--phases] [--no-collatz] [--no-hash-chain] [--low-memory]` (`--low-memory` proves with the
 //! streamed LDE). The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14. The
-//! memory rows (`--no-memory` skips them) prove a bubble sort in memory (2^14 rows) and
+//! memory rows (`--no-memory` skips them) prove a bubble sort of 25 secret bytes in memory
+//! (`examples/bubble_sort.dasm` scaled up: over 2^14 cycles) and
 //! compare a chain of loads with a chain of adds of the same length.
 
 use std::process::Command;
@@ -54,49 +55,35 @@ fn hash_chain(k: usize) -> Program {
     Program::from_root(distaff_air::program::Block::sequence(blocks).expect("a valid chain"))
 }
 
-/// Bubble sort of `k` secret 8-bit values in memory (addresses 0..k), unrolled: every
-/// compare-and-swap loads both values, takes the comparison bit `c = [a > b]` as a secret hint
-/// and checks it (the difference `c ? a − b − 1 : b − a` is rebuilt from 8 checked secret
-/// bits, since there is no `lt` yet), then stores min and max back. Outputs the smallest value.
+/// Bubble sort of `k` secret bytes in memory: `examples/bubble_sort.dasm` (which sorts 8) for
+/// `k` values. A lookup table in memory (`m[1024 + x] = 1` for bytes x) checks the inputs and
+/// answers the comparisons; the array lives at addresses `0..k`. Outputs the smallest value.
 fn bubble_sort(k: usize) -> Program {
-    let mut src = String::from("begin\n");
-    for i in 0..k {
-        src.push_str(&format!("read mem_store.{i}\n"));
-    }
-    for pass in 0..k - 1 {
-        for j in 0..k - 1 - pass {
-            src.push_str(&format!("mem_load.{j} mem_load.{} read dup dup dup mul eq assert\n", j + 1));
-            src.push_str("dup.2 dup.2 sub dup add push.1 sub dup.1 mul dup.2 add dup.3 sub push.0\n");
-            src.push_str(&"dup add read dup dup dup mul eq assert add\n".repeat(8));
-            src.push_str(&format!("assert_eq cswap mem_store.{} mem_store.{j}\n", j + 1));
-        }
-    }
-    src.push_str("mem_load.0\nend\n");
+    let example = include_str!("../../examples/bubble_sort.dasm");
+    let stores: String = (0..k).rev().map(|i| format!("mem_store.{i} ")).collect();
+    let src = example
+        .replace("repeat.8\n        read", &format!("repeat.{k}\n        read"))
+        .replace(
+            "mem_store.7 mem_store.6 mem_store.5 mem_store.4 mem_store.3 mem_store.2 mem_store.1 mem_store.0",
+            &stores,
+        )
+        .replace("push.7 push.1\n    while.true", &format!("push.{} push.1\n    while.true", k - 1))
+        .replace(
+            "mem_load.7 mem_load.6 mem_load.5 mem_load.4 mem_load.3 mem_load.2 mem_load.1 mem_load.0",
+            "mem_load.0",
+        );
+    let adapted = src.contains(&stores) && src.contains(&format!("repeat.{k}\n")) && !src.contains("mem_load.1 ");
+    assert!(adapted, "examples/bubble_sort.dasm changed: adapt this generator");
     distaff_assembly::assemble(&src).expect("the sort assembles")
 }
 
-/// The secret inputs of [`bubble_sort`]: `k` pseudo-random 8-bit values, then per
-/// compare-and-swap the bit `c` and the 8 bits of the difference, most significant first.
+/// The secret inputs of [`bubble_sort`]: `k` pseudo-random bytes.
 fn bubble_sort_inputs(k: usize) -> Vec<Felt> {
-    let mut a: Vec<u64> = (0..k as u64).map(|i| (i * 89 + 41) % 251).collect();
-    let mut secret: Vec<Felt> = a.iter().map(|v| Felt::new(*v)).collect();
-    for pass in 0..k - 1 {
-        for j in 0..k - 1 - pass {
-            let (x, y) = (a[j], a[j + 1]);
-            let c = x > y;
-            let d = if c { x - y - 1 } else { y - x };
-            secret.push(Felt::from(c));
-            secret.extend((0..8).rev().map(|i| Felt::new((d >> i) & 1)));
-            if c {
-                a.swap(j, j + 1);
-            }
-        }
-    }
-    secret
+    (0..k as u64).map(|i| Felt::new((i * 89 + 41) % 251)).collect()
 }
 
-/// Number of values the sort row sorts (its trace has 2^14 rows).
-const SORT_LEN: usize = 16;
+/// Number of values the sort row sorts (just over 2^14 cycles).
+const SORT_LEN: usize = 25;
 
 /// `n` loads in a row (`repeat.n mem_load end` from address 0, which holds 0): every cycle is a
 /// memory access.
