@@ -87,7 +87,8 @@ fn inv_or_zero(x: Felt) -> Felt {
 }
 
 /// Writes the execution columns of one row: op bits, stack, depth, range-check limbs, helper,
-/// and the overflow-stack columns (`shift`: how the row's operation moves the stack).
+/// and, in a trace already widened to the memory variant ([`widen`]), the overflow-stack
+/// columns (`shift`: how the row's operation moves the stack).
 fn write_state(columns: &mut [Vec<Felt>], opcode: u8, vm: &Vm, pops: u64, aux: Felt, shift: i8) {
     for k in 0..NUM_OP_BITS {
         columns[OP_BITS + k].push(Felt::from((opcode >> k) & 1));
@@ -102,6 +103,9 @@ fn write_state(columns: &mut [Vec<Felt>], opcode: u8, vm: &Vm, pops: u64, aux: F
     columns[RC_LO].push(Felt::new(diff % 8));
     columns[RC_HI].push(Felt::new(diff / 8));
     columns[AUX].push(aux);
+    if columns.len() < FULL_TRACE_WIDTH {
+        return;
+    }
     let ptr = Felt::new(vm.overflow_ptr());
     let spill = shift > 0 && vm.depth >= STACK_DEPTH;
     let fill = shift < 0 && vm.depth > STACK_DEPTH;
@@ -118,9 +122,27 @@ fn write_state(columns: &mut [Vec<Felt>], opcode: u8, vm: &Vm, pops: u64, aux: F
     columns[FILL].push(Felt::from(fill));
 }
 
+/// Adds the memory variant's columns to a trace recorded so far without them. Until the first
+/// spill the overflow table is empty, so its columns are zero but for `ov_h` (the inverse of
+/// `depth − 16`); the tables are filled after execution. Executions that never need the memory
+/// variant (most) are recorded narrow and skip this work.
+fn widen(columns: &mut Vec<Vec<Felt>>) {
+    let len = columns[DEPTH].len();
+    // the overflow columns catch up with the rows recorded so far; the tables come later
+    columns.resize_with(FULL_TRACE_WIDTH, Vec::new);
+    for col in &mut columns[OVF..=FILL] {
+        *col = vec![Felt::ZERO; len];
+    }
+    let sixteen = Felt::new(STACK_DEPTH as u64);
+    columns[OV_H] = columns[DEPTH].iter().map(|d| inv_or_zero(*d - sixteen)).collect();
+}
+
 impl Recorder for TraceRecorder {
     const RECORDS: bool = true;
     fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt, shift: i8) {
+        if shift > 0 && vm.depth >= STACK_DEPTH && self.columns.len() < FULL_TRACE_WIDTH {
+            widen(&mut self.columns);
+        }
         write_state(&mut self.columns, opcode, vm, pops, aux, shift);
     }
     fn cycle(&mut self, cycle: Cycle) {
@@ -264,7 +286,7 @@ pub fn build_trace_with_faults(
 
 fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<ExecutionTrace, ExecutionError> {
     // --- execution: op bits, stack, depth, range-check limbs, helper, overflow; the cycle log --
-    let mut rec = TraceRecorder { columns: vec![Vec::new(); FULL_TRACE_WIDTH], cycles: Vec::new() };
+    let mut rec = TraceRecorder { columns: vec![Vec::new(); TRACE_WIDTH], cycles: Vec::new() };
     vm.record_accesses = true;
     vm.run(program.root(), &mut rec)?;
     vm.check_end()?;
@@ -276,6 +298,9 @@ fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<Execu
     let needed = table.as_ref().map_or(0, |t| t.rows_needed());
     let n = trace_length(m).max(needed.next_power_of_two());
     let mut columns = rec.columns;
+    if memory && columns.len() < FULL_TRACE_WIDTH {
+        widen(&mut columns);
+    }
     for _ in m..n {
         write_state(&mut columns, opcodes::NOOP, &vm, 0, Felt::ZERO, 0);
     }
@@ -283,9 +308,8 @@ fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<Execu
     for col in columns.iter_mut().filter(|c| c.is_empty()) {
         *col = vec![Felt::ZERO; n];
     }
-    match &table {
-        Some(t) => t.write(&mut columns),
-        None => columns.truncate(TRACE_WIDTH),
+    if let Some(t) = &table {
+        t.write(&mut columns);
     }
 
     // --- decoder: sponge, batches, control flow, control stack, halt -------------------------
