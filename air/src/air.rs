@@ -82,8 +82,9 @@ pub enum Variant {
     /// Control flow (the control stack's running product: one auxiliary column), stack of at
     /// most 16 values, no memory.
     Control,
-    /// Control flow, an unbounded operand stack (overflow table), random-access memory and the
-    /// range checker: [`FULL_TRACE_WIDTH`] main columns and four auxiliary columns.
+    /// Control flow, an unbounded operand stack (overflow table), random-access memory, u32
+    /// operations and the range checker: [`FULL_TRACE_WIDTH`] main columns and five auxiliary
+    /// columns.
     Memory,
 }
 
@@ -110,7 +111,7 @@ impl Variant {
         match self {
             Variant::StraightLine => 0,
             Variant::Control => 1,
-            Variant::Memory => 4,
+            Variant::Memory => 5,
         }
     }
 }
@@ -221,6 +222,11 @@ impl Air for ProcessorAir {
     fn derived_challenges<E: FieldElement<BaseField = Felt>>(&self, challenges: &[E]) -> Vec<E> {
         if self.variant != Variant::Memory || challenges.len() < 2 {
             return Vec::new();
+        }
+        // a claim must name each address once, in increasing order (verifiers refuse others up
+        // front); if one does not, the product is 0, which no trace can complete (fail-safe)
+        if !self.public.memory_is_sorted() {
+            return alloc::vec![E::ZERO];
         }
         // the initial memory enters the memory product as word writes at clock 0
         let (alpha, beta) = (challenges[0], challenges[1]);

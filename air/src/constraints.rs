@@ -273,8 +273,8 @@ impl PublicInputs {
     }
 }
 
-/// Number of group-B opcodes in use (0..=PAD); 25..32 are free for new operations.
-const NUM_GROUP_B: usize = opcodes::PAD as usize + 1;
+/// Number of group-B opcodes in use (0..=U32LT); 30..32 are free for new operations.
+const NUM_GROUP_B: usize = opcodes::U32LT as usize + 1;
 
 /// The per-row selector values derived from the opcode bits.
 struct Flags<V> {
@@ -410,7 +410,19 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     let pad = fl(opcodes::PAD);
     let push1 = fl(opcodes::PUSH) + fl(opcodes::READ) + pad;
     let unary = fl(opcodes::NEG) + fl(opcodes::INV) + fl(opcodes::NOT) + fl(opcodes::EQZ) + fl(opcodes::MLOAD);
-    let right = push1 + f.dup;
+    // u32 operations: split pushes (its two results replace the operand), lt pops, the others
+    // rewrite the top two slots
+    let u = U32Flags {
+        assert2: fl(opcodes::U32ASSERT2),
+        split: fl(opcodes::U32SPLIT),
+        add: fl(opcodes::U32ADD),
+        sub: fl(opcodes::U32SUB),
+        mul: fl(opcodes::U32MUL),
+        div: fl(opcodes::U32DIVMOD),
+        lt: fl(opcodes::U32LT),
+    };
+    let u_pair = u.add + u.sub + u.mul + u.div;
+    let right = push1 + f.dup + u.split;
     // --- control cycles ----------------------------------------------------------------------
     let kind: [V; NUM_KINDS] = core::array::from_fn(|k| cur[CTL + k]);
     let kind_n: [V; NUM_KINDS] = core::array::from_fn(|k| nxt[CTL + k]);
@@ -426,7 +438,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     // split, loop and repeat pop the condition on the first row of their cycle
     let condpop = first * (split + lp + rp);
     // every operation that shifts the stack left by one (no operation shifts it by more)
-    let left1 = bin + pop1 + condpop + cswap + mloadw;
+    let left1 = bin + pop1 + condpop + cswap + mloadw + u.lt;
     let hp_last = (V::ONE - is_round) * hp;
     // the value entering slot 15 on a left shift: zero, or (memory variant) the value filled from
     // the overflow table, which the overflow product ties to `s'[15]`
@@ -449,7 +461,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         + fl(opcodes::NOT) * (V::ONE - s0 - s0)
         // the new top is free: an inverse (checked below), a secret input, a memory value (the
         // memory product checks it)
-        + (fl(opcodes::INV) + fl(opcodes::READ) + fl(opcodes::MLOAD) + mloadw) * d0
+        + (fl(opcodes::INV) + fl(opcodes::READ) + fl(opcodes::MLOAD) + mloadw + u_pair + u.split + u.lt) * d0
         + fl(opcodes::PUSH) * (nxt[BATCH] - s0)
         - pad * s0
         // hperm writes the permuted state back on its cycle's last row
@@ -473,6 +485,12 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
             shifted1 -= mloadw;
             free = mloadw * (sn[i] - si);
         }
+        // the u32 operations' second result (checked below)
+        let mut right_i = right;
+        if i == 1 {
+            right_i -= u.split;
+            free += (u_pair + u.split) * (sn[1] - si);
+        }
         if i == STACK_DEPTH - 1 {
             free += fill * sn[i];
         }
@@ -480,7 +498,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         let expected = shifted1 * (up1 - si)
             + permuted
             + free
-            + right * (down - si)
+            + right_i * (down - si)
             + f.swap * f.e[i] * (s0 - si)
             + f.movup * f.t[i] * (down - si)
             + f.movdn * (f.e[i] * s0 + f.t[i + 1] * up1 - f.t[i] * si);
@@ -505,8 +523,8 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     let param = f.dup + f.swap + f.movup + f.movdn;
     let three = cswap.mul_felt(Felt::new(3));
     let twelve = (first * hp).mul_felt(Felt::new(HASHER_WIDTH as u64));
-    let one = fl(opcodes::DROP) + fl(opcodes::ASSERT) + unary + condpop;
-    let two = bin + mstore;
+    let one = fl(opcodes::DROP) + fl(opcodes::ASSERT) + unary + condpop + u.split;
+    let two = bin + mstore + u.assert2 + u_pair + u.lt;
     let five = (mloadw + mstorew).mul_felt(Felt::new(5));
     let pops = one + two + two + three + five + twelve + param * (f.n + V::ONE);
     let lo = cur[RC_LO];
@@ -528,11 +546,13 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     if memory {
         evaluate_overflow(cur, nxt, right, left1, sixteen, sink);
         evaluate_memory_table(cur, nxt, sink);
+        evaluate_u32(cur, s, sn, &u, sink);
     } else {
         sink.emit(T, "stack_not_full", 0, right * (sixteen * aux - V::ONE));
-        // without the memory table a load could return anything: the small variants have no
-        // memory operations
+        // without the memory table a load could return anything, and without the range checker
+        // a u32 result: the small variants have neither memory nor u32 operations
         sink.emit(T, "no_memory_ops", 0, memory_flag(o));
+        sink.emit(T, "no_u32_ops", 0, u.assert2 + u.split + u_pair + u.lt);
     }
 
     // --- control flow ------------------------------------------------------------------------
@@ -693,6 +713,56 @@ fn evaluate_overflow<V: Value, S: ConstraintSink<V>>(
     sink.emit(T, "spill", 0, spill - right * (ovf + at16));
     sink.emit(T, "fill", 0, fill - left * ovf);
     sink.emit(T, "ov_ptr", 0, nxt[OV_PTR] - ptr - spill * (cur[CLK] - ptr) - fill * (cur[OV_LINK] - ptr));
+}
+
+/// The selectors of the u32 operations.
+struct U32Flags<V> {
+    assert2: V,
+    split: V,
+    add: V,
+    sub: V,
+    mul: V,
+    div: V,
+    lt: V,
+}
+
+/// The u32 operations' constraints (memory variant): operands and results are written as
+/// pairs of 16-bit limbs (`u32_limb`, looked up in the range table), and each operation's
+/// equation holds over the integers because every term is below p (see the module docs).
+#[inline(always)]
+fn evaluate_u32<V: Value, S: ConstraintSink<V>>(cur: &[V], s: &[V], sn: &[V], u: &U32Flags<V>, sink: &mut S) {
+    use ConstraintKind::Transition as T;
+    let limb = |k: usize| cur[U32_LIMBS + 2 * k] + cur[U32_LIMBS + 2 * k + 1].mul_felt(Felt::new(1 << 16));
+    let (l0, l1, l2) = (limb(0), limb(1), limb(2));
+    let two32 = Felt::new(1 << 32);
+    let (s0, s1, r0, r1) = (s[0], s[1], sn[0], sn[1]);
+    // operands checked in place (assert2, add, sub, lt); results (split, mul, divmod)
+    let checks = u.assert2 + u.add + u.sub + u.lt;
+    let results = u.split + u.mul + u.div;
+    sink.emit(T, "u32_limbs", 0, checks * (s0 - l0) + results * (r1 - l0));
+    sink.emit(T, "u32_limbs", 1, checks * (s1 - l1) + results * (r0 - l1));
+    // the third value: the sum or difference, the comparison's difference, or b − r − 1
+    sink.emit(
+        T,
+        "u32_limbs",
+        2,
+        (u.add + u.sub) * (r1 - l2) + u.lt * (s1 - s0 + r0.mul_felt(two32) - l2) + u.div * (s0 - r0 - V::ONE - l2),
+    );
+    sink.emit(
+        T,
+        "u32_result",
+        0,
+        u.add * (s1 + s0 - r1 - r0.mul_felt(two32))
+            + u.sub * (s1 - s0 - r1 + r0.mul_felt(two32))
+            + u.split * (s0 - r1 - r0.mul_felt(two32))
+            + u.mul * (s1 * s0 - r1 - r0.mul_felt(two32))
+            + u.div * (s1 - r1 * s0 - r0),
+    );
+    sink.emit(T, "u32_bit", 0, (u.add + u.sub + u.lt) * (r0 * r0 - r0));
+    // lo + 2^32·hi names a field element once: with hi = 2^32 − 1, lo must be 0 (else the pair
+    // could stand for x + p); the helper w gives lo = (hi − (2^32 − 1))·w
+    let max = c::<V>(u32::MAX as u64);
+    sink.emit(T, "u32_canonical", 0, (u.split + u.mul) * (r1 - (r0 - max) * cur[AUX]));
 }
 
 /// The memory-table and range-table constraints of the memory variant (see the module docs).
@@ -934,21 +1004,50 @@ pub fn evaluate_aux_constraints<B: Value, E: Value + From<B>, S: ConstraintSink<
         0,
         pn * (active * (listed - E::ONE) + E::ONE) - p * (flag * (made - E::ONE) + E::ONE),
     );
-    // the initial-memory product (derived from the challenges; 1 if the caller left it out)
-    let initial = challenges.get(3).copied().unwrap_or(E::ONE);
+    // the initial-memory product, derived from the challenges. A caller that left it out gets 0:
+    // the product then cannot end at 1 and nothing verifies (fail-safe, never a silent 1)
+    let initial = challenges.get(3).copied().unwrap_or(E::ZERO);
     sink.emit(F, "memory_product_start", 0, p - initial);
     sink.emit(L, "memory_product_end", 0, p - E::ONE);
 
-    // range checks: the limbs looked up on every row, against the range table
+    // range checks (LogUp): the limbs looked up on every row against the range table. Column 3
+    // sums the memory table's limbs and the table itself, column 4 the u32 limbs; both are
+    // running sums that include their row, and together they end at 0.
     let gamma = challenges[2];
-    let (l0, l1, r) = (gamma - lift(cur[M_LIMB_LO]), gamma - lift(cur[M_LIMB_HI]), gamma - lift(cur[R_VALUE]));
-    let m = lift(cur[R_MULT]);
-    // the row's contribution l0⁻¹ + l1⁻¹ − m·r⁻¹, times l0·l1·r
-    let contribution = l1 * r + l0 * r - m * l0 * l1;
+    let (n3, d3) = range_fractions(gamma, cur, &lift);
+    let (n3n, d3n) = range_fractions(gamma, nxt, &lift);
     let (q, qn) = (aux_cur[3], aux_nxt[3]);
-    sink.emit(T, "range_sum", 0, (qn - q) * l0 * l1 * r - contribution);
-    sink.emit(F, "range_sum_start", 0, q);
-    sink.emit(L, "range_sum_end", 0, q * l0 * l1 * r + contribution);
+    sink.emit(T, "range_sum", 0, (qn - q) * d3n - n3n);
+    sink.emit(F, "range_sum_start", 0, q * d3 - n3);
+    let (n4, d4) = u32_fractions(gamma, cur, &lift);
+    let (n4n, d4n) = u32_fractions(gamma, nxt, &lift);
+    let (t, tn) = (aux_cur[4], aux_nxt[4]);
+    sink.emit(T, "u32_range_sum", 0, (tn - t) * d4n - n4n);
+    sink.emit(F, "u32_range_sum_start", 0, t * d4 - n4);
+    sink.emit(L, "range_sums_end", 0, q + t);
+}
+
+/// The range checker's contribution of a row to auxiliary column 3, as a fraction `(n, d)`:
+/// `1/(γ − lo) + 1/(γ − hi) − m/(γ − r)` for the memory table's limbs `lo`, `hi` and the range
+/// table's value `r` with multiplicity `m`.
+#[inline(always)]
+pub fn range_fractions<B: Value, E: Value>(gamma: E, row: &[B], lift: &impl Fn(B) -> E) -> (E, E) {
+    let (l0, l1, r) = (gamma - lift(row[M_LIMB_LO]), gamma - lift(row[M_LIMB_HI]), gamma - lift(row[R_VALUE]));
+    (l1 * r + l0 * r - lift(row[R_MULT]) * l0 * l1, l0 * l1 * r)
+}
+
+/// A row's contribution to auxiliary column 4, as a fraction `(n, d)`: `Σ 1/(γ − u_i)` over the
+/// six u32 limbs.
+#[inline(always)]
+pub fn u32_fractions<B: Value, E: Value>(gamma: E, row: &[B], lift: &impl Fn(B) -> E) -> (E, E) {
+    let mut num = E::ZERO;
+    let mut den = E::ONE;
+    for k in 0..NUM_U32_LIMBS {
+        let x = gamma - lift(row[U32_LIMBS + k]);
+        num = num * x + den;
+        den *= x;
+    }
+    (num, den)
 }
 
 /// Compresses a tuple with the challenges `alpha` and `beta` into `beta + Σ alpha^(i+1)·x_i`.

@@ -22,7 +22,7 @@
 //! entries' data are not columns of their own: they are the digest lanes of the sponge or a half
 //! of the batch, depending on the row (see [`crate::constraints::control_stack_ops`]).
 //!
-//! The memory variant (see [`crate::air::Variant`]) appends 21 columns:
+//! The memory variant (see [`crate::air::Variant`]) appends 27 columns:
 //!
 //! | columns | name | role |
 //! |---|---|---|
@@ -34,6 +34,7 @@
 //! | 65..74 | `m_*` | the memory table: address, clock, word, write, element, active, inverse of the address step |
 //! | 75, 76 | `m_limb_lo`, `m_limb_hi` | 16-bit limbs of the gap to the next table row |
 //! | 77, 78 | `r_value`, `r_mult` | the range table and its multiplicities |
+//! | 79..85 | `u32_limb` | 16-bit limbs of a u32 operation's operands and results |
 //!
 //! Auxiliary columns: the running product of the control-stack multiset check; in the memory
 //! variant also the overflow table's product, the memory product and the range checker's LogUp
@@ -49,8 +50,8 @@
 /// Number of columns in the main trace segment of the base variants (no memory).
 pub const TRACE_WIDTH: usize = 58;
 /// Number of columns in the main trace segment of the memory variant: the base columns, then
-/// the overflow-stack columns, the memory table and the range table.
-pub const FULL_TRACE_WIDTH: usize = 79;
+/// the overflow-stack columns, the memory table, the range table and the u32 limbs.
+pub const FULL_TRACE_WIDTH: usize = 85;
 
 /// Rescue state width.
 pub const HASHER_WIDTH: usize = 12;
@@ -155,6 +156,14 @@ pub const M_LIMB_HI: usize = 76;
 pub const R_VALUE: usize = 77;
 /// How many lookups the row's value answers.
 pub const R_MULT: usize = 78;
+// --- memory variant: u32 operations -----------------------------------------------------------
+
+/// First of the six 16-bit limbs a u32 operation decomposes its operands and results into
+/// (looked up in the range table on every row; zero where unused).
+pub const U32_LIMBS: usize = 79;
+/// Number of u32 limb columns.
+pub const NUM_U32_LIMBS: usize = 6;
+
 /// The range table's allowed steps.
 pub const RANGE_STEPS: [u64; 8] = [0, 1, 4, 16, 64, 256, 1024, 4096];
 /// The range table's last value.
@@ -222,6 +231,7 @@ pub fn column_name(col: usize) -> alloc::string::String {
         M_LIMB_HI => "m_limb_hi".into(),
         R_VALUE => "r_value".into(),
         R_MULT => "r_mult".into(),
+        c if (U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS).contains(&c) => format!("u32_limb[{}]", c - U32_LIMBS),
         c => format!("col[{c}]"),
     }
 }

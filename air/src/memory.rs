@@ -4,11 +4,11 @@
 
 use alloc::vec::Vec;
 
-use crate::constraints::{compress, memory_access, memory_flag, memory_table_row};
+use crate::constraints::{compress, memory_access, memory_flag, memory_table_row, range_fractions, u32_fractions};
 use crate::layout::*;
 use distaff_math::{Felt, FieldElement};
 
-/// Builds auxiliary columns 1..4 of the memory variant from the main trace (column-major) and
+/// Builds auxiliary columns 1..5 of the memory variant from the main trace (column-major) and
 /// the challenges `[alpha, beta, gamma, initial memory product]`. Returns nothing for a trace
 /// without the memory columns.
 pub fn memory_aux_columns<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>], challenges: &[E]) -> Vec<Vec<E>> {
@@ -50,22 +50,39 @@ pub fn memory_aux_columns<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>],
         (num, den)
     });
 
-    // range checker: q' = q + 1/(γ − lo) + 1/(γ − hi) − m/(γ − r)
-    let mut denominators = Vec::with_capacity(3 * n);
+    // range checker: running sums (each including its row) of the memory table's lookups less
+    // the range table's answers, and of the u32 limbs' lookups
+    let looked_up: Vec<usize> =
+        [M_LIMB_LO, M_LIMB_HI, R_VALUE, R_MULT].into_iter().chain(U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS).collect();
+    let mut row = alloc::vec![Felt::ZERO; FULL_TRACE_WIDTH];
+    let (mut n3, mut d3, mut n4, mut d4) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for r in 0..n {
-        for c in [M_LIMB_LO, M_LIMB_HI, R_VALUE] {
-            denominators.push(gamma - lift(main[c][r]));
+        for &c in &looked_up {
+            row[c] = main[c][r];
         }
+        let (a, b) = range_fractions(gamma, &row, &lift);
+        n3.push(a);
+        d3.push(b);
+        let (a, b) = u32_fractions(gamma, &row, &lift);
+        n4.push(a);
+        d4.push(b);
     }
-    let inv = distaff_math::batch_inversion(&denominators);
-    let mut range = Vec::with_capacity(n);
-    let mut q = E::ZERO;
-    for r in 0..n {
-        range.push(q);
-        let i = &inv[3 * r..3 * r + 3];
-        q += i[0] + i[1] - i[2] * lift(main[R_MULT][r]);
-    }
-    alloc::vec![overflow, memory, range]
+    let range = prefix_sums(&n3, &d3);
+    let limbs = prefix_sums(&n4, &d4);
+    alloc::vec![overflow, memory, range, limbs]
+}
+
+/// `s[r] = Σ_{k ≤ r} num[k]/den[k]`, with one batch inversion.
+fn prefix_sums<E: FieldElement<BaseField = Felt>>(num: &[E], den: &[E]) -> Vec<E> {
+    let inv = distaff_math::batch_inversion(den);
+    let mut acc = E::ZERO;
+    num.iter()
+        .zip(&inv)
+        .map(|(n, i)| {
+            acc += *n * *i;
+            acc
+        })
+        .collect()
 }
 
 /// `p[0] = start`, `p[r+1] = p[r]·num(r)/den(r)` for `r < n − 1`, with one batch inversion.

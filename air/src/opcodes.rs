@@ -42,9 +42,10 @@ pub const EQ: u8 = 12;
 pub const DROP: u8 = 13;
 /// `a -> ` (fails unless a = 1).
 pub const ASSERT: u8 = 14;
-// 15 is free (it was an `assert_eq` that moved the stack by two: no operation moves it by more
-// than one slot, so that at most one value crosses between slot 15 and the overflow table per
-// row; `assert_eq` is now `eq assert`).
+/// `b a -> b a`: fails unless both are below 2^32. (15 was an `assert_eq` that moved the stack
+/// by two: no operation moves it by more than one slot, so that at most one value crosses
+/// between slot 15 and the overflow table per row; `assert_eq` is now `eq assert`.)
+pub const U32ASSERT2: u8 = 15;
 
 /// `a -> 1 if a == 0 else 0`.
 pub const EQZ: u8 = 16;
@@ -52,7 +53,9 @@ pub const EQZ: u8 = 16;
 pub const NEQ: u8 = 17;
 /// `b a c -> ` the top two below `c` swapped if `c` is 1 (fails unless `c` is binary).
 pub const CSWAP: u8 = 18;
-// 19 is free (it was a `cdrop` that moved the stack by two; `cdrop` is now `cswap drop`).
+/// `a -> lo hi`: the low and high 32 bits of `a` (`hi` on top). (19 was a `cdrop` that moved
+/// the stack by two; `cdrop` is now `cswap drop`.)
+pub const U32SPLIT: u8 = 19;
 
 /// `a -> m[a][0]`: element 0 of the word at address `a`.
 pub const MLOAD: u8 = 20;
@@ -65,6 +68,20 @@ pub const MLOADW: u8 = 22;
 pub const MSTOREW: u8 = 23;
 /// `-> 0`.
 pub const PAD: u8 = 24;
+/// `a b -> c o`: `a + b = c + 2^32·o` (`o`, the overflow bit, on top); fails unless `a, b <
+/// 2^32`.
+pub const U32ADD: u8 = 25;
+/// `a b -> c o`: `a − b = c − 2^32·o` (`o`, the borrow bit, on top); fails unless `a, b <
+/// 2^32`.
+pub const U32SUB: u8 = 26;
+/// `a b -> lo hi`: `a·b = lo + 2^32·hi` (`hi` on top); the operands must have been checked
+/// (the assembly `u32mul` is `U32ASSERT2 U32MUL`).
+pub const U32MUL: u8 = 27;
+/// `a b -> q r`: `a = q·b + r`, `r < b` (`r` on top); fails if `b = 0`; the operands must have
+/// been checked (the assembly `u32divmod` is `U32ASSERT2 U32DIVMOD`).
+pub const U32DIVMOD: u8 = 28;
+/// `a b -> (a < b)`; fails unless `a, b < 2^32`.
+pub const U32LT: u8 = 29;
 
 /// Base of the parametric stack-manipulation opcodes (`b6 = 1`).
 pub const PARAMETRIC: u8 = 64;
@@ -103,6 +120,13 @@ pub fn name(opcode: u8) -> &'static str {
         MLOADW => "mloadw",
         MSTOREW => "mstorew",
         PAD => "pad",
+        U32ASSERT2 => "u32assert2",
+        U32SPLIT => "u32split",
+        U32ADD => "u32overflowing_add",
+        U32SUB => "u32overflowing_sub",
+        U32MUL => "(u32 mul, after u32assert2)",
+        U32DIVMOD => "(u32 divmod, after u32assert2)",
+        U32LT => "u32lt",
         o if (DUP..DUP + 16).contains(&o) => "dup",
         o if (SWAP..SWAP + 16).contains(&o) => "swap",
         o if (MOVUP..MOVUP + 16).contains(&o) => "movup",

@@ -77,6 +77,24 @@ pub enum Instruction {
     MStoreW,
     /// `-> 0`.
     Pad,
+    /// `b a -> b a`; fails unless both are below 2^32.
+    U32Assert2,
+    /// `a -> lo hi`: the low and high 32 bits of `a` (`hi` on top).
+    U32Split,
+    /// `a b -> c o`: `a + b = c + 2^32·o` (the overflow bit `o` on top); fails unless both are
+    /// below 2^32.
+    U32OverflowingAdd,
+    /// `a b -> c o`: `a − b = c − 2^32·o` (the borrow bit `o` on top); fails unless both are
+    /// below 2^32.
+    U32OverflowingSub,
+    /// `a b -> lo hi`: `a·b = lo + 2^32·hi` (`hi` on top); fails unless both are below 2^32.
+    /// Two cycles: the operands are checked on the first.
+    U32OverflowingMul,
+    /// `a b -> q r`: `a = q·b + r` with `r < b` (`r` on top); fails unless both are below 2^32,
+    /// and if `b = 0`. Two cycles: the operands are checked on the first.
+    U32DivMod,
+    /// `a b -> (a < b ? 1 : 0)`; fails unless both are below 2^32.
+    U32Lt,
     /// Copies slot N (0..=15) to the top.
     Dup(u8),
     /// Swaps the top with slot N (1..=15).
@@ -117,6 +135,13 @@ impl Instruction {
             MLoadW => opcodes::MLOADW,
             MStoreW => opcodes::MSTOREW,
             Pad => opcodes::PAD,
+            U32Assert2 => opcodes::U32ASSERT2,
+            U32Split => opcodes::U32SPLIT,
+            U32OverflowingAdd => opcodes::U32ADD,
+            U32OverflowingSub => opcodes::U32SUB,
+            U32OverflowingMul => opcodes::U32MUL,
+            U32DivMod => opcodes::U32DIVMOD,
+            U32Lt => opcodes::U32LT,
             Dup(n) => opcodes::DUP + n,
             Swap(n) => opcodes::SWAP + n,
             MovUp(n) => opcodes::MOVUP + n,
@@ -126,10 +151,19 @@ impl Instruction {
         }
     }
 
+    /// The opcodes run before the instruction's own, on rows of their own: multiplication and
+    /// division check their operands first (their own rows have no room for it).
+    pub fn prefix(&self) -> &'static [u8] {
+        match self {
+            Instruction::U32OverflowingMul | Instruction::U32DivMod => &[opcodes::U32ASSERT2],
+            _ => &[],
+        }
+    }
+
     /// Number of VM cycles (trace rows) the instruction takes.
     pub fn cycles(&self) -> usize {
         match self {
-            Instruction::Push(_) => 2,
+            Instruction::Push(_) | Instruction::U32OverflowingMul | Instruction::U32DivMod => 2,
             Instruction::HPerm => crate::layout::CYCLE_LEN,
             _ => 1,
         }
@@ -158,6 +192,8 @@ impl fmt::Display for Instruction {
             MovUp(n) => write!(f, "movup.{n}"),
             MovDn(n) => write!(f, "movdn.{n}"),
             HPerm => f.write_str("hperm"),
+            U32OverflowingMul => f.write_str("u32overflowing_mul"),
+            U32DivMod => f.write_str("u32divmod"),
             other => f.write_str(opcodes::name(other.opcode())),
         }
     }
@@ -426,6 +462,7 @@ pub fn span_elements(instructions: &[Instruction]) -> Vec<Felt> {
 fn encode(instructions: &[Instruction], num_elements: usize) -> Vec<Felt> {
     let mut out = Vec::with_capacity(num_elements);
     for inst in instructions {
+        out.extend(inst.prefix().iter().map(|o| Felt::from(*o)));
         out.push(Felt::from(inst.opcode()));
         if let Instruction::Push(v) = inst {
             out.push(*v);

@@ -120,6 +120,38 @@ fn write_state(columns: &mut [Vec<Felt>], opcode: u8, vm: &Vm, pops: u64, aux: F
     columns[OV_H].push(inv_or_zero(Felt::new(depth) - Felt::new(STACK_DEPTH as u64)));
     columns[SPILL].push(Felt::from(spill));
     columns[FILL].push(Felt::from(fill));
+    let values = u32_values(opcode, &vm.stack);
+    for (k, v) in values.iter().enumerate() {
+        columns[U32_LIMBS + 2 * k].push(Felt::new(v & 0xffff));
+        columns[U32_LIMBS + 2 * k + 1].push(Felt::new(v >> 16));
+    }
+}
+
+/// Whether an opcode is a u32 operation (whose limbs need the memory variant's columns).
+fn is_u32(opcode: u8) -> bool {
+    use opcodes::*;
+    matches!(opcode, U32ASSERT2 | U32SPLIT | U32ADD | U32SUB | U32MUL | U32DIVMOD | U32LT)
+}
+
+/// The three 32-bit values a u32 operation on the stack `s` writes as limbs (see the AIR's
+/// `evaluate_u32`): operands and result, results, or results and `b − r − 1`. Zeros for other
+/// operations, and for operands out of range (execution then stops with an error).
+fn u32_values(opcode: u8, s: &[Felt; STACK_DEPTH]) -> [u64; 3] {
+    use opcodes::*;
+    let (b, a) = (s[0].as_int(), s[1].as_int());
+    let m = u32::MAX as u64;
+    if !is_u32(opcode) || (opcode != U32SPLIT && (a > m || b > m)) {
+        return [0; 3];
+    }
+    match opcode {
+        U32ASSERT2 => [b, a, 0],
+        U32ADD => [b, a, (a + b) & m],
+        U32SUB | U32LT => [b, a, a.wrapping_sub(b) & m],
+        U32SPLIT => [b & m, b >> 32, 0],
+        U32MUL => [(a * b) & m, (a * b) >> 32, 0],
+        _ if b == 0 => [0; 3],
+        _ => [a / b, a % b, b - a % b - 1],
+    }
 }
 
 /// Adds the memory variant's columns to a trace recorded so far without them. Until the first
@@ -130,8 +162,8 @@ fn widen(columns: &mut Vec<Vec<Felt>>) {
     let len = columns[DEPTH].len();
     // the overflow columns catch up with the rows recorded so far; the tables come later
     columns.resize_with(FULL_TRACE_WIDTH, Vec::new);
-    for col in &mut columns[OVF..=FILL] {
-        *col = vec![Felt::ZERO; len];
+    for c in (OVF..=FILL).chain(U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS) {
+        columns[c] = vec![Felt::ZERO; len];
     }
     let sixteen = Felt::new(STACK_DEPTH as u64);
     columns[OV_H] = columns[DEPTH].iter().map(|d| inv_or_zero(*d - sixteen)).collect();
@@ -140,7 +172,8 @@ fn widen(columns: &mut Vec<Vec<Felt>>) {
 impl Recorder for TraceRecorder {
     const RECORDS: bool = true;
     fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt, shift: i8) {
-        if shift > 0 && vm.depth >= STACK_DEPTH && self.columns.len() < FULL_TRACE_WIDTH {
+        let needs_wide = (shift > 0 && vm.depth >= STACK_DEPTH) || is_u32(opcode);
+        if needs_wide && self.columns.len() < FULL_TRACE_WIDTH {
             widen(&mut self.columns);
         }
         write_state(&mut self.columns, opcode, vm, pops, aux, shift);
@@ -293,14 +326,16 @@ fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<Execu
     let m = vm.cycle;
     // an execution with memory, initial memory or more than 16 values on the stack needs the
     // memory variant's columns
-    let memory = !vm.accesses.is_empty() || !inputs.memory().is_empty() || vm.max_depth > STACK_DEPTH;
-    let table = memory.then(|| MemoryTable::new(inputs.memory(), &vm.accesses));
-    let needed = table.as_ref().map_or(0, |t| t.rows_needed());
-    let n = trace_length(m).max(needed.next_power_of_two());
+    let memory =
+        !vm.accesses.is_empty() || vm.num_u32_ops > 0 || !inputs.memory().is_empty() || vm.max_depth > STACK_DEPTH;
     let mut columns = rec.columns;
     if memory && columns.len() < FULL_TRACE_WIDTH {
         widen(&mut columns);
     }
+    let u32_limbs = if memory { &columns[U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS] } else { &[][..] };
+    let table = memory.then(|| MemoryTable::new(inputs.memory(), &vm.accesses, u32_limbs));
+    let needed = table.as_ref().map_or(0, |t| t.rows_needed());
+    let n = trace_length(m).max(needed.next_power_of_two());
     for _ in m..n {
         write_state(&mut columns, opcodes::NOOP, &vm, 0, Felt::ZERO, 0);
     }
@@ -349,7 +384,7 @@ struct MemoryTable {
 }
 
 impl MemoryTable {
-    fn new(initial: &[(u32, Word)], accesses: &[Access]) -> Self {
+    fn new(initial: &[(u32, Word)], accesses: &[Access], u32_limbs: &[Vec<Felt>]) -> Self {
         // the anchor: the table starts with the word at address 0 (zero unless initial memory sets it)
         let anchor = initial.first().filter(|(a, _)| *a == 0).is_none().then_some((0u32, [Felt::ZERO; 4]));
         let mut rows: Vec<Access> = anchor
@@ -371,6 +406,7 @@ impl MemoryTable {
             })
             .collect();
         let mut values: Vec<u64> = limbs.iter().flat_map(|(lo, hi)| [*lo, *hi]).collect();
+        values.extend(u32_limbs.iter().flatten().map(|v| v.as_int()));
         values.push(RANGE_MAX);
         values.sort_unstable();
         values.dedup();
@@ -408,7 +444,8 @@ impl MemoryTable {
         }
         // every row looks up its two limbs (zeros on inactive rows)
         let mut counts = std::collections::HashMap::<u64, u64>::new();
-        for v in columns[M_LIMB_LO].iter().chain(&columns[M_LIMB_HI]) {
+        let looked_up = [M_LIMB_LO, M_LIMB_HI].into_iter().chain(U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS);
+        for v in looked_up.flat_map(|c| columns[c].iter()) {
             *counts.entry(v.as_int()).or_default() += 1;
         }
         for r in 0..columns[R_VALUE].len() {

@@ -97,6 +97,28 @@ pub enum ExecutionError {
     /// below them would be left unaccounted for.
     #[error("the program ends with {0} values on the stack; at most {STACK_DEPTH} may remain (drop the rest)")]
     TooDeepAtEnd(usize),
+    /// A u32 operation got a value of 2^32 or more.
+    #[error("instruction #{index} '{instruction}' (cycle {cycle}): operand {value} is not a u32 (below 2^32)")]
+    NotU32 {
+        /// Position of the instruction.
+        index: usize,
+        /// The instruction.
+        instruction: Instruction,
+        /// Cycle at which it ran.
+        cycle: usize,
+        /// The offending value.
+        value: u64,
+    },
+    /// `u32divmod` by zero.
+    #[error("instruction #{index} '{instruction}' (cycle {cycle}): division by zero")]
+    DivisionByZero {
+        /// Position of the instruction.
+        index: usize,
+        /// The instruction.
+        instruction: Instruction,
+        /// Cycle at which it ran.
+        cycle: usize,
+    },
     /// The initial memory names an address twice.
     #[error("the initial memory names address {0} twice")]
     DuplicateAddress(u32),
@@ -187,6 +209,8 @@ impl ExecutionError {
         match self {
             StackUnderflow { index, .. }
             | AddressOutOfRange { index, .. }
+            | NotU32 { index, .. }
+            | DivisionByZero { index, .. }
             | SecretInputsExhausted { index, .. }
             | AssertionFailed { index, .. }
             | NotBinary { index, .. }
@@ -258,6 +282,8 @@ pub struct Vm<'a> {
     pub record_accesses: bool,
     /// Number of memory accesses so far.
     pub num_accesses: usize,
+    /// Number of u32 operations so far (they need the memory variant's range checker).
+    pub num_u32_ops: usize,
     secret: &'a [Felt],
     next_secret: usize,
     /// Cycles executed so far.
@@ -293,6 +319,7 @@ impl<'a> Vm<'a> {
             accesses: Vec::new(),
             record_accesses: false,
             num_accesses: 0,
+            num_u32_ops: 0,
             secret: &inputs.secret,
             next_secret: 0,
             cycle: 0,
@@ -324,6 +351,19 @@ impl<'a> Vm<'a> {
             cycle: self.cycle,
             address: a,
         })
+    }
+
+    /// The top two values as u32 operands `(a, b)` (`b` on top).
+    fn u32_pair(&mut self, index: usize, inst: Instruction) -> Result<(u64, u64), ExecutionError> {
+        self.need(index, inst, 2)?;
+        self.num_u32_ops += 1;
+        let (b, a) = (self.stack[0].as_int(), self.stack[1].as_int());
+        for v in [a, b] {
+            if v > u32::MAX as u64 {
+                return Err(ExecutionError::NotU32 { index, instruction: inst, cycle: self.cycle, value: v });
+            }
+        }
+        Ok((a, b))
     }
 
     fn access(&mut self, addr: u32, write: bool, element: bool, word: Word) {
@@ -404,6 +444,37 @@ impl<'a> Vm<'a> {
                 if c == Felt::ONE {
                     self.stack.swap(0, 1);
                 }
+            }
+            U32Assert2 => {
+                self.u32_pair(index, inst)?;
+            }
+            U32Split => {
+                self.need(index, inst, 1)?;
+                self.num_u32_ops += 1;
+                let a = s[0].as_int();
+                self.stack[0] = Felt::new(a & u32::MAX as u64);
+                self.push(Felt::new(a >> 32));
+            }
+            U32OverflowingAdd | U32OverflowingSub | U32OverflowingMul | U32DivMod => {
+                let (a, b) = self.u32_pair(index, inst)?;
+                let (low, high) = match inst {
+                    U32OverflowingAdd => ((a + b) & u32::MAX as u64, (a + b) >> 32),
+                    U32OverflowingSub => (a.wrapping_sub(b) & u32::MAX as u64, (a < b) as u64),
+                    U32OverflowingMul => ((a * b) & u32::MAX as u64, (a * b) >> 32),
+                    _ => {
+                        if b == 0 {
+                            return Err(ExecutionError::DivisionByZero { index, instruction: inst, cycle: self.cycle });
+                        }
+                        (a / b, a % b)
+                    }
+                };
+                self.stack[1] = Felt::new(low);
+                self.stack[0] = Felt::new(high);
+            }
+            U32Lt => {
+                let (a, b) = self.u32_pair(index, inst)?;
+                self.shift_left();
+                self.stack[0] = Felt::from(a < b);
             }
             MLoad => {
                 self.need(index, inst, 1)?;
@@ -592,8 +663,9 @@ pub(crate) fn pops(inst: &Instruction) -> u64 {
     use Instruction::*;
     match inst {
         Noop | Push(_) | Read | Pad => 0,
-        Neg | Inv | Not | Drop | Assert | EqZ | MLoad => 1,
+        Neg | Inv | Not | Drop | Assert | EqZ | MLoad | U32Split => 1,
         Add | Sub | Mul | And | Or | Eq | Neq | MStore => 2,
+        U32Assert2 | U32OverflowingAdd | U32OverflowingSub | U32OverflowingMul | U32DivMod | U32Lt => 2,
         CSwap => 3,
         MLoadW | MStoreW => 5,
         Dup(n) | Swap(n) | MovUp(n) | MovDn(n) => *n as u64 + 1,
@@ -656,8 +728,26 @@ impl Vm<'_> {
                     Instruction::Push(_) | Instruction::Read | Instruction::Pad | Instruction::Dup(_) => {
                         (Felt::new(self.depth as u64) - sixteen).inv()
                     }
+                    // lo = (hi − (2^32 − 1))·w: any w when hi is not the largest (lo is then 0)
+                    Instruction::U32Split | Instruction::U32OverflowingMul => {
+                        let x = if *inst == Instruction::U32Split {
+                            self.stack[0].as_int()
+                        } else {
+                            self.stack[0].as_int().wrapping_mul(self.stack[1].as_int())
+                        };
+                        let (lo, hi) = (Felt::new(x & u32::MAX as u64), Felt::new(x >> 32));
+                        let d = hi - Felt::new(u32::MAX as u64);
+                        if d == Felt::ZERO {
+                            Felt::ZERO
+                        } else {
+                            lo / d
+                        }
+                    }
                     _ => Felt::ZERO,
                 };
+                for op in inst.prefix() {
+                    rec.row(self, *op, pops(inst), Felt::ZERO, 0);
+                }
                 rec.row(self, inst.opcode(), pops(inst), aux, shift(inst));
             }
             self.step(first + i, *inst)?;
@@ -756,8 +846,8 @@ impl Vm<'_> {
 pub(crate) fn shift(inst: &Instruction) -> i8 {
     use Instruction::*;
     match inst {
-        Push(_) | Read | Pad | Dup(_) => 1,
-        Add | Sub | Mul | And | Or | Eq | Neq | Drop | Assert | CSwap | MStore | MLoadW | MStoreW => -1,
+        Push(_) | Read | Pad | Dup(_) | U32Split => 1,
+        Add | Sub | Mul | And | Or | Eq | Neq | Drop | Assert | CSwap | MStore | MLoadW | MStoreW | U32Lt => -1,
         _ => 0,
     }
 }
@@ -767,7 +857,8 @@ pub fn execute(program: &Program, inputs: &ProgramInputs) -> Result<ExecutionOut
     let mut vm = Vm::new(inputs);
     vm.run(program.root(), &mut NoRecord)?;
     vm.check_end()?;
-    let memory_variant = vm.num_accesses > 0 || !inputs.memory.is_empty() || vm.max_depth > STACK_DEPTH;
+    let memory_variant =
+        vm.num_accesses > 0 || vm.num_u32_ops > 0 || !inputs.memory.is_empty() || vm.max_depth > STACK_DEPTH;
     // accesses, initial memory, the anchor and an inactive row
     let table_rows = if memory_variant { vm.num_accesses + inputs.memory.len() + 2 } else { 0 };
     let trace_length = crate::trace::trace_length(vm.cycle).max(table_rows.next_power_of_two());
