@@ -132,6 +132,8 @@ pub enum ErrorKind {
 pub const MAX_NESTING: usize = 128;
 
 const INSTRUCTIONS: &[&str] = &[
+    "mtree_verify",
+    "mtree_set",
     "u32assert",
     "u32assert2",
     "u32split",
@@ -373,6 +375,10 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
         "gt" => macro_no_imm([vec![Swap(1)], field_lt()].concat()),
         "lte" => macro_no_imm([vec![Swap(1)], field_lt(), vec![Not]].concat()),
         "gte" => macro_no_imm([field_lt(), vec![Not]].concat()),
+        "mtree_verify" | "mtree_set" => {
+            let depth = small_immediate(token, name, imm.ok_or_else(missing)?, 1..=32)? as usize;
+            Ok(Item::Macro(if name == "mtree_verify" { mtree_verify(depth) } else { mtree_set(depth) }))
+        }
         "u32shl" | "u32shr" | "u32rotl" | "u32rotr" => {
             let n = small_immediate(token, name, imm.ok_or_else(missing)?, 0..=31)?;
             let n = if name == "u32rotr" && n > 0 { 32 - n } else { n };
@@ -410,16 +416,7 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
         "hperm" => no_imm(HPerm),
         "readw" | "hmerge" => match imm {
             None if name == "readw" => Ok(Item::Macro(vec![Read; 4])),
-            None => {
-                // merge(A, B) for digest A on slots 0..3 and B on 4..7: the state
-                // [8, 0, 0, 0, A, B], permuted; the digest is lanes 4..8
-                let mut m = vec![Push(Felt::new(0)), Push(Felt::new(0)), Push(Felt::new(0)), Push(Felt::new(8)), HPerm];
-                m.extend([Drop; 4]);
-                for _ in 0..4 {
-                    m.extend([MovUp(4), Drop]);
-                }
-                Ok(Item::Macro(m))
-            }
+            None => Ok(Item::Macro(hmerge())),
             Some(_) => Err(AssemblyError::at(token, ErrorKind::UnexpectedImmediate(name.into()))),
         },
         "end" | "else" | "begin" => match imm {
@@ -469,6 +466,99 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
             ErrorKind::UnknownInstruction { name: token.text.into(), suggestion: suggest(name) },
         )),
     }
+}
+
+/// `B A -> merge(A, B)` (`Rp64_256::merge`) for digest A on slots 0..3 and B on 4..7: the
+/// state `[8, 0, 0, 0, A, B]`, permuted; the digest is lanes 4..8.
+fn hmerge() -> Vec<Instruction> {
+    use Instruction::*;
+    let mut m = vec![Push(Felt::new(0)), Push(Felt::new(0)), Push(Felt::new(0)), Push(Felt::new(8)), HPerm];
+    m.extend([Drop; 4]);
+    for _ in 0..4 {
+        m.extend([MovUp(4), Drop]);
+    }
+    m
+}
+
+/// `[s(4), h(4), c] -> [parent(4)]`: the parent of node `h` and its sibling `s`; `c = 1` when
+/// `h` is the left child (the words are swapped lane by lane with `cswap` so that the left
+/// child ends on top), then merged.
+fn merge_children() -> Vec<Instruction> {
+    use Instruction::*;
+    let mut m = Vec::new();
+    for _ in 0..4 {
+        m.extend([Dup(8), MovUp(5), MovDn(2), CSwap, Swap(1), MovDn(4), MovDn(3), MovUp(4), MovDn(7)]);
+    }
+    m.extend([MovUp(8), Drop]);
+    m.extend(hmerge());
+    m
+}
+
+/// `[node(4), idx] -> [c, node(4), idx / 2]`: the low bit of the index, as `c = 1` for a left
+/// child (`u32divmod` also checks the index is a u32 value).
+fn index_bit() -> Vec<Instruction> {
+    use Instruction::*;
+    vec![MovUp(4), Push(Felt::new(2)), U32DivMod, Swap(1), MovDn(5), Not]
+}
+
+/// `[c(4), q, …]` after the levels: the index had no more bits than the depth (`q = 0`).
+fn index_consumed() -> Vec<Instruction> {
+    use Instruction::*;
+    vec![MovUp(4), EqZ, Assert]
+}
+
+/// `[c(4), x(k), R(4)] -> [x(k)]`: asserts `c = R`, lane by lane, for the root `R` below `k`
+/// other values, consuming both.
+fn assert_root(k: usize) -> Vec<Instruction> {
+    use Instruction::*;
+    // R[i] sits below the 4 − i lanes of c still there and the k values
+    (0..4).flat_map(|i| [MovUp((4 - i + k) as u8), Eq, Assert]).collect()
+}
+
+/// `mtree_verify.D`: `R(4) i V(4) -> R i V` (unchanged): fails unless the leaf digest `V` (V[0]
+/// on top) sits at index `i < 2^D` of a Merkle tree of depth `D` with root `R`, where nodes are
+/// `Rp64_256::merge(left, right)`. The path comes from the secret inputs, a sibling per level
+/// from the leaf up, each as four values, lane 3 first (so that `readw` leaves lane 0 on top).
+fn mtree_verify(depth: usize) -> Vec<Instruction> {
+    use Instruction::*;
+    let mut m = vec![Dup(4); 5]; // a working copy of [V, i]
+    for _ in 0..depth {
+        m.extend(index_bit()); // [c, C, q]
+        m.extend([Read, Read, Read, Read, MovUp(4), MovDn(8)]); // [S, C, c, q]
+        m.extend(merge_children()); // [parent, q]
+    }
+    m.extend(index_consumed());
+    // [C(4), V, i, R] -> [V, i, R]: lane by lane, a copy of R[j] (always 9 deep) equals C[j]
+    for _ in 0..4 {
+        m.extend([Dup(9), Eq, Assert]);
+    }
+    m
+}
+
+/// `mtree_set.D`: `R(4) i V(4) -> R'(4)`: replaces the leaf at index `i < 2^D` of the tree with
+/// root `R` by `V`, and leaves the new root. The old leaf and the path come from the secret
+/// inputs: the old leaf (four values, lane 3 first), then a sibling per level as for
+/// `mtree_verify`; the old leaf and path must lead to `R`, and the same path with `V` gives `R'`.
+fn mtree_set(depth: usize) -> Vec<Instruction> {
+    use Instruction::*;
+    let mut m = vec![Read, Read, Read, Read]; // [O = old leaf, N = V, i, R]
+    for _ in 0..depth {
+        // [O, N, idx] -> [c, O, N, q]
+        m.extend([MovUp(8), Push(Felt::new(2)), U32DivMod, Swap(1), MovDn(9), Not]);
+        m.extend([Read, Read, Read, Read]); // [S, c, O, N, q]
+        m.extend([Dup(4), Dup(4), Dup(4), Dup(4), Dup(4)]); // [S, c, S, c, O, N, q]
+        m.extend([MovDn(13); 5]); // [S, c, O, S, c, N, q]
+        m.extend([MovUp(4), MovDn(8)]); // [S, O, c, S, c, N, q]
+        m.extend(merge_children()); // [P_O, S, c, N, q]
+        m.extend([MovDn(12); 4]); // [S, c, N, P_O, q]
+        m.extend([MovUp(4), MovDn(8)]); // [S, N, c, P_O, q]
+        m.extend(merge_children()); // [P_N, P_O, q]
+        m.extend([MovDn(7); 4]); // [P_O, P_N, q]
+    }
+    // [O', N', q, R] -> the old path led to R, and the index was consumed
+    m.extend([MovUp(8), EqZ, Assert]);
+    m.extend(assert_root(4));
+    m
 }
 
 /// `a b -> (a < b)` on field elements (their canonical values): compares the high 32-bit halves,

@@ -199,3 +199,37 @@ fn the_range_check_example_proves_small_values_only() {
     let file = include_str!("../../examples/range_check.inputs.json");
     assert!(file.contains("3000000000"));
 }
+
+#[test]
+fn a_wrong_merkle_path_is_rejected() {
+    // mtree_verify.3 on leaf 5 of an 8-leaf tree; the forger claims another leaf value at index
+    // 5 by substituting it for the real one everywhere on the stack (initial stack, the working
+    // copy, the outputs): the hashing of the first level no longer matches
+    let leaves: Vec<<Rp64_256 as Hasher>::Digest> =
+        (0..8u64).map(|i| <Rp64_256 as winter_crypto::ElementHasher>::hash_elements(&[f(i + 100)])).collect();
+    let tree = winter_crypto::MerkleTree::<Rp64_256>::new(leaves.clone()).unwrap();
+    let (_, path) = tree.prove(5).unwrap();
+    let lanes = |d: &<Rp64_256 as Hasher>::Digest| -> [Felt; 4] { (*d).into() };
+    let secret: Vec<Felt> = path.iter().flat_map(|d| lanes(d).into_iter().rev()).collect();
+    let public: Vec<Felt> = lanes(&leaves[5]).into_iter().chain([f(5)]).chain(lanes(tree.root())).collect();
+    let program = assemble("begin mtree_verify.3 end").unwrap();
+    let inputs = ProgramInputs::new(public.clone(), secret).unwrap();
+    let (outputs, proof, _) = prove(&program, &inputs, 9, &options()).unwrap();
+    assert_eq!(outputs, public);
+    assert!(verify(&program.hash(), &public, &outputs, &proof, 96).is_ok());
+
+    let trace = build_trace(&program, &inputs).unwrap();
+    let mut claim = trace.public_inputs(9);
+    let mut columns = trace.into_columns();
+    let (real, fake) = (public[0], f(123456789));
+    for c in STACK..STACK + 16 {
+        for v in columns[c].iter_mut().filter(|v| **v == real) {
+            *v = fake;
+        }
+    }
+    claim.inputs[0] = fake;
+    claim.outputs[0] = fake;
+    assert!(check_trace(&columns, &claim).is_err());
+    let proof = prove_trace(&columns, &claim, &options(), Checks::Off).unwrap();
+    assert!(distaff_verifier::verify_claim(&claim, &proof, 96).is_err());
+}
