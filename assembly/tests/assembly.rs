@@ -555,13 +555,15 @@ proptest! {
     }
 
     #[test]
-    fn printed_programs_reassemble(ops in prop::collection::vec((0u8..19, 0u8..16, any::<u64>()), 1..50)) {
+    fn printed_programs_reassemble(ops in prop::collection::vec((0u8..27, 0u8..16, any::<u64>()), 1..50)) {
         let program: Vec<Instruction> = ops.iter().map(|&(k, n, v)| {
             let n1 = n.max(1);
             match k {
                 0 => Noop, 1 => Push(Felt::new(v % 18446744069414584321)), 2 => Read, 3 => Add, 4 => Sub, 5 => Mul,
                 6 => Neg, 7 => Inv, 8 => Not, 9 => And, 10 => Or, 11 => Eq, 12 => Drop, 13 => Assert, 14 => MLoad,
-                15 => Dup(n), 16 => Swap(n1), 17 => MovUp(n1), _ => MovDn(n1),
+                15 => Dup(n), 16 => Swap(n1), 17 => MovUp(n1), 18 => MovDn(n1), 19 => U32Assert2, 20 => U32Split,
+                21 => U32OverflowingAdd, 22 => U32OverflowingSub, 23 => U32OverflowingMul, 24 => U32DivMod,
+                25 => U32Lt, _ => Pad,
             }
         }).collect();
         let text = format!("begin\n{}\nend", program.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n"));
@@ -697,5 +699,223 @@ fn misspelt_memory_instructions_get_suggestions() {
             matches!(err(&format!("begin {typo} end")), (1, 7, ErrorKind::UnknownInstruction { suggestion: Some(s), .. }) if s == name),
             "{typo}"
         );
+    }
+}
+
+// --- u32 operations and field comparisons -----------------------------------------------------
+
+/// `field_lt`: `a b -> (a < b)` on field elements, comparing the high halves, then the low ones.
+fn field_lt() -> Vec<Instruction> {
+    vec![
+        U32Split,
+        MovUp(2),
+        U32Split,
+        Dup(2),
+        Dup(1),
+        Eq,
+        Dup(1),
+        Dup(4),
+        U32Lt,
+        Dup(3),
+        Dup(6),
+        U32Lt,
+        MovUp(2),
+        And,
+        Or,
+        MovDn(4),
+        Drop,
+        Drop,
+        Drop,
+        Drop,
+    ]
+}
+
+#[test]
+fn u32_instructions_assemble_to_their_sequences() {
+    let p = |v: u64| Push(Felt::new(v));
+    let m = u32::MAX as u64;
+    for (src, expected) in [
+        ("u32assert2", vec![U32Assert2]),
+        ("u32assert", vec![Pad, U32Assert2, Drop]),
+        ("u32split", vec![U32Split]),
+        ("u32add", vec![U32OverflowingAdd]),
+        ("u32overflowing_add", vec![U32OverflowingAdd]),
+        ("u32sub", vec![U32OverflowingSub]),
+        ("u32overflowing_sub", vec![U32OverflowingSub]),
+        ("u32mul", vec![U32OverflowingMul]),
+        ("u32overflowing_mul", vec![U32OverflowingMul]),
+        ("u32wrapping_add", vec![U32OverflowingAdd, Drop]),
+        ("u32wrapping_sub", vec![U32OverflowingSub, Drop]),
+        ("u32wrapping_mul", vec![U32OverflowingMul, Drop]),
+        ("u32divmod", vec![U32DivMod]),
+        ("u32div", vec![U32DivMod, Drop]),
+        ("u32mod", vec![U32DivMod, Swap(1), Drop]),
+        ("u32lt", vec![U32Lt]),
+        ("u32gt", vec![Swap(1), U32Lt]),
+        ("u32lte", vec![Swap(1), U32Lt, Not]),
+        ("u32gte", vec![U32Lt, Not]),
+        ("u32not", vec![Pad, U32Assert2, Drop, p(m), Swap(1), Sub]),
+        ("u32shl.0", vec![p(1), U32OverflowingMul, Drop]),
+        ("u32shl.5", vec![p(32), U32OverflowingMul, Drop]),
+        ("u32shl.31", vec![p(1 << 31), U32OverflowingMul, Drop]),
+        ("u32shr.0", vec![p(1), U32DivMod, Drop]),
+        ("u32shr.31", vec![p(1 << 31), U32DivMod, Drop]),
+        ("u32rotl.0", vec![p(1), U32OverflowingMul, Add]),
+        ("u32rotl.8", vec![p(1 << 8), U32OverflowingMul, Add]),
+        ("u32rotl.31", vec![p(1 << 31), U32OverflowingMul, Add]),
+        // rotr.N is rotl.(32 − N); rotr.0 is rotl.0
+        ("u32rotr.8", vec![p(1 << 24), U32OverflowingMul, Add]),
+        ("u32rotr.1", vec![p(1 << 31), U32OverflowingMul, Add]),
+        ("u32rotr.31", vec![p(2), U32OverflowingMul, Add]),
+        ("u32rotr.0", vec![p(1), U32OverflowingMul, Add]),
+        ("u32rotl.0x1f", vec![p(1 << 31), U32OverflowingMul, Add]),
+        ("lt", field_lt()),
+        ("gt", [vec![Swap(1)], field_lt()].concat()),
+        ("lte", [vec![Swap(1)], field_lt(), vec![Not]].concat()),
+        ("gte", [field_lt(), vec![Not]].concat()),
+    ] {
+        assert_eq!(ok(&format!("begin {src} end")), expected, "{src}");
+    }
+    // macros join the surrounding span like any instruction
+    assert_eq!(
+        ok("begin push.5 u32div u32shl.1 u32assert end"),
+        vec![p(5), U32DivMod, Drop, p(2), U32OverflowingMul, Drop, Pad, U32Assert2, Drop]
+    );
+    assert_eq!(program("begin push.1 if.true u32gte end end"), program("begin push.1 if.true u32lt not end end"));
+}
+
+/// The bitwise macros: 32 steps, each taking the low bit of both operands with `u32divmod` by 2.
+#[test]
+fn bitwise_macros_have_the_documented_shape() {
+    for (name, per_bit, cycles) in [("u32and", 18, 580), ("u32or", 24, 772), ("u32xor", 26, 836)] {
+        let code = ok(&format!("begin {name} end"));
+        assert_eq!(&code[..2], &[Pad, MovDn(2)], "{name}");
+        assert_eq!(&code[code.len() - 2..], &[Drop, Drop], "{name}");
+        assert_eq!(code.iter().filter(|i| **i == U32DivMod).count(), 64, "{name}");
+        let steps = &code[2..code.len() - 2];
+        let cost: usize = steps.iter().map(|i| i.cycles()).sum();
+        assert_eq!(cost, 32 * per_bit, "{name}");
+        assert_eq!(code.iter().map(|i| i.cycles()).sum::<usize>(), cycles, "{name}");
+        // bit i is weighted by 2^i
+        for i in 0..32u64 {
+            assert!(code.contains(&Push(Felt::new(1 << i))), "{name}: bit {i}");
+        }
+    }
+}
+
+/// Cycles per mnemonic (before a span is rounded up to whole 8-row cycles), as docs/isa.md lists
+/// them: `push`, the multiplication and the division (whose operand check takes a row) take two.
+#[test]
+fn u32_instruction_cycles() {
+    for (src, cycles) in [
+        ("u32assert2", 1),
+        ("u32assert", 3),
+        ("u32split", 1),
+        ("u32add", 1),
+        ("u32sub", 1),
+        ("u32mul", 2),
+        ("u32wrapping_add", 2),
+        ("u32wrapping_sub", 2),
+        ("u32wrapping_mul", 3),
+        ("u32divmod", 2),
+        ("u32div", 3),
+        ("u32mod", 4),
+        ("u32lt", 1),
+        ("u32gt", 2),
+        ("u32lte", 3),
+        ("u32gte", 2),
+        ("u32not", 7),
+        ("u32shl.3", 5),
+        ("u32shr.3", 5),
+        ("u32rotl.3", 5),
+        ("u32rotr.3", 5),
+        ("lt", 20),
+        ("gt", 21),
+        ("lte", 22),
+        ("gte", 21),
+    ] {
+        let code = ok(&format!("begin {src} end"));
+        assert_eq!(code.iter().map(|i| i.cycles()).sum::<usize>(), cycles, "{src}");
+    }
+    // the multiplication and division carry their operand check as a prefix opcode
+    assert_eq!(U32OverflowingMul.prefix(), &[distaff_air::opcodes::U32ASSERT2]);
+    assert_eq!(U32DivMod.prefix(), &[distaff_air::opcodes::U32ASSERT2]);
+    assert!(U32OverflowingAdd.prefix().is_empty());
+    // so the span's hash covers the check: two elements for one instruction
+    assert_ne!(hash("begin u32mul end"), hash("begin u32assert2 u32mul end"));
+    let elements = distaff_air::program::span_elements(&[U32OverflowingMul]);
+    assert_eq!(elements, vec![Felt::from(distaff_air::opcodes::U32ASSERT2), Felt::from(distaff_air::opcodes::U32MUL)]);
+}
+
+#[test]
+fn u32_immediates_are_checked() {
+    for name in ["u32shl", "u32shr", "u32rotl", "u32rotr"] {
+        for imm in ["32", "33", "0x20", "18446744069414584320", "-1", "x", ""] {
+            let src = format!("begin\n  push.1 {name}.{imm}\nend");
+            let (line, column, kind) = err(&src);
+            assert_eq!((line, column), (2, 10), "{src}");
+            assert!(matches!(kind, ErrorKind::BadImmediate { .. }), "{src}: {kind:?}");
+        }
+        let (line, column, kind) = err(&format!("begin\n  push.1 {name}.32\nend"));
+        assert_eq!((line, column), (2, 10));
+        let ErrorKind::BadImmediate { reason, .. } = &kind else { panic!("{kind:?}") };
+        assert!(reason.contains("0..=31"), "{reason}");
+        assert_eq!(err(&format!("begin {name} end")), (1, 7, ErrorKind::MissingImmediate(name.into())));
+    }
+    for name in [
+        "u32lt",
+        "u32assert",
+        "u32assert2",
+        "u32split",
+        "u32add",
+        "u32sub",
+        "u32mul",
+        "u32overflowing_add",
+        "u32wrapping_mul",
+        "u32divmod",
+        "u32div",
+        "u32mod",
+        "u32gte",
+        "u32not",
+        "u32and",
+        "u32or",
+        "u32xor",
+        "lt",
+        "lte",
+        "gt",
+        "gte",
+    ] {
+        assert_eq!(err(&format!("begin {name}.1 end")), (1, 7, ErrorKind::UnexpectedImmediate(name.into())), "{name}");
+    }
+    assert!(matches!(err("begin u32lt.1 end"), (1, 7, ErrorKind::UnexpectedImmediate(n)) if n == "u32lt"));
+    // misspellings get suggestions from the new names
+    for (typo, name) in [("u32addd", "u32add"), ("u32splt", "u32split"), ("u32dvmod", "u32divmod")] {
+        assert!(
+            matches!(err(&format!("begin {typo} end")), (1, 7, ErrorKind::UnknownInstruction { suggestion: Some(s), .. }) if s == name),
+            "{typo}"
+        );
+    }
+}
+
+/// Printing a program with the new instructions and assembling the text gives it back (the
+/// printed names are the primitives': `u32overflowing_mul`, `u32divmod`, ...).
+#[test]
+fn printed_u32_programs_reassemble() {
+    let src = "begin u32assert u32split u32add u32sub u32mul u32wrapping_add u32divmod u32mod u32lt u32gte \
+               u32not u32shl.3 u32shr.4 u32rotl.5 u32rotr.6 lt gte u32and end";
+    let code = ok(src);
+    let text = format!("begin\n{}\nend", code.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\n"));
+    assert_eq!(ok(&text), code);
+    assert_eq!(hash(&text), hash(src));
+    for (inst, name) in [
+        (U32Assert2, "u32assert2"),
+        (U32Split, "u32split"),
+        (U32OverflowingAdd, "u32overflowing_add"),
+        (U32OverflowingSub, "u32overflowing_sub"),
+        (U32OverflowingMul, "u32overflowing_mul"),
+        (U32DivMod, "u32divmod"),
+        (U32Lt, "u32lt"),
+    ] {
+        assert_eq!(inst.to_string(), name);
     }
 }

@@ -1,6 +1,7 @@
 #![allow(clippy::needless_range_loop)] // cell edits are written by row number
 //! Constraint coverage for the memory variant: for every constraint only the memory variant
-//! emits (overflow stack, memory table, range table, their boundaries and running products), an
+//! emits (overflow stack, memory table, range table, u32 operations, their boundaries, running
+//! products and sums), an
 //! honest trace of a real program with one cell changed (or the smallest consistent set of cells
 //! a realistic forgery needs, explained where it is more than one) makes the debug checker
 //! report that constraint at the expected step. A last test lists the constraints the AIR emits,
@@ -379,6 +380,230 @@ fn initial_memory_at_several_addresses() {
     t.public.memory.remove(3);
     let n = t.n();
     assert_eq!(t.failures(), vec![("memory_product_end", 0, n - 1)]);
+}
+
+// --- u32 operations ---------------------------------------------------------------------------
+
+const MAX: u64 = u32::MAX as u64;
+
+/// `u32add` of a = 0x6789a and b = 0x12345 (b on top), after a `noop` (so that it is not the
+/// first row): both operands and the sum have a nonzero high limb. Its limbs: b (columns 0, 1),
+/// a (2, 3), the sum (4, 5).
+fn u32_add() -> (Case, usize) {
+    let c = case_with("begin noop u32add end", vec![0x12345, 0x6789a], vec![], 2);
+    let rows = c.op_rows(opcodes::U32ADD);
+    assert_eq!(rows.len(), 1);
+    let row = rows[0];
+    assert_eq!(row, 1);
+    let limbs: Vec<u64> = (0..NUM_U32_LIMBS).map(|k| c.columns[U32_LIMBS + k][row].as_int()).collect();
+    assert_eq!(limbs, vec![0x2345, 0x1, 0x789a, 0x6, 0x9bdf, 0x7]);
+    assert_eq!(c.public.outputs, vec![f(0), f(0x12345 + 0x6789a)]);
+    (c, row)
+}
+
+impl Case {
+    /// Sets stack slot `slot` to `v` from row `from` to the end (one logical value: it stays
+    /// there), and in the claimed outputs.
+    fn set_from(&mut self, slot: usize, from: usize, v: Felt) -> &mut Self {
+        for r in from..self.n() {
+            self.columns[STACK + slot][r] = v;
+        }
+        if slot < self.public.outputs.len() {
+            self.public.outputs[slot] = v;
+        }
+        self
+    }
+    /// Writes a 32-bit value `v` (as the field element `lo + 2^16·hi`: `hi` may exceed 16 bits)
+    /// into the limb pair `k` of `row`.
+    fn set_limbs(&mut self, row: usize, k: usize, lo: u64, hi: u64) -> &mut Self {
+        self.set(U32_LIMBS + 2 * k, row, f(lo)).set(U32_LIMBS + 2 * k + 1, row, f(hi))
+    }
+    /// The range table rebuilt for the (changed) limbs, as an honest prover would.
+    fn rebuild_range(&mut self) -> &mut Self {
+        rebuild_range_table(&mut self.columns);
+        self
+    }
+}
+
+#[test]
+fn u32_limb_constraints() {
+    // each value the row checks must be its pair of limbs (the range table rebuilt for the
+    // changed limb, so that only the equation notices)
+    for k in 0..3 {
+        let (mut c, row) = u32_add();
+        c.add(U32_LIMBS + 2 * k, row, f(1)).rebuild_range();
+        assert_eq!(c.failures(), vec![("u32_limbs", k, row)], "value {k}");
+        let (mut c, row) = u32_add();
+        c.add(U32_LIMBS + 2 * k + 1, row, f(1)).rebuild_range();
+        assert_eq!(c.failures(), vec![("u32_limbs", k, row)], "value {k}, high limb");
+    }
+    // the results of split (lo in limbs 0, 1; hi in 2, 3) and of divmod (q, r, b − r − 1)
+    let mut c = case_with("begin u32split end", vec![(7 << 32) + 9], vec![], 2);
+    let row = c.op_rows(opcodes::U32SPLIT)[0];
+    c.add(U32_LIMBS, row, f(1)).rebuild_range();
+    assert_eq!(c.failures(), vec![("u32_limbs", 0, row)]);
+    let mut c = case_with("begin u32split end", vec![(7 << 32) + 9], vec![], 2);
+    c.add(U32_LIMBS + 2, row, f(1)).rebuild_range();
+    assert_eq!(c.failures(), vec![("u32_limbs", 1, row)]);
+    let divmod = || case_with("begin u32divmod end", vec![7, 100], vec![], 2);
+    let row = divmod().op_rows(opcodes::U32DIVMOD)[0];
+    let limbs: Vec<u64> = (0..NUM_U32_LIMBS).map(|k| divmod().columns[U32_LIMBS + k][row].as_int()).collect();
+    assert_eq!(limbs, vec![14, 0, 2, 0, 4, 0], "q = 14, r = 2, b − r − 1 = 4");
+    for k in 0..3 {
+        let mut c = divmod();
+        c.add(U32_LIMBS + 2 * k, row, f(1)).rebuild_range();
+        assert_eq!(c.failures(), vec![("u32_limbs", k, row)]);
+    }
+    // u32mul's operands are checked on the row before it (its own row checks the results)
+    let mut c = case_with("begin u32mul end", vec![7, 9], vec![], 2);
+    let check = c.op_rows(opcodes::U32ASSERT2);
+    let mul = c.op_rows(opcodes::U32MUL);
+    assert_eq!((check.len(), mul.len()), (1, 1));
+    assert_eq!(check[0] + 1, mul[0]);
+    c.add(U32_LIMBS + 2, check[0], f(1)).rebuild_range();
+    assert_eq!(c.failures(), vec![("u32_limbs", 1, check[0])]);
+}
+
+#[test]
+fn u32_result_constraint() {
+    // 0x6789a + 0x12345 claimed as one more (the sum's limbs follow it): only the equation
+    // a + b = c + 2^32·o notices
+    let (mut c, row) = u32_add();
+    let sum = 0x6789a + 0x12345 + 1;
+    c.set_from(1, row + 1, f(sum)).set_limbs(row, 2, sum & 0xffff, sum >> 16).rebuild_range();
+    assert_eq!(c.failures(), vec![("u32_result", 0, row)]);
+    // a split of 5 · 2^32 + 9 claimed as (lo, hi) = (9, 6)
+    let mut c = case_with("begin u32split end", vec![(5 << 32) + 9], vec![], 2);
+    let row = c.op_rows(opcodes::U32SPLIT)[0];
+    c.set_from(0, row + 1, f(6)).set_limbs(row, 1, 6, 0).rebuild_range();
+    // the canonical helper for the new pair: lo = (hi − (2^32 − 1))·w
+    c.set(AUX, row, f(9) / (f(6) - f(MAX)));
+    assert_eq!(c.failures(), vec![("u32_result", 0, row)]);
+}
+
+#[test]
+fn u32_bit_constraint() {
+    // a + b claimed as c − 1 with the "overflow bit" o = 2^−32 (so that 2^32·o = 1): the
+    // equation and the limbs hold, only the bit constraint notices
+    let (mut c, row) = u32_add();
+    let sum = 0x6789a + 0x12345 - 1;
+    let o = f(1) / f(1 << 32);
+    c.set_from(1, row + 1, f(sum)).set_limbs(row, 2, sum & 0xffff, sum >> 16).rebuild_range();
+    c.set_from(0, row + 1, o);
+    assert_eq!(c.failures(), vec![("u32_bit", 0, row)]);
+}
+
+/// `u32split` of a small x claimed as lo = x + 1, hi = 2^32 − 1: lo + 2^32·hi = x + 1 + 2^64 −
+/// 2^32 = x + p ≡ x, both halves are 32-bit values and the limbs say so. Without the canonical
+/// check, every small value could be split into a (huge hi, lo off by one) pair.
+#[test]
+fn u32_canonical_constraint() {
+    let x = 5;
+    let mut c = case_with("begin u32split end", vec![x], vec![], 2);
+    let row = c.op_rows(opcodes::U32SPLIT)[0];
+    assert_eq!(c.public.outputs, vec![f(0), f(x)]);
+    // hi on top, lo below
+    c.set_from(0, row + 1, f(MAX)).set_from(1, row + 1, f(x + 1));
+    c.set_limbs(row, 0, x + 1, 0).set_limbs(row, 1, 0xffff, 0xffff).rebuild_range();
+    assert_eq!(f(x + 1) + f(MAX) * f(1 << 32), f(x));
+    assert_eq!(c.failures(), vec![("u32_canonical", 0, row)]);
+    // the honest split of p − 1 is the one pair with hi = 2^32 − 1 (lo = 0): it passes
+    let c = case_with("begin u32split end", vec![(-f(1)).as_int()], vec![], 2);
+    assert_eq!(c.public.outputs, vec![f(MAX), f(0)]);
+    // u32mul's result pair is checked the same way: 0·0 claimed as (lo, hi) = (1, 2^32 − 1),
+    // which names 1 + 2^64 − 2^32 = p ≡ 0
+    let mut c = case_with("begin u32mul end", vec![0, 0], vec![], 2);
+    let row = c.op_rows(opcodes::U32MUL)[0];
+    c.set_from(0, row + 1, f(MAX)).set_from(1, row + 1, f(1));
+    c.set_limbs(row, 0, 1, 0).set_limbs(row, 1, 0xffff, 0xffff).rebuild_range();
+    assert_eq!(c.failures(), vec![("u32_canonical", 0, row)]);
+}
+
+/// The u32 add's b (0x12345) written with a low limb of 0x2345 + 2^16 and a high limb of 0:
+/// `u32_limbs` holds, the low limb is out of range (two cells: one alone breaks `u32_limbs`).
+fn forged_u32_limbs() -> (Case, usize) {
+    let (mut c, row) = u32_add();
+    let aux = c.honest_aux();
+    c.add(U32_LIMBS, row, f(1 << 16)).add(U32_LIMBS + 1, row, -f(1));
+    assert_eq!(c.columns[U32_LIMBS][row], f(0x12345));
+    c.aux = Some(aux);
+    (c, row)
+}
+
+#[test]
+fn u32_range_sum_constraints() {
+    let (c, row) = forged_u32_limbs();
+    // the sums include their row: the transition into the op's row adds its lookups
+    assert_eq!(c.failures(), vec![("u32_range_sum", 0, row - 1)], "only the lookup notices");
+    // with a sum built for the forged trace, the two sums no longer cancel at the end (and no
+    // honest range table can list 0x12345: it ends at 2^16 − 1 and never goes down)
+    let (mut c, _) = forged_u32_limbs();
+    c.aux = None;
+    let n = c.n();
+    assert_eq!(c.failures(), vec![("range_sums_end", 0, n - 1)]);
+    // a limb out of range on the first row: the sum's first value notices
+    let mut c = case_with("begin u32split end", vec![0x12345], vec![], 2);
+    let row = c.op_rows(opcodes::U32SPLIT)[0];
+    assert_eq!(row, 0);
+    let aux = c.honest_aux();
+    c.set_limbs(row, 0, 0x12345, 0).with_aux(aux);
+    assert_eq!(c.failures(), vec![("u32_range_sum_start", 0, 0)]);
+    // listing the limb in a rebuilt range table breaks the table's own constraints
+    let (mut c, _) = forged_u32_limbs();
+    c.aux = None;
+    c.rebuild_range();
+    assert!(c.failures().iter().any(|(name, _, _)| *name == "r_final" || *name == "r_step"), "{:?}", c.failures());
+    // the u32 sum shifted by a constant keeps every transition
+    let (mut c, _) = u32_add();
+    let mut aux = c.honest_aux();
+    for v in aux[4].iter_mut() {
+        *v += QuadFelt::from(f(1));
+    }
+    c.with_aux(aux);
+    let n = c.n();
+    assert_eq!(c.failures(), vec![("u32_range_sum_start", 0, 0), ("range_sums_end", 0, n - 1)]);
+    // the two sums shifted by opposite constants still end at 0 together, but start wrong
+    let (mut c, _) = u32_add();
+    let mut aux = c.honest_aux();
+    for v in aux[3].iter_mut() {
+        *v += QuadFelt::from(f(1));
+    }
+    for v in aux[4].iter_mut() {
+        *v -= QuadFelt::from(f(1));
+    }
+    c.with_aux(aux);
+    assert_eq!(c.failures(), vec![("range_sum_start", 0, 0), ("u32_range_sum_start", 0, 0)]);
+}
+
+/// The small variants refuse u32 operations: without the range checker a result could be
+/// anything. A u32 trace cut to the control variant's columns reports `no_u32_ops` on every u32
+/// row (the prefix check of a multiplication included).
+#[test]
+fn small_variants_refuse_u32_operations() {
+    // [4, 3] -> [7] -> [21] -> [10, 1] -> [10, 1, 0] -> [10, 0]
+    let c =
+        case_with("begin u32add drop push.3 u32mul drop push.2 u32divmod u32split u32lt end", vec![3, 4], vec![], 2);
+    assert_eq!(c.public.outputs, vec![f(0), f(10)]);
+    let mut rows: Vec<usize> =
+        [opcodes::U32ADD, opcodes::U32MUL, opcodes::U32SPLIT, opcodes::U32LT, opcodes::U32DIVMOD, opcodes::U32ASSERT2]
+            .iter()
+            .flat_map(|op| c.op_rows(*op))
+            .collect();
+    rows.sort_unstable();
+    assert_eq!(rows.len(), 7, "five operations and two prefix checks");
+    let air = ProcessorAir::with_variant(c.public.clone(), c.n(), Variant::Control);
+    let mut columns = c.columns.clone();
+    columns.truncate(TRACE_WIDTH);
+    let found: Vec<(&str, usize, usize)> =
+        all_failures(&air, &columns, None).iter().map(|f| (f.name, f.index, f.step)).collect();
+    let expected: Vec<(&str, usize, usize)> = rows.iter().map(|r| ("no_u32_ops", 0, *r)).collect();
+    let refused: Vec<(&str, usize, usize)> = found.iter().filter(|x| x.0 == "no_u32_ops").copied().collect();
+    assert_eq!(refused, expected);
+    // besides: the split grows the stack, and its helper column holds the canonical-pair helper,
+    // not the inverse of depth − 16 that the small variants ask of a growing operation
+    let split = c.op_rows(opcodes::U32SPLIT)[0];
+    let other: Vec<(&str, usize, usize)> = found.iter().filter(|x| x.0 != "no_u32_ops").copied().collect();
+    assert_eq!(other, vec![("stack_not_full", 0, split)]);
 }
 
 // --- every memory-variant constraint has a case above ---------------------------------------

@@ -222,8 +222,8 @@ fn a_wrong_merkle_path_is_rejected() {
     let mut claim = trace.public_inputs(9);
     let mut columns = trace.into_columns();
     let (real, fake) = (public[0], f(123456789));
-    for c in STACK..STACK + 16 {
-        for v in columns[c].iter_mut().filter(|v| **v == real) {
+    for column in &mut columns[STACK..STACK + 16] {
+        for v in column.iter_mut().filter(|v| **v == real) {
             *v = fake;
         }
     }
