@@ -197,3 +197,31 @@ fn memory_operations_cannot_use_the_small_variants() {
     assert!(proof.ood_trace_current.len() < FULL_TRACE_WIDTH * 2);
     assert!(matches!(verify_claim(&claim, &proof, 96), Err(VerificationError::ConstraintCheck)));
 }
+
+#[test]
+fn tampered_memory_proofs_are_rejected() {
+    // a memory proof (initial memory, loads, a deep stack, a u32 operation): every part of it
+    // matters, and hostile bytes are an error, never a panic
+    let source = "begin mem_loadw.10 add add add push.1 push.2 push.3 push.4 push.5 push.6 push.7 push.8 push.9 \
+                  push.10 push.11 push.12 push.13 push.14 push.15 push.16 push.17 dropw dropw dropw dropw \
+                  u32split add end";
+    let program: Program = distaff_assembly::assemble(source).unwrap();
+    let inputs = inputs(&[], &[(10, [1, 2, 3, 4])]);
+    let (outputs, proof, _) = prove(&program, &inputs, 2, &options()).unwrap();
+    let claim = PublicInputs { memory: inputs.memory().to_vec(), ..PublicInputs::new(program.hash(), vec![], outputs) };
+    assert!(verify_claim(&claim, &proof, 96).is_ok());
+    // dropping the memory columns from the proof's shape makes it another variant: rejected
+    let mut t = proof.clone();
+    t.ood_trace_current.truncate(TRACE_WIDTH * 2);
+    t.ood_trace_next.truncate(TRACE_WIDTH * 2);
+    assert!(verify_claim(&claim, &t, 96).is_err());
+    let bytes = proof.to_bytes();
+    for i in (0..bytes.len()).step_by(7) {
+        let mut b = bytes.clone();
+        b[i] ^= 1 << (i % 8);
+        let result = distaff_verifier::Proof::from_bytes(&b)
+            .map_err(VerificationError::from)
+            .and_then(|p| verify_claim(&claim, &p, 96));
+        assert!(result.is_err(), "flip at byte {i} accepted");
+    }
+}
