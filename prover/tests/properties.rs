@@ -212,3 +212,61 @@ proptest! {
         prop_assert!(distaff_verifier::verify(&program.hash(), &felts(&public), &wrong, &proof, 96).is_err());
     }
 }
+
+/// Source text of a random straight-line program over memory, u32 operations and a stack that
+/// grows past 16 values; it ends with at most 16 values.
+fn memory_program(items: &[(u8, u64, u64)], mut depth: usize) -> String {
+    let mut src = String::from("begin");
+    for &(kind, x, y) in items {
+        let (addr, a, b) = (x % 8, x & 0xffff_ffff, y & 0xffff_ffff);
+        let snippet = match kind % 10 {
+            0 => format!(" push.{a} mem_store.{addr}"),
+            1 => format!(" mem_load.{addr}"),
+            2 => format!(" push.{a} push.{b} u32add"),
+            3 => format!(" push.{a} push.{b} u32mul"),
+            4 => format!(" push.{a} push.{} u32divmod", b.max(1)),
+            5 => format!(" push.{a} push.{b} u32lt"),
+            6 => format!(" push.{} push.{} lt", x % 0xFFFF_FFFF_0000_0001, y % 0xFFFF_FFFF_0000_0001),
+            7 => format!(" mem_loadw.{addr}"),
+            8 if depth >= 4 => format!(" dup.3 dup.3 dup.3 dup.3 mem_storew.{addr}"),
+            _ if depth >= 2 => " add".to_string(),
+            _ => format!(" push.{a}"),
+        };
+        depth = match kind % 10 {
+            0 | 8 if snippet.contains("mem_store") => depth,
+            2 | 3 | 4 => depth + 2,
+            7 => depth + 4,
+            9 | 8 if snippet == " add" => depth - 1,
+            _ => depth + 1,
+        };
+        src.push_str(&snippet);
+    }
+    while depth > 16 {
+        src.push_str(" add");
+        depth -= 1;
+    }
+    src.push_str(" end");
+    src
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+    #[test]
+    fn proofs_of_random_memory_and_u32_programs_verify(
+        items in prop::collection::vec((any::<u8>(), any::<u64>(), any::<u64>()), 1..40),
+        memory in prop::collection::btree_map(0u32..8, any::<u64>().prop_map(|v| v >> 1), 0..4),
+    ) {
+        let src = memory_program(&items, 0);
+        let program = distaff_assembly::assemble(&src).unwrap();
+        let memory: Vec<(u32, [Felt; 4])> = memory.iter().map(|(a, v)| (*a, [Felt::new(*v); 4])).collect();
+        let inputs = ProgramInputs::new(vec![], vec![]).unwrap().with_memory(memory.clone()).unwrap();
+        let expected = execute(&program, &inputs).unwrap().outputs(3);
+        let (outputs, proof, _) = prove(&program, &inputs, 3, &ProofOptions::with_96_bit_security(HashFunction::Blake3_256)).unwrap();
+        prop_assert_eq!(&outputs, &expected);
+        let claim = distaff_air::PublicInputs { memory, ..distaff_air::PublicInputs::new(program.hash(), vec![], outputs.clone()) };
+        prop_assert!(distaff_verifier::verify_claim(&claim, &proof, 96).is_ok(), "{}", src);
+        let mut wrong = claim.clone();
+        wrong.outputs[0] += Felt::new(1);
+        prop_assert!(distaff_verifier::verify_claim(&wrong, &proof, 96).is_err());
+    }
+}
