@@ -234,7 +234,7 @@ fn memory_program(items: &[(u8, u64, u64)], mut depth: usize) -> String {
         };
         depth = match kind % 10 {
             0 | 8 if snippet.contains("mem_store") => depth,
-            2 | 3 | 4 => depth + 2,
+            2..=4 => depth + 2,
             7 => depth + 4,
             9 | 8 if snippet == " add" => depth - 1,
             _ => depth + 1,
