@@ -191,6 +191,7 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
                 "trace_length": report.trace_length,
                 "cycles": report.cycles,
                 "hash": hash.name(),
+                "initial_memory_words": inputs.memory().len(),
             })
         );
     } else {
@@ -204,6 +205,10 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
         );
         println!("proof: {} ({} bytes, {:.1} KiB)", proof_path.display(), bytes.len(), bytes.len() as f64 / 1024.0);
         println!("security: {} bits (conjectured, {} commitments)", report.security_bits, hash.name());
+        if !inputs.memory().is_empty() {
+            // the initial memory is part of the claim: a verifier needs it too
+            println!("initial memory: {} words, public (verify with the same --inputs file)", inputs.memory().len());
+        }
     }
     Ok(())
 }
