@@ -42,6 +42,9 @@ pub use program::{Instruction, Program, ProgramError};
 pub const MAX_PUBLIC_INPUTS: usize = layout::STACK_DEPTH;
 /// The largest number of outputs (top stack values) a claim can name.
 pub const MAX_OUTPUTS: usize = layout::STACK_DEPTH;
+/// The largest initial memory (in words) a claim may name: its product is computed by every
+/// verifier, and each word takes a row of the memory table.
+pub const MAX_INITIAL_MEMORY: usize = 1 << 20;
 /// The smallest trace length the AIR is defined for.
 pub const MIN_TRACE_LENGTH: usize = 64;
 /// The largest trace length (2^28 rows) a proof may claim: beyond it the LDE domain leaves the

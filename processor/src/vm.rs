@@ -35,6 +35,9 @@ impl ProgramInputs {
     /// initial memory is public: it is part of the claim a proof is checked against. Fails if an
     /// address appears twice.
     pub fn with_memory(mut self, mut memory: Vec<(u32, Word)>) -> Result<Self, ExecutionError> {
+        if memory.len() > distaff_air::MAX_INITIAL_MEMORY {
+            return Err(ExecutionError::TooMuchInitialMemory(memory.len()));
+        }
         memory.sort_by_key(|(a, _)| *a);
         if let Some(w) = memory.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(ExecutionError::DuplicateAddress(w[0].0));
@@ -119,6 +122,9 @@ pub enum ExecutionError {
         /// Cycle at which it ran.
         cycle: usize,
     },
+    /// More initial memory than a claim may name.
+    #[error("the initial memory has {0} words; at most {max} are supported", max = distaff_air::MAX_INITIAL_MEMORY)]
+    TooMuchInitialMemory(usize),
     /// The initial memory names an address twice.
     #[error("the initial memory names address {0} twice")]
     DuplicateAddress(u32),
@@ -218,7 +224,9 @@ impl ExecutionError {
             ConditionMissing { condition, .. } | ConditionNotBinary { condition, .. } => {
                 Some(ProgramPoint::Condition(*condition))
             }
-            TooManyPublicInputs(_) | CycleLimit | TooDeepAtEnd(_) | DuplicateAddress(_) => None,
+            TooManyPublicInputs(_) | CycleLimit | TooDeepAtEnd(_) | DuplicateAddress(_) | TooMuchInitialMemory(_) => {
+                None
+            }
         }
     }
 }

@@ -97,3 +97,17 @@ fn errors_name_the_static_instruction_and_condition() {
     assert_eq!(run(src, vec![0, 7]).point(), Some(ProgramPoint::Condition(2)));
     assert!(matches!(run(src, vec![]), ExecutionError::ConditionMissing { condition: 0, .. }));
 }
+
+#[test]
+fn initial_memory_is_bounded_and_unique() {
+    use distaff_processor::ProgramInputs;
+    let word = [Felt::new(1); 4];
+    let too_much: Vec<(u32, [Felt; 4])> = (0..=distaff_air::MAX_INITIAL_MEMORY as u32).map(|a| (a, word)).collect();
+    let e = ProgramInputs::new(vec![], vec![]).unwrap().with_memory(too_much).unwrap_err();
+    assert_eq!(e, ExecutionError::TooMuchInitialMemory(distaff_air::MAX_INITIAL_MEMORY + 1));
+    let e = ProgramInputs::new(vec![], vec![]).unwrap().with_memory(vec![(3, word), (3, word)]).unwrap_err();
+    assert_eq!(e, ExecutionError::DuplicateAddress(3));
+    // unsorted is fine: the inputs are sorted by address
+    let ok = ProgramInputs::new(vec![], vec![]).unwrap().with_memory(vec![(9, word), (3, word)]).unwrap();
+    assert_eq!(ok.memory().iter().map(|(a, _)| *a).collect::<Vec<_>>(), vec![3, 9]);
+}

@@ -28,9 +28,10 @@ pub mod proof;
 pub mod protocol;
 mod verify;
 
+pub use distaff_air::MAX_INITIAL_MEMORY;
 pub use options::{FieldExtension, HashFunction, OptionsError, ProofOptions};
 pub use proof::{DecodeError, Openings, Proof};
-pub use verify::{verify, verify_air, verify_bytes, verify_claim, MAX_INITIAL_MEMORY};
+pub use verify::{verify, verify_air, verify_bytes, verify_claim};
 
 /// The minimum conjectured security the verifier accepts unless told otherwise.
 pub const DEFAULT_MIN_SECURITY_BITS: u32 = 96;

@@ -5,8 +5,8 @@ use alloc::vec::Vec;
 use distaff_air::air::{composition_shape, num_constraints};
 use distaff_air::layout::FULL_TRACE_WIDTH;
 use distaff_air::{
-    Air, ProcessorAir, PublicInputs, Variant, Word, MAX_OUTPUTS, MAX_PUBLIC_INPUTS, MAX_TRACE_LENGTH_LOG2,
-    MIN_TRACE_LENGTH,
+    Air, ProcessorAir, PublicInputs, Variant, Word, MAX_INITIAL_MEMORY, MAX_OUTPUTS, MAX_PUBLIC_INPUTS,
+    MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH,
 };
 use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
@@ -47,9 +47,6 @@ pub fn verify(
     let public = PublicInputs::new(*program_hash, public_inputs.to_vec(), outputs.to_vec());
     verify_claim(&public, proof, min_security_bits)
 }
-
-/// The largest initial memory (in words) a claim may name.
-pub const MAX_INITIAL_MEMORY: usize = 1 << 20;
 
 /// Verifies `proof` against a full claim (program hash, public inputs, outputs and initial
 /// memory). Returns the proof's conjectured security in bits.
