@@ -154,18 +154,50 @@
 //! or the ordering, and a value cannot be changed between the execution and the table without
 //! breaking the product.
 //!
-//! **Range checks** (auxiliary column 3, LogUp): the sum over rows of `1/(γ − lo) + 1/(γ − hi)`
-//! equals the sum of `m/(γ − r)` over the range table `r` with multiplicities `m`. The range
-//! table starts at 0, ends at 2^16 − 1 and moves by 0 or a power of 4 up to 4096 (one degree-8
-//! constraint), so every looked-up limb is below 2^16. Passing through 0..2^16 − 1 takes at
-//! least 34 rows; every distinct looked-up value adds at most 21.
+//! **Range checks** (LogUp, a separate challenge γ): every row looks up eight 16-bit limbs —
+//! the memory table's two gap limbs and the six u32 limbs (zeros where unused, which is
+//! harmless: they only have to be in range). Auxiliary column 3 is the running sum of
+//! `1/(γ − lo) + 1/(γ − hi) − m/(γ − r)` (the gap limbs less the range table `r` with
+//! multiplicities `m`), column 4 that of `Σ 1/(γ − u_i)` over the u32 limbs; both include their
+//! own row (first-row constraints for row 0) and together they end at 0, the LogUp identity:
+//! (except with probability about `8·rows / |F_ext|`) the looked-up values are, with
+//! multiplicity, values of the range table. Since there are far fewer lookups than p, the
+//! multiplicities cannot wrap. The range table starts at 0, ends at 2^16 − 1 and moves by 0 or
+//! a power of 4 up to 4096 (one degree-8 constraint), so every looked-up limb is below 2^16.
+//! Passing through 0..2^16 − 1 takes at least 34 rows; every distinct looked-up value adds at
+//! most 21.
+//!
+//! # u32 operations (memory variant)
+//!
+//! A u32 operation writes three 32-bit values as pairs of range-checked 16-bit limbs
+//! (`l_k = u[2k] + 2^16·u[2k+1] < 2^32`) and ties them to the stack ([`evaluate_u32`]); with `b`
+//! on top and `a` below, and every equation exact over the integers because both sides stay
+//! below p = 2^64 − 2^32 + 1:
+//!
+//! * `u32assert2`: `a, b` are limbs. `add`: `a + b = c + 2^32·o` with `a, b, c` limbs and `o`
+//!   binary (both sides below 2^33, so `c, o` are unique); `sub`: `a − b = c − 2^32·o` likewise.
+//! * `lt`: `a − b + 2^32·r` is a limb with `r` binary: if `a < b` and `r = 0` the value is
+//!   `p − (b − a)`, and if `a ≥ b` and `r = 1` it is at least 2^32, neither of which a limb
+//!   pair reaches; so `r = [a < b]`.
+//! * `split`: `x = lo + 2^32·hi` with limbs `lo, hi`; `mul`: `a·b = lo + 2^32·hi` (operands
+//!   checked by the `u32assert2` row the instruction encodes before it: the two opcodes are
+//!   consecutive elements of one span, so no other row runs between them). A pair with
+//!   `hi = 2^32 − 1` and `lo > 0` would stand for `x + p`, so `lo = (hi − (2^32 − 1))·aux`
+//!   forces `lo = 0` there; the largest value, `(2^32 − 1)·2^32 = p − 1`, makes the pair unique.
+//! * `divmod`: `a = q·b + r` with limbs `q, r` and `b − r − 1` a limb, so `r < b` (and `b ≠ 0`:
+//!   `p − 1 − r` is no limb); `q·b + r ≤ 2^64 − 2^32 < p`.
+//!
+//! The small variants have no range checker and refuse u32 operations (`no_u32_ops`). The rest
+//! (`u32wrapping_*`, `u32div`, `u32mod`, comparisons, `u32not`, shifts, rotations, bitwise
+//! operations, `lt` on field elements) are assembler macros over these.
 //!
 //! # Cost (memory variant)
 //!
 //! A memory access is one cycle (`mem_load` 1, `mem_store` 2 with its drop; immediates add a
-//! two-cycle push); spilling and filling are free. The memory variant has 21 more main columns
-//! and 3 more auxiliary columns than the control variant, and every access adds a table row
-//! (the trace must hold the accesses plus the initial memory).
+//! two-cycle push); spilling and filling are free; a u32 operation is one cycle (two for `mul`
+//! and `divmod`). The memory variant has 27 more main columns and 4 more auxiliary columns than
+//! the control variant, and every access adds a table row (the trace must hold the accesses
+//! plus the initial memory).
 
 use alloc::vec::Vec;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -728,7 +760,8 @@ struct U32Flags<V> {
 
 /// The u32 operations' constraints (memory variant): operands and results are written as
 /// pairs of 16-bit limbs (`u32_limb`, looked up in the range table), and each operation's
-/// equation holds over the integers because every term is below p (see the module docs).
+/// equation holds over the integers because every term is below p (see the module docs,
+/// "u32 operations").
 #[inline(always)]
 fn evaluate_u32<V: Value, S: ConstraintSink<V>>(cur: &[V], s: &[V], sn: &[V], u: &U32Flags<V>, sink: &mut S) {
     use ConstraintKind::Transition as T;
@@ -937,8 +970,8 @@ pub fn compress_entry<E: Value>(alpha: E, beta: E, key: E, tag: E, data: &[E], l
 /// ends at 1 and on every row multiplies by the pushed entry and divides by the popped one.
 /// In the memory variant, column 1 is the overflow table's running product (the same scheme),
 /// column 2 the memory running product (execution accesses over table rows; it starts at the
-/// product of the initial-memory rows, `challenges[3]`, and ends at 1) and column 3 the range
-/// checker's LogUp sum. Main-trace values stay in their own algebra `B` (the base field in the
+/// product of the initial-memory rows, `challenges[3]`, and ends at 1) and columns 3 and 4 the
+/// range checker's LogUp sums. Main-trace values stay in their own algebra `B` (the base field in the
 /// prover) until they are combined with the challenges.
 #[allow(clippy::too_many_arguments)]
 #[inline]

@@ -37,8 +37,8 @@
 //! | 79..85 | `u32_limb` | 16-bit limbs of a u32 operation's operands and results |
 //!
 //! Auxiliary columns: the running product of the control-stack multiset check; in the memory
-//! variant also the overflow table's product, the memory product and the range checker's LogUp
-//! sum (see [`crate::constraints`]).
+//! variant also the overflow table's product, the memory product and the range checker's two
+//! LogUp sums (see [`crate::constraints`]).
 //!
 //! Rows are grouped into cycles of [`CYCLE_LEN`] = 8. On rows 0..7 of a cycle the sponge applies
 //! rounds 0..6 of the permutation; on the cycle's last row the next cycle's input is loaded into

@@ -1,5 +1,5 @@
 //! The auxiliary columns of the memory variant: the overflow table's running product, the
-//! memory running product and the range checker's LogUp sum (their constraints are in
+//! memory running product and the range checker's two LogUp sums (their constraints are in
 //! [`crate::constraints::evaluate_aux_constraints`]).
 
 use alloc::vec::Vec;
