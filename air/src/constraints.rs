@@ -170,7 +170,7 @@
 //! # u32 operations (memory variant)
 //!
 //! A u32 operation writes three 32-bit values as pairs of range-checked 16-bit limbs
-//! (`l_k = u[2k] + 2^16·u[2k+1] < 2^32`) and ties them to the stack ([`evaluate_u32`]); with `b`
+//! (`l_k = u[2k] + 2^16·u[2k+1] < 2^32`) and ties them to the stack (`evaluate_u32`); with `b`
 //! on top and `a` below, and every equation exact over the integers because both sides stay
 //! below p = 2^64 − 2^32 + 1:
 //!
