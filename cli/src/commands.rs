@@ -237,9 +237,7 @@ pub fn verify(
     let bytes = std::fs::read(proof_path).map_err(io)?;
     let start = Instant::now();
     let public = PublicInputs { program_hash: hash, inputs: claim.public, outputs, memory: claim.memory };
-    let bits = distaff_verifier::Proof::from_bytes(&bytes)
-        .map_err(distaff_verifier::VerificationError::from)
-        .and_then(|proof| distaff_verifier::verify_claim(&public, &proof, min_security))
+    let bits = distaff_verifier::verify_claim_bytes(&public, &bytes, min_security)
         .map_err(|e| CliError::Rejected(e.to_string()))?;
     let elapsed = start.elapsed();
     if as_json {

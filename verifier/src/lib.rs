@@ -31,7 +31,7 @@ mod verify;
 pub use distaff_air::MAX_INITIAL_MEMORY;
 pub use options::{FieldExtension, HashFunction, OptionsError, ProofOptions};
 pub use proof::{DecodeError, Openings, Proof};
-pub use verify::{verify, verify_air, verify_bytes, verify_claim};
+pub use verify::{verify, verify_air, verify_bytes, verify_claim, verify_claim_bytes};
 
 /// The minimum conjectured security the verifier accepts unless told otherwise.
 pub const DEFAULT_MIN_SECURITY_BITS: u32 = 96;

@@ -34,6 +34,17 @@ pub fn verify_bytes(
     verify(program_hash, public_inputs, outputs, &proof, min_security_bits)
 }
 
+/// Verifies `proof_bytes` against a full claim (with initial memory): [`verify_claim`] on the
+/// decoded proof.
+pub fn verify_claim_bytes(
+    public: &PublicInputs,
+    proof_bytes: &[u8],
+    min_security_bits: u32,
+) -> Result<u32, VerificationError> {
+    let proof = Proof::from_bytes(proof_bytes)?;
+    verify_claim(public, &proof, min_security_bits)
+}
+
 /// Verifies that `proof` shows the program with hash `program_hash`, started with
 /// `public_inputs` on the stack (top first) and all-zero memory, ended with `outputs` on top of
 /// the stack. Returns the proof's conjectured security in bits.
