@@ -87,7 +87,21 @@
 //!
 //! A span of `m` elements takes `8·⌈m/8⌉` rows; a join 8 rows; an `if.true` 16 rows (split and
 //! end) plus its branch; a `while.true` 8 rows plus, per iteration, its body and 8 rows
-//! (repeat). An untaken branch costs nothing but its hash in one batch.
+//! (repeat). An untaken branch costs nothing but its hash in one batch. A chain of `k` `hperm`s
+//! takes `8·k` rows.
+//!
+//! # hperm chains
+//!
+//! An hperm cycle loads the top 12 stack values into the sponge, permutes them and writes them
+//! back on its last row. Consecutive hperms form one block, a chain: only its last cycle emits,
+//! and a cycle that does not emit must be followed by another hperm cycle
+//! (`hperm_chain_continues`). Each cycle's `b[0]` (the batch is idle in hperm cycles) counts
+//! the chain's cycles: 1 on a chain's first cycle (after any cycle that is not a continuing
+//! hperm, or on the first row), one more on each following one (`hperm_chain_count`). The
+//! emitted digest is `HPERM_HASH + (b[0] − 1)·HPERM_CHAIN_STEP`
+//! ([`crate::program::hperm_chain_hash`]), so the digest the parent checks names the number of
+//! permutations run; chains of different lengths have different digests, and a chain's digest
+//! standing in for a Rescue Prime digest would need a preimage of these constants.
 //!
 //! # Why stack effects are sound
 //!
@@ -597,7 +611,13 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         sink.emit(T, "ctl_constant_in_cycle", k, is_round * (kind_n[k] - kind[k]));
     }
     sink.emit(T, "emit_constant_in_cycle", 0, is_round * (nxt[EMIT] - emit));
-    sink.emit(T, "join_end_emit", 0, (join + end + hp) * (emit - V::ONE));
+    sink.emit(T, "join_end_emit", 0, (join + end) * (emit - V::ONE));
+    // hperm chains: a cycle that does not emit is followed by another hperm cycle, and each
+    // cycle's b[0] counts the chain's cycles so far (1 after anything but a continuing hperm),
+    // so the emitted digest (affine in the count) names the chain's length
+    let hp_cont = hp * (V::ONE - emit);
+    sink.emit(T, "hperm_chain_continues", 0, last * hp_cont * (V::ONE - kind_n[KIND_HPERM]));
+    sink.emit(T, "hperm_chain_count", 0, last * kind_n[KIND_HPERM] * (nxt[BATCH] - hp_cont * cur[BATCH] - V::ONE));
     sink.emit(T, "split_does_not_emit", 0, split * emit);
     sink.emit(T, "loop_exit_on_zero", 0, first * (lp + rp) * (emit - V::ONE + s0));
     sink.emit(T, "condition_binary", 0, condpop * (s0 * s0 - s0));
@@ -708,6 +728,7 @@ pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(
         sink.emit(F, "initial_rate", k, first[HASHER + r] - (V::ONE - hp) * first[BATCH + k] - hp * s[r]);
     }
     sink.emit(F, "first_row_not_data", 0, data_flag(&first[OP_BITS..OP_BITS + NUM_OP_BITS]));
+    sink.emit(F, "initial_hperm_chain_count", 0, hp * (first[BATCH] - V::ONE));
     // keys start at 1 so that no entry has the key 0, which `cs_ptr` uses for "empty"
     sink.emit(F, "initial_clk", 0, first[CLK] - V::ONE);
     sink.emit(F, "initial_cs_ptr", 0, first[CS_PTR]);
@@ -940,15 +961,17 @@ pub fn control_stack_ops<V: Value>(cur: &[V], nxt: &[V], periodic: &[V]) -> Cont
     // which half of the batch (or the digest lanes of the sponge) the entry's data is
     let left = first * (lp + end_t + rp) + second * (join + rp) + last * rp * stay;
     let right = first * (join + end_f);
-    // an hperm cycle emits the constant hash of hperm blocks, not its sponge's output
-    let hp_last = last * cur[CTL + KIND_HPERM];
+    // an hperm chain's last cycle emits the chain's hash (affine in its length, counted in
+    // b[0]: `hperm_chain_hash`), not its sponge's output
+    let hp_last = last * cur[CTL + KIND_HPERM] * emit;
     let digest = last * emit - hp_last;
-    let hperm_hash = crate::program::HPERM_HASH;
+    let (base, step) = (crate::program::HPERM_HASH, crate::program::HPERM_CHAIN_STEP);
+    let length = cur[BATCH] - V::ONE;
     let data = core::array::from_fn(|i| {
         left * cur[BATCH + i]
             + right * cur[BATCH + 4 + i]
             + digest * cur[HASHER + DIGEST_OFFSET + i]
-            + hp_last.mul_felt(Felt::new(hperm_hash[i]))
+            + hp_last * (c::<V>(base[i]) + length.mul_felt(Felt::new(step[i])))
     });
     ControlStackOps { push, pop, push_tag, pop_tag, data, link: cur[AUX] }
 }

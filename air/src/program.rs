@@ -253,9 +253,23 @@ pub const fn kind_domain(kind: usize) -> u64 {
 /// constant the constraints use on every row; a test checks it against the definition).
 pub const HPERM_HASH: [u64; 4] = [13533497870936611557, 354117641337391640, 15134290108785507395, 4166010257620144435];
 
-/// The hash of every `hperm` block: `merge_in_domain(0, 0, DOMAIN_HPERM)`.
+/// The step between the hashes of `hperm` chains of consecutive lengths,
+/// `merge_in_domain([1, 0, 0, 0], 0, DOMAIN_HPERM)`, as integers (a test checks it).
+pub const HPERM_CHAIN_STEP: [u64; 4] =
+    [15982092605766001792, 15841263910760195409, 11660191927269613993, 15378662166613152319];
+
+/// The hash of every single `hperm` block: `merge_in_domain(0, 0, DOMAIN_HPERM)`.
 pub fn hperm_hash() -> Word {
-    HPERM_HASH.map(Felt::new)
+    hperm_chain_hash(1)
+}
+
+/// The hash of a chain of `k ≥ 1` consecutive `hperm`s: `HPERM_HASH + (k − 1)·HPERM_CHAIN_STEP`,
+/// lane by lane. It is affine in `k` so that the trace can compute it from its count of the
+/// chain's cycles; distinct lengths have distinct hashes, and a Rescue Prime digest equal to
+/// one of them would be a collision with constants no one chose to fit.
+pub fn hperm_chain_hash(k: usize) -> Word {
+    let m = Felt::new(k as u64 - 1);
+    core::array::from_fn(|i| Felt::new(HPERM_HASH[i]) + m * Felt::new(HPERM_CHAIN_STEP[i]))
 }
 
 /// The hash of a control block: one Rescue Prime permutation of the state
@@ -287,8 +301,9 @@ pub enum BlockKind {
     /// Hash: `merge_in_domain(body, [0; 4], LOOP)`.
     Loop(Box<Block>),
     /// Applies the Rescue Prime permutation (`Rp64_256`) to the top 12 stack values (slot `i`
-    /// is state lane `i`). Hash: [`hperm_hash`].
-    HPerm,
+    /// is state lane `i`), the given number of times in a row (a chain of `hperm`s, one 8-cycle
+    /// step each, with no joins between them). Hash: [`hperm_chain_hash`].
+    HPerm(usize),
 }
 
 /// A node of the program tree with its hash.
@@ -359,8 +374,21 @@ impl Block {
 
     /// `hperm`: the Rescue Prime permutation of the top 12 stack values.
     pub fn hperm() -> Block {
-        let elements = 2 * crate::layout::CYCLE_LEN;
-        Block { kind: BlockKind::HPerm, hash: hperm_hash(), elements, depth: 1, instructions: 1, conditions: 0 }
+        Block::hperm_chain(1).expect("one permutation is a valid chain")
+    }
+
+    /// `k` consecutive `hperm`s as one block: `8·k` cycles instead of `16·k − 8` for `k` joined
+    /// single ones.
+    pub fn hperm_chain(k: usize) -> Result<Block, ProgramError> {
+        if k == 0 {
+            return Err(ProgramError::Empty);
+        }
+        let elements = (k + 1).saturating_mul(crate::layout::CYCLE_LEN);
+        if elements > MAX_PROGRAM_ELEMENTS {
+            return Err(ProgramError::TooLarge(elements));
+        }
+        let hash = hperm_chain_hash(k);
+        Ok(Block { kind: BlockKind::HPerm(k), hash, elements, depth: 1, instructions: k, conditions: 0 })
     }
 
     /// A sequence of blocks, joined as a balanced tree (so that the tree stays shallow).
@@ -528,6 +556,11 @@ mod tests {
     fn the_hperm_hash_constant_is_its_definition() {
         assert_eq!(hperm_hash(), merge_in_domain(&[Felt::ZERO; 4], &[Felt::ZERO; 4], DOMAIN_HPERM));
         assert_eq!(Block::hperm().hash(), hperm_hash());
+        let one = [Felt::new(1), Felt::ZERO, Felt::ZERO, Felt::ZERO];
+        assert_eq!(HPERM_CHAIN_STEP.map(Felt::new), merge_in_domain(&one, &[Felt::ZERO; 4], DOMAIN_HPERM));
+        assert_eq!(Block::hperm_chain(3).unwrap().hash(), hperm_chain_hash(3));
+        assert_ne!(hperm_chain_hash(2), hperm_chain_hash(3));
+        assert!(Block::hperm_chain(0).is_err());
     }
 
     #[test]

@@ -668,7 +668,7 @@ fn size_of(nodes: &[Node]) -> usize {
     nodes
         .iter()
         .map(|n| match n {
-            Node::Instruction(Instruction::HPerm, _) => 16,
+            Node::Instruction(Instruction::HPerm, _) => 16, // at most (a chain's hperm costs 8)
             Node::Instruction(i, _) => i.cycles(),
             Node::If(t, f, _) => 16 + size_of(t).max(1) + size_of(f).max(1),
             Node::While(b, _) => 16 + size_of(b).max(1),
@@ -676,28 +676,31 @@ fn size_of(nodes: &[Node]) -> usize {
         .sum()
 }
 
-/// Builds the block tree: runs of instructions become spans, the list a balanced join tree.
-/// An empty body (an omitted `else`, say) is a single `noop`, located at `at`. Locations are
-/// recorded in the tree's static order.
+/// Builds the block tree: runs of instructions become spans, runs of `hperm`s chains (no joins
+/// between their permutations), the list a balanced join tree. An empty body (an omitted
+/// `else`, say) is a single `noop`, located at `at`. Locations are recorded in the tree's
+/// static order.
 fn to_block(nodes: &[Node], at: Location, map: &mut SourceMap) -> Result<Block, ProgramError> {
     let mut parts = Vec::new();
     let mut run = Vec::new();
+    let mut chain = 0usize;
     for node in nodes {
-        if let Node::Instruction(i, loc) = node {
-            if *i != Instruction::HPerm {
-                run.push(*i);
-                map.instructions.push(*loc);
-                continue;
-            }
+        let hperm = matches!(node, Node::Instruction(Instruction::HPerm, _));
+        // the block being gathered ends where a node of another kind begins
+        if !hperm && chain > 0 {
+            parts.push(Block::hperm_chain(std::mem::take(&mut chain))?);
         }
-        // any other node is a block of its own: the span so far ends here
-        if !run.is_empty() {
+        if !matches!(node, Node::Instruction(i, _) if *i != Instruction::HPerm) && !run.is_empty() {
             parts.push(Block::span(std::mem::take(&mut run))?);
         }
         match node {
-            Node::Instruction(_, loc) => {
+            Node::Instruction(i, loc) => {
                 map.instructions.push(*loc);
-                parts.push(Block::hperm());
+                if hperm {
+                    chain += 1;
+                } else {
+                    run.push(*i);
+                }
             }
             Node::If(t, f, loc) => {
                 map.conditions.push(*loc);
@@ -710,6 +713,9 @@ fn to_block(nodes: &[Node], at: Location, map: &mut SourceMap) -> Result<Block, 
                 parts.push(Block::new_loop(to_block(b, *loc, map)?)?);
             }
         }
+    }
+    if chain > 0 {
+        parts.push(Block::hperm_chain(chain)?);
     }
     if !run.is_empty() || parts.is_empty() {
         if run.is_empty() {

@@ -122,7 +122,7 @@ fn render_shows_the_line_and_a_caret() {
 /// The deepest nesting of splits and loops in a block tree (joins do not count).
 fn control_depth(block: &Block) -> usize {
     match block.kind() {
-        BlockKind::Span(_) | BlockKind::HPerm => 0,
+        BlockKind::Span(_) | BlockKind::HPerm(_) => 0,
         BlockKind::Join(a, b) => control_depth(a).max(control_depth(b)),
         BlockKind::Split(a, b) => 1 + control_depth(a).max(control_depth(b)),
         BlockKind::Loop(body) => 1 + control_depth(body),

@@ -49,10 +49,9 @@ fn collatz_inputs(mut n: u64) -> Vec<Felt> {
     secret
 }
 
-/// A chain of `k` `hperm`s (`repeat.k hperm end`).
+/// A chain of `k` `hperm`s (`repeat.k hperm end`: one block, 8 cycles per permutation).
 fn hash_chain(k: usize) -> Program {
-    let blocks = (0..k).map(|_| distaff_air::program::Block::hperm()).collect();
-    Program::from_root(distaff_air::program::Block::sequence(blocks).expect("a valid chain"))
+    Program::from_root(distaff_air::program::Block::hperm_chain(k).expect("a valid chain"))
 }
 
 /// Bubble sort of `k` secret bytes in memory: `examples/bubble_sort.dasm` (which sorts 8) for

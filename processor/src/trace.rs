@@ -276,9 +276,12 @@ impl Decoder<'_> {
                 }
                 self.rows(base, state, None, *emit, |j| &batch[j..], |j| push_last(*emit, j));
             }
-            Cycle::HPerm { input } => {
+            Cycle::HPerm { input, count, emit } => {
                 *state = *input;
-                self.rows(base, state, Some(KIND_HPERM), true, |_| &[Felt::ZERO; BATCH_LEN], |j| push_last(true, j));
+                // b[0] counts the chain's cycles (the emitted hash depends on it)
+                let mut batch = [Felt::ZERO; BATCH_LEN];
+                batch[0] = Felt::new(*count as u64);
+                self.rows(base, state, Some(KIND_HPERM), *emit, |_| &batch, |j| push_last(*emit, j));
             }
             Cycle::Control { kind, batch, emit, cond } => {
                 let (kind, emit, cond) = (*kind, *emit, *cond);

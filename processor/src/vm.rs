@@ -642,8 +642,9 @@ pub(crate) enum Cycle {
     /// A control cycle of the given kind hashing `batch`; `cond` is the condition popped on its
     /// first row (split, loop, repeat), `emit` whether its digest is pushed.
     Control { kind: usize, batch: [Felt; 8], emit: bool, cond: bool },
-    /// An `hperm` cycle permuting `input` (the top 12 stack values).
-    HPerm { input: [Felt; 12] },
+    /// An `hperm` cycle permuting `input` (the top 12 stack values): the `count`-th of its
+    /// chain, which ends (and emits the chain's hash) if `emit`.
+    HPerm { input: [Felt; 12], count: usize, emit: bool },
 }
 
 /// Receives what execution does, row by row and cycle by cycle.
@@ -782,17 +783,22 @@ impl Vm<'_> {
         Ok(())
     }
 
-    /// `hperm` (static index `index`): one 8-row cycle in which the decoder's sponge permutes the
-    /// top 12 stack values; they are replaced after the cycle.
-    fn hperm<R: Recorder>(&mut self, rec: &mut R, index: usize) -> Result<(), ExecutionError> {
+    /// A chain of `k` `hperm`s (static indexes `index..index + k`): per permutation one 8-row
+    /// cycle in which the decoder's sponge permutes the top 12 stack values, which are replaced
+    /// after the cycle; the chain's last cycle emits its hash.
+    fn hperm<R: Recorder>(&mut self, rec: &mut R, index: usize, k: usize) -> Result<(), ExecutionError> {
         let width = distaff_air::layout::HASHER_WIDTH;
-        self.need(index, Instruction::HPerm, width)?;
-        rec.row(self, opcodes::NOOP, width as u64, Felt::ZERO, 0);
-        self.noop_rows(rec, CYCLE_LEN - 1);
-        rec.cycle(Cycle::HPerm { input: core::array::from_fn(|i| self.stack[i]) });
-        // the stack effect (and the cycles) are the instruction's
-        self.step(index, Instruction::HPerm)?;
-        self.tick(0)
+        for j in 0..k {
+            self.need(index + j, Instruction::HPerm, width)?;
+            rec.row(self, opcodes::NOOP, width as u64, Felt::ZERO, 0);
+            self.noop_rows(rec, CYCLE_LEN - 1);
+            let input = core::array::from_fn(|i| self.stack[i]);
+            rec.cycle(Cycle::HPerm { input, count: j + 1, emit: j + 1 == k });
+            // the stack effect (and the cycles) are the instruction's
+            self.step(index + j, Instruction::HPerm)?;
+            self.tick(0)?;
+        }
+        Ok(())
     }
 
     /// Records `count` rows of `noop` on the current state.
@@ -836,7 +842,7 @@ impl Vm<'_> {
                 self.control(rec, if taken { KIND_END_TRUE } else { KIND_END_FALSE }, batch, None)?;
                 Ok(())
             }
-            BlockKind::HPerm => self.hperm(rec, inst),
+            BlockKind::HPerm(k) => self.hperm(rec, inst, *k),
             BlockKind::Loop(body) => {
                 let batch = halves(&body.hash(), &[Felt::ZERO; 4]);
                 let mut again = self.control(rec, KIND_LOOP, batch, Some(("while.true", cond)))?;

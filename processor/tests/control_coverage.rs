@@ -245,8 +245,27 @@ fn hperm_constraints() {
             hp + CYCLE_LEN - 1,
         );
     }
-    // it emits (its constant hash)
-    case_of_inputs("begin push.1 hperm end", public.clone()).set(EMIT, hp + 3, f(0)).expect("join_end_emit", 0, hp + 3);
+    // a chain's last cycle emits (the chain's hash): one that does not must be followed by
+    // another hperm cycle
+    let mut c = case_of_inputs("begin push.1 hperm end", public.clone());
+    for r in hp..hp + CYCLE_LEN {
+        c.set(EMIT, r, f(0));
+    }
+    c.expect("hperm_chain_continues", 0, hp + CYCLE_LEN - 1);
+    // b[0] counts a chain's cycles: 1, then 2 (the emitted hash depends on it)
+    let c = case_of_inputs("begin push.1 hperm hperm end", public.clone());
+    let second = c.cycle(KIND_HPERM, 1);
+    assert_eq!((c.columns[BATCH][hp], c.columns[BATCH][second]), (f(1), f(2)));
+    let mut c = case_of_inputs("begin push.1 hperm hperm end", public.clone());
+    for r in second..second + CYCLE_LEN {
+        c.set(BATCH, r, f(3));
+    }
+    c.expect("hperm_chain_count", 0, second - 1);
+    let mut c = case_of_inputs("begin hperm end", (1..=12).collect());
+    for r in 0..CYCLE_LEN {
+        c.set(BATCH, r, f(2));
+    }
+    c.expect("initial_hperm_chain_count", 0, 0);
     // a program that starts with hperm starts its sponge from the stack
     let first: Vec<u64> = (1..=12).collect();
     for k in 0..RATE_OFFSET {

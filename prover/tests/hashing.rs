@@ -233,3 +233,26 @@ fn a_wrong_merkle_path_is_rejected() {
     let proof = prove_trace(&columns, &claim, &options(), Checks::Off).unwrap();
     assert!(distaff_verifier::verify_claim(&claim, &proof, 96).is_err());
 }
+
+#[test]
+fn an_hperm_chain_cannot_pass_for_another_length() {
+    // three permutations, claimed as the program of two (whose hash differs only in the chain
+    // length the last cycle's count names): the forger rewrites the count on the last cycle
+    let three = assemble("begin repeat.3 hperm end end").unwrap();
+    let two = assemble("begin repeat.2 hperm end end").unwrap();
+    assert_ne!(three.hash(), two.hash());
+    let state: Vec<Felt> = (1..=12).map(f).collect();
+    let inputs = ProgramInputs::new(state.clone(), vec![]).unwrap();
+    let trace = build_trace(&three, &inputs).unwrap();
+    assert_eq!(trace.cycles(), 24, "8 cycles per permutation, no joins");
+    let mut claim = trace.public_inputs(4);
+    let mut columns = trace.into_columns();
+    for v in &mut columns[distaff_air::layout::BATCH][16..24] {
+        assert_eq!(*v, f(3));
+        *v = f(2);
+    }
+    claim.program_hash = two.hash();
+    assert!(check_trace(&columns, &claim).is_err());
+    let proof = prove_trace(&columns, &claim, &options(), Checks::Off).unwrap();
+    assert!(verify(&claim.program_hash, &claim.inputs, &claim.outputs, &proof, 96).is_err());
+}
