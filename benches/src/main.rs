@@ -9,7 +9,7 @@
 //!
 //! Run it with `cargo run --release -p distaff-benches -- [--min-log 10] [--max-log 18] [--runs 3]
 //! [--phases] [--no-collatz] [--no-hash-chain] [--low-memory]` (`--low-memory` proves with the
-//! streamed LDE). The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14. The
+//! streamed LDE). The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14, 2^14 − 1. The
 //! memory rows (`--no-memory` skips them) prove a bubble sort of 25 secret bytes in memory
 //! (`examples/bubble_sort.dasm` scaled up: over 2^14 cycles) and
 //! compare a chain of loads with a chain of adds of the same length.
@@ -95,8 +95,10 @@ fn add_chain(n: usize) -> Program {
     Program::new([Instruction::Dup(0), Instruction::Add].repeat(n / 2)).expect("valid program")
 }
 
-/// Chain lengths of the hash-chain rows.
-const CHAINS: [usize; 3] = [1 << 10, 1 << 12, 1 << 14];
+/// Chain lengths of the hash-chain rows: the 2^10, 2^12 and 2^14, whose 8·K cycles
+/// fill a power of two exactly (so the trace, which needs one halted row, doubles), and
+/// 2^14 − 1, which fits in half the rows.
+const CHAINS: [usize; 4] = [1 << 10, 1 << 12, 1 << 14, (1 << 14) - 1];
 
 /// Start values of the Collatz rows and their step counts.
 const COLLATZ: [(u64, u64); 3] = [(27, 111), (871, 178), (77031, 350)];
