@@ -79,9 +79,13 @@
 //!   `b[0]`; the row after a `push` is a data row whose `b[0]` is the pushed value, and a data row
 //!   must follow a `push`, so the split of the stream into opcodes and immediates is the
 //!   assembler's.
-//! * `halt` goes from 0 (first row) to 1 (last row) exactly once, at the end of an emitting
-//!   cycle, where the digest must equal the program hash and the control stack must be empty.
-//!   After it every row is a `noop` span row that never emits.
+//! * `halt` goes from 0 (first row) to 1 exactly once, at the end of an emitting cycle, where
+//!   the digest must equal the program hash and the control stack must be empty. After it every
+//!   row is a `noop` span row that never emits. Or the execution fills the trace exactly and
+//!   never halts: then the last row (the last row of a cycle, the trace length being a multiple
+//!   of 8) must itself emit the program hash, run no operation (it has no next row for one to
+//!   act on; the stack there is final: an hperm writes its output on its cycle's last row) and
+//!   leave the control stack empty. Either way the root's digest is the program hash.
 //!
 //! # Cost
 //!
@@ -485,7 +489,9 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     let condpop = first * (split + lp + rp);
     // every operation that shifts the stack left by one (no operation shifts it by more)
     let left1 = bin + pop1 + condpop + cswap + mloadw + u.lt;
-    let hp_last = (V::ONE - is_round) * hp;
+    // hperm writes the permuted state to the stack on its cycle's last row (the sponge holds
+    // it there), so that the stack holds the output from that row on
+    let hp_out = periodic[P_LAST_ROUND] * hp;
     // the value entering slot 15 on a left shift: zero, or (memory variant) the value filled from
     // the overflow table, which the overflow product ties to `s'[15]`
     let fill = if memory { cur[FILL] } else { V::ZERO };
@@ -510,8 +516,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         + (fl(opcodes::INV) + fl(opcodes::READ) + fl(opcodes::MLOAD) + mloadw + u_pair + u.split + u.lt) * d0
         + fl(opcodes::PUSH) * (nxt[BATCH] - s0)
         - pad * s0
-        // hperm writes the permuted state back on its cycle's last row
-        + hp_last * (cur[HASHER] - s0)
+        + hp_out * (nxt[HASHER] - s0)
         + (pop1 + condpop) * (s1 - s0)
         + fl(opcodes::EQZ) * (V::ONE - s0 * aux - s0)
         + fl(opcodes::NEQ) * ((s1 - s0) * aux - s0)
@@ -540,7 +545,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         if i == STACK_DEPTH - 1 {
             free += fill * sn[i];
         }
-        let permuted = if i < HASHER_WIDTH { hp_last * (cur[HASHER + i] - si) } else { V::ZERO };
+        let permuted = if i < HASHER_WIDTH { hp_out * (nxt[HASHER + i] - si) } else { V::ZERO };
         let expected = shifted1 * (up1 - si)
             + permuted
             + free
@@ -732,7 +737,21 @@ pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(
     // keys start at 1 so that no entry has the key 0, which `cs_ptr` uses for "empty"
     sink.emit(F, "initial_clk", 0, first[CLK] - V::ONE);
     sink.emit(F, "initial_cs_ptr", 0, first[CS_PTR]);
-    sink.emit(L, "final_halt", 0, last[HALT] - V::ONE);
+    // the execution halts before the last row (a transition checks the program hash), or ends
+    // on it: then the last row closes the root's final cycle (it emits the program hash) and
+    // runs nothing (an operation there would have no next row to act on)
+    let halt = last[HALT];
+    let running = V::ONE - halt;
+    sink.emit(L, "final_halt_binary", 0, halt * halt - halt);
+    sink.emit(L, "final_row_emits", 0, running * (last[EMIT] - V::ONE));
+    let at_cycle_end: [V; NUM_PERIODIC] = [V::ZERO; NUM_PERIODIC];
+    let ops = control_stack_ops(last, last, &at_cycle_end);
+    for k in 0..4 {
+        sink.emit(L, "final_row_program_hash", k, running * (ops.data[k] - V::from_felt(public.program_hash[k])));
+    }
+    for k in 0..NUM_OP_BITS {
+        sink.emit(L, "final_row_noop", k, running * last[OP_BITS + k]);
+    }
     sink.emit(L, "final_cs_ptr", 0, last[CS_PTR]);
     for (i, out) in public.outputs.iter().enumerate() {
         sink.emit(L, "outputs", i, last[STACK + i] - V::from_felt(*out));

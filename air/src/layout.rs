@@ -187,11 +187,14 @@ pub const RATE_OFFSET: usize = 4;
 
 /// Number of periodic columns: the round flag, ARK1 and ARK2 for each state element, then the
 /// flags of a cycle's first and second rows.
-pub const NUM_PERIODIC: usize = 3 + 2 * HASHER_WIDTH;
+pub const NUM_PERIODIC: usize = 4 + 2 * HASHER_WIDTH;
 /// Index of the periodic column that is 1 on the first row of each cycle.
 pub const P_FIRST: usize = 1 + 2 * HASHER_WIDTH;
 /// Index of the periodic column that is 1 on the second row of each cycle.
 pub const P_SECOND: usize = 2 + 2 * HASHER_WIDTH;
+/// Index of the periodic column that is 1 on the row of each cycle that applies the last round
+/// (row 6, whose next row holds the permutation's output).
+pub const P_LAST_ROUND: usize = 3 + 2 * HASHER_WIDTH;
 
 /// Human-readable column names, for the debug checker and error messages.
 pub fn column_name(col: usize) -> alloc::string::String {

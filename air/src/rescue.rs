@@ -28,11 +28,12 @@ pub fn apply_permutation(state: &mut [Felt; HASHER_WIDTH]) {
 ///
 /// Column 0 is 1 on rows where a round is applied (0..7) and 0 on the absorption row; columns
 /// `1..13` are ARK1 and `13..25` are ARK2 (zero on the absorption row); column 25 flags the
-/// cycle's first row and column 26 its second.
+/// cycle's first row, column 26 its second and column 27 the row of its last round (6).
 pub fn periodic_columns() -> [[Felt; CYCLE_LEN]; NUM_PERIODIC] {
     let mut cols = [[Felt::new(0); CYCLE_LEN]; NUM_PERIODIC];
     cols[crate::layout::P_FIRST][0] = Felt::new(1);
     cols[crate::layout::P_SECOND][1] = Felt::new(1);
+    cols[crate::layout::P_LAST_ROUND][NUM_ROUNDS - 1] = Felt::new(1);
     for r in 0..NUM_ROUNDS {
         cols[0][r] = Felt::new(1);
         for k in 0..HASHER_WIDTH {

@@ -68,7 +68,8 @@ impl ExecutionTrace {
 }
 
 /// Number of trace rows for an execution of `cycles` cycles: the cycles plus at least one
-/// halted row, rounded up to a power of two.
+/// halted row, rounded up to a power of two. (An execution whose cycles are exactly a power of
+/// two and whose last row runs nothing may end on its last row instead: see [`build_trace`].)
 pub fn trace_length(cycles: usize) -> usize {
     (cycles.max(CYCLE_LEN) + 1).next_power_of_two().max(MIN_TRACE_LENGTH)
 }
@@ -338,7 +339,12 @@ fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<Execu
     let u32_limbs = if memory { &columns[U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS] } else { &[][..] };
     let table = memory.then(|| MemoryTable::new(inputs.memory(), &vm.accesses, u32_limbs));
     let needed = table.as_ref().map_or(0, |t| t.rows_needed());
-    let n = trace_length(m).max(needed.next_power_of_two());
+    // an execution that fills a power of two exactly and whose last row is a noop (a control
+    // or hperm cycle, or a padded span) ends on that row, with no halted row after it (the AIR
+    // checks the program hash there instead): half the trace of the general rule
+    let last_is_noop = m > 0 && (0..NUM_OP_BITS).all(|k| columns[OP_BITS + k][m - 1] == Felt::ZERO);
+    let exact = last_is_noop && m.is_power_of_two() && m >= MIN_TRACE_LENGTH && needed <= m;
+    let n = if exact { m } else { trace_length(m).max(needed.next_power_of_two()) };
     for _ in m..n {
         write_state(&mut columns, opcodes::NOOP, &vm, 0, Felt::ZERO, 0);
     }

@@ -791,11 +791,13 @@ impl Vm<'_> {
         for j in 0..k {
             self.need(index + j, Instruction::HPerm, width)?;
             rec.row(self, opcodes::NOOP, width as u64, Felt::ZERO, 0);
-            self.noop_rows(rec, CYCLE_LEN - 1);
+            self.noop_rows(rec, CYCLE_LEN - 2);
             let input = core::array::from_fn(|i| self.stack[i]);
             rec.cycle(Cycle::HPerm { input, count: j + 1, emit: j + 1 == k });
-            // the stack effect (and the cycles) are the instruction's
+            // the stack effect (and the cycles) are the instruction's; the cycle's last row
+            // already holds the output
             self.step(index + j, Instruction::HPerm)?;
+            self.noop_rows(rec, 1);
             self.tick(0)?;
         }
         Ok(())

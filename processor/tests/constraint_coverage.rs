@@ -209,14 +209,15 @@ fn boundary_constraints() {
         arith().add(HASHER + RATE_OFFSET + k, 0, f(1)).expect("initial_rate", k, 0);
     }
     arith().set_opcode(0, opcodes::DATA).expect("first_row_not_data", 0, 0);
-    // never halting avoids the hash check, but the last row must be halted
-    // (the root digest is then pushed on the control stack instead, keyed 8 by row 7)
+    // never halting avoids the hash check at the halt, but a last row that is not halted must
+    // then close the root's final cycle (emit the program hash) itself
+    // (the root digest is pushed on the control stack instead, keyed 8 by row 7)
     let mut c = arith();
     let n = c.columns[0].len();
     for r in 8..n {
         c.set(HALT, r, f(0)).set(CS_PTR, r, f(8));
     }
-    c.expect("final_halt", 0, n - 1);
+    c.expect("final_row_emits", 0, n - 1);
     for i in 0..2 {
         let mut c = arith();
         c.public.outputs[i] += f(1);

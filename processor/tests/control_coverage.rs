@@ -237,12 +237,13 @@ fn hperm_constraints() {
         let index = if k < RATE_OFFSET { k } else { k - RATE_OFFSET };
         case_of_inputs("begin push.1 hperm end", public.clone()).add(HASHER + k, hp, f(1)).expect(name, index, hp - 1);
     }
-    // the permuted state is written back to slots 0..12 on the cycle's last row
+    // the permuted state is written back to slots 0..12 on the cycle's last row (from the
+    // sponge, which holds it there)
     for k in 0..HASHER_WIDTH {
-        case_of_inputs("begin push.1 hperm end", public.clone()).add(STACK + k, hp + CYCLE_LEN, f(1)).expect(
+        case_of_inputs("begin push.1 hperm end", public.clone()).add(STACK + k, hp + CYCLE_LEN - 1, f(1)).expect(
             "stack_slot",
             k,
-            hp + CYCLE_LEN - 1,
+            hp + CYCLE_LEN - 2,
         );
     }
     // a chain's last cycle emits (the chain's hash): one that does not must be followed by
@@ -272,4 +273,48 @@ fn hperm_constraints() {
         case_of_inputs("begin hperm end", first.clone()).add(HASHER + k, 0, f(1)).expect("initial_capacity", k, 0);
     }
     case_of_inputs("begin hperm end", first).add(HASHER + 5, 0, f(1)).expect("initial_rate", 1, 0);
+}
+
+#[test]
+fn an_execution_that_fills_a_power_of_two_ends_on_its_last_row() {
+    use distaff_air::debug::check_trace;
+    // eight hperms: 64 cycles, a 64-row trace with no halted row; the output is the last
+    // permutation's, on the last row
+    let public: Vec<u64> = (1..=12).collect();
+    let c = case_of_inputs("begin repeat.8 hperm end end", public.clone());
+    assert_eq!(c.n(), 64);
+    assert!(c.columns[HALT].iter().all(|h| *h == f(0)));
+    let mut state: [Felt; 12] = core::array::from_fn(|i| f(public[i]));
+    for _ in 0..8 {
+        distaff_air::rescue::apply_permutation(&mut state);
+    }
+    assert_eq!(c.columns[STACK][63], state[0]);
+    assert!(check_trace(&c.columns, &c.public).is_ok());
+    // the last row must close the root's final cycle with the program hash, and run nothing
+    case_of_inputs("begin repeat.8 hperm end end", public.clone()).set(EMIT, 63, f(0)).expect("final_row_emits", 0, 63);
+    case_of_inputs("begin repeat.8 hperm end end", public.clone()).set(BATCH, 63, f(7)).expect(
+        "final_row_program_hash",
+        0,
+        63,
+    );
+    case_of_inputs("begin repeat.8 hperm end end", public.clone()).set(OP_BITS, 63, f(1)).expect(
+        "final_row_noop",
+        0,
+        63,
+    );
+    case_of_inputs("begin repeat.8 hperm end end", public.clone()).set(HALT, 63, f(2)).expect(
+        "final_halt_binary",
+        0,
+        63,
+    );
+    // a span whose last element is an instruction needs a halted row after it
+    let mut src = String::from("begin");
+    for _ in 0..20 {
+        src.push_str(" push.1 drop");
+    }
+    src.push_str(" push.2 dup add end"); // 64 elements, the last an add
+    let c = case_of_inputs(&src, vec![5]);
+    assert_eq!(c.n(), 128, "64 cycles ending on an add");
+    assert_eq!(c.columns[HALT][64], f(1));
+    assert!(check_trace(&c.columns, &c.public).is_ok());
 }

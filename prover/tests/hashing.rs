@@ -256,3 +256,25 @@ fn an_hperm_chain_cannot_pass_for_another_length() {
     let proof = prove_trace(&columns, &claim, &options(), Checks::Off).unwrap();
     assert!(verify(&claim.program_hash, &claim.inputs, &claim.outputs, &proof, 96).is_err());
 }
+
+#[test]
+fn a_trace_that_ends_on_its_last_row_still_binds_the_program() {
+    // eight hperms fill 64 cycles: the trace ends on the chain's last row, which must emit the
+    // program hash. The same trace claimed for a program that does more after the chain (its
+    // root is a join) is rejected: the last row's digest is the chain's, not the program's.
+    let chain = assemble("begin repeat.8 hperm end end").unwrap();
+    let longer = assemble("begin repeat.8 hperm end push.1 add end").unwrap();
+    let inputs = ProgramInputs::new((1..=12).map(f).collect(), vec![]).unwrap();
+    let trace = build_trace(&chain, &inputs).unwrap();
+    assert_eq!(trace.length(), 64);
+    let claim = trace.public_inputs(4);
+    let (outputs, proof, _) = prove(&chain, &inputs, 4, &options()).unwrap();
+    assert_eq!(outputs, claim.outputs);
+    assert!(verify(&chain.hash(), &claim.inputs, &outputs, &proof, 96).is_ok());
+    let mut forged = claim.clone();
+    forged.program_hash = longer.hash();
+    let columns = trace.into_columns();
+    assert!(check_trace(&columns, &forged).is_err());
+    let proof = prove_trace(&columns, &forged, &options(), Checks::Off).unwrap();
+    assert!(verify(&forged.program_hash, &forged.inputs, &forged.outputs, &proof, 96).is_err());
+}
