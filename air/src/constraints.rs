@@ -953,9 +953,11 @@ pub struct ControlStackOps<V> {
 /// | loop, condition 1 | push loop frame `b[0..4]` (body hash) | | |
 /// | loop, condition 0 | | | push digest |
 /// | repeat | pop digest `b[0..4]` | pop loop frame `b[0..4]` | condition 1: push loop frame `b[0..4]`; 0: push digest |
+/// | hperm, a chain's last cycle | | | push the chain's hash (from its count `b[0]`) |
 ///
 /// Split frames carry no data (zeros). The root block's final digest is not pushed: on that row
-/// the program halts instead and the digest is compared with the program hash.
+/// the program halts instead (or the trace ends) and the digest is compared with the program
+/// hash.
 #[inline(always)]
 pub fn control_stack_ops<V: Value>(cur: &[V], nxt: &[V], periodic: &[V]) -> ControlStackOps<V> {
     let first = periodic[P_FIRST];

@@ -268,7 +268,8 @@ pub fn hperm_hash() -> Word {
 /// chain's cycles; distinct lengths have distinct hashes, and a Rescue Prime digest equal to
 /// one of them would be a collision with constants no one chose to fit.
 pub fn hperm_chain_hash(k: usize) -> Word {
-    let m = Felt::new(k as u64 - 1);
+    // field arithmetic: no panic for k = 0 (which names no chain: `Block::hperm_chain` refuses it)
+    let m = Felt::new(k as u64) - Felt::new(1);
     core::array::from_fn(|i| Felt::new(HPERM_HASH[i]) + m * Felt::new(HPERM_CHAIN_STEP[i]))
 }
 

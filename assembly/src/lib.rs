@@ -668,7 +668,8 @@ fn size_of(nodes: &[Node]) -> usize {
     nodes
         .iter()
         .map(|n| match n {
-            Node::Instruction(Instruction::HPerm, _) => 16, // at most (a chain's hperm costs 8)
+            // a chain of hperms costs 8 per permutation (and one join, counted by the parent)
+            Node::Instruction(Instruction::HPerm, _) => 8,
             Node::Instruction(i, _) => i.cycles(),
             Node::If(t, f, _) => 16 + size_of(t).max(1) + size_of(f).max(1),
             Node::While(b, _) => 16 + size_of(b).max(1),
