@@ -83,9 +83,10 @@
 //!   the digest must equal the program hash and the control stack must be empty. After it every
 //!   row is a `noop` span row that never emits. Or the execution fills the trace exactly and
 //!   never halts: then the last row (the last row of a cycle, the trace length being a multiple
-//!   of 8) must itself emit the program hash, run no operation (it has no next row for one to
-//!   act on; the stack there is final: an hperm writes its output on its cycle's last row) and
-//!   leave the control stack empty. Either way the root's digest is the program hash.
+//!   of 8) must itself emit the program hash, run no operation and hash none in a span (it has
+//!   no next row for one to act on; the stack there is final: an hperm writes its output on its
+//!   cycle's last row) and leave the control stack empty. Either way the root's digest is the
+//!   program hash.
 //!
 //! # Cost
 //!
@@ -752,6 +753,11 @@ pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(
     for k in 0..NUM_OP_BITS {
         sink.emit(L, "final_row_noop", k, running * last[OP_BITS + k]);
     }
+    // ... and the span element hashed for that row is a noop too (`element_is_opcode` is a
+    // transition constraint, which never reaches the last row: without this, a span ending on
+    // an instruction could hash it and skip it)
+    let ctl_last = (0..NUM_KINDS).fold(V::ZERO, |a, k| a + last[CTL + k]);
+    sink.emit(L, "final_row_element_noop", 0, running * (V::ONE - ctl_last) * last[BATCH]);
     sink.emit(L, "final_cs_ptr", 0, last[CS_PTR]);
     for (i, out) in public.outputs.iter().enumerate() {
         sink.emit(L, "outputs", i, last[STACK + i] - V::from_felt(*out));

@@ -276,3 +276,35 @@ fn every_instruction_proves_under_both_hashes_and_both_presets() {
         }
     }
 }
+
+#[test]
+fn a_trace_cut_before_its_last_instruction_is_rejected() {
+    // 64 program elements ending on `assert`. The forger takes the 128-row trace, cuts it to
+    // 64 rows and makes row 63 a noop while the span still hashes the assert, so that the
+    // claimed output is the stack before the final instruction (the value the assert would
+    // consume). A trace may end on its last row only if that row's element is a noop.
+    let mut src = String::from("begin");
+    for _ in 0..21 {
+        src.push_str(" push.1 drop");
+    }
+    src.push_str(" assert end"); // 64 elements
+    let program = distaff_assembly::assemble(&src).unwrap();
+    let inputs = ProgramInputs::new(vec![f(1)], vec![]).unwrap();
+    let trace = build_trace(&program, &inputs).unwrap();
+    assert_eq!(trace.length(), 128);
+    let mut claim = trace.public_inputs(1);
+    let mut columns = trace.into_columns();
+    for col in columns.iter_mut() {
+        col.truncate(64);
+    }
+    for k in 0..NUM_OP_BITS {
+        columns[OP_BITS + k][63] = f(0);
+    }
+    claim.outputs = vec![columns[STACK][63]];
+    assert_eq!(claim.outputs, vec![f(1)], "the value the assert would have consumed");
+    let proof = prove_trace(&columns, &claim, &options(), Checks::Off).unwrap();
+    assert!(matches!(
+        verify(&claim.program_hash, &claim.inputs, &claim.outputs, &proof, 96),
+        Err(VerificationError::ConstraintCheck)
+    ));
+}
