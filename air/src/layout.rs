@@ -164,6 +164,11 @@ pub const U32_LIMBS: usize = 79;
 /// Number of u32 limb columns.
 pub const NUM_U32_LIMBS: usize = 6;
 
+/// The columns every row looks up in the range table: the memory table's gap limbs and the u32
+/// limbs.
+pub const RANGE_LOOKUPS: [usize; 2 + NUM_U32_LIMBS] =
+    [M_LIMB_LO, M_LIMB_HI, U32_LIMBS, U32_LIMBS + 1, U32_LIMBS + 2, U32_LIMBS + 3, U32_LIMBS + 4, U32_LIMBS + 5];
+
 /// The range table's allowed steps.
 pub const RANGE_STEPS: [u64; 8] = [0, 1, 4, 16, 64, 256, 1024, 4096];
 /// The range table's last value.

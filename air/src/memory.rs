@@ -52,8 +52,7 @@ pub fn memory_aux_columns<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>],
 
     // range checker: running sums (each including its row) of the memory table's lookups less
     // the range table's answers, and of the u32 limbs' lookups
-    let looked_up: Vec<usize> =
-        [M_LIMB_LO, M_LIMB_HI, R_VALUE, R_MULT].into_iter().chain(U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS).collect();
+    let looked_up: Vec<usize> = RANGE_LOOKUPS.into_iter().chain([R_VALUE, R_MULT]).collect();
     let mut row = alloc::vec![Felt::ZERO; FULL_TRACE_WIDTH];
     let (mut n3, mut d3, mut n4, mut d4) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for r in 0..n {
@@ -70,6 +69,46 @@ pub fn memory_aux_columns<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>],
     let range = prefix_sums(&n3, &d3);
     let limbs = prefix_sums(&n4, &d4);
     alloc::vec![overflow, memory, range, limbs]
+}
+
+/// The range table's values for the looked-up `values`: from 0 to [`RANGE_MAX`] through every
+/// value, greedily in the largest allowed step ([`RANGE_STEPS`]). Values above `RANGE_MAX` are
+/// left out (no table holds them: their lookups cannot be answered).
+pub fn range_table(values: impl IntoIterator<Item = u64>) -> Vec<u64> {
+    let mut targets: Vec<u64> = values.into_iter().filter(|v| *v <= RANGE_MAX).chain([RANGE_MAX]).collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let mut range = alloc::vec![0u64];
+    let mut cur = 0;
+    for v in targets {
+        while cur < v {
+            // the step of 1 always fits, so a step is always found
+            cur += RANGE_STEPS.iter().rev().copied().find(|s| *s > 0 && cur + s <= v).unwrap_or(1);
+            range.push(cur);
+        }
+    }
+    range
+}
+
+/// Writes the range table `range` (from [`range_table`]; padded with `RANGE_MAX`) into the
+/// trace, with each value's multiplicity (how often [`RANGE_LOOKUPS`] hold it, over all rows)
+/// on the first row holding it.
+pub fn write_range_table(columns: &mut [Vec<Felt>], range: &[u64]) {
+    // values above RANGE_MAX are in no table: their count is never written
+    let mut counts = alloc::vec![0u64; RANGE_MAX as usize + 1];
+    for c in RANGE_LOOKUPS {
+        for v in &columns[c] {
+            if let Some(count) = counts.get_mut(v.as_int() as usize) {
+                *count += 1;
+            }
+        }
+    }
+    for r in 0..columns[R_VALUE].len() {
+        let v = range.get(r).copied().unwrap_or(RANGE_MAX);
+        columns[R_VALUE][r] = Felt::new(v);
+        let first = r < range.len() && (r == 0 || range[r - 1] != v);
+        columns[R_MULT][r] = Felt::new(if first { counts[v as usize] } else { 0 });
+    }
 }
 
 /// `s[r] = Σ_{k ≤ r} num[k]/den[k]`, with one batch inversion.

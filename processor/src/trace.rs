@@ -1,6 +1,7 @@
 //! Recording the execution trace.
 
 use distaff_air::layout::*;
+use distaff_air::memory::{range_table, write_range_table};
 use distaff_air::program::kind_domain;
 use distaff_air::{opcodes, rescue, Program, PublicInputs, Word, MIN_TRACE_LENGTH};
 use distaff_math::{Felt, FieldElement};
@@ -414,19 +415,8 @@ impl MemoryTable {
                 (gap & 0xffff, gap >> 16)
             })
             .collect();
-        let mut values: Vec<u64> = limbs.iter().flat_map(|(lo, hi)| [*lo, *hi]).collect();
-        values.extend(u32_limbs.iter().flatten().map(|v| v.as_int()));
-        values.push(RANGE_MAX);
-        values.sort_unstable();
-        values.dedup();
-        let mut range = vec![0u64];
-        for v in values {
-            while *range.last().unwrap_or(&0) < v {
-                let cur = *range.last().unwrap_or(&0);
-                let step = RANGE_STEPS.iter().rev().find(|s| **s > 0 && cur + **s <= v).copied().unwrap_or(1);
-                range.push(cur + step);
-            }
-        }
+        let values = limbs.iter().flat_map(|(lo, hi)| [*lo, *hi]);
+        let range = range_table(values.chain(u32_limbs.iter().flatten().map(|v| v.as_int())));
         MemoryTable { rows, limbs, range }
     }
 
@@ -451,19 +441,7 @@ impl MemoryTable {
             columns[M_LIMB_LO][r] = Felt::new(self.limbs[r].0);
             columns[M_LIMB_HI][r] = Felt::new(self.limbs[r].1);
         }
-        // every row looks up its two limbs (zeros on inactive rows)
-        let mut counts = std::collections::HashMap::<u64, u64>::new();
-        let looked_up = [M_LIMB_LO, M_LIMB_HI].into_iter().chain(U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS);
-        for v in looked_up.flat_map(|c| columns[c].iter()) {
-            *counts.entry(v.as_int()).or_default() += 1;
-        }
-        for r in 0..columns[R_VALUE].len() {
-            let v = self.range.get(r).copied().unwrap_or(RANGE_MAX);
-            columns[R_VALUE][r] = Felt::new(v);
-            // the multiplicity sits on the first row holding the value
-            if r < self.range.len() && (r == 0 || self.range[r - 1] != v) {
-                columns[R_MULT][r] = Felt::new(counts.get(&v).copied().unwrap_or(0));
-            }
-        }
+        // every row looks up its limbs (zeros on inactive rows)
+        write_range_table(columns, &self.range);
     }
 }

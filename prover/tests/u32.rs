@@ -6,6 +6,7 @@
 
 use distaff_air::debug::all_failures;
 use distaff_air::layout::*;
+use distaff_air::memory::{range_table, write_range_table};
 use distaff_air::{opcodes, ProcessorAir, Program, PublicInputs};
 use distaff_math::Felt;
 use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
@@ -73,28 +74,9 @@ fn set_from(columns: &mut [Vec<Felt>], slot: usize, from: usize, v: Felt) {
 fn set_limbs(columns: &mut [Vec<Felt>], row: usize, k: usize, lo: u64, hi: u64) {
     columns[U32_LIMBS + 2 * k][row] = f(lo);
     columns[U32_LIMBS + 2 * k + 1][row] = f(hi);
-    let n = columns[0].len();
-    let mut counts = std::collections::BTreeMap::<u64, u64>::new();
-    for c in [M_LIMB_LO, M_LIMB_HI].into_iter().chain(U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS) {
-        for r in 0..n {
-            *counts.entry(columns[c][r].as_int()).or_default() += 1;
-        }
-    }
-    let mut range = vec![0u64];
-    for v in counts.keys().copied().filter(|v| *v <= RANGE_MAX).chain([RANGE_MAX]) {
-        while *range.last().unwrap() < v {
-            let cur = *range.last().unwrap();
-            let step = RANGE_STEPS.iter().rev().find(|s| **s > 0 && cur + **s <= v).copied().unwrap();
-            range.push(cur + step);
-        }
-    }
-    assert!(range.len() <= n);
-    for r in 0..n {
-        let v = range.get(r).copied().unwrap_or(RANGE_MAX);
-        columns[R_VALUE][r] = f(v);
-        let first = r < range.len() && (r == 0 || range[r - 1] != v);
-        columns[R_MULT][r] = f(if first { counts.get(&v).copied().unwrap_or(0) } else { 0 });
-    }
+    let range = range_table(RANGE_LOOKUPS.iter().flat_map(|c| columns[*c].iter().map(|v| v.as_int())));
+    assert!(range.len() <= columns[0].len());
+    write_range_table(columns, &range);
 }
 
 #[test]
