@@ -280,20 +280,16 @@ pub fn control_stack_product<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt
     }
     let (alpha, beta) = (challenges[0], challenges[1]);
     let periodic = periodic_columns();
-    let mut numerators = Vec::with_capacity(n);
-    let mut denominators = Vec::with_capacity(n);
     let mut cur = alloc::vec![<Felt as FieldElement>::ZERO; main.len()];
     let mut nxt = cur.clone();
     let mut p = [<Felt as FieldElement>::ZERO; NUM_PERIODIC];
     let one = <Felt as FieldElement>::ONE;
-    for r in 0..n - 1 {
+    crate::memory::running_product(n, E::ONE, |r| {
         // only control cycles and the last row of an emitting cycle touch the stack
         let in_control = main[CTL..CTL + NUM_KINDS].iter().any(|c| c[r] == one);
         let emitting = r % CYCLE_LEN == CYCLE_LEN - 1 && main[EMIT][r] == one;
         if !in_control && !emitting {
-            numerators.push(E::ONE);
-            denominators.push(E::ONE);
-            continue;
+            return (E::ONE, E::ONE);
         }
         for ((c, x), col) in cur.iter_mut().zip(nxt.iter_mut()).zip(main) {
             *c = col[r];
@@ -313,18 +309,8 @@ pub fn control_stack_product<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt
         if ops.pop != <Felt as FieldElement>::ZERO {
             den = compress_entry(alpha, beta, lift(cur[CS_PTR]), lift(ops.pop_tag), &data, lift(ops.link));
         }
-        numerators.push(num);
-        denominators.push(den);
-    }
-    let inverses = distaff_math::batch_inversion(&denominators);
-    let mut out = Vec::with_capacity(n);
-    let mut acc = E::ONE;
-    out.push(acc);
-    for (num, inv) in numerators.iter().zip(&inverses) {
-        acc *= *num * *inv;
-        out.push(acc);
-    }
-    out
+        (num, den)
+    })
 }
 
 struct Collect(Vec<(ConstraintKind, u64)>);

@@ -124,8 +124,13 @@ fn prefix_sums<E: FieldElement<BaseField = Felt>>(num: &[E], den: &[E]) -> Vec<E
         .collect()
 }
 
-/// `p[0] = start`, `p[r+1] = p[r]·num(r)/den(r)` for `r < n − 1`, with one batch inversion.
-fn running_product<E: FieldElement<BaseField = Felt>>(n: usize, start: E, factors: impl Fn(usize) -> (E, E)) -> Vec<E> {
+/// `p[0] = start`, `p[r+1] = p[r]·num(r)/den(r)` for `r < n − 1`, with one batch inversion
+/// (every running product of the auxiliary segment, the control stack's included).
+pub(crate) fn running_product<E: FieldElement<BaseField = Felt>>(
+    n: usize,
+    start: E,
+    factors: impl FnMut(usize) -> (E, E),
+) -> Vec<E> {
     let (nums, dens): (Vec<E>, Vec<E>) = (0..n - 1).map(factors).unzip();
     let inv = distaff_math::batch_inversion(&dens);
     let mut out = Vec::with_capacity(n);
