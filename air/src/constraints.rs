@@ -247,6 +247,19 @@ pub trait Value:
     fn from_felt(f: Felt) -> Self;
     /// Multiplies by a base field element.
     fn mul_felt(self, f: Felt) -> Self;
+    /// `m·x` for a square matrix of integer coefficients below p (the Rescue MDS matrices).
+    /// Field elements override this with [`distaff_math::lazy::mat_vec`], which reduces once
+    /// per output instead of once per product.
+    #[inline(always)]
+    fn mat_vec<const N: usize>(m: &[[u64; N]; N], x: &[Self; N]) -> [Self; N] {
+        core::array::from_fn(|i| {
+            let mut acc = Self::ZERO;
+            for (c, xj) in m[i].iter().zip(x) {
+                acc += xj.mul_felt(Felt::new(*c));
+            }
+            acc
+        })
+    }
 }
 
 impl<E: FieldElement<BaseField = Felt>> Value for E {
@@ -259,6 +272,22 @@ impl<E: FieldElement<BaseField = Felt>> Value for E {
     #[inline(always)]
     fn mul_felt(self, f: Felt) -> Self {
         <E as ExtensionOf<Felt>>::mul_base(self, f)
+    }
+    #[inline(always)]
+    fn mat_vec<const N: usize>(m: &[[u64; N]; N], x: &[Self; N]) -> [Self; N] {
+        // an extension element's coordinates are base-field values, and a matrix of base-field
+        // constants acts on each coordinate separately
+        let d = E::EXTENSION_DEGREE;
+        let xs = E::slice_as_base_elements(x);
+        let mut ys = [[<Felt as FieldElement>::ZERO; N]; 3];
+        for (c, y) in ys.iter_mut().enumerate().take(d) {
+            let column: [Felt; N] = core::array::from_fn(|j| xs[j * d + c]);
+            *y = distaff_math::lazy::mat_vec(m, &column);
+        }
+        core::array::from_fn(|i| {
+            let coords = [ys[0][i], ys[1][i], ys[2][i]];
+            E::slice_from_base_elements(&coords[..d])[0]
+        })
     }
 }
 
@@ -346,9 +375,9 @@ struct Flags<V> {
 }
 
 #[inline(always)]
-fn minterms<V: Value>(bits: &[V], nbits: &[V], out: &mut [V]) {
-    // out[c] = prod_k (bit k of c ? bits[k] : nbits[k]), for c < 2^bits.len()
-    out[0] = V::ONE;
+fn minterms<V: Value>(scale: V, bits: &[V], nbits: &[V], out: &mut [V]) {
+    // out[c] = scale · prod_k (bit k of c ? bits[k] : nbits[k]), for c < 2^bits.len()
+    out[0] = scale;
     let mut len = 1;
     for k in 0..bits.len() {
         for c in (0..len).rev() {
@@ -364,9 +393,9 @@ fn minterms<V: Value>(bits: &[V], nbits: &[V], out: &mut [V]) {
 fn group_b_flags<V: Value>(o: &[V]) -> [V; NUM_GROUP_B] {
     let nb: [V; 5] = core::array::from_fn(|k| V::ONE - o[k]);
     let mut m = [V::ZERO; 32];
-    minterms(&o[..5], &nb, &mut m);
-    let g = V::ONE - o[6];
-    core::array::from_fn(|c| m[c] * g)
+    // the group bit scales the first factor, not all 32 products
+    minterms(V::ONE - o[6], &o[..5], &nb, &mut m);
+    core::array::from_fn(|c| m[c])
 }
 
 #[inline(always)]
@@ -380,7 +409,7 @@ fn flags<V: Value>(o: &[V]) -> Flags<V> {
     let b = group_b_flags(o);
     let nb: [V; 4] = core::array::from_fn(|k| V::ONE - o[k]);
     let mut e = [V::ZERO; 16];
-    minterms(&o[..4], &nb, &mut e);
+    minterms(V::ONE, &o[..4], &nb, &mut e);
     let mut t = [V::ZERO; 17];
     for i in (0..16).rev() {
         t[i] = t[i + 1] + e[i];

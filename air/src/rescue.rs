@@ -51,31 +51,33 @@ fn pow7<V: Value>(x: V) -> V {
     x4 * x2 * x
 }
 
-#[inline(always)]
-fn mds_mul<V: Value>(m: &[[Felt; HASHER_WIDTH]; HASHER_WIDTH], x: &[V; HASHER_WIDTH]) -> [V; HASHER_WIDTH] {
-    let mut out = [V::ZERO; HASHER_WIDTH];
-    for (row, o) in m.iter().zip(out.iter_mut()) {
-        let mut acc = V::ZERO;
-        for (c, &xi) in row.iter().zip(x.iter()) {
-            acc += xi.mul_felt(*c);
+/// A matrix of field constants as canonical integers (for [`Value::mat_vec`]).
+const fn integers(m: &[[Felt; HASHER_WIDTH]; HASHER_WIDTH]) -> [[u64; HASHER_WIDTH]; HASHER_WIDTH] {
+    let mut out = [[0u64; HASHER_WIDTH]; HASHER_WIDTH];
+    let mut i = 0;
+    while i < HASHER_WIDTH {
+        let mut j = 0;
+        while j < HASHER_WIDTH {
+            out[i][j] = m[i][j].as_int();
+            j += 1;
         }
-        *o = acc;
+        i += 1;
     }
     out
 }
+
+/// Rescue's MDS matrix and its inverse, as integers.
+const MDS: [[u64; HASHER_WIDTH]; HASHER_WIDTH] = integers(&Rp64_256::MDS);
+const INV_MDS: [[u64; HASHER_WIDTH]; HASHER_WIDTH] = integers(&Rp64_256::INV_MDS);
 
 /// Residuals of the round constraint: zero iff `next = round(current)` with the given
 /// round constants.
 #[inline]
 pub fn round_residuals<V: Value>(current: &[V], next: &[V], ark1: &[V], ark2: &[V]) -> [V; HASHER_WIDTH] {
-    let mut x7 = [V::ZERO; HASHER_WIDTH];
-    let mut y = [V::ZERO; HASHER_WIDTH];
-    for k in 0..HASHER_WIDTH {
-        x7[k] = pow7(current[k]);
-        y[k] = next[k] - ark2[k];
-    }
-    let fwd = mds_mul(&Rp64_256::MDS, &x7);
-    let back = mds_mul(&Rp64_256::INV_MDS, &y);
+    let x7: [V; HASHER_WIDTH] = core::array::from_fn(|k| pow7(current[k]));
+    let y: [V; HASHER_WIDTH] = core::array::from_fn(|k| next[k] - ark2[k]);
+    let fwd = V::mat_vec(&MDS, &x7);
+    let back = V::mat_vec(&INV_MDS, &y);
     let mut out = [V::ZERO; HASHER_WIDTH];
     for k in 0..HASHER_WIDTH {
         out[k] = fwd[k] + ark1[k] - pow7(back[k]);

@@ -16,6 +16,8 @@ pub use winter_math::{
     batch_inversion, fft, get_power_series, polynom, ExtensibleField, ExtensionOf, FieldElement, StarkField, ToElements,
 };
 
+pub mod lazy;
+
 /// An element of the Goldilocks field, p = 2^64 − 2^32 + 1.
 pub type Felt = winter_math::fields::f64::BaseElement;
 /// An element of the quadratic extension of [`Felt`] (≈128 bits).
