@@ -25,6 +25,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod dft;
+mod fold;
 mod memory;
 mod prover;
 

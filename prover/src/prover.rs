@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use crate::dft;
 use std::time::{Duration, Instant};
 
+use crate::fold::LazyFold;
 use distaff_air::air::{composition_shape, num_constraints};
 use distaff_air::debug::{check_air_with_challenges, ConstraintFailure};
 use distaff_air::layout::{FULL_TRACE_WIDTH, TRACE_WIDTH};
@@ -13,7 +14,7 @@ use distaff_math::{batch_inversion, polynom, CubeFelt, Felt, FieldElement, QuadF
 use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
 use distaff_verifier::merkle::{BoundedBatchProof, MerkleVc};
 use distaff_verifier::proof::Openings;
-use distaff_verifier::protocol::{num_deep_coefficients, periodic_polys, transcript_seed, FoldingSink, ScaleBy};
+use distaff_verifier::protocol::{num_deep_coefficients, periodic_polys, transcript_seed, ScaleBy};
 use distaff_verifier::{FieldExtension, HashFunction, OptionsError, Proof, ProofOptions};
 use rayon::prelude::*;
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
@@ -663,6 +664,7 @@ where
         })
         .collect();
 
+    let raw_alphas = crate::fold::raw_coefficients(alphas);
     let start = Instant::now();
     let mut lde_time = Duration::ZERO;
     let mut out = vec![E::ZERO; ce_size];
@@ -695,7 +697,7 @@ where
                 let (cr, nr) = (off + stride * r, off + stride * ((r + 1) % n));
                 let cur = &rows[cr * width..(cr + 1) * width];
                 let nxt = &rows[nr * width..(nr + 1) * width];
-                let mut sink = FoldingSink::new(alphas);
+                let mut sink = LazyFold::<E>::new(&raw_alphas);
                 air.evaluate_main(cur, nxt, &periodic[i % period], &mut sink);
                 air.evaluate_main_boundary(cur, cur, &mut sink);
                 if aux_width > 0 {
@@ -704,7 +706,8 @@ where
                     air.evaluate_aux(cur, nxt, aux_cur, aux_next, &periodic[i % period], challenges, &mut sink);
                 }
                 let t = (xs[k] - g_last) * inv_zn;
-                *o = sink.transition.mul_base(t) + sink.first.mul_base(inv[2 * k]) + sink.last.mul_base(inv[2 * k + 1]);
+                let [transition, first, last] = sink.finish();
+                *o = transition.mul_base(t) + first.mul_base(inv[2 * k]) + last.mul_base(inv[2 * k + 1]);
             }
         });
         for (r, v) in coset_values.iter().enumerate() {
