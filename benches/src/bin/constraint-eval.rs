@@ -1,0 +1,77 @@
+//! Constraint-evaluation micro-benchmark: the cost per row of evaluating (and folding) the VM's
+//! constraints as the prover does on the constraint-evaluation domain, single-threaded, on a
+//! real trace. `constraint-eval [--log N] [--reps R]` prints nanoseconds per row (median of R)
+//! for the whole evaluation and for the Rescue round constraint alone.
+
+use std::time::Instant;
+
+use distaff_air::{rescue, Air, Instruction, ProcessorAir, Program};
+use distaff_math::{Felt, QuadFelt};
+use distaff_processor::{build_trace, ProgramInputs};
+use distaff_verifier::protocol::FoldingSink;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let get = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let log = get("--log", 14);
+    let reps = get("--reps", 7);
+    let ops = (1usize << log) - 64;
+    let mut p = Vec::new();
+    for _ in 0..ops / 3 {
+        p.extend([Instruction::Swap(1), Instruction::Dup(1), Instruction::Add]);
+    }
+    let program = Program::new(p).expect("valid program");
+    let inputs = ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).expect("inputs");
+    let trace = build_trace(&program, &inputs).expect("executes");
+    let air = ProcessorAir::for_trace(trace.public_inputs(1), trace.columns());
+    let n = trace.length();
+    let width = air.main_width();
+    let rows: Vec<Felt> = (0..n).flat_map(|r| trace.columns().iter().map(move |c| c[r])).collect();
+    let periodic_cols = air.periodic_columns();
+    let periodic: Vec<Vec<Felt>> = (0..8).map(|r| periodic_cols.iter().map(|c| c[r % c.len()]).collect()).collect();
+    let alphas: Vec<QuadFelt> =
+        (0..400u64).map(|i| QuadFelt::new(Felt::new(i * 7 + 3), Felt::new(i * 13 + 5))).collect();
+
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    let mut full = Vec::new();
+    let mut round = Vec::new();
+    let mut check = QuadFelt::new(Felt::new(0), Felt::new(0));
+    for _ in 0..reps {
+        let start = Instant::now();
+        for r in 0..n {
+            let cur = &rows[r * width..(r + 1) * width];
+            let nr = (r + 1) % n;
+            let nxt = &rows[nr * width..(nr + 1) * width];
+            let mut sink = FoldingSink::new(&alphas);
+            air.evaluate_main(cur, nxt, &periodic[r % 8], &mut sink);
+            air.evaluate_main_boundary(cur, cur, &mut sink);
+            check += sink.transition + sink.first + sink.last;
+        }
+        full.push(start.elapsed().as_nanos() as f64 / n as f64);
+        let start = Instant::now();
+        let mut acc = Felt::new(0);
+        for r in 0..n {
+            let cur = &rows[r * width..(r + 1) * width];
+            let nr = (r + 1) % n;
+            let nxt = &rows[nr * width..(nr + 1) * width];
+            let p = &periodic[r % 8];
+            let res = rescue::round_residuals(&cur[..12], &nxt[..12], &p[1..13], &p[13..25]);
+            acc += res[0] + res[11];
+        }
+        round.push(start.elapsed().as_nanos() as f64 / n as f64);
+        std::hint::black_box(acc);
+    }
+    std::hint::black_box(check);
+    println!("trace 2^{log}, {width} columns, median of {reps}");
+    println!("whole evaluation: {:.0} ns per row", median(full));
+    println!("Rescue round constraint: {:.0} ns per row", median(round));
+}
