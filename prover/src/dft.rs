@@ -20,20 +20,40 @@ use rayon::prelude::*;
 /// A row-major matrix over Plonky3's Goldilocks.
 pub type Matrix64 = RowMajorMatrix<Goldilocks>;
 
+// The transforms are linear, so they commute with winter-math's Montgomery scaling
+// (`Felt` stores `x·R`): data (trace values, coefficients, evaluations) crosses between the two
+// libraries as its stored value, with no conversion, and the transforms' outputs are again
+// stored values. Only the constants a transform multiplies by (points, coset shifts,
+// generators) must cross as the values they are.
+
+/// Data into Plonky3: the stored value `x·R`.
 #[inline(always)]
 fn to_p3(x: Felt) -> Goldilocks {
+    Goldilocks::new(x.inner())
+}
+
+/// Data out of Plonky3: a stored value.
+#[inline(always)]
+fn from_p3(x: Goldilocks) -> Felt {
+    Felt::from_mont(x.as_canonical_u64())
+}
+
+/// A constant into Plonky3 (a point or a shift), as its value.
+#[inline(always)]
+fn constant_to_p3(x: Felt) -> Goldilocks {
     Goldilocks::new(x.as_int())
 }
 
+/// A constant out of Plonky3, as its value.
 #[inline(always)]
-fn from_p3(x: Goldilocks) -> Felt {
+fn constant_from_p3(x: Goldilocks) -> Felt {
     Felt::new(x.as_canonical_u64())
 }
 
 /// The odd `e` with `plonky3_generator(2^log) = winter_generator(2^log)^e`.
 fn generator_exponent(log: u32) -> u64 {
     let gw = Felt::get_root_of_unity(log);
-    let gp = from_p3(Goldilocks::two_adic_generator(log as usize));
+    let gp = constant_from_p3(Goldilocks::two_adic_generator(log as usize));
     let n = 1u64 << log;
     let mut e = 0u64;
     for i in 0..log {
@@ -82,7 +102,7 @@ pub fn interpolate_columns(columns: &[Vec<Felt>]) -> Matrix64 {
 pub fn interpolate_coset_rows(values: &[Felt], width: usize, offset: Felt) -> Matrix64 {
     let n = values.len() / width;
     let m = load(n, width, |c, i| values[i * width + c]);
-    Radix2DitParallel::default().coset_idft_batch(m, to_p3(offset))
+    Radix2DitParallel::default().coset_idft_batch(m, constant_to_p3(offset))
 }
 
 /// Evaluates coefficient matrices on the cosets `offset·ω^j·<g>` of an LDE domain and maps
@@ -110,7 +130,7 @@ impl CosetDft {
     /// Plonky3's (bit-reversed) order; `scratch` is consumed and its buffer reused.
     fn evaluate(&self, scratch: Matrix64, j: usize) -> Matrix64 {
         let shift = Felt::GENERATOR * self.omega.exp(j as u64);
-        self.dft.coset_dft_batch(scratch, to_p3(shift)).inner
+        self.dft.coset_dft_batch(scratch, constant_to_p3(shift)).inner
     }
 
     /// Where winter index `r` (the point `shift·g^r`) is stored in [`CosetDft::evaluate`]'s output:
@@ -201,7 +221,7 @@ pub fn evaluate_at_points(coefficients: &Matrix64, xs: &[Felt]) -> Vec<Felt> {
     let per_group = xs.len().div_ceil(groups).max(1);
     xs.par_chunks(per_group)
         .flat_map_iter(|points| {
-            let ps: Vec<Goldilocks> = points.iter().map(|x| to_p3(*x)).collect();
+            let ps: Vec<Goldilocks> = points.iter().map(|x| constant_to_p3(*x)).collect();
             let mut acc = vec![Goldilocks::ZERO; ps.len() * width];
             for k in (0..n).rev() {
                 let row = &coefficients.values[k * width..(k + 1) * width];
@@ -245,7 +265,10 @@ mod tests {
         for log in 1..=24 {
             let e = generator_exponent(log);
             assert_eq!(e % 2, 1);
-            assert_eq!(Felt::get_root_of_unity(log).exp(e), from_p3(Goldilocks::two_adic_generator(log as usize)));
+            assert_eq!(
+                Felt::get_root_of_unity(log).exp(e),
+                constant_from_p3(Goldilocks::two_adic_generator(log as usize))
+            );
             assert_eq!(e.wrapping_mul(inverse_mod_2_64(e)), 1);
         }
     }
