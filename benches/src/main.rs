@@ -180,6 +180,7 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
 }
 
 fn main() {
+    distaff_prover::keep_freed_memory();
     let args: Vec<String> = std::env::args().collect();
     let get = |flag: &str, default: usize| -> usize {
         args.iter()

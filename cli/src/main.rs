@@ -147,6 +147,7 @@ fn parse_security(s: &str) -> Result<u32, String> {
 }
 
 fn main() -> ExitCode {
+    distaff_prover::keep_freed_memory();
     let cli = Cli::parse();
     let (json, result) = match cli.command {
         Command::Run { program, inputs, outputs, json } => {

@@ -30,6 +30,7 @@ mod memory;
 mod prover;
 
 pub use distaff_verifier::{FieldExtension, HashFunction, Proof, ProofOptions};
+pub use memory::keep_freed_memory;
 pub use prover::{
     estimated_memory, prove, prove_air, prove_trace, prove_with, Checks, LdeStorage, ProverError, ProvingReport,
 };
