@@ -26,6 +26,7 @@
 
 mod dft;
 mod fold;
+mod hash;
 mod memory;
 mod prover;
 

@@ -6,6 +6,7 @@ use crate::dft;
 use std::time::{Duration, Instant};
 
 use crate::fold::LazyFold;
+use crate::hash::RowHasher;
 use distaff_air::air::{composition_shape, num_constraints};
 use distaff_air::debug::{check_air_with_challenges, ConstraintFailure};
 use distaff_air::layout::{FULL_TRACE_WIDTH, TRACE_WIDTH};
@@ -277,17 +278,17 @@ fn draw_many<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Fel
 }
 
 /// Hashes each row of a row-major matrix into a Merkle leaf and builds the tree.
-fn commit_rows<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
+fn commit_rows<E: FieldElement<BaseField = Felt>, H: RowHasher>(
     rows: &[E],
     width: usize,
 ) -> Result<MerkleTree<H>, ProverError> {
-    let leaves: Vec<H::Digest> = rows.par_chunks(width).map(|r| H::hash_elements(r)).collect();
+    let leaves: Vec<H::Digest> = rows.par_chunks(width).map(|r| H::hash_row(r)).collect();
     MerkleTree::new(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
 }
 
 /// Commits to the trace LDE coset by coset: each coset's rows are hashed into the leaves they
 /// occupy in the full LDE (row `i·blowup + j` for coset `j`), and only the digests are kept.
-fn commit_cosets<H: ElementHasher<BaseField = Felt>>(
+fn commit_cosets<H: RowHasher>(
     coefficients: &dft::Matrix64,
     blowup: usize,
     report: &mut ProvingReport,
@@ -300,7 +301,7 @@ fn commit_cosets<H: ElementHasher<BaseField = Felt>>(
     let mut cosets: Vec<Vec<H::Digest>> = Vec::with_capacity(blowup);
     dft::for_each_coset(coefficients, blowup, |_, rows| {
         let t = Instant::now();
-        cosets.push(rows.par_chunks(width).map(|r| H::hash_elements(r)).collect());
+        cosets.push(rows.par_chunks(width).map(|r| H::hash_row(r)).collect());
         hashing += t.elapsed();
     });
     report.add("trace LDE", start.elapsed() - hashing);
@@ -381,7 +382,7 @@ fn prove_generic<E, H, A>(
 where
     E: FieldElement<BaseField = Felt> + ScaleBy<E>,
     Felt: ScaleBy<E>,
-    H: ElementHasher<BaseField = Felt>,
+    H: RowHasher,
     A: Air,
 {
     let n = columns[0].len();
