@@ -57,7 +57,7 @@ mod tests {
 
     #[test]
     fn row_digests_are_hash_elements_digests() {
-        rows::<Felt>(|x| Felt::new(x));
+        rows::<Felt>(Felt::new);
         rows::<QuadFelt>(|x| QuadFelt::new(Felt::new(x), Felt::new(u64::MAX - x)));
         rows::<CubeFelt>(|x| CubeFelt::new(Felt::new(x), Felt::new(x >> 3), Felt::new(u64::MAX)));
     }
