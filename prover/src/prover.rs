@@ -450,27 +450,18 @@ where
         report,
     );
     let d = E::EXTENSION_DEGREE;
-    let (composition_base, chunk_coeffs) = report.time("composition commitment", || {
+    let (composition_base, chunks, high_degree) = report.time("composition commitment", || {
         // interpolate the quotient (each extension coordinate is a base-field column)
         let qc = dft::interpolate_coset_rows(E::slice_as_base_elements(&quotient), d, offset);
-        let high_degree = (num_chunks * n..ce_size).any(|k| (0..d).any(|c| dft::coefficient(&qc, k, c) != Felt::ZERO));
-        // split Q(x) = Σ x^(i·n)·H_i(x) and extend each H_i
+        let high_degree = (num_chunks * n..ce_size)
+            .into_par_iter()
+            .any(|k| (0..d).any(|c| dft::coefficient(&qc, k, c) != Felt::ZERO));
+        // split Q(x) = Σ x^(i·n)·H_i(x) (column i·d + c: coordinate c of H_i) and extend each H_i
         let starts: Vec<usize> = (0..num_chunks).map(|i| i * n).collect();
         let chunks = dft::stack_blocks(&qc, n, &starts);
         let rows = dft::lde_rows(&chunks, blowup);
-        let coeffs: Vec<Vec<E>> = (0..num_chunks)
-            .map(|i| {
-                (0..n)
-                    .map(|k| {
-                        let base: Vec<Felt> = (0..d).map(|c| dft::coefficient(&qc, i * n + k, c)).collect();
-                        E::slice_from_base_elements(&base)[0]
-                    })
-                    .collect()
-            })
-            .collect();
-        (rows, (coeffs, high_degree))
+        (rows, chunks, high_degree)
     });
-    let (chunk_coeffs, high_degree) = chunk_coeffs;
     drop(quotient);
     if checks == Checks::On && high_degree {
         // the trace violates a constraint: name it
@@ -493,7 +484,7 @@ where
             Some(c) => (evaluate_ext_rows_at::<E>(c, z), evaluate_ext_rows_at::<E>(c, zg)),
             None => (Vec::new(), Vec::new()),
         };
-        let comp: Vec<E> = chunk_coeffs.iter().map(|c| polynom::eval(c, z)).collect();
+        let comp = evaluate_ext_rows_at::<E>(&chunks, z);
         Ood { current: cur, next, aux_current: aux_cur, aux_next, composition: comp }
     });
     let mut ood_all = Vec::new();
