@@ -177,6 +177,31 @@ pub fn lde_rows(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
     })
 }
 
+/// [`lde_rows`] laid out coset by coset: the `n` rows of coset `j` (natural order within it)
+/// are rows `j·n .. (j+1)·n`, so that LDE position `p` is row `(p % blowup)·n + p / blowup`.
+/// A reader that walks one coset at a time (constraint evaluation) then reads memory in order.
+pub fn lde_cosets(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
+    let width = coefficients.width();
+    let n = coefficients.height();
+    let cosets = CosetDft::new(n, blowup);
+    crate::memory::filled(n * blowup * width, |rows| {
+        let mut scratch = coefficients.clone();
+        for (j, block) in rows.chunks_mut(n * width).enumerate() {
+            if j > 0 {
+                scratch.values.copy_from_slice(&coefficients.values);
+            }
+            let evaluations = cosets.evaluate(scratch, j);
+            block.par_chunks_mut(width).enumerate().for_each(|(r, row)| {
+                let stored = cosets.stored(r);
+                for (d, s) in row.iter_mut().zip(&evaluations.values[stored * width..(stored + 1) * width]) {
+                    d.write(from_p3(*s));
+                }
+            });
+            scratch = evaluations;
+        }
+    })
+}
+
 /// Evaluates the polynomials with coefficient matrix `coefficients` on each coset
 /// `offset·ω^j·<g>` (`j = 0..blowup`, ω of order `n·blowup`, g = ω^blowup) in turn, and hands
 /// coset `j`'s values to `f(j, rows)`, row-major in natural order: row `i` holds every
@@ -296,6 +321,12 @@ mod tests {
                 let poly: Vec<Felt> = (0..n).map(|k| coefficient(&coeffs, k, c)).collect();
                 assert_eq!(rows[p * 3 + c], polynom::eval(&poly, x));
             }
+        }
+        // the same values laid out coset by coset
+        let by_coset = lde_cosets(&coeffs, blowup);
+        for p in 0..n * blowup {
+            let r = (p % blowup) * n + p / blowup;
+            assert_eq!(&by_coset[r * 3..r * 3 + 3], &rows[p * 3..p * 3 + 3]);
         }
         // the same values, coset by coset, and at single points
         let mut seen = 0;

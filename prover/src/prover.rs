@@ -402,12 +402,19 @@ where
     // coset by coset, once to hash its rows and once more to evaluate the constraints, and the
     // few rows the queries open are evaluated from the coefficients.
     let coefficients = report.time("trace interpolation", || dft::interpolate_columns(columns));
+    // stored coset by coset (position p is row (p % blowup)·n + p / blowup)
     let stored: Option<Vec<Felt>> = match storage {
-        LdeStorage::Stored => Some(report.time("trace LDE", || dft::lde_rows(&coefficients, blowup))),
+        LdeStorage::Stored => Some(report.time("trace LDE", || dft::lde_cosets(&coefficients, blowup))),
         LdeStorage::Streamed => None,
     };
     let trace_tree = match &stored {
-        Some(rows) => report.time("trace commitment", || commit_rows::<Felt, H>(rows, main_width))?,
+        Some(rows) => report.time("trace commitment", || {
+            // hash in storage order, then put the digests in position order
+            let digests: Vec<H::Digest> = rows.par_chunks(main_width).map(|r| H::hash_row(r)).collect();
+            let leaves: Vec<H::Digest> =
+                (0..lde_size).into_par_iter().map(|p| digests[(p % blowup) * n + p / blowup]).collect();
+            MerkleTree::new(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
+        })?,
         None => commit_cosets::<H>(&coefficients, blowup, report)?,
     };
     coin.reseed(*trace_tree.root());
@@ -531,7 +538,16 @@ where
     let (fri_proof, trace_openings, aux_openings, composition_openings) = report.time("queries", || {
         let fri_proof = fri_prover.build_proof(&positions);
         let t = match &stored {
-            Some(rows) => open_rows::<Felt, H>(&trace_tree, rows, main_width, &positions)?,
+            Some(rows) => {
+                let values = positions
+                    .iter()
+                    .flat_map(|&p| {
+                        let r = (p % blowup) * n + p / blowup;
+                        rows[r * main_width..(r + 1) * main_width].iter().copied()
+                    })
+                    .collect();
+                open_values::<H>(&trace_tree, values, &positions)?
+            }
             None => {
                 let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
                 let xs: Vec<Felt> = positions.iter().map(|p| offset * omega.exp(*p as u64)).collect();
@@ -610,7 +626,8 @@ fn evaluate_rows_at<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matri
 /// Evaluates the composition quotient on the constraint-evaluation domain
 /// (`offset · ω_ce^i`), coset by coset: the constraint-evaluation domain is the union of the
 /// LDE cosets `j` with `j % step == 0`, and a point's next row (`x·g`) lies in the same coset.
-/// The trace rows come from the stored LDE, or (`stored` = `None`) from the LDE recomputed one
+/// The trace rows come from the stored LDE (laid out coset by coset, [`dft::lde_cosets`]), or
+/// (`stored` = `None`) from the LDE recomputed one
 /// coset at a time.
 #[allow(clippy::too_many_arguments)]
 fn evaluate_composition<E, A>(
@@ -708,8 +725,9 @@ where
     };
     match stored {
         Some(rows) => {
+            // stored coset by coset: coset j is the j-th block of n rows
             for j in (0..blowup).step_by(step) {
-                evaluate_coset(j, rows, blowup, j);
+                evaluate_coset(j, &rows[j * n * width..(j + 1) * n * width], 1, 0);
             }
         }
         None => {
