@@ -90,11 +90,32 @@ fn load(n: usize, width: usize, get: impl Fn(usize, usize) -> Felt + Sync) -> Ma
 }
 
 /// Coefficients (row `k` = coefficient of `x^k`, one column per polynomial) of the polynomials
-/// taking the given values on the trace domain.
+/// taking the given values on the trace domain. Constant columns (many, in a trace that leaves
+/// stack slots or control columns unused) are not transformed: their polynomial is the constant.
 pub fn interpolate_columns(columns: &[Vec<Felt>]) -> Matrix64 {
     let n = columns[0].len();
-    let m = load(n, columns.len(), |c, i| columns[c][i]);
-    Radix2DitParallel::default().idft_batch(m)
+    let width = columns.len();
+    let constant: Vec<bool> = columns.par_iter().map(|col| col.iter().all(|v| *v == col[0])).collect();
+    let varying: Vec<usize> = (0..width).filter(|&c| !constant[c]).collect();
+    if varying.len() == width {
+        let m = load(n, width, |c, i| columns[c][i]);
+        return Radix2DitParallel::default().idft_batch(m);
+    }
+    let narrow = if varying.is_empty() {
+        RowMajorMatrix::new(Vec::new(), 1)
+    } else {
+        Radix2DitParallel::default().idft_batch(load(n, varying.len(), |t, i| columns[varying[t]][i]))
+    };
+    let mut values = vec![Goldilocks::ZERO; n * width];
+    values.par_chunks_mut(width).enumerate().for_each(|(k, row)| {
+        for (t, &c) in varying.iter().enumerate() {
+            row[c] = narrow.values[k * varying.len() + t];
+        }
+    });
+    for c in (0..width).filter(|&c| constant[c]) {
+        values[c] = to_p3(columns[c][0]);
+    }
+    RowMajorMatrix::new(values, width)
 }
 
 /// Coefficients of the polynomials taking the given values (row-major, `width` per row) on the
@@ -105,43 +126,115 @@ pub fn interpolate_coset_rows(values: &[Felt], width: usize, offset: Felt) -> Ma
     Radix2DitParallel::default().coset_idft_batch(m, constant_to_p3(offset))
 }
 
-/// Evaluates coefficient matrices on the cosets `offset·ω^j·<g>` of an LDE domain and maps
-/// Plonky3's output order back to winter-math's indexing.
-struct CosetDft {
+/// Evaluates a coefficient matrix on the cosets `offset·ω^j·<g>` of an LDE domain, one coset at
+/// a time, and maps Plonky3's output order back to winter-math's indexing. Columns whose
+/// polynomial is constant are left out of the transforms and written as their constant.
+struct CosetDft<'a> {
     n: usize,
     log_n: u32,
     omega: Felt,
     e_inv: usize,
     dft: Radix2DitParallel<Goldilocks>,
+    width: usize,
+    /// The columns that are transformed, in order, and what is transformed: `coefficients`
+    /// itself when every column varies, else those columns only.
+    varying: Vec<usize>,
+    source: std::borrow::Cow<'a, Matrix64>,
+    /// `(column, value)` of the constant columns.
+    constants: Vec<(usize, Felt)>,
 }
 
-impl CosetDft {
-    fn new(n: usize, blowup: usize) -> Self {
+impl<'a> CosetDft<'a> {
+    fn new(coefficients: &'a Matrix64, blowup: usize) -> Self {
+        let n = coefficients.height();
+        let width = coefficients.width();
+        // a column is constant when every coefficient but the first is zero
+        let nonzero = coefficients
+            .values
+            .par_chunks(width * 1024)
+            .enumerate()
+            .map(|(chunk, rows)| {
+                let mut seen = vec![false; width];
+                for (i, row) in rows.chunks(width).enumerate() {
+                    if chunk == 0 && i == 0 {
+                        continue;
+                    }
+                    for (s, v) in seen.iter_mut().zip(row) {
+                        *s |= *v != Goldilocks::ZERO;
+                    }
+                }
+                seen
+            })
+            .reduce(|| vec![false; width], |a, b| a.iter().zip(&b).map(|(x, y)| *x || *y).collect());
+        let varying: Vec<usize> = (0..width).filter(|&c| nonzero[c]).collect();
+        let constants = (0..width).filter(|&c| !nonzero[c]).map(|c| (c, coefficient(coefficients, 0, c))).collect();
+        let source = if varying.len() == width || varying.is_empty() {
+            std::borrow::Cow::Borrowed(coefficients)
+        } else {
+            let w = varying.len();
+            let mut values = vec![Goldilocks::ZERO; n * w];
+            values.par_chunks_mut(w).enumerate().for_each(|(k, row)| {
+                for (d, &c) in row.iter_mut().zip(&varying) {
+                    *d = coefficients.values[k * width + c];
+                }
+            });
+            std::borrow::Cow::Owned(RowMajorMatrix::new(values, w))
+        };
         CosetDft {
             n,
             log_n: n.trailing_zeros(),
             omega: Felt::get_root_of_unity((n * blowup).trailing_zeros()),
             e_inv: inverse_mod_2_64(generator_exponent(n.trailing_zeros())) as usize,
             dft: Radix2DitParallel::default(),
+            width,
+            varying,
+            source,
+            constants,
         }
     }
 
-    /// The evaluations of the polynomials in `scratch` (coefficients) on coset `j`, in
-    /// Plonky3's (bit-reversed) order; `scratch` is consumed and its buffer reused.
-    fn evaluate(&self, scratch: Matrix64, j: usize) -> Matrix64 {
-        let shift = Felt::GENERATOR * self.omega.exp(j as u64);
-        self.dft.coset_dft_batch(scratch, constant_to_p3(shift)).inner
+    /// The evaluations of the varying columns on each coset `j` in turn, handed to
+    /// `f(j, evaluations)` in Plonky3's (bit-reversed) order; one scratch matrix is reused.
+    fn each(&self, blowup: usize, mut f: impl FnMut(usize, &Matrix64)) {
+        if self.varying.is_empty() {
+            let empty = RowMajorMatrix::new(Vec::new(), 1);
+            for j in 0..blowup {
+                f(j, &empty);
+            }
+            return;
+        }
+        // one scratch matrix, reused by every coset (fresh allocations fault pages in again)
+        let mut scratch = self.source.as_ref().clone();
+        for j in 0..blowup {
+            if j > 0 {
+                scratch.values.copy_from_slice(&self.source.values);
+            }
+            let shift = Felt::GENERATOR * self.omega.exp(j as u64);
+            let evaluations = self.dft.coset_dft_batch(scratch, constant_to_p3(shift)).inner;
+            f(j, &evaluations);
+            scratch = evaluations;
+        }
     }
 
-    /// Where winter index `r` (the point `shift·g^r`) is stored in [`CosetDft::evaluate`]'s output:
-    /// it is Plonky3 index `e⁻¹·r`, at its bit reversal.
+    /// Writes the row of winter index `r` (the point `shift·g^r`) of a coset's evaluations
+    /// through `set(column, value)`.
     #[inline(always)]
-    fn stored(&self, r: usize) -> usize {
+    fn write_row(&self, evaluations: &Matrix64, r: usize, mut set: impl FnMut(usize, Felt)) {
+        // winter index r is Plonky3 index e⁻¹·r, stored at its bit reversal
         let i = self.e_inv.wrapping_mul(r) & (self.n - 1);
-        if self.log_n == 0 {
-            0
+        let stored = if self.log_n == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - self.log_n) };
+        let w = self.varying.len();
+        if w == self.width {
+            for (c, v) in evaluations.values[stored * w..(stored + 1) * w].iter().enumerate() {
+                set(c, from_p3(*v));
+            }
         } else {
-            i.reverse_bits() >> (usize::BITS - self.log_n)
+            for (&c, v) in self.varying.iter().zip(&evaluations.values[stored * w..(stored + 1) * w]) {
+                set(c, from_p3(*v));
+            }
+            for &(c, v) in &self.constants {
+                set(c, v);
+            }
         }
     }
 }
@@ -155,25 +248,16 @@ impl CosetDft {
 /// bound scratch memory.
 pub fn lde_rows(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
     let width = coefficients.width();
-    let n = coefficients.height();
-    let cosets = CosetDft::new(n, blowup);
-    crate::memory::filled(n * blowup * width, |rows| {
-        // one scratch matrix, reused by every coset (fresh allocations fault pages in again)
-        let mut scratch = coefficients.clone();
-        for j in 0..blowup {
-            if j > 0 {
-                scratch.values.copy_from_slice(&coefficients.values);
-            }
-            let evaluations = cosets.evaluate(scratch, j);
+    let cosets = CosetDft::new(coefficients, blowup);
+    crate::memory::filled(coefficients.height() * blowup * width, |rows| {
+        cosets.each(blowup, |j, evaluations| {
             rows.par_chunks_mut(blowup * width).enumerate().for_each(|(r, group)| {
-                let stored = cosets.stored(r);
-                let src = &evaluations.values[stored * width..(stored + 1) * width];
-                for (d, s) in group[j * width..(j + 1) * width].iter_mut().zip(src) {
-                    d.write(from_p3(*s));
-                }
+                let row = &mut group[j * width..(j + 1) * width];
+                cosets.write_row(evaluations, r, |c, v| {
+                    row[c].write(v);
+                });
             });
-            scratch = evaluations;
-        }
+        });
     })
 }
 
@@ -183,22 +267,15 @@ pub fn lde_rows(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
 pub fn lde_cosets(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
     let width = coefficients.width();
     let n = coefficients.height();
-    let cosets = CosetDft::new(n, blowup);
+    let cosets = CosetDft::new(coefficients, blowup);
     crate::memory::filled(n * blowup * width, |rows| {
-        let mut scratch = coefficients.clone();
-        for (j, block) in rows.chunks_mut(n * width).enumerate() {
-            if j > 0 {
-                scratch.values.copy_from_slice(&coefficients.values);
-            }
-            let evaluations = cosets.evaluate(scratch, j);
-            block.par_chunks_mut(width).enumerate().for_each(|(r, row)| {
-                let stored = cosets.stored(r);
-                for (d, s) in row.iter_mut().zip(&evaluations.values[stored * width..(stored + 1) * width]) {
-                    d.write(from_p3(*s));
-                }
+        cosets.each(blowup, |j, evaluations| {
+            rows[j * n * width..(j + 1) * n * width].par_chunks_mut(width).enumerate().for_each(|(r, row)| {
+                cosets.write_row(evaluations, r, |c, v| {
+                    row[c].write(v);
+                });
             });
-            scratch = evaluations;
-        }
+        });
     })
 }
 
@@ -212,23 +289,14 @@ pub fn lde_cosets(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
 pub fn for_each_coset(coefficients: &Matrix64, blowup: usize, mut f: impl FnMut(usize, &[Felt])) {
     let width = coefficients.width();
     let n = coefficients.height();
-    let cosets = CosetDft::new(n, blowup);
-    let mut scratch = coefficients.clone();
+    let cosets = CosetDft::new(coefficients, blowup);
     let mut rows = vec![Felt::ZERO; n * width];
-    for j in 0..blowup {
-        if j > 0 {
-            scratch.values.copy_from_slice(&coefficients.values);
-        }
-        let evaluations = cosets.evaluate(scratch, j);
+    cosets.each(blowup, |j, evaluations| {
         rows.par_chunks_mut(width).enumerate().for_each(|(r, row)| {
-            let stored = cosets.stored(r);
-            for (d, s) in row.iter_mut().zip(&evaluations.values[stored * width..(stored + 1) * width]) {
-                *d = from_p3(*s);
-            }
+            cosets.write_row(evaluations, r, |c, v| row[c] = v);
         });
         f(j, &rows);
-        scratch = evaluations;
-    }
+    });
 }
 
 /// A coefficient matrix from row-major values (row `k` = coefficients of `x^k`).
@@ -301,38 +369,46 @@ mod tests {
     #[test]
     fn matches_winter_math_interpolation_and_evaluation() {
         let n = 64;
-        let cols: Vec<Vec<Felt>> =
-            (0..3).map(|c| (0..n as u64).map(|i| Felt::new(i * i + 7 * c + 1)).collect()).collect();
+        let varying = |c: u64| (0..n as u64).map(|i| Felt::new(i * i + 7 * c + 1)).collect::<Vec<Felt>>();
+        check_against_winter_math(n, (0..3).map(varying).collect());
+        // constant and zero columns, which the transforms skip, between varying ones
+        let cols = vec![vec![Felt::new(5); n], varying(0), vec![Felt::ZERO; n], varying(1), vec![Felt::new(9); n]];
+        check_against_winter_math(n, cols);
+        check_against_winter_math(n, vec![vec![Felt::new(3); n], vec![Felt::ZERO; n]]);
+    }
+
+    fn check_against_winter_math(n: usize, cols: Vec<Vec<Felt>>) {
+        let w = cols.len();
         let coeffs = interpolate_columns(&cols);
         let inv = fft::get_inv_twiddles::<Felt>(n);
         for (c, col) in cols.iter().enumerate() {
-            let mut w = col.clone();
-            fft::interpolate_poly(&mut w, &inv);
-            for (k, wk) in w.iter().enumerate() {
-                assert_eq!(coefficient(&coeffs, k, c), *wk);
+            let mut poly = col.clone();
+            fft::interpolate_poly(&mut poly, &inv);
+            for (k, pk) in poly.iter().enumerate() {
+                assert_eq!(coefficient(&coeffs, k, c), *pk);
             }
         }
         let blowup = 8;
         let rows = lde_rows(&coeffs, blowup);
         let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-        for p in [0usize, 1, 7, 8, 100, 511] {
+        for p in 0..n * blowup {
             let x = Felt::GENERATOR * omega.exp(p as u64);
-            for c in 0..3 {
+            for c in 0..w {
                 let poly: Vec<Felt> = (0..n).map(|k| coefficient(&coeffs, k, c)).collect();
-                assert_eq!(rows[p * 3 + c], polynom::eval(&poly, x));
+                assert_eq!(rows[p * w + c], polynom::eval(&poly, x), "position {p}, column {c}");
             }
         }
         // the same values laid out coset by coset
         let by_coset = lde_cosets(&coeffs, blowup);
         for p in 0..n * blowup {
             let r = (p % blowup) * n + p / blowup;
-            assert_eq!(&by_coset[r * 3..r * 3 + 3], &rows[p * 3..p * 3 + 3]);
+            assert_eq!(&by_coset[r * w..(r + 1) * w], &rows[p * w..(p + 1) * w]);
         }
         // the same values, coset by coset, and at single points
         let mut seen = 0;
         for_each_coset(&coeffs, blowup, |j, coset| {
             for i in 0..n {
-                assert_eq!(&coset[i * 3..i * 3 + 3], &rows[(i * blowup + j) * 3..(i * blowup + j) * 3 + 3]);
+                assert_eq!(&coset[i * w..(i + 1) * w], &rows[(i * blowup + j) * w..(i * blowup + j + 1) * w]);
             }
             seen += 1;
         });
@@ -340,12 +416,12 @@ mod tests {
         let xs: Vec<Felt> = [3usize, 77, 400].iter().map(|p| Felt::GENERATOR * omega.exp(*p as u64)).collect();
         let at = evaluate_at_points(&coeffs, &xs);
         for (q, p) in [3usize, 77, 400].iter().enumerate() {
-            assert_eq!(&at[q * 3..q * 3 + 3], &rows[p * 3..p * 3 + 3]);
+            assert_eq!(&at[q * w..(q + 1) * w], &rows[p * w..(p + 1) * w]);
         }
         // and back: interpolating the LDE on its coset recovers the coefficients
-        let back = interpolate_coset_rows(&rows, 3, Felt::GENERATOR);
+        let back = interpolate_coset_rows(&rows, w, Felt::GENERATOR);
         for k in 0..n * blowup {
-            for c in 0..3 {
+            for c in 0..w {
                 let expected = if k < n { coefficient(&coeffs, k, c) } else { Felt::ZERO };
                 assert_eq!(coefficient(&back, k, c), expected);
             }
