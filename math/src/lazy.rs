@@ -14,7 +14,7 @@ use crate::{Felt, MODULUS};
 /// 2^64 mod p = 2^32 − 1.
 const EPSILON: u64 = 0xFFFF_FFFF;
 
-/// `value mod p` for `value = carry·2^128 + wide`, canonical (below p).
+/// `value mod p` for `value = carry·2^128 + wide` (`carry` below 2^31), canonical (below p).
 #[inline(always)]
 fn reduce(wide: u128, carry: u64) -> u64 {
     let (lo, hi) = (wide as u64, (wide >> 64) as u64);
@@ -40,28 +40,37 @@ fn reduce(wide: u128, carry: u64) -> u64 {
     }
 }
 
-/// A sum of 64×64-bit products kept in 128 bits plus a count of carries, reduced modulo p once
-/// at the end. Holds up to 2^32 products.
+/// A sum of 64×64-bit products, reduced modulo p once at the end. The products' low and high
+/// halves are summed separately: two independent chains of plain additions (no carry to track),
+/// which the processor overlaps. Holds up to 2^31 products.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Accumulator {
-    wide: u128,
-    carry: u64,
+    lo: u128,
+    hi: u128,
 }
 
 impl Accumulator {
     /// Adds the product `a·b` of two 64-bit integers.
     #[inline(always)]
     pub fn add_product(&mut self, a: u64, b: u64) {
-        let (s, o) = self.wide.overflowing_add((a as u128) * (b as u128));
-        self.wide = s;
-        self.carry += o as u64;
+        let p = (a as u128) * (b as u128);
+        self.lo += p as u64 as u128;
+        self.hi += p >> 64;
+    }
+
+    /// The sum modulo p.
+    #[inline(always)]
+    fn reduced(self) -> u64 {
+        // Σ = hi·2^64 + lo = (hi >> 64)·2^128 + ((hi mod 2^64)·2^64 + lo)
+        let (wide, over) = (self.hi << 64).overflowing_add(self.lo);
+        reduce(wide, (self.hi >> 64) as u64 + over as u64)
     }
 
     /// The sum, for products of integers `c` and field elements' stored values `x̂ = x·R`:
     /// the field element `Σ c·x`.
     #[inline(always)]
     pub fn integer_combination(self) -> Felt {
-        Felt::from_mont(reduce(self.wide, self.carry))
+        Felt::from_mont(self.reduced())
     }
 
     /// The sum, for products of two field elements' stored values `x̂·ŷ`: the field element
@@ -69,7 +78,7 @@ impl Accumulator {
     #[inline(always)]
     pub fn field_combination(self) -> Felt {
         // Σ x̂·ŷ ≡ (Σ x·y)·R², and multiplying by the element stored as 1 divides by R
-        Felt::from_mont(reduce(self.wide, self.carry)) * Felt::from_mont(1)
+        Felt::from_mont(self.reduced()) * Felt::from_mont(1)
     }
 }
 

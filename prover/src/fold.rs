@@ -13,7 +13,7 @@ use distaff_math::{Felt, FieldElement};
 use distaff_verifier::protocol::ScaleBy;
 
 /// Coefficients as the stored values of their base-field coordinates (up to 3).
-pub(crate) fn raw_coefficients<E: FieldElement<BaseField = Felt>>(alphas: &[E]) -> Vec<[u64; 3]> {
+pub fn raw_coefficients<E: FieldElement<BaseField = Felt>>(alphas: &[E]) -> Vec<[u64; 3]> {
     alphas
         .iter()
         .map(|a| {
@@ -29,7 +29,7 @@ pub(crate) fn raw_coefficients<E: FieldElement<BaseField = Felt>>(alphas: &[E]) 
 
 /// A constraint sink keeping `Σ αᵢ·Cᵢ` per divisor (transition, first row, last row) as
 /// unreduced sums of products, for coefficients in `E`.
-pub(crate) struct LazyFold<'a, E> {
+pub struct LazyFold<'a, E> {
     coefficients: &'a [[u64; 3]],
     next: usize,
     sums: [[Accumulator; 3]; 3],
@@ -39,7 +39,7 @@ pub(crate) struct LazyFold<'a, E> {
 impl<'a, E: FieldElement<BaseField = Felt>> LazyFold<'a, E> {
     /// A sink using `coefficients` (from [`raw_coefficients`]) in emission order.
     #[inline(always)]
-    pub(crate) fn new(coefficients: &'a [[u64; 3]]) -> Self {
+    pub fn new(coefficients: &'a [[u64; 3]]) -> Self {
         LazyFold { coefficients, next: 0, sums: Default::default(), _e: core::marker::PhantomData }
     }
 
@@ -54,7 +54,7 @@ impl<'a, E: FieldElement<BaseField = Felt>> LazyFold<'a, E> {
 
     /// The three folded sums: transition, first row, last row.
     #[inline(always)]
-    pub(crate) fn finish(&self) -> [E; 3] {
+    pub fn finish(&self) -> [E; 3] {
         let d = E::EXTENSION_DEGREE;
         core::array::from_fn(|k| {
             let coords: [Felt; 3] = core::array::from_fn(|c| self.sums[k][c].field_combination());

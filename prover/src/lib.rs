@@ -25,7 +25,7 @@
 #![allow(clippy::needless_range_loop)]
 
 mod dft;
-mod fold;
+pub mod fold;
 mod hash;
 mod memory;
 mod prover;

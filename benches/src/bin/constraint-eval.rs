@@ -1,5 +1,5 @@
-//! Constraint-evaluation micro-benchmark: the cost per row of evaluating (and folding) the VM's
-//! constraints as the prover does on the constraint-evaluation domain, single-threaded, on a
+//! Constraint-evaluation micro-benchmark: the cost per row of evaluating (and folding, with the
+//! prover's `LazyFold`) the VM's constraints as the prover does on the constraint-evaluation domain, single-threaded, on a
 //! real trace. `constraint-eval [--log N] [--reps R]` prints nanoseconds per row (median of R)
 //! for the whole evaluation and for the Rescue round constraint alone.
 
@@ -8,7 +8,7 @@ use std::time::Instant;
 use distaff_air::{rescue, Air, Instruction, ProcessorAir, Program};
 use distaff_math::{Felt, QuadFelt};
 use distaff_processor::{build_trace, ProgramInputs};
-use distaff_verifier::protocol::FoldingSink;
+use distaff_prover::fold::{raw_coefficients, LazyFold};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -37,6 +37,7 @@ fn main() {
     let periodic: Vec<Vec<Felt>> = (0..8).map(|r| periodic_cols.iter().map(|c| c[r % c.len()]).collect()).collect();
     let alphas: Vec<QuadFelt> =
         (0..400u64).map(|i| QuadFelt::new(Felt::new(i * 7 + 3), Felt::new(i * 13 + 5))).collect();
+    let raw = raw_coefficients(&alphas);
 
     let median = |mut v: Vec<f64>| {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -51,10 +52,11 @@ fn main() {
             let cur = &rows[r * width..(r + 1) * width];
             let nr = (r + 1) % n;
             let nxt = &rows[nr * width..(nr + 1) * width];
-            let mut sink = FoldingSink::new(&alphas);
+            let mut sink = LazyFold::<QuadFelt>::new(&raw);
             air.evaluate_main(cur, nxt, &periodic[r % 8], &mut sink);
             air.evaluate_main_boundary(cur, cur, &mut sink);
-            check += sink.transition + sink.first + sink.last;
+            let [t, f, l] = sink.finish();
+            check += t + f + l;
         }
         full.push(start.elapsed().as_nanos() as f64 / n as f64);
         let start = Instant::now();
