@@ -23,7 +23,8 @@
 use alloc::vec::Vec;
 
 use distaff_air::constraints::{ConstraintKind, ConstraintSink};
-use distaff_math::{fft, CubeFelt, ExtensionOf, Felt, FieldElement, QuadFelt};
+use distaff_air::Air;
+use distaff_math::{fft, CubeFelt, ExtensionOf, Felt, FieldElement, QuadFelt, StarkField};
 
 use crate::options::ProofOptions;
 use crate::proof::FORMAT_VERSION;
@@ -105,6 +106,54 @@ impl<E: FieldElement, V: ScaleBy<E>> ConstraintSink<V> for FoldingSink<'_, E> {
             ConstraintKind::LastRow => self.last += v,
         }
     }
+}
+
+/// The out-of-domain frame: the main and auxiliary trace rows at `z` and at `z·g`.
+#[derive(Clone, Copy, Debug)]
+pub struct OodFrame<'a, E> {
+    /// Main trace at `z`.
+    pub current: &'a [E],
+    /// Main trace at `z·g`.
+    pub next: &'a [E],
+    /// Auxiliary trace at `z`.
+    pub aux_current: &'a [E],
+    /// Auxiliary trace at `z·g`.
+    pub aux_next: &'a [E],
+}
+
+/// The composition polynomial `Q` at the out-of-domain point `z` (the trace's length `n`),
+/// computed from the frame the prover sends: the value the composition columns must combine
+/// to ([`combine_composition_columns`]). `None` when `z` lies in the trace domain (`z^n = 1`).
+pub fn composition_at<A: Air, E>(air: &A, frame: OodFrame<'_, E>, alphas: &[E], challenges: &[E], z: E) -> Option<E>
+where
+    E: FieldElement<BaseField = Felt> + ScaleBy<E>,
+    Felt: ScaleBy<E>,
+{
+    let n = air.trace_length();
+    let g = Felt::get_root_of_unity(n.trailing_zeros());
+    let g_last = E::from(g.inv());
+    let z_n = z.exp((n as u64).into());
+    if z_n == E::ONE || z == E::ONE || z == g_last {
+        return None;
+    }
+    let periodic = periodic_values_at(&periodic_polys(&air.periodic_columns()), z, n);
+    let mut sink = FoldingSink::new(alphas);
+    air.evaluate_main(frame.current, frame.next, &periodic, &mut sink);
+    air.evaluate_main_boundary(frame.current, frame.current, &mut sink);
+    air.evaluate_aux(frame.current, frame.next, frame.aux_current, frame.aux_next, &periodic, challenges, &mut sink);
+    Some(sink.transition * (z - g_last) / (z_n - E::ONE) + sink.first / (z - E::ONE) + sink.last / (z - g_last))
+}
+
+/// `Σ z^(i·n)·H_i(z)`: the composition polynomial at `z` from its columns' values there.
+pub fn combine_composition_columns<E: FieldElement<BaseField = Felt>>(columns_at_z: &[E], z: E, n: usize) -> E {
+    let z_n = z.exp((n as u64).into());
+    let mut acc = E::ZERO;
+    let mut z_pow = E::ONE;
+    for h in columns_at_z {
+        acc += z_pow * *h;
+        z_pow *= z_n;
+    }
+    acc
 }
 
 /// Coefficients of each periodic column's polynomial in `x^(n/period)` (interpolated over the

@@ -18,7 +18,7 @@ use crate::channel::FriChannel;
 use crate::merkle::{BoundedBatchProof, MerkleVc};
 use crate::options::{FieldExtension, HashFunction};
 use crate::proof::Proof;
-use crate::protocol::{num_deep_coefficients, periodic_polys, periodic_values_at, transcript_seed, FoldingSink};
+use crate::protocol::{combine_composition_columns, composition_at, num_deep_coefficients, transcript_seed, OodFrame};
 use crate::VerificationError;
 
 /// Verifies `proof_bytes` against the claim, requiring at least `min_security_bits` of
@@ -203,24 +203,9 @@ where
 
     // --- constraints at the out-of-domain point ----------------------------------------------
     let g = Felt::get_root_of_unity(proof.trace_length_log2 as u32);
-    let g_last = E::from(g.inv());
-    let z_n = z.exp((n as u64).into());
-    if z_n == E::ONE {
-        return Err(VerificationError::Transcript);
-    }
-    let periodic = periodic_values_at(&periodic_polys(&air.periodic_columns()), z, n);
-    let mut sink = FoldingSink::new(&alphas);
-    air.evaluate_main(ood_current, ood_next, &periodic, &mut sink);
-    air.evaluate_main_boundary(ood_current, ood_current, &mut sink);
-    air.evaluate_aux(ood_current, ood_next, ood_aux_current, ood_aux_next, &periodic, &challenges, &mut sink);
-    let q_z = sink.transition * (z - g_last) / (z_n - E::ONE) + sink.first / (z - E::ONE) + sink.last / (z - g_last);
-    let mut h_z = E::ZERO;
-    let mut z_pow = E::ONE;
-    for h in ood_composition {
-        h_z += z_pow * *h;
-        z_pow *= z_n;
-    }
-    if q_z != h_z {
+    let frame = OodFrame { current: ood_current, next: ood_next, aux_current: ood_aux_current, aux_next: ood_aux_next };
+    let q_z = composition_at(air, frame, &alphas, &challenges, z).ok_or(VerificationError::Transcript)?;
+    if q_z != combine_composition_columns(ood_composition, z, n) {
         return Err(VerificationError::ConstraintCheck);
     }
     let mut ood_all = Vec::with_capacity(2 * (main_width + aux_width) + num_chunks);
