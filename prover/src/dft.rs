@@ -193,19 +193,19 @@ impl<'a> CosetDft<'a> {
         }
     }
 
-    /// The evaluations of the varying columns on each coset `j` in turn, handed to
+    /// The evaluations of the varying columns on each coset `j < count` in turn, handed to
     /// `f(j, evaluations)` in Plonky3's (bit-reversed) order; one scratch matrix is reused.
-    fn each(&self, blowup: usize, mut f: impl FnMut(usize, &Matrix64)) {
+    fn each(&self, count: usize, mut f: impl FnMut(usize, &Matrix64)) {
         if self.varying.is_empty() {
             let empty = RowMajorMatrix::new(Vec::new(), 1);
-            for j in 0..blowup {
+            for j in 0..count {
                 f(j, &empty);
             }
             return;
         }
         // one scratch matrix, reused by every coset (fresh allocations fault pages in again)
         let mut scratch = self.source.as_ref().clone();
-        for j in 0..blowup {
+        for j in 0..count {
             if j > 0 {
                 scratch.values.copy_from_slice(&self.source.values);
             }
@@ -285,13 +285,14 @@ pub fn lde_cosets(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
 /// polynomial at `offset·ω^(i·blowup + j)`, i.e. row `i·blowup + j` of the full LDE.
 ///
 /// This is [`lde_rows`] without the `n·blowup`-row result: one coset's scratch space at a time,
-/// for provers that stream over the LDE instead of storing it.
-pub fn for_each_coset(coefficients: &Matrix64, blowup: usize, mut f: impl FnMut(usize, &[Felt])) {
+/// for provers that stream over the LDE instead of storing it. Only the first `count` cosets
+/// are computed.
+pub fn for_each_coset(coefficients: &Matrix64, blowup: usize, count: usize, mut f: impl FnMut(usize, &[Felt])) {
     let width = coefficients.width();
     let n = coefficients.height();
     let cosets = CosetDft::new(coefficients, blowup);
     let mut rows = vec![Felt::ZERO; n * width];
-    cosets.each(blowup, |j, evaluations| {
+    cosets.each(count.min(blowup), |j, evaluations| {
         rows.par_chunks_mut(width).enumerate().for_each(|(r, row)| {
             cosets.write_row(evaluations, r, |c, v| row[c] = v);
         });
@@ -333,19 +334,6 @@ pub fn evaluate_at_points(coefficients: &Matrix64, xs: &[Felt]) -> Vec<Felt> {
 #[inline(always)]
 pub fn coefficient(m: &Matrix64, k: usize, c: usize) -> Felt {
     from_p3(m.values[k * m.width() + c])
-}
-
-/// A matrix of the given height whose row `k` is row `k + start` of `m` (column subsets
-/// concatenated for each of `starts`): used to split the composition polynomial into columns.
-pub fn stack_blocks(m: &Matrix64, height: usize, starts: &[usize]) -> Matrix64 {
-    let w = m.width();
-    let mut values = Vec::with_capacity(height * w * starts.len());
-    for k in 0..height {
-        for &s in starts {
-            values.extend_from_slice(&m.values[(s + k) * w..(s + k + 1) * w]);
-        }
-    }
-    RowMajorMatrix::new(values, w * starts.len())
 }
 
 #[cfg(test)]
@@ -406,7 +394,7 @@ mod tests {
         }
         // the same values, coset by coset, and at single points
         let mut seen = 0;
-        for_each_coset(&coeffs, blowup, |j, coset| {
+        for_each_coset(&coeffs, blowup, blowup, |j, coset| {
             for i in 0..n {
                 assert_eq!(&coset[i * w..(i + 1) * w], &rows[(i * blowup + j) * w..(i * blowup + j + 1) * w]);
             }

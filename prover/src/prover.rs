@@ -15,7 +15,10 @@ use distaff_math::{batch_inversion, polynom, CubeFelt, Felt, FieldElement, QuadF
 use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
 use distaff_verifier::merkle::{BoundedBatchProof, MerkleVc};
 use distaff_verifier::proof::Openings;
-use distaff_verifier::protocol::{num_deep_coefficients, periodic_polys, transcript_seed, ScaleBy};
+use distaff_verifier::protocol::{
+    combine_composition_columns, composition_at, num_deep_coefficients, periodic_polys, transcript_seed, OodFrame,
+    ScaleBy,
+};
 use distaff_verifier::{FieldExtension, HashFunction, OptionsError, Proof, ProofOptions};
 use rayon::prelude::*;
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
@@ -48,8 +51,10 @@ pub enum ProverError {
     /// The trace violates a constraint (only with [`Checks::On`]).
     #[error("the execution trace is invalid: {0}")]
     InvalidTrace(#[from] ConstraintFailure),
-    /// The composition polynomial is not of the expected degree (only with [`Checks::On`]).
-    #[error("the composition polynomial has degree above its bound: the trace does not satisfy the AIR")]
+    /// The composition columns disagree with the constraints at the out-of-domain point, so
+    /// the trace does not satisfy the AIR (only with [`Checks::On`], when the row-by-row check
+    /// names no constraint).
+    #[error("the composition polynomial does not match the constraints: the trace does not satisfy the AIR")]
     CompositionDegree,
     /// The trace has an unsupported shape.
     #[error("trace must have {TRACE_WIDTH} columns of equal power-of-two length between {MIN_TRACE_LENGTH} and 2^{MAX_TRACE_LENGTH_LOG2}")]
@@ -299,7 +304,7 @@ fn commit_cosets<H: RowHasher>(
     let start = Instant::now();
     let mut hashing = Duration::ZERO;
     let mut cosets: Vec<Vec<H::Digest>> = Vec::with_capacity(blowup);
-    dft::for_each_coset(coefficients, blowup, |_, rows| {
+    dft::for_each_coset(coefficients, blowup, blowup, |_, rows| {
         let t = Instant::now();
         cosets.push(rows.par_chunks(width).map(|r| H::hash_row(r)).collect());
         hashing += t.elapsed();
@@ -394,6 +399,7 @@ where
     if ce_blowup > blowup {
         return Err(ProverError::BlowupTooSmall(blowup, ce_blowup));
     }
+    debug_assert!(num_chunks < blowup);
     let offset = Felt::GENERATOR;
     let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, log_n, &air.public_elements()));
 
@@ -444,37 +450,24 @@ where
 
     // --- 2. constraint evaluation and composition polynomial ---------------------------------
     let alphas = draw_many::<E, H>(&mut coin, num_constraints(air))?;
-    let ce_size = n * ce_blowup;
-    let quotient: Vec<E> = evaluate_composition::<E, A>(
+    // Q on the first num_chunks cosets of the LDE domain: as many values as Q has coefficients
+    let quotient: Vec<Vec<E>> = evaluate_composition::<E, A>(
         air,
         &coefficients,
         stored.as_deref(),
         aux_rows,
-        ce_size,
+        num_chunks,
         blowup,
         &alphas,
         &challenges,
         report,
     );
-    let d = E::EXTENSION_DEGREE;
-    let (composition_base, chunks, high_degree) = report.time("composition commitment", || {
-        // interpolate the quotient (each extension coordinate is a base-field column)
-        let qc = dft::interpolate_coset_rows(E::slice_as_base_elements(&quotient), d, offset);
-        let high_degree = (num_chunks * n..ce_size)
-            .into_par_iter()
-            .any(|k| (0..d).any(|c| dft::coefficient(&qc, k, c) != Felt::ZERO));
-        // split Q(x) = Σ x^(i·n)·H_i(x) (column i·d + c: coordinate c of H_i) and extend each H_i
-        let starts: Vec<usize> = (0..num_chunks).map(|i| i * n).collect();
-        let chunks = dft::stack_blocks(&qc, n, &starts);
+    let (composition_base, chunks) = report.time("composition commitment", || {
+        let chunks = composition_columns(&quotient, n, blowup);
         let rows = dft::lde_rows(&chunks, blowup);
-        (rows, chunks, high_degree)
+        (rows, chunks)
     });
     drop(quotient);
-    if checks == Checks::On && high_degree {
-        // the trace violates a constraint: name it
-        check_air_with_challenges(air, columns, &challenges)?;
-        return Err(ProverError::CompositionDegree);
-    }
     let composition_rows: &[E] = E::slice_from_base_elements(&composition_base);
     let composition_tree =
         report.time("composition commitment", || commit_rows::<E, H>(composition_rows, num_chunks))?;
@@ -494,6 +487,17 @@ where
         let comp = evaluate_ext_rows_at::<E>(&chunks, z);
         Ood { current: cur, next, aux_current: aux_cur, aux_next, composition: comp }
     });
+    if checks == Checks::On {
+        // the composition columns must agree with the constraints at z (the verifier's check):
+        // if they do not, the trace violates a constraint; name it
+        let frame =
+            OodFrame { current: &ood.current, next: &ood.next, aux_current: &ood.aux_current, aux_next: &ood.aux_next };
+        let expected = composition_at(air, frame, &alphas, &challenges, z);
+        if expected != Some(combine_composition_columns(&ood.composition, z, n)) {
+            check_air_with_challenges(air, columns, &challenges)?;
+            return Err(ProverError::CompositionDegree);
+        }
+    }
     let mut ood_all = Vec::new();
     for part in [&ood.current, &ood.next, &ood.aux_current, &ood.aux_next, &ood.composition] {
         ood_all.extend_from_slice(part);
@@ -623,11 +627,12 @@ fn evaluate_rows_at<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matri
         )
 }
 
-/// Evaluates the composition quotient on the constraint-evaluation domain
-/// (`offset · ω_ce^i`), coset by coset: the constraint-evaluation domain is the union of the
-/// LDE cosets `j` with `j % step == 0`, and a point's next row (`x·g`) lies in the same coset.
-/// The trace rows come from the stored LDE (laid out coset by coset, [`dft::lde_cosets`]), or
-/// (`stored` = `None`) from the LDE recomputed one
+/// Evaluates the composition quotient `Q` on the first `count` cosets `offset·ω^j·<g>` of the
+/// LDE domain (`j < count`; a point's next row `x·g` lies in the same coset), one vector of `n`
+/// values per coset, row `r` at the point `offset·ω^j·g^r`. With `count` = the number of
+/// composition columns these are exactly as many values as `Q` has coefficients
+/// ([`composition_columns`] recovers them). The trace rows come from the stored LDE (laid out
+/// coset by coset, [`dft::lde_cosets`]), or (`stored` = `None`) from the LDE recomputed one
 /// coset at a time.
 #[allow(clippy::too_many_arguments)]
 fn evaluate_composition<E, A>(
@@ -635,12 +640,12 @@ fn evaluate_composition<E, A>(
     coefficients: &dft::Matrix64,
     stored: Option<&[Felt]>,
     aux_rows: &[E],
-    ce_size: usize,
+    count: usize,
     blowup: usize,
     alphas: &[E],
     challenges: &[E],
     report: &mut ProvingReport,
-) -> Vec<E>
+) -> Vec<Vec<E>>
 where
     E: FieldElement<BaseField = Felt> + ScaleBy<E>,
     Felt: ScaleBy<E>,
@@ -649,17 +654,15 @@ where
     let n = air.trace_length();
     let (width, aux_width) = (air.main_width(), air.aux_width());
     let lde_size = n * blowup;
-    let ce_blowup = ce_size / n;
-    let step = blowup / ce_blowup;
     let offset = Felt::GENERATOR;
-    let omega = Felt::get_root_of_unity(ce_size.trailing_zeros());
+    let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
     let g = Felt::get_root_of_unity(n.trailing_zeros());
     let g_last = g.inv();
 
-    // A periodic column of period P repeats with period P·ce_blowup on the domain.
+    // A periodic column of period P repeats with period P·blowup on the LDE domain.
     let columns = air.periodic_columns();
     let polys = periodic_polys(&columns);
-    let period = columns.iter().map(|c| c.len()).max().unwrap_or(1) * ce_blowup;
+    let period = columns.iter().map(|c| c.len()).max().unwrap_or(1) * blowup;
     let periodic: Vec<Vec<Felt>> = (0..period)
         .map(|k| {
             let x = offset * omega.exp(k as u64);
@@ -676,16 +679,15 @@ where
     let raw_alphas = crate::fold::raw_coefficients(alphas);
     let start = Instant::now();
     let mut lde_time = Duration::ZERO;
-    let mut out = vec![E::ZERO; ce_size];
-    let mut coset_values = vec![E::ZERO; n];
-    // evaluates coset j, whose row r is rows[(off + stride·r)·width ..]
-    let mut evaluate_coset = |j: usize, rows: &[Felt], stride: usize, off: usize| {
-        // CE index i = j/step + ce_blowup·r is the point offset·ω_ce^(j/step)·g^r
-        let base = offset * omega.exp((j / step) as u64);
+    let mut out = Vec::with_capacity(count);
+    // evaluates coset j, whose row r is rows[r·width ..]
+    let mut evaluate_coset = |j: usize, rows: &[Felt]| {
+        let base = offset * omega.exp(j as u64);
         // x^n − 1 is constant on the coset
         let inv_zn = (base.exp(n as u64) - Felt::ONE).inv();
+        let mut values = vec![E::ZERO; n];
         const CHUNK: usize = 1024;
-        coset_values.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
+        values.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
             let r0 = chunk * CHUNK;
             let len = out.len();
             let mut x = base * g.exp(r0 as u64);
@@ -700,43 +702,40 @@ where
             let inv = batch_inversion(&denoms);
             for (k, o) in out.iter_mut().enumerate() {
                 let r = r0 + k;
-                let i = j / step + ce_blowup * r;
+                // LDE position of the point, of its next row
                 let li = j + blowup * r;
                 let ni = (li + blowup) % lde_size;
-                let (cr, nr) = (off + stride * r, off + stride * ((r + 1) % n));
-                let cur = &rows[cr * width..(cr + 1) * width];
+                let nr = (r + 1) % n;
+                let cur = &rows[r * width..(r + 1) * width];
                 let nxt = &rows[nr * width..(nr + 1) * width];
+                let periodic = &periodic[li % period];
                 let mut sink = LazyFold::<E>::new(&raw_alphas);
-                air.evaluate_main(cur, nxt, &periodic[i % period], &mut sink);
+                air.evaluate_main(cur, nxt, periodic, &mut sink);
                 air.evaluate_main_boundary(cur, cur, &mut sink);
                 if aux_width > 0 {
                     let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
                     let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
-                    air.evaluate_aux(cur, nxt, aux_cur, aux_next, &periodic[i % period], challenges, &mut sink);
+                    air.evaluate_aux(cur, nxt, aux_cur, aux_next, periodic, challenges, &mut sink);
                 }
                 let t = (xs[k] - g_last) * inv_zn;
                 let [transition, first, last] = sink.finish();
                 *o = transition.mul_base(t) + first.mul_base(inv[2 * k]) + last.mul_base(inv[2 * k + 1]);
             }
         });
-        for (r, v) in coset_values.iter().enumerate() {
-            out[j / step + ce_blowup * r] = *v;
-        }
+        out.push(values);
     };
     match stored {
         Some(rows) => {
             // stored coset by coset: coset j is the j-th block of n rows
-            for j in (0..blowup).step_by(step) {
-                evaluate_coset(j, &rows[j * n * width..(j + 1) * n * width], 1, 0);
+            for j in 0..count {
+                evaluate_coset(j, &rows[j * n * width..(j + 1) * n * width]);
             }
         }
         None => {
             let mut last_callback = Instant::now();
-            dft::for_each_coset(coefficients, blowup, |j, rows| {
+            dft::for_each_coset(coefficients, blowup, count, |j, rows| {
                 lde_time += last_callback.elapsed();
-                if j % step == 0 {
-                    evaluate_coset(j, rows, 1, 0);
-                }
+                evaluate_coset(j, rows);
                 last_callback = Instant::now();
             });
             report.add("trace LDE", lde_time);
@@ -744,6 +743,78 @@ where
     }
     report.add("constraint evaluation", start.elapsed() - lde_time);
     out
+}
+
+/// The coefficients of the composition columns `H_0, …, H_(m−1)` (degree < n each, with
+/// `Q(x) = Σ x^(i·n)·H_i(x)`) from `Q`'s values on the first `m` cosets of the LDE domain
+/// ([`evaluate_composition`]), as a matrix whose column `i·d + c` is coordinate `c` of `H_i`.
+///
+/// On coset `j` (points `y_j·g^r`), `x^n` is the constant `c_j = y_j^n`, so `Q` agrees there
+/// with the polynomial `P_j = Σ_i c_j^i·H_i` of degree < n: interpolating each coset gives the
+/// `P_j`, and since the `c_j` are distinct (`ω^n` has order `blowup > m`), the Vandermonde
+/// system `P_j = Σ_i c_j^i·H_i` yields the `H_i`, coefficient by coefficient. This needs `m`
+/// cosets where interpolating `Q` over a power-of-two domain would need the next power of two.
+fn composition_columns<E: FieldElement<BaseField = Felt>>(
+    quotient: &[Vec<E>],
+    n: usize,
+    blowup: usize,
+) -> dft::Matrix64 {
+    let m = quotient.len();
+    let d = E::EXTENSION_DEGREE;
+    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+    let shifts: Vec<Felt> = (0..m).map(|j| Felt::GENERATOR * omega.exp(j as u64)).collect();
+    let interpolated: Vec<dft::Matrix64> = quotient
+        .iter()
+        .zip(&shifts)
+        .map(|(q, y)| dft::interpolate_coset_rows(E::slice_as_base_elements(q), d, *y))
+        .collect();
+    // H = V⁻¹·P with V[j][i] = c_j^i
+    let c: Vec<Felt> = shifts.iter().map(|y| y.exp(n as u64)).collect();
+    let v: Vec<Vec<Felt>> = c.iter().map(|cj| (0..m).map(|i| cj.exp(i as u64)).collect()).collect();
+    let v_inv = invert_matrix(v);
+    let values = crate::memory::filled(n * m * d, |rows| {
+        rows.par_chunks_mut(m * d).enumerate().for_each(|(k, row)| {
+            for i in 0..m {
+                for coord in 0..d {
+                    let mut acc = Felt::ZERO;
+                    for j in 0..m {
+                        acc += v_inv[i][j] * dft::coefficient(&interpolated[j], k, coord);
+                    }
+                    row[i * d + coord].write(acc);
+                }
+            }
+        });
+    });
+    dft::coefficient_matrix(&values, m * d)
+}
+
+/// The inverse of an invertible square matrix (Gauss–Jordan elimination; the composition's
+/// Vandermonde matrix is at most 8×8).
+fn invert_matrix(mut a: Vec<Vec<Felt>>) -> Vec<Vec<Felt>> {
+    let m = a.len();
+    let mut inv: Vec<Vec<Felt>> =
+        (0..m).map(|i| (0..m).map(|j| if i == j { Felt::ONE } else { Felt::ZERO }).collect()).collect();
+    for col in 0..m {
+        let pivot = (col..m).find(|&r| a[r][col] != Felt::ZERO).expect("the Vandermonde matrix is invertible");
+        a.swap(col, pivot);
+        inv.swap(col, pivot);
+        let p = a[col][col].inv();
+        for j in 0..m {
+            a[col][j] *= p;
+            inv[col][j] *= p;
+        }
+        for r in 0..m {
+            if r != col && a[r][col] != Felt::ZERO {
+                let f = a[r][col];
+                for j in 0..m {
+                    let (x, y) = (a[col][j], inv[col][j]);
+                    a[r][j] -= f * x;
+                    inv[r][j] -= f * y;
+                }
+            }
+        }
+    }
+    inv
 }
 
 /// Evaluates the DEEP composition polynomial over the LDE domain.
@@ -835,4 +906,47 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn composition_columns_are_recovered_from_as_many_cosets() {
+        let (n, blowup, m) = (16usize, 8usize, 7usize);
+        // H_i with coefficients h_i[k] (quadratic extension)
+        let h: Vec<Vec<QuadFelt>> = (0..m)
+            .map(|i| {
+                (0..n)
+                    .map(|k| QuadFelt::new(Felt::new((i * 31 + k * 7 + 1) as u64), Felt::new((i * k) as u64 ^ 0xFFFF)))
+                    .collect()
+            })
+            .collect();
+        let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+        let g = Felt::get_root_of_unity(n.trailing_zeros());
+        // Q = Σ x^(i·n)·H_i on cosets 0..m
+        let quotient: Vec<Vec<QuadFelt>> = (0..m)
+            .map(|j| {
+                (0..n)
+                    .map(|r| {
+                        let x = QuadFelt::from(Felt::GENERATOR * omega.exp(j as u64) * g.exp(r as u64));
+                        let xn = x.exp(n as u64);
+                        let mut acc = QuadFelt::ZERO;
+                        for hi in h.iter().rev() {
+                            acc = acc * xn + polynom::eval(hi, x);
+                        }
+                        acc
+                    })
+                    .collect()
+            })
+            .collect();
+        let chunks = composition_columns(&quotient, n, blowup);
+        for i in 0..m {
+            for k in 0..n {
+                let coords = [dft::coefficient(&chunks, k, 2 * i), dft::coefficient(&chunks, k, 2 * i + 1)];
+                assert_eq!(QuadFelt::slice_from_base_elements(&coords)[0], h[i][k], "H_{i}, coefficient {k}");
+            }
+        }
+    }
 }
