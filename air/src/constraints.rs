@@ -375,11 +375,12 @@ struct Flags<V> {
 }
 
 #[inline(always)]
-fn minterms<V: Value>(scale: V, bits: &[V], nbits: &[V], out: &mut [V]) {
-    // out[c] = scale · prod_k (bit k of c ? bits[k] : nbits[k]), for c < 2^bits.len()
-    out[0] = scale;
-    let mut len = 1;
-    for k in 0..bits.len() {
+fn minterms<V: Value>(bits: &[V], nbits: &[V], out: &mut [V]) {
+    // out[c] = prod_k (bit k of c ? bits[k] : nbits[k]), for c < 2^bits.len()
+    out[0] = nbits[0];
+    out[1] = bits[0];
+    let mut len = 2;
+    for k in 1..bits.len() {
         for c in (0..len).rev() {
             let v = out[c];
             out[c + len] = v * bits[k];
@@ -390,15 +391,6 @@ fn minterms<V: Value>(scale: V, bits: &[V], nbits: &[V], out: &mut [V]) {
 }
 
 #[inline(always)]
-fn group_b_flags<V: Value>(o: &[V]) -> [V; NUM_GROUP_B] {
-    let nb: [V; 5] = core::array::from_fn(|k| V::ONE - o[k]);
-    let mut m = [V::ZERO; 32];
-    // the group bit scales the first factor, not all 32 products
-    minterms(V::ONE - o[6], &o[..5], &nb, &mut m);
-    core::array::from_fn(|c| m[c])
-}
-
-#[inline(always)]
 fn data_flag<V: Value>(o: &[V]) -> V {
     // DATA = 0b0000010
     (V::ONE - o[0]) * o[1] * (V::ONE - o[2]) * (V::ONE - o[3]) * (V::ONE - o[4]) * (V::ONE - o[6])
@@ -406,21 +398,25 @@ fn data_flag<V: Value>(o: &[V]) -> V {
 
 #[inline(always)]
 fn flags<V: Value>(o: &[V]) -> Flags<V> {
-    let b = group_b_flags(o);
     let nb: [V; 4] = core::array::from_fn(|k| V::ONE - o[k]);
     let mut e = [V::ZERO; 16];
-    minterms(V::ONE, &o[..4], &nb, &mut e);
+    minterms(&o[..4], &nb, &mut e);
+    // group B (bit 6 clear): the minterms of bits 0..3 times those of bits 4 and 6
+    let g = V::ONE - o[6];
+    let n4 = V::ONE - o[4];
+    let g4 = [g * n4, g * o[4]];
+    let b: [V; NUM_GROUP_B] = core::array::from_fn(|c| e[c & 15] * g4[c >> 4]);
     let mut t = [V::ZERO; 17];
     for i in (0..16).rev() {
         t[i] = t[i + 1] + e[i];
     }
+    // the parameterised group (bit 6 set), by bits 5 and 4
     let hi = o[6];
-    let n5 = V::ONE - o[5];
-    let n4 = V::ONE - o[4];
-    let dup = hi * n5 * n4;
-    let swap = hi * n5 * o[4];
-    let movup = hi * o[5] * n4;
-    let movdn = hi * o[5] * o[4];
+    let (hi_n5, hi_5) = (hi * (V::ONE - o[5]), hi * o[5]);
+    let dup = hi_n5 * n4;
+    let swap = hi_n5 * o[4];
+    let movup = hi_5 * n4;
+    let movdn = hi_5 * o[4];
     let two = Felt::new(2);
     let n = o[0] + o[1].mul_felt(two) + o[2].mul_felt(Felt::new(4)) + o[3].mul_felt(Felt::new(8));
     let opcode = n + o[4].mul_felt(Felt::new(16)) + o[5].mul_felt(Felt::new(32)) + o[6].mul_felt(Felt::new(64));
