@@ -6,20 +6,25 @@
 //! [`distaff_verifier::protocol`]; this crate implements the prover's side of it:
 //!
 //! * **LDE**: each trace column is interpolated over the trace domain and evaluated on a coset
-//!   (offset 7) of a domain `blowup` times larger, coset by coset with Plonky3's batched DFT;
-//!   the result is stored ([`LdeStorage::Stored`], fastest) or streamed twice, one coset at a
-//!   time ([`LdeStorage::Streamed`], [`prove_with`]: about half the peak memory, same proof);
-//! * **commitments**: each LDE row is hashed into a leaf of a winter-crypto Merkle tree;
-//! * **composition**: every constraint is evaluated on the constraint-evaluation domain (rows
-//!   in parallel), folded with random coefficients and divided by its divisor; the quotient is
-//!   interpolated, split into columns of degree < n, extended and committed;
+//!   (offset 7) of a domain `blowup` times larger, coset by coset with Plonky3's batched DFT
+//!   (data crosses between the libraries in winter-math's Montgomery form, unconverted; constant
+//!   columns are not transformed); the result is stored coset by coset ([`LdeStorage::Stored`],
+//!   fastest) or streamed twice, one coset at a time ([`LdeStorage::Streamed`], [`prove_with`]:
+//!   about half the peak memory, same proof);
+//! * **commitments**: each LDE row is hashed into a leaf of a winter-crypto Merkle tree (one
+//!   BLAKE3 call per row, the digest of winter-crypto's `hash_elements`);
+//! * **composition**: every constraint is evaluated (rows in parallel) on as many cosets of the
+//!   LDE domain as the composition polynomial has columns, folded with random coefficients into
+//!   lazily reduced sums ([`fold::LazyFold`]) and divided by its divisor; the columns of degree
+//!   < n are recovered coset by coset, extended and committed;
 //! * **DEEP + FRI**: the DEEP composition polynomial (the trace part combined in coefficient
 //!   form first) is evaluated over the LDE domain and its low degree proven with winter-fri,
 //!   whose channel is our transcript;
 //! * **grinding and queries**: a proof-of-work nonce is searched in parallel, then trace and
 //!   composition rows are opened at the drawn positions with batch Merkle proofs.
 //!
-//! Threads come from rayon's global pool, so `RAYON_NUM_THREADS` is respected.
+//! Threads come from rayon's global pool, so `RAYON_NUM_THREADS` is respected. A binary that
+//! proves should call [`keep_freed_memory`] first (the `distaff` CLI does).
 #![deny(missing_docs)]
 // Protocol code indexes columns and coefficients by number, as the math is written.
 #![allow(clippy::needless_range_loop)]
