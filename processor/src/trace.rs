@@ -75,6 +75,19 @@ pub fn trace_length(cycles: usize) -> usize {
     (cycles.max(CYCLE_LEN) + 1).next_power_of_two().max(MIN_TRACE_LENGTH)
 }
 
+/// Number of trace rows for an execution of `cycles` cycles whose tables need `table_rows`
+/// rows: [`trace_length`], or exactly `cycles` when they are a power of two, the last row runs
+/// nothing and the tables fit (the execution then ends on its last row).
+pub(crate) fn rows_for(cycles: usize, last_row_noop: bool, table_rows: usize) -> usize {
+    let exact =
+        cycles > 0 && last_row_noop && cycles.is_power_of_two() && cycles >= MIN_TRACE_LENGTH && table_rows <= cycles;
+    if exact {
+        cycles
+    } else {
+        trace_length(cycles).max(table_rows.next_power_of_two())
+    }
+}
+
 struct TraceRecorder {
     columns: Vec<Vec<Felt>>,
     cycles: Vec<Cycle>,
@@ -344,8 +357,8 @@ fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<Execu
     // or hperm cycle, or a padded span) ends on that row, with no halted row after it (the AIR
     // checks the program hash there instead): half the trace of the general rule
     let last_is_noop = m > 0 && (0..NUM_OP_BITS).all(|k| columns[OP_BITS + k][m - 1] == Felt::ZERO);
-    let exact = last_is_noop && m.is_power_of_two() && m >= MIN_TRACE_LENGTH && needed <= m;
-    let n = if exact { m } else { trace_length(m).max(needed.next_power_of_two()) };
+    debug_assert_eq!(last_is_noop, m > 0 && vm.last_row_noop, "the VM's account of the last row");
+    let n = rows_for(m, last_is_noop, needed);
     for _ in m..n {
         write_state(&mut columns, opcodes::NOOP, &vm, 0, Felt::ZERO, 0);
     }

@@ -242,7 +242,8 @@ pub struct ExecutionOutput {
     /// Whether proving the execution needs the memory variant of the AIR (it used memory, had
     /// initial memory or held more than 16 values).
     pub memory_variant: bool,
-    /// Rows of the execution's trace (the range table can, rarely, need a few more).
+    /// Rows of the execution's trace: exact, except that the range table of an execution with
+    /// memory or u32 operations can, rarely, need more (never fewer).
     pub trace_length: usize,
 }
 
@@ -296,6 +297,10 @@ pub struct Vm<'a> {
     next_secret: usize,
     /// Cycles executed so far.
     pub cycle: usize,
+    /// Whether the last row so far runs nothing (a control or hperm cycle's row, a span's
+    /// padding or a `noop`): an execution ending so may end on its last row (see
+    /// [`crate::build_trace`]).
+    pub last_row_noop: bool,
     /// Instructions executed so far.
     pub executed: usize,
     conditions: usize,
@@ -331,6 +336,7 @@ impl<'a> Vm<'a> {
             secret: &inputs.secret,
             next_secret: 0,
             cycle: 0,
+            last_row_noop: false,
             executed: 0,
             conditions: 0,
             #[cfg(feature = "fault-injection")]
@@ -716,6 +722,7 @@ impl Vm<'_> {
         };
         rec.cycle(Cycle::Control { kind, batch, emit, cond });
         self.tick(CYCLE_LEN)?;
+        self.last_row_noop = true;
         Ok(cond)
     }
 
@@ -771,6 +778,12 @@ impl Vm<'_> {
         let padded = len.div_ceil(CYCLE_LEN) * CYCLE_LEN;
         self.noop_rows(rec, padded - len);
         self.tick(padded - len)?;
+        if padded > len {
+            self.last_row_noop = true;
+        } else if let Some(last) = instructions.last() {
+            // its own row, or the value row after a push
+            self.last_row_noop = !matches!(last, Instruction::Push(_)) && last.opcode() == opcodes::NOOP;
+        }
         if !R::RECORDS {
             return Ok(());
         }
@@ -799,6 +812,7 @@ impl Vm<'_> {
             self.step(index + j, Instruction::HPerm)?;
             self.noop_rows(rec, 1);
             self.tick(0)?;
+            self.last_row_noop = true;
         }
         Ok(())
     }
@@ -875,8 +889,12 @@ pub fn execute(program: &Program, inputs: &ProgramInputs) -> Result<ExecutionOut
     vm.check_end()?;
     let memory_variant =
         vm.num_accesses > 0 || vm.num_u32_ops > 0 || !inputs.memory.is_empty() || vm.max_depth > STACK_DEPTH;
-    // accesses, initial memory, the anchor and an inactive row
-    let table_rows = if memory_variant { vm.num_accesses + inputs.memory.len() + 2 } else { 0 };
-    let trace_length = crate::trace::trace_length(vm.cycle).max(table_rows.next_power_of_two());
+    // the memory table: the anchor (unless the initial memory sets address 0), the initial
+    // memory, the accesses and an inactive row (build_trace may need more for the range table)
+    let anchor = inputs.memory.first().is_none_or(|(a, _)| *a != 0);
+    let table_rows = if memory_variant { anchor as usize + inputs.memory.len() + vm.num_accesses + 1 } else { 0 };
+    // the rule of build_trace, with the table rows in place of the rows the table needs (which
+    // are at least as many): a lower bound of the trace's length, exact but for the range table
+    let trace_length = crate::trace::rows_for(vm.cycle, vm.last_row_noop, table_rows);
     Ok(ExecutionOutput { stack: vm.stack_values(), cycles: vm.cycle, memory_variant, trace_length })
 }
