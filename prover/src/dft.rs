@@ -144,29 +144,36 @@ struct CosetDft<'a> {
     constants: Vec<(usize, Felt)>,
 }
 
+/// The columns of a coefficient matrix whose polynomial is not constant (some coefficient
+/// beyond the first is not zero), in order.
+pub fn varying_columns(coefficients: &Matrix64) -> Vec<usize> {
+    let width = coefficients.width();
+    let nonzero = coefficients
+        .values
+        .par_chunks((width * 1024).max(1))
+        .enumerate()
+        .map(|(chunk, rows)| {
+            let mut seen = vec![false; width];
+            for (i, row) in rows.chunks(width).enumerate() {
+                if chunk == 0 && i == 0 {
+                    continue;
+                }
+                for (s, v) in seen.iter_mut().zip(row) {
+                    *s |= *v != Goldilocks::ZERO;
+                }
+            }
+            seen
+        })
+        .reduce(|| vec![false; width], |a, b| a.iter().zip(&b).map(|(x, y)| *x || *y).collect());
+    (0..width).filter(|&c| nonzero[c]).collect()
+}
+
 impl<'a> CosetDft<'a> {
     fn new(coefficients: &'a Matrix64, blowup: usize) -> Self {
         let n = coefficients.height();
         let width = coefficients.width();
-        // a column is constant when every coefficient but the first is zero
-        let nonzero = coefficients
-            .values
-            .par_chunks(width * 1024)
-            .enumerate()
-            .map(|(chunk, rows)| {
-                let mut seen = vec![false; width];
-                for (i, row) in rows.chunks(width).enumerate() {
-                    if chunk == 0 && i == 0 {
-                        continue;
-                    }
-                    for (s, v) in seen.iter_mut().zip(row) {
-                        *s |= *v != Goldilocks::ZERO;
-                    }
-                }
-                seen
-            })
-            .reduce(|| vec![false; width], |a, b| a.iter().zip(&b).map(|(x, y)| *x || *y).collect());
-        let varying: Vec<usize> = (0..width).filter(|&c| nonzero[c]).collect();
+        let varying = varying_columns(coefficients);
+        let nonzero: Vec<bool> = (0..width).map(|c| varying.contains(&c)).collect();
         let constants = (0..width).filter(|&c| !nonzero[c]).map(|c| (c, coefficient(coefficients, 0, c))).collect();
         let source = if varying.len() == width || varying.is_empty() {
             std::borrow::Cow::Borrowed(coefficients)
@@ -328,6 +335,13 @@ pub fn evaluate_at_points(coefficients: &Matrix64, xs: &[Felt]) -> Vec<Felt> {
             acc.into_iter().map(from_p3)
         })
         .collect()
+}
+
+/// Row `k`, column `c` of a coefficient matrix, as the stored (Montgomery) value of the
+/// winter-math element (see [`from_p3`]).
+#[inline(always)]
+pub fn stored(m: &Matrix64, k: usize, c: usize) -> u64 {
+    m.values[k * m.width() + c].as_canonical_u64()
 }
 
 /// Row `k`, column `c` of a coefficient matrix, as a winter-math element.

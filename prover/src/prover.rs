@@ -478,8 +478,9 @@ where
     let g = Felt::get_root_of_unity(log_n as u32);
     let zg = z * E::from(g);
     let ood = report.time("out-of-domain evaluation", || {
-        let cur = evaluate_rows_at::<E>(&coefficients, z);
-        let next = evaluate_rows_at::<E>(&coefficients, zg);
+        let mut frame = evaluate_rows_at_points::<E>(&coefficients, &[z, zg]);
+        let next = frame.pop().unwrap_or_default();
+        let cur = frame.pop().unwrap_or_default();
         let (aux_cur, aux_next) = match &aux_coefficients {
             Some(c) => (evaluate_ext_rows_at::<E>(c, z), evaluate_ext_rows_at::<E>(c, zg)),
             None => (Vec::new(), Vec::new()),
@@ -598,33 +599,68 @@ struct Ood<E> {
 
 /// Evaluates every polynomial of a coefficient matrix (row `k` = coefficients of `x^k`) at `x`.
 fn evaluate_rows_at<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matrix64, x: E) -> Vec<E> {
+    evaluate_rows_at_points(coefficients, &[x]).pop().unwrap_or_default()
+}
+
+/// Evaluates every polynomial of a coefficient matrix at each of the points `xs` (one vector
+/// per point), reading the matrix once: per column and point, `Σ_k x^k·c_k` is summed as
+/// unreduced products of stored values ([`distaff_math::lazy::Accumulator`]) over a block of
+/// rows, and columns whose polynomial is constant are not read past their first coefficient.
+fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matrix64, xs: &[E]) -> Vec<Vec<E>> {
+    use distaff_math::lazy::Accumulator;
     use p3_matrix::Matrix;
     let width = coefficients.width();
     let n = coefficients.height();
+    let d = E::EXTENSION_DEGREE;
+    let varying = dft::varying_columns(coefficients);
     const CHUNK: usize = 4096;
-    (0..n.div_ceil(CHUNK))
+    let sums = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|chunk| {
             let start = chunk * CHUNK;
-            let mut acc = vec![E::ZERO; width];
-            let mut power = x.exp((start as u64).into());
+            let mut acc = vec![Accumulator::default(); xs.len() * varying.len() * d];
+            let mut powers: Vec<E> = xs.iter().map(|x| x.exp((start as u64).into())).collect();
             for k in start..(start + CHUNK).min(n) {
-                for (c, a) in acc.iter_mut().enumerate() {
-                    *a += power.mul_base(dft::coefficient(coefficients, k, c));
+                for (q, power) in powers.iter_mut().enumerate() {
+                    let p = E::slice_as_base_elements(core::slice::from_ref(power));
+                    let acc = &mut acc[q * varying.len() * d..(q + 1) * varying.len() * d];
+                    for (t, &c) in varying.iter().enumerate() {
+                        let v = dft::stored(coefficients, k, c);
+                        for (a, pc) in acc[t * d..(t + 1) * d].iter_mut().zip(p) {
+                            a.add_product(pc.inner(), v);
+                        }
+                    }
+                    *power *= xs[q];
                 }
-                power *= x;
             }
-            acc
+            // per point, the varying columns' partial sums
+            acc.chunks(d)
+                .map(|coords| {
+                    let base: [Felt; 3] =
+                        core::array::from_fn(|i| coords.get(i).map_or(Felt::ZERO, |a| a.field_combination()));
+                    E::slice_from_base_elements(&base[..d])[0]
+                })
+                .collect::<Vec<E>>()
         })
         .reduce(
-            || vec![E::ZERO; width],
+            || vec![E::ZERO; xs.len() * varying.len()],
             |mut a, b| {
                 for (x, y) in a.iter_mut().zip(b) {
                     *x += y;
                 }
                 a
             },
-        )
+        );
+    (0..xs.len())
+        .map(|q| {
+            // constant polynomials are their first coefficient
+            let mut values: Vec<E> = (0..width).map(|c| E::from(dft::coefficient(coefficients, 0, c))).collect();
+            for (t, &c) in varying.iter().enumerate() {
+                values[c] = sums[q * varying.len() + t];
+            }
+            values
+        })
+        .collect()
 }
 
 /// Evaluates the composition quotient `Q` on the first `count` cosets `offset·ω^j·<g>` of the
