@@ -892,18 +892,40 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
         a0 += delta[k] * ood.composition[k];
     }
     // A(X) = Σ γ_j·T_j(X) and B(X) = Σ γ'_j·T_j(X), as base coordinates, row k = x^k
+    // (lazily reduced: one reduction per coordinate and row; constant columns only add to row 0)
+    let varying = dft::varying_columns(coefficients);
+    let raw = |e: &E| -> [u64; 3] {
+        let mut r = [0u64; 3];
+        for (x, c) in r.iter_mut().zip(E::slice_as_base_elements(core::slice::from_ref(e))) {
+            *x = c.inner();
+        }
+        r
+    };
+    let weights: Vec<[u64; 3]> = varying.iter().flat_map(|&j| [raw(&gamma[j]), raw(&gamma_next[j])]).collect();
     let mut combined = vec![Felt::ZERO; n * 2 * d];
     combined.par_chunks_mut(2 * d).enumerate().for_each(|(k, row)| {
-        let mut a = E::ZERO;
-        let mut b = E::ZERO;
-        for j in 0..width {
-            let c = dft::coefficient(coefficients, k, j);
-            a += gamma[j].mul_base(c);
-            b += gamma_next[j].mul_base(c);
+        let mut acc = [distaff_math::lazy::Accumulator::default(); 6];
+        for (t, &j) in varying.iter().enumerate() {
+            let c = dft::stored(coefficients, k, j);
+            let (wa, wb) = (&weights[2 * t], &weights[2 * t + 1]);
+            for i in 0..d {
+                acc[i].add_product(wa[i], c);
+                acc[d + i].add_product(wb[i], c);
+            }
         }
-        row[..d].copy_from_slice(E::slice_as_base_elements(&[a]));
-        row[d..].copy_from_slice(E::slice_as_base_elements(&[b]));
+        for (r, a) in row.iter_mut().zip(&acc) {
+            *r = a.field_combination();
+        }
     });
+    for j in (0..width).filter(|j| !varying.contains(j)) {
+        let c = dft::coefficient(coefficients, 0, j);
+        let mut a = E::slice_from_base_elements(&combined[..d])[0];
+        let mut b = E::slice_from_base_elements(&combined[d..2 * d])[0];
+        a += gamma[j].mul_base(c);
+        b += gamma_next[j].mul_base(c);
+        combined[..d].copy_from_slice(E::slice_as_base_elements(&[a]));
+        combined[d..2 * d].copy_from_slice(E::slice_as_base_elements(&[b]));
+    }
     let combined_rows = dft::lde_rows(&dft::coefficient_matrix(&combined, 2 * d), blowup);
     drop(combined);
     let main_parts: &[E] = E::slice_from_base_elements(&combined_rows);
