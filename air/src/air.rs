@@ -359,10 +359,9 @@ pub fn composition_shape<A: Air>(air: &A) -> (usize, usize) {
     let numerator =
         degrees.iter().map(|(kind, d)| if *kind == ConstraintKind::Transition { d + 1 } else { *d }).max().unwrap_or(0);
     let chunks = (quotient / n + 1) as usize;
-    // The domain must exceed every numerator's degree; it is also kept at least one trace length
-    // larger than the composition's degree bound, so that the prover's check "the interpolated
-    // quotient has no coefficient at or above chunks·n" has coefficients to look at (a trace
-    // violating a constraint makes them non-zero).
+    // The domain must exceed every numerator's degree, and is kept at least one trace length
+    // larger than the composition's degree bound (chunks + 1): the prover evaluates the quotient
+    // on `chunks` distinct cosets of the LDE domain, and both sides refuse a blowup below this.
     let ce_blowup = ((numerator / n + 1) as usize).max(chunks + 1).next_power_of_two();
     (chunks, ce_blowup)
 }

@@ -14,7 +14,7 @@ use crate::{Felt, MODULUS};
 /// 2^64 mod p = 2^32 − 1.
 const EPSILON: u64 = 0xFFFF_FFFF;
 
-/// `value mod p` for `value = carry·2^128 + wide` (`carry` below 2^31), canonical (below p).
+/// `value mod p` for `value = carry·2^128 + wide` (`carry` below 2^32), canonical (below p).
 #[inline(always)]
 fn reduce(wide: u128, carry: u64) -> u64 {
     let (lo, hi) = (wide as u64, (wide >> 64) as u64);

@@ -29,8 +29,9 @@ use winter_utils::Serializable;
 /// Whether the prover checks its own trace before proving.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Checks {
-    /// Check every constraint on every row, and that the composition polynomial has the
-    /// expected degree; refuse to produce a proof otherwise (the default).
+    /// Refuse to prove a trace that violates the AIR (the default): the prover runs the
+    /// verifier's out-of-domain check on its own composition columns and, if it fails, names
+    /// the failing constraint and row with the row-by-row checker.
     On,
     /// Prove whatever trace is given (for tests of the verifier against cheating provers).
     Off,
