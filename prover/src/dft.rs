@@ -20,6 +20,36 @@ use rayon::prelude::*;
 /// A row-major matrix over Plonky3's Goldilocks.
 pub type Matrix64 = RowMajorMatrix<Goldilocks>;
 
+/// A coefficient matrix (row `k` = coefficients of `x^k`, one column per polynomial) together
+/// with the columns whose polynomial is not constant, found once: the transforms, the
+/// out-of-domain evaluation and the DEEP combination all skip the constant ones. Reads as the
+/// matrix it holds.
+pub struct Coefficients {
+    matrix: Matrix64,
+    varying: Vec<usize>,
+}
+
+impl Coefficients {
+    /// Wraps a coefficient matrix, finding its varying columns (one pass over the matrix).
+    pub fn new(matrix: Matrix64) -> Self {
+        let varying = varying_columns(&matrix);
+        Coefficients { matrix, varying }
+    }
+
+    /// The columns whose polynomial is not constant (some coefficient beyond the first is not
+    /// zero), in order.
+    pub fn varying(&self) -> &[usize] {
+        &self.varying
+    }
+}
+
+impl core::ops::Deref for Coefficients {
+    type Target = Matrix64;
+    fn deref(&self) -> &Matrix64 {
+        &self.matrix
+    }
+}
+
 // The transforms are linear, so they commute with winter-math's Montgomery scaling
 // (`Felt` stores `x·R`): data (trace values, coefficients, evaluations) crosses between the two
 // libraries as its stored value, with no conversion, and the transforms' outputs are again
@@ -92,14 +122,15 @@ fn load(n: usize, width: usize, get: impl Fn(usize, usize) -> Felt + Sync) -> Ma
 /// Coefficients (row `k` = coefficient of `x^k`, one column per polynomial) of the polynomials
 /// taking the given values on the trace domain. Constant columns (many, in a trace that leaves
 /// stack slots or control columns unused) are not transformed: their polynomial is the constant.
-pub fn interpolate_columns(columns: &[Vec<Felt>]) -> Matrix64 {
+pub fn interpolate_columns(columns: &[Vec<Felt>]) -> Coefficients {
     let n = columns[0].len();
     let width = columns.len();
+    // a column of equal values is exactly a column whose polynomial is constant
     let constant: Vec<bool> = columns.par_iter().map(|col| col.iter().all(|v| *v == col[0])).collect();
     let varying: Vec<usize> = (0..width).filter(|&c| !constant[c]).collect();
     if varying.len() == width {
         let m = load(n, width, |c, i| columns[c][i]);
-        return Radix2DitParallel::default().idft_batch(m);
+        return Coefficients { matrix: Radix2DitParallel::default().idft_batch(m), varying };
     }
     let narrow = if varying.is_empty() {
         RowMajorMatrix::new(Vec::new(), 1)
@@ -115,7 +146,7 @@ pub fn interpolate_columns(columns: &[Vec<Felt>]) -> Matrix64 {
     for c in (0..width).filter(|&c| constant[c]) {
         values[c] = to_p3(columns[c][0]);
     }
-    RowMajorMatrix::new(values, width)
+    Coefficients { matrix: RowMajorMatrix::new(values, width), varying }
 }
 
 /// Coefficients of the polynomials taking the given values (row-major, `width` per row) on the
@@ -146,7 +177,7 @@ struct CosetDft<'a> {
 
 /// The columns of a coefficient matrix whose polynomial is not constant (some coefficient
 /// beyond the first is not zero), in order.
-pub fn varying_columns(coefficients: &Matrix64) -> Vec<usize> {
+fn varying_columns(coefficients: &Matrix64) -> Vec<usize> {
     let width = coefficients.width();
     let nonzero = coefficients
         .values
@@ -169,14 +200,16 @@ pub fn varying_columns(coefficients: &Matrix64) -> Vec<usize> {
 }
 
 impl<'a> CosetDft<'a> {
-    fn new(coefficients: &'a Matrix64, blowup: usize) -> Self {
+    fn new(coefficients: &'a Coefficients, blowup: usize) -> Self {
         let n = coefficients.height();
         let width = coefficients.width();
-        let varying = varying_columns(coefficients);
-        let nonzero: Vec<bool> = (0..width).map(|c| varying.contains(&c)).collect();
-        let constants = (0..width).filter(|&c| !nonzero[c]).map(|c| (c, coefficient(coefficients, 0, c))).collect();
+        let varying = coefficients.varying().to_vec();
+        let constants = (0..width)
+            .filter(|c| varying.binary_search(c).is_err())
+            .map(|c| (c, coefficient(coefficients, 0, c)))
+            .collect();
         let source = if varying.len() == width || varying.is_empty() {
-            std::borrow::Cow::Borrowed(coefficients)
+            std::borrow::Cow::Borrowed(&coefficients.matrix)
         } else {
             let w = varying.len();
             let mut values = vec![Goldilocks::ZERO; n * w];
@@ -253,7 +286,7 @@ impl<'a> CosetDft<'a> {
 /// The domain is the union of the `blowup` cosets `offset·ω^j·<g>`; each is one batched DFT of
 /// the coefficients, whose values land on rows `i·blowup + j`. Cosets are done one at a time to
 /// bound scratch memory.
-pub fn lde_rows(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
+pub fn lde_rows(coefficients: &Coefficients, blowup: usize) -> Vec<Felt> {
     let width = coefficients.width();
     let cosets = CosetDft::new(coefficients, blowup);
     crate::memory::filled(coefficients.height() * blowup * width, |rows| {
@@ -271,7 +304,7 @@ pub fn lde_rows(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
 /// [`lde_rows`] laid out coset by coset: the `n` rows of coset `j` (natural order within it)
 /// are rows `j·n .. (j+1)·n`, so that LDE position `p` is row `(p % blowup)·n + p / blowup`.
 /// A reader that walks one coset at a time (constraint evaluation) then reads memory in order.
-pub fn lde_cosets(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
+pub fn lde_cosets(coefficients: &Coefficients, blowup: usize) -> Vec<Felt> {
     let width = coefficients.width();
     let n = coefficients.height();
     let cosets = CosetDft::new(coefficients, blowup);
@@ -294,7 +327,7 @@ pub fn lde_cosets(coefficients: &Matrix64, blowup: usize) -> Vec<Felt> {
 /// This is [`lde_rows`] without the `n·blowup`-row result: one coset's scratch space at a time,
 /// for provers that stream over the LDE instead of storing it. Only the first `count` cosets
 /// are computed.
-pub fn for_each_coset(coefficients: &Matrix64, blowup: usize, count: usize, mut f: impl FnMut(usize, &[Felt])) {
+pub fn for_each_coset(coefficients: &Coefficients, blowup: usize, count: usize, mut f: impl FnMut(usize, &[Felt])) {
     let width = coefficients.width();
     let n = coefficients.height();
     let cosets = CosetDft::new(coefficients, blowup);
@@ -308,8 +341,8 @@ pub fn for_each_coset(coefficients: &Matrix64, blowup: usize, count: usize, mut 
 }
 
 /// A coefficient matrix from row-major values (row `k` = coefficients of `x^k`).
-pub fn coefficient_matrix(values: &[Felt], width: usize) -> Matrix64 {
-    RowMajorMatrix::new(values.par_iter().map(|v| to_p3(*v)).collect(), width)
+pub fn coefficient_matrix(values: &[Felt], width: usize) -> Coefficients {
+    Coefficients::new(RowMajorMatrix::new(values.par_iter().map(|v| to_p3(*v)).collect(), width))
 }
 
 /// Evaluates every polynomial of a coefficient matrix at each of the points `xs`: row-major,

@@ -295,7 +295,7 @@ fn commit_rows<E: FieldElement<BaseField = Felt>, H: RowHasher>(
 /// Commits to the trace LDE coset by coset: each coset's rows are hashed into the leaves they
 /// occupy in the full LDE (row `i·blowup + j` for coset `j`), and only the digests are kept.
 fn commit_cosets<H: RowHasher>(
-    coefficients: &dft::Matrix64,
+    coefficients: &dft::Coefficients,
     blowup: usize,
     report: &mut ProvingReport,
 ) -> Result<MerkleTree<H>, ProverError> {
@@ -363,10 +363,13 @@ fn coordinates<E: FieldElement<BaseField = Felt>>(columns: &[Vec<E>]) -> Vec<Vec
     out
 }
 
-/// Evaluates extension-field polynomials stored as base coordinates (see [`coordinates`]) at `x`.
-fn evaluate_ext_rows_at<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matrix64, x: E) -> Vec<E> {
+/// Evaluates extension-field polynomials stored as base coordinates (see [`coordinates`]) at
+/// each of the points `xs` (one vector per point, one pass over the matrix).
+fn evaluate_ext_rows_at_points<E: FieldElement<BaseField = Felt>>(
+    coefficients: &dft::Coefficients,
+    xs: &[E],
+) -> Vec<Vec<E>> {
     let d = E::EXTENSION_DEGREE;
-    let parts = evaluate_rows_at::<E>(coefficients, x);
     let basis: Vec<E> = (0..d)
         .map(|k| {
             let mut unit = vec![Felt::ZERO; d];
@@ -374,7 +377,10 @@ fn evaluate_ext_rows_at<E: FieldElement<BaseField = Felt>>(coefficients: &dft::M
             E::slice_from_base_elements(&unit)[0]
         })
         .collect();
-    parts.chunks(d).map(|p| p.iter().zip(&basis).fold(E::ZERO, |acc, (v, b)| acc + *v * *b)).collect()
+    evaluate_rows_at_points::<E>(coefficients, xs)
+        .into_iter()
+        .map(|parts| parts.chunks(d).map(|p| p.iter().zip(&basis).fold(E::ZERO, |acc, (v, b)| acc + *v * *b)).collect())
+        .collect()
 }
 
 fn prove_generic<E, H, A>(
@@ -483,10 +489,14 @@ where
         let next = frame.pop().unwrap_or_default();
         let cur = frame.pop().unwrap_or_default();
         let (aux_cur, aux_next) = match &aux_coefficients {
-            Some(c) => (evaluate_ext_rows_at::<E>(c, z), evaluate_ext_rows_at::<E>(c, zg)),
+            Some(c) => {
+                let mut frame = evaluate_ext_rows_at_points::<E>(c, &[z, zg]);
+                let next = frame.pop().unwrap_or_default();
+                (frame.pop().unwrap_or_default(), next)
+            }
             None => (Vec::new(), Vec::new()),
         };
-        let comp = evaluate_ext_rows_at::<E>(&chunks, z);
+        let comp = evaluate_ext_rows_at_points::<E>(&chunks, &[z]).pop().unwrap_or_default();
         Ood { current: cur, next, aux_current: aux_cur, aux_next, composition: comp }
     });
     if checks == Checks::On {
@@ -598,22 +608,20 @@ struct Ood<E> {
     composition: Vec<E>,
 }
 
-/// Evaluates every polynomial of a coefficient matrix (row `k` = coefficients of `x^k`) at `x`.
-fn evaluate_rows_at<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matrix64, x: E) -> Vec<E> {
-    evaluate_rows_at_points(coefficients, &[x]).pop().unwrap_or_default()
-}
-
 /// Evaluates every polynomial of a coefficient matrix at each of the points `xs` (one vector
 /// per point), reading the matrix once: per column and point, `Σ_k x^k·c_k` is summed as
 /// unreduced products of stored values ([`distaff_math::lazy::Accumulator`]) over a block of
 /// rows, and columns whose polynomial is constant are not read past their first coefficient.
-fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(coefficients: &dft::Matrix64, xs: &[E]) -> Vec<Vec<E>> {
+fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
+    coefficients: &dft::Coefficients,
+    xs: &[E],
+) -> Vec<Vec<E>> {
     use distaff_math::lazy::Accumulator;
     use p3_matrix::Matrix;
     let width = coefficients.width();
     let n = coefficients.height();
     let d = E::EXTENSION_DEGREE;
-    let varying = dft::varying_columns(coefficients);
+    let varying = coefficients.varying();
     const CHUNK: usize = 4096;
     let sums = (0..n.div_ceil(CHUNK))
         .into_par_iter()
@@ -674,7 +682,7 @@ fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(coefficients: &dft
 #[allow(clippy::too_many_arguments)]
 fn evaluate_composition<E, A>(
     air: &A,
-    coefficients: &dft::Matrix64,
+    coefficients: &dft::Coefficients,
     stored: Option<&[Felt]>,
     aux_rows: &[E],
     count: usize,
@@ -795,7 +803,7 @@ fn composition_columns<E: FieldElement<BaseField = Felt>>(
     quotient: &[Vec<E>],
     n: usize,
     blowup: usize,
-) -> dft::Matrix64 {
+) -> dft::Coefficients {
     let m = quotient.len();
     let d = E::EXTENSION_DEGREE;
     let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
@@ -861,7 +869,7 @@ fn invert_matrix(mut a: Vec<Vec<Felt>>) -> Vec<Vec<Felt>> {
 /// composition columns are read from their LDEs.
 #[allow(clippy::too_many_arguments)]
 fn deep_composition<E: FieldElement<BaseField = Felt>>(
-    coefficients: &dft::Matrix64,
+    coefficients: &dft::Coefficients,
     blowup: usize,
     aux_rows: &[E],
     aux_width: usize,
@@ -894,15 +902,9 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
     }
     // A(X) = Σ γ_j·T_j(X) and B(X) = Σ γ'_j·T_j(X), as base coordinates, row k = x^k
     // (lazily reduced: one reduction per coordinate and row; constant columns only add to row 0)
-    let varying = dft::varying_columns(coefficients);
-    let raw = |e: &E| -> [u64; 3] {
-        let mut r = [0u64; 3];
-        for (x, c) in r.iter_mut().zip(E::slice_as_base_elements(core::slice::from_ref(e))) {
-            *x = c.inner();
-        }
-        r
-    };
-    let weights: Vec<[u64; 3]> = varying.iter().flat_map(|&j| [raw(&gamma[j]), raw(&gamma_next[j])]).collect();
+    let varying = coefficients.varying();
+    let pairs: Vec<E> = varying.iter().flat_map(|&j| [gamma[j], gamma_next[j]]).collect();
+    let weights = crate::fold::raw_coefficients(&pairs);
     let mut combined = vec![Felt::ZERO; n * 2 * d];
     combined.par_chunks_mut(2 * d).enumerate().for_each(|(k, row)| {
         let mut acc = [distaff_math::lazy::Accumulator::default(); 6];
