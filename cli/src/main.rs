@@ -147,13 +147,14 @@ fn parse_security(s: &str) -> Result<u32, String> {
 }
 
 fn main() -> ExitCode {
-    distaff_prover::keep_freed_memory();
     let cli = Cli::parse();
     let (json, result) = match cli.command {
         Command::Run { program, inputs, outputs, json } => {
             (json, commands::run(&program, inputs.as_deref(), outputs, json))
         }
         Command::Prove { program, inputs, outputs, security, hash, proof, low_memory, max_memory, json } => {
+            // the proof's large buffers are reused as they are freed (only proving needs it)
+            distaff_prover::keep_freed_memory();
             let hash = match hash {
                 Hash::Blake3 => distaff_prover::HashFunction::Blake3_256,
                 Hash::Rescue => distaff_prover::HashFunction::Rp64_256,
