@@ -1,45 +1,188 @@
-//! Hashing LDE rows into Merkle leaves.
+//! Hashing LDE rows into Merkle leaves, and Merkle trees.
 //!
 //! winter-crypto's `Blake3_256::hash_elements` feeds a row of Goldilocks elements to BLAKE3
 //! one 8-byte element at a time (winter-math stores elements in Montgomery form, so each is
-//! serialised on its own); for the 58-element rows of the trace that bookkeeping cost as much
-//! as a fifth of the hashing. [`RowHasher::hash_row`] serialises the row into one buffer and
-//! hashes it in one call: the same bytes, so the same digest (a test checks it), which is what
-//! the verifier recomputes with `hash_elements`.
+//! serialised on its own), and a row of 58 elements is 464 bytes: eight compressions, one
+//! after the other, each a single-block call. [`RowHasher::hash_rows`] serialises 16 rows at a
+//! time and compresses their full blocks side by side with BLAKE3's many-inputs SIMD routine
+//! (`blake3::platform::Platform::hash_many`, the routine BLAKE3 uses for the chunks of one long
+//! input), then each row's final block on its own: the same bytes and the same BLAKE3
+//! chaining, so the same digest as `hash_elements` (tests check it for every width up to 128
+//! elements and every extension), which is what the verifier recomputes. Merkle trees are
+//! built the same way, 16 merges at a time ([`RowHasher::merkle_tree`]), into winter-crypto's
+//! own node layout, so openings and roots are those of `MerkleTree::new`.
 
 use distaff_math::{Felt, FieldElement};
+use rayon::prelude::*;
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
-use winter_crypto::{ElementHasher, Hasher};
+use winter_crypto::{Digest, ElementHasher, Hasher, MerkleTree, MerkleTreeError};
 
-/// A hasher that can hash a row of field elements into a Merkle leaf, with the digest of
-/// `hash_elements`.
-pub(crate) trait RowHasher: ElementHasher<BaseField = Felt> {
-    /// `Self::hash_elements(row)`, possibly faster.
-    #[inline(always)]
-    fn hash_row<E: FieldElement<BaseField = Felt>>(row: &[E]) -> Self::Digest {
-        Self::hash_elements(row)
+/// winter-crypto's BLAKE3 digest type (not exported under its own name).
+type ByteDigest = <Blake3_256<Felt> as Hasher>::Digest;
+
+/// A hasher that can hash rows of field elements into Merkle leaves, with the digests of
+/// `hash_elements`, and build Merkle trees with the nodes of `MerkleTree::new`.
+pub(crate) trait RowHasher: ElementHasher<BaseField = Felt> + Sized {
+    /// The leaves of a row-major matrix `width` elements wide (`width > 0`): row `i`'s digest
+    /// is `Self::hash_elements(row i)`. Runs on the rayon pool.
+    fn hash_rows<E: FieldElement<BaseField = Felt>>(rows: &[E], width: usize) -> Vec<Self::Digest> {
+        rows.par_chunks(width).map(|r| Self::hash_elements(r)).collect()
+    }
+
+    /// `MerkleTree::new(leaves)`, possibly faster.
+    fn merkle_tree(leaves: Vec<Self::Digest>) -> Result<MerkleTree<Self>, MerkleTreeError> {
+        MerkleTree::new(leaves)
     }
 }
 
 impl RowHasher for Rp64_256 {}
 
-/// Rows up to this many base-field elements are serialised on the stack.
-const MAX_ROW: usize = 128;
+// BLAKE3 constants from its specification (the crate keeps them private): the initial chaining
+// value (SHA-256's) and the domain-separation flags of a chunk's first and last blocks and of
+// the root. The tests compare every digest with `blake3::hash`, so a wrong constant fails them.
+const IV: [u32; 8] = [0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C, 0x1F83D9AB, 0x5BE0CD19];
+const CHUNK_START: u8 = 1;
+const CHUNK_END: u8 = 2;
+const ROOT: u8 = 8;
+/// BLAKE3's block and chunk sizes in bytes. An input of at most one chunk is hashed as that
+/// chunk's blocks chained from `IV`, the last block flagged as the root.
+const BLOCK: usize = 64;
+const CHUNK: usize = 1024;
+/// Rows (or merges) handed to `hash_many` at once: the widest SIMD degree BLAKE3 has (AVX-512).
+const LANES: usize = 16;
+
+/// The first `N` bytes of a chunk buffer as an array.
+#[inline(always)]
+fn prefix<const N: usize>(buf: &[u8; CHUNK]) -> &[u8; N] {
+    const { assert!(N <= CHUNK) };
+    // SAFETY: N <= CHUNK (checked at compile time), and [u8; N] has alignment 1
+    unsafe { &*(buf.as_ptr() as *const [u8; N]) }
+}
+
+/// Chaining values after the first `blocks` full blocks of each input (as `CHUNK_START` of a
+/// chunk at counter 0), written to `out` (32 bytes per input).
+fn prefix_chaining_values(
+    platform: &blake3::platform::Platform,
+    inputs: &[[u8; CHUNK]],
+    blocks: usize,
+    out: &mut [u8],
+) {
+    macro_rules! dispatch {
+        ($($k:literal)*) => {
+            match blocks {
+                $($k => {
+                    let refs: Vec<&[u8; $k * BLOCK]> = inputs.iter().map(prefix::<{ $k * BLOCK }>).collect();
+                    platform.hash_many(&refs, &IV, 0, blake3::IncrementCounter::No, 0, CHUNK_START, 0, out);
+                })*
+                _ => unreachable!("a chunk has at most 16 blocks and the last one is compressed alone"),
+            }
+        };
+    }
+    dispatch!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+}
+
+/// Little-endian bytes of a chaining value (BLAKE3's output encoding).
+#[inline(always)]
+fn cv_bytes(cv: &[u32; 8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (bytes, word) in out.chunks_exact_mut(4).zip(cv) {
+        bytes.copy_from_slice(&word.to_le_bytes());
+    }
+    out
+}
+
+/// BLAKE3 digests of `inputs[i][..len]` (each at most one chunk).
+fn hash_chunks(platform: &blake3::platform::Platform, inputs: &[[u8; CHUNK]], len: usize, out: &mut [[u8; 32]]) {
+    debug_assert!(len <= CHUNK && inputs.len() <= LANES);
+    // every block but the last goes through hash_many; the last (1..=64 bytes, or the empty
+    // input's empty block) is compressed as the root
+    let full = len.saturating_sub(1) / BLOCK;
+    let tail = len - full * BLOCK;
+    let mut cvs = [0u8; 32 * LANES];
+    if full > 0 {
+        prefix_chaining_values(platform, inputs, full, &mut cvs[..32 * inputs.len()]);
+    }
+    let flags = CHUNK_END | ROOT | if full == 0 { CHUNK_START } else { 0 };
+    for (k, (input, digest)) in inputs.iter().zip(out.iter_mut()).enumerate() {
+        let mut cv = IV;
+        if full > 0 {
+            for (w, bytes) in cv.iter_mut().zip(cvs[32 * k..32 * k + 32].chunks_exact(4)) {
+                *w = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+            }
+        }
+        let mut block = [0u8; BLOCK];
+        block[..tail].copy_from_slice(&input[full * BLOCK..len]);
+        platform.compress_in_place(&mut cv, &block, tail as u8, 0, flags);
+        *digest = cv_bytes(&cv);
+    }
+}
 
 impl RowHasher for Blake3_256<Felt> {
-    #[inline]
-    fn hash_row<E: FieldElement<BaseField = Felt>>(row: &[E]) -> Self::Digest {
-        let base = E::slice_as_base_elements(row);
-        if base.len() > MAX_ROW {
-            return Self::hash_elements(row);
+    fn hash_rows<E: FieldElement<BaseField = Felt>>(rows: &[E], width: usize) -> Vec<Self::Digest> {
+        let len = width * E::EXTENSION_DEGREE * 8;
+        if len > CHUNK || width == 0 {
+            return rows.par_chunks(width.max(1)).map(|r| Self::hash_elements(r)).collect();
         }
-        // the canonical little-endian bytes of each element, as winter-math serialises them
-        let mut buf = [0u8; MAX_ROW * 8];
-        for (bytes, x) in buf.chunks_exact_mut(8).zip(base) {
-            bytes.copy_from_slice(&x.as_int().to_le_bytes());
-        }
-        Self::hash(&buf[..base.len() * 8])
+        let platform = blake3::platform::Platform::detect();
+        let mut digests = vec![ByteDigest::new([0u8; 32]); rows.len() / width];
+        digests.par_chunks_mut(LANES).zip(rows.par_chunks(width * LANES)).for_each(|(out, batch)| {
+            // the canonical little-endian bytes of each element, as winter-math serialises them
+            let mut inputs = [[0u8; CHUNK]; LANES];
+            for (input, row) in inputs.iter_mut().zip(batch.chunks_exact(width)) {
+                for (bytes, x) in input.chunks_exact_mut(8).zip(E::slice_as_base_elements(row)) {
+                    bytes.copy_from_slice(&x.as_int().to_le_bytes());
+                }
+            }
+            let mut bytes = [[0u8; 32]; LANES];
+            hash_chunks(&platform, &inputs[..out.len()], len, &mut bytes);
+            for (digest, b) in out.iter_mut().zip(bytes) {
+                *digest = ByteDigest::new(b);
+            }
+        });
+        digests
     }
+
+    fn merkle_tree(leaves: Vec<Self::Digest>) -> Result<MerkleTree<Self>, MerkleTreeError> {
+        let n = leaves.len();
+        if n < 2 || !n.is_power_of_two() {
+            return MerkleTree::new(leaves);
+        }
+        // winter-crypto's layout: node i (1 <= i < n) merges nodes 2i and 2i + 1, nodes n/2..n
+        // merge pairs of leaves, the root is node 1 and node 0 is unused
+        let platform = blake3::platform::Platform::detect();
+        let mut nodes = vec![ByteDigest::new([0u8; 32]); n];
+        merge_level(&platform, &leaves, &mut nodes[n / 2..]);
+        let mut m = n / 2;
+        while m > 1 {
+            let (parents, children) = nodes.split_at_mut(m);
+            merge_level(&platform, &children[..m], &mut parents[m / 2..]);
+            m /= 2;
+        }
+        MerkleTree::from_raw_parts(nodes, leaves)
+    }
+}
+
+/// `parents[j] = merge(children[2j], children[2j + 1])`: BLAKE3 of the two digests' 64 bytes.
+fn merge_level(platform: &blake3::platform::Platform, children: &[ByteDigest], parents: &mut [ByteDigest]) {
+    const PER_TASK: usize = 1 << 12;
+    parents.par_chunks_mut(PER_TASK).zip(children.par_chunks(2 * PER_TASK)).for_each(|(parents, children)| {
+        for (out, pairs) in parents.chunks_mut(LANES).zip(children.chunks(2 * LANES)) {
+            let mut inputs = [[0u8; BLOCK]; LANES];
+            for (input, pair) in inputs.iter_mut().zip(pairs.chunks_exact(2)) {
+                input[..32].copy_from_slice(&pair[0].as_bytes());
+                input[32..].copy_from_slice(&pair[1].as_bytes());
+            }
+            let refs: Vec<&[u8; BLOCK]> = inputs[..out.len()].iter().collect();
+            let mut bytes = [0u8; 32 * LANES];
+            let flags = (ROOT, CHUNK_START, CHUNK_END);
+            platform.hash_many(&refs, &IV, 0, blake3::IncrementCounter::No, flags.0, flags.1, flags.2, &mut bytes);
+            for (digest, b) in out.iter_mut().zip(bytes.chunks_exact(32)) {
+                let mut d = [0u8; 32];
+                d.copy_from_slice(b);
+                *digest = ByteDigest::new(d);
+            }
+        }
+    });
 }
 
 #[cfg(test)]
@@ -48,17 +191,45 @@ mod tests {
     use distaff_math::{CubeFelt, QuadFelt};
 
     fn rows<E: FieldElement<BaseField = Felt>>(make: impl Fn(u64) -> E) {
-        for width in [0usize, 1, 7, 58, 85, 128 / E::EXTENSION_DEGREE, 200] {
-            let row: Vec<E> = (0..width as u64).map(|i| make(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i)).collect();
-            assert_eq!(Blake3_256::<Felt>::hash_row(&row), Blake3_256::<Felt>::hash_elements(&row), "width {width}");
-            assert_eq!(Rp64_256::hash_row(&row), Rp64_256::hash_elements(&row));
+        // every tail length (widths 1..=128 base elements cover 8..=1024 bytes), then rows of more
+        // than one chunk, and row counts that do and do not fill the last batch of 16
+        let d = E::EXTENSION_DEGREE;
+        for width in (1..=128 / d).chain([129, 200]) {
+            for count in [1usize, 5, 16, 37] {
+                let rows: Vec<E> =
+                    (0..(width * count) as u64).map(|i| make(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i)).collect();
+                let expected: Vec<_> = rows.chunks(width).map(Blake3_256::<Felt>::hash_elements).collect();
+                assert_eq!(Blake3_256::<Felt>::hash_rows(&rows, width), expected, "width {width}, {count} rows");
+                let expected: Vec<_> = rows.chunks(width).map(Rp64_256::hash_elements).collect();
+                assert_eq!(Rp64_256::hash_rows(&rows, width), expected);
+            }
         }
     }
 
     #[test]
     fn row_digests_are_hash_elements_digests() {
-        rows::<Felt>(Felt::new);
+        rows::<Felt>(|x| Felt::new(x % 0xFFFF_FFFF_0000_0001));
         rows::<QuadFelt>(|x| QuadFelt::new(Felt::new(x), Felt::new(u64::MAX - x)));
         rows::<CubeFelt>(|x| CubeFelt::new(Felt::new(x), Felt::new(x >> 3), Felt::new(u64::MAX)));
+    }
+
+    #[test]
+    fn merkle_trees_are_winter_crypto_trees() {
+        for log_n in 1..14 {
+            let n = 1usize << log_n;
+            let leaves: Vec<_> = (0..n as u64).map(|i| Blake3_256::<Felt>::hash(&i.to_le_bytes())).collect();
+            let ours = Blake3_256::<Felt>::merkle_tree(leaves.clone()).expect("a power of two");
+            let theirs = MerkleTree::<Blake3_256<Felt>>::new(leaves).expect("a power of two");
+            assert_eq!(ours.root(), theirs.root(), "2^{log_n} leaves");
+            let positions: Vec<usize> =
+                [0, n / 3, n - 1].into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+            assert_eq!(
+                ours.prove_batch(&positions).expect("in range"),
+                theirs.prove_batch(&positions).expect("in range")
+            );
+        }
+        // not a power of two: the same error as MerkleTree::new
+        let three = vec![Blake3_256::<Felt>::hash(b"x"); 3];
+        assert!(Blake3_256::<Felt>::merkle_tree(three).is_err());
     }
 }

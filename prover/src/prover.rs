@@ -288,8 +288,7 @@ fn commit_rows<E: FieldElement<BaseField = Felt>, H: RowHasher>(
     rows: &[E],
     width: usize,
 ) -> Result<MerkleTree<H>, ProverError> {
-    let leaves: Vec<H::Digest> = rows.par_chunks(width).map(|r| H::hash_row(r)).collect();
-    MerkleTree::new(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
+    H::merkle_tree(H::hash_rows(rows, width)).map_err(|e| ProverError::Commitment(e.to_string()))
 }
 
 /// Commits to the trace LDE coset by coset: each coset's rows are hashed into the leaves they
@@ -307,7 +306,7 @@ fn commit_cosets<H: RowHasher>(
     let mut cosets: Vec<Vec<H::Digest>> = Vec::with_capacity(blowup);
     dft::for_each_coset(coefficients, blowup, blowup, |_, rows| {
         let t = Instant::now();
-        cosets.push(rows.par_chunks(width).map(|r| H::hash_row(r)).collect());
+        cosets.push(H::hash_rows(rows, width));
         hashing += t.elapsed();
     });
     report.add("trace LDE", start.elapsed() - hashing);
@@ -316,7 +315,7 @@ fn commit_cosets<H: RowHasher>(
             let leaves: Vec<H::Digest> =
                 (0..n * blowup).into_par_iter().map(|p| cosets[p % blowup][p / blowup]).collect();
             drop(cosets);
-            MerkleTree::new(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
+            H::merkle_tree(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
         })
         .inspect(|_| report.add("trace commitment", hashing))
 }
@@ -423,10 +422,10 @@ where
     let trace_tree = match &stored {
         Some(rows) => report.time("trace commitment", || {
             // hash in storage order, then put the digests in position order
-            let digests: Vec<H::Digest> = rows.par_chunks(main_width).map(|r| H::hash_row(r)).collect();
+            let digests = H::hash_rows(rows, main_width);
             let leaves: Vec<H::Digest> =
                 (0..lde_size).into_par_iter().map(|p| digests[(p % blowup) * n + p / blowup]).collect();
-            MerkleTree::new(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
+            H::merkle_tree(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
         })?,
         None => commit_cosets::<H>(&coefficients, blowup, report)?,
     };
