@@ -520,15 +520,14 @@ where
     let deep_evaluations: Vec<E> = report.time("DEEP composition", || {
         deep_composition::<E>(
             &coefficients,
-            blowup,
-            aux_rows,
+            aux_coefficients.as_ref(),
             aux_width,
-            composition_rows,
+            &chunks,
             num_chunks,
+            blowup,
             z,
             zg,
             &deep,
-            &ood,
         )
     });
     let mut fri_prover = FriProver::<E, FriTranscript<E, H>, H, MerkleVc<H>>::new(options.fri_options());
@@ -863,49 +862,45 @@ fn invert_matrix(mut a: Vec<Vec<Felt>>) -> Vec<Vec<Felt>> {
 
 /// Evaluates the DEEP composition polynomial over the LDE domain.
 ///
-/// The main trace's part, `Σ γ_j·T_j(x)` and `Σ γ'_j·T_j(x)`, is combined in coefficient form
-/// (two polynomials instead of one per column) and extended once; the auxiliary and
-/// composition columns are read from their LDEs.
+/// `D(X) = (A(X) − A(z))/(X − z) + (B(X) − B(z·g))/(X − z·g)` with `A = Σ γ_j·T_j + Σ δ_k·H_k`
+/// (every trace and auxiliary column, and the composition columns) and `B = Σ γ'_j·T_j`, where
+/// `A(z)` and `B(z·g)` are the combinations of the out-of-domain values. All of it is done on
+/// coefficients: `A` and `B` are linear combinations of coefficient vectors, each division is a
+/// synthetic division (exact, since `A(z)` and `B(z·g)` are the values there), and `D`, a
+/// polynomial of degree below `n − 1`, is extended once, two base coordinates per point
+/// instead of every column's value and two inversions per point.
 #[allow(clippy::too_many_arguments)]
 fn deep_composition<E: FieldElement<BaseField = Felt>>(
     coefficients: &dft::Coefficients,
-    blowup: usize,
-    aux_rows: &[E],
+    aux_coefficients: Option<&dft::Coefficients>,
     aux_width: usize,
-    composition_rows: &[E],
+    chunks: &dft::Coefficients,
     num_chunks: usize,
+    blowup: usize,
     z: E,
     zg: E,
     deep: &[E],
-    ood: &Ood<E>,
 ) -> Vec<E> {
     use p3_matrix::Matrix;
     let width = coefficients.width();
     let n = coefficients.height();
-    let lde_size = n * blowup;
     let d = E::EXTENSION_DEGREE;
     let (gamma, rest) = deep.split_at(width + aux_width);
     let (gamma_next, delta) = rest.split_at(width + aux_width);
-    let mut a0 = E::ZERO;
-    let mut b0 = E::ZERO;
-    for j in 0..width {
-        a0 += gamma[j] * ood.current[j];
-        b0 += gamma_next[j] * ood.next[j];
-    }
-    for j in 0..aux_width {
-        a0 += gamma[width + j] * ood.aux_current[j];
-        b0 += gamma_next[width + j] * ood.aux_next[j];
-    }
-    for k in 0..num_chunks {
-        a0 += delta[k] * ood.composition[k];
-    }
-    // A(X) = Σ γ_j·T_j(X) and B(X) = Σ γ'_j·T_j(X), as base coordinates, row k = x^k
-    // (lazily reduced: one reduction per coordinate and row; constant columns only add to row 0)
+    // an extension coefficient of a matrix of base coordinates (column j·d + c is coordinate c)
+    let ext = |m: &dft::Coefficients, k: usize, j: usize| -> E {
+        let coords: [Felt; 3] =
+            core::array::from_fn(|c| if c < d { dft::coefficient(m, k, j * d + c) } else { Felt::ZERO });
+        E::slice_from_base_elements(&coords[..d])[0]
+    };
+    // A and B, row k = the coefficients of x^k; the main trace's part lazily reduced (one
+    // reduction per coordinate and row; constant columns only add to row 0)
     let varying = coefficients.varying();
     let pairs: Vec<E> = varying.iter().flat_map(|&j| [gamma[j], gamma_next[j]]).collect();
     let weights = crate::fold::raw_coefficients(&pairs);
-    let mut combined = vec![Felt::ZERO; n * 2 * d];
-    combined.par_chunks_mut(2 * d).enumerate().for_each(|(k, row)| {
+    let mut a_coeffs = vec![E::ZERO; n];
+    let mut b_coeffs = vec![E::ZERO; n];
+    a_coeffs.par_iter_mut().zip(b_coeffs.par_iter_mut()).enumerate().for_each(|(k, (a, b))| {
         let mut acc = [distaff_math::lazy::Accumulator::default(); 6];
         for (t, &j) in varying.iter().enumerate() {
             let c = dft::stored(coefficients, k, j);
@@ -915,62 +910,103 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
                 acc[d + i].add_product(wb[i], c);
             }
         }
-        for (r, a) in row.iter_mut().zip(&acc) {
-            *r = a.field_combination();
+        let coords: [Felt; 6] = core::array::from_fn(|i| acc[i].field_combination());
+        *a = E::slice_from_base_elements(&coords[..d])[0];
+        *b = E::slice_from_base_elements(&coords[d..2 * d])[0];
+        if let Some(aux) = aux_coefficients {
+            for j in 0..aux_width {
+                let c = ext(aux, k, j);
+                *a += gamma[width + j] * c;
+                *b += gamma_next[width + j] * c;
+            }
+        }
+        for (i, delta) in delta.iter().enumerate().take(num_chunks) {
+            *a += *delta * ext(chunks, k, i);
         }
     });
-    for j in (0..width).filter(|j| !varying.contains(j)) {
+    for j in (0..width).filter(|j| varying.binary_search(j).is_err()) {
         let c = dft::coefficient(coefficients, 0, j);
-        let mut a = E::slice_from_base_elements(&combined[..d])[0];
-        let mut b = E::slice_from_base_elements(&combined[d..2 * d])[0];
-        a += gamma[j].mul_base(c);
-        b += gamma_next[j].mul_base(c);
-        combined[..d].copy_from_slice(E::slice_as_base_elements(&[a]));
-        combined[d..2 * d].copy_from_slice(E::slice_as_base_elements(&[b]));
+        a_coeffs[0] += gamma[j].mul_base(c);
+        b_coeffs[0] += gamma_next[j].mul_base(c);
     }
-    let combined_rows = dft::lde_rows(&dft::coefficient_matrix(&combined, 2 * d), blowup);
-    drop(combined);
-    let main_parts: &[E] = E::slice_from_base_elements(&combined_rows);
-
-    let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
-    let offset = Felt::GENERATOR;
-    const CHUNK: usize = 1024;
-    let mut out = vec![E::ZERO; lde_size];
-    out.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
-        let start = chunk * CHUNK;
-        let len = out.len();
-        let mut x = offset * omega.exp(start as u64);
-        let mut denoms = Vec::with_capacity(2 * len);
-        for _ in 0..len {
-            denoms.push(E::from(x) - z);
-            denoms.push(E::from(x) - zg);
-            x *= omega;
+    // (P(X) − P(y))/(X − y), in place: the quotient's coefficients, from the top down
+    let divide = |p: &mut Vec<E>, y: E| {
+        let mut carry = E::ZERO;
+        for c in p.iter_mut().rev() {
+            let next = *c + carry * y;
+            *c = carry;
+            carry = next;
         }
-        let inv = batch_inversion(&denoms);
-        for (k, o) in out.iter_mut().enumerate() {
-            let i = start + k;
-            let mut a = main_parts[2 * i];
-            let mut b = main_parts[2 * i + 1];
-            if aux_width > 0 {
-                let aux = &aux_rows[i * aux_width..(i + 1) * aux_width];
-                for j in 0..aux_width {
-                    a += gamma[width + j] * aux[j];
-                    b += gamma_next[width + j] * aux[j];
-                }
-            }
-            let comp = &composition_rows[i * num_chunks..(i + 1) * num_chunks];
-            for kk in 0..num_chunks {
-                a += delta[kk] * comp[kk];
-            }
-            *o = (a - a0) * inv[2 * k] + (b - b0) * inv[2 * k + 1];
-        }
+    };
+    rayon::join(|| divide(&mut a_coeffs, z), || divide(&mut b_coeffs, zg));
+    let mut values = vec![Felt::ZERO; n * d];
+    values.par_chunks_mut(d).zip(a_coeffs.par_iter().zip(&b_coeffs)).for_each(|(row, (a, b))| {
+        row.copy_from_slice(E::slice_as_base_elements(&[*a + *b]));
     });
-    out
+    drop((a_coeffs, b_coeffs));
+    let rows = dft::lde_rows(&dft::coefficient_matrix(&values, d), blowup);
+    E::slice_from_base_elements(&rows).to_vec()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_composition_is_the_pointwise_definition() {
+        let (n, blowup) = (16usize, 8usize);
+        let q = |a: u64, b: u64| QuadFelt::new(Felt::new(a), Felt::new(b));
+        let column =
+            |seed: u64| -> Vec<Felt> { (0..n as u64).map(|r| Felt::new(seed * 1_000_003 + r * r * 17 + 5)).collect() };
+        // five main columns, one of them constant
+        let mut main: Vec<Vec<Felt>> = (1..5).map(column).collect();
+        main.insert(2, vec![Felt::new(42); n]);
+        let coefficients = dft::interpolate_columns(&main);
+        let aux: Vec<Vec<QuadFelt>> =
+            (0..2u64).map(|j| (0..n as u64).map(|r| q(r * 3 + j, r ^ (j + 9))).collect()).collect();
+        let aux_coefficients = dft::interpolate_columns(&coordinates(&aux));
+        let chunks_values: Vec<Felt> = (0..n as u64 * 3 * 2).map(|i| Felt::new(i * i * 7 + 1)).collect();
+        let chunks = dft::coefficient_matrix(&chunks_values, 3 * 2);
+        let (width, aux_width, num_chunks) = (main.len(), aux.len(), 3);
+        let deep: Vec<QuadFelt> =
+            (0..2 * (width + aux_width) + num_chunks).map(|i| q(i as u64 * 31 + 7, i as u64 + 100)).collect();
+        let z = q(123_456_789, 987_654_321);
+        let zg = z * QuadFelt::from(Felt::get_root_of_unity(n.trailing_zeros()));
+        let values = deep_composition::<QuadFelt>(
+            &coefficients,
+            Some(&aux_coefficients),
+            aux_width,
+            &chunks,
+            num_chunks,
+            blowup,
+            z,
+            zg,
+            &deep,
+        );
+        // A = Σ γ_j T_j + Σ δ_k H_k and B = Σ γ'_j T_j, each at a point
+        let (gamma, rest) = deep.split_at(width + aux_width);
+        let (gamma_next, delta) = rest.split_at(width + aux_width);
+        let parts = |x: QuadFelt| -> (QuadFelt, QuadFelt) {
+            let t = evaluate_rows_at_points(&coefficients, &[x]).pop().unwrap();
+            let a_ = evaluate_ext_rows_at_points::<QuadFelt>(&aux_coefficients, &[x]).pop().unwrap();
+            let h = evaluate_ext_rows_at_points::<QuadFelt>(&chunks, &[x]).pop().unwrap();
+            let all: Vec<QuadFelt> = t.into_iter().chain(a_).collect();
+            let a = all.iter().zip(gamma).map(|(v, g)| *v * *g).fold(QuadFelt::ZERO, |s, v| s + v)
+                + h.iter().zip(delta).map(|(v, g)| *v * *g).fold(QuadFelt::ZERO, |s, v| s + v);
+            let b = all.iter().zip(gamma_next).map(|(v, g)| *v * *g).fold(QuadFelt::ZERO, |s, v| s + v);
+            (a, b)
+        };
+        let (a_z, _) = parts(z);
+        let (_, b_zg) = parts(zg);
+        let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+        assert_eq!(values.len(), n * blowup);
+        for (p, value) in values.iter().enumerate() {
+            let x = QuadFelt::from(Felt::GENERATOR * omega.exp(p as u64));
+            let (a, b) = parts(x);
+            let expected = (a - a_z) / (x - z) + (b - b_zg) / (x - zg);
+            assert_eq!(*value, expected, "position {p}");
+        }
+    }
 
     #[test]
     fn composition_columns_are_recovered_from_as_many_cosets() {
