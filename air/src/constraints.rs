@@ -572,13 +572,14 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
             free += fill * sn[i];
         }
         let permuted = if i < HASHER_WIDTH { hp_out * (nxt[HASHER + i] - si) } else { V::ZERO };
-        let expected = shifted1 * (up1 - si)
+        // swap: slot i takes s0 if N = i; movup: slot i takes slot i − 1 if N ≥ i; movdn: slot i
+        // takes s0 if N = i and slot i + 1 if N > i (t[i] = e[i] + t[i + 1]), grouped by the
+        // value slot i moves to
+        let expected = (shifted1 + f.movdn * f.t[i + 1]) * (up1 - si)
             + permuted
             + free
-            + right_i * (down - si)
-            + f.swap * f.e[i] * (s0 - si)
-            + f.movup * f.t[i] * (down - si)
-            + f.movdn * (f.e[i] * s0 + f.t[i + 1] * up1 - f.t[i] * si);
+            + (right_i + f.movup * f.t[i]) * (down - si)
+            + (f.swap + f.movdn) * f.e[i] * (s0 - si);
         sink.emit(T, "stack_slot", i, sn[i] - si - expected);
     }
     sink.emit(T, "inv", 0, fl(opcodes::INV) * (sn[0] * s0 - V::ONE));
