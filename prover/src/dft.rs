@@ -50,6 +50,61 @@ impl core::ops::Deref for Coefficients {
     }
 }
 
+/// How the full rows of an LDE stored by [`lde_cosets`] or handed out by [`for_each_coset`]
+/// are rebuilt: those store only the varying columns of the coefficient matrix (in order), and
+/// a constant column has its constant at every point. In a Fibonacci trace 25 of 58 columns are
+/// constant; leaving them out saves their memory (and first touching it) and makes each stored
+/// row one contiguous copy.
+#[derive(Clone, Debug)]
+pub struct RowLayout {
+    varying: Vec<usize>,
+    /// A full row with every constant column set (varying columns zero).
+    template: Vec<Felt>,
+}
+
+impl RowLayout {
+    /// The layout of a coefficient matrix's LDE.
+    pub fn of(coefficients: &Coefficients) -> Self {
+        let mut template = vec![Felt::ZERO; coefficients.width()];
+        for (c, t) in template.iter_mut().enumerate() {
+            if coefficients.varying.binary_search(&c).is_err() {
+                *t = coefficient(coefficients, 0, c);
+            }
+        }
+        RowLayout { varying: coefficients.varying.clone(), template }
+    }
+
+    /// The varying columns, in order: stored value `t` belongs to column `columns()[t]`.
+    pub fn columns(&self) -> &[usize] {
+        &self.varying
+    }
+
+    /// Number of values a stored row holds.
+    pub fn stored_width(&self) -> usize {
+        self.varying.len()
+    }
+
+    /// A full row with the constant columns set, for [`RowLayout::fill`] to complete.
+    pub fn template(&self) -> Vec<Felt> {
+        self.template.clone()
+    }
+
+    /// Writes a stored row's values into their columns of a full row (from [`RowLayout::template`]).
+    #[inline(always)]
+    pub fn fill(&self, stored: &[Felt], row: &mut [Felt]) {
+        for (&c, v) in self.varying.iter().zip(stored) {
+            row[c] = *v;
+        }
+    }
+
+    /// The full row of a stored row.
+    pub fn expand(&self, stored: &[Felt]) -> Vec<Felt> {
+        let mut row = self.template();
+        self.fill(stored, &mut row);
+        row
+    }
+}
+
 // The transforms are linear, so they commute with winter-math's Montgomery scaling
 // (`Felt` stores `x·R`): data (trace values, coefficients, evaluations) crosses between the two
 // libraries as its stored value, with no conversion, and the transforms' outputs are again
@@ -106,18 +161,33 @@ fn inverse_mod_2_64(e: u64) -> u64 {
 }
 
 /// Loads `width` columns, each given by `get(column, winter_index)`, into a Plonky3 matrix whose
-/// row `i` holds the values at Plonky3's `i`-th domain point.
+/// row `i` holds the values at Plonky3's `i`-th domain point (winter index `e·i`). The sources
+/// are read in order (winter index `s` goes to row `e⁻¹·s`): one scattered row write per
+/// index instead of one scattered read per column and index.
 fn load(n: usize, width: usize, get: impl Fn(usize, usize) -> Felt + Sync) -> Matrix64 {
-    let e = generator_exponent(n.trailing_zeros()) as usize;
+    let e_inv = inverse_mod_2_64(generator_exponent(n.trailing_zeros())) as usize;
     let mut values = vec![Goldilocks::ZERO; n * width];
-    values.par_chunks_mut(width).enumerate().for_each(|(i, row)| {
-        let src = e.wrapping_mul(i) & (n - 1);
-        for (c, v) in row.iter_mut().enumerate() {
-            *v = to_p3(get(c, src));
+    let out = SharedRows(values.as_mut_ptr());
+    const CHUNK: usize = 1 << 12;
+    (0..n.div_ceil(CHUNK)).into_par_iter().for_each(|chunk| {
+        let out = &out;
+        for src in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
+            let i = e_inv.wrapping_mul(src) & (n - 1);
+            // SAFETY: i -> e⁻¹·i mod n is a bijection of 0..n (e is odd), so every row i is
+            // written by exactly one source index, and row i lies inside the n·width values
+            let row = unsafe { core::slice::from_raw_parts_mut(out.0.add(i * width), width) };
+            for (c, v) in row.iter_mut().enumerate() {
+                *v = to_p3(get(c, src));
+            }
         }
     });
     RowMajorMatrix::new(values, width)
 }
+
+/// A pointer to a matrix's values that threads writing disjoint rows share.
+struct SharedRows(*mut Goldilocks);
+// SAFETY: only used by `load`, whose threads write disjoint rows
+unsafe impl Sync for SharedRows {}
 
 /// Coefficients (row `k` = coefficient of `x^k`, one column per polynomial) of the polynomials
 /// taking the given values on the trace domain. Constant columns (many, in a trace that leaves
@@ -256,13 +326,34 @@ impl<'a> CosetDft<'a> {
         }
     }
 
+    /// Plonky3's row (in `evaluations`) holding the point of winter index `r` (`shift·g^r`).
+    #[inline(always)]
+    fn source_row(&self, r: usize) -> usize {
+        // winter index r is Plonky3 index e⁻¹·r, stored at its bit reversal
+        let i = self.e_inv.wrapping_mul(r) & (self.n - 1);
+        if self.log_n == 0 {
+            0
+        } else {
+            i.reverse_bits() >> (usize::BITS - self.log_n)
+        }
+    }
+
+    /// Copies the varying columns' values at winter index `r` of a coset's evaluations into
+    /// `dst` (one value per varying column).
+    #[inline(always)]
+    fn copy_row(&self, evaluations: &Matrix64, r: usize, dst: &mut [Felt]) {
+        let w = self.varying.len();
+        let stored = self.source_row(r);
+        for (d, v) in dst.iter_mut().zip(&evaluations.values[stored * w..(stored + 1) * w]) {
+            *d = from_p3(*v);
+        }
+    }
+
     /// Writes the row of winter index `r` (the point `shift·g^r`) of a coset's evaluations
     /// through `set(column, value)`.
     #[inline(always)]
     fn write_row(&self, evaluations: &Matrix64, r: usize, mut set: impl FnMut(usize, Felt)) {
-        // winter index r is Plonky3 index e⁻¹·r, stored at its bit reversal
-        let i = self.e_inv.wrapping_mul(r) & (self.n - 1);
-        let stored = if self.log_n == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - self.log_n) };
+        let stored = self.source_row(r);
         let w = self.varying.len();
         if w == self.width {
             for (c, v) in evaluations.values[stored * w..(stored + 1) * w].iter().enumerate() {
@@ -301,19 +392,23 @@ pub fn lde_rows(coefficients: &Coefficients, blowup: usize) -> Vec<Felt> {
     })
 }
 
-/// [`lde_rows`] laid out coset by coset: the `n` rows of coset `j` (natural order within it)
-/// are rows `j·n .. (j+1)·n`, so that LDE position `p` is row `(p % blowup)·n + p / blowup`.
-/// A reader that walks one coset at a time (constraint evaluation) then reads memory in order.
+/// The varying columns of [`lde_rows`] (see [`RowLayout`]), laid out coset by coset: the `n`
+/// rows of coset `j` (natural order within it) are rows `j·n .. (j+1)·n`, so that LDE position
+/// `p` is row `(p % blowup)·n + p / blowup`, each [`RowLayout::stored_width`] values wide. A
+/// reader that walks one coset at a time (constraint evaluation) then reads memory in order.
 pub fn lde_cosets(coefficients: &Coefficients, blowup: usize) -> Vec<Felt> {
-    let width = coefficients.width();
+    let w = coefficients.varying().len();
     let n = coefficients.height();
+    if w == 0 {
+        return Vec::new();
+    }
     let cosets = CosetDft::new(coefficients, blowup);
-    crate::memory::filled(n * blowup * width, |rows| {
+    crate::memory::filled(n * blowup * w, |rows| {
         cosets.each(blowup, |j, evaluations| {
-            rows[j * n * width..(j + 1) * n * width].par_chunks_mut(width).enumerate().for_each(|(r, row)| {
-                cosets.write_row(evaluations, r, |c, v| {
-                    row[c].write(v);
-                });
+            rows[j * n * w..(j + 1) * n * w].par_chunks_mut(w).enumerate().for_each(|(r, row)| {
+                // SAFETY: MaybeUninit<Felt> has Felt's layout; copy_row writes every value
+                let row = unsafe { &mut *(row as *mut [core::mem::MaybeUninit<Felt>] as *mut [Felt]) };
+                cosets.copy_row(evaluations, r, row);
             });
         });
     })
@@ -321,21 +416,22 @@ pub fn lde_cosets(coefficients: &Coefficients, blowup: usize) -> Vec<Felt> {
 
 /// Evaluates the polynomials with coefficient matrix `coefficients` on each coset
 /// `offset·ω^j·<g>` (`j = 0..blowup`, ω of order `n·blowup`, g = ω^blowup) in turn, and hands
-/// coset `j`'s values to `f(j, rows)`, row-major in natural order: row `i` holds every
-/// polynomial at `offset·ω^(i·blowup + j)`, i.e. row `i·blowup + j` of the full LDE.
+/// coset `j`'s varying columns to `f(j, rows)` (see [`RowLayout`]), row-major in natural order:
+/// row `i` holds the polynomials at `offset·ω^(i·blowup + j)`, i.e. row `i·blowup + j` of the
+/// full LDE.
 ///
-/// This is [`lde_rows`] without the `n·blowup`-row result: one coset's scratch space at a time,
-/// for provers that stream over the LDE instead of storing it. Only the first `count` cosets
-/// are computed.
+/// This is [`lde_cosets`] without the `n·blowup`-row result: one coset's scratch space at a
+/// time, for provers that stream over the LDE instead of storing it. Only the first `count`
+/// cosets are computed.
 pub fn for_each_coset(coefficients: &Coefficients, blowup: usize, count: usize, mut f: impl FnMut(usize, &[Felt])) {
-    let width = coefficients.width();
+    let w = coefficients.varying().len();
     let n = coefficients.height();
     let cosets = CosetDft::new(coefficients, blowup);
-    let mut rows = vec![Felt::ZERO; n * width];
+    let mut rows = vec![Felt::ZERO; n * w];
     cosets.each(count.min(blowup), |j, evaluations| {
-        rows.par_chunks_mut(width).enumerate().for_each(|(r, row)| {
-            cosets.write_row(evaluations, r, |c, v| row[c] = v);
-        });
+        if w > 0 {
+            rows.par_chunks_mut(w).enumerate().for_each(|(r, row)| cosets.copy_row(evaluations, r, row));
+        }
         f(j, &rows);
     });
 }
@@ -433,17 +529,22 @@ mod tests {
                 assert_eq!(rows[p * w + c], polynom::eval(&poly, x), "position {p}, column {c}");
             }
         }
-        // the same values laid out coset by coset
+        // the same values laid out coset by coset, varying columns only
+        let layout = RowLayout::of(&coeffs);
+        let sw = layout.stored_width();
+        assert_eq!(sw, cols.iter().filter(|c| c.iter().any(|v| *v != c[0])).count());
         let by_coset = lde_cosets(&coeffs, blowup);
+        assert_eq!(by_coset.len(), n * blowup * sw);
+        let expand = |stored: &[Felt]| if sw == 0 { layout.template() } else { layout.expand(stored) };
         for p in 0..n * blowup {
             let r = (p % blowup) * n + p / blowup;
-            assert_eq!(&by_coset[r * w..(r + 1) * w], &rows[p * w..(p + 1) * w]);
+            assert_eq!(expand(&by_coset[r * sw..(r + 1) * sw]), &rows[p * w..(p + 1) * w]);
         }
         // the same values, coset by coset, and at single points
         let mut seen = 0;
         for_each_coset(&coeffs, blowup, blowup, |j, coset| {
             for i in 0..n {
-                assert_eq!(&coset[i * w..(i + 1) * w], &rows[(i * blowup + j) * w..(i * blowup + j + 1) * w]);
+                assert_eq!(expand(&coset[i * sw..(i + 1) * sw]), &rows[(i * blowup + j) * w..(i * blowup + j + 1) * w]);
             }
             seen += 1;
         });

@@ -12,6 +12,7 @@
 //! built the same way, 16 merges at a time ([`RowHasher::merkle_tree`]), into winter-crypto's
 //! own node layout, so openings and roots are those of `MerkleTree::new`.
 
+use crate::dft::RowLayout;
 use distaff_math::{Felt, FieldElement};
 use rayon::prelude::*;
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
@@ -29,6 +30,12 @@ pub(crate) trait RowHasher: ElementHasher<BaseField = Felt> + Sized {
         rows.par_chunks(width).map(|r| Self::hash_elements(r)).collect()
     }
 
+    /// The leaves of `count` rows stored as [`RowLayout`] describes (only the varying columns,
+    /// `layout.stored_width()` values per row): each digest is `hash_elements` of the full row.
+    fn hash_stored_rows(rows: &[Felt], layout: &RowLayout, count: usize) -> Vec<Self::Digest> {
+        (0..count).into_par_iter().map(|i| Self::hash_elements(&expand(rows, layout, i))).collect()
+    }
+
     /// `MerkleTree::new(leaves)`, possibly faster.
     fn merkle_tree(leaves: Vec<Self::Digest>) -> Result<MerkleTree<Self>, MerkleTreeError> {
         MerkleTree::new(leaves)
@@ -36,6 +43,41 @@ pub(crate) trait RowHasher: ElementHasher<BaseField = Felt> + Sized {
 }
 
 impl RowHasher for Rp64_256 {}
+
+/// Full row `i` of rows stored as `layout` describes.
+fn expand(rows: &[Felt], layout: &RowLayout, i: usize) -> Vec<Felt> {
+    let sw = layout.stored_width();
+    let mut row = layout.template();
+    layout.fill(&rows[i * sw..(i + 1) * sw], &mut row);
+    row
+}
+
+/// The canonical little-endian bytes of each element, as winter-math serialises them.
+#[inline(always)]
+fn write_elements(row: &[Felt], out: &mut [u8]) {
+    for (bytes, x) in out.chunks_exact_mut(8).zip(row) {
+        bytes.copy_from_slice(&x.as_int().to_le_bytes());
+    }
+}
+
+/// The BLAKE3 digests of `count` inputs of `len` bytes (at most one chunk) each, input `i` being
+/// written by `serialize(i, buffer)`: 16 inputs at a time, in parallel.
+fn blake3_leaves(count: usize, len: usize, serialize: impl Fn(usize, &mut [u8; CHUNK]) + Sync) -> Vec<ByteDigest> {
+    let platform = blake3::platform::Platform::detect();
+    let mut digests = vec![ByteDigest::new([0u8; 32]); count];
+    digests.par_chunks_mut(LANES).enumerate().for_each(|(batch, out)| {
+        let mut inputs = [[0u8; CHUNK]; LANES];
+        for (k, input) in inputs.iter_mut().take(out.len()).enumerate() {
+            serialize(batch * LANES + k, input);
+        }
+        let mut bytes = [[0u8; 32]; LANES];
+        hash_chunks(&platform, &inputs[..out.len()], len, &mut bytes);
+        for (digest, b) in out.iter_mut().zip(bytes) {
+            *digest = ByteDigest::new(b);
+        }
+    });
+    digests
+}
 
 // BLAKE3 constants from its specification (the crate keeps them private): the initial chaining
 // value (SHA-256's) and the domain-separation flags of a chunk's first and last blocks and of
@@ -123,23 +165,29 @@ impl RowHasher for Blake3_256<Felt> {
         if len > CHUNK || width == 0 {
             return rows.par_chunks(width.max(1)).map(|r| Self::hash_elements(r)).collect();
         }
-        let platform = blake3::platform::Platform::detect();
-        let mut digests = vec![ByteDigest::new([0u8; 32]); rows.len() / width];
-        digests.par_chunks_mut(LANES).zip(rows.par_chunks(width * LANES)).for_each(|(out, batch)| {
-            // the canonical little-endian bytes of each element, as winter-math serialises them
-            let mut inputs = [[0u8; CHUNK]; LANES];
-            for (input, row) in inputs.iter_mut().zip(batch.chunks_exact(width)) {
-                for (bytes, x) in input.chunks_exact_mut(8).zip(E::slice_as_base_elements(row)) {
-                    bytes.copy_from_slice(&x.as_int().to_le_bytes());
-                }
+        blake3_leaves(rows.len() / width, len, |i, input| {
+            let row = E::slice_as_base_elements(&rows[i * width..(i + 1) * width]);
+            write_elements(row, input);
+        })
+    }
+
+    fn hash_stored_rows(rows: &[Felt], layout: &RowLayout, count: usize) -> Vec<Self::Digest> {
+        let width = layout.template().len();
+        let len = width * 8;
+        let sw = layout.stored_width();
+        if len > CHUNK || width == 0 {
+            return (0..count).into_par_iter().map(|i| Self::hash_elements(&expand(rows, layout, i))).collect();
+        }
+        // the constant columns' bytes are the same in every row: serialised once
+        let mut template = [0u8; CHUNK];
+        write_elements(&layout.template(), &mut template);
+        let columns = layout.columns();
+        blake3_leaves(count, len, |i, input| {
+            input[..len].copy_from_slice(&template[..len]);
+            for (&c, x) in columns.iter().zip(&rows[i * sw..(i + 1) * sw]) {
+                input[8 * c..8 * c + 8].copy_from_slice(&x.as_int().to_le_bytes());
             }
-            let mut bytes = [[0u8; 32]; LANES];
-            hash_chunks(&platform, &inputs[..out.len()], len, &mut bytes);
-            for (digest, b) in out.iter_mut().zip(bytes) {
-                *digest = ByteDigest::new(b);
-            }
-        });
-        digests
+        })
     }
 
     fn merkle_tree(leaves: Vec<Self::Digest>) -> Result<MerkleTree<Self>, MerkleTreeError> {
@@ -211,6 +259,35 @@ mod tests {
         rows::<Felt>(|x| Felt::new(x % 0xFFFF_FFFF_0000_0001));
         rows::<QuadFelt>(|x| QuadFelt::new(Felt::new(x), Felt::new(u64::MAX - x)));
         rows::<CubeFelt>(|x| CubeFelt::new(Felt::new(x), Felt::new(x >> 3), Felt::new(u64::MAX)));
+    }
+
+    #[test]
+    fn stored_row_digests_are_full_row_digests() {
+        // constant columns (5, 0, 9) between varying ones; 37 rows of 16 (not a whole batch)
+        let n = 16;
+        let varying = |c: u64| (0..n as u64).map(|i| Felt::new(i * i + 7 * c + 1)).collect::<Vec<Felt>>();
+        for cols in [
+            vec![vec![Felt::new(5); n], varying(0), vec![Felt::ZERO; n], varying(1), vec![Felt::new(9); n]],
+            (0..130).map(|c| if c % 3 == 0 { varying(c) } else { vec![Felt::new(c); n] }).collect(),
+            vec![vec![Felt::new(3); n]; 4],
+        ] {
+            let coefficients = crate::dft::interpolate_columns(&cols);
+            let layout = RowLayout::of(&coefficients);
+            let blowup = 4;
+            let rows = crate::dft::lde_cosets(&coefficients, blowup);
+            let full: Vec<Vec<Felt>> = (0..n * blowup).map(|i| expand(&rows, &layout, i)).collect();
+            let expected: Vec<_> = full.iter().map(|r| Blake3_256::<Felt>::hash_elements(r)).collect();
+            assert_eq!(Blake3_256::<Felt>::hash_stored_rows(&rows, &layout, n * blowup), expected);
+            let expected: Vec<_> = full.iter().map(|r| Rp64_256::hash_elements(r)).collect();
+            assert_eq!(Rp64_256::hash_stored_rows(&rows, &layout, n * blowup), expected);
+            // and the full rows are the LDE's
+            let lde = crate::dft::lde_rows(&coefficients, blowup);
+            let w = cols.len();
+            for (i, row) in full.iter().enumerate() {
+                let p = (i % n) * blowup + i / n;
+                assert_eq!(&row[..], &lde[p * w..(p + 1) * w]);
+            }
+        }
     }
 
     #[test]

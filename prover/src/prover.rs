@@ -124,7 +124,9 @@ pub enum LdeStorage {
 /// stored LDE and 3.5 KiB streamed, quadratic extension), with a margin, and scaled by the
 /// blowup and (for the cubic extension) the larger extension elements, plus 64 MiB for the
 /// rest of the process. Front ends use it to
-/// refuse a proof that cannot fit rather than be killed for running out of memory.
+/// refuse a proof that cannot fit rather than be killed for running out of memory. It assumes
+/// every column varies: the stored LDE holds only the varying ones, so traces with constant
+/// columns need less (F(86181): 1.4 GiB measured, 2.0 GiB estimated).
 /// The memory variant of the AIR (`memory_variant`) has about 40% more columns.
 pub fn estimated_memory(trace_length: usize, memory_variant: bool, options: &ProofOptions, storage: LdeStorage) -> u64 {
     let per_row: u64 = match storage {
@@ -295,18 +297,18 @@ fn commit_rows<E: FieldElement<BaseField = Felt>, H: RowHasher>(
 /// occupy in the full LDE (row `i·blowup + j` for coset `j`), and only the digests are kept.
 fn commit_cosets<H: RowHasher>(
     coefficients: &dft::Coefficients,
+    layout: &dft::RowLayout,
     blowup: usize,
     report: &mut ProvingReport,
 ) -> Result<MerkleTree<H>, ProverError> {
     use p3_matrix::Matrix;
-    let width = coefficients.width();
     let n = coefficients.height();
     let start = Instant::now();
     let mut hashing = Duration::ZERO;
     let mut cosets: Vec<Vec<H::Digest>> = Vec::with_capacity(blowup);
     dft::for_each_coset(coefficients, blowup, blowup, |_, rows| {
         let t = Instant::now();
-        cosets.push(H::hash_rows(rows, width));
+        cosets.push(H::hash_stored_rows(rows, layout, n));
         hashing += t.elapsed();
     });
     report.add("trace LDE", start.elapsed() - hashing);
@@ -414,7 +416,8 @@ where
     // coset by coset, once to hash its rows and once more to evaluate the constraints, and the
     // few rows the queries open are evaluated from the coefficients.
     let coefficients = report.time("trace interpolation", || dft::interpolate_columns(columns));
-    // stored coset by coset (position p is row (p % blowup)·n + p / blowup)
+    // the varying columns, stored coset by coset (position p is row (p % blowup)·n + p / blowup)
+    let layout = dft::RowLayout::of(&coefficients);
     let stored: Option<Vec<Felt>> = match storage {
         LdeStorage::Stored => Some(report.time("trace LDE", || dft::lde_cosets(&coefficients, blowup))),
         LdeStorage::Streamed => None,
@@ -422,12 +425,12 @@ where
     let trace_tree = match &stored {
         Some(rows) => report.time("trace commitment", || {
             // hash in storage order, then put the digests in position order
-            let digests = H::hash_rows(rows, main_width);
+            let digests = H::hash_stored_rows(rows, &layout, lde_size);
             let leaves: Vec<H::Digest> =
                 (0..lde_size).into_par_iter().map(|p| digests[(p % blowup) * n + p / blowup]).collect();
             H::merkle_tree(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
         })?,
-        None => commit_cosets::<H>(&coefficients, blowup, report)?,
+        None => commit_cosets::<H>(&coefficients, &layout, blowup, report)?,
     };
     coin.reseed(*trace_tree.root());
 
@@ -460,6 +463,7 @@ where
     let quotient: Vec<Vec<E>> = evaluate_composition::<E, A>(
         air,
         &coefficients,
+        &layout,
         stored.as_deref(),
         aux_rows,
         num_chunks,
@@ -557,7 +561,8 @@ where
                     .iter()
                     .flat_map(|&p| {
                         let r = (p % blowup) * n + p / blowup;
-                        rows[r * main_width..(r + 1) * main_width].iter().copied()
+                        let sw = layout.stored_width();
+                        layout.expand(&rows[r * sw..(r + 1) * sw])
                     })
                     .collect();
                 open_values::<H>(&trace_tree, values, &positions)?
@@ -681,6 +686,7 @@ fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
 fn evaluate_composition<E, A>(
     air: &A,
     coefficients: &dft::Coefficients,
+    layout: &dft::RowLayout,
     stored: Option<&[Felt]>,
     aux_rows: &[E],
     count: usize,
@@ -695,7 +701,8 @@ where
     A: Air,
 {
     let n = air.trace_length();
-    let (width, aux_width) = (air.main_width(), air.aux_width());
+    let aux_width = air.aux_width();
+    let sw = layout.stored_width();
     let lde_size = n * blowup;
     let offset = Felt::GENERATOR;
     let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
@@ -723,7 +730,7 @@ where
     let start = Instant::now();
     let mut lde_time = Duration::ZERO;
     let mut out = Vec::with_capacity(count);
-    // evaluates coset j, whose row r is rows[r·width ..]
+    // evaluates coset j, whose row r is stored at rows[r·sw ..] (the varying columns)
     let mut evaluate_coset = |j: usize, rows: &[Felt]| {
         let base = offset * omega.exp(j as u64);
         // x^n − 1 is constant on the coset
@@ -743,14 +750,19 @@ where
                 x *= g;
             }
             let inv = batch_inversion(&denoms);
+            // full rows: the constant columns set once, the varying ones filled per point (the
+            // next row of one point is the current row of the following one)
+            let (mut cur, mut nxt) = (layout.template(), layout.template());
+            layout.fill(&rows[r0 * sw..(r0 + 1) * sw], &mut nxt);
             for (k, o) in out.iter_mut().enumerate() {
                 let r = r0 + k;
                 // LDE position of the point, of its next row
                 let li = j + blowup * r;
                 let ni = (li + blowup) % lde_size;
                 let nr = (r + 1) % n;
-                let cur = &rows[r * width..(r + 1) * width];
-                let nxt = &rows[nr * width..(nr + 1) * width];
+                core::mem::swap(&mut cur, &mut nxt);
+                layout.fill(&rows[nr * sw..(nr + 1) * sw], &mut nxt);
+                let (cur, nxt) = (&cur[..], &nxt[..]);
                 let periodic = &periodic[li % period];
                 let mut sink = LazyFold::<E>::new(&raw_alphas);
                 air.evaluate_main(cur, nxt, periodic, &mut sink);
@@ -771,7 +783,7 @@ where
         Some(rows) => {
             // stored coset by coset: coset j is the j-th block of n rows
             for j in 0..count {
-                evaluate_coset(j, &rows[j * n * width..(j + 1) * n * width]);
+                evaluate_coset(j, &rows[j * n * sw..(j + 1) * n * sw]);
             }
         }
         None => {
