@@ -60,6 +60,9 @@ pub enum ProverError {
     /// The trace has an unsupported shape.
     #[error("trace must have {TRACE_WIDTH} columns of equal power-of-two length between {MIN_TRACE_LENGTH} and 2^{MAX_TRACE_LENGTH_LOG2}")]
     TraceShape,
+    /// A periodic column's period is not a power of two dividing the trace length.
+    #[error("periodic columns must have a power-of-two period dividing the trace length")]
+    PeriodicColumns,
     /// The blowup factor is below what the constraint degree needs.
     #[error("blowup factor {0} is below the constraint-evaluation blowup {1}")]
     BlowupTooSmall(usize, usize),
@@ -232,6 +235,11 @@ fn prove_air_with_report<A: Air>(
         || n.trailing_zeros() > MAX_TRACE_LENGTH_LOG2
     {
         return Err(ProverError::TraceShape);
+    }
+    // periods are powers of two dividing the trace length (the Air contract, which constraint
+    // evaluation's index arithmetic relies on)
+    if air.periodic_columns().iter().any(|c| !c.len().is_power_of_two() || c.len() > n) {
+        return Err(ProverError::PeriodicColumns);
     }
     report.trace_length = n;
     report.security_bits = options.conjectured_security(n);
@@ -712,7 +720,8 @@ where
     // A periodic column of period P repeats with period P·blowup on the LDE domain.
     let columns = air.periodic_columns();
     let polys = periodic_polys(&columns);
-    let period = columns.iter().map(|c| c.len()).max().unwrap_or(1) * blowup;
+    // (periods are powers of two dividing the trace length, as is the blowup)
+    let period = (columns.iter().map(|c| c.len()).max().unwrap_or(1) * blowup).next_power_of_two();
     let periodic: Vec<Vec<Felt>> = (0..period)
         .map(|k| {
             let x = offset * omega.exp(k as u64);
@@ -757,13 +766,14 @@ where
             for (k, o) in out.iter_mut().enumerate() {
                 let r = r0 + k;
                 // LDE position of the point, of its next row
+                // (the sizes are powers of two: masks, not divisions, in this hot loop)
                 let li = j + blowup * r;
-                let ni = (li + blowup) % lde_size;
-                let nr = (r + 1) % n;
+                let ni = (li + blowup) & (lde_size - 1);
+                let nr = (r + 1) & (n - 1);
                 core::mem::swap(&mut cur, &mut nxt);
                 layout.fill(&rows[nr * sw..(nr + 1) * sw], &mut nxt);
                 let (cur, nxt) = (&cur[..], &nxt[..]);
-                let periodic = &periodic[li % period];
+                let periodic = &periodic[li & (period - 1)];
                 let mut sink = LazyFold::<E>::new(&raw_alphas);
                 air.evaluate_main(cur, nxt, periodic, &mut sink);
                 air.evaluate_main_boundary(cur, cur, &mut sink);

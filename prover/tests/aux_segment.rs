@@ -139,3 +139,35 @@ fn the_vm_verifier_refuses_proofs_of_another_air() {
     let r = distaff_verifier::verify(&[Felt::new(0); 4], &[], &[], &proof, 96);
     assert!(r.is_err());
 }
+
+/// An AIR whose periodic column has a period (3) that is not a power of two.
+struct BadPeriodAir;
+
+impl Air for BadPeriodAir {
+    fn trace_length(&self) -> usize {
+        64
+    }
+    fn main_width(&self) -> usize {
+        2
+    }
+    fn periodic_columns(&self) -> Vec<Vec<Felt>> {
+        vec![vec![Felt::new(1), Felt::new(2), Felt::new(3)]]
+    }
+    fn public_elements(&self) -> Vec<Felt> {
+        Vec::new()
+    }
+    fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, cur: &[V], nxt: &[V], _: &[V], sink: &mut S) {
+        sink.emit(ConstraintKind::Transition, "a_constant", 0, nxt[0] - cur[0]);
+    }
+    fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, _: &[V], _: &[V], _: &mut S) {}
+}
+
+#[test]
+fn periodic_columns_of_other_periods_are_refused_not_panicked_on() {
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let r = prove_air(&BadPeriodAir, &[vec![Felt::new(5); 64], vec![Felt::new(6); 64]], &options, Checks::Off);
+    assert!(matches!(r, Err(ProverError::PeriodicColumns)), "{:?}", r.map(|_| ()));
+    // a proof of the same length from a well-formed AIR, checked against the malformed one
+    let proof = prove_air(&PermutationAir { n: 64 }, &columns(64), &options, Checks::On).unwrap();
+    assert!(matches!(verify_air(&BadPeriodAir, &proof, 96), Err(VerificationError::PeriodicColumns)));
+}

@@ -64,6 +64,9 @@ pub enum VerificationError {
     /// The claim's initial memory does not list strictly increasing addresses.
     #[error("the claim's initial memory must list each address once, in increasing order")]
     MemoryNotSorted,
+    /// The AIR's periodic columns do not have power-of-two periods dividing the trace length.
+    #[error("the AIR's periodic columns must have power-of-two periods dividing the trace length")]
+    PeriodicColumns,
     /// Trace length out of range.
     #[error("trace length 2^{0} is outside the supported range")]
     TraceLength(u8),

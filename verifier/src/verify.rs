@@ -102,6 +102,9 @@ pub fn verify_air<A: Air>(air: &A, proof: &Proof, min_security_bits: u32) -> Res
     {
         return Err(VerificationError::TraceLength(log_n));
     }
+    if air.periodic_columns().iter().any(|c| !c.len().is_power_of_two() || c.len() > air.trace_length()) {
+        return Err(VerificationError::PeriodicColumns);
+    }
     let bits = proof.security_bits();
     if bits < min_security_bits {
         return Err(VerificationError::InsufficientSecurity { bits, required: min_security_bits });
