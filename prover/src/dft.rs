@@ -55,7 +55,7 @@ impl core::ops::Deref for Coefficients {
 /// a constant column has its constant at every point. In a Fibonacci trace 25 of 58 columns are
 /// constant; leaving them out saves their memory (and first touching it) and makes each stored
 /// row one contiguous copy.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowLayout {
     varying: Vec<usize>,
     /// A full row with every constant column set (varying columns zero).
@@ -72,6 +72,20 @@ impl RowLayout {
             }
         }
         RowLayout { varying: coefficients.varying.clone(), template }
+    }
+
+    /// The layout of trace columns given by their values: a column of equal values is
+    /// constant (its polynomial is that value), any other varies.
+    pub fn from_columns(columns: &[Vec<Felt>]) -> Self {
+        let mut template = vec![Felt::ZERO; columns.len()];
+        let mut varying = Vec::new();
+        for (c, col) in columns.iter().enumerate() {
+            match col.first() {
+                Some(v) if col.iter().all(|x| x == v) => template[c] = *v,
+                _ => varying.push(c),
+            }
+        }
+        RowLayout { varying, template }
     }
 
     /// The varying columns, in order: stored value `t` belongs to column `columns()[t]`.
@@ -531,6 +545,7 @@ mod tests {
         }
         // the same values laid out coset by coset, varying columns only
         let layout = RowLayout::of(&coeffs);
+        assert_eq!(layout, RowLayout::from_columns(&cols));
         let sw = layout.stored_width();
         assert_eq!(sw, cols.iter().filter(|c| c.iter().any(|v| *v != c[0])).count());
         let by_coset = lde_cosets(&coeffs, blowup);

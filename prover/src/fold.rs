@@ -52,14 +52,36 @@ impl<'a, E: FieldElement<BaseField = Felt>> LazyFold<'a, E> {
         }
     }
 
+    /// A sink continuing sums already holding the first `next` constraints (folded elsewhere,
+    /// [`crate::symbolic::Compiled::evaluate`]), for the constraints after them.
+    #[inline(always)]
+    pub fn resume(coefficients: &'a [[u64; 3]], next: usize, sums: [[Accumulator; 3]; 3]) -> Self {
+        LazyFold { coefficients, next, sums, _e: core::marker::PhantomData }
+    }
+
     /// The three folded sums: transition, first row, last row.
     #[inline(always)]
     pub fn finish(&self) -> [E; 3] {
-        let d = E::EXTENSION_DEGREE;
-        core::array::from_fn(|k| {
-            let coords: [Felt; 3] = core::array::from_fn(|c| self.sums[k][c].field_combination());
-            E::slice_from_base_elements(&coords[..d])[0]
-        })
+        finish_sums(&self.sums)
+    }
+}
+
+/// The field elements of lazily folded sums `[divisor][coordinate]` (transition, first row, last
+/// row), in the extension `E`.
+#[inline(always)]
+pub fn finish_sums<E: FieldElement<BaseField = Felt>>(sums: &[[Accumulator; 3]; 3]) -> [E; 3] {
+    let d = E::EXTENSION_DEGREE;
+    core::array::from_fn(|k| {
+        let coords: [Felt; 3] = core::array::from_fn(|c| sums[k][c].field_combination());
+        E::slice_from_base_elements(&coords[..d])[0]
+    })
+}
+
+impl<E> LazyFold<'_, E> {
+    /// The sums so far (`[divisor][coordinate]`).
+    #[inline(always)]
+    pub fn sums(&self) -> &[[Accumulator; 3]; 3] {
+        &self.sums
     }
 }
 

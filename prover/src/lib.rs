@@ -15,8 +15,10 @@
 //!   BLAKE3 call per row, the digest of winter-crypto's `hash_elements`);
 //! * **composition**: every constraint is evaluated (rows in parallel) on as many cosets of the
 //!   LDE domain as the composition polynomial has columns, folded with random coefficients into
-//!   lazily reduced sums ([`fold::LazyFold`]) and divided by its divisor; the columns of degree
-//!   < n are recovered coset by coset, extended and committed;
+//!   lazily reduced sums ([`fold::LazyFold`]) and divided by its divisor; the main constraints
+//!   run as a program recorded once per trace with its constant columns folded in
+//!   ([`symbolic`]), 32 points at a time; the columns of degree < n are recovered coset by
+//!   coset, extended and committed;
 //! * **DEEP + FRI**: the DEEP composition polynomial (the trace part combined in coefficient
 //!   form first) is evaluated over the LDE domain and its low degree proven with winter-fri,
 //!   whose channel is our transcript;
@@ -34,7 +36,9 @@ pub mod fold;
 mod hash;
 mod memory;
 mod prover;
+pub mod symbolic;
 
+pub use dft::RowLayout;
 pub use distaff_verifier::{FieldExtension, HashFunction, Proof, ProofOptions};
 pub use memory::keep_freed_memory;
 pub use prover::{

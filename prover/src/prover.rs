@@ -7,10 +7,12 @@ use std::time::{Duration, Instant};
 
 use crate::fold::LazyFold;
 use crate::hash::RowHasher;
+use crate::symbolic;
 use distaff_air::air::{composition_shape, num_constraints};
 use distaff_air::debug::{check_air_with_challenges, ConstraintFailure};
 use distaff_air::layout::{FULL_TRACE_WIDTH, TRACE_WIDTH};
 use distaff_air::{Air, ProcessorAir, Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
+use distaff_math::lazy::Accumulator;
 use distaff_math::{batch_inversion, polynom, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
 use distaff_verifier::merkle::{BoundedBatchProof, MerkleVc};
@@ -737,6 +739,8 @@ where
 
     let raw_alphas = crate::fold::raw_coefficients(alphas);
     let start = Instant::now();
+    let compiled = symbolic::Compiled::record(air, layout);
+    let d = E::EXTENSION_DEGREE;
     let mut lde_time = Duration::ZERO;
     let mut out = Vec::with_capacity(count);
     // evaluates coset j, whose row r is stored at rows[r·sw ..] (the varying columns)
@@ -759,32 +763,48 @@ where
                 x *= g;
             }
             let inv = batch_inversion(&denoms);
-            // full rows: the constant columns set once, the varying ones filled per point (the
-            // next row of one point is the current row of the following one)
+            // the main constraints, compiled for this trace, a block of points at a time; then
+            // (auxiliary segment) the auxiliary constraints point by point, on full rows
+            let mut scratch = compiled.scratch();
+            let mut sums = [[[Accumulator::default(); 3]; 3]; symbolic::BLOCK];
             let (mut cur, mut nxt) = (layout.template(), layout.template());
-            layout.fill(&rows[r0 * sw..(r0 + 1) * sw], &mut nxt);
-            for (k, o) in out.iter_mut().enumerate() {
-                let r = r0 + k;
-                // LDE position of the point, of its next row
-                // (the sizes are powers of two: masks, not divisions, in this hot loop)
-                let li = j + blowup * r;
-                let ni = (li + blowup) & (lde_size - 1);
-                let nr = (r + 1) & (n - 1);
-                core::mem::swap(&mut cur, &mut nxt);
-                layout.fill(&rows[nr * sw..(nr + 1) * sw], &mut nxt);
-                let (cur, nxt) = (&cur[..], &nxt[..]);
-                let periodic = &periodic[li & (period - 1)];
-                let mut sink = LazyFold::<E>::new(&raw_alphas);
-                air.evaluate_main(cur, nxt, periodic, &mut sink);
-                air.evaluate_main_boundary(cur, cur, &mut sink);
-                if aux_width > 0 {
-                    let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
-                    let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
-                    air.evaluate_aux(cur, nxt, aux_cur, aux_next, periodic, challenges, &mut sink);
+            // (the sizes are powers of two: masks, not divisions, in this hot loop)
+            let stored = |r: usize| &rows[(r & (n - 1)) * sw..((r & (n - 1)) + 1) * sw];
+            for k0 in (0..len).step_by(symbolic::BLOCK) {
+                let block = symbolic::BLOCK.min(len - k0);
+                let r0 = r0 + k0;
+                sums[..block].iter_mut().for_each(|s| *s = Default::default());
+                compiled.evaluate(
+                    block,
+                    |i| stored(r0 + i),
+                    |i| stored(r0 + i + 1),
+                    |i| &periodic[(j + blowup * (r0 + i)) & (period - 1)],
+                    &raw_alphas,
+                    d,
+                    &mut scratch,
+                    &mut sums[..block],
+                );
+                for (i, sum) in sums[..block].iter().enumerate() {
+                    let r = r0 + i;
+                    let k = k0 + i;
+                    let [transition, first, last] = if aux_width > 0 {
+                        // LDE position of the point, of its next row
+                        let li = j + blowup * r;
+                        let ni = (li + blowup) & (lde_size - 1);
+                        layout.fill(stored(r), &mut cur);
+                        layout.fill(stored(r + 1), &mut nxt);
+                        let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
+                        let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
+                        let periodic = &periodic[li & (period - 1)];
+                        let mut sink = LazyFold::<E>::resume(&raw_alphas, compiled.num_constraints(), *sum);
+                        air.evaluate_aux(&cur, &nxt, aux_cur, aux_next, periodic, challenges, &mut sink);
+                        sink.finish()
+                    } else {
+                        crate::fold::finish_sums::<E>(sum)
+                    };
+                    let t = (xs[k] - g_last) * inv_zn;
+                    out[k] = transition.mul_base(t) + first.mul_base(inv[2 * k]) + last.mul_base(inv[2 * k + 1]);
                 }
-                let t = (xs[k] - g_last) * inv_zn;
-                let [transition, first, last] = sink.finish();
-                *o = transition.mul_base(t) + first.mul_base(inv[2 * k]) + last.mul_base(inv[2 * k + 1]);
             }
         });
         out.push(values);

@@ -1,0 +1,625 @@
+//! Constraint evaluation compiled for one trace: the main constraints recorded once as a
+//! straight-line program, simplified with the trace's constant columns, and run over blocks of
+//! points.
+//!
+//! The constraints are written once, generically ([`distaff_air::Value`]), and the prover
+//! evaluates them at every point of the constraint-evaluation domain (seven cosets of the LDE
+//! domain: 1.8 million points for a 2^18-row trace). Many columns of a real trace are constant
+//! (25 of the Fibonacci program's 58: unused stack slots and control columns), and their LDE is
+//! that constant at every point, so a third of the multiplications and half of the additions
+//! of a row evaluation have a zero operand, and half of the constraints are identically zero.
+//! Compiled code cannot know which: it is the trace's business. [`Compiled::record`] runs the
+//! generic constraints once over [`Sym`]bolic values, in which a constant column *is* its
+//! constant: operations on constants are done at recording time, `0·x`, `1·x`, `x + 0` are
+//! dropped, equal operations are shared, and what remains is a list of operations on the
+//! varying columns and periodic values. [`Compiled::evaluate`] runs that list over a block of
+//! points, one operation for all of them at a time (tight loops over independent values), and
+//! folds the constraint values with the random coefficients as [`crate::fold::LazyFold`] does.
+//!
+//! The values are exactly those of the generic evaluation, operation for operation (field
+//! arithmetic is exact, and every simplification is an identity): a test compares the two on
+//! random rows of every variant of the VM's AIR, with constant columns taking arbitrary
+//! values. The prover's own check (the verifier's out-of-domain check on the finished proof)
+//! would also catch any difference.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use distaff_air::{Air, ConstraintKind, ConstraintSink, Value};
+use distaff_math::lazy::Accumulator;
+use distaff_math::{Felt, FieldElement};
+
+use crate::dft::RowLayout;
+
+/// A value while recording: a constant, or the result of recorded operation `n`. Only
+/// [`Compiled::record`] makes and uses them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Sym {
+    /// Known when recording.
+    Const(Felt),
+    /// Operation `n`'s value (one per point).
+    Node(u32),
+}
+
+/// A recorded operation; operands are earlier operations.
+#[derive(Clone, Debug)]
+enum Op {
+    /// Current row, stored column `t`.
+    Current(usize),
+    /// Next row, stored column `t`.
+    Next(usize),
+    /// Periodic column `k`.
+    Periodic(usize),
+    Add(u32, u32),
+    Sub(u32, u32),
+    Mul(u32, u32),
+    Neg(u32),
+    AddConst(u32, Felt),
+    MulConst(u32, Felt),
+    /// `Σ c_j·x_j + constant` for integer coefficients `c_j` below p (the Rescue MDS rows),
+    /// lazily reduced.
+    Dot(Vec<(u64, u32)>, Felt),
+}
+
+/// Key of an operation for sharing equal ones.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Add(u32, u32),
+    Sub(u32, u32),
+    Mul(u32, u32),
+    Neg(u32),
+    AddConst(u32, u64),
+    MulConst(u32, u64),
+    Dot(Vec<(u64, u32)>, u64),
+}
+
+#[derive(Default)]
+struct Recorder {
+    ops: Vec<Op>,
+    shared: HashMap<Key, u32>,
+}
+
+thread_local! {
+    static RECORDER: RefCell<Option<Recorder>> = const { RefCell::new(None) };
+}
+
+/// Appends an operation (or finds an equal one) to the recording in progress.
+fn push(key: Key, op: Op) -> Sym {
+    RECORDER.with(|r| {
+        let mut r = r.borrow_mut();
+        let r = r.as_mut().expect("symbolic values are only used while Compiled::record records");
+        if let Some(&n) = r.shared.get(&key) {
+            return Sym::Node(n);
+        }
+        let n = r.ops.len() as u32;
+        r.ops.push(op);
+        r.shared.insert(key, n);
+        Sym::Node(n)
+    })
+}
+
+fn input(op: Op) -> Sym {
+    RECORDER.with(|r| {
+        let mut r = r.borrow_mut();
+        let r = r.as_mut().expect("symbolic values are only used while Compiled::record records");
+        r.ops.push(op);
+        Sym::Node(r.ops.len() as u32 - 1)
+    })
+}
+
+const ZERO: Felt = <Felt as FieldElement>::ZERO;
+const ONE: Felt = <Felt as FieldElement>::ONE;
+
+fn add_const(a: u32, c: Felt) -> Sym {
+    if c == ZERO {
+        Sym::Node(a)
+    } else {
+        push(Key::AddConst(a, c.inner()), Op::AddConst(a, c))
+    }
+}
+
+fn mul_const(a: u32, c: Felt) -> Sym {
+    if c == ZERO {
+        Sym::Const(ZERO)
+    } else if c == ONE {
+        Sym::Node(a)
+    } else {
+        push(Key::MulConst(a, c.inner()), Op::MulConst(a, c))
+    }
+}
+
+impl Add for Sym {
+    type Output = Sym;
+    fn add(self, o: Sym) -> Sym {
+        match (self, o) {
+            (Sym::Const(a), Sym::Const(b)) => Sym::Const(a + b),
+            (Sym::Node(a), Sym::Const(c)) | (Sym::Const(c), Sym::Node(a)) => add_const(a, c),
+            (Sym::Node(a), Sym::Node(b)) => push(Key::Add(a.min(b), a.max(b)), Op::Add(a, b)),
+        }
+    }
+}
+
+impl Sub for Sym {
+    type Output = Sym;
+    fn sub(self, o: Sym) -> Sym {
+        match (self, o) {
+            (Sym::Const(a), Sym::Const(b)) => Sym::Const(a - b),
+            (Sym::Node(a), Sym::Const(c)) => add_const(a, -c),
+            (Sym::Const(c), Sym::Node(a)) => {
+                let negated = -Sym::Node(a);
+                negated + Sym::Const(c)
+            }
+            (Sym::Node(a), Sym::Node(b)) if a == b => Sym::Const(ZERO),
+            (Sym::Node(a), Sym::Node(b)) => push(Key::Sub(a, b), Op::Sub(a, b)),
+        }
+    }
+}
+
+impl Mul for Sym {
+    type Output = Sym;
+    fn mul(self, o: Sym) -> Sym {
+        match (self, o) {
+            (Sym::Const(a), Sym::Const(b)) => Sym::Const(a * b),
+            (Sym::Node(a), Sym::Const(c)) | (Sym::Const(c), Sym::Node(a)) => mul_const(a, c),
+            (Sym::Node(a), Sym::Node(b)) => push(Key::Mul(a.min(b), a.max(b)), Op::Mul(a, b)),
+        }
+    }
+}
+
+impl Neg for Sym {
+    type Output = Sym;
+    fn neg(self) -> Sym {
+        match self {
+            Sym::Const(a) => Sym::Const(-a),
+            Sym::Node(a) => push(Key::Neg(a), Op::Neg(a)),
+        }
+    }
+}
+
+impl AddAssign for Sym {
+    fn add_assign(&mut self, o: Sym) {
+        *self = *self + o;
+    }
+}
+impl SubAssign for Sym {
+    fn sub_assign(&mut self, o: Sym) {
+        *self = *self - o;
+    }
+}
+impl MulAssign for Sym {
+    fn mul_assign(&mut self, o: Sym) {
+        *self = *self * o;
+    }
+}
+
+impl Value for Sym {
+    const ZERO: Self = Sym::Const(ZERO);
+    const ONE: Self = Sym::Const(ONE);
+    fn from_felt(f: Felt) -> Self {
+        Sym::Const(f)
+    }
+    fn mul_felt(self, f: Felt) -> Self {
+        self * Sym::Const(f)
+    }
+    fn mat_vec<const N: usize>(m: &[[u64; N]; N], x: &[Self; N]) -> [Self; N] {
+        core::array::from_fn(|i| {
+            let mut constant = ZERO;
+            let mut terms = Vec::new();
+            for (c, v) in m[i].iter().zip(x) {
+                match v {
+                    Sym::Const(k) => constant += Felt::new(*c) * *k,
+                    Sym::Node(n) if *c != 0 => terms.push((*c, *n)),
+                    Sym::Node(_) => {}
+                }
+            }
+            if terms.is_empty() {
+                Sym::Const(constant)
+            } else {
+                push(Key::Dot(terms.clone(), constant.inner()), Op::Dot(terms, constant))
+            }
+        })
+    }
+}
+
+/// The constraints in emission order, each a constant or an operation.
+struct Emissions(Vec<(ConstraintKind, Sym)>);
+
+impl ConstraintSink<Sym> for Emissions {
+    fn emit(&mut self, kind: ConstraintKind, _: &'static str, _: usize, value: Sym) {
+        self.0.push((kind, value));
+    }
+}
+
+/// Points evaluated together.
+pub const BLOCK: usize = 32;
+
+/// An operation over slots (each slot holds one value per point of a block).
+#[derive(Clone, Debug)]
+enum Step {
+    Add(usize, usize),
+    Sub(usize, usize),
+    Mul(usize, usize),
+    Neg(usize),
+    AddConst(usize, Felt),
+    MulConst(usize, Felt),
+    Dot(Vec<(u64, usize)>, Felt),
+}
+
+/// The main constraints of an AIR, compiled for a trace with a given [`RowLayout`].
+pub struct Compiled {
+    /// Inputs loaded into slots before the steps: (slot, source).
+    inputs: Vec<(usize, Op)>,
+    /// (output slot, step), in order.
+    steps: Vec<(usize, Step)>,
+    /// Non-constant constraints: (divisor 0/1/2, slot, coefficient index).
+    folds: Vec<(usize, usize, usize)>,
+    /// Constant constraints: (divisor, value, coefficient index).
+    constants: Vec<(usize, Felt, usize)>,
+    /// Number of main constraints (coefficients used).
+    count: usize,
+    slots: usize,
+}
+
+fn divisor(kind: ConstraintKind) -> usize {
+    match kind {
+        ConstraintKind::Transition => 0,
+        ConstraintKind::FirstRow => 1,
+        ConstraintKind::LastRow => 2,
+    }
+}
+
+impl Compiled {
+    /// Records the main transition and boundary constraints of `air` for rows laid out as
+    /// `layout` says (the constant columns are constants), and allocates slots.
+    pub fn record<A: Air>(air: &A, layout: &RowLayout) -> Self {
+        RECORDER.with(|r| *r.borrow_mut() = Some(Recorder::default()));
+        let template = layout.template();
+        let row = |next: bool| -> Vec<Sym> {
+            let mut row: Vec<Sym> = template.iter().map(|c| Sym::Const(*c)).collect();
+            for (t, &c) in layout.columns().iter().enumerate() {
+                row[c] = input(if next { Op::Next(t) } else { Op::Current(t) });
+            }
+            row
+        };
+        let (cur, nxt) = (row(false), row(true));
+        let periodic: Vec<Sym> = (0..air.periodic_columns().len()).map(|k| input(Op::Periodic(k))).collect();
+        let mut emitted = Emissions(Vec::new());
+        air.evaluate_main(&cur, &nxt, &periodic, &mut emitted);
+        air.evaluate_main_boundary(&cur, &cur, &mut emitted);
+        let ops = RECORDER.with(|r| r.borrow_mut().take()).map(|r| r.ops).unwrap_or_default();
+
+        // keep what the constraints use; then give each value a slot, reused after its last use
+        let mut used = vec![false; ops.len()];
+        for (_, v) in &emitted.0 {
+            if let Sym::Node(n) = v {
+                used[*n as usize] = true;
+            }
+        }
+        for n in (0..ops.len()).rev() {
+            if !used[n] {
+                continue;
+            }
+            let mut mark = |m: u32| used[m as usize] = true;
+            match &ops[n] {
+                Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => {
+                    mark(*a);
+                    mark(*b);
+                }
+                Op::Neg(a) | Op::AddConst(a, _) | Op::MulConst(a, _) => mark(*a),
+                Op::Dot(terms, _) => terms.iter().for_each(|(_, m)| mark(*m)),
+                Op::Current(_) | Op::Next(_) | Op::Periodic(_) => {}
+            }
+        }
+        let operands = |op: &Op| -> Vec<u32> {
+            match op {
+                Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => vec![*a, *b],
+                Op::Neg(a) | Op::AddConst(a, _) | Op::MulConst(a, _) => vec![*a],
+                Op::Dot(terms, _) => terms.iter().map(|(_, m)| *m).collect(),
+                Op::Current(_) | Op::Next(_) | Op::Periodic(_) => Vec::new(),
+            }
+        };
+        // last use of each value; emitted values live to the end
+        let mut last = vec![0usize; ops.len()];
+        for (n, op) in ops.iter().enumerate() {
+            if used[n] {
+                for m in operands(op) {
+                    last[m as usize] = n;
+                }
+            }
+        }
+        for (_, v) in &emitted.0 {
+            if let Sym::Node(n) = v {
+                last[*n as usize] = usize::MAX;
+            }
+        }
+        let mut slot_of = vec![usize::MAX; ops.len()];
+        let mut free: Vec<usize> = Vec::new();
+        let mut slots = 0;
+        let mut take = |free: &mut Vec<usize>| {
+            free.pop().unwrap_or_else(|| {
+                slots += 1;
+                slots - 1
+            })
+        };
+        let (mut inputs, mut steps) = (Vec::new(), Vec::new());
+        // inputs first (they are loaded before the steps run)
+        for (n, op) in ops.iter().enumerate() {
+            if used[n] && matches!(op, Op::Current(_) | Op::Next(_) | Op::Periodic(_)) {
+                slot_of[n] = take(&mut free);
+                inputs.push((slot_of[n], op.clone()));
+            }
+        }
+        for (n, op) in ops.iter().enumerate() {
+            if !used[n] || matches!(op, Op::Current(_) | Op::Next(_) | Op::Periodic(_)) {
+                continue;
+            }
+            let s = |m: &u32| slot_of[*m as usize];
+            let step = match op {
+                Op::Add(a, b) => Step::Add(s(a), s(b)),
+                Op::Sub(a, b) => Step::Sub(s(a), s(b)),
+                Op::Mul(a, b) => Step::Mul(s(a), s(b)),
+                Op::Neg(a) => Step::Neg(s(a)),
+                Op::AddConst(a, c) => Step::AddConst(s(a), *c),
+                Op::MulConst(a, c) => Step::MulConst(s(a), *c),
+                Op::Dot(terms, c) => Step::Dot(terms.iter().map(|(k, m)| (*k, s(m))).collect(), *c),
+                Op::Current(_) | Op::Next(_) | Op::Periodic(_) => unreachable!("inputs are loaded first"),
+            };
+            // operands whose last use this is give their slots back first: the steps write a
+            // point's result after reading its operands, so the output may reuse one of them
+            let mut seen = Vec::new();
+            for m in operands(op) {
+                if last[m as usize] == n && !seen.contains(&m) {
+                    free.push(slot_of[m as usize]);
+                    seen.push(m);
+                }
+            }
+            slot_of[n] = take(&mut free);
+            steps.push((slot_of[n], step));
+        }
+        let (mut folds, mut constants) = (Vec::new(), Vec::new());
+        for (i, (kind, v)) in emitted.0.iter().enumerate() {
+            match v {
+                Sym::Const(c) if *c == ZERO => {}
+                Sym::Const(c) => constants.push((divisor(*kind), *c, i)),
+                Sym::Node(n) => folds.push((divisor(*kind), slot_of[*n as usize], i)),
+            }
+        }
+        Compiled { inputs, steps, folds, constants, count: emitted.0.len(), slots }
+    }
+
+    /// Number of main constraints (the coefficients it folds with).
+    pub fn num_constraints(&self) -> usize {
+        self.count
+    }
+
+    /// A scratch buffer for [`Compiled::evaluate`] (one per thread).
+    pub fn scratch(&self) -> Vec<Felt> {
+        vec![ZERO; self.slots * BLOCK]
+    }
+
+    /// Evaluates the constraints at `len ≤ BLOCK` points and adds `Σ αᵢ·Cᵢ` per divisor to
+    /// `sums[point][divisor][coordinate]`. Point `i`'s current and next rows are
+    /// `current(i)` and `next(i)` (stored columns, see [`RowLayout`]), its periodic values
+    /// `periodic(i)`; `coefficients` are the raw coefficients ([`crate::fold::raw_coefficients`])
+    /// of the extension of degree `d`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn evaluate<'a>(
+        &self,
+        len: usize,
+        current: impl Fn(usize) -> &'a [Felt],
+        next: impl Fn(usize) -> &'a [Felt],
+        periodic: impl Fn(usize) -> &'a [Felt],
+        coefficients: &[[u64; 3]],
+        d: usize,
+        scratch: &mut [Felt],
+        sums: &mut [[[Accumulator; 3]; 3]],
+    ) {
+        debug_assert!(len <= BLOCK && scratch.len() >= self.slots * BLOCK);
+        for (slot, op) in &self.inputs {
+            let out = &mut scratch[slot * BLOCK..slot * BLOCK + len];
+            match op {
+                Op::Current(t) => out.iter_mut().enumerate().for_each(|(i, o)| *o = current(i)[*t]),
+                Op::Next(t) => out.iter_mut().enumerate().for_each(|(i, o)| *o = next(i)[*t]),
+                Op::Periodic(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = periodic(i)[*k]),
+                _ => {}
+            }
+        }
+        let base = scratch.as_mut_ptr();
+        // SAFETY: every slot index is below `self.slots` (allocated by `record`), so each
+        // pointer addresses `len ≤ BLOCK` values inside `scratch`; an output may be one of the
+        // operands, which is why each point's operands are read before its result is written.
+        let at = |slot: usize| unsafe { base.add(slot * BLOCK) };
+        for (out, step) in &self.steps {
+            let o = at(*out);
+            unsafe {
+                match step {
+                    Step::Add(a, b) => {
+                        let (a, b) = (at(*a), at(*b));
+                        for i in 0..len {
+                            *o.add(i) = *a.add(i) + *b.add(i);
+                        }
+                    }
+                    Step::Sub(a, b) => {
+                        let (a, b) = (at(*a), at(*b));
+                        for i in 0..len {
+                            *o.add(i) = *a.add(i) - *b.add(i);
+                        }
+                    }
+                    Step::Mul(a, b) => {
+                        let (a, b) = (at(*a), at(*b));
+                        for i in 0..len {
+                            *o.add(i) = *a.add(i) * *b.add(i);
+                        }
+                    }
+                    Step::Neg(a) => {
+                        let a = at(*a);
+                        for i in 0..len {
+                            *o.add(i) = -*a.add(i);
+                        }
+                    }
+                    Step::AddConst(a, c) => {
+                        let a = at(*a);
+                        for i in 0..len {
+                            *o.add(i) = *a.add(i) + *c;
+                        }
+                    }
+                    Step::MulConst(a, c) => {
+                        let a = at(*a);
+                        for i in 0..len {
+                            *o.add(i) = *a.add(i) * *c;
+                        }
+                    }
+                    Step::Dot(terms, c) => {
+                        for i in 0..len {
+                            let mut acc = Accumulator::default();
+                            for (k, s) in terms {
+                                acc.add_product(*k, (*at(*s).add(i)).inner());
+                            }
+                            *o.add(i) = acc.integer_combination() + *c;
+                        }
+                    }
+                }
+            }
+        }
+        for &(div, slot, index) in &self.folds {
+            let alpha = &coefficients[index];
+            let values = &scratch[slot * BLOCK..slot * BLOCK + len];
+            for (sum, v) in sums.iter_mut().zip(values) {
+                for c in 0..d {
+                    sum[div][c].add_product(v.inner(), alpha[c]);
+                }
+            }
+        }
+        for &(div, value, index) in &self.constants {
+            let alpha = &coefficients[index];
+            for sum in sums.iter_mut().take(len) {
+                for c in 0..d {
+                    sum[div][c].add_product(value.inner(), alpha[c]);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fold::{finish_sums, raw_coefficients, LazyFold};
+    use distaff_air::{ProcessorAir, PublicInputs, Variant};
+    use distaff_math::{CubeFelt, QuadFelt};
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn felt(&mut self) -> Felt {
+            // small values, 0, 1, p − 1 and anything, as constraint code meets them
+            match self.next() % 5 {
+                0 => Felt::new(0),
+                1 => Felt::new(1),
+                2 => Felt::new(self.next() % 8),
+                3 => -Felt::new(1),
+                _ => Felt::new(self.next()),
+            }
+        }
+    }
+
+    fn compare<E: FieldElement<BaseField = Felt>>(air: &ProcessorAir, rng: &mut Rng)
+    where
+        Felt: distaff_verifier::protocol::ScaleBy<E>,
+    {
+        let width = air.main_width();
+        let n = 8;
+        // each column constant (0, 1 or anything) or varying, at random
+        let columns: Vec<Vec<Felt>> = (0..width)
+            .map(|_| {
+                if rng.next() & 1 == 0 {
+                    vec![rng.felt(); n]
+                } else {
+                    (0..n).map(|_| Felt::new(rng.next())).collect()
+                }
+            })
+            .collect();
+        let layout = RowLayout::of(&crate::dft::interpolate_columns(&columns));
+        let compiled = Compiled::record(air, &layout);
+        let sw = layout.stored_width();
+        let num_periodic = air.periodic_columns().len();
+        let stored: Vec<Felt> = (0..(BLOCK + 1) * sw).map(|_| rng.felt()).collect();
+        let periodic: Vec<Vec<Felt>> = (0..BLOCK).map(|_| (0..num_periodic).map(|_| rng.felt()).collect()).collect();
+        let alphas: Vec<E> = (0..compiled.num_constraints())
+            .map(|_| {
+                let coords: Vec<Felt> = (0..E::EXTENSION_DEGREE).map(|_| Felt::new(rng.next())).collect();
+                E::slice_from_base_elements(&coords)[0]
+            })
+            .collect();
+        let raw = raw_coefficients(&alphas);
+        let mut scratch = compiled.scratch();
+        let mut sums = [[[Accumulator::default(); 3]; 3]; BLOCK];
+        let row = |i: usize| &stored[i * sw..(i + 1) * sw];
+        compiled.evaluate(
+            BLOCK,
+            row,
+            |i| row(i + 1),
+            |i| &periodic[i][..],
+            &raw,
+            E::EXTENSION_DEGREE,
+            &mut scratch,
+            &mut sums,
+        );
+        for i in 0..BLOCK {
+            let (cur, nxt) = (layout.expand(row(i)), layout.expand(row(i + 1)));
+            let mut sink = LazyFold::<E>::new(&raw);
+            air.evaluate_main(&cur, &nxt, &periodic[i], &mut sink);
+            air.evaluate_main_boundary(&cur, &cur, &mut sink);
+            assert_eq!(finish_sums::<E>(&sums[i]), sink.finish(), "{:?}, point {i}", air.variant());
+        }
+    }
+
+    #[test]
+    fn compiled_constraints_equal_the_generic_evaluation() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let public = PublicInputs::new(
+            [Felt::new(1), Felt::new(2), Felt::new(3), Felt::new(4)],
+            vec![Felt::new(5), Felt::new(6)],
+            vec![Felt::new(7)],
+        );
+        for variant in [Variant::StraightLine, Variant::Control, Variant::Memory] {
+            let air = ProcessorAir::with_variant(public.clone(), 64, variant);
+            for _ in 0..20 {
+                compare::<QuadFelt>(&air, &mut rng);
+                compare::<CubeFelt>(&air, &mut rng);
+            }
+        }
+    }
+
+    #[test]
+    fn constant_columns_are_folded_away() {
+        // a Fibonacci-like layout: most stack slots and the control columns constant
+        let public = PublicInputs::new([Felt::new(0); 4], vec![], vec![Felt::new(0)]);
+        let air = ProcessorAir::with_variant(public, 64, Variant::StraightLine);
+        let width = air.main_width();
+        let varying: Vec<Vec<Felt>> =
+            (0..width)
+                .map(|c| {
+                    if c < 30 {
+                        (0..8u64).map(|i| Felt::new(i * 31 + c as u64)).collect()
+                    } else {
+                        vec![Felt::new(0); 8]
+                    }
+                })
+                .collect();
+        let all: Vec<Vec<Felt>> =
+            (0..width).map(|c| (0..8u64).map(|i| Felt::new(i * 31 + c as u64)).collect()).collect();
+        let few = Compiled::record(&air, &RowLayout::of(&crate::dft::interpolate_columns(&varying)));
+        let full = Compiled::record(&air, &RowLayout::of(&crate::dft::interpolate_columns(&all)));
+        assert_eq!(few.num_constraints(), full.num_constraints());
+        assert!(few.steps.len() * 4 < full.steps.len() * 3, "{} steps against {}", few.steps.len(), full.steps.len());
+        assert!(few.folds.len() < full.folds.len());
+    }
+}
