@@ -179,6 +179,8 @@ fn inverse_mod_2_64(e: u64) -> u64 {
 /// are read in order (winter index `s` goes to row `e⁻¹·s`): one scattered row write per
 /// index instead of one scattered read per column and index.
 fn load(n: usize, width: usize, get: impl Fn(usize, usize) -> Felt + Sync) -> Matrix64 {
+    // the row map below is a bijection (what makes the parallel writes disjoint) only then
+    assert!(n.is_power_of_two(), "domains are powers of two");
     let e_inv = inverse_mod_2_64(generator_exponent(n.trailing_zeros())) as usize;
     let mut values = vec![Goldilocks::ZERO; n * width];
     let out = SharedRows(values.as_mut_ptr());
@@ -352,14 +354,14 @@ impl<'a> CosetDft<'a> {
         }
     }
 
-    /// Copies the varying columns' values at winter index `r` of a coset's evaluations into
-    /// `dst` (one value per varying column).
+    /// Hands the varying columns' values at winter index `r` of a coset's evaluations to
+    /// `put(t, value)`, `t` counting the varying columns.
     #[inline(always)]
-    fn copy_row(&self, evaluations: &Matrix64, r: usize, dst: &mut [Felt]) {
+    fn copy_row(&self, evaluations: &Matrix64, r: usize, mut put: impl FnMut(usize, Felt)) {
         let w = self.varying.len();
         let stored = self.source_row(r);
-        for (d, v) in dst.iter_mut().zip(&evaluations.values[stored * w..(stored + 1) * w]) {
-            *d = from_p3(*v);
+        for (t, v) in evaluations.values[stored * w..(stored + 1) * w].iter().enumerate() {
+            put(t, from_p3(*v));
         }
     }
 
@@ -420,9 +422,9 @@ pub fn lde_cosets(coefficients: &Coefficients, blowup: usize) -> Vec<Felt> {
     crate::memory::filled(n * blowup * w, |rows| {
         cosets.each(blowup, |j, evaluations| {
             rows[j * n * w..(j + 1) * n * w].par_chunks_mut(w).enumerate().for_each(|(r, row)| {
-                // SAFETY: MaybeUninit<Felt> has Felt's layout; copy_row writes every value
-                let row = unsafe { &mut *(row as *mut [core::mem::MaybeUninit<Felt>] as *mut [Felt]) };
-                cosets.copy_row(evaluations, r, row);
+                cosets.copy_row(evaluations, r, |t, v| {
+                    row[t].write(v);
+                });
             });
         });
     })
@@ -444,7 +446,7 @@ pub fn for_each_coset(coefficients: &Coefficients, blowup: usize, count: usize, 
     let mut rows = vec![Felt::ZERO; n * w];
     cosets.each(count.min(blowup), |j, evaluations| {
         if w > 0 {
-            rows.par_chunks_mut(w).enumerate().for_each(|(r, row)| cosets.copy_row(evaluations, r, row));
+            rows.par_chunks_mut(w).enumerate().for_each(|(r, row)| cosets.copy_row(evaluations, r, |t, v| row[t] = v));
         }
         f(j, &rows);
     });

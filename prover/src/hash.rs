@@ -165,6 +165,7 @@ impl RowHasher for Blake3_256<Felt> {
         if len > CHUNK || width == 0 {
             return rows.par_chunks(width.max(1)).map(|r| Self::hash_elements(r)).collect();
         }
+        debug_assert_eq!(rows.len() % width, 0, "whole rows");
         blake3_leaves(rows.len() / width, len, |i, input| {
             let row = E::slice_as_base_elements(&rows[i * width..(i + 1) * width]);
             write_elements(row, input);

@@ -415,7 +415,10 @@ impl Compiled {
         scratch: &mut [Felt],
         sums: &mut [[[Accumulator; 3]; 3]],
     ) {
-        debug_assert!(len <= BLOCK && scratch.len() >= self.slots * BLOCK);
+        // the raw-pointer loops below rely on these (checked once per block: cheap)
+        assert!(len <= BLOCK && sums.len() >= len, "at most BLOCK points, with a sum for each");
+        assert!(scratch.len() >= self.slots * BLOCK, "a scratch buffer from Compiled::scratch");
+        assert!(coefficients.len() >= self.count, "a coefficient per constraint");
         for (slot, op) in &self.inputs {
             let out = &mut scratch[slot * BLOCK..slot * BLOCK + len];
             match op {
