@@ -8,11 +8,13 @@
 //! * **LDE**: each trace column is interpolated over the trace domain and evaluated on a coset
 //!   (offset 7) of a domain `blowup` times larger, coset by coset with Plonky3's batched DFT
 //!   (data crosses between the libraries in winter-math's Montgomery form, unconverted; constant
-//!   columns are not transformed); the result is stored coset by coset ([`LdeStorage::Stored`],
-//!   fastest) or streamed twice, one coset at a time ([`LdeStorage::Streamed`], [`prove_with`]:
-//!   about half the peak memory, same proof);
-//! * **commitments**: each LDE row is hashed into a leaf of a winter-crypto Merkle tree (one
-//!   BLAKE3 call per row, the digest of winter-crypto's `hash_elements`);
+//!   columns are not transformed); the varying columns are stored coset by coset
+//!   ([`LdeStorage::Stored`], fastest; [`RowLayout`] rebuilds full rows) or streamed twice, one
+//!   coset at a time ([`LdeStorage::Streamed`], [`prove_with`]: about half the peak memory,
+//!   same proof);
+//! * **commitments**: each LDE row is hashed into a leaf of a winter-crypto Merkle tree (the
+//!   digest of winter-crypto's `hash_elements`; with BLAKE3, 16 rows at a time through its SIMD
+//!   many-inputs routine, and the tree's nodes likewise);
 //! * **composition**: every constraint is evaluated (rows in parallel) on as many cosets of the
 //!   LDE domain as the composition polynomial has columns, folded with random coefficients into
 //!   lazily reduced sums ([`fold::LazyFold`]) and divided by its divisor; the main constraints
