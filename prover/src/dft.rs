@@ -50,8 +50,7 @@ impl core::ops::Deref for Coefficients {
     }
 }
 
-/// How the full rows of an LDE stored by [`lde_cosets`] or handed out by [`for_each_coset`]
-/// are rebuilt: those store only the varying columns of the coefficient matrix (in order), and
+/// How the full rows of the prover's stored (or streamed) trace LDE are rebuilt: it stores only the varying columns of the coefficient matrix (in order), and
 /// a constant column has its constant at every point. In a Fibonacci trace 25 of 58 columns are
 /// constant; leaving them out saves their memory (and first touching it) and makes each stored
 /// row one contiguous copy.

@@ -9,7 +9,7 @@
 //! that constant at every point, so a third of the multiplications and half of the additions
 //! of a row evaluation have a zero operand, and half of the constraints are identically zero.
 //! Compiled code cannot know which: it is the trace's business. [`Compiled::record`] runs the
-//! generic constraints once over [`Sym`]bolic values, in which a constant column *is* its
+//! generic constraints once over symbolic values, in which a constant column *is* its
 //! constant: operations on constants are done at recording time, `0·x`, `1·x`, `x + 0` are
 //! dropped, equal operations are shared, and what remains is a list of operations on the
 //! varying columns and periodic values. [`Compiled::evaluate`] runs that list over a block of
