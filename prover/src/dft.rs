@@ -551,7 +551,7 @@ mod tests {
         assert_eq!(sw, cols.iter().filter(|c| c.iter().any(|v| *v != c[0])).count());
         let by_coset = lde_cosets(&coeffs, blowup);
         assert_eq!(by_coset.len(), n * blowup * sw);
-        let expand = |stored: &[Felt]| if sw == 0 { layout.template() } else { layout.expand(stored) };
+        let expand = |stored: &[Felt]| layout.expand(stored);
         for p in 0..n * blowup {
             let r = (p % blowup) * n + p / blowup;
             assert_eq!(expand(&by_coset[r * sw..(r + 1) * sw]), &rows[p * w..(p + 1) * w]);

@@ -77,14 +77,6 @@ pub fn finish_sums<E: FieldElement<BaseField = Felt>>(sums: &[[Accumulator; 3]; 
     })
 }
 
-impl<E> LazyFold<'_, E> {
-    /// The sums so far (`[divisor][coordinate]`).
-    #[inline(always)]
-    pub fn sums(&self) -> &[[Accumulator; 3]; 3] {
-        &self.sums
-    }
-}
-
 /// Base-field values (the main constraints) go in as products of stored values; extension-field
 /// values (the auxiliary constraints) are multiplied out and added as they are.
 impl<E, V> ConstraintSink<V> for LazyFold<'_, E>

@@ -27,13 +27,13 @@ pub(crate) trait RowHasher: ElementHasher<BaseField = Felt> + Sized {
     /// The leaves of a row-major matrix `width` elements wide (`width > 0`): row `i`'s digest
     /// is `Self::hash_elements(row i)`. Runs on the rayon pool.
     fn hash_rows<E: FieldElement<BaseField = Felt>>(rows: &[E], width: usize) -> Vec<Self::Digest> {
-        rows.par_chunks(width).map(|r| Self::hash_elements(r)).collect()
+        each_row::<Self, E>(rows, width)
     }
 
     /// The leaves of `count` rows stored as [`RowLayout`] describes (only the varying columns,
     /// `layout.stored_width()` values per row): each digest is `hash_elements` of the full row.
     fn hash_stored_rows(rows: &[Felt], layout: &RowLayout, count: usize) -> Vec<Self::Digest> {
-        (0..count).into_par_iter().map(|i| Self::hash_elements(&expand(rows, layout, i))).collect()
+        each_stored_row::<Self>(rows, layout, count)
     }
 
     /// `MerkleTree::new(leaves)`, possibly faster.
@@ -44,12 +44,22 @@ pub(crate) trait RowHasher: ElementHasher<BaseField = Felt> + Sized {
 
 impl RowHasher for Rp64_256 {}
 
-/// Full row `i` of rows stored as `layout` describes.
-fn expand(rows: &[Felt], layout: &RowLayout, i: usize) -> Vec<Felt> {
+/// `hash_elements` of each row (`width > 0` elements), on the rayon pool.
+fn each_row<H: ElementHasher<BaseField = Felt>, E: FieldElement<BaseField = Felt>>(
+    rows: &[E],
+    width: usize,
+) -> Vec<H::Digest> {
+    rows.par_chunks(width).map(|r| H::hash_elements(r)).collect()
+}
+
+/// `hash_elements` of each of `count` full rows rebuilt from rows stored as `layout` describes.
+fn each_stored_row<H: ElementHasher<BaseField = Felt>>(
+    rows: &[Felt],
+    layout: &RowLayout,
+    count: usize,
+) -> Vec<H::Digest> {
     let sw = layout.stored_width();
-    let mut row = layout.template();
-    layout.fill(&rows[i * sw..(i + 1) * sw], &mut row);
-    row
+    (0..count).into_par_iter().map(|i| H::hash_elements(&layout.expand(&rows[i * sw..(i + 1) * sw]))).collect()
 }
 
 /// The canonical little-endian bytes of each element, as winter-math serialises them.
@@ -163,7 +173,7 @@ impl RowHasher for Blake3_256<Felt> {
     fn hash_rows<E: FieldElement<BaseField = Felt>>(rows: &[E], width: usize) -> Vec<Self::Digest> {
         let len = width * E::EXTENSION_DEGREE * 8;
         if len > CHUNK || width == 0 {
-            return rows.par_chunks(width.max(1)).map(|r| Self::hash_elements(r)).collect();
+            return each_row::<Self, E>(rows, width.max(1));
         }
         debug_assert_eq!(rows.len() % width, 0, "whole rows");
         blake3_leaves(rows.len() / width, len, |i, input| {
@@ -177,7 +187,7 @@ impl RowHasher for Blake3_256<Felt> {
         let len = width * 8;
         let sw = layout.stored_width();
         if len > CHUNK || width == 0 {
-            return (0..count).into_par_iter().map(|i| Self::hash_elements(&expand(rows, layout, i))).collect();
+            return each_stored_row::<Self>(rows, layout, count);
         }
         // the constant columns' bytes are the same in every row: serialised once
         let mut template = [0u8; CHUNK];
@@ -276,7 +286,8 @@ mod tests {
             let layout = RowLayout::of(&coefficients);
             let blowup = 4;
             let rows = crate::dft::lde_cosets(&coefficients, blowup);
-            let full: Vec<Vec<Felt>> = (0..n * blowup).map(|i| expand(&rows, &layout, i)).collect();
+            let sw = layout.stored_width();
+            let full: Vec<Vec<Felt>> = (0..n * blowup).map(|i| layout.expand(&rows[i * sw..(i + 1) * sw])).collect();
             let expected: Vec<_> = full.iter().map(|r| Blake3_256::<Felt>::hash_elements(r)).collect();
             assert_eq!(Blake3_256::<Felt>::hash_stored_rows(&rows, &layout, n * blowup), expected);
             let expected: Vec<_> = full.iter().map(|r| Rp64_256::hash_elements(r)).collect();

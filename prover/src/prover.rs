@@ -315,21 +315,32 @@ fn commit_cosets<H: RowHasher>(
     let n = coefficients.height();
     let start = Instant::now();
     let mut hashing = Duration::ZERO;
-    let mut cosets: Vec<Vec<H::Digest>> = Vec::with_capacity(blowup);
+    // in storage order (coset by coset), like the stored LDE
+    let mut digests: Vec<H::Digest> = Vec::with_capacity(n * blowup);
     dft::for_each_coset(coefficients, blowup, blowup, |_, rows| {
         let t = Instant::now();
-        cosets.push(H::hash_stored_rows(rows, layout, n));
+        digests.extend(H::hash_stored_rows(rows, layout, n));
         hashing += t.elapsed();
     });
     report.add("trace LDE", start.elapsed() - hashing);
     report
         .time("trace commitment", || {
-            let leaves: Vec<H::Digest> =
-                (0..n * blowup).into_par_iter().map(|p| cosets[p % blowup][p / blowup]).collect();
-            drop(cosets);
+            let leaves = in_position_order(&digests, n, blowup);
+            drop(digests);
             H::merkle_tree(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
         })
         .inspect(|_| report.add("trace commitment", hashing))
+}
+
+/// The row of LDE position `p` in an LDE stored coset by coset: coset `p % blowup`, row
+/// `p / blowup` within it.
+fn stored_row(p: usize, n: usize, blowup: usize) -> usize {
+    (p % blowup) * n + p / blowup
+}
+
+/// Values (digests) in the storage order of an LDE stored coset by coset, in position order.
+fn in_position_order<D: Copy + Send + Sync>(stored: &[D], n: usize, blowup: usize) -> Vec<D> {
+    (0..n * blowup).into_par_iter().map(|p| stored[stored_row(p, n, blowup)]).collect()
 }
 
 /// Opens the rows `values` (row-major, one per position) of a committed matrix.
@@ -436,9 +447,7 @@ where
         Some(rows) => report.time("trace commitment", || {
             // hash in storage order, then put the digests in position order
             let digests = H::hash_stored_rows(rows, &layout, lde_size);
-            let leaves: Vec<H::Digest> =
-                (0..lde_size).into_par_iter().map(|p| digests[(p % blowup) * n + p / blowup]).collect();
-            H::merkle_tree(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
+            H::merkle_tree(in_position_order(&digests, n, blowup)).map_err(|e| ProverError::Commitment(e.to_string()))
         })?,
         None => commit_cosets::<H>(&coefficients, &layout, blowup, report)?,
     };
@@ -570,7 +579,7 @@ where
                 let values = positions
                     .iter()
                     .flat_map(|&p| {
-                        let r = (p % blowup) * n + p / blowup;
+                        let r = stored_row(p, n, blowup);
                         let sw = layout.stored_width();
                         layout.expand(&rows[r * sw..(r + 1) * sw])
                     })
@@ -722,8 +731,9 @@ where
     // A periodic column of period P repeats with period P·blowup on the LDE domain.
     let columns = air.periodic_columns();
     let polys = periodic_polys(&columns);
-    // (periods are powers of two dividing the trace length, as is the blowup)
-    let period = (columns.iter().map(|c| c.len()).max().unwrap_or(1) * blowup).next_power_of_two();
+    // (periods are powers of two dividing the trace length, checked on entry, as is the blowup)
+    let period = columns.iter().map(|c| c.len()).max().unwrap_or(1) * blowup;
+    debug_assert!(period.is_power_of_two());
     let periodic: Vec<Vec<Felt>> = (0..period)
         .map(|k| {
             let x = offset * omega.exp(k as u64);

@@ -289,28 +289,6 @@ impl Compiled {
         air.evaluate_main_boundary(&cur, &cur, &mut emitted);
         let ops = RECORDER.with(|r| r.borrow_mut().take()).map(|r| r.ops).unwrap_or_default();
 
-        // keep what the constraints use; then give each value a slot, reused after its last use
-        let mut used = vec![false; ops.len()];
-        for (_, v) in &emitted.0 {
-            if let Sym::Node(n) = v {
-                used[*n as usize] = true;
-            }
-        }
-        for n in (0..ops.len()).rev() {
-            if !used[n] {
-                continue;
-            }
-            let mut mark = |m: u32| used[m as usize] = true;
-            match &ops[n] {
-                Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => {
-                    mark(*a);
-                    mark(*b);
-                }
-                Op::Neg(a) | Op::AddConst(a, _) | Op::MulConst(a, _) => mark(*a),
-                Op::Dot(terms, _) => terms.iter().for_each(|(_, m)| mark(*m)),
-                Op::Current(_) | Op::Next(_) | Op::Periodic(_) => {}
-            }
-        }
         let operands = |op: &Op| -> Vec<u32> {
             match op {
                 Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => vec![*a, *b],
@@ -319,6 +297,20 @@ impl Compiled {
                 Op::Current(_) | Op::Next(_) | Op::Periodic(_) => Vec::new(),
             }
         };
+        // keep what the constraints use; then give each value a slot, reused after its last use
+        let mut used = vec![false; ops.len()];
+        for (_, v) in &emitted.0 {
+            if let Sym::Node(n) = v {
+                used[*n as usize] = true;
+            }
+        }
+        for n in (0..ops.len()).rev() {
+            if used[n] {
+                for m in operands(&ops[n]) {
+                    used[m as usize] = true;
+                }
+            }
+        }
         // last use of each value; emitted values live to the end
         let mut last = vec![0usize; ops.len()];
         for (n, op) in ops.iter().enumerate() {
