@@ -182,19 +182,11 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
 fn main() {
     distaff_prover::keep_freed_memory();
     let args: Vec<String> = std::env::args().collect();
-    let get = |flag: &str, default: usize| -> usize {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let get = |flag: &str, default: usize| -> usize { distaff_benches::flag_value(&args, flag).unwrap_or(default) };
     let runs = get("--runs", 3);
     let phases = args.iter().any(|a| a == "--phases");
     let low_memory = args.iter().any(|a| a == "--low-memory");
-    if let Some(ops) =
-        args.iter().position(|a| a == "--child").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok())
-    {
+    if let Some(ops) = distaff_benches::flag_value(&args, "--child") {
         let storage = if low_memory { LdeStorage::Streamed } else { LdeStorage::Stored };
         let kind = if args.iter().any(|a| a == "--collatz") {
             Bench::Collatz

@@ -17,13 +17,7 @@ use distaff_prover::RowLayout;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let get = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let get = |name: &str, default: usize| distaff_benches::flag_value(&args, name).unwrap_or(default);
     let log = get("--log", 14);
     let reps = get("--reps", 7);
     let ops = (1usize << log) - 64;
