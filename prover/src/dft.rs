@@ -20,20 +20,61 @@ use rayon::prelude::*;
 /// A row-major matrix over Plonky3's Goldilocks.
 pub type Matrix64 = RowMajorMatrix<Goldilocks>;
 
-/// A coefficient matrix (row `k` = coefficients of `x^k`, one column per polynomial) together
-/// with the columns whose polynomial is not constant, found once: the transforms, the
-/// out-of-domain evaluation and the DEEP combination all skip the constant ones. Reads as the
-/// matrix it holds.
+/// A coefficient matrix (row `k` = coefficients of `x^k`, one column per polynomial) that
+/// stores only its varying columns, those whose polynomial is not constant: a constant column
+/// is its constant (in a Fibonacci trace 25 of 58 columns are constant; leaving them out saves
+/// 100 MB of a 2^18-row trace's coefficients). The transforms, the out-of-domain evaluation and
+/// the DEEP combination all skip the constant columns.
 pub struct Coefficients {
+    /// The varying columns' coefficients (`n` rows of `varying.len()`).
     matrix: Matrix64,
+    height: usize,
     varying: Vec<usize>,
+    /// Per column: its position among the varying columns, if it varies.
+    position: Vec<Option<usize>>,
+    /// Per column: its polynomial's constant coefficient.
+    constants: Vec<Felt>,
 }
 
 impl Coefficients {
-    /// Wraps a coefficient matrix, finding its varying columns (one pass over the matrix).
+    /// Wraps a full coefficient matrix (every column), finding its varying columns.
     pub fn new(matrix: Matrix64) -> Self {
         let varying = varying_columns(&matrix);
-        Coefficients { matrix, varying }
+        let width = matrix.width();
+        let constants = (0..width).map(|c| coefficient(&matrix, 0, c)).collect();
+        let height = if width == 0 { 0 } else { matrix.height() };
+        if varying.len() == width {
+            return Self::from_varying(matrix, height, varying, constants);
+        }
+        let w = varying.len();
+        let mut values = vec![Goldilocks::ZERO; height * w];
+        if w > 0 {
+            values.par_chunks_mut(w).enumerate().for_each(|(k, row)| {
+                for (d, &c) in row.iter_mut().zip(&varying) {
+                    *d = matrix.values[k * width + c];
+                }
+            });
+        }
+        Self::from_varying(RowMajorMatrix::new(values, w.max(1)), height, varying, constants)
+    }
+
+    /// From the varying columns' matrix and every column's constant coefficient.
+    fn from_varying(matrix: Matrix64, height: usize, varying: Vec<usize>, constants: Vec<Felt>) -> Self {
+        let mut position = vec![None; constants.len()];
+        for (t, &c) in varying.iter().enumerate() {
+            position[c] = Some(t);
+        }
+        Coefficients { matrix, height, varying, position, constants }
+    }
+
+    /// Number of columns (polynomials).
+    pub fn width(&self) -> usize {
+        self.constants.len()
+    }
+
+    /// Number of coefficients per column.
+    pub fn height(&self) -> usize {
+        self.height
     }
 
     /// The columns whose polynomial is not constant (some coefficient beyond the first is not
@@ -41,12 +82,25 @@ impl Coefficients {
     pub fn varying(&self) -> &[usize] {
         &self.varying
     }
-}
 
-impl core::ops::Deref for Coefficients {
-    type Target = Matrix64;
-    fn deref(&self) -> &Matrix64 {
+    /// The varying columns' coefficients: column `t` is column `varying()[t]`.
+    pub fn varying_matrix(&self) -> &Matrix64 {
         &self.matrix
+    }
+
+    /// The coefficient of `x^k` in column `c`.
+    #[inline(always)]
+    pub fn coefficient(&self, k: usize, c: usize) -> Felt {
+        match self.position[c] {
+            Some(t) => coefficient(&self.matrix, k, t),
+            None if k == 0 => self.constants[c],
+            None => Felt::ZERO,
+        }
+    }
+
+    /// Column `c`'s constant coefficient (its value everywhere, if it does not vary).
+    pub fn constant(&self, c: usize) -> Felt {
+        self.constants[c]
     }
 }
 
@@ -66,8 +120,8 @@ impl RowLayout {
     pub fn of(coefficients: &Coefficients) -> Self {
         let mut template = vec![Felt::ZERO; coefficients.width()];
         for (c, t) in template.iter_mut().enumerate() {
-            if coefficients.varying.binary_search(&c).is_err() {
-                *t = coefficient(coefficients, 0, c);
+            if coefficients.position[c].is_none() {
+                *t = coefficients.constants[c];
             }
         }
         RowLayout { varying: coefficients.varying.clone(), template }
@@ -213,25 +267,35 @@ pub fn interpolate_columns(columns: &[Vec<Felt>]) -> Coefficients {
     // a column of equal values is exactly a column whose polynomial is constant
     let constant: Vec<bool> = columns.par_iter().map(|col| col.iter().all(|v| *v == col[0])).collect();
     let varying: Vec<usize> = (0..width).filter(|&c| !constant[c]).collect();
-    if varying.len() == width {
-        let m = load(n, width, |c, i| columns[c][i]);
-        return Coefficients { matrix: Radix2DitParallel::default().idft_batch(m), varying };
-    }
-    let narrow = if varying.is_empty() {
+    let matrix = if varying.is_empty() {
         RowMajorMatrix::new(Vec::new(), 1)
     } else {
         Radix2DitParallel::default().idft_batch(load(n, varying.len(), |t, i| columns[varying[t]][i]))
     };
-    let mut values = vec![Goldilocks::ZERO; n * width];
-    values.par_chunks_mut(width).enumerate().for_each(|(k, row)| {
-        for (t, &c) in varying.iter().enumerate() {
-            row[c] = narrow.values[k * varying.len() + t];
-        }
-    });
-    for c in (0..width).filter(|&c| constant[c]) {
-        values[c] = to_p3(columns[c][0]);
-    }
-    Coefficients { matrix: RowMajorMatrix::new(values, width), varying }
+    // a constant column's only coefficient is its value; a varying column's constant
+    // coefficient is row 0 of the transform
+    let constants = (0..width)
+        .map(|c| match varying.binary_search(&c) {
+            Ok(t) => coefficient(&matrix, 0, t),
+            Err(_) => columns[c][0],
+        })
+        .collect();
+    Coefficients::from_varying(matrix, n, varying, constants)
+}
+
+/// The values of a coefficient matrix's polynomials on the trace domain, one vector per column:
+/// the inverse of [`interpolate_columns`] (for diagnostics, once the columns are gone).
+pub fn evaluate_columns(coefficients: &Coefficients) -> Vec<Vec<Felt>> {
+    let n = coefficients.height();
+    let twiddles = distaff_math::fft::get_twiddles::<Felt>(n);
+    (0..coefficients.width())
+        .into_par_iter()
+        .map(|c| {
+            let mut values: Vec<Felt> = (0..n).map(|k| coefficients.coefficient(k, c)).collect();
+            distaff_math::fft::evaluate_poly(&mut values, &twiddles);
+            values
+        })
+        .collect()
 }
 
 /// Coefficients of the polynomials taking the given values (row-major, `width` per row) on the
@@ -252,10 +316,9 @@ struct CosetDft<'a> {
     e_inv: usize,
     dft: Radix2DitParallel<Goldilocks>,
     width: usize,
-    /// The columns that are transformed, in order, and what is transformed: `coefficients`
-    /// itself when every column varies, else those columns only.
+    /// The columns that are transformed, in order, and their coefficients.
     varying: Vec<usize>,
-    source: std::borrow::Cow<'a, Matrix64>,
+    source: &'a Matrix64,
     /// `(column, value)` of the constant columns.
     constants: Vec<(usize, Felt)>,
 }
@@ -290,21 +353,10 @@ impl<'a> CosetDft<'a> {
         let width = coefficients.width();
         let varying = coefficients.varying().to_vec();
         let constants = (0..width)
-            .filter(|c| varying.binary_search(c).is_err())
-            .map(|c| (c, coefficient(coefficients, 0, c)))
+            .filter(|&c| coefficients.position[c].is_none())
+            .map(|c| (c, coefficients.constants[c]))
             .collect();
-        let source = if varying.len() == width || varying.is_empty() {
-            std::borrow::Cow::Borrowed(&coefficients.matrix)
-        } else {
-            let w = varying.len();
-            let mut values = vec![Goldilocks::ZERO; n * w];
-            values.par_chunks_mut(w).enumerate().for_each(|(k, row)| {
-                for (d, &c) in row.iter_mut().zip(&varying) {
-                    *d = coefficients.values[k * width + c];
-                }
-            });
-            std::borrow::Cow::Owned(RowMajorMatrix::new(values, w))
-        };
+        let source = coefficients.varying_matrix();
         CosetDft {
             n,
             log_n: n.trailing_zeros(),
@@ -329,7 +381,7 @@ impl<'a> CosetDft<'a> {
             return;
         }
         // one scratch matrix, reused by every coset (fresh allocations fault pages in again)
-        let mut scratch = self.source.as_ref().clone();
+        let mut scratch = self.source.clone();
         for j in 0..count {
             if j > 0 {
                 scratch.values.copy_from_slice(&self.source.values);
@@ -459,24 +511,38 @@ pub fn coefficient_matrix(values: &[Felt], width: usize) -> Coefficients {
 /// Evaluates every polynomial of a coefficient matrix at each of the points `xs`: row-major,
 /// one row per point. Horner's rule for all points of a group at once, so that the matrix is
 /// read from memory once per group (one group per thread), not once per point.
-pub fn evaluate_at_points(coefficients: &Matrix64, xs: &[Felt]) -> Vec<Felt> {
+pub fn evaluate_at_points(coefficients: &Coefficients, xs: &[Felt]) -> Vec<Felt> {
     let width = coefficients.width();
     let n = coefficients.height();
+    let varying = coefficients.varying();
+    let w = varying.len();
+    let matrix = coefficients.varying_matrix();
     let groups = rayon::current_num_threads().clamp(1, xs.len().max(1));
     let per_group = xs.len().div_ceil(groups).max(1);
     xs.par_chunks(per_group)
         .flat_map_iter(|points| {
             let ps: Vec<Goldilocks> = points.iter().map(|x| constant_to_p3(*x)).collect();
-            let mut acc = vec![Goldilocks::ZERO; ps.len() * width];
-            for k in (0..n).rev() {
-                let row = &coefficients.values[k * width..(k + 1) * width];
-                for (q, x) in ps.iter().enumerate() {
-                    for (a, c) in acc[q * width..(q + 1) * width].iter_mut().zip(row) {
-                        *a = *a * *x + *c;
+            let mut acc = vec![Goldilocks::ZERO; ps.len() * w];
+            if w > 0 {
+                for k in (0..n).rev() {
+                    let row = &matrix.values[k * w..(k + 1) * w];
+                    for (q, x) in ps.iter().enumerate() {
+                        for (a, c) in acc[q * w..(q + 1) * w].iter_mut().zip(row) {
+                            *a = *a * *x + *c;
+                        }
                     }
                 }
             }
-            acc.into_iter().map(from_p3)
+            // full rows: the constant columns are their constants
+            (0..ps.len())
+                .flat_map(|q| {
+                    let mut row: Vec<Felt> = (0..width).map(|c| coefficients.constant(c)).collect();
+                    for (&c, v) in varying.iter().zip(&acc[q * w..(q + 1) * w]) {
+                        row[c] = from_p3(*v);
+                    }
+                    row
+                })
+                .collect::<Vec<Felt>>()
         })
         .collect()
 }
@@ -531,16 +597,17 @@ mod tests {
             let mut poly = col.clone();
             fft::interpolate_poly(&mut poly, &inv);
             for (k, pk) in poly.iter().enumerate() {
-                assert_eq!(coefficient(&coeffs, k, c), *pk);
+                assert_eq!(coeffs.coefficient(k, c), *pk);
             }
         }
+        assert_eq!(evaluate_columns(&coeffs), cols);
         let blowup = 8;
         let rows = lde_rows(&coeffs, blowup);
         let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
         for p in 0..n * blowup {
             let x = Felt::GENERATOR * omega.exp(p as u64);
             for c in 0..w {
-                let poly: Vec<Felt> = (0..n).map(|k| coefficient(&coeffs, k, c)).collect();
+                let poly: Vec<Felt> = (0..n).map(|k| coeffs.coefficient(k, c)).collect();
                 assert_eq!(rows[p * w + c], polynom::eval(&poly, x), "position {p}, column {c}");
             }
         }
@@ -574,7 +641,7 @@ mod tests {
         let back = interpolate_coset_rows(&rows, w, Felt::GENERATOR);
         for k in 0..n * blowup {
             for c in 0..w {
-                let expected = if k < n { coefficient(&coeffs, k, c) } else { Felt::ZERO };
+                let expected = if k < n { coeffs.coefficient(k, c) } else { Felt::ZERO };
                 assert_eq!(coefficient(&back, k, c), expected);
             }
         }

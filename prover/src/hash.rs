@@ -12,54 +12,125 @@
 //! built the same way, 16 merges at a time ([`RowHasher::merkle_tree`]), into winter-crypto's
 //! own node layout, so openings and roots are those of `MerkleTree::new`.
 
+use std::borrow::Cow;
+
 use crate::dft::RowLayout;
 use distaff_math::{Felt, FieldElement};
-use rayon::prelude::*;
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
-use winter_crypto::{Digest, ElementHasher, Hasher, MerkleTree, MerkleTreeError};
+use winter_crypto::{Digest, ElementHasher, Hasher};
 
 /// winter-crypto's BLAKE3 digest type (not exported under its own name).
 type ByteDigest = <Blake3_256<Felt> as Hasher>::Digest;
 
-/// A hasher that can hash rows of field elements into Merkle leaves, with the digests of
-/// `hash_elements`, and build Merkle trees with the nodes of `MerkleTree::new`.
+/// Rows of base-field elements to be hashed into Merkle leaves.
+pub(crate) trait Rows: Sync {
+    /// Elements per row.
+    fn width(&self) -> usize;
+
+    /// Row `i`.
+    fn elements(&self, i: usize) -> Cow<'_, [Felt]>;
+
+    /// Row `i` as winter-math serialises it (8 little-endian bytes per element), into
+    /// `out[..8 * width]`.
+    fn write_bytes(&self, i: usize, out: &mut [u8]) {
+        write_elements(&self.elements(i), out)
+    }
+}
+
+/// A row-major matrix, as base-field elements (an extension element is its coordinates).
+pub(crate) struct Dense<'a> {
+    values: &'a [Felt],
+    width: usize,
+}
+
+impl<'a> Dense<'a> {
+    /// The rows of a row-major matrix `width` extension elements wide (`width > 0`).
+    pub fn new<E: FieldElement<BaseField = Felt>>(rows: &'a [E], width: usize) -> Self {
+        debug_assert!(width > 0 && rows.chunks_exact(width).remainder().is_empty(), "whole rows");
+        Dense { values: E::slice_as_base_elements(rows), width: width * E::EXTENSION_DEGREE }
+    }
+}
+
+impl Rows for Dense<'_> {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn elements(&self, i: usize) -> Cow<'_, [Felt]> {
+        Cow::Borrowed(&self.values[i * self.width..(i + 1) * self.width])
+    }
+}
+
+/// Rows stored as a [`RowLayout`] describes (only the varying columns): row `i` is the full
+/// row, the constant columns included.
+pub(crate) struct Stored<'a> {
+    rows: &'a [Felt],
+    layout: &'a RowLayout,
+    /// The bytes of the layout's template row: the constant columns' bytes are the same in
+    /// every row, serialised once.
+    template: Vec<u8>,
+}
+
+impl<'a> Stored<'a> {
+    /// Rows stored `layout.stored_width()` values each.
+    pub fn new(rows: &'a [Felt], layout: &'a RowLayout) -> Self {
+        let row = layout.template();
+        let mut template = vec![0u8; 8 * row.len()];
+        write_elements(&row, &mut template);
+        Stored { rows, layout, template }
+    }
+
+    fn stored(&self, i: usize) -> &[Felt] {
+        let sw = self.layout.stored_width();
+        &self.rows[i * sw..(i + 1) * sw]
+    }
+}
+
+impl Rows for Stored<'_> {
+    fn width(&self) -> usize {
+        self.template.len() / 8
+    }
+
+    fn elements(&self, i: usize) -> Cow<'_, [Felt]> {
+        Cow::Owned(self.layout.expand(self.stored(i)))
+    }
+
+    fn write_bytes(&self, i: usize, out: &mut [u8]) {
+        out[..self.template.len()].copy_from_slice(&self.template);
+        for (&c, x) in self.layout.columns().iter().zip(self.stored(i)) {
+            out[8 * c..8 * c + 8].copy_from_slice(&x.as_int().to_le_bytes());
+        }
+    }
+}
+
+/// A hasher that hashes rows of field elements into Merkle leaves with the digests of
+/// `hash_elements`, and merges nodes with the digests of `merge`, possibly many at a time.
+/// Both run on the calling thread: [`crate::merkle`] spreads them over the rayon pool.
 pub(crate) trait RowHasher: ElementHasher<BaseField = Felt> + Sized {
-    /// The leaves of a row-major matrix `width` elements wide (`width > 0`): row `i`'s digest
-    /// is `Self::hash_elements(row i)`. Runs on the rayon pool.
-    fn hash_rows<E: FieldElement<BaseField = Felt>>(rows: &[E], width: usize) -> Vec<Self::Digest> {
-        each_row::<Self, E>(rows, width)
+    /// `out[k] = Self::hash_elements(row index(k) of rows)`.
+    fn hash_rows_into<R: Rows>(rows: &R, index: impl Fn(usize) -> usize, out: &mut [Self::Digest]) {
+        each_row::<Self, R>(rows, index, out)
     }
 
-    /// The leaves of `count` rows stored as [`RowLayout`] describes (only the varying columns,
-    /// `layout.stored_width()` values per row): each digest is `hash_elements` of the full row.
-    fn hash_stored_rows(rows: &[Felt], layout: &RowLayout, count: usize) -> Vec<Self::Digest> {
-        each_stored_row::<Self>(rows, layout, count)
-    }
-
-    /// `MerkleTree::new(leaves)`, possibly faster.
-    fn merkle_tree(leaves: Vec<Self::Digest>) -> Result<MerkleTree<Self>, MerkleTreeError> {
-        MerkleTree::new(leaves)
+    /// `parents[j] = Self::merge(children[2j], children[2j + 1])`.
+    fn merge_into(children: &[Self::Digest], parents: &mut [Self::Digest]) {
+        for (parent, pair) in parents.iter_mut().zip(children.chunks_exact(2)) {
+            *parent = Self::merge(&[pair[0], pair[1]]);
+        }
     }
 }
 
 impl RowHasher for Rp64_256 {}
 
-/// `hash_elements` of each row (`width > 0` elements), on the rayon pool.
-fn each_row<H: ElementHasher<BaseField = Felt>, E: FieldElement<BaseField = Felt>>(
-    rows: &[E],
-    width: usize,
-) -> Vec<H::Digest> {
-    rows.par_chunks(width).map(|r| H::hash_elements(r)).collect()
-}
-
-/// `hash_elements` of each of `count` full rows rebuilt from rows stored as `layout` describes.
-fn each_stored_row<H: ElementHasher<BaseField = Felt>>(
-    rows: &[Felt],
-    layout: &RowLayout,
-    count: usize,
-) -> Vec<H::Digest> {
-    let sw = layout.stored_width();
-    (0..count).into_par_iter().map(|i| H::hash_elements(&layout.expand(&rows[i * sw..(i + 1) * sw]))).collect()
+/// `hash_elements` of each row, one at a time.
+fn each_row<H: ElementHasher<BaseField = Felt>, R: Rows>(
+    rows: &R,
+    index: impl Fn(usize) -> usize,
+    out: &mut [H::Digest],
+) {
+    for (k, digest) in out.iter_mut().enumerate() {
+        *digest = H::hash_elements(&rows.elements(index(k)));
+    }
 }
 
 /// The canonical little-endian bytes of each element, as winter-math serialises them.
@@ -68,25 +139,6 @@ fn write_elements(row: &[Felt], out: &mut [u8]) {
     for (bytes, x) in out.chunks_exact_mut(8).zip(row) {
         bytes.copy_from_slice(&x.as_int().to_le_bytes());
     }
-}
-
-/// The BLAKE3 digests of `count` inputs of `len` bytes (at most one chunk) each, input `i` being
-/// written by `serialize(i, buffer)`: 16 inputs at a time, in parallel.
-fn blake3_leaves(count: usize, len: usize, serialize: impl Fn(usize, &mut [u8; CHUNK]) + Sync) -> Vec<ByteDigest> {
-    let platform = blake3::platform::Platform::detect();
-    let mut digests = vec![ByteDigest::new([0u8; 32]); count];
-    digests.par_chunks_mut(LANES).enumerate().for_each(|(batch, out)| {
-        let mut inputs = [[0u8; CHUNK]; LANES];
-        for (k, input) in inputs.iter_mut().take(out.len()).enumerate() {
-            serialize(batch * LANES + k, input);
-        }
-        let mut bytes = [[0u8; 32]; LANES];
-        hash_chunks(&platform, &inputs[..out.len()], len, &mut bytes);
-        for (digest, b) in out.iter_mut().zip(bytes) {
-            *digest = ByteDigest::new(b);
-        }
-    });
-    digests
 }
 
 // BLAKE3 constants from its specification (the crate keeps them private): the initial chaining
@@ -170,61 +222,28 @@ fn hash_chunks(platform: &blake3::platform::Platform, inputs: &[[u8; CHUNK]], le
 }
 
 impl RowHasher for Blake3_256<Felt> {
-    fn hash_rows<E: FieldElement<BaseField = Felt>>(rows: &[E], width: usize) -> Vec<Self::Digest> {
-        let len = width * E::EXTENSION_DEGREE * 8;
-        if len > CHUNK || width == 0 {
-            return each_row::<Self, E>(rows, width.max(1));
+    fn hash_rows_into<R: Rows>(rows: &R, index: impl Fn(usize) -> usize, out: &mut [Self::Digest]) {
+        let len = rows.width() * 8;
+        if len > CHUNK || len == 0 {
+            return each_row::<Self, R>(rows, index, out);
         }
-        debug_assert_eq!(rows.len() % width, 0, "whole rows");
-        blake3_leaves(rows.len() / width, len, |i, input| {
-            let row = E::slice_as_base_elements(&rows[i * width..(i + 1) * width]);
-            write_elements(row, input);
-        })
-    }
-
-    fn hash_stored_rows(rows: &[Felt], layout: &RowLayout, count: usize) -> Vec<Self::Digest> {
-        let width = layout.template().len();
-        let len = width * 8;
-        let sw = layout.stored_width();
-        if len > CHUNK || width == 0 {
-            return each_stored_row::<Self>(rows, layout, count);
-        }
-        // the constant columns' bytes are the same in every row: serialised once
-        let mut template = [0u8; CHUNK];
-        write_elements(&layout.template(), &mut template);
-        let columns = layout.columns();
-        blake3_leaves(count, len, |i, input| {
-            input[..len].copy_from_slice(&template[..len]);
-            for (&c, x) in columns.iter().zip(&rows[i * sw..(i + 1) * sw]) {
-                input[8 * c..8 * c + 8].copy_from_slice(&x.as_int().to_le_bytes());
-            }
-        })
-    }
-
-    fn merkle_tree(leaves: Vec<Self::Digest>) -> Result<MerkleTree<Self>, MerkleTreeError> {
-        let n = leaves.len();
-        if n < 2 || !n.is_power_of_two() {
-            return MerkleTree::new(leaves);
-        }
-        // winter-crypto's layout: node i (1 <= i < n) merges nodes 2i and 2i + 1, nodes n/2..n
-        // merge pairs of leaves, the root is node 1 and node 0 is unused
         let platform = blake3::platform::Platform::detect();
-        let mut nodes = vec![ByteDigest::new([0u8; 32]); n];
-        merge_level(&platform, &leaves, &mut nodes[n / 2..]);
-        let mut m = n / 2;
-        while m > 1 {
-            let (parents, children) = nodes.split_at_mut(m);
-            merge_level(&platform, &children[..m], &mut parents[m / 2..]);
-            m /= 2;
+        let mut inputs = [[0u8; CHUNK]; LANES];
+        let mut bytes = [[0u8; 32]; LANES];
+        for (batch, out) in out.chunks_mut(LANES).enumerate() {
+            for (k, input) in inputs.iter_mut().take(out.len()).enumerate() {
+                rows.write_bytes(index(batch * LANES + k), &mut input[..len]);
+            }
+            hash_chunks(&platform, &inputs[..out.len()], len, &mut bytes);
+            for (digest, b) in out.iter_mut().zip(bytes) {
+                *digest = ByteDigest::new(b);
+            }
         }
-        MerkleTree::from_raw_parts(nodes, leaves)
     }
-}
 
-/// `parents[j] = merge(children[2j], children[2j + 1])`: BLAKE3 of the two digests' 64 bytes.
-fn merge_level(platform: &blake3::platform::Platform, children: &[ByteDigest], parents: &mut [ByteDigest]) {
-    const PER_TASK: usize = 1 << 12;
-    parents.par_chunks_mut(PER_TASK).zip(children.par_chunks(2 * PER_TASK)).for_each(|(parents, children)| {
+    /// BLAKE3 of the two digests' 64 bytes, 16 merges at a time.
+    fn merge_into(children: &[Self::Digest], parents: &mut [Self::Digest]) {
+        let platform = blake3::platform::Platform::detect();
         for (out, pairs) in parents.chunks_mut(LANES).zip(children.chunks(2 * LANES)) {
             let mut inputs = [[0u8; BLOCK]; LANES];
             for (input, pair) in inputs.iter_mut().zip(pairs.chunks_exact(2)) {
@@ -241,13 +260,19 @@ fn merge_level(platform: &blake3::platform::Platform, children: &[ByteDigest], p
                 *digest = ByteDigest::new(d);
             }
         }
-    });
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use distaff_math::{CubeFelt, QuadFelt};
+
+    fn digests<H: RowHasher, R: Rows>(rows: &R, count: usize) -> Vec<H::Digest> {
+        let mut out = vec![H::Digest::default(); count];
+        H::hash_rows_into(rows, |k| k, &mut out);
+        out
+    }
 
     fn rows<E: FieldElement<BaseField = Felt>>(make: impl Fn(u64) -> E) {
         // every tail length (widths 1..=128 base elements cover 8..=1024 bytes), then rows of more
@@ -257,10 +282,11 @@ mod tests {
             for count in [1usize, 5, 16, 37] {
                 let rows: Vec<E> =
                     (0..(width * count) as u64).map(|i| make(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i)).collect();
+                let dense = Dense::new(&rows, width);
                 let expected: Vec<_> = rows.chunks(width).map(Blake3_256::<Felt>::hash_elements).collect();
-                assert_eq!(Blake3_256::<Felt>::hash_rows(&rows, width), expected, "width {width}, {count} rows");
+                assert_eq!(digests::<Blake3_256<Felt>, _>(&dense, count), expected, "width {width}, {count} rows");
                 let expected: Vec<_> = rows.chunks(width).map(Rp64_256::hash_elements).collect();
-                assert_eq!(Rp64_256::hash_rows(&rows, width), expected);
+                assert_eq!(digests::<Rp64_256, _>(&dense, count), expected);
             }
         }
     }
@@ -270,6 +296,17 @@ mod tests {
         rows::<Felt>(|x| Felt::new(x % 0xFFFF_FFFF_0000_0001));
         rows::<QuadFelt>(|x| QuadFelt::new(Felt::new(x), Felt::new(u64::MAX - x)));
         rows::<CubeFelt>(|x| CubeFelt::new(Felt::new(x), Felt::new(x >> 3), Felt::new(u64::MAX)));
+    }
+
+    #[test]
+    fn merges_are_merge_digests() {
+        for count in [2usize, 32, 34, 70] {
+            let children: Vec<_> = (0..count as u64).map(|i| Blake3_256::<Felt>::hash(&i.to_le_bytes())).collect();
+            let mut parents = vec![ByteDigest::default(); count / 2];
+            Blake3_256::<Felt>::merge_into(&children, &mut parents);
+            let expected: Vec<_> = children.chunks(2).map(|p| Blake3_256::<Felt>::merge(&[p[0], p[1]])).collect();
+            assert_eq!(parents, expected, "{count} children");
+        }
     }
 
     #[test]
@@ -288,10 +325,11 @@ mod tests {
             let rows = crate::dft::lde_cosets(&coefficients, blowup);
             let sw = layout.stored_width();
             let full: Vec<Vec<Felt>> = (0..n * blowup).map(|i| layout.expand(&rows[i * sw..(i + 1) * sw])).collect();
+            let stored = Stored::new(&rows, &layout);
             let expected: Vec<_> = full.iter().map(|r| Blake3_256::<Felt>::hash_elements(r)).collect();
-            assert_eq!(Blake3_256::<Felt>::hash_stored_rows(&rows, &layout, n * blowup), expected);
+            assert_eq!(digests::<Blake3_256<Felt>, _>(&stored, n * blowup), expected);
             let expected: Vec<_> = full.iter().map(|r| Rp64_256::hash_elements(r)).collect();
-            assert_eq!(Rp64_256::hash_stored_rows(&rows, &layout, n * blowup), expected);
+            assert_eq!(digests::<Rp64_256, _>(&stored, n * blowup), expected);
             // and the full rows are the LDE's
             let lde = crate::dft::lde_rows(&coefficients, blowup);
             let w = cols.len();
@@ -300,25 +338,5 @@ mod tests {
                 assert_eq!(&row[..], &lde[p * w..(p + 1) * w]);
             }
         }
-    }
-
-    #[test]
-    fn merkle_trees_are_winter_crypto_trees() {
-        for log_n in 1..14 {
-            let n = 1usize << log_n;
-            let leaves: Vec<_> = (0..n as u64).map(|i| Blake3_256::<Felt>::hash(&i.to_le_bytes())).collect();
-            let ours = Blake3_256::<Felt>::merkle_tree(leaves.clone()).expect("a power of two");
-            let theirs = MerkleTree::<Blake3_256<Felt>>::new(leaves).expect("a power of two");
-            assert_eq!(ours.root(), theirs.root(), "2^{log_n} leaves");
-            let positions: Vec<usize> =
-                [0, n / 3, n - 1].into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-            assert_eq!(
-                ours.prove_batch(&positions).expect("in range"),
-                theirs.prove_batch(&positions).expect("in range")
-            );
-        }
-        // not a power of two: the same error as MerkleTree::new
-        let three = vec![Blake3_256::<Felt>::hash(b"x"); 3];
-        assert!(Blake3_256::<Felt>::merkle_tree(three).is_err());
     }
 }

@@ -11,16 +11,20 @@
 //!   columns are not transformed); the varying columns are stored coset by coset
 //!   ([`LdeStorage::Stored`], fastest; [`RowLayout`] rebuilds full rows) or streamed twice, one
 //!   coset at a time ([`LdeStorage::Streamed`], [`prove_with`]: about half the peak memory,
-//!   same proof);
-//! * **commitments**: each LDE row is hashed into a leaf of a winter-crypto Merkle tree (the
-//!   digest of winter-crypto's `hash_elements`; with BLAKE3, 16 rows at a time through its SIMD
-//!   many-inputs routine, and the tree's nodes likewise);
+//!   same proof); the coefficients too hold only the varying columns, and the trace's columns
+//!   are freed once interpolated (or once the auxiliary segment is built from them);
+//! * **commitments**: each LDE row is hashed into a leaf of a Merkle tree with winter-crypto's
+//!   roots and openings (the digest of winter-crypto's `hash_elements`; with BLAKE3, 16 rows
+//!   at a time through its SIMD many-inputs routine, and the tree's nodes likewise); a tree
+//!   over rows the prover keeps stores only its upper levels and rehashes 16 rows per opened
+//!   path (`merkle`), and the composition LDE is hashed one coset at a time and not kept (its
+//!   opened rows are evaluated from the coefficients);
 //! * **composition**: every constraint is evaluated (rows in parallel) on as many cosets of the
 //!   LDE domain as the composition polynomial has columns, folded with random coefficients into
 //!   lazily reduced sums ([`fold::LazyFold`]) and divided by its divisor; the main constraints
 //!   run as a program recorded once per trace with its constant columns folded in
 //!   ([`symbolic`]), 32 points at a time; the columns of degree < n are recovered coset by
-//!   coset, extended and committed;
+//!   coset, extended coset by coset and committed;
 //! * **DEEP + FRI**: the DEEP composition polynomial (the trace part combined in coefficient
 //!   form first) is evaluated over the LDE domain and its low degree proven with winter-fri,
 //!   whose channel is our transcript;
@@ -37,6 +41,7 @@ mod dft;
 pub mod fold;
 mod hash;
 mod memory;
+mod merkle;
 mod prover;
 pub mod symbolic;
 

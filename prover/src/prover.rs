@@ -1,12 +1,14 @@
 //! The proving procedure.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use crate::dft;
 use std::time::{Duration, Instant};
 
 use crate::fold::LazyFold;
-use crate::hash::RowHasher;
+use crate::hash::{Dense, RowHasher, Stored};
+use crate::merkle::{Leaves, PartialTree};
 use crate::symbolic;
 use distaff_air::air::{composition_shape, num_constraints};
 use distaff_air::debug::{check_air_with_challenges, ConstraintFailure};
@@ -24,7 +26,7 @@ use distaff_verifier::protocol::{
 use distaff_verifier::{FieldExtension, HashFunction, OptionsError, Proof, ProofOptions};
 use rayon::prelude::*;
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
-use winter_crypto::{DefaultRandomCoin, Digest, ElementHasher, MerkleTree, RandomCoin};
+use winter_crypto::{DefaultRandomCoin, Digest, ElementHasher, RandomCoin};
 use winter_fri::{FriProver, ProverChannel};
 use winter_utils::Serializable;
 
@@ -114,13 +116,13 @@ impl ProvingReport {
 /// change the proof (both produce the same bytes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LdeStorage {
-    /// Compute the LDE once and keep it (`n · blowup` rows of the trace's width: about 0.9 GB
-    /// for a 2^18-row trace at blowup 8). The fastest.
+    /// Compute the LDE once and keep it (`n · blowup` rows of the trace's varying columns:
+    /// 0.55 GB of F(86181)'s 0.93 GB peak, a 2^18-row trace at blowup 8). The fastest.
     #[default]
     Stored,
     /// Never hold more than one coset of it: compute it coset by coset twice (to commit, then
     /// to evaluate the constraints) and evaluate the opened rows from the coefficients. About
-    /// half the peak memory, at the cost of a second LDE pass.
+    /// half the peak memory (F(86181): 0.51 GB), at the cost of a second LDE pass.
     Streamed,
 }
 
@@ -175,7 +177,9 @@ pub fn prove_with(
     let trace = report.time("execution", || build_trace(program, inputs))?;
     report.cycles = trace.cycles();
     let public = trace.public_inputs(num_outputs);
-    let proof = prove_trace_with_report(trace.columns(), &public, options, Checks::On, storage, &mut report)?;
+    // the prover owns the columns, so it can free them as soon as it no longer needs them
+    let columns = Cow::Owned(trace.into_columns());
+    let proof = prove_trace_with_report(columns, &public, options, Checks::On, storage, &mut report)?;
     Ok((public.outputs, proof, report))
 }
 
@@ -187,11 +191,12 @@ pub fn prove_trace(
     options: &ProofOptions,
     checks: Checks,
 ) -> Result<Proof, ProverError> {
+    let columns = Cow::Borrowed(columns);
     prove_trace_with_report(columns, public, options, checks, LdeStorage::Stored, &mut ProvingReport::default())
 }
 
 fn prove_trace_with_report(
-    columns: &[Vec<Felt>],
+    columns: Cow<'_, [Vec<Felt>]>,
     public: &PublicInputs,
     options: &ProofOptions,
     checks: Checks,
@@ -204,7 +209,7 @@ fn prove_trace_with_report(
     if columns.len() != TRACE_WIDTH && columns.len() != FULL_TRACE_WIDTH {
         return Err(ProverError::TraceShape);
     }
-    let air = ProcessorAir::for_trace(public.clone(), columns);
+    let air = ProcessorAir::for_trace(public.clone(), &columns);
     prove_air_with_report(&air, columns, options, checks, storage, report)
 }
 
@@ -216,12 +221,19 @@ pub fn prove_air<A: Air>(
     options: &ProofOptions,
     checks: Checks,
 ) -> Result<Proof, ProverError> {
-    prove_air_with_report(air, columns, options, checks, LdeStorage::Stored, &mut ProvingReport::default())
+    prove_air_with_report(
+        air,
+        Cow::Borrowed(columns),
+        options,
+        checks,
+        LdeStorage::Stored,
+        &mut ProvingReport::default(),
+    )
 }
 
 fn prove_air_with_report<A: Air>(
     air: &A,
-    columns: &[Vec<Felt>],
+    columns: Cow<'_, [Vec<Felt>]>,
     options: &ProofOptions,
     checks: Checks,
     storage: LdeStorage,
@@ -295,41 +307,57 @@ fn draw_many<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Fel
     (0..count).map(|_| coin.draw::<E>().map_err(|_| ProverError::Transcript)).collect()
 }
 
-/// Hashes each row of a row-major matrix into a Merkle leaf and builds the tree.
-fn commit_rows<E: FieldElement<BaseField = Felt>, H: RowHasher>(
-    rows: &[E],
+/// Tree levels that a commitment to rows the prover keeps does not store: a path through them
+/// is recomputed from `2^4 = 16` rows when it is opened, and the tree is a sixteenth of its
+/// full size ([`PartialTree`]).
+const RECOMPUTED_LEVELS: u32 = 4;
+
+/// The leaf function of a tree over a row-major matrix `width` elements wide, in order.
+fn dense_leaves<'a, E: FieldElement<BaseField = Felt>, H: RowHasher>(
+    rows: &'a [E],
     width: usize,
-) -> Result<MerkleTree<H>, ProverError> {
-    H::merkle_tree(H::hash_rows(rows, width)).map_err(|e| ProverError::Commitment(e.to_string()))
+) -> impl Fn(usize, &mut [H::Digest]) + Sync + 'a {
+    move |start, out| H::hash_rows_into(&Dense::new(rows, width), |k| start + k, out)
 }
 
-/// Commits to the trace LDE coset by coset: each coset's rows are hashed into the leaves they
-/// occupy in the full LDE (row `i·blowup + j` for coset `j`), and only the digests are kept.
+/// The leaf function of a tree over an LDE stored coset by coset ([`stored_row`]).
+fn stored_leaves<'a, H: RowHasher>(
+    rows: &'a [Felt],
+    layout: &'a dft::RowLayout,
+    n: usize,
+    blowup: usize,
+) -> impl Fn(usize, &mut [H::Digest]) + Sync + 'a {
+    let rows = Stored::new(rows, layout);
+    move |start, out| H::hash_rows_into(&rows, |k| stored_row(start + k, n, blowup), out)
+}
+
+/// Commits to an LDE computed coset by coset (the tree keeps its leaves): each coset's rows
+/// are hashed into the leaves they occupy in the full LDE (row `i·blowup + j` for coset `j`).
+/// The time spent computing the cosets is reported under `lde_phase`, the rest under
+/// `commit_phase`.
 fn commit_cosets<H: RowHasher>(
     coefficients: &dft::Coefficients,
-    layout: &dft::RowLayout,
     blowup: usize,
     report: &mut ProvingReport,
-) -> Result<MerkleTree<H>, ProverError> {
-    use p3_matrix::Matrix;
-    let n = coefficients.height();
+    (lde_phase, commit_phase): (&'static str, &'static str),
+) -> Result<PartialTree<H>, ProverError> {
+    let layout = dft::RowLayout::of(coefficients);
     let start = Instant::now();
     let mut hashing = Duration::ZERO;
-    // in storage order (coset by coset), like the stored LDE
-    let mut digests: Vec<H::Digest> = Vec::with_capacity(n * blowup);
-    dft::for_each_coset(coefficients, blowup, blowup, |_, rows| {
+    let mut leaves = Leaves::<H>::new(coefficients.height() * blowup, blowup).map_err(commitment_error)?;
+    dft::for_each_coset(coefficients, blowup, blowup, |j, rows| {
         let t = Instant::now();
-        digests.extend(H::hash_stored_rows(rows, layout, n));
+        leaves.add_coset(j, &Stored::new(rows, &layout));
         hashing += t.elapsed();
     });
-    report.add("trace LDE", start.elapsed() - hashing);
-    report
-        .time("trace commitment", || {
-            let leaves = in_position_order(&digests, n, blowup);
-            drop(digests);
-            H::merkle_tree(leaves).map_err(|e| ProverError::Commitment(e.to_string()))
-        })
-        .inspect(|_| report.add("trace commitment", hashing))
+    report.add(lde_phase, start.elapsed() - hashing);
+    let tree = report.time(commit_phase, || leaves.finish());
+    report.add(commit_phase, hashing);
+    Ok(tree)
+}
+
+fn commitment_error(e: winter_crypto::MerkleTreeError) -> ProverError {
+    ProverError::Commitment(e.to_string())
 }
 
 /// The row of LDE position `p` in an LDE stored coset by coset: coset `p % blowup`, row
@@ -338,32 +366,14 @@ fn stored_row(p: usize, n: usize, blowup: usize) -> usize {
     (p % blowup) * n + p / blowup
 }
 
-/// Values (digests) in the storage order of an LDE stored coset by coset, in position order.
-fn in_position_order<D: Copy + Send + Sync>(stored: &[D], n: usize, blowup: usize) -> Vec<D> {
-    (0..n * blowup).into_par_iter().map(|p| stored[stored_row(p, n, blowup)]).collect()
-}
-
 /// Opens the rows `values` (row-major, one per position) of a committed matrix.
-fn open_values<H: ElementHasher<BaseField = Felt>>(
-    tree: &MerkleTree<H>,
+fn open_values<H: RowHasher>(
+    tree: &PartialTree<H>,
+    leaves: &impl Fn(usize, &mut [H::Digest]),
     values: Vec<Felt>,
     positions: &[usize],
 ) -> Result<Openings, ProverError> {
-    let (_, proof) = tree.prove_batch(positions).map_err(|e| ProverError::Commitment(e.to_string()))?;
-    Ok(Openings { values, merkle_proof: BoundedBatchProof::<H>(proof).to_bytes() })
-}
-
-fn open_rows<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
-    tree: &MerkleTree<H>,
-    rows: &[E],
-    width: usize,
-    positions: &[usize],
-) -> Result<Openings, ProverError> {
-    let mut values = Vec::with_capacity(positions.len() * width * E::EXTENSION_DEGREE);
-    for &p in positions {
-        values.extend_from_slice(E::slice_as_base_elements(&rows[p * width..(p + 1) * width]));
-    }
-    let (_, proof) = tree.prove_batch(positions).map_err(|e| ProverError::Commitment(e.to_string()))?;
+    let proof = tree.prove(positions, leaves).map_err(commitment_error)?;
     Ok(Openings { values, merkle_proof: BoundedBatchProof::<H>(proof).to_bytes() })
 }
 
@@ -407,7 +417,7 @@ fn evaluate_ext_rows_at_points<E: FieldElement<BaseField = Felt>>(
 
 fn prove_generic<E, H, A>(
     air: &A,
-    columns: &[Vec<Felt>],
+    columns: Cow<'_, [Vec<Felt>]>,
     options: &ProofOptions,
     checks: Checks,
     storage: LdeStorage,
@@ -436,20 +446,22 @@ where
     // With LdeStorage::Streamed the trace LDE (n·blowup rows) is never stored: it is computed
     // coset by coset, once to hash its rows and once more to evaluate the constraints, and the
     // few rows the queries open are evaluated from the coefficients.
-    let coefficients = report.time("trace interpolation", || dft::interpolate_columns(columns));
+    let coefficients = report.time("trace interpolation", || dft::interpolate_columns(&columns));
+    // the columns are needed again only to build the auxiliary segment: freed here if there is
+    // none (when the prover owns them), or once it is built
+    let mut columns = (aux_width > 0).then_some(columns);
     // the varying columns, stored coset by coset (position p is row (p % blowup)·n + p / blowup)
     let layout = dft::RowLayout::of(&coefficients);
     let stored: Option<Vec<Felt>> = match storage {
         LdeStorage::Stored => Some(report.time("trace LDE", || dft::lde_cosets(&coefficients, blowup))),
         LdeStorage::Streamed => None,
     };
-    let trace_tree = match &stored {
-        Some(rows) => report.time("trace commitment", || {
-            // hash in storage order, then put the digests in position order
-            let digests = H::hash_stored_rows(rows, &layout, lde_size);
-            H::merkle_tree(in_position_order(&digests, n, blowup)).map_err(|e| ProverError::Commitment(e.to_string()))
+    let trace_leaves = stored.as_deref().map(|rows| stored_leaves::<H>(rows, &layout, n, blowup));
+    let trace_tree = match &trace_leaves {
+        Some(leaves) => report.time("trace commitment", || {
+            PartialTree::<H>::build(lde_size, RECOMPUTED_LEVELS, leaves).map_err(commitment_error)
         })?,
-        None => commit_cosets::<H>(&coefficients, &layout, blowup, report)?,
+        None => commit_cosets::<H>(&coefficients, blowup, report, ("trace LDE", "trace commitment"))?,
     };
     coin.reseed(*trace_tree.root());
 
@@ -458,7 +470,9 @@ where
         let mut challenges = draw_many::<E, H>(&mut coin, air.num_aux_challenges())?;
         let derived = air.derived_challenges(&challenges);
         challenges.extend(derived);
-        let aux = report.time("auxiliary segment", || air.build_aux(columns, &challenges));
+        let aux =
+            report.time("auxiliary segment", || air.build_aux(columns.as_deref().unwrap_or_default(), &challenges));
+        drop(columns.take());
         if aux.len() != aux_width || aux.iter().any(|c| c.len() != n) {
             return Err(ProverError::TraceShape);
         }
@@ -467,8 +481,10 @@ where
             let rows = dft::lde_rows(&coeffs, blowup);
             (coeffs, rows)
         });
-        let tree =
-            report.time("auxiliary segment", || commit_rows::<E, H>(E::slice_from_base_elements(&rows), aux_width))?;
+        let tree = report.time("auxiliary segment", || {
+            let leaves = dense_leaves::<E, H>(E::slice_from_base_elements(&rows), aux_width);
+            PartialTree::<H>::build(lde_size, RECOMPUTED_LEVELS, &leaves).map_err(commitment_error)
+        })?;
         coin.reseed(*tree.root());
         (challenges, Some(coeffs), rows, Some(tree))
     } else {
@@ -491,15 +507,12 @@ where
         &challenges,
         report,
     );
-    let (composition_base, chunks) = report.time("composition commitment", || {
-        let chunks = composition_columns(&quotient, n, blowup);
-        let rows = dft::lde_rows(&chunks, blowup);
-        (rows, chunks)
-    });
+    // the composition LDE is hashed one coset at a time and not kept: the few rows the queries
+    // open are evaluated from the columns' coefficients
+    let chunks = report.time("composition commitment", || composition_columns(&quotient, n, blowup));
     drop(quotient);
-    let composition_rows: &[E] = E::slice_from_base_elements(&composition_base);
     let composition_tree =
-        report.time("composition commitment", || commit_rows::<E, H>(composition_rows, num_chunks))?;
+        commit_cosets::<H>(&chunks, blowup, report, ("composition commitment", "composition commitment"))?;
     coin.reseed(*composition_tree.root());
 
     // --- 3. out-of-domain evaluation -------------------------------------------------------
@@ -528,7 +541,9 @@ where
             OodFrame { current: &ood.current, next: &ood.next, aux_current: &ood.aux_current, aux_next: &ood.aux_next };
         let expected = composition_at(air, frame, &alphas, &challenges, z);
         if expected != Some(combine_composition_columns(&ood.composition, z, n)) {
-            check_air_with_challenges(air, columns, &challenges)?;
+            // (the columns are gone by now: the row-by-row check runs on their values recomputed
+            // from the coefficients)
+            check_air_with_challenges(air, &dft::evaluate_columns(&coefficients), &challenges)?;
             return Err(ProverError::CompositionDegree);
         }
     }
@@ -574,8 +589,10 @@ where
     positions.dedup();
     let (fri_proof, trace_openings, aux_openings, composition_openings) = report.time("queries", || {
         let fri_proof = fri_prover.build_proof(&positions);
-        let t = match &stored {
-            Some(rows) => {
+        let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
+        let xs: Vec<Felt> = positions.iter().map(|p| offset * omega.exp(*p as u64)).collect();
+        let t = match (&stored, &trace_leaves) {
+            (Some(rows), Some(leaves)) => {
                 let values = positions
                     .iter()
                     .flat_map(|&p| {
@@ -584,19 +601,23 @@ where
                         layout.expand(&rows[r * sw..(r + 1) * sw])
                     })
                     .collect();
-                open_values::<H>(&trace_tree, values, &positions)?
+                open_values::<H>(&trace_tree, leaves, values, &positions)?
             }
-            None => {
-                let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
-                let xs: Vec<Felt> = positions.iter().map(|p| offset * omega.exp(*p as u64)).collect();
-                open_values::<H>(&trace_tree, dft::evaluate_at_points(&coefficients, &xs), &positions)?
-            }
+            // a tree with its leaves: nothing to recompute
+            _ => open_values::<H>(&trace_tree, &|_, _| (), dft::evaluate_at_points(&coefficients, &xs), &positions)?,
         };
         let a = match &aux_tree {
-            Some(tree) => Some(open_rows::<E, H>(tree, aux_rows, aux_width, &positions)?),
+            Some(tree) => {
+                let mut values = Vec::with_capacity(positions.len() * aux_width * E::EXTENSION_DEGREE);
+                for &p in &positions {
+                    values.extend_from_slice(E::slice_as_base_elements(&aux_rows[p * aux_width..(p + 1) * aux_width]));
+                }
+                Some(open_values::<H>(tree, &dense_leaves::<E, H>(aux_rows, aux_width), values, &positions)?)
+            }
             None => None,
         };
-        let c = open_rows::<E, H>(&composition_tree, composition_rows, num_chunks, &positions)?;
+        let values = evaluate_rows_at_points::<Felt>(&chunks, &xs).concat();
+        let c = open_values::<H>(&composition_tree, &|_, _| (), values, &positions)?;
         Ok::<_, ProverError>((fri_proof, t, a, c))
     })?;
 
@@ -639,11 +660,11 @@ fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
     xs: &[E],
 ) -> Vec<Vec<E>> {
     use distaff_math::lazy::Accumulator;
-    use p3_matrix::Matrix;
     let width = coefficients.width();
     let n = coefficients.height();
     let d = E::EXTENSION_DEGREE;
     let varying = coefficients.varying();
+    let matrix = coefficients.varying_matrix();
     const CHUNK: usize = 4096;
     let sums = (0..n.div_ceil(CHUNK))
         .into_par_iter()
@@ -655,8 +676,8 @@ fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
                 for (q, power) in powers.iter_mut().enumerate() {
                     let p = E::slice_as_base_elements(core::slice::from_ref(power));
                     let acc = &mut acc[q * varying.len() * d..(q + 1) * varying.len() * d];
-                    for (t, &c) in varying.iter().enumerate() {
-                        let v = dft::stored(coefficients, k, c);
+                    for t in 0..varying.len() {
+                        let v = dft::stored(matrix, k, t);
                         for (a, pc) in acc[t * d..(t + 1) * d].iter_mut().zip(p) {
                             a.add_product(pc.inner(), v);
                         }
@@ -685,7 +706,7 @@ fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
     (0..xs.len())
         .map(|q| {
             // constant polynomials are their first coefficient
-            let mut values: Vec<E> = (0..width).map(|c| E::from(dft::coefficient(coefficients, 0, c))).collect();
+            let mut values: Vec<E> = (0..width).map(|c| E::from(coefficients.constant(c))).collect();
             for (t, &c) in varying.iter().enumerate() {
                 values[c] = sums[q * varying.len() + t];
             }
@@ -933,16 +954,15 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
     zg: E,
     deep: &[E],
 ) -> Vec<E> {
-    use p3_matrix::Matrix;
     let width = coefficients.width();
     let n = coefficients.height();
     let d = E::EXTENSION_DEGREE;
+    let matrix = coefficients.varying_matrix();
     let (gamma, rest) = deep.split_at(width + aux_width);
     let (gamma_next, delta) = rest.split_at(width + aux_width);
     // an extension coefficient of a matrix of base coordinates (column j·d + c is coordinate c)
     let ext = |m: &dft::Coefficients, k: usize, j: usize| -> E {
-        let coords: [Felt; 3] =
-            core::array::from_fn(|c| if c < d { dft::coefficient(m, k, j * d + c) } else { Felt::ZERO });
+        let coords: [Felt; 3] = core::array::from_fn(|c| if c < d { m.coefficient(k, j * d + c) } else { Felt::ZERO });
         E::slice_from_base_elements(&coords[..d])[0]
     };
     // A and B, row k = the coefficients of x^k; the main trace's part lazily reduced (one
@@ -954,8 +974,8 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
     let mut b_coeffs = vec![E::ZERO; n];
     a_coeffs.par_iter_mut().zip(b_coeffs.par_iter_mut()).enumerate().for_each(|(k, (a, b))| {
         let mut acc = [distaff_math::lazy::Accumulator::default(); 6];
-        for (t, &j) in varying.iter().enumerate() {
-            let c = dft::stored(coefficients, k, j);
+        for t in 0..varying.len() {
+            let c = dft::stored(matrix, k, t);
             let (wa, wb) = (&weights[2 * t], &weights[2 * t + 1]);
             for i in 0..d {
                 acc[i].add_product(wa[i], c);
@@ -977,7 +997,7 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
         }
     });
     for j in (0..width).filter(|j| varying.binary_search(j).is_err()) {
-        let c = dft::coefficient(coefficients, 0, j);
+        let c = coefficients.constant(j);
         a_coeffs[0] += gamma[j].mul_base(c);
         b_coeffs[0] += gamma_next[j].mul_base(c);
     }
@@ -1092,7 +1112,7 @@ mod tests {
         let chunks = composition_columns(&quotient, n, blowup);
         for i in 0..m {
             for k in 0..n {
-                let coords = [dft::coefficient(&chunks, k, 2 * i), dft::coefficient(&chunks, k, 2 * i + 1)];
+                let coords = [chunks.coefficient(k, 2 * i), chunks.coefficient(k, 2 * i + 1)];
                 assert_eq!(QuadFelt::slice_from_base_elements(&coords)[0], h[i][k], "H_{i}, coefficient {k}");
             }
         }

@@ -1,0 +1,291 @@
+//! Merkle trees that keep only their upper levels.
+//!
+//! A Merkle tree over the 2^21 rows of a 2^18-row trace's LDE at blowup 8 holds 2^21 leaves
+//! and as many nodes, 32 bytes each: 134 MB, for a tree of which the prover reads a few dozen
+//! paths (the query openings). When the prover keeps the rows anyway (the stored trace LDE,
+//! the auxiliary LDE), a [`PartialTree`] stores only the levels from `skip` up and recomputes
+//! the bottom subtree of `2^skip` leaves under a path when it opens one: with `skip` = 4 the
+//! tree is 8 MB and an opening hashes 16 rows. When the rows are not kept (the streamed trace
+//! LDE, the composition LDE), `skip` is 0 and the tree holds its leaves; [`Leaves`] collects
+//! them one coset of the LDE at a time.
+//!
+//! Node indices, roots and batch openings are those of winter-crypto's `MerkleTree` (node `i`
+//! merges nodes `2i` and `2i + 1`, leaf `p` is node `n + p`, the root is node 1), so the
+//! verifier checks the openings with winter-crypto's `BatchMerkleProof`; the tests compare
+//! both for every `skip`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::hash::{RowHasher, Rows};
+use rayon::prelude::*;
+use winter_crypto::{BatchMerkleProof, MerkleTreeError};
+
+/// Leaves hashed per task when a tree is built.
+const LEAVES_PER_TASK: usize = 1 << 12;
+
+/// A Merkle tree that stores its levels from `skip` up (see the module documentation).
+pub(crate) struct PartialTree<H: RowHasher> {
+    num_leaves: usize,
+    skip: u32,
+    /// Nodes `1 .. 2·num_leaves >> skip` in winter-crypto's indexing (node 0 is unused).
+    nodes: Vec<H::Digest>,
+}
+
+/// Checks a leaf count the way `MerkleTree::new` does.
+fn check_leaves(num_leaves: usize) -> Result<(), MerkleTreeError> {
+    if num_leaves < 2 {
+        return Err(MerkleTreeError::TooFewLeaves(2, num_leaves));
+    }
+    if !num_leaves.is_power_of_two() {
+        return Err(MerkleTreeError::NumberOfLeavesNotPowerOfTwo(num_leaves));
+    }
+    Ok(())
+}
+
+/// The digests `skip` levels above `level` (each level merging pairs of the one below).
+fn reduce<H: RowHasher>(mut level: Vec<H::Digest>, skip: u32) -> Vec<H::Digest> {
+    for _ in 0..skip {
+        let mut parents = vec![H::Digest::default(); level.len() / 2];
+        H::merge_into(&level, &mut parents);
+        level = parents;
+    }
+    level
+}
+
+impl<H: RowHasher> PartialTree<H> {
+    /// The tree over `num_leaves` leaves (a power of two, at least 2) that stores levels
+    /// `skip` and up (`skip` is capped at the tree's depth): `leaves(start, out)` must write
+    /// the digests of leaves `start .. start + out.len()` into `out`. It is called on the
+    /// rayon pool to build the tree, and again by [`PartialTree::prove`] for the bottom
+    /// subtrees it does not store.
+    pub fn build(
+        num_leaves: usize,
+        skip: u32,
+        leaves: &(impl Fn(usize, &mut [H::Digest]) + Sync),
+    ) -> Result<Self, MerkleTreeError> {
+        check_leaves(num_leaves)?;
+        let skip = skip.min(num_leaves.trailing_zeros());
+        let stored = (2 * num_leaves) >> skip;
+        let mut nodes = vec![H::Digest::default(); stored];
+        // the lowest stored level, nodes stored/2 .. stored, one block of 2^skip leaves each
+        let per_task = LEAVES_PER_TASK.max(1 << skip);
+        nodes[stored / 2..].par_chunks_mut(per_task >> skip).enumerate().for_each(|(t, out)| {
+            let start = t * per_task;
+            if skip == 0 {
+                leaves(start, out);
+            } else {
+                let mut level = vec![H::Digest::default(); out.len() << skip];
+                leaves(start, &mut level);
+                out.copy_from_slice(&reduce::<H>(level, skip));
+            }
+        });
+        Ok(Self::complete(num_leaves, skip, nodes))
+    }
+
+    /// Fills the levels above the lowest stored one.
+    fn complete(num_leaves: usize, skip: u32, mut nodes: Vec<H::Digest>) -> Self {
+        let mut m = nodes.len() / 2;
+        while m > 1 {
+            let (parents, children) = nodes.split_at_mut(m);
+            let per_task = LEAVES_PER_TASK;
+            parents[m / 2..]
+                .par_chunks_mut(per_task / 2)
+                .zip(children[..m].par_chunks(per_task))
+                .for_each(|(parents, children)| H::merge_into(children, parents));
+            m /= 2;
+        }
+        PartialTree { num_leaves, skip, nodes }
+    }
+
+    /// The root.
+    pub fn root(&self) -> &H::Digest {
+        &self.nodes[1]
+    }
+
+    /// Number of levels below the root.
+    pub fn depth(&self) -> usize {
+        self.num_leaves.trailing_zeros() as usize
+    }
+
+    /// Bytes the tree holds.
+    #[cfg(test)]
+    pub fn stored_bytes(&self) -> usize {
+        self.nodes.len() * core::mem::size_of::<H::Digest>()
+    }
+
+    /// The batch opening of the leaves at `positions` that `MerkleTree::prove_batch` gives
+    /// (the same errors for empty, duplicate or out-of-range positions). `leaves` is the
+    /// function the tree was built with, called for the unstored subtrees under the paths.
+    pub fn prove(
+        &self,
+        positions: &[usize],
+        leaves: &impl Fn(usize, &mut [H::Digest]),
+    ) -> Result<BatchMerkleProof<H>, MerkleTreeError> {
+        if positions.is_empty() {
+            return Err(MerkleTreeError::TooFewLeafIndexes);
+        }
+        let n = self.num_leaves;
+        let queried: BTreeSet<usize> = positions.iter().copied().collect();
+        if let Some(&p) = queried.iter().find(|&&p| p >= n) {
+            return Err(MerkleTreeError::LeafIndexOutOfBounds(n, p));
+        }
+        if queried.len() != positions.len() {
+            return Err(MerkleTreeError::DuplicateLeafIndex);
+        }
+        // the unstored nodes under the paths: each path's bottom subtree (a node's sibling
+        // below level `skip` lies in the same subtree)
+        let mut computed = BTreeMap::new();
+        if self.skip > 0 {
+            let blocks: BTreeSet<usize> = queried.iter().map(|p| p >> self.skip).collect();
+            for b in blocks {
+                let mut level = vec![H::Digest::default(); 1 << self.skip];
+                leaves(b << self.skip, &mut level);
+                for l in 0..self.skip {
+                    let first = (n >> l) + (b << (self.skip - l));
+                    computed.extend(level.iter().enumerate().map(|(k, d)| (first + k, *d)));
+                    level = reduce::<H>(level, 1);
+                }
+            }
+        }
+        let node = |i: usize| if i < self.nodes.len() { self.nodes[i] } else { computed[&i] };
+
+        // winter-crypto's prove_batch: the missing leaf of each pair, then the siblings not
+        // implied by other paths, level by level
+        let pairs: BTreeSet<usize> = queried.iter().map(|p| p & !1).collect();
+        let mut nodes: Vec<Vec<H::Digest>> = Vec::with_capacity(pairs.len());
+        let mut next: Vec<usize> = Vec::with_capacity(pairs.len());
+        for &pair in &pairs {
+            nodes.push((pair..pair + 2).filter(|i| !queried.contains(i)).map(|i| node(n + i)).collect());
+            next.push((pair + n) >> 1);
+        }
+        for _ in 1..self.depth() {
+            let indexes = std::mem::take(&mut next);
+            let mut i = 0;
+            while i < indexes.len() {
+                let sibling = indexes[i] ^ 1;
+                if i + 1 < indexes.len() && indexes[i + 1] == sibling {
+                    i += 1;
+                } else {
+                    nodes[i].push(node(sibling));
+                }
+                next.push(sibling >> 1);
+                i += 1;
+            }
+        }
+        Ok(BatchMerkleProof { depth: self.depth() as u8, nodes })
+    }
+}
+
+/// The leaves of a tree over an LDE that arrives one coset at a time: coset `j`'s row `r` is
+/// leaf `r·blowup + j`. [`Leaves::finish`] builds the tree (storing its leaves).
+pub(crate) struct Leaves<H: RowHasher> {
+    num_leaves: usize,
+    blowup: usize,
+    /// Nodes `0 .. 2·num_leaves`, the leaves at `num_leaves ..`.
+    nodes: Vec<H::Digest>,
+}
+
+impl<H: RowHasher> Leaves<H> {
+    /// Room for `num_leaves` leaves arriving in `blowup` cosets.
+    pub fn new(num_leaves: usize, blowup: usize) -> Result<Self, MerkleTreeError> {
+        check_leaves(num_leaves)?;
+        debug_assert!(blowup.is_power_of_two() && blowup <= num_leaves);
+        Ok(Leaves { num_leaves, blowup, nodes: vec![H::Digest::default(); 2 * num_leaves] })
+    }
+
+    /// Hashes coset `j`'s rows (`num_leaves / blowup` of them) into their leaves.
+    pub fn add_coset<R: Rows>(&mut self, j: usize, rows: &R) {
+        let blowup = self.blowup;
+        let rows_per_task = (LEAVES_PER_TASK / blowup).max(1);
+        self.nodes[self.num_leaves..].par_chunks_mut(rows_per_task * blowup).enumerate().for_each(|(t, out)| {
+            let first = t * rows_per_task;
+            let mut digests = vec![H::Digest::default(); out.len() / blowup];
+            H::hash_rows_into(rows, |k| first + k, &mut digests);
+            for (group, d) in out.chunks_exact_mut(blowup).zip(digests) {
+                group[j] = d;
+            }
+        });
+    }
+
+    /// The tree, once every coset was added.
+    pub fn finish(self) -> PartialTree<H> {
+        PartialTree::complete(self.num_leaves, 0, self.nodes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::Dense;
+    use distaff_math::Felt;
+    use winter_crypto::hashers::{Blake3_256, Rp64_256};
+    use winter_crypto::MerkleTree;
+    use winter_utils::Serializable;
+
+    fn rows(count: usize, width: usize) -> Vec<Felt> {
+        (0..(count * width) as u64).map(|i| Felt::new(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (i >> 3))).collect()
+    }
+
+    fn position_sets(n: usize) -> Vec<Vec<usize>> {
+        let sets = [vec![0], vec![n - 1], vec![0, 1], vec![0, n / 3, n / 2, n - 2, n - 1], (0..n).step_by(3).collect()];
+        sets.into_iter().map(|s| s.into_iter().collect::<BTreeSet<_>>().into_iter().collect()).collect()
+    }
+
+    fn same_as_winter<H: RowHasher>() {
+        for log_n in 1..12 {
+            let n = 1usize << log_n;
+            let width = 3;
+            let values = rows(n, width);
+            let dense = Dense::new(&values, width);
+            let digests: Vec<H::Digest> = values.chunks(width).map(H::hash_elements).collect();
+            let theirs = MerkleTree::<H>::new(digests).expect("a power of two");
+            let leaves = |start: usize, out: &mut [H::Digest]| H::hash_rows_into(&dense, |k| start + k, out);
+            for skip in 0..=log_n + 1 {
+                let ours = PartialTree::<H>::build(n, skip, &leaves).expect("a power of two");
+                assert_eq!(ours.root(), theirs.root(), "2^{log_n} leaves, skip {skip}");
+                for positions in position_sets(n) {
+                    let expected = theirs.prove_batch(&positions).expect("in range").1.to_bytes();
+                    let proof = ours.prove(&positions, &leaves).expect("in range");
+                    assert_eq!(proof.to_bytes(), expected, "skip {skip}, positions {positions:?}");
+                }
+                // the errors of prove_batch
+                assert!(matches!(ours.prove(&[], &leaves), Err(MerkleTreeError::TooFewLeafIndexes)));
+                assert!(matches!(ours.prove(&[0, 0], &leaves), Err(MerkleTreeError::DuplicateLeafIndex)));
+                assert!(matches!(ours.prove(&[n], &leaves), Err(MerkleTreeError::LeafIndexOutOfBounds(..))));
+            }
+            // a coset at a time: coset j holds rows j, j + blowup, ...
+            for blowup in [1usize, 2, 8].into_iter().filter(|&b| b <= n) {
+                let mut collected = Leaves::<H>::new(n, blowup).expect("a power of two");
+                for j in 0..blowup {
+                    let coset: Vec<Felt> = values.chunks(width).skip(j).step_by(blowup).flatten().copied().collect();
+                    collected.add_coset(j, &Dense::new(&coset, width));
+                }
+                let ours = collected.finish();
+                assert_eq!(ours.root(), theirs.root(), "2^{log_n} leaves in {blowup} cosets");
+                let positions = position_sets(n).pop().unwrap_or_default();
+                let never = |_: usize, _: &mut [H::Digest]| panic!("a tree with its leaves recomputes nothing");
+                let proof = ours.prove(&positions, &never).expect("in range");
+                assert_eq!(proof.to_bytes(), theirs.prove_batch(&positions).expect("in range").1.to_bytes());
+            }
+        }
+        assert!(PartialTree::<H>::build(3, 0, &|_, _| ()).is_err());
+        assert!(PartialTree::<H>::build(1, 0, &|_, _| ()).is_err());
+    }
+
+    #[test]
+    fn roots_and_openings_are_winter_crypto_s() {
+        same_as_winter::<Blake3_256<Felt>>();
+        same_as_winter::<Rp64_256>();
+    }
+
+    #[test]
+    fn a_tree_stores_its_levels_from_skip_up() {
+        let n = 1 << 10;
+        let leaves =
+            |_: usize, out: &mut [<Blake3_256<Felt> as winter_crypto::Hasher>::Digest]| out.fill(Default::default());
+        let full = PartialTree::<Blake3_256<Felt>>::build(n, 0, &leaves).expect("a power of two");
+        let partial = PartialTree::<Blake3_256<Felt>>::build(n, 4, &leaves).expect("a power of two");
+        assert_eq!(full.stored_bytes(), 2 * n * 32);
+        assert_eq!(partial.stored_bytes(), 2 * n / 16 * 32);
+    }
+}
