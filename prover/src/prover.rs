@@ -127,18 +127,19 @@ pub enum LdeStorage {
 }
 
 /// An estimate of the prover's peak memory, in bytes, for a trace of `trace_length` rows of the
-/// VM's AIR: measured per row on 2^18-row traces at blowup 8 (about 7.0 KiB per row with the
-/// stored LDE and 3.5 KiB streamed, quadratic extension), with a margin, and scaled by the
-/// blowup and (for the cubic extension) the larger extension elements, plus 64 MiB for the
-/// rest of the process. Front ends use it to
-/// refuse a proof that cannot fit rather than be killed for running out of memory. It assumes
-/// every column varies: the stored LDE holds only the varying ones, so traces with constant
-/// columns need less (F(86181): 1.4 GiB measured, 2.0 GiB estimated).
-/// The memory variant of the AIR (`memory_variant`) has about 40% more columns.
+/// VM's AIR, from peaks measured at blowup 8 with the quadratic extension on traces whose
+/// columns nearly all vary (the Collatz example, 2^17 rows: 4.8 KiB per row with the stored
+/// LDE, 2.6 KiB streamed), with a margin of about 10%, scaled by the blowup and (for the cubic
+/// extension) the larger extension elements, plus 64 MiB for the rest of the process. Front
+/// ends use it to refuse a proof that cannot fit rather than be killed for running out of
+/// memory. Constant columns are neither transformed nor stored, so traces with many of them
+/// need less (F(86181), 25 of 58 columns constant: 884 MiB measured, 1.4 GiB estimated). The
+/// memory variant of the AIR (`memory_variant`) has about 40% more columns (a 25-value bubble
+/// sort, 2^15 rows: 7.1 KiB per row measured, 7.4 KiB estimated).
 pub fn estimated_memory(trace_length: usize, memory_variant: bool, options: &ProofOptions, storage: LdeStorage) -> u64 {
     let per_row: u64 = match storage {
-        LdeStorage::Stored => 7_600,
-        LdeStorage::Streamed => 3_900,
+        LdeStorage::Stored => 5_400,
+        LdeStorage::Streamed => 3_000,
     };
     let blowup = options.blowup_factor.max(1) as u64;
     let extension = match options.extension {
