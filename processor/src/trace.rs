@@ -91,6 +91,9 @@ pub(crate) fn rows_for(cycles: usize, last_row_noop: bool, table_rows: usize) ->
 struct TraceRecorder {
     columns: Vec<Vec<Felt>>,
     cycles: Vec<Cycle>,
+    /// The sponge's states on the rows of each `hperm` cycle, in order: its input, then the
+    /// state after each round.
+    permutations: Vec<[[Felt; HASHER_WIDTH]; CYCLE_LEN]>,
 }
 
 fn inv_or_zero(x: Felt) -> Felt {
@@ -196,6 +199,14 @@ impl Recorder for TraceRecorder {
     fn cycle(&mut self, cycle: Cycle) {
         self.cycles.push(cycle);
     }
+    fn permute(&mut self, state: &mut [Felt; HASHER_WIDTH]) {
+        let mut states = [*state; CYCLE_LEN];
+        for r in 0..rescue::NUM_ROUNDS {
+            rescue::apply_round(state, r);
+            states[r + 1] = *state;
+        }
+        self.permutations.push(states);
+    }
 }
 
 /// A control-stack entry as the trace builder tracks it (its tag and data live in the rows
@@ -209,6 +220,8 @@ struct Entry {
 struct Decoder<'a> {
     columns: &'a mut [Vec<Felt>],
     stack: Vec<Entry>,
+    /// The round states of the `hperm` cycles still to write, computed during execution.
+    permutations: core::slice::Iter<'a, [[Felt; HASHER_WIDTH]; CYCLE_LEN]>,
 }
 
 enum CsOp {
@@ -253,21 +266,25 @@ impl Decoder<'_> {
     }
 
     /// Writes the 8 rows of a cycle starting at `base` whose sponge starts from `state`: one
-    /// round per row, `batch(j)` the batch columns and `op(j)` the control-stack operation of
-    /// row `j`.
+    /// round per row (or, given `states`, the rounds' states computed already), `batch(j)` the
+    /// batch columns and `op(j)` the control-stack operation of row `j`.
     #[allow(clippy::too_many_arguments)]
     fn rows<'b>(
         &mut self,
         base: usize,
         state: &mut [Felt; HASHER_WIDTH],
+        states: Option<&[[Felt; HASHER_WIDTH]; CYCLE_LEN]>,
         kind: Option<usize>,
         emit: bool,
         batch: impl Fn(usize) -> &'b [Felt],
         op: impl Fn(usize) -> CsOp,
     ) {
         for j in 0..CYCLE_LEN {
+            if let Some(states) = states {
+                *state = states[j];
+            }
             self.write(base + j, state, batch(j), kind, emit, op(j));
-            if j < rescue::NUM_ROUNDS {
+            if j < rescue::NUM_ROUNDS && states.is_none() {
                 rescue::apply_round(state, j);
             }
         }
@@ -289,14 +306,17 @@ impl Decoder<'_> {
                 for (k, e) in batch.iter().enumerate() {
                     state[RATE_OFFSET + k] += *e;
                 }
-                self.rows(base, state, None, *emit, |j| &batch[j..], |j| push_last(*emit, j));
+                self.rows(base, state, None, None, *emit, |j| &batch[j..], |j| push_last(*emit, j));
             }
             Cycle::HPerm { input, count, emit } => {
                 *state = *input;
                 // b[0] counts the chain's cycles (the emitted hash depends on it)
                 let mut batch = [Felt::ZERO; BATCH_LEN];
                 batch[0] = Felt::new(*count as u64);
-                self.rows(base, state, Some(KIND_HPERM), *emit, |_| &batch, |j| push_last(*emit, j));
+                // the VM computed the rounds (recomputed if the records ran out: a bug, which
+                // the AIR check would then not see)
+                let states = self.permutations.next().filter(|s| s[0] == *input);
+                self.rows(base, state, states, Some(KIND_HPERM), *emit, |_| &batch, |j| push_last(*emit, j));
             }
             Cycle::Control { kind, batch, emit, cond } => {
                 let (kind, emit, cond) = (*kind, *emit, *cond);
@@ -311,7 +331,7 @@ impl Decoder<'_> {
                     (KIND_REPEAT, 7) if !emit => CsOp::Push,
                     _ => push_last(emit, j),
                 };
-                self.rows(base, state, Some(kind), emit, |_| batch, op);
+                self.rows(base, state, None, Some(kind), emit, |_| batch, op);
             }
         }
     }
@@ -337,7 +357,8 @@ pub fn build_trace_with_faults(
 
 fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<ExecutionTrace, ExecutionError> {
     // --- execution: op bits, stack, depth, range-check limbs, helper, overflow; the cycle log --
-    let mut rec = TraceRecorder { columns: vec![Vec::new(); TRACE_WIDTH], cycles: Vec::new() };
+    let mut rec =
+        TraceRecorder { columns: vec![Vec::new(); TRACE_WIDTH], cycles: Vec::new(), permutations: Vec::new() };
     vm.record_accesses = true;
     vm.run(program.root(), &mut rec)?;
     vm.check_end()?;
@@ -371,7 +392,7 @@ fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<Execu
     }
 
     // --- decoder: sponge, batches, control flow, control stack, halt -------------------------
-    let mut decoder = Decoder { columns: &mut columns, stack: Vec::new() };
+    let mut decoder = Decoder { columns: &mut columns, stack: Vec::new(), permutations: rec.permutations.iter() };
     let mut state = [Felt::ZERO; HASHER_WIDTH];
     let last = rec.cycles.len().saturating_sub(1);
     for (i, cycle) in rec.cycles.iter().enumerate() {

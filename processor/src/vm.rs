@@ -425,6 +425,16 @@ impl<'a> Vm<'a> {
 
     /// Executes instruction `index` of the program; advances the cycle count by its cost.
     pub fn step(&mut self, index: usize, inst: Instruction) -> Result<(), ExecutionError> {
+        self.step_with(&mut NoRecord, index, inst)
+    }
+
+    /// [`Vm::step`], telling `rec` what it needs to know (the permutation of `hperm`).
+    pub(crate) fn step_with<R: Recorder>(
+        &mut self,
+        rec: &mut R,
+        index: usize,
+        inst: Instruction,
+    ) -> Result<(), ExecutionError> {
         use Instruction::*;
         let s = &self.stack;
         match inst {
@@ -432,7 +442,7 @@ impl<'a> Vm<'a> {
             HPerm => {
                 self.need(index, inst, distaff_air::layout::HASHER_WIDTH)?;
                 let mut state: [Felt; 12] = core::array::from_fn(|i| s[i]);
-                distaff_air::rescue::apply_permutation(&mut state);
+                rec.permute(&mut state);
                 self.stack[..12].copy_from_slice(&state);
             }
             Push(v) => self.push(v),
@@ -662,6 +672,12 @@ pub(crate) trait Recorder {
     fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt, shift: i8);
     /// A completed cycle.
     fn cycle(&mut self, cycle: Cycle);
+    /// Applies `hperm`'s permutation to `state` (a recorder that keeps the round states, the
+    /// decoder's rows, computes them here, so that the permutation is computed once).
+    #[inline(always)]
+    fn permute(&mut self, state: &mut [Felt; 12]) {
+        distaff_air::rescue::apply_permutation(state);
+    }
 }
 
 /// Records nothing: the execute-only path.
@@ -766,7 +782,7 @@ impl Vm<'_> {
                 }
                 rec.row(self, inst.opcode(), pops(inst), aux, shift(inst));
             }
-            self.step(first + i, *inst)?;
+            self.step_with(rec, first + i, *inst)?;
             if let Instruction::Push(_) = inst {
                 rec.row(self, opcodes::DATA, 0, Felt::ZERO, 0);
             }
@@ -809,7 +825,7 @@ impl Vm<'_> {
             rec.cycle(Cycle::HPerm { input, count: j + 1, emit: j + 1 == k });
             // the stack effect (and the cycles) are the instruction's; the cycle's last row
             // already holds the output
-            self.step(index + j, Instruction::HPerm)?;
+            self.step_with(rec, index + j, Instruction::HPerm)?;
             self.noop_rows(rec, 1);
             self.tick(0)?;
             self.last_row_noop = true;
