@@ -510,10 +510,9 @@ where
     );
     // the composition LDE is hashed one coset at a time and not kept: the few rows the queries
     // open are evaluated from the columns' coefficients
-    let chunks = report.time("composition commitment", || composition_columns(&quotient, n, blowup));
+    let chunks = report.time("composition columns", || composition_columns(&quotient, n, blowup));
     drop(quotient);
-    let composition_tree =
-        commit_cosets::<H>(&chunks, blowup, report, ("composition commitment", "composition commitment"))?;
+    let composition_tree = commit_cosets::<H>(&chunks, blowup, report, ("composition LDE", "composition commitment"))?;
     coin.reseed(*composition_tree.root());
 
     // --- 3. out-of-domain evaluation -------------------------------------------------------
