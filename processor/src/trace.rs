@@ -313,9 +313,10 @@ impl Decoder<'_> {
                 // b[0] counts the chain's cycles (the emitted hash depends on it)
                 let mut batch = [Felt::ZERO; BATCH_LEN];
                 batch[0] = Felt::new(*count as u64);
-                // the VM computed the rounds (recomputed if the records ran out: a bug, which
-                // the AIR check would then not see)
+                // the VM computed the rounds; records that do not match would be a bug (asserted
+                // in debug builds), and the rounds are then recomputed, so the rows stay right
                 let states = self.permutations.next().filter(|s| s[0] == *input);
+                debug_assert!(states.is_some(), "one recorded permutation per hperm cycle, in order");
                 self.rows(base, state, states, Some(KIND_HPERM), *emit, |_| &batch, |j| push_last(*emit, j));
             }
             Cycle::Control { kind, batch, emit, cond } => {
@@ -398,6 +399,7 @@ fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<Execu
     for (i, cycle) in rec.cycles.iter().enumerate() {
         decoder.cycle(i * CYCLE_LEN, cycle, &mut state, i == last);
     }
+    debug_assert!(decoder.permutations.len() == 0, "every recorded permutation written");
     // halted cycles: a span of noops that never emits
     for (i, base) in (m..n).step_by(CYCLE_LEN).enumerate() {
         let cycle = Cycle::Span { batch: [Felt::ZERO; 8], fresh: i == 0, emit: false, len: 0 };

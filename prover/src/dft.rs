@@ -589,6 +589,38 @@ mod tests {
         check_against_winter_math(n, vec![vec![Felt::new(3); n], vec![Felt::ZERO; n]]);
     }
 
+    #[test]
+    fn a_full_coefficient_matrix_keeps_its_varying_columns() {
+        // columns 0 and 3 constant (3 is zero), 1, 2 and 4 vary; row-major, 8 rows
+        let (n, w) = (8usize, 5usize);
+        let value = |k: usize, c: usize| match c {
+            0 if k == 0 => Felt::new(11),
+            0 | 3 => Felt::ZERO,
+            _ => Felt::new((k * 31 + c * 7 + 1) as u64),
+        };
+        let values: Vec<Felt> = (0..n * w).map(|i| value(i / w, i % w)).collect();
+        let m = coefficient_matrix(&values, w);
+        assert_eq!((m.width(), m.height()), (w, n));
+        assert_eq!(m.varying(), &[1, 2, 4]);
+        assert_eq!(m.varying_matrix().width(), 3);
+        for k in 0..n {
+            for c in 0..w {
+                assert_eq!(m.coefficient(k, c), value(k, c), "row {k}, column {c}");
+            }
+        }
+        assert_eq!((m.constant(0), m.constant(3), m.constant(2)), (Felt::new(11), Felt::ZERO, value(0, 2)));
+        // the values on the trace domain, and back
+        let columns = evaluate_columns(&m);
+        let again = interpolate_columns(&columns);
+        assert_eq!(again.varying(), m.varying());
+        assert!((0..n).all(|k| (0..w).all(|c| again.coefficient(k, c) == m.coefficient(k, c))));
+        // every column constant
+        let constant = coefficient_matrix(&[Felt::new(3), Felt::ZERO, Felt::ZERO, Felt::ZERO], 2);
+        assert!(constant.varying().is_empty());
+        assert_eq!(evaluate_columns(&constant), vec![vec![Felt::new(3); 2], vec![Felt::ZERO; 2]]);
+        assert_eq!(evaluate_at_points(&constant, &[Felt::new(5)]), vec![Felt::new(3), Felt::ZERO]);
+    }
+
     fn check_against_winter_math(n: usize, cols: Vec<Vec<Felt>>) {
         let w = cols.len();
         let coeffs = interpolate_columns(&cols);

@@ -1,16 +1,16 @@
-//! Hashing LDE rows into Merkle leaves, and Merkle trees.
+//! Hashing LDE rows into Merkle leaves, and merging Merkle nodes.
 //!
 //! winter-crypto's `Blake3_256::hash_elements` feeds a row of Goldilocks elements to BLAKE3
 //! one 8-byte element at a time (winter-math stores elements in Montgomery form, so each is
 //! serialised on its own), and a row of 58 elements is 464 bytes: eight compressions, one
-//! after the other, each a single-block call. [`RowHasher::hash_rows`] serialises 16 rows at a
+//! after the other, each a single-block call. [`RowHasher::hash_rows_into`] serialises 16 rows at a
 //! time and compresses their full blocks side by side with BLAKE3's many-inputs SIMD routine
 //! (`blake3::platform::Platform::hash_many`, the routine BLAKE3 uses for the chunks of one long
 //! input), then each row's final block on its own: the same bytes and the same BLAKE3
 //! chaining, so the same digest as `hash_elements` (tests check it for every width up to 128
-//! elements and every extension), which is what the verifier recomputes. Merkle trees are
-//! built the same way, 16 merges at a time ([`RowHasher::merkle_tree`]), into winter-crypto's
-//! own node layout, so openings and roots are those of `MerkleTree::new`.
+//! elements and every extension), which is what the verifier recomputes. Merkle nodes are
+//! merged the same way, 16 at a time ([`RowHasher::merge_into`]); [`crate::merkle`] builds the
+//! trees from these two, with winter-crypto's roots and openings.
 
 use std::borrow::Cow;
 

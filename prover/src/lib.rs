@@ -11,8 +11,9 @@
 //!   columns are not transformed); the varying columns are stored coset by coset
 //!   ([`LdeStorage::Stored`], fastest; [`RowLayout`] rebuilds full rows) or streamed twice, one
 //!   coset at a time ([`LdeStorage::Streamed`], [`prove_with`]: about half the peak memory,
-//!   same proof); the coefficients too hold only the varying columns, and the trace's columns
-//!   are freed once interpolated (or once the auxiliary segment is built from them);
+//!   same proof); the coefficients too hold only the varying columns, and [`prove`] and
+//!   [`prove_with`], which own the trace, free its columns once interpolated (or once the
+//!   auxiliary segment is built from them);
 //! * **commitments**: each LDE row is hashed into a leaf of a Merkle tree with winter-crypto's
 //!   roots and openings (the digest of winter-crypto's `hash_elements`; with BLAKE3, 16 rows
 //!   at a time through its SIMD many-inputs routine, and the tree's nodes likewise); a tree

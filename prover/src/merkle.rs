@@ -20,6 +20,10 @@ use crate::hash::{RowHasher, Rows};
 use rayon::prelude::*;
 use winter_crypto::{BatchMerkleProof, MerkleTreeError};
 
+/// The digests of leaves `start .. start + out.len()`, written into `out` (how a tree that
+/// does not store its bottom levels recomputes them).
+pub(crate) type LeafFn<'a, D> = &'a dyn Fn(usize, &mut [D]);
+
 /// Leaves hashed per task when a tree is built.
 const LEAVES_PER_TASK: usize = 1 << 12;
 
@@ -115,20 +119,22 @@ impl<H: RowHasher> PartialTree<H> {
 
     /// The batch opening of the leaves at `positions` that `MerkleTree::prove_batch` gives
     /// (the same errors for empty, duplicate or out-of-range positions). `leaves` is the
-    /// function the tree was built with, called for the unstored subtrees under the paths.
+    /// function the tree was built with, called for the unstored subtrees under the paths; a
+    /// tree that stores its leaves (`skip` = 0, e.g. from [`Leaves`]) needs none, and a tree
+    /// that does not store them refuses to open without it.
     pub fn prove(
         &self,
         positions: &[usize],
-        leaves: &impl Fn(usize, &mut [H::Digest]),
+        leaves: Option<LeafFn<'_, H::Digest>>,
     ) -> Result<BatchMerkleProof<H>, MerkleTreeError> {
         if positions.is_empty() {
             return Err(MerkleTreeError::TooFewLeafIndexes);
         }
         let n = self.num_leaves;
-        let queried: BTreeSet<usize> = positions.iter().copied().collect();
-        if let Some(&p) = queried.iter().find(|&&p| p >= n) {
+        if let Some(&p) = positions.iter().find(|&&p| p >= n) {
             return Err(MerkleTreeError::LeafIndexOutOfBounds(n, p));
         }
+        let queried: BTreeSet<usize> = positions.iter().copied().collect();
         if queried.len() != positions.len() {
             return Err(MerkleTreeError::DuplicateLeafIndex);
         }
@@ -136,6 +142,7 @@ impl<H: RowHasher> PartialTree<H> {
         // below level `skip` lies in the same subtree)
         let mut computed = BTreeMap::new();
         if self.skip > 0 {
+            let leaves = leaves.ok_or(MerkleTreeError::InvalidProof)?;
             let blocks: BTreeSet<usize> = queried.iter().map(|p| p >> self.skip).collect();
             for b in blocks {
                 let mut level = vec![H::Digest::default(); 1 << self.skip];
@@ -232,7 +239,8 @@ mod tests {
     }
 
     fn same_as_winter<H: RowHasher>() {
-        for log_n in 1..12 {
+        // up to trees built by several tasks (LEAVES_PER_TASK = 2^12 leaves each)
+        for log_n in 1..=14 {
             let n = 1usize << log_n;
             let width = 3;
             let values = rows(n, width);
@@ -240,18 +248,26 @@ mod tests {
             let digests: Vec<H::Digest> = values.chunks(width).map(H::hash_elements).collect();
             let theirs = MerkleTree::<H>::new(digests).expect("a power of two");
             let leaves = |start: usize, out: &mut [H::Digest]| H::hash_rows_into(&dense, |k| start + k, out);
-            for skip in 0..=log_n + 1 {
+            let skips: Vec<u32> = if log_n <= 10 { (0..=log_n + 1).collect() } else { vec![0, 1, 4, log_n] };
+            for skip in skips {
                 let ours = PartialTree::<H>::build(n, skip, &leaves).expect("a power of two");
                 assert_eq!(ours.root(), theirs.root(), "2^{log_n} leaves, skip {skip}");
                 for positions in position_sets(n) {
                     let expected = theirs.prove_batch(&positions).expect("in range").1.to_bytes();
-                    let proof = ours.prove(&positions, &leaves).expect("in range");
+                    let proof = ours.prove(&positions, Some(&leaves)).expect("in range");
                     assert_eq!(proof.to_bytes(), expected, "skip {skip}, positions {positions:?}");
                 }
-                // the errors of prove_batch
-                assert!(matches!(ours.prove(&[], &leaves), Err(MerkleTreeError::TooFewLeafIndexes)));
-                assert!(matches!(ours.prove(&[0, 0], &leaves), Err(MerkleTreeError::DuplicateLeafIndex)));
-                assert!(matches!(ours.prove(&[n], &leaves), Err(MerkleTreeError::LeafIndexOutOfBounds(..))));
+                // the errors of prove_batch (the first out-of-range index in the caller's order)
+                let leaves: Option<LeafFn<'_, H::Digest>> = Some(&leaves);
+                assert!(matches!(ours.prove(&[], leaves), Err(MerkleTreeError::TooFewLeafIndexes)));
+                assert!(matches!(ours.prove(&[0, 0], leaves), Err(MerkleTreeError::DuplicateLeafIndex)));
+                assert!(matches!(
+                    ours.prove(&[n + 5, 0, n], leaves),
+                    Err(MerkleTreeError::LeafIndexOutOfBounds(m, p)) if m == n && p == n + 5
+                ));
+                // a tree without its leaves cannot open without the leaf function
+                let no_leaves = ours.prove(&[0], None);
+                assert_eq!(no_leaves.is_err(), skip > 0, "skip {skip}");
             }
             // a coset at a time: coset j holds rows j, j + blowup, ...
             for blowup in [1usize, 2, 8].into_iter().filter(|&b| b <= n) {
@@ -263,8 +279,7 @@ mod tests {
                 let ours = collected.finish();
                 assert_eq!(ours.root(), theirs.root(), "2^{log_n} leaves in {blowup} cosets");
                 let positions = position_sets(n).pop().unwrap_or_default();
-                let never = |_: usize, _: &mut [H::Digest]| panic!("a tree with its leaves recomputes nothing");
-                let proof = ours.prove(&positions, &never).expect("in range");
+                let proof = ours.prove(&positions, None).expect("a tree with its leaves recomputes nothing");
                 assert_eq!(proof.to_bytes(), theirs.prove_batch(&positions).expect("in range").1.to_bytes());
             }
         }

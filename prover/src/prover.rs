@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::fold::LazyFold;
 use crate::hash::{Dense, RowHasher, Stored};
-use crate::merkle::{Leaves, PartialTree};
+use crate::merkle::{LeafFn, Leaves, PartialTree};
 use crate::symbolic;
 use distaff_air::air::{composition_shape, num_constraints};
 use distaff_air::debug::{check_air_with_challenges, ConstraintFailure};
@@ -129,13 +129,14 @@ pub enum LdeStorage {
 /// An estimate of the prover's peak memory, in bytes, for a trace of `trace_length` rows of the
 /// VM's AIR, from peaks measured at blowup 8 with the quadratic extension on traces whose
 /// columns nearly all vary (the Collatz example, 2^17 rows: 4.8 KiB per row with the stored
-/// LDE, 2.6 KiB streamed), with a margin of about 10%, scaled by the blowup and (for the cubic
-/// extension) the larger extension elements, plus 64 MiB for the rest of the process. Front
-/// ends use it to refuse a proof that cannot fit rather than be killed for running out of
-/// memory. Constant columns are neither transformed nor stored, so traces with many of them
-/// need less (F(86181), 25 of 58 columns constant: 884 MiB measured, 1.4 GiB estimated). The
-/// memory variant of the AIR (`memory_variant`) has about 40% more columns (a 25-value bubble
-/// sort, 2^15 rows: 7.1 KiB per row measured, 7.4 KiB estimated).
+/// LDE, 2.6 KiB streamed, the whole process's peak divided by the rows), with a margin of
+/// about 10%, scaled by the blowup and (for the cubic extension) the larger extension
+/// elements, plus 64 MiB for the rest of the process. Front ends use it to refuse a proof that
+/// cannot fit rather than be killed for running out of memory. Constant columns are neither
+/// transformed nor stored, so traces with many of them need less (F(86181), 25 of 58 columns
+/// constant: 884 MiB measured, 1.4 GiB estimated). The memory variant of the AIR
+/// (`memory_variant`) has about 40% more columns (a 25-value bubble sort, 2^15 rows: 228 MiB
+/// measured, 300 MiB estimated).
 pub fn estimated_memory(trace_length: usize, memory_variant: bool, options: &ProofOptions, storage: LdeStorage) -> u64 {
     let per_row: u64 = match storage {
         LdeStorage::Stored => 5_400,
@@ -370,7 +371,7 @@ fn stored_row(p: usize, n: usize, blowup: usize) -> usize {
 /// Opens the rows `values` (row-major, one per position) of a committed matrix.
 fn open_values<H: RowHasher>(
     tree: &PartialTree<H>,
-    leaves: &impl Fn(usize, &mut [H::Digest]),
+    leaves: Option<LeafFn<'_, H::Digest>>,
     values: Vec<Felt>,
     positions: &[usize],
 ) -> Result<Openings, ProverError> {
@@ -601,10 +602,10 @@ where
                         layout.expand(&rows[r * sw..(r + 1) * sw])
                     })
                     .collect();
-                open_values::<H>(&trace_tree, leaves, values, &positions)?
+                open_values::<H>(&trace_tree, Some(leaves), values, &positions)?
             }
             // a tree with its leaves: nothing to recompute
-            _ => open_values::<H>(&trace_tree, &|_, _| (), dft::evaluate_at_points(&coefficients, &xs), &positions)?,
+            _ => open_values::<H>(&trace_tree, None, dft::evaluate_at_points(&coefficients, &xs), &positions)?,
         };
         let a = match &aux_tree {
             Some(tree) => {
@@ -612,12 +613,13 @@ where
                 for &p in &positions {
                     values.extend_from_slice(E::slice_as_base_elements(&aux_rows[p * aux_width..(p + 1) * aux_width]));
                 }
-                Some(open_values::<H>(tree, &dense_leaves::<E, H>(aux_rows, aux_width), values, &positions)?)
+                let leaves = dense_leaves::<E, H>(aux_rows, aux_width);
+                Some(open_values::<H>(tree, Some(&leaves), values, &positions)?)
             }
             None => None,
         };
         let values = evaluate_rows_at_points::<Felt>(&chunks, &xs).concat();
-        let c = open_values::<H>(&composition_tree, &|_, _| (), values, &positions)?;
+        let c = open_values::<H>(&composition_tree, None, values, &positions)?;
         Ok::<_, ProverError>((fri_proof, t, a, c))
     })?;
 
