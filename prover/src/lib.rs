@@ -22,9 +22,10 @@
 //!   opened rows are evaluated from the coefficients);
 //! * **composition**: every constraint is evaluated (rows in parallel) on as many cosets of the
 //!   LDE domain as the composition polynomial has columns, folded with random coefficients into
-//!   lazily reduced sums ([`fold::LazyFold`]) and divided by its divisor; the main constraints
-//!   run as a program recorded once per trace with its constant columns folded in
-//!   ([`symbolic`]), 32 points at a time; the columns of degree < n are recovered coset by
+//!   lazily reduced sums and divided by its divisor; the constraints (main and auxiliary, the
+//!   latter on the extension's coordinates with the challenges as constants) run as a program
+//!   recorded once per trace with its constant columns folded in ([`symbolic`]), 32 points at
+//!   a time; the columns of degree < n are recovered coset by
 //!   coset, extended coset by coset and committed;
 //! * **DEEP + FRI**: the DEEP composition polynomial (the trace part combined in coefficient
 //!   form first) is evaluated over the LDE domain and its low degree proven with winter-fri,

@@ -6,7 +6,6 @@ use std::marker::PhantomData;
 use crate::dft;
 use std::time::{Duration, Instant};
 
-use crate::fold::LazyFold;
 use crate::hash::{Dense, RowHasher, Stored};
 use crate::merkle::{LeafFn, Leaves, PartialTree};
 use crate::symbolic;
@@ -770,10 +769,14 @@ where
         })
         .collect();
 
-    let raw_alphas = crate::fold::raw_coefficients(alphas);
     let start = Instant::now();
-    let compiled = symbolic::Compiled::record(air, layout);
+    let compiled = symbolic::Compiled::record(air, layout, challenges);
+    let folding = compiled.coefficients(alphas);
     let d = E::EXTENSION_DEGREE;
+    // the auxiliary rows as base coordinates, one row per LDE position
+    let aux_base = E::slice_as_base_elements(aux_rows);
+    let aw = aux_width * d;
+    let aux_row = |p: usize| &aux_base[p * aw..(p + 1) * aw];
     let mut lde_time = Duration::ZERO;
     let mut out = Vec::with_capacity(count);
     // evaluates coset j, whose row r is stored at rows[r·sw ..] (the varying columns)
@@ -796,11 +799,9 @@ where
                 x *= g;
             }
             let inv = batch_inversion(&denoms);
-            // the main constraints, compiled for this trace, a block of points at a time; then
-            // (auxiliary segment) the auxiliary constraints point by point, on full rows
+            // the constraints, compiled for this trace, a block of points at a time
             let mut scratch = compiled.scratch();
             let mut sums = [[[Accumulator::default(); 3]; 3]; symbolic::BLOCK];
-            let (mut cur, mut nxt) = (layout.template(), layout.template());
             // (the sizes are powers of two: masks, not divisions, in this hot loop)
             let stored = |r: usize| &rows[(r & (n - 1)) * sw..((r & (n - 1)) + 1) * sw];
             for k0 in (0..len).step_by(symbolic::BLOCK) {
@@ -812,29 +813,17 @@ where
                     |i| stored(r0 + i),
                     |i| stored(r0 + i + 1),
                     |i| &periodic[(j + blowup * (r0 + i)) & (period - 1)],
-                    &raw_alphas,
+                    // LDE position of the point j + blowup·r, of its next row
+                    |i| aux_row(j + blowup * (r0 + i)),
+                    |i| aux_row((j + blowup * (r0 + i + 1)) & (lde_size - 1)),
+                    &folding,
                     d,
                     &mut scratch,
                     &mut sums[..block],
                 );
                 for (i, sum) in sums[..block].iter().enumerate() {
-                    let r = r0 + i;
                     let k = k0 + i;
-                    let [transition, first, last] = if aux_width > 0 {
-                        // LDE position of the point, of its next row
-                        let li = j + blowup * r;
-                        let ni = (li + blowup) & (lde_size - 1);
-                        layout.fill(stored(r), &mut cur);
-                        layout.fill(stored(r + 1), &mut nxt);
-                        let aux_cur = &aux_rows[li * aux_width..(li + 1) * aux_width];
-                        let aux_next = &aux_rows[ni * aux_width..(ni + 1) * aux_width];
-                        let periodic = &periodic[li & (period - 1)];
-                        let mut sink = LazyFold::<E>::resume(&raw_alphas, compiled.num_constraints(), *sum);
-                        air.evaluate_aux(&cur, &nxt, aux_cur, aux_next, periodic, challenges, &mut sink);
-                        sink.finish()
-                    } else {
-                        crate::fold::finish_sums::<E>(sum)
-                    };
+                    let [transition, first, last] = crate::fold::finish_sums::<E>(sum);
                     let t = (xs[k] - g_last) * inv_zn;
                     out[k] = transition.mul_base(t) + first.mul_base(inv[2 * k]) + last.mul_base(inv[2 * k + 1]);
                 }

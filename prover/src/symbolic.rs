@@ -1,4 +1,4 @@
-//! Constraint evaluation compiled for one trace: the main constraints recorded once as a
+//! Constraint evaluation compiled for one trace: the constraints recorded once as a
 //! straight-line program, simplified with the trace's constant columns, and run over blocks of
 //! points.
 //!
@@ -16,10 +16,17 @@
 //! points, one operation for all of them at a time (tight loops over independent values), and
 //! folds the constraint values with the random coefficients as [`crate::fold::LazyFold`] does.
 //!
+//! The auxiliary constraints (extension-field values: the auxiliary columns and the
+//! challenges) are recorded the same way, one base-field coordinate at a time (`XSym`): the
+//! challenges are known when the prover records, so they are constants, and a constraint value
+//! `Σ v_k·e_k` folds with coefficient `α` as the `d` base values `v_k` with coefficients
+//! `α·e_k` ([`Compiled::coefficients`]). The flag polynomials they share with the main
+//! constraints are computed once.
+//!
 //! The values are exactly those of the generic evaluation, operation for operation (field
 //! arithmetic is exact, and every simplification is an identity): a test compares the two on
-//! random rows of every variant of the VM's AIR, with constant columns taking arbitrary
-//! values. The prover's own check (the verifier's out-of-domain check on the finished proof)
+//! random rows (and random auxiliary rows and challenges) of every variant of the VM's AIR,
+//! with constant columns taking arbitrary values, in both extensions. The prover's own check (the verifier's out-of-domain check on the finished proof)
 //! would also catch any difference.
 
 use std::cell::RefCell;
@@ -51,6 +58,11 @@ enum Op {
     Next(usize),
     /// Periodic column `k`.
     Periodic(usize),
+    /// Current row of the auxiliary segment, base coordinate `i` (coordinate `i % d` of
+    /// auxiliary column `i / d`).
+    AuxCurrent(usize),
+    /// Next row of the auxiliary segment, base coordinate `i`.
+    AuxNext(usize),
     Add(u32, u32),
     Sub(u32, u32),
     Mul(u32, u32),
@@ -60,6 +72,13 @@ enum Op {
     /// `Σ c_j·x_j + constant` for integer coefficients `c_j` below p (the Rescue MDS rows),
     /// lazily reduced.
     Dot(Vec<(u64, u32)>, Felt),
+}
+
+impl Op {
+    /// Whether the operation loads a value (a column or periodic value at the point).
+    fn is_input(&self) -> bool {
+        matches!(self, Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_))
+    }
 }
 
 /// Key of an operation for sharing equal ones.
@@ -222,6 +241,139 @@ impl Value for Sym {
     }
 }
 
+/// How the extension field in use multiplies, for [`XSym`]: its degree `d` and
+/// `table[i][j][k]`, coordinate `k` of the product of basis elements `i` and `j`.
+#[derive(Clone, Copy)]
+struct Extension {
+    d: usize,
+    table: [[[Felt; 3]; 3]; 3],
+}
+
+impl Extension {
+    fn of<E: FieldElement<BaseField = Felt>>() -> Self {
+        let d = E::EXTENSION_DEGREE;
+        let basis: Vec<E> = (0..d).map(|k| basis_element::<E>(k)).collect();
+        let mut table = [[[ZERO; 3]; 3]; 3];
+        for i in 0..d {
+            for j in 0..d {
+                let product = basis[i] * basis[j];
+                for (k, c) in E::slice_as_base_elements(core::slice::from_ref(&product)).iter().enumerate() {
+                    table[i][j][k] = *c;
+                }
+            }
+        }
+        Extension { d, table }
+    }
+}
+
+/// Basis element `k` of the extension: the element whose base coordinates are the unit vector
+/// `k` (the extension's element `Σ c_k·e_k` has coordinates `c_k`).
+fn basis_element<E: FieldElement<BaseField = Felt>>(k: usize) -> E {
+    let mut unit = [ZERO; 3];
+    unit[k] = ONE;
+    E::slice_from_base_elements(&unit[..E::EXTENSION_DEGREE])[0]
+}
+
+thread_local! {
+    static EXTENSION: core::cell::Cell<Option<Extension>> = const { core::cell::Cell::new(None) };
+}
+
+fn extension() -> Extension {
+    EXTENSION.with(|e| e.get()).expect("extension values are only used while Compiled::record records")
+}
+
+/// An extension-field value while recording: its base-field coordinates, each a [`Sym`] (the
+/// first `d` used). Extension arithmetic becomes base-field operations on coordinates, so the
+/// auxiliary constraints compile like the main ones, with the challenges as constants.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct XSym([Sym; 3]);
+
+impl From<Sym> for XSym {
+    fn from(s: Sym) -> XSym {
+        XSym([s, Sym::Const(ZERO), Sym::Const(ZERO)])
+    }
+}
+
+impl Add for XSym {
+    type Output = XSym;
+    fn add(self, o: XSym) -> XSym {
+        XSym(core::array::from_fn(|k| self.0[k] + o.0[k]))
+    }
+}
+
+impl Sub for XSym {
+    type Output = XSym;
+    fn sub(self, o: XSym) -> XSym {
+        XSym(core::array::from_fn(|k| self.0[k] - o.0[k]))
+    }
+}
+
+impl Neg for XSym {
+    type Output = XSym;
+    fn neg(self) -> XSym {
+        XSym(core::array::from_fn(|k| -self.0[k]))
+    }
+}
+
+impl Mul for XSym {
+    type Output = XSym;
+    fn mul(self, o: XSym) -> XSym {
+        // (Σ a_i·e_i)(Σ b_j·e_j) = Σ_k (Σ_ij a_i·b_j·table[i][j][k])·e_k
+        let ext = extension();
+        let mut out = [Sym::Const(ZERO); 3];
+        for i in 0..ext.d {
+            for j in 0..ext.d {
+                let product = self.0[i] * o.0[j];
+                if matches!(product, Sym::Const(c) if c == ZERO) {
+                    continue;
+                }
+                for (k, out) in out.iter_mut().enumerate().take(ext.d) {
+                    *out += product * Sym::Const(ext.table[i][j][k]);
+                }
+            }
+        }
+        XSym(out)
+    }
+}
+
+impl AddAssign for XSym {
+    fn add_assign(&mut self, o: XSym) {
+        *self = *self + o;
+    }
+}
+impl SubAssign for XSym {
+    fn sub_assign(&mut self, o: XSym) {
+        *self = *self - o;
+    }
+}
+impl MulAssign for XSym {
+    fn mul_assign(&mut self, o: XSym) {
+        *self = *self * o;
+    }
+}
+
+impl Value for XSym {
+    // the extension's one is the basis element 0 (winter-math's extensions: (1, 0[, 0])),
+    // which `Compiled::record` checks
+    const ZERO: Self = XSym([Sym::Const(ZERO); 3]);
+    const ONE: Self = XSym([Sym::Const(ONE), Sym::Const(ZERO), Sym::Const(ZERO)]);
+    fn from_felt(f: Felt) -> Self {
+        XSym::from(Sym::Const(f))
+    }
+    fn mul_felt(self, f: Felt) -> Self {
+        XSym(core::array::from_fn(|k| self.0[k] * Sym::Const(f)))
+    }
+}
+
+/// The auxiliary constraints in emission order, as coordinates.
+struct AuxEmissions(Vec<(ConstraintKind, [Sym; 3])>);
+
+impl ConstraintSink<XSym> for AuxEmissions {
+    fn emit(&mut self, kind: ConstraintKind, _: &'static str, _: usize, value: XSym) {
+        self.0.push((kind, value.0));
+    }
+}
+
 /// The constraints in emission order, each a constant or an operation.
 struct Emissions(Vec<(ConstraintKind, Sym)>);
 
@@ -246,7 +398,8 @@ enum Step {
     Dot(Vec<(u64, usize)>, Felt),
 }
 
-/// The main constraints of an AIR, compiled for a trace with a given [`RowLayout`].
+/// The constraints of an AIR (main and, with the challenges, auxiliary), compiled for a trace
+/// with a given [`RowLayout`].
 pub struct Compiled {
     /// Inputs loaded into slots before the steps: (slot, source).
     inputs: Vec<(usize, Op)>,
@@ -256,8 +409,14 @@ pub struct Compiled {
     folds: Vec<(usize, usize, usize)>,
     /// Constant constraints: (divisor, value, coefficient index).
     constants: Vec<(usize, Felt, usize)>,
-    /// Number of main constraints (coefficients used).
+    /// Number of folded values: the main constraints, then `d` coordinates per auxiliary one
+    /// (the coefficients [`Compiled::coefficients`] gives).
     count: usize,
+    /// Number of main and of auxiliary constraints (random coefficients used).
+    main: usize,
+    aux: usize,
+    /// Degree of the extension the auxiliary constraints were recorded in.
+    d: usize,
     slots: usize,
 }
 
@@ -271,9 +430,15 @@ fn divisor(kind: ConstraintKind) -> usize {
 
 impl Compiled {
     /// Records the main transition and boundary constraints of `air` for rows laid out as
-    /// `layout` says (the constant columns are constants), and allocates slots.
-    pub fn record<A: Air>(air: &A, layout: &RowLayout) -> Self {
+    /// `layout` says (the constant columns are constants), then, if it has an auxiliary
+    /// segment, its auxiliary constraints for the (drawn and derived) `challenges`, and
+    /// allocates slots.
+    pub fn record<A: Air, E: FieldElement<BaseField = Felt>>(air: &A, layout: &RowLayout, challenges: &[E]) -> Self {
         RECORDER.with(|r| *r.borrow_mut() = Some(Recorder::default()));
+        let ext = Extension::of::<E>();
+        assert!(basis_element::<E>(0) == E::ONE, "the extension's one is its first basis element");
+        EXTENSION.with(|e| e.set(Some(ext)));
+        let d = ext.d;
         let template = layout.template();
         let row = |next: bool| -> Vec<Sym> {
             let mut row: Vec<Sym> = template.iter().map(|c| Sym::Const(*c)).collect();
@@ -287,6 +452,41 @@ impl Compiled {
         let mut emitted = Emissions(Vec::new());
         air.evaluate_main(&cur, &nxt, &periodic, &mut emitted);
         air.evaluate_main_boundary(&cur, &cur, &mut emitted);
+        let main = emitted.0.len();
+        let mut aux_emitted = AuxEmissions(Vec::new());
+        if air.aux_width() > 0 {
+            let aux_row = |next: bool| -> Vec<XSym> {
+                (0..air.aux_width())
+                    .map(|t| {
+                        XSym(core::array::from_fn(|k| {
+                            let i = t * d + k;
+                            match (k < d, next) {
+                                (false, _) => Sym::Const(ZERO),
+                                (true, false) => input(Op::AuxCurrent(i)),
+                                (true, true) => input(Op::AuxNext(i)),
+                            }
+                        }))
+                    })
+                    .collect()
+            };
+            let (aux_cur, aux_nxt) = (aux_row(false), aux_row(true));
+            let challenges: Vec<XSym> = challenges
+                .iter()
+                .map(|c| {
+                    let coords = E::slice_as_base_elements(core::slice::from_ref(c));
+                    XSym(core::array::from_fn(|k| Sym::Const(coords.get(k).copied().unwrap_or(ZERO))))
+                })
+                .collect();
+            air.evaluate_aux(&cur, &nxt, &aux_cur, &aux_nxt, &periodic, &challenges, &mut aux_emitted);
+        }
+        let aux = aux_emitted.0.len();
+        // each auxiliary constraint folds as its d coordinates, with the coefficients α·e_k
+        for (kind, coords) in &aux_emitted.0 {
+            for c in &coords[..d] {
+                emitted.0.push((*kind, *c));
+            }
+        }
+        EXTENSION.with(|e| e.set(None));
         let ops = RECORDER.with(|r| r.borrow_mut().take()).map(|r| r.ops).unwrap_or_default();
 
         let operands = |op: &Op| -> Vec<u32> {
@@ -294,7 +494,7 @@ impl Compiled {
                 Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => vec![*a, *b],
                 Op::Neg(a) | Op::AddConst(a, _) | Op::MulConst(a, _) => vec![*a],
                 Op::Dot(terms, _) => terms.iter().map(|(_, m)| *m).collect(),
-                Op::Current(_) | Op::Next(_) | Op::Periodic(_) => Vec::new(),
+                Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_) => Vec::new(),
             }
         };
         // keep what the constraints use; then give each value a slot, reused after its last use
@@ -337,13 +537,13 @@ impl Compiled {
         let (mut inputs, mut steps) = (Vec::new(), Vec::new());
         // inputs first (they are loaded before the steps run)
         for (n, op) in ops.iter().enumerate() {
-            if used[n] && matches!(op, Op::Current(_) | Op::Next(_) | Op::Periodic(_)) {
+            if used[n] && op.is_input() {
                 slot_of[n] = take(&mut free);
                 inputs.push((slot_of[n], op.clone()));
             }
         }
         for (n, op) in ops.iter().enumerate() {
-            if !used[n] || matches!(op, Op::Current(_) | Op::Next(_) | Op::Periodic(_)) {
+            if !used[n] || op.is_input() {
                 continue;
             }
             let s = |m: &u32| slot_of[*m as usize];
@@ -355,7 +555,9 @@ impl Compiled {
                 Op::AddConst(a, c) => Step::AddConst(s(a), *c),
                 Op::MulConst(a, c) => Step::MulConst(s(a), *c),
                 Op::Dot(terms, c) => Step::Dot(terms.iter().map(|(k, m)| (*k, s(m))).collect(), *c),
-                Op::Current(_) | Op::Next(_) | Op::Periodic(_) => unreachable!("inputs are loaded first"),
+                Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_) => {
+                    unreachable!("inputs are loaded first")
+                }
             };
             // operands whose last use this is give their slots back first: the steps write a
             // point's result after reading its operands, so the output may reuse one of them
@@ -377,12 +579,26 @@ impl Compiled {
                 Sym::Node(n) => folds.push((divisor(*kind), slot_of[*n as usize], i)),
             }
         }
-        Compiled { inputs, steps, folds, constants, count: emitted.0.len(), slots }
+        Compiled { inputs, steps, folds, constants, count: emitted.0.len(), main, aux, d, slots }
     }
 
-    /// Number of main constraints (the coefficients it folds with).
+    /// Number of constraints (main and auxiliary: the random coefficients it folds with).
     pub fn num_constraints(&self) -> usize {
-        self.count
+        self.main + self.aux
+    }
+
+    /// The raw coefficients [`Compiled::evaluate`] folds with, from the random coefficients
+    /// `alphas` of the constraints in emission order: those of the main constraints, then,
+    /// per auxiliary constraint `α`, the `d` coefficients `α·e_k` of its coordinates.
+    pub fn coefficients<E: FieldElement<BaseField = Felt>>(&self, alphas: &[E]) -> Vec<[u64; 3]> {
+        assert!(E::EXTENSION_DEGREE == self.d, "the extension the constraints were recorded in");
+        assert!(alphas.len() >= self.main + self.aux, "a coefficient per constraint");
+        let basis: Vec<E> = (0..self.d).map(basis_element::<E>).collect();
+        let aux: Vec<E> =
+            alphas[self.main..self.main + self.aux].iter().flat_map(|a| basis.iter().map(move |e| *a * *e)).collect();
+        let mut raw = crate::fold::raw_coefficients(&alphas[..self.main]);
+        raw.extend(crate::fold::raw_coefficients(&aux));
+        raw
     }
 
     /// A scratch buffer for [`Compiled::evaluate`] (one per thread).
@@ -393,8 +609,9 @@ impl Compiled {
     /// Evaluates the constraints at `len ≤ BLOCK` points and adds `Σ αᵢ·Cᵢ` per divisor to
     /// `sums[point][divisor][coordinate]`. Point `i`'s current and next rows are
     /// `current(i)` and `next(i)` (stored columns, see [`RowLayout`]), its periodic values
-    /// `periodic(i)`; `coefficients` are the raw coefficients ([`crate::fold::raw_coefficients`])
-    /// of the extension of degree `d`.
+    /// `periodic(i)`, its auxiliary rows `aux_current(i)` and `aux_next(i)` (base coordinates,
+    /// empty without an auxiliary segment); `coefficients` are [`Compiled::coefficients`], in
+    /// the extension of degree `d`.
     #[allow(clippy::too_many_arguments)]
     pub fn evaluate<'a>(
         &self,
@@ -402,6 +619,8 @@ impl Compiled {
         current: impl Fn(usize) -> &'a [Felt],
         next: impl Fn(usize) -> &'a [Felt],
         periodic: impl Fn(usize) -> &'a [Felt],
+        aux_current: impl Fn(usize) -> &'a [Felt],
+        aux_next: impl Fn(usize) -> &'a [Felt],
         coefficients: &[[u64; 3]],
         d: usize,
         scratch: &mut [Felt],
@@ -410,13 +629,16 @@ impl Compiled {
         // the raw-pointer loops below rely on these (checked once per block: cheap)
         assert!(len <= BLOCK && sums.len() >= len, "at most BLOCK points, with a sum for each");
         assert!(scratch.len() >= self.slots * BLOCK, "a scratch buffer from Compiled::scratch");
-        assert!(coefficients.len() >= self.count, "a coefficient per constraint");
+        assert!(coefficients.len() >= self.count, "a coefficient per folded value");
+        assert!(d == self.d, "the extension the constraints were recorded in");
         for (slot, op) in &self.inputs {
             let out = &mut scratch[slot * BLOCK..slot * BLOCK + len];
             match op {
                 Op::Current(t) => out.iter_mut().enumerate().for_each(|(i, o)| *o = current(i)[*t]),
                 Op::Next(t) => out.iter_mut().enumerate().for_each(|(i, o)| *o = next(i)[*t]),
                 Op::Periodic(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = periodic(i)[*k]),
+                Op::AuxCurrent(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = aux_current(i)[*k]),
+                Op::AuxNext(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = aux_next(i)[*k]),
                 _ => {}
             }
         }
@@ -525,12 +747,19 @@ mod tests {
         }
     }
 
-    fn compare<E: FieldElement<BaseField = Felt>>(air: &ProcessorAir, rng: &mut Rng)
-    where
+    fn compare<E: FieldElement<BaseField = Felt> + distaff_verifier::protocol::ScaleBy<E>>(
+        air: &ProcessorAir,
+        rng: &mut Rng,
+    ) where
         Felt: distaff_verifier::protocol::ScaleBy<E>,
     {
         let width = air.main_width();
         let n = 8;
+        let d = E::EXTENSION_DEGREE;
+        let ext = |rng: &mut Rng| -> E {
+            let coords: Vec<Felt> = (0..d).map(|_| rng.felt()).collect();
+            E::slice_from_base_elements(&coords)[0]
+        };
         // each column constant (0, 1 or anything) or varying, at random
         let columns: Vec<Vec<Felt>> = (0..width)
             .map(|_| {
@@ -542,36 +771,43 @@ mod tests {
             })
             .collect();
         let layout = RowLayout::of(&crate::dft::interpolate_columns(&columns));
-        let compiled = Compiled::record(air, &layout);
+        // challenges and auxiliary rows at random (the constraints are checked as polynomials)
+        let mut challenges: Vec<E> = (0..air.num_aux_challenges()).map(|_| ext(rng)).collect();
+        challenges.extend(air.derived_challenges(&challenges));
+        let compiled = Compiled::record(air, &layout, &challenges);
         let sw = layout.stored_width();
+        let aw = air.aux_width();
         let num_periodic = air.periodic_columns().len();
         let stored: Vec<Felt> = (0..(BLOCK + 1) * sw).map(|_| rng.felt()).collect();
+        let aux: Vec<E> = (0..(BLOCK + 1) * aw).map(|_| ext(rng)).collect();
+        let aux_base = E::slice_as_base_elements(&aux);
         let periodic: Vec<Vec<Felt>> = (0..BLOCK).map(|_| (0..num_periodic).map(|_| rng.felt()).collect()).collect();
-        let alphas: Vec<E> = (0..compiled.num_constraints())
-            .map(|_| {
-                let coords: Vec<Felt> = (0..E::EXTENSION_DEGREE).map(|_| Felt::new(rng.next())).collect();
-                E::slice_from_base_elements(&coords)[0]
-            })
-            .collect();
-        let raw = raw_coefficients(&alphas);
+        let alphas: Vec<E> = (0..compiled.num_constraints()).map(|_| ext(rng)).collect();
+        assert_eq!(compiled.num_constraints(), distaff_air::air::num_constraints(air));
         let mut scratch = compiled.scratch();
         let mut sums = [[[Accumulator::default(); 3]; 3]; BLOCK];
         let row = |i: usize| &stored[i * sw..(i + 1) * sw];
+        let aux_row = |i: usize| &aux_base[i * aw * d..(i + 1) * aw * d];
         compiled.evaluate(
             BLOCK,
             row,
             |i| row(i + 1),
             |i| &periodic[i][..],
-            &raw,
-            E::EXTENSION_DEGREE,
+            aux_row,
+            |i| aux_row(i + 1),
+            &compiled.coefficients(&alphas),
+            d,
             &mut scratch,
             &mut sums,
         );
+        let raw = raw_coefficients(&alphas);
         for i in 0..BLOCK {
             let (cur, nxt) = (layout.expand(row(i)), layout.expand(row(i + 1)));
             let mut sink = LazyFold::<E>::new(&raw);
             air.evaluate_main(&cur, &nxt, &periodic[i], &mut sink);
             air.evaluate_main_boundary(&cur, &cur, &mut sink);
+            let (aux_cur, aux_nxt) = (&aux[i * aw..(i + 1) * aw], &aux[(i + 1) * aw..(i + 2) * aw]);
+            air.evaluate_aux(&cur, &nxt, aux_cur, aux_nxt, &periodic[i], &challenges, &mut sink);
             assert_eq!(finish_sums::<E>(&sums[i]), sink.finish(), "{:?}, point {i}", air.variant());
         }
     }
@@ -611,8 +847,9 @@ mod tests {
                 .collect();
         let all: Vec<Vec<Felt>> =
             (0..width).map(|c| (0..8u64).map(|i| Felt::new(i * 31 + c as u64)).collect()).collect();
-        let few = Compiled::record(&air, &RowLayout::of(&crate::dft::interpolate_columns(&varying)));
-        let full = Compiled::record(&air, &RowLayout::of(&crate::dft::interpolate_columns(&all)));
+        let few =
+            Compiled::record::<_, QuadFelt>(&air, &RowLayout::of(&crate::dft::interpolate_columns(&varying)), &[]);
+        let full = Compiled::record::<_, QuadFelt>(&air, &RowLayout::of(&crate::dft::interpolate_columns(&all)), &[]);
         assert_eq!(few.num_constraints(), full.num_constraints());
         assert!(few.steps.len() * 4 < full.steps.len() * 3, "{} steps against {}", few.steps.len(), full.steps.len());
         assert!(few.folds.len() < full.folds.len());

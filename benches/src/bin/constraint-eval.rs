@@ -46,7 +46,8 @@ fn main() {
     let mut round = Vec::new();
     let mut compiled_t = Vec::new();
     let layout = RowLayout::from_columns(trace.columns());
-    let compiled = Compiled::record(&air, &layout);
+    let compiled = Compiled::record::<_, QuadFelt>(&air, &layout, &[]);
+    let folding = compiled.coefficients(&alphas);
     let sw = layout.stored_width();
     let columns = trace.columns();
     let stored: Vec<Felt> = (0..n).flat_map(|r| layout.columns().iter().map(move |&c| columns[c][r])).collect();
@@ -76,7 +77,9 @@ fn main() {
                 |i| row(r0 + i),
                 |i| row(r0 + i + 1),
                 |i| &periodic[(r0 + i) % 8][..],
-                &raw,
+                |_| &[],
+                |_| &[],
+                &folding,
                 2,
                 &mut scratch,
                 &mut sums[..len],
