@@ -52,13 +52,6 @@ impl<'a, E: FieldElement<BaseField = Felt>> LazyFold<'a, E> {
         }
     }
 
-    /// A sink continuing sums already holding the first `next` constraints (folded elsewhere,
-    /// [`crate::symbolic::Compiled::evaluate`]), for the constraints after them.
-    #[inline(always)]
-    pub fn resume(coefficients: &'a [[u64; 3]], next: usize, sums: [[Accumulator; 3]; 3]) -> Self {
-        LazyFold { coefficients, next, sums, _e: core::marker::PhantomData }
-    }
-
     /// The three folded sums: transition, first row, last row.
     #[inline(always)]
     pub fn finish(&self) -> [E; 3] {
