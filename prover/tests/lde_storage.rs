@@ -11,6 +11,8 @@ fn stored_and_streamed_lde_give_the_same_proof() {
     let programs = [
         ("begin push.0 push.1 repeat.40 swap dup.1 add end end", vec![]),
         ("begin read if.true push.90 mul else push.100 mul end push.1 while.true push.1 sub dup push.0 eq not end end", vec![1]),
+        // the memory variant: five auxiliary columns
+        ("begin read push.16 mem_store push.16 mem_load push.17 mem_load add u32split drop end", vec![41]),
     ];
     let presets = [
         ProofOptions::with_96_bit_security(HashFunction::Blake3_256),
