@@ -737,8 +737,7 @@ fn evaluate_composition<E, A>(
     report: &mut ProvingReport,
 ) -> Vec<Vec<E>>
 where
-    E: FieldElement<BaseField = Felt> + ScaleBy<E>,
-    Felt: ScaleBy<E>,
+    E: FieldElement<BaseField = Felt>,
     A: Air,
 {
     let n = air.trace_length();

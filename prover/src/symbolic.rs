@@ -26,8 +26,8 @@
 //! The values are exactly those of the generic evaluation, operation for operation (field
 //! arithmetic is exact, and every simplification is an identity): a test compares the two on
 //! random rows (and random auxiliary rows and challenges) of every variant of the VM's AIR,
-//! with constant columns taking arbitrary values, in both extensions. The prover's own check (the verifier's out-of-domain check on the finished proof)
-//! would also catch any difference.
+//! with constant columns taking arbitrary values, in both extensions. The prover's own check
+//! (the verifier's out-of-domain check on the finished proof) would also catch any difference.
 
 use std::cell::RefCell;
 use std::collections::HashMap;

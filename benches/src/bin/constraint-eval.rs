@@ -46,6 +46,8 @@ fn main() {
     let mut round = Vec::new();
     let mut compiled_t = Vec::new();
     let layout = RowLayout::from_columns(trace.columns());
+    // a straight-line trace: no auxiliary segment, so no challenges (and no auxiliary rows below)
+    assert_eq!(air.aux_width(), 0, "the Fibonacci trace is proven without an auxiliary segment");
     let compiled = Compiled::record::<_, QuadFelt>(&air, &layout, &[]);
     let folding = compiled.coefficients(&alphas);
     let sw = layout.stored_width();
