@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use crate::dft;
 use std::time::{Duration, Instant};
 
-use crate::hash::{Dense, RowHasher, Stored};
+use crate::hash::{RowHasher, Stored};
 use crate::merkle::{LeafFn, Leaves, PartialTree};
 use crate::symbolic;
 use distaff_air::air::{composition_shape, num_constraints};
@@ -313,14 +313,6 @@ fn draw_many<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Fel
 /// full size ([`PartialTree`]).
 const RECOMPUTED_LEVELS: u32 = 4;
 
-/// The leaf function of a tree over a row-major matrix `width` elements wide, in order.
-fn dense_leaves<'a, E: FieldElement<BaseField = Felt>, H: RowHasher>(
-    rows: &'a [E],
-    width: usize,
-) -> impl Fn(usize, &mut [H::Digest]) + Sync + 'a {
-    move |start, out| H::hash_rows_into(&Dense::new(rows, width), |k| start + k, out)
-}
-
 /// The leaf function of a tree over an LDE stored coset by coset ([`stored_row`]).
 fn stored_leaves<'a, H: RowHasher>(
     rows: &'a [Felt],
@@ -467,7 +459,8 @@ where
     coin.reseed(*trace_tree.root());
 
     // --- 1b. auxiliary segment, built from transcript challenges ---------------------------
-    let (challenges, aux_coefficients, aux_base, aux_tree) = if aux_width > 0 {
+    // the auxiliary LDE is stored like the trace's: its varying base coordinates, coset by coset
+    let (challenges, aux_coefficients, aux_layout, aux_stored, aux_tree) = if aux_width > 0 {
         let mut challenges = draw_many::<E, H>(&mut coin, air.num_aux_challenges())?;
         let derived = air.derived_challenges(&challenges);
         challenges.extend(derived);
@@ -477,21 +470,21 @@ where
         if aux.len() != aux_width || aux.iter().any(|c| c.len() != n) {
             return Err(ProverError::TraceShape);
         }
-        let (coeffs, rows) = report.time("auxiliary segment", || {
+        let (coeffs, stored) = report.time("auxiliary segment", || {
             let coeffs = dft::interpolate_columns(&coordinates(&aux));
-            let rows = dft::lde_rows(&coeffs, blowup);
-            (coeffs, rows)
+            let stored = dft::lde_cosets(&coeffs, blowup);
+            (coeffs, stored)
         });
+        let layout = dft::RowLayout::of(&coeffs);
         let tree = report.time("auxiliary segment", || {
-            let leaves = dense_leaves::<E, H>(E::slice_from_base_elements(&rows), aux_width);
+            let leaves = stored_leaves::<H>(&stored, &layout, n, blowup);
             PartialTree::<H>::build(lde_size, RECOMPUTED_LEVELS, &leaves).map_err(commitment_error)
         })?;
         coin.reseed(*tree.root());
-        (challenges, Some(coeffs), rows, Some(tree))
+        (challenges, Some(coeffs), layout, stored, Some(tree))
     } else {
-        (Vec::new(), None, Vec::new(), None)
+        (Vec::new(), None, dft::RowLayout::from_columns(&[]), Vec::new(), None)
     };
-    let aux_rows: &[E] = E::slice_from_base_elements(&aux_base);
 
     // --- 2. constraint evaluation and composition polynomial ---------------------------------
     let alphas = draw_many::<E, H>(&mut coin, num_constraints(air))?;
@@ -501,7 +494,7 @@ where
         &coefficients,
         &layout,
         stored.as_deref(),
-        aux_rows,
+        (&aux_stored, &aux_layout),
         num_chunks,
         blowup,
         &alphas,
@@ -608,11 +601,15 @@ where
         };
         let a = match &aux_tree {
             Some(tree) => {
-                let mut values = Vec::with_capacity(positions.len() * aux_width * E::EXTENSION_DEGREE);
-                for &p in &positions {
-                    values.extend_from_slice(E::slice_as_base_elements(&aux_rows[p * aux_width..(p + 1) * aux_width]));
-                }
-                let leaves = dense_leaves::<E, H>(aux_rows, aux_width);
+                let asw = aux_layout.stored_width();
+                let values = positions
+                    .iter()
+                    .flat_map(|&p| {
+                        let r = stored_row(p, n, blowup);
+                        aux_layout.expand(&aux_stored[r * asw..(r + 1) * asw])
+                    })
+                    .collect();
+                let leaves = stored_leaves::<H>(&aux_stored, &aux_layout, n, blowup);
                 Some(open_values::<H>(tree, Some(&leaves), values, &positions)?)
             }
             None => None,
@@ -729,7 +726,7 @@ fn evaluate_composition<E, A>(
     coefficients: &dft::Coefficients,
     layout: &dft::RowLayout,
     stored: Option<&[Felt]>,
-    aux_rows: &[E],
+    (aux_stored, aux_layout): (&[Felt], &dft::RowLayout),
     count: usize,
     blowup: usize,
     alphas: &[E],
@@ -741,7 +738,6 @@ where
     A: Air,
 {
     let n = air.trace_length();
-    let aux_width = air.aux_width();
     let sw = layout.stored_width();
     let lde_size = n * blowup;
     let offset = Felt::GENERATOR;
@@ -769,13 +765,11 @@ where
         .collect();
 
     let start = Instant::now();
-    let compiled = symbolic::Compiled::record(air, layout, challenges);
+    let compiled = symbolic::Compiled::record(air, layout, Some(aux_layout), challenges);
     let folding = compiled.coefficients(alphas);
     let d = E::EXTENSION_DEGREE;
-    // the auxiliary rows as base coordinates, one row per LDE position
-    let aux_base = E::slice_as_base_elements(aux_rows);
-    let aw = aux_width * d;
-    let aux_row = |p: usize| &aux_base[p * aw..(p + 1) * aw];
+    // the auxiliary LDE's varying base coordinates, stored coset by coset like the trace's
+    let asw = aux_layout.stored_width();
     let mut lde_time = Duration::ZERO;
     let mut out = Vec::with_capacity(count);
     // evaluates coset j, whose row r is stored at rows[r·sw ..] (the varying columns)
@@ -803,6 +797,8 @@ where
             let mut sums = [[[Accumulator::default(); 3]; 3]; symbolic::BLOCK];
             // (the sizes are powers of two: masks, not divisions, in this hot loop)
             let stored = |r: usize| &rows[(r & (n - 1)) * sw..((r & (n - 1)) + 1) * sw];
+            let aux_coset = &aux_stored[j * n * asw..(j + 1) * n * asw];
+            let aux = |r: usize| &aux_coset[(r & (n - 1)) * asw..((r & (n - 1)) + 1) * asw];
             for k0 in (0..len).step_by(symbolic::BLOCK) {
                 let block = symbolic::BLOCK.min(len - k0);
                 let r0 = r0 + k0;
@@ -812,9 +808,8 @@ where
                     |i| stored(r0 + i),
                     |i| stored(r0 + i + 1),
                     |i| &periodic[(j + blowup * (r0 + i)) & (period - 1)],
-                    // LDE position of the point j + blowup·r, of its next row
-                    |i| aux_row(j + blowup * (r0 + i)),
-                    |i| aux_row((j + blowup * (r0 + i + 1)) & (lde_size - 1)),
+                    |i| aux(r0 + i),
+                    |i| aux(r0 + i + 1),
                     &folding,
                     d,
                     &mut scratch,

@@ -58,10 +58,10 @@ enum Op {
     Next(usize),
     /// Periodic column `k`.
     Periodic(usize),
-    /// Current row of the auxiliary segment, base coordinate `i` (coordinate `i % d` of
-    /// auxiliary column `i / d`).
+    /// Current row of the auxiliary segment, stored value `s` (of its base coordinates, in
+    /// which coordinate `k` of auxiliary column `t` is `t·d + k`; see `Compiled::record`).
     AuxCurrent(usize),
-    /// Next row of the auxiliary segment, base coordinate `i`.
+    /// Next row of the auxiliary segment, stored value `s`.
     AuxNext(usize),
     Add(u32, u32),
     Sub(u32, u32),
@@ -431,9 +431,15 @@ fn divisor(kind: ConstraintKind) -> usize {
 impl Compiled {
     /// Records the main transition and boundary constraints of `air` for rows laid out as
     /// `layout` says (the constant columns are constants), then, if it has an auxiliary
-    /// segment, its auxiliary constraints for the (drawn and derived) `challenges`, and
-    /// allocates slots.
-    pub fn record<A: Air, E: FieldElement<BaseField = Felt>>(air: &A, layout: &RowLayout, challenges: &[E]) -> Self {
+    /// segment, its auxiliary constraints for the (drawn and derived) `challenges`, with the
+    /// auxiliary rows' base coordinates laid out as `aux_layout` says (`None`: every
+    /// coordinate stored, in order), and allocates slots.
+    pub fn record<A: Air, E: FieldElement<BaseField = Felt>>(
+        air: &A,
+        layout: &RowLayout,
+        aux_layout: Option<&RowLayout>,
+        challenges: &[E],
+    ) -> Self {
         RECORDER.with(|r| *r.borrow_mut() = Some(Recorder::default()));
         let ext = Extension::of::<E>();
         assert!(basis_element::<E>(0) == E::ONE, "the extension's one is its first basis element");
@@ -455,17 +461,24 @@ impl Compiled {
         let main = emitted.0.len();
         let mut aux_emitted = AuxEmissions(Vec::new());
         if air.aux_width() > 0 {
+            // base coordinate i of an auxiliary row: a constant, or stored value s
+            let template = aux_layout.map(|l| l.template());
+            let coordinate = |i: usize, next: bool| -> Sym {
+                let s = match aux_layout {
+                    Some(l) => match l.columns().binary_search(&i) {
+                        Ok(s) => s,
+                        Err(_) => return Sym::Const(template.as_ref().and_then(|t| t.get(i)).copied().unwrap_or(ZERO)),
+                    },
+                    None => i,
+                };
+                input(if next { Op::AuxNext(s) } else { Op::AuxCurrent(s) })
+            };
             let aux_row = |next: bool| -> Vec<XSym> {
                 (0..air.aux_width())
                     .map(|t| {
-                        XSym(core::array::from_fn(|k| {
-                            let i = t * d + k;
-                            match (k < d, next) {
-                                (false, _) => Sym::Const(ZERO),
-                                (true, false) => input(Op::AuxCurrent(i)),
-                                (true, true) => input(Op::AuxNext(i)),
-                            }
-                        }))
+                        XSym(core::array::from_fn(
+                            |k| if k < d { coordinate(t * d + k, next) } else { Sym::Const(ZERO) },
+                        ))
                     })
                     .collect()
             };
@@ -774,20 +787,39 @@ mod tests {
         // challenges and auxiliary rows at random (the constraints are checked as polynomials)
         let mut challenges: Vec<E> = (0..air.num_aux_challenges()).map(|_| ext(rng)).collect();
         challenges.extend(air.derived_challenges(&challenges));
-        let compiled = Compiled::record(air, &layout, &challenges);
-        let sw = layout.stored_width();
         let aw = air.aux_width();
+        // the auxiliary rows' base coordinates: some constant too (an auxiliary column that
+        // does not move), stored as their layout says, or every one stored (no layout)
+        let aux_columns: Vec<Vec<Felt>> = (0..aw * d)
+            .map(|_| {
+                if rng.next() & 1 == 0 {
+                    vec![rng.felt(); n]
+                } else {
+                    (0..n).map(|_| Felt::new(rng.next())).collect()
+                }
+            })
+            .collect();
+        let aux_layout = RowLayout::from_columns(&aux_columns);
+        let with_layout = rng.next() & 1 == 0;
+        let compiled = Compiled::record(air, &layout, with_layout.then_some(&aux_layout), &challenges);
+        let sw = layout.stored_width();
+        let asw = if with_layout { aux_layout.stored_width() } else { aw * d };
         let num_periodic = air.periodic_columns().len();
         let stored: Vec<Felt> = (0..(BLOCK + 1) * sw).map(|_| rng.felt()).collect();
-        let aux: Vec<E> = (0..(BLOCK + 1) * aw).map(|_| ext(rng)).collect();
-        let aux_base = E::slice_as_base_elements(&aux);
+        let aux_stored: Vec<Felt> = (0..(BLOCK + 1) * asw).map(|_| rng.felt()).collect();
+        let aux_row = |i: usize| &aux_stored[i * asw..(i + 1) * asw];
+        let aux: Vec<E> = (0..=BLOCK)
+            .flat_map(|i| {
+                let full = if with_layout { aux_layout.expand(aux_row(i)) } else { aux_row(i).to_vec() };
+                E::slice_from_base_elements(&full).to_vec()
+            })
+            .collect();
         let periodic: Vec<Vec<Felt>> = (0..BLOCK).map(|_| (0..num_periodic).map(|_| rng.felt()).collect()).collect();
         let alphas: Vec<E> = (0..compiled.num_constraints()).map(|_| ext(rng)).collect();
         assert_eq!(compiled.num_constraints(), distaff_air::air::num_constraints(air));
         let mut scratch = compiled.scratch();
         let mut sums = [[[Accumulator::default(); 3]; 3]; BLOCK];
         let row = |i: usize| &stored[i * sw..(i + 1) * sw];
-        let aux_row = |i: usize| &aux_base[i * aw * d..(i + 1) * aw * d];
         compiled.evaluate(
             BLOCK,
             row,
@@ -847,9 +879,14 @@ mod tests {
                 .collect();
         let all: Vec<Vec<Felt>> =
             (0..width).map(|c| (0..8u64).map(|i| Felt::new(i * 31 + c as u64)).collect()).collect();
-        let few =
-            Compiled::record::<_, QuadFelt>(&air, &RowLayout::of(&crate::dft::interpolate_columns(&varying)), &[]);
-        let full = Compiled::record::<_, QuadFelt>(&air, &RowLayout::of(&crate::dft::interpolate_columns(&all)), &[]);
+        let few = Compiled::record::<_, QuadFelt>(
+            &air,
+            &RowLayout::of(&crate::dft::interpolate_columns(&varying)),
+            None,
+            &[],
+        );
+        let full =
+            Compiled::record::<_, QuadFelt>(&air, &RowLayout::of(&crate::dft::interpolate_columns(&all)), None, &[]);
         assert_eq!(few.num_constraints(), full.num_constraints());
         assert!(few.steps.len() * 4 < full.steps.len() * 3, "{} steps against {}", few.steps.len(), full.steps.len());
         assert!(few.folds.len() < full.folds.len());

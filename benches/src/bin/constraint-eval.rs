@@ -48,7 +48,7 @@ fn main() {
     let layout = RowLayout::from_columns(trace.columns());
     // a straight-line trace: no auxiliary segment, so no challenges (and no auxiliary rows below)
     assert_eq!(air.aux_width(), 0, "the Fibonacci trace is proven without an auxiliary segment");
-    let compiled = Compiled::record::<_, QuadFelt>(&air, &layout, &[]);
+    let compiled = Compiled::record::<_, QuadFelt>(&air, &layout, None, &[]);
     let folding = compiled.coefficients(&alphas);
     let sw = layout.stored_width();
     let columns = trace.columns();
