@@ -148,6 +148,27 @@ fn mul_const(a: u32, c: Felt) -> Sym {
     }
 }
 
+/// `a ∘= b` as `a = a ∘ b` for the symbolic value types.
+macro_rules! assign_ops {
+    ($t:ty) => {
+        impl AddAssign for $t {
+            fn add_assign(&mut self, o: $t) {
+                *self = *self + o;
+            }
+        }
+        impl SubAssign for $t {
+            fn sub_assign(&mut self, o: $t) {
+                *self = *self - o;
+            }
+        }
+        impl MulAssign for $t {
+            fn mul_assign(&mut self, o: $t) {
+                *self = *self * o;
+            }
+        }
+    };
+}
+
 impl Add for Sym {
     type Output = Sym;
     fn add(self, o: Sym) -> Sym {
@@ -196,21 +217,7 @@ impl Neg for Sym {
     }
 }
 
-impl AddAssign for Sym {
-    fn add_assign(&mut self, o: Sym) {
-        *self = *self + o;
-    }
-}
-impl SubAssign for Sym {
-    fn sub_assign(&mut self, o: Sym) {
-        *self = *self - o;
-    }
-}
-impl MulAssign for Sym {
-    fn mul_assign(&mut self, o: Sym) {
-        *self = *self * o;
-    }
-}
+assign_ops!(Sym);
 
 impl Value for Sym {
     const ZERO: Self = Sym::Const(ZERO);
@@ -336,21 +343,7 @@ impl Mul for XSym {
     }
 }
 
-impl AddAssign for XSym {
-    fn add_assign(&mut self, o: XSym) {
-        *self = *self + o;
-    }
-}
-impl SubAssign for XSym {
-    fn sub_assign(&mut self, o: XSym) {
-        *self = *self - o;
-    }
-}
-impl MulAssign for XSym {
-    fn mul_assign(&mut self, o: XSym) {
-        *self = *self * o;
-    }
-}
+assign_ops!(XSym);
 
 impl Value for XSym {
     // the extension's one is the basis element 0 (winter-math's extensions: (1, 0[, 0])),
@@ -774,15 +767,18 @@ mod tests {
             E::slice_from_base_elements(&coords)[0]
         };
         // each column constant (0, 1 or anything) or varying, at random
-        let columns: Vec<Vec<Felt>> = (0..width)
-            .map(|_| {
-                if rng.next() & 1 == 0 {
-                    vec![rng.felt(); n]
-                } else {
-                    (0..n).map(|_| Felt::new(rng.next())).collect()
-                }
-            })
-            .collect();
+        let random_columns = |rng: &mut Rng, count: usize| -> Vec<Vec<Felt>> {
+            (0..count)
+                .map(|_| {
+                    if rng.next() & 1 == 0 {
+                        vec![rng.felt(); n]
+                    } else {
+                        (0..n).map(|_| Felt::new(rng.next())).collect()
+                    }
+                })
+                .collect()
+        };
+        let columns = random_columns(rng, width);
         let layout = RowLayout::of(&crate::dft::interpolate_columns(&columns));
         // challenges and auxiliary rows at random (the constraints are checked as polynomials)
         let mut challenges: Vec<E> = (0..air.num_aux_challenges()).map(|_| ext(rng)).collect();
@@ -790,16 +786,7 @@ mod tests {
         let aw = air.aux_width();
         // the auxiliary rows' base coordinates: some constant too (an auxiliary column that
         // does not move), stored as their layout says, or every one stored (no layout)
-        let aux_columns: Vec<Vec<Felt>> = (0..aw * d)
-            .map(|_| {
-                if rng.next() & 1 == 0 {
-                    vec![rng.felt(); n]
-                } else {
-                    (0..n).map(|_| Felt::new(rng.next())).collect()
-                }
-            })
-            .collect();
-        let aux_layout = RowLayout::from_columns(&aux_columns);
+        let aux_layout = RowLayout::from_columns(&random_columns(rng, aw * d));
         let with_layout = rng.next() & 1 == 0;
         let compiled = Compiled::record(air, &layout, with_layout.then_some(&aux_layout), &challenges);
         let sw = layout.stored_width();
