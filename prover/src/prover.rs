@@ -116,12 +116,12 @@ impl ProvingReport {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LdeStorage {
     /// Compute the LDE once and keep it (`n · blowup` rows of the trace's varying columns:
-    /// 0.55 GB of F(86181)'s 0.93 GB peak, a 2^18-row trace at blowup 8). The fastest.
+    /// 0.55 GB of F(86181)'s 0.94 GB peak, a 2^18-row trace at blowup 8). The fastest.
     #[default]
     Stored,
     /// Never hold more than one coset of it: compute it coset by coset twice (to commit, then
     /// to evaluate the constraints) and evaluate the opened rows from the coefficients. About
-    /// half the peak memory (F(86181): 0.51 GB), at the cost of a second LDE pass.
+    /// half the peak memory (F(86181): 0.52 GB), at the cost of a second LDE pass.
     Streamed,
 }
 
