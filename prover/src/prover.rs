@@ -359,6 +359,19 @@ fn stored_row(p: usize, n: usize, blowup: usize) -> usize {
     (p % blowup) * n + p / blowup
 }
 
+/// The full rows at LDE `positions` of an LDE stored coset by coset as `layout` says
+/// ([`stored_row`]), one after the other.
+fn stored_values(rows: &[Felt], layout: &dft::RowLayout, positions: &[usize], n: usize, blowup: usize) -> Vec<Felt> {
+    let sw = layout.stored_width();
+    positions
+        .iter()
+        .flat_map(|&p| {
+            let r = stored_row(p, n, blowup);
+            layout.expand(&rows[r * sw..(r + 1) * sw])
+        })
+        .collect()
+}
+
 /// Opens the rows `values` (row-major, one per position) of a committed matrix.
 fn open_values<H: RowHasher>(
     tree: &PartialTree<H>,
@@ -460,7 +473,7 @@ where
 
     // --- 1b. auxiliary segment, built from transcript challenges ---------------------------
     // the auxiliary LDE is stored like the trace's: its varying base coordinates, coset by coset
-    let (challenges, aux_coefficients, aux_layout, aux_stored, aux_tree) = if aux_width > 0 {
+    let (challenges, aux_coefficients, aux_layout, aux_stored) = if aux_width > 0 {
         let mut challenges = draw_many::<E, H>(&mut coin, air.num_aux_challenges())?;
         let derived = air.derived_challenges(&challenges);
         challenges.extend(derived);
@@ -476,14 +489,20 @@ where
             (coeffs, stored)
         });
         let layout = dft::RowLayout::of(&coeffs);
-        let tree = report.time("auxiliary segment", || {
-            let leaves = stored_leaves::<H>(&stored, &layout, n, blowup);
-            PartialTree::<H>::build(lde_size, RECOMPUTED_LEVELS, &leaves).map_err(commitment_error)
-        })?;
-        coin.reseed(*tree.root());
-        (challenges, Some(coeffs), layout, stored, Some(tree))
+        (challenges, Some(coeffs), layout, stored)
     } else {
-        (Vec::new(), None, dft::RowLayout::from_columns(&[]), Vec::new(), None)
+        (Vec::new(), None, dft::RowLayout::from_columns(&[]), Vec::new())
+    };
+    let aux_leaves = (aux_width > 0).then(|| stored_leaves::<H>(&aux_stored, &aux_layout, n, blowup));
+    let aux_tree = match &aux_leaves {
+        Some(leaves) => {
+            let tree = report.time("auxiliary segment", || {
+                PartialTree::<H>::build(lde_size, RECOMPUTED_LEVELS, leaves).map_err(commitment_error)
+            })?;
+            coin.reseed(*tree.root());
+            Some(tree)
+        }
+        None => None,
     };
 
     // --- 2. constraint evaluation and composition polynomial ---------------------------------
@@ -586,33 +605,18 @@ where
         let xs: Vec<Felt> = positions.iter().map(|p| offset * omega.exp(*p as u64)).collect();
         let t = match (&stored, &trace_leaves) {
             (Some(rows), Some(leaves)) => {
-                let values = positions
-                    .iter()
-                    .flat_map(|&p| {
-                        let r = stored_row(p, n, blowup);
-                        let sw = layout.stored_width();
-                        layout.expand(&rows[r * sw..(r + 1) * sw])
-                    })
-                    .collect();
+                let values = stored_values(rows, &layout, &positions, n, blowup);
                 open_values::<H>(&trace_tree, Some(leaves), values, &positions)?
             }
             // a tree with its leaves: nothing to recompute
             _ => open_values::<H>(&trace_tree, None, dft::evaluate_at_points(&coefficients, &xs), &positions)?,
         };
-        let a = match &aux_tree {
-            Some(tree) => {
-                let asw = aux_layout.stored_width();
-                let values = positions
-                    .iter()
-                    .flat_map(|&p| {
-                        let r = stored_row(p, n, blowup);
-                        aux_layout.expand(&aux_stored[r * asw..(r + 1) * asw])
-                    })
-                    .collect();
-                let leaves = stored_leaves::<H>(&aux_stored, &aux_layout, n, blowup);
-                Some(open_values::<H>(tree, Some(&leaves), values, &positions)?)
+        let a = match (&aux_tree, &aux_leaves) {
+            (Some(tree), Some(leaves)) => {
+                let values = stored_values(&aux_stored, &aux_layout, &positions, n, blowup);
+                Some(open_values::<H>(tree, Some(leaves), values, &positions)?)
             }
-            None => None,
+            _ => None,
         };
         let values = evaluate_rows_at_points::<Felt>(&chunks, &xs).concat();
         let c = open_values::<H>(&composition_tree, None, values, &positions)?;
