@@ -521,7 +521,7 @@ where
         report,
     );
     // the composition LDE is hashed one coset at a time and not kept: the few rows the queries
-    // open are evaluated from the columns' coefficients
+    // open are evaluated from the columns' coefficients (as the streamed trace LDE's are)
     let chunks = report.time("composition columns", || composition_columns(&quotient, n, blowup));
     drop(quotient);
     let composition_tree = commit_cosets::<H>(&chunks, blowup, report, ("composition LDE", "composition commitment"))?;
@@ -618,7 +618,7 @@ where
             }
             _ => None,
         };
-        let values = evaluate_rows_at_points::<Felt>(&chunks, &xs).concat();
+        let values = dft::evaluate_at_points(&chunks, &xs);
         let c = open_values::<H>(&composition_tree, None, values, &positions)?;
         Ok::<_, ProverError>((fri_proof, t, a, c))
     })?;
@@ -657,6 +657,9 @@ struct Ood<E> {
 /// per point), reading the matrix once: per column and point, `Σ_k x^k·c_k` is summed as
 /// unreduced products of stored values ([`distaff_math::lazy::Accumulator`]) over a block of
 /// rows, and columns whose polynomial is constant are not read past their first coefficient.
+/// For extension-field points (out of domain); points of the LDE domain, which are base-field
+/// elements, go through [`dft::evaluate_at_points`] (Horner's rule in the base field, faster
+/// there).
 fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
     coefficients: &dft::Coefficients,
     xs: &[E],
