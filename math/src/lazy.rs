@@ -58,6 +58,13 @@ impl Accumulator {
         self.hi += p >> 64;
     }
 
+    /// Adds another sum's products to this one (up to 2^31 products in all).
+    #[inline(always)]
+    pub fn add_sum(&mut self, other: Accumulator) {
+        self.lo += other.lo;
+        self.hi += other.hi;
+    }
+
     /// The sum modulo p.
     #[inline(always)]
     fn reduced(self) -> u64 {

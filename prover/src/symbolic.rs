@@ -13,8 +13,9 @@
 //! constant: operations on constants are done at recording time, `0·x`, `1·x`, `x + 0` are
 //! dropped, equal operations are shared, and what remains is a list of operations on the
 //! varying columns and periodic values. [`Compiled::evaluate`] runs that list over a block of
-//! points, one operation for all of them at a time (tight loops over independent values), and
-//! folds the constraint values with the random coefficients as [`crate::fold::LazyFold`] does.
+//! points, one operation for all of them at a time (on packed values: see "Representation"),
+//! and folds the constraint values with the random coefficients as [`crate::fold::LazyFold`]
+//! does.
 //!
 //! The auxiliary constraints (extension-field values: the auxiliary columns and the
 //! challenges) are recorded the same way, one base-field coordinate at a time (`XSym`): the
@@ -23,10 +24,27 @@
 //! `α·e_k` ([`Compiled::coefficients`]). The flag polynomials they share with the main
 //! constraints are computed once.
 //!
+//! # Representation
+//!
+//! The stored LDE values are winter-math's: `x̂ = x·R` (Montgomery form, R = 2^64 mod p). The
+//! steps run on Plonky3's Goldilocks, packed into the target's vector registers (8 points per
+//! operation with AVX-512, 4 with AVX2 or NEON), so that a product of 8 points costs about
+//! what two scalar products cost. A stored value read as a Plonky3 element is the element
+//! `x·R`; sums keep the power of R, but a Plonky3 product of `x·R^a` and `y·R^b` is `xy·R^(a+b)`.
+//! So each recorded operation carries its power of R (its *scale*): inputs 1, products the sum
+//! of their operands', and a sum of operands at different scales first multiplies the lower
+//! one by a power of R (a `Rescale`, one product). Constants are stored at the scale of the
+//! value they meet, and a constraint value at scale `s` folds with its coefficient divided by
+//! `R^(s−1)`, so the folded sums are those of values at one power of R, as before.
+//!
+//! Without vector registers (one point per "pack") products are winter-math's Montgomery
+//! products `x̂·ŷ/R`, which keep every value at scale 1 and need no rescaling.
+//!
 //! The values are exactly those of the generic evaluation, operation for operation (field
 //! arithmetic is exact, and every simplification is an identity): a test compares the two on
 //! random rows (and random auxiliary rows and challenges) of every variant of the VM's AIR,
-//! with constant columns taking arbitrary values, in both extensions. The prover's own check
+//! with constant columns taking arbitrary values, in both extensions, with Montgomery and with
+//! packed products, over whole and short blocks. The prover's own check
 //! (the verifier's out-of-domain check on the finished proof) would also catch any difference.
 
 use std::cell::RefCell;
@@ -36,6 +54,8 @@ use std::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 use distaff_air::{Air, ConstraintKind, ConstraintSink, Value};
 use distaff_math::lazy::Accumulator;
 use distaff_math::{Felt, FieldElement};
+use p3_field::{Field, PackedField, PackedValue, PrimeCharacteristicRing, PrimeField64};
+use p3_goldilocks::Goldilocks;
 
 use crate::dft::RowLayout;
 
@@ -69,9 +89,10 @@ enum Op {
     Neg(u32),
     AddConst(u32, Felt),
     MulConst(u32, Felt),
-    /// `Σ c_j·x_j + constant` for integer coefficients `c_j` below p (the Rescue MDS rows),
-    /// lazily reduced.
+    /// `Σ c_j·x_j + constant` for integer coefficients `c_j` below p (the Rescue MDS rows).
     Dot(Vec<(u64, u32)>, Felt),
+    /// The same value at `k` more powers of R (see "Representation" in the module docs).
+    Rescale(u32, u32),
 }
 
 impl Op {
@@ -91,12 +112,34 @@ enum Key {
     AddConst(u32, u64),
     MulConst(u32, u64),
     Dot(Vec<(u64, u32)>, u64),
+    Rescale(u32, u32),
 }
 
 #[derive(Default)]
 struct Recorder {
     ops: Vec<Op>,
+    /// Per operation: the power of R its stored values carry.
+    scales: Vec<u32>,
     shared: HashMap<Key, u32>,
+    /// Whether products will be Montgomery products (see [`Compiled::montgomery`]).
+    montgomery: bool,
+}
+
+impl Recorder {
+    /// The power of R an operation's values carry: one for inputs, the sum of the operands'
+    /// for a product, the (equal) operands' for the linear operations.
+    fn scale_of(&self, op: &Op) -> u32 {
+        let s = |n: &u32| self.scales[*n as usize];
+        match op {
+            Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_) => 1,
+            // a Montgomery product divides by R
+            Op::Mul(a, b) if self.montgomery => s(a) + s(b) - 1,
+            Op::Mul(a, b) => s(a) + s(b),
+            Op::Add(a, _) | Op::Sub(a, _) | Op::Neg(a) | Op::AddConst(a, _) | Op::MulConst(a, _) => s(a),
+            Op::Dot(terms, _) => terms.first().map_or(1, |(_, n)| s(n)),
+            Op::Rescale(a, k) => s(a) + k,
+        }
+    }
 }
 
 thread_local! {
@@ -112,10 +155,35 @@ fn push(key: Key, op: Op) -> Sym {
             return Sym::Node(n);
         }
         let n = r.ops.len() as u32;
+        let scale = r.scale_of(&op);
         r.ops.push(op);
+        r.scales.push(scale);
         r.shared.insert(key, n);
         Sym::Node(n)
     })
+}
+
+/// The power of R operation `n`'s values carry.
+fn scale(n: u32) -> u32 {
+    RECORDER.with(|r| r.borrow().as_ref().map_or(1, |r| r.scales[n as usize]))
+}
+
+/// Operation `n`'s value carrying `target ≥ scale(n)` powers of R.
+fn rescaled(n: u32, target: u32) -> u32 {
+    let k = target - scale(n);
+    if k == 0 {
+        return n;
+    }
+    match push(Key::Rescale(n, k), Op::Rescale(n, k)) {
+        Sym::Node(m) => m,
+        Sym::Const(_) => unreachable!("a rescaled operation is an operation"),
+    }
+}
+
+/// Two operations' values at a common power of R (the larger), for a sum or a difference.
+fn aligned(a: u32, b: u32) -> (u32, u32) {
+    let target = scale(a).max(scale(b));
+    (rescaled(a, target), rescaled(b, target))
 }
 
 fn input(op: Op) -> Sym {
@@ -123,6 +191,7 @@ fn input(op: Op) -> Sym {
         let mut r = r.borrow_mut();
         let r = r.as_mut().expect("symbolic values are only used while Compiled::record records");
         r.ops.push(op);
+        r.scales.push(1);
         Sym::Node(r.ops.len() as u32 - 1)
     })
 }
@@ -175,7 +244,10 @@ impl Add for Sym {
         match (self, o) {
             (Sym::Const(a), Sym::Const(b)) => Sym::Const(a + b),
             (Sym::Node(a), Sym::Const(c)) | (Sym::Const(c), Sym::Node(a)) => add_const(a, c),
-            (Sym::Node(a), Sym::Node(b)) => push(Key::Add(a.min(b), a.max(b)), Op::Add(a, b)),
+            (Sym::Node(a), Sym::Node(b)) => {
+                let (a, b) = aligned(a, b);
+                push(Key::Add(a.min(b), a.max(b)), Op::Add(a, b))
+            }
         }
     }
 }
@@ -191,7 +263,10 @@ impl Sub for Sym {
                 negated + Sym::Const(c)
             }
             (Sym::Node(a), Sym::Node(b)) if a == b => Sym::Const(ZERO),
-            (Sym::Node(a), Sym::Node(b)) => push(Key::Sub(a, b), Op::Sub(a, b)),
+            (Sym::Node(a), Sym::Node(b)) => {
+                let (a, b) = aligned(a, b);
+                push(Key::Sub(a, b), Op::Sub(a, b))
+            }
         }
     }
 }
@@ -242,6 +317,10 @@ impl Value for Sym {
             if terms.is_empty() {
                 Sym::Const(constant)
             } else {
+                let target = terms.iter().map(|(_, n)| scale(*n)).max().unwrap_or(1);
+                for (_, n) in terms.iter_mut() {
+                    *n = rescaled(*n, target);
+                }
                 push(Key::Dot(terms.clone(), constant.inner()), Op::Dot(terms, constant))
             }
         })
@@ -386,9 +465,12 @@ enum Step {
     Sub(usize, usize),
     Mul(usize, usize),
     Neg(usize),
-    AddConst(usize, Felt),
-    MulConst(usize, Felt),
-    Dot(Vec<(u64, usize)>, Felt),
+    /// Adds the stored constant (the constant's value times the operand's power of R).
+    AddConst(usize, Goldilocks),
+    /// Multiplies by the constant (a value, or a power of R for a rescaling).
+    MulConst(usize, Goldilocks),
+    /// `Σ k_j·x_j + c` for integers `k_j` below p.
+    Dot(Vec<(u64, usize)>, Goldilocks),
 }
 
 /// The constraints of an AIR (main and, with the challenges, auxiliary), compiled for a trace
@@ -398,10 +480,13 @@ pub struct Compiled {
     inputs: Vec<(usize, Op)>,
     /// (output slot, step), in order.
     steps: Vec<(usize, Step)>,
-    /// Non-constant constraints: (divisor 0/1/2, slot, coefficient index).
-    folds: Vec<(usize, usize, usize)>,
+    /// Non-constant constraints, per divisor (transition, first row, last row): (slot,
+    /// coefficient index).
+    folds: [Vec<(usize, usize)>; 3],
     /// Constant constraints: (divisor, value, coefficient index).
     constants: Vec<(usize, Felt, usize)>,
+    /// Per folded value: the power of R its stored values carry (1 for the constants).
+    scales: Vec<u32>,
     /// Number of folded values: the main constraints, then `d` coordinates per auxiliary one
     /// (the coefficients [`Compiled::coefficients`] gives).
     count: usize,
@@ -411,6 +496,11 @@ pub struct Compiled {
     /// Degree of the extension the auxiliary constraints were recorded in.
     d: usize,
     slots: usize,
+    /// Whether products are Montgomery products (`x̂·ŷ/R`, winter-math's, one point at a time),
+    /// which keep every value at one power of R; otherwise Plonky3's packed products, which
+    /// add powers of R (see "Representation"). Without vector registers the two products cost
+    /// the same, and Montgomery products need no rescaling.
+    montgomery: bool,
 }
 
 fn divisor(kind: ConstraintKind) -> usize {
@@ -433,7 +523,19 @@ impl Compiled {
         aux_layout: Option<&RowLayout>,
         challenges: &[E],
     ) -> Self {
-        RECORDER.with(|r| *r.borrow_mut() = Some(Recorder::default()));
+        Self::record_with(air, layout, aux_layout, challenges, Packed::WIDTH == 1)
+    }
+
+    /// [`Compiled::record`] for Montgomery products or for packed Plonky3 products (the
+    /// tests compile both ways in every build).
+    fn record_with<A: Air, E: FieldElement<BaseField = Felt>>(
+        air: &A,
+        layout: &RowLayout,
+        aux_layout: Option<&RowLayout>,
+        challenges: &[E],
+        montgomery: bool,
+    ) -> Self {
+        RECORDER.with(|r| *r.borrow_mut() = Some(Recorder { montgomery, ..Recorder::default() }));
         let ext = Extension::of::<E>();
         assert!(basis_element::<E>(0) == E::ONE, "the extension's one is its first basis element");
         EXTENSION.with(|e| e.set(Some(ext)));
@@ -493,12 +595,14 @@ impl Compiled {
             }
         }
         EXTENSION.with(|e| e.set(None));
-        let ops = RECORDER.with(|r| r.borrow_mut().take()).map(|r| r.ops).unwrap_or_default();
+        let (ops, scales) = RECORDER.with(|r| r.borrow_mut().take()).map(|r| (r.ops, r.scales)).unwrap_or_default();
+        // a constant, stored as the values of operation `n` are (see "Representation")
+        let stored = |c: Felt, n: &u32| value_to_p3(c) * power_of_r(scales[*n as usize]);
 
         let operands = |op: &Op| -> Vec<u32> {
             match op {
                 Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => vec![*a, *b],
-                Op::Neg(a) | Op::AddConst(a, _) | Op::MulConst(a, _) => vec![*a],
+                Op::Neg(a) | Op::AddConst(a, _) | Op::MulConst(a, _) | Op::Rescale(a, _) => vec![*a],
                 Op::Dot(terms, _) => terms.iter().map(|(_, m)| *m).collect(),
                 Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_) => Vec::new(),
             }
@@ -558,9 +662,13 @@ impl Compiled {
                 Op::Sub(a, b) => Step::Sub(s(a), s(b)),
                 Op::Mul(a, b) => Step::Mul(s(a), s(b)),
                 Op::Neg(a) => Step::Neg(s(a)),
-                Op::AddConst(a, c) => Step::AddConst(s(a), *c),
-                Op::MulConst(a, c) => Step::MulConst(s(a), *c),
-                Op::Dot(terms, c) => Step::Dot(terms.iter().map(|(k, m)| (*k, s(m))).collect(), *c),
+                Op::AddConst(a, c) => Step::AddConst(s(a), stored(*c, a)),
+                Op::MulConst(a, c) => Step::MulConst(s(a), value_to_p3(*c)),
+                Op::Rescale(a, k) => Step::MulConst(s(a), power_of_r(*k)),
+                Op::Dot(terms, c) => Step::Dot(
+                    terms.iter().map(|(k, m)| (*k, s(m))).collect(),
+                    terms.first().map_or(value_to_p3(*c), |(_, m)| stored(*c, m)),
+                ),
                 Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_) => {
                     unreachable!("inputs are loaded first")
                 }
@@ -577,15 +685,31 @@ impl Compiled {
             slot_of[n] = take(&mut free);
             steps.push((slot_of[n], step));
         }
-        let (mut folds, mut constants) = (Vec::new(), Vec::new());
+        let (mut folds, mut constants) = (<[Vec<(usize, usize)>; 3]>::default(), Vec::new());
+        let mut fold_scales = vec![1; emitted.0.len()];
         for (i, (kind, v)) in emitted.0.iter().enumerate() {
             match v {
                 Sym::Const(c) if *c == ZERO => {}
                 Sym::Const(c) => constants.push((divisor(*kind), *c, i)),
-                Sym::Node(n) => folds.push((divisor(*kind), slot_of[*n as usize], i)),
+                Sym::Node(n) => {
+                    folds[divisor(*kind)].push((slot_of[*n as usize], i));
+                    fold_scales[i] = scales[*n as usize];
+                }
             }
         }
-        Compiled { inputs, steps, folds, constants, count: emitted.0.len(), main, aux, d, slots }
+        Compiled {
+            inputs,
+            steps,
+            folds,
+            constants,
+            scales: fold_scales,
+            count: emitted.0.len(),
+            main,
+            aux,
+            d,
+            slots,
+            montgomery,
+        }
     }
 
     /// Number of constraints (main and auxiliary: the random coefficients it folds with).
@@ -595,21 +719,28 @@ impl Compiled {
 
     /// The raw coefficients [`Compiled::evaluate`] folds with, from the random coefficients
     /// `alphas` of the constraints in emission order: those of the main constraints, then,
-    /// per auxiliary constraint `α`, the `d` coefficients `α·e_k` of its coordinates.
+    /// per auxiliary constraint `α`, the `d` coefficients `α·e_k` of its coordinates; each
+    /// divided by the powers of R beyond one its constraint's values carry.
     pub fn coefficients<E: FieldElement<BaseField = Felt>>(&self, alphas: &[E]) -> Vec<[u64; 3]> {
         assert!(E::EXTENSION_DEGREE == self.d, "the extension the constraints were recorded in");
         assert!(alphas.len() >= self.main + self.aux, "a coefficient per constraint");
         let basis: Vec<E> = (0..self.d).map(basis_element::<E>).collect();
-        let aux: Vec<E> =
-            alphas[self.main..self.main + self.aux].iter().flat_map(|a| basis.iter().map(move |e| *a * *e)).collect();
-        let mut raw = crate::fold::raw_coefficients(&alphas[..self.main]);
-        raw.extend(crate::fold::raw_coefficients(&aux));
-        raw
+        let aux = alphas[self.main..self.main + self.aux].iter().flat_map(|a| basis.iter().map(move |e| *a * *e));
+        // a value carrying R^s times the constraint's: its coefficient is divided by R^(s−1)
+        let inv_r = Felt::new(power_of_r(1).as_canonical_u64()).inv();
+        let scaled: Vec<E> = alphas[..self.main]
+            .iter()
+            .copied()
+            .chain(aux)
+            .zip(&self.scales)
+            .map(|(a, &s)| if s == 1 { a } else { a.mul_base(inv_r.exp(u64::from(s) - 1)) })
+            .collect();
+        crate::fold::raw_coefficients(&scaled)
     }
 
     /// A scratch buffer for [`Compiled::evaluate`] (one per thread).
-    pub fn scratch(&self) -> Vec<Felt> {
-        vec![ZERO; self.slots * BLOCK]
+    pub fn scratch(&self) -> Scratch {
+        Scratch(vec![Goldilocks::ZERO; self.slots * BLOCK])
     }
 
     /// Evaluates the constraints at `len ≤ BLOCK` points and adds `Σ αᵢ·Cᵢ` per divisor to
@@ -629,90 +760,36 @@ impl Compiled {
         aux_next: impl Fn(usize) -> &'a [Felt],
         coefficients: &[[u64; 3]],
         d: usize,
-        scratch: &mut [Felt],
+        scratch: &mut Scratch,
         sums: &mut [[[Accumulator; 3]; 3]],
     ) {
+        let scratch = &mut scratch.0;
         // the raw-pointer loops below rely on these (checked once per block: cheap)
         assert!(len <= BLOCK && sums.len() >= len, "at most BLOCK points, with a sum for each");
         assert!(scratch.len() >= self.slots * BLOCK, "a scratch buffer from Compiled::scratch");
         assert!(coefficients.len() >= self.count, "a coefficient per folded value");
         assert!(d == self.d, "the extension the constraints were recorded in");
+        // a stored value x̂ = x·R is the Plonky3 element x·R: one power of R
         for (slot, op) in &self.inputs {
             let out = &mut scratch[slot * BLOCK..slot * BLOCK + len];
             match op {
-                Op::Current(t) => out.iter_mut().enumerate().for_each(|(i, o)| *o = current(i)[*t]),
-                Op::Next(t) => out.iter_mut().enumerate().for_each(|(i, o)| *o = next(i)[*t]),
-                Op::Periodic(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = periodic(i)[*k]),
-                Op::AuxCurrent(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = aux_current(i)[*k]),
-                Op::AuxNext(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = aux_next(i)[*k]),
+                Op::Current(t) => out.iter_mut().enumerate().for_each(|(i, o)| *o = to_p3(current(i)[*t])),
+                Op::Next(t) => out.iter_mut().enumerate().for_each(|(i, o)| *o = to_p3(next(i)[*t])),
+                Op::Periodic(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = to_p3(periodic(i)[*k])),
+                Op::AuxCurrent(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = to_p3(aux_current(i)[*k])),
+                Op::AuxNext(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = to_p3(aux_next(i)[*k])),
                 _ => {}
             }
         }
-        let base = scratch.as_mut_ptr();
-        // SAFETY: every slot index is below `self.slots` (allocated by `record`), so each
-        // pointer addresses `len ≤ BLOCK` values inside `scratch`; an output may be one of the
-        // operands, which is why each point's operands are read before its result is written.
-        let at = |slot: usize| unsafe { base.add(slot * BLOCK) };
-        for (out, step) in &self.steps {
-            let o = at(*out);
-            unsafe {
-                match step {
-                    Step::Add(a, b) => {
-                        let (a, b) = (at(*a), at(*b));
-                        for i in 0..len {
-                            *o.add(i) = *a.add(i) + *b.add(i);
-                        }
-                    }
-                    Step::Sub(a, b) => {
-                        let (a, b) = (at(*a), at(*b));
-                        for i in 0..len {
-                            *o.add(i) = *a.add(i) - *b.add(i);
-                        }
-                    }
-                    Step::Mul(a, b) => {
-                        let (a, b) = (at(*a), at(*b));
-                        for i in 0..len {
-                            *o.add(i) = *a.add(i) * *b.add(i);
-                        }
-                    }
-                    Step::Neg(a) => {
-                        let a = at(*a);
-                        for i in 0..len {
-                            *o.add(i) = -*a.add(i);
-                        }
-                    }
-                    Step::AddConst(a, c) => {
-                        let a = at(*a);
-                        for i in 0..len {
-                            *o.add(i) = *a.add(i) + *c;
-                        }
-                    }
-                    Step::MulConst(a, c) => {
-                        let a = at(*a);
-                        for i in 0..len {
-                            *o.add(i) = *a.add(i) * *c;
-                        }
-                    }
-                    Step::Dot(terms, c) => {
-                        for i in 0..len {
-                            let mut acc = Accumulator::default();
-                            for (k, s) in terms {
-                                acc.add_product(*k, (*at(*s).add(i)).inner());
-                            }
-                            *o.add(i) = acc.integer_combination() + *c;
-                        }
-                    }
-                }
-            }
+        if self.montgomery {
+            self.run::<Goldilocks>(len, scratch);
+        } else {
+            self.run::<Packed>(len, scratch);
         }
-        for &(div, slot, index) in &self.folds {
-            let alpha = &coefficients[index];
-            let values = &scratch[slot * BLOCK..slot * BLOCK + len];
-            for (sum, v) in sums.iter_mut().zip(values) {
-                for c in 0..d {
-                    sum[div][c].add_product(v.inner(), alpha[c]);
-                }
-            }
+        match d {
+            1 => self.fold::<1>(len, coefficients, scratch, sums),
+            2 => self.fold::<2>(len, coefficients, scratch, sums),
+            _ => self.fold::<3>(len, coefficients, scratch, sums),
         }
         for &(div, value, index) in &self.constants {
             let alpha = &coefficients[index];
@@ -723,6 +800,158 @@ impl Compiled {
             }
         }
     }
+
+    /// Runs the steps over the block's slots, `P::WIDTH` points per operation.
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = Goldilocks>>(&self, len: usize, scratch: &mut [Goldilocks]) {
+        // the steps run on packed values, WIDTH points per operation; a short block's
+        // unused points compute on stale values and are never folded
+        let per_slot = BLOCK / P::WIDTH;
+        let packs = len.div_ceil(P::WIDTH);
+        let base = P::pack_slice_mut(&mut scratch[..]).as_mut_ptr();
+        // SAFETY: every slot index is below `self.slots` (allocated by `record`) and the scratch
+        // holds `self.slots·BLOCK` values, so each pointer addresses `packs ≤ per_slot` packed
+        // values inside it; an output may be one of the operands, which is why each pack's
+        // operands are read before its result is written.
+        let at = |slot: usize| unsafe { base.add(slot * per_slot) };
+        for (out, step) in &self.steps {
+            let o = at(*out);
+            unsafe {
+                match step {
+                    Step::Add(a, b) => {
+                        let (a, b) = (at(*a), at(*b));
+                        for i in 0..packs {
+                            *o.add(i) = *a.add(i) + *b.add(i);
+                        }
+                    }
+                    Step::Sub(a, b) => {
+                        let (a, b) = (at(*a), at(*b));
+                        for i in 0..packs {
+                            *o.add(i) = *a.add(i) - *b.add(i);
+                        }
+                    }
+                    Step::Mul(a, b) if self.montgomery => {
+                        let (a, b) = (at(*a), at(*b));
+                        for i in 0..packs {
+                            let (x, y) = (*a.add(i), *b.add(i));
+                            *o.add(i) = P::from_fn(|lane| {
+                                let (x, y) = (x.as_slice()[lane], y.as_slice()[lane]);
+                                to_p3(Felt::from_mont(raw(x)) * Felt::from_mont(raw(y)))
+                            });
+                        }
+                    }
+                    Step::Mul(a, b) => {
+                        let (a, b) = (at(*a), at(*b));
+                        for i in 0..packs {
+                            *o.add(i) = *a.add(i) * *b.add(i);
+                        }
+                    }
+                    Step::Neg(a) => {
+                        let a = at(*a);
+                        for i in 0..packs {
+                            *o.add(i) = -*a.add(i);
+                        }
+                    }
+                    Step::AddConst(a, c) => {
+                        let (a, c) = (at(*a), P::from(*c));
+                        for i in 0..packs {
+                            *o.add(i) = *a.add(i) + c;
+                        }
+                    }
+                    Step::MulConst(a, c) => {
+                        let a = at(*a);
+                        for i in 0..packs {
+                            *o.add(i) = *a.add(i) * *c;
+                        }
+                    }
+                    Step::Dot(terms, c) if P::WIDTH == 1 => {
+                        // one lazily reduced sum of integer products per point (a pack is a point)
+                        for i in 0..packs {
+                            let mut acc = Accumulator::default();
+                            for (k, s) in terms {
+                                acc.add_product(*k, raw((*at(*s).add(i)).as_slice()[0]));
+                            }
+                            *o.add(i) = P::from(*c + Goldilocks::new(acc.integer_combination().inner()));
+                        }
+                    }
+                    Step::Dot(terms, c) => {
+                        // vector registers have no 64×64-bit products to sum lazily
+                        for i in 0..packs {
+                            let mut acc = P::from(*c);
+                            for (k, s) in terms {
+                                acc += *at(*s).add(i) * Goldilocks::new(*k);
+                            }
+                            *o.add(i) = acc;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds `Σ αᵢ·Cᵢ` (the non-constant constraints, `D` coordinates) to each point's sums:
+    /// point by point, each divisor's sums held in registers while its constraints are read
+    /// from the slots (a sum in memory would be loaded and stored for every product).
+    #[inline(always)]
+    fn fold<const D: usize>(
+        &self,
+        len: usize,
+        coefficients: &[[u64; 3]],
+        scratch: &[Goldilocks],
+        sums: &mut [[[Accumulator; 3]; 3]],
+    ) {
+        for (div, group) in self.folds.iter().enumerate() {
+            if group.is_empty() {
+                continue;
+            }
+            for (i, sum) in sums.iter_mut().enumerate().take(len) {
+                let mut acc = [Accumulator::default(); D];
+                for &(slot, index) in group {
+                    let v = raw(scratch[slot * BLOCK + i]);
+                    let alpha = &coefficients[index];
+                    for c in 0..D {
+                        acc[c].add_product(v, alpha[c]);
+                    }
+                }
+                for c in 0..D {
+                    sum[div][c].add_sum(acc[c]);
+                }
+            }
+        }
+    }
+}
+
+/// Per-thread working memory of [`Compiled::evaluate`]: a block's values of every slot.
+pub struct Scratch(Vec<Goldilocks>);
+
+/// The packed field the steps run on: as many Goldilocks elements as the target's vector
+/// registers hold (8 with AVX-512, 4 with AVX2 or NEON, 1 otherwise).
+type Packed = <Goldilocks as Field>::Packing;
+
+const _: () = assert!(BLOCK.is_multiple_of(Packed::WIDTH), "a block is a whole number of packed values");
+
+/// The integer a Plonky3 element holds (congruent to its value modulo p, not always below p):
+/// what the lazily reduced sums and Montgomery products take, without a canonicalization.
+#[inline(always)]
+fn raw(x: Goldilocks) -> u64 {
+    // SAFETY: `Goldilocks` is `#[repr(transparent)]` over the `u64` it holds.
+    unsafe { core::mem::transmute::<Goldilocks, u64>(x) }
+}
+
+/// A stored value (`x·R`, see "Representation") as the Plonky3 element it is.
+#[inline(always)]
+fn to_p3(x: Felt) -> Goldilocks {
+    Goldilocks::new(x.inner())
+}
+
+/// A field element's value as a Plonky3 element (no power of R).
+fn value_to_p3(x: Felt) -> Goldilocks {
+    Goldilocks::new(x.as_int())
+}
+
+/// R^k as a Plonky3 element (R = 2^64 mod p).
+fn power_of_r(k: u32) -> Goldilocks {
+    Goldilocks::from_u64(u64::MAX % distaff_math::MODULUS + 1).exp_u64(u64::from(k))
 }
 
 #[cfg(test)]
@@ -788,7 +1017,11 @@ mod tests {
         // does not move), stored as their layout says, or every one stored (no layout)
         let aux_layout = RowLayout::from_columns(&random_columns(rng, aw * d));
         let with_layout = rng.next() & 1 == 0;
-        let compiled = Compiled::record(air, &layout, with_layout.then_some(&aux_layout), &challenges);
+        // Montgomery products or packed Plonky3 products (whatever this build's vectors), over a
+        // whole block or a short one
+        let montgomery = rng.next() & 1 == 0;
+        let len = if rng.next() & 1 == 0 { BLOCK } else { 1 + (rng.next() % BLOCK as u64) as usize };
+        let compiled = Compiled::record_with(air, &layout, with_layout.then_some(&aux_layout), &challenges, montgomery);
         let sw = layout.stored_width();
         let asw = if with_layout { aux_layout.stored_width() } else { aw * d };
         let num_periodic = air.periodic_columns().len();
@@ -808,7 +1041,7 @@ mod tests {
         let mut sums = [[[Accumulator::default(); 3]; 3]; BLOCK];
         let row = |i: usize| &stored[i * sw..(i + 1) * sw];
         compiled.evaluate(
-            BLOCK,
+            len,
             row,
             |i| row(i + 1),
             |i| &periodic[i][..],
@@ -817,17 +1050,22 @@ mod tests {
             &compiled.coefficients(&alphas),
             d,
             &mut scratch,
-            &mut sums,
+            &mut sums[..len],
         );
         let raw = raw_coefficients(&alphas);
-        for i in 0..BLOCK {
+        for i in 0..len {
             let (cur, nxt) = (layout.expand(row(i)), layout.expand(row(i + 1)));
             let mut sink = LazyFold::<E>::new(&raw);
             air.evaluate_main(&cur, &nxt, &periodic[i], &mut sink);
             air.evaluate_main_boundary(&cur, &cur, &mut sink);
             let (aux_cur, aux_nxt) = (&aux[i * aw..(i + 1) * aw], &aux[(i + 1) * aw..(i + 2) * aw]);
             air.evaluate_aux(&cur, &nxt, aux_cur, aux_nxt, &periodic[i], &challenges, &mut sink);
-            assert_eq!(finish_sums::<E>(&sums[i]), sink.finish(), "{:?}, point {i}", air.variant());
+            assert_eq!(
+                finish_sums::<E>(&sums[i]),
+                sink.finish(),
+                "{:?}, point {i} of {len}, Montgomery products: {montgomery}",
+                air.variant()
+            );
         }
     }
 
@@ -841,7 +1079,7 @@ mod tests {
         );
         for variant in [Variant::StraightLine, Variant::Control, Variant::Memory] {
             let air = ProcessorAir::with_variant(public.clone(), 64, variant);
-            for _ in 0..20 {
+            for _ in 0..40 {
                 compare::<QuadFelt>(&air, &mut rng);
                 compare::<CubeFelt>(&air, &mut rng);
             }
@@ -876,6 +1114,6 @@ mod tests {
             Compiled::record::<_, QuadFelt>(&air, &RowLayout::of(&crate::dft::interpolate_columns(&all)), None, &[]);
         assert_eq!(few.num_constraints(), full.num_constraints());
         assert!(few.steps.len() * 4 < full.steps.len() * 3, "{} steps against {}", few.steps.len(), full.steps.len());
-        assert!(few.folds.len() < full.folds.len());
+        assert!(few.folds.iter().map(Vec::len).sum::<usize>() < full.folds.iter().map(Vec::len).sum::<usize>());
     }
 }
