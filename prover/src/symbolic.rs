@@ -476,8 +476,9 @@ enum Step {
 /// The constraints of an AIR (main and, with the challenges, auxiliary), compiled for a trace
 /// with a given [`RowLayout`].
 pub struct Compiled {
-    /// Inputs loaded into slots before the steps: (slot, source).
-    inputs: Vec<(usize, Op)>,
+    /// Inputs loaded into slots before the steps, per source (current row, next row,
+    /// periodic values, current and next auxiliary rows): (slot, index in the source).
+    inputs: [Vec<(usize, usize)>; 5],
     /// (output slot, step), in order.
     steps: Vec<(usize, Step)>,
     /// Non-constant constraints, per divisor (transition, first row, last row): (slot,
@@ -644,12 +645,20 @@ impl Compiled {
                 slots - 1
             })
         };
-        let (mut inputs, mut steps) = (Vec::new(), Vec::new());
+        let (mut inputs, mut steps) = (<[Vec<(usize, usize)>; 5]>::default(), Vec::new());
         // inputs first (they are loaded before the steps run)
         for (n, op) in ops.iter().enumerate() {
             if used[n] && op.is_input() {
                 slot_of[n] = take(&mut free);
-                inputs.push((slot_of[n], op.clone()));
+                let (source, index) = match op {
+                    Op::Current(t) => (0, *t),
+                    Op::Next(t) => (1, *t),
+                    Op::Periodic(k) => (2, *k),
+                    Op::AuxCurrent(s) => (3, *s),
+                    Op::AuxNext(s) => (4, *s),
+                    _ => unreachable!("an input"),
+                };
+                inputs[source].push((slot_of[n], index));
             }
         }
         for (n, op) in ops.iter().enumerate() {
@@ -770,15 +779,17 @@ impl Compiled {
         assert!(coefficients.len() >= self.count, "a coefficient per folded value");
         assert!(d == self.d, "the extension the constraints were recorded in");
         // a stored value x̂ = x·R is the Plonky3 element x·R: one power of R
-        for (slot, op) in &self.inputs {
-            let out = &mut scratch[slot * BLOCK..slot * BLOCK + len];
-            match op {
-                Op::Current(t) => out.iter_mut().enumerate().for_each(|(i, o)| *o = to_p3(current(i)[*t])),
-                Op::Next(t) => out.iter_mut().enumerate().for_each(|(i, o)| *o = to_p3(next(i)[*t])),
-                Op::Periodic(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = to_p3(periodic(i)[*k])),
-                Op::AuxCurrent(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = to_p3(aux_current(i)[*k])),
-                Op::AuxNext(k) => out.iter_mut().enumerate().for_each(|(i, o)| *o = to_p3(aux_next(i)[*k])),
-                _ => {}
+        // point by point: one row's values go to their slots
+        let sources: [&dyn Fn(usize) -> &'a [Felt]; 5] = [&current, &next, &periodic, &aux_current, &aux_next];
+        for (inputs, source) in self.inputs.iter().zip(sources) {
+            if inputs.is_empty() {
+                continue;
+            }
+            for i in 0..len {
+                let row = source(i);
+                for &(slot, index) in inputs {
+                    scratch[slot * BLOCK + i] = to_p3(row[index]);
+                }
             }
         }
         if self.montgomery {
