@@ -116,7 +116,7 @@ impl ProvingReport {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LdeStorage {
     /// Compute the LDE once and keep it (`n · blowup` rows of the trace's varying columns:
-    /// 0.55 GB of F(86181)'s 0.94 GB peak, a 2^18-row trace at blowup 8). The fastest.
+    /// 0.55 GB of F(86181)'s 0.93 GB peak, a 2^18-row trace at blowup 8). The fastest.
     #[default]
     Stored,
     /// Never hold more than one coset of it: compute it coset by coset twice (to commit, then
