@@ -5,9 +5,10 @@
 //! products. A matrix-vector product over constants known as integers (the Rescue MDS
 //! matrices) can therefore multiply the stored values by the integers as 64×64→128-bit
 //! products, add them up in 128 bits plus a carry count, and reduce modulo p once: about five
-//! times fewer operations than a Montgomery multiplication per entry. This is the hot loop of
-//! constraint evaluation (the Rescue round constraint), which is why it lives next to the
-//! field it depends on.
+//! times fewer operations than a Montgomery multiplication per entry. The prover folds its
+//! constraint values with random coefficients this way, and evaluates the Rescue round's MDS
+//! products this way wherever it evaluates one point at a time; it lives next to the field
+//! whose representation it depends on.
 
 use crate::{Felt, MODULUS};
 

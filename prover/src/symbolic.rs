@@ -28,7 +28,7 @@
 //!
 //! The stored LDE values are winter-math's: `x̂ = x·R` (Montgomery form, R = 2^64 mod p). The
 //! steps run on Plonky3's Goldilocks, packed into the target's vector registers (8 points per
-//! operation with AVX-512, 4 with AVX2 or NEON), so that a product of 8 points costs about
+//! operation with AVX-512, 4 with AVX2), so that a product of 8 points costs about
 //! what two scalar products cost. A stored value read as a Plonky3 element is the element
 //! `x·R`; sums keep the power of R, but a Plonky3 product of `x·R^a` and `y·R^b` is `xy·R^(a+b)`.
 //! So each recorded operation carries its power of R (its *scale*): inputs 1, products the sum
@@ -37,11 +37,14 @@
 //! value they meet, and a constraint value at scale `s` folds with its coefficient divided by
 //! `R^(s−1)`, so the folded sums are those of values at one power of R, as before.
 //!
-//! Without vector registers (one point per "pack") products are winter-math's Montgomery
-//! products `x̂·ŷ/R`, which keep every value at scale 1 and need no rescaling.
+//! With fewer than 4 points per vector (no vector registers, or NEON's 2, whose products
+//! Plonky3 computes lane by lane) the steps run one point at a time and products are
+//! winter-math's Montgomery products `x̂·ŷ/R`, which keep every value at scale 1 and need no
+//! rescaling.
 //!
-//! The values are exactly those of the generic evaluation, operation for operation (field
-//! arithmetic is exact, and every simplification is an identity): a test compares the two on
+//! The folded sums are exactly those of the generic evaluation (field arithmetic is exact,
+//! every simplification is an identity, and each value differs from the generic one by its
+//! known power of R, which its coefficient takes back): a test compares the two on
 //! random rows (and random auxiliary rows and challenges) of every variant of the VM's AIR,
 //! with constant columns taking arbitrary values, in both extensions, with Montgomery and with
 //! packed products, over whole and short blocks. The prover's own check
@@ -121,7 +124,7 @@ struct Recorder {
     /// Per operation: the power of R its stored values carry.
     scales: Vec<u32>,
     shared: HashMap<Key, u32>,
-    /// Whether products will be Montgomery products (see [`Compiled::montgomery`]).
+    /// Whether products will be Montgomery products (see `Compiled::montgomery`).
     montgomery: bool,
 }
 
@@ -156,6 +159,8 @@ fn push(key: Key, op: Op) -> Sym {
         }
         let n = r.ops.len() as u32;
         let scale = r.scale_of(&op);
+        // a scale is at most the operation's degree as a polynomial in the inputs
+        debug_assert!(scale < 64, "scale {scale}: a constraint of degree 64?");
         r.ops.push(op);
         r.scales.push(scale);
         r.shared.insert(key, n);
@@ -165,7 +170,9 @@ fn push(key: Key, op: Op) -> Sym {
 
 /// The power of R operation `n`'s values carry.
 fn scale(n: u32) -> u32 {
-    RECORDER.with(|r| r.borrow().as_ref().map_or(1, |r| r.scales[n as usize]))
+    RECORDER.with(|r| {
+        r.borrow().as_ref().expect("symbolic values are only used while Compiled::record records").scales[n as usize]
+    })
 }
 
 /// Operation `n`'s value carrying `target ≥ scale(n)` powers of R.
@@ -499,8 +506,8 @@ pub struct Compiled {
     slots: usize,
     /// Whether products are Montgomery products (`x̂·ŷ/R`, winter-math's, one point at a time),
     /// which keep every value at one power of R; otherwise Plonky3's packed products, which
-    /// add powers of R (see "Representation"). Without vector registers the two products cost
-    /// the same, and Montgomery products need no rescaling.
+    /// add powers of R (see "Representation"). With fewer than 4 lanes the two products cost
+    /// about the same, and Montgomery products need no rescaling.
     montgomery: bool,
 }
 
@@ -524,7 +531,7 @@ impl Compiled {
         aux_layout: Option<&RowLayout>,
         challenges: &[E],
     ) -> Self {
-        Self::record_with(air, layout, aux_layout, challenges, Packed::WIDTH == 1)
+        Self::record_with(air, layout, aux_layout, challenges, Packed::WIDTH < 4)
     }
 
     /// [`Compiled::record`] for Montgomery products or for packed Plonky3 products (the
@@ -936,13 +943,16 @@ impl Compiled {
 pub struct Scratch(Vec<Goldilocks>);
 
 /// The packed field the steps run on: as many Goldilocks elements as the target's vector
-/// registers hold (8 with AVX-512, 4 with AVX2 or NEON, 1 otherwise).
+/// registers hold (8 with AVX-512, 4 with AVX2, 2 with NEON, 1 otherwise).
 type Packed = <Goldilocks as Field>::Packing;
 
 const _: () = assert!(BLOCK.is_multiple_of(Packed::WIDTH), "a block is a whole number of packed values");
 
 /// The integer a Plonky3 element holds (congruent to its value modulo p, not always below p):
 /// what the lazily reduced sums and Montgomery products take, without a canonicalization.
+/// (winter-math's Montgomery reduction of a 128-bit product returns a value congruent to
+/// `x̂·ŷ/R` for any two 64-bit integers, canonical or not; the equality test meets such
+/// values, e.g. Plonky3's negation of 0, which is p.)
 #[inline(always)]
 fn raw(x: Goldilocks) -> u64 {
     // SAFETY: `Goldilocks` is `#[repr(transparent)]` over the `u64` it holds.
@@ -1051,6 +1061,20 @@ mod tests {
         let mut scratch = compiled.scratch();
         let mut sums = [[[Accumulator::default(); 3]; 3]; BLOCK];
         let row = |i: usize| &stored[i * sw..(i + 1) * sw];
+        // a whole block of other points first, as in a prover's loop: a short block's unused
+        // lanes then hold their values, which must not reach the sums
+        compiled.evaluate(
+            BLOCK,
+            |i| row(BLOCK - 1 - i),
+            |i| row(BLOCK - i),
+            |i| &periodic[BLOCK - 1 - i][..],
+            |i| aux_row(BLOCK - 1 - i),
+            |i| aux_row(BLOCK - i),
+            &compiled.coefficients(&alphas),
+            d,
+            &mut scratch,
+            &mut [[[Accumulator::default(); 3]; 3]; BLOCK],
+        );
         compiled.evaluate(
             len,
             row,
