@@ -15,7 +15,9 @@ use crate::constraints::{
     evaluate_transition, hash_values, ConstraintKind, ConstraintSink, PublicInputs, Value,
 };
 use crate::degree::Degree;
-use crate::layout::{CLK, CS_PTR, CTL, CYCLE_LEN, EMIT, FULL_TRACE_WIDTH, NUM_KINDS, NUM_PERIODIC, TRACE_WIDTH};
+use crate::layout::{
+    CLK, CS_PTR, CTL, CYCLE_LEN, EMIT, FULL_TRACE_WIDTH, KIND_HPERM, NUM_KINDS, NUM_PERIODIC, TRACE_WIDTH,
+};
 use crate::rescue::periodic_columns;
 use distaff_math::{Felt, FieldElement};
 
@@ -285,9 +287,13 @@ pub fn control_stack_product<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt
     let mut p = [<Felt as FieldElement>::ZERO; NUM_PERIODIC];
     let one = <Felt as FieldElement>::ONE;
     crate::memory::running_product(n, E::ONE, |r| {
-        // only control cycles and the last row of an emitting cycle touch the stack
-        let in_control = main[CTL..CTL + NUM_KINDS].iter().any(|c| c[r] == one);
-        let emitting = r % CYCLE_LEN == CYCLE_LEN - 1 && main[EMIT][r] == one;
+        // only control cycles and the last row of an emitting cycle touch the stack, and of an
+        // hperm cycle only the last row (`control_stack_ops`: the hperm kind enters only
+        // through `last`, which is 0 on the other rows)
+        let last_row = r % CYCLE_LEN == CYCLE_LEN - 1;
+        let in_control =
+            main[CTL..CTL + NUM_KINDS].iter().enumerate().any(|(k, c)| c[r] == one && (k != KIND_HPERM || last_row));
+        let emitting = last_row && main[EMIT][r] == one;
         if !in_control && !emitting {
             return (E::ONE, E::ONE);
         }
