@@ -804,10 +804,13 @@ impl Compiled {
         } else {
             self.run::<Packed>(len, scratch);
         }
-        match d {
-            1 => self.fold::<1>(len, coefficients, scratch, sums),
-            2 => self.fold::<2>(len, coefficients, scratch, sums),
-            _ => self.fold::<3>(len, coefficients, scratch, sums),
+        match (d, self.montgomery) {
+            (1, true) => self.fold::<1>(len, coefficients, scratch, sums),
+            (2, true) => self.fold::<2>(len, coefficients, scratch, sums),
+            (_, true) => self.fold::<3>(len, coefficients, scratch, sums),
+            (1, false) => self.fold_packed::<1>(len, coefficients, scratch, sums),
+            (2, false) => self.fold_packed::<2>(len, coefficients, scratch, sums),
+            (_, false) => self.fold_packed::<3>(len, coefficients, scratch, sums),
         }
         for &(div, value, index) in &self.constants {
             let alpha = &coefficients[index];
@@ -933,6 +936,44 @@ impl Compiled {
                 }
                 for c in 0..D {
                     sum[div][c].add_sum(acc[c]);
+                }
+            }
+        }
+    }
+
+    /// [`Compiled::fold`] on packed values: `Σ v̂ᵢ·âᵢ` for a pack of points at a time, with
+    /// the raw coefficients `âᵢ` read as Plonky3 elements. A value at scale `s` is `v·R^s` and
+    /// its raw coefficient `α·R^(2−s)`, so every product, and the sum, is `(Σ α·v)·R²`, which
+    /// goes into the point's lazy sum as the product of its integer with 1 (the lazy sums hold
+    /// products of two stored values, `x·R·y·R`).
+    #[inline(always)]
+    fn fold_packed<const D: usize>(
+        &self,
+        len: usize,
+        coefficients: &[[u64; 3]],
+        scratch: &[Goldilocks],
+        sums: &mut [[[Accumulator; 3]; 3]],
+    ) {
+        let values = Packed::pack_slice(scratch);
+        let per_slot = BLOCK / Packed::WIDTH;
+        for (div, group) in self.folds.iter().enumerate() {
+            if group.is_empty() {
+                continue;
+            }
+            for q in 0..len.div_ceil(Packed::WIDTH) {
+                let mut acc = [Packed::ZERO; D];
+                for &(slot, index) in group {
+                    let v = values[slot * per_slot + q];
+                    let alpha = &coefficients[index];
+                    for c in 0..D {
+                        acc[c] += v * Goldilocks::new(alpha[c]);
+                    }
+                }
+                let points = sums.iter_mut().take(len).skip(q * Packed::WIDTH).take(Packed::WIDTH);
+                for (lane, sum) in points.enumerate() {
+                    for c in 0..D {
+                        sum[div][c].add_product(raw(acc[c].as_slice()[lane]), 1);
+                    }
                 }
             }
         }
