@@ -289,7 +289,8 @@ pub fn control_stack_product<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt
     crate::memory::running_product(n, E::ONE, |r| {
         // only control cycles and the last row of an emitting cycle touch the stack, and of an
         // hperm cycle only the last row (`control_stack_ops`: the hperm kind enters only
-        // through `last`, which is 0 on the other rows)
+        // through `last`, which is 0 on the other rows; `first` and `second` multiply only the
+        // other kinds)
         let last_row = r % CYCLE_LEN == CYCLE_LEN - 1;
         let in_control =
             main[CTL..CTL + NUM_KINDS].iter().enumerate().any(|(k, c)| c[r] == one && (k != KIND_HPERM || last_row));

@@ -1126,8 +1126,12 @@ mod tests {
             &compiled.coefficients(&alphas),
             d,
             &mut scratch,
-            &mut sums[..len],
+            &mut sums,
         );
+        // the sums of the points past a short block stay untouched
+        for sum in &sums[len..] {
+            assert_eq!(finish_sums::<E>(sum), [E::ZERO; 3], "a point past the block's {len}");
+        }
         let raw = raw_coefficients(&alphas);
         for i in 0..len {
             let (cur, nxt) = (layout.expand(row(i)), layout.expand(row(i + 1)));
