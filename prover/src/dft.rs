@@ -180,7 +180,7 @@ impl RowLayout {
 
 /// Data into Plonky3: the stored value `x·R`.
 #[inline(always)]
-fn to_p3(x: Felt) -> Goldilocks {
+pub(crate) fn to_p3(x: Felt) -> Goldilocks {
     Goldilocks::new(x.inner())
 }
 
@@ -190,15 +190,15 @@ fn from_p3(x: Goldilocks) -> Felt {
     Felt::from_mont(x.as_canonical_u64())
 }
 
-/// A constant into Plonky3 (a point or a shift), as its value.
+/// A constant into Plonky3 (a point, a shift, a coefficient), as its value.
 #[inline(always)]
-fn constant_to_p3(x: Felt) -> Goldilocks {
+pub(crate) fn constant_to_p3(x: Felt) -> Goldilocks {
     Goldilocks::new(x.as_int())
 }
 
 /// A constant out of Plonky3, as its value.
 #[inline(always)]
-fn constant_from_p3(x: Goldilocks) -> Felt {
+pub(crate) fn constant_from_p3(x: Goldilocks) -> Felt {
     Felt::new(x.as_canonical_u64())
 }
 

@@ -57,10 +57,10 @@ use std::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 use distaff_air::{Air, ConstraintKind, ConstraintSink, Value};
 use distaff_math::lazy::Accumulator;
 use distaff_math::{Felt, FieldElement};
-use p3_field::{Field, PackedField, PackedValue, PrimeCharacteristicRing, PrimeField64};
+use p3_field::{Field, PackedField, PackedValue, PrimeCharacteristicRing};
 use p3_goldilocks::Goldilocks;
 
-use crate::dft::RowLayout;
+use crate::dft::{constant_from_p3, constant_to_p3, to_p3, RowLayout};
 
 /// A value while recording: a constant, or the result of recorded operation `n`. Only
 /// [`Compiled::record`] makes and uses them.
@@ -99,9 +99,22 @@ enum Op {
 }
 
 impl Op {
+    /// For an operation that loads a value at the point: where from (0 current row, 1 next
+    /// row, 2 periodic values, 3 and 4 current and next auxiliary rows) and its index there.
+    fn source(&self) -> Option<(usize, usize)> {
+        match *self {
+            Op::Current(t) => Some((0, t)),
+            Op::Next(t) => Some((1, t)),
+            Op::Periodic(k) => Some((2, k)),
+            Op::AuxCurrent(s) => Some((3, s)),
+            Op::AuxNext(s) => Some((4, s)),
+            _ => None,
+        }
+    }
+
     /// Whether the operation loads a value (a column or periodic value at the point).
     fn is_input(&self) -> bool {
-        matches!(self, Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_))
+        self.source().is_some()
     }
 }
 
@@ -197,8 +210,9 @@ fn input(op: Op) -> Sym {
     RECORDER.with(|r| {
         let mut r = r.borrow_mut();
         let r = r.as_mut().expect("symbolic values are only used while Compiled::record records");
+        let scale = r.scale_of(&op);
         r.ops.push(op);
-        r.scales.push(1);
+        r.scales.push(scale);
         Sym::Node(r.ops.len() as u32 - 1)
     })
 }
@@ -483,8 +497,8 @@ enum Step {
 /// The constraints of an AIR (main and, with the challenges, auxiliary), compiled for a trace
 /// with a given [`RowLayout`].
 pub struct Compiled {
-    /// Inputs loaded into slots before the steps, per source (current row, next row,
-    /// periodic values, current and next auxiliary rows): (slot, index in the source).
+    /// Inputs loaded into slots before the steps, per source (`Op::source`): (slot, index in
+    /// the source).
     inputs: [Vec<(usize, usize)>; 5],
     /// (output slot, step), in order.
     steps: Vec<(usize, Step)>,
@@ -605,7 +619,7 @@ impl Compiled {
         EXTENSION.with(|e| e.set(None));
         let (ops, scales) = RECORDER.with(|r| r.borrow_mut().take()).map(|r| (r.ops, r.scales)).unwrap_or_default();
         // a constant, stored as the values of operation `n` are (see "Representation")
-        let stored = |c: Felt, n: &u32| value_to_p3(c) * power_of_r(scales[*n as usize]);
+        let stored = |c: Felt, n: &u32| constant_to_p3(c) * power_of_r(scales[*n as usize]);
 
         let operands = |op: &Op| -> Vec<u32> {
             match op {
@@ -655,16 +669,8 @@ impl Compiled {
         let (mut inputs, mut steps) = (<[Vec<(usize, usize)>; 5]>::default(), Vec::new());
         // inputs first (they are loaded before the steps run)
         for (n, op) in ops.iter().enumerate() {
-            if used[n] && op.is_input() {
+            if let (true, Some((source, index))) = (used[n], op.source()) {
                 slot_of[n] = take(&mut free);
-                let (source, index) = match op {
-                    Op::Current(t) => (0, *t),
-                    Op::Next(t) => (1, *t),
-                    Op::Periodic(k) => (2, *k),
-                    Op::AuxCurrent(s) => (3, *s),
-                    Op::AuxNext(s) => (4, *s),
-                    _ => unreachable!("an input"),
-                };
                 inputs[source].push((slot_of[n], index));
             }
         }
@@ -679,11 +685,11 @@ impl Compiled {
                 Op::Mul(a, b) => Step::Mul(s(a), s(b)),
                 Op::Neg(a) => Step::Neg(s(a)),
                 Op::AddConst(a, c) => Step::AddConst(s(a), stored(*c, a)),
-                Op::MulConst(a, c) => Step::MulConst(s(a), value_to_p3(*c)),
+                Op::MulConst(a, c) => Step::MulConst(s(a), constant_to_p3(*c)),
                 Op::Rescale(a, k) => Step::MulConst(s(a), power_of_r(*k)),
                 Op::Dot(terms, c) => Step::Dot(
                     terms.iter().map(|(k, m)| (*k, s(m))).collect(),
-                    terms.first().map_or(value_to_p3(*c), |(_, m)| stored(*c, m)),
+                    terms.first().map_or(constant_to_p3(*c), |(_, m)| stored(*c, m)),
                 ),
                 Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_) => {
                     unreachable!("inputs are loaded first")
@@ -743,7 +749,7 @@ impl Compiled {
         let basis: Vec<E> = (0..self.d).map(basis_element::<E>).collect();
         let aux = alphas[self.main..self.main + self.aux].iter().flat_map(|a| basis.iter().map(move |e| *a * *e));
         // a value carrying R^s times the constraint's: its coefficient is divided by R^(s−1)
-        let inv_r = Felt::new(power_of_r(1).as_canonical_u64()).inv();
+        let inv_r = constant_from_p3(power_of_r(1)).inv();
         let scaled: Vec<E> = alphas[..self.main]
             .iter()
             .copied()
@@ -785,8 +791,8 @@ impl Compiled {
         assert!(scratch.len() >= self.slots * BLOCK, "a scratch buffer from Compiled::scratch");
         assert!(coefficients.len() >= self.count, "a coefficient per folded value");
         assert!(d == self.d, "the extension the constraints were recorded in");
-        // a stored value x̂ = x·R is the Plonky3 element x·R: one power of R
-        // point by point: one row's values go to their slots
+        // point by point, one row's values go to their slots (a stored value x̂ = x·R is the
+        // Plonky3 element x·R: one power of R)
         let sources: [&dyn Fn(usize) -> &'a [Felt]; 5] = [&current, &next, &periodic, &aux_current, &aux_next];
         for (inputs, source) in self.inputs.iter().zip(sources) {
             if inputs.is_empty() {
@@ -998,17 +1004,6 @@ const _: () = assert!(BLOCK.is_multiple_of(Packed::WIDTH), "a block is a whole n
 fn raw(x: Goldilocks) -> u64 {
     // SAFETY: `Goldilocks` is `#[repr(transparent)]` over the `u64` it holds.
     unsafe { core::mem::transmute::<Goldilocks, u64>(x) }
-}
-
-/// A stored value (`x·R`, see "Representation") as the Plonky3 element it is.
-#[inline(always)]
-fn to_p3(x: Felt) -> Goldilocks {
-    Goldilocks::new(x.inner())
-}
-
-/// A field element's value as a Plonky3 element (no power of R).
-fn value_to_p3(x: Felt) -> Goldilocks {
-    Goldilocks::new(x.as_int())
 }
 
 /// R^k as a Plonky3 element (R = 2^64 mod p).
