@@ -63,7 +63,7 @@ fn prove_then_verify_and_reject_wrong_claims() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["outputs"][0], "20365011074");
-    assert_eq!(v["security_bits"], 97);
+    assert_eq!(v["security_bits"], 96);
     let hash = v["program_hash"].as_str().unwrap().to_string();
     let inputs = example("fibonacci.inputs.json");
     let ok = distaff(&[
@@ -78,7 +78,7 @@ fn prove_then_verify_and_reject_wrong_claims() {
         "20365011074",
     ]);
     assert!(ok.status.success(), "{}", stderr(&ok));
-    assert!(stdout(&ok).contains("verified") && stdout(&ok).contains("97-bit"));
+    assert!(stdout(&ok).contains("verified") && stdout(&ok).contains("96-bit"));
     let verify_json = |outputs: &str| -> serde_json::Value {
         let args =
             ["verify", "--proof", proof, "--program-hash", &hash, "--inputs", &inputs, "--outputs", outputs, "--json"];

@@ -18,14 +18,15 @@ use distaff_math::{batch_inversion, polynom, CubeFelt, Felt, FieldElement, QuadF
 use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
 use distaff_verifier::merkle::{BoundedBatchProof, MerkleVc};
 use distaff_verifier::proof::Openings;
-use distaff_verifier::protocol::{
-    combine_composition_columns, composition_at, num_deep_coefficients, periodic_polys, transcript_seed, OodFrame,
-    ScaleBy,
-};
+#[cfg(test)]
+use distaff_verifier::protocol::degree_correction;
+use distaff_verifier::protocol::{combine_composition_columns, composition_at, periodic_polys, OodFrame, ScaleBy};
+use distaff_verifier::transcript::{DeepCoefficients, TranscriptError};
+use distaff_verifier::Transcript;
 use distaff_verifier::{FieldExtension, HashFunction, OptionsError, Proof, ProofOptions};
 use rayon::prelude::*;
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
-use winter_crypto::{DefaultRandomCoin, Digest, ElementHasher, RandomCoin};
+use winter_crypto::{Digest, ElementHasher, RandomCoin};
 use winter_fri::{FriProver, ProverChannel};
 use winter_utils::Serializable;
 
@@ -274,9 +275,9 @@ fn prove_air_with_report<A: Air>(
     }
 }
 
-/// winter-fri's prover channel over our transcript.
+/// winter-fri's prover channel over our transcript (step 7 of the protocol).
 struct FriTranscript<E, H: ElementHasher<BaseField = Felt>> {
-    coin: DefaultRandomCoin<H>,
+    transcript: Transcript<H>,
     roots: Vec<H::Digest>,
     failed: bool,
     _e: PhantomData<E>,
@@ -287,11 +288,11 @@ impl<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>> Prov
 
     fn commit_fri_layer(&mut self, layer_root: H::Digest) {
         self.roots.push(layer_root);
-        self.coin.reseed(layer_root);
+        self.transcript.coin().reseed(layer_root);
     }
 
     fn draw_fri_alpha(&mut self) -> E {
-        match self.coin.draw() {
+        match self.transcript.coin().draw() {
             Ok(a) => a,
             Err(_) => {
                 self.failed = true;
@@ -301,11 +302,10 @@ impl<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>> Prov
     }
 }
 
-fn draw_many<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
-    coin: &mut DefaultRandomCoin<H>,
-    count: usize,
-) -> Result<Vec<E>, ProverError> {
-    (0..count).map(|_| coin.draw::<E>().map_err(|_| ProverError::Transcript)).collect()
+impl From<TranscriptError> for ProverError {
+    fn from(_: TranscriptError) -> Self {
+        ProverError::Transcript
+    }
 }
 
 /// Tree levels that a commitment to rows the prover keeps does not store: a path through them
@@ -446,7 +446,7 @@ where
     }
     debug_assert!(num_chunks < blowup);
     let offset = Felt::GENERATOR;
-    let mut coin = DefaultRandomCoin::<H>::new(&transcript_seed(options, log_n, &air.public_elements()));
+    let mut transcript = Transcript::<H>::new(air, options, log_n);
 
     // --- 1. trace LDE and commitment ------------------------------------------------------
     // With LdeStorage::Streamed the trace LDE (n·blowup rows) is never stored: it is computed
@@ -469,14 +469,11 @@ where
         })?,
         None => commit_cosets::<H>(&coefficients, blowup, report, ("trace LDE", "trace commitment"))?,
     };
-    coin.reseed(*trace_tree.root());
+    let challenges = transcript.commit_main_trace::<E, A>(*trace_tree.root(), air)?;
 
     // --- 1b. auxiliary segment, built from transcript challenges ---------------------------
     // the auxiliary LDE is stored like the trace's: its varying base coordinates, coset by coset
-    let (challenges, aux_coefficients, aux_layout, aux_stored) = if aux_width > 0 {
-        let mut challenges = draw_many::<E, H>(&mut coin, air.num_aux_challenges())?;
-        let derived = air.derived_challenges(&challenges);
-        challenges.extend(derived);
+    let (aux_coefficients, aux_layout, aux_stored) = if aux_width > 0 {
         let aux =
             report.time("auxiliary segment", || air.build_aux(columns.as_deref().unwrap_or_default(), &challenges));
         drop(columns.take());
@@ -489,9 +486,9 @@ where
             (coeffs, stored)
         });
         let layout = dft::RowLayout::of(&coeffs);
-        (challenges, Some(coeffs), layout, stored)
+        (Some(coeffs), layout, stored)
     } else {
-        (Vec::new(), None, dft::RowLayout::from_columns(&[]), Vec::new())
+        (None, dft::RowLayout::from_columns(&[]), Vec::new())
     };
     let aux_leaves = (aux_width > 0).then(|| stored_leaves::<H>(&aux_stored, &aux_layout, n, blowup));
     let aux_tree = match &aux_leaves {
@@ -499,14 +496,14 @@ where
             let tree = report.time("auxiliary segment", || {
                 PartialTree::<H>::build(lde_size, RECOMPUTED_LEVELS, leaves).map_err(commitment_error)
             })?;
-            coin.reseed(*tree.root());
+            transcript.commit_aux_trace(*tree.root());
             Some(tree)
         }
         None => None,
     };
 
     // --- 2. constraint evaluation and composition polynomial ---------------------------------
-    let alphas = draw_many::<E, H>(&mut coin, num_constraints(air))?;
+    let alphas = transcript.draw_constraint_coefficients::<E>(num_constraints(air))?;
     // Q on the first num_chunks cosets of the LDE domain: as many values as Q has coefficients
     let quotient: Vec<Vec<E>> = evaluate_composition::<E, A>(
         air,
@@ -525,10 +522,9 @@ where
     let chunks = report.time("composition columns", || composition_columns(&quotient, n, blowup));
     drop(quotient);
     let composition_tree = commit_cosets::<H>(&chunks, blowup, report, ("composition LDE", "composition commitment"))?;
-    coin.reseed(*composition_tree.root());
+    let z = transcript.commit_composition::<E>(*composition_tree.root())?;
 
     // --- 3. out-of-domain evaluation -------------------------------------------------------
-    let z = coin.draw::<E>().map_err(|_| ProverError::Transcript)?;
     let g = Felt::get_root_of_unity(log_n as u32);
     let zg = z * E::from(g);
     let ood = report.time("out-of-domain evaluation", || {
@@ -559,12 +555,11 @@ where
             return Err(ProverError::CompositionDegree);
         }
     }
-    let mut ood_all = Vec::new();
-    for part in [&ood.current, &ood.next, &ood.aux_current, &ood.aux_next, &ood.composition] {
-        ood_all.extend_from_slice(part);
-    }
-    coin.reseed(H::hash_elements(&ood_all));
-    let deep = draw_many::<E, H>(&mut coin, num_deep_coefficients(main_width + aux_width, num_chunks))?;
+    let deep = transcript.send_ood_frame(
+        &[&ood.current, &ood.next, &ood.aux_current, &ood.aux_next, &ood.composition],
+        main_width + aux_width,
+        num_chunks,
+    )?;
 
     // --- 4. DEEP composition and FRI ----------------------------------------------------------
     let deep_evaluations: Vec<E> = report.time("DEEP composition", || {
@@ -581,47 +576,46 @@ where
         )
     });
     let mut fri_prover = FriProver::<E, FriTranscript<E, H>, H, MerkleVc<H>>::new(options.fri_options());
-    let mut channel = FriTranscript::<E, H> { coin, roots: Vec::new(), failed: false, _e: PhantomData };
+    let mut channel = FriTranscript::<E, H> { transcript, roots: Vec::new(), failed: false, _e: PhantomData };
     report.time("FRI", || fri_prover.build_layers(&mut channel, deep_evaluations));
     if channel.failed {
         return Err(ProverError::Transcript);
     }
     let fri_roots: Vec<[u8; 32]> = channel.roots.iter().map(digest_bytes).collect();
-    let mut coin = channel.coin;
+    let mut transcript = channel.transcript;
 
     // --- 5. grinding and queries -----------------------------------------------------------
     let bits = options.grinding_bits;
     let pow_nonce = report.time("grinding", || {
-        let coin = &coin;
-        (0..u64::MAX).into_par_iter().find_first(|&nonce| coin.check_leading_zeros(nonce) >= bits).unwrap_or(0)
+        let transcript = &transcript;
+        (0..u64::MAX).into_par_iter().find_first(|&nonce| transcript.proof_of_work_bits(nonce) >= bits).unwrap_or(0)
     });
-    let mut positions =
-        coin.draw_integers(options.num_queries, lde_size, pow_nonce).map_err(|_| ProverError::Transcript)?;
-    positions.sort_unstable();
-    positions.dedup();
-    let (fri_proof, trace_openings, aux_openings, composition_openings) = report.time("queries", || {
-        let fri_proof = fri_prover.build_proof(&positions);
-        let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
-        let xs: Vec<Felt> = positions.iter().map(|p| offset * omega.exp(*p as u64)).collect();
-        let t = match (&stored, &trace_leaves) {
-            (Some(rows), Some(leaves)) => {
-                let values = stored_values(rows, &layout, &positions, n, blowup);
-                open_values::<H>(&trace_tree, Some(leaves), values, &positions)?
-            }
-            // a tree with its leaves: nothing to recompute
-            _ => open_values::<H>(&trace_tree, None, dft::evaluate_at_points(&coefficients, &xs), &positions)?,
-        };
-        let a = match (&aux_tree, &aux_leaves) {
-            (Some(tree), Some(leaves)) => {
-                let values = stored_values(&aux_stored, &aux_layout, &positions, n, blowup);
-                Some(open_values::<H>(tree, Some(leaves), values, &positions)?)
-            }
-            _ => None,
-        };
-        let values = dft::evaluate_at_points(&chunks, &xs);
-        let c = open_values::<H>(&composition_tree, None, values, &positions)?;
-        Ok::<_, ProverError>((fri_proof, t, a, c))
-    })?;
+    let positions = transcript.draw_query_positions(options.num_queries, lde_size, pow_nonce)?;
+    let (fri_layers, fri_remainder, trace_openings, aux_openings, composition_openings) =
+        report.time("queries", || {
+            let (fri_layers, fri_remainder) =
+                fri_openings::<E, H>(fri_prover.build_proof(&positions), lde_size, options.fri_folding_factor)?;
+            let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
+            let xs: Vec<Felt> = positions.iter().map(|p| offset * omega.exp(*p as u64)).collect();
+            let t = match (&stored, &trace_leaves) {
+                (Some(rows), Some(leaves)) => {
+                    let values = stored_values(rows, &layout, &positions, n, blowup);
+                    open_values::<H>(&trace_tree, Some(leaves), values, &positions)?
+                }
+                // a tree with its leaves: nothing to recompute
+                _ => open_values::<H>(&trace_tree, None, dft::evaluate_at_points(&coefficients, &xs), &positions)?,
+            };
+            let a = match (&aux_tree, &aux_leaves) {
+                (Some(tree), Some(leaves)) => {
+                    let values = stored_values(&aux_stored, &aux_layout, &positions, n, blowup);
+                    Some(open_values::<H>(tree, Some(leaves), values, &positions)?)
+                }
+                _ => None,
+            };
+            let values = dft::evaluate_at_points(&chunks, &xs);
+            let c = open_values::<H>(&composition_tree, None, values, &positions)?;
+            Ok::<_, ProverError>((fri_layers, fri_remainder, t, a, c))
+        })?;
 
     Ok(Proof {
         options: *options,
@@ -636,12 +630,32 @@ where
         ood_aux_next: E::slice_as_base_elements(&ood.aux_next).to_vec(),
         ood_composition: E::slice_as_base_elements(&ood.composition).to_vec(),
         fri_roots,
-        fri_proof,
+        fri_layers,
+        fri_remainder,
         pow_nonce,
         trace_openings,
         aux_openings,
         composition_openings,
     })
+}
+
+/// The FRI layers' openings and the remainder of winter-fri's proof, in our proof's encoding
+/// (step 9): per layer, the opened leaves' values and the batch Merkle proof.
+fn fri_openings<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
+    proof: winter_fri::FriProof,
+    lde_size: usize,
+    folding_factor: usize,
+) -> Result<(Vec<Openings>, Vec<Felt>), ProverError> {
+    let remainder = proof.parse_remainder::<E>().map_err(|e| ProverError::Commitment(e.to_string()))?;
+    let (values, proofs) = proof
+        .parse_layers::<E, H, MerkleVc<H>>(lde_size, folding_factor)
+        .map_err(|e| ProverError::Commitment(e.to_string()))?;
+    let layers = values
+        .iter()
+        .zip(proofs)
+        .map(|(v, p)| Openings { values: E::slice_as_base_elements(v).to_vec(), merkle_proof: p.to_bytes() })
+        .collect();
+    Ok((layers, E::slice_as_base_elements(&remainder).to_vec()))
 }
 
 /// The out-of-domain frame.
@@ -925,15 +939,17 @@ fn invert_matrix(mut a: Vec<Vec<Felt>>) -> Vec<Vec<Felt>> {
     inv
 }
 
-/// Evaluates the DEEP composition polynomial over the LDE domain.
+/// Evaluates FRI's input, the DEEP composition polynomial times the degree correction, over the
+/// LDE domain.
 ///
 /// `D(X) = (A(X) − A(z))/(X − z) + (B(X) − B(z·g))/(X − z·g)` with `A = Σ γ_j·T_j + Σ δ_k·H_k`
 /// (every trace and auxiliary column, and the composition columns) and `B = Σ γ'_j·T_j`, where
 /// `A(z)` and `B(z·g)` are the combinations of the out-of-domain values. All of it is done on
 /// coefficients: `A` and `B` are linear combinations of coefficient vectors, each division is a
-/// synthetic division (exact, since `A(z)` and `B(z·g)` are the values there), and `D`, a
-/// polynomial of degree below `n − 1`, is extended once, two base coordinates per point
-/// instead of every column's value and two inversions per point.
+/// synthetic division (exact, since `A(z)` and `B(z·g)` are the values there), `D`, of degree
+/// at most `n − 2`, is multiplied by `1 + β·X` ([`degree_correction`]) and the product, of
+/// fewer than `n` coefficients, is extended once: two base coordinates per point instead of
+/// every column's value and two inversions per point.
 #[allow(clippy::too_many_arguments)]
 fn deep_composition<E: FieldElement<BaseField = Felt>>(
     coefficients: &dft::Coefficients,
@@ -944,14 +960,13 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
     blowup: usize,
     z: E,
     zg: E,
-    deep: &[E],
+    deep: &DeepCoefficients<E>,
 ) -> Vec<E> {
     let width = coefficients.width();
     let n = coefficients.height();
     let d = E::EXTENSION_DEGREE;
     let matrix = coefficients.varying_matrix();
-    let (gamma, rest) = deep.split_at(width + aux_width);
-    let (gamma_next, delta) = rest.split_at(width + aux_width);
+    let (gamma, gamma_next, delta) = (&deep.current, &deep.next, &deep.composition);
     // an extension coefficient of a matrix of base coordinates (column j·d + c is coordinate c)
     let ext = |m: &dft::Coefficients, k: usize, j: usize| -> E {
         let coords: [Felt; 3] = core::array::from_fn(|c| if c < d { m.coefficient(k, j * d + c) } else { Felt::ZERO });
@@ -1003,9 +1018,15 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
         }
     };
     rayon::join(|| divide(&mut a_coeffs, z), || divide(&mut b_coeffs, zg));
+    // F = D·(1 + β·X): coefficient k is d_k + β·d_(k−1) (D's top coefficient, of X^(n−1), is 0)
+    let beta = deep.degree_correction;
     let mut values = vec![Felt::ZERO; n * d];
-    values.par_chunks_mut(d).zip(a_coeffs.par_iter().zip(&b_coeffs)).for_each(|(row, (a, b))| {
-        row.copy_from_slice(E::slice_as_base_elements(&[*a + *b]));
+    values.par_chunks_mut(d).enumerate().for_each(|(k, row)| {
+        let mut f = a_coeffs[k] + b_coeffs[k];
+        if k > 0 {
+            f += beta * (a_coeffs[k - 1] + b_coeffs[k - 1]);
+        }
+        row.copy_from_slice(E::slice_as_base_elements(&[f]));
     });
     drop((a_coeffs, b_coeffs));
     let rows = dft::lde_rows(&dft::coefficient_matrix(&values, d), blowup);
@@ -1032,8 +1053,13 @@ mod tests {
         let chunks_values: Vec<Felt> = (0..n as u64 * 3 * 2).map(|i| Felt::new(i * i * 7 + 1)).collect();
         let chunks = dft::coefficient_matrix(&chunks_values, 3 * 2);
         let (width, aux_width, num_chunks) = (main.len(), aux.len(), 3);
-        let deep: Vec<QuadFelt> =
-            (0..2 * (width + aux_width) + num_chunks).map(|i| q(i as u64 * 31 + 7, i as u64 + 100)).collect();
+        let c = |i: usize| q(i as u64 * 31 + 7, i as u64 + 100);
+        let deep = DeepCoefficients {
+            current: (0..width + aux_width).map(c).collect(),
+            next: (width + aux_width..2 * (width + aux_width)).map(c).collect(),
+            composition: (0..num_chunks).map(|i| c(100 + i)).collect(),
+            degree_correction: c(1000),
+        };
         let z = q(123_456_789, 987_654_321);
         let zg = z * QuadFelt::from(Felt::get_root_of_unity(n.trailing_zeros()));
         let values = deep_composition::<QuadFelt>(
@@ -1048,8 +1074,7 @@ mod tests {
             &deep,
         );
         // A = Σ γ_j T_j + Σ δ_k H_k and B = Σ γ'_j T_j, each at a point
-        let (gamma, rest) = deep.split_at(width + aux_width);
-        let (gamma_next, delta) = rest.split_at(width + aux_width);
+        let (gamma, gamma_next, delta) = (&deep.current, &deep.next, &deep.composition);
         let parts = |x: QuadFelt| -> (QuadFelt, QuadFelt) {
             let t = evaluate_rows_at_points(&coefficients, &[x]).pop().unwrap();
             let a_ = evaluate_ext_rows_at_points::<QuadFelt>(&aux_coefficients, &[x]).pop().unwrap();
@@ -1067,7 +1092,7 @@ mod tests {
         for (p, value) in values.iter().enumerate() {
             let x = QuadFelt::from(Felt::GENERATOR * omega.exp(p as u64));
             let (a, b) = parts(x);
-            let expected = (a - a_z) / (x - z) + (b - b_zg) / (x - zg);
+            let expected = ((a - a_z) / (x - z) + (b - b_zg) / (x - zg)) * degree_correction(deep.degree_correction, x);
             assert_eq!(*value, expected, "position {p}");
         }
     }

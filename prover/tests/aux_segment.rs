@@ -112,7 +112,7 @@ fn tampered_auxiliary_commitments_are_rejected() {
     assert!(verify_air(&air, &t, 96).is_err());
     let mut t = proof.clone();
     t.aux_openings.as_mut().unwrap().values[0] += Felt::new(1);
-    assert!(matches!(verify_air(&air, &t, 96), Err(VerificationError::TraceCommitment)));
+    assert!(matches!(verify_air(&air, &t, 96), Err(VerificationError::AuxCommitment)));
     let mut t = proof.clone();
     t.ood_aux_current[0] += Felt::new(1);
     assert!(verify_air(&air, &t, 96).is_err());

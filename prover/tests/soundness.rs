@@ -143,7 +143,7 @@ fn wrong_claims_are_rejected() {
     // a higher minimum than the proof offers
     assert!(matches!(
         verify_bytes(&hash, &inputs, &outputs, &bytes, 128),
-        Err(VerificationError::InsufficientSecurity { bits: 97, required: 128 })
+        Err(VerificationError::InsufficientSecurity { bits: 96, required: 128 })
     ));
 }
 

@@ -26,11 +26,13 @@ pub mod merkle;
 pub mod options;
 pub mod proof;
 pub mod protocol;
+pub mod transcript;
 mod verify;
 
 pub use distaff_air::MAX_INITIAL_MEMORY;
 pub use options::{FieldExtension, HashFunction, OptionsError, ProofOptions};
 pub use proof::{DecodeError, Openings, Proof};
+pub use transcript::Transcript;
 pub use verify::{verify, verify_air, verify_bytes, verify_claim, verify_claim_bytes};
 
 /// The minimum conjectured security the verifier accepts unless told otherwise.
@@ -73,9 +75,22 @@ pub enum VerificationError {
     /// A part of the proof has the wrong shape.
     #[error("malformed proof: {0}")]
     MalformedProof(&'static str),
+    /// A part of the proof has the wrong number of items.
+    #[error("malformed proof: {what}: expected {expected}, got {got}")]
+    Shape {
+        /// The part.
+        what: &'static str,
+        /// What the options and the AIR call for.
+        expected: usize,
+        /// What the proof holds.
+        got: usize,
+    },
     /// Trace openings do not match the trace commitment.
     #[error("trace openings do not match the trace commitment")]
     TraceCommitment,
+    /// Auxiliary-segment openings do not match the auxiliary commitment.
+    #[error("auxiliary-segment openings do not match the auxiliary commitment")]
+    AuxCommitment,
     /// Composition openings do not match the composition commitment.
     #[error("composition openings do not match the composition commitment")]
     CompositionCommitment,
@@ -86,10 +101,17 @@ pub enum VerificationError {
     /// Proof of work missing.
     #[error("proof-of-work check failed")]
     ProofOfWork,
-    /// The transcript could not produce a challenge.
-    #[error("could not draw a challenge from the transcript")]
+    /// The transcript could not produce a challenge, or produced an out-of-domain point that
+    /// lies in a domain it must avoid.
+    #[error("could not draw a usable challenge from the transcript")]
     Transcript,
     /// The FRI low-degree test failed.
     #[error("FRI low-degree test failed: {0}")]
-    Fri(alloc::string::String),
+    Fri(winter_fri::VerifierError),
+}
+
+impl From<transcript::TranscriptError> for VerificationError {
+    fn from(_: transcript::TranscriptError) -> Self {
+        VerificationError::Transcript
+    }
 }

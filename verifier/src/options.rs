@@ -2,21 +2,48 @@
 //!
 //! # Security formula
 //!
-//! We report the *conjectured* security of a proof, in bits, as the minimum of three terms:
+//! We report the *conjectured* security of a proof, in bits, as
 //!
-//! 1. **Queries and grinding** (the ethSTARK conjecture on FRI's proximity gaps): each query
-//!    contributes `log2(blowup)` bits and proof-of-work grinding adds `grinding_bits`:
-//!    `q·log2(b) + g`.
-//! 2. **Field size**: the out-of-domain point, the DEEP and constraint-composition
-//!    coefficients and the FRI folding challenges are drawn from the extension field of
-//!    `d·log2(p)` bits; a cheating prover succeeds with probability about `|LDE domain| / |F|`,
-//!    giving `floor(d·log2(p)) − log2(n·b)` bits.
-//! 3. **Hash collision resistance** of the commitment hash (128 bits for BLAKE3-256 and
-//!    Rescue Prime `Rp64_256`).
+//! ```text
+//! bits = min( min(q·log2(b) + g,  floor(e·log2 p) − log2|D| − 3) − 1,  128 )
+//! ```
+//!
+//! for `q` queries, blowup `b` (FRI's rate is exactly `1/b`: the DEEP polynomial's degree is
+//! pinned to `n − 2` and FRI runs on a polynomial of fewer than `n` coefficients over the
+//! LDE domain `D` of `n·b` points), `g` bits of proof-of-work grinding, and challenges drawn
+//! from the extension of degree `e`. The terms:
+//!
+//! 1. **Queries and grinding** (the ethSTARK conjecture on FRI's proximity gaps): a prover
+//!    whose DEEP polynomial is far from the code passes one query with probability `b^-1`,
+//!    all `q` with `b^-q`, and must also redo `2^g` hashes per attempt: `q·log2(b) + g`.
+//! 2. **Field size**: every challenge a cheating prover can get lucky with is drawn from the
+//!    extension field `F` of `floor(e·log2 p)` bits, and the conjectured error of each is at
+//!    most `|D|/|F|`: the auxiliary challenges (the grand products are polynomials of degree
+//!    below `|D|` in them), the constraint-composition coefficients, the out-of-domain point
+//!    (with the conjectured list size of 1 the DEEP-ALI error is `deg(Q)/|F| < |D|/|F|`),
+//!    the DEEP batching coefficients, the degree-correction coefficient `β`, and FRI's
+//!    folding challenges, whose errors over the layers sum to `|D|/|F|·(1 + 1/8 + 1/64 + …)`
+//!    `< (8/7)·|D|/|F|`. That is fewer than `8·|D|/|F|` in all, **so the folding errors are
+//!    counted**, with the other field terms, in the `− 3`.
+//! 3. **The `− 1`**: a cheating prover wins if it beats either the queries or the field, so
+//!    the errors add; the sum of two terms each below `2^-λ` is below `2^-(λ−1)`. We take
+//!    winterfell's `− 1` for this reason (winterfell applies it to the same minimum).
+//! 4. **Hash collision resistance** of the commitment hash (128 bits for BLAKE3-256 and
+//!    Rescue Prime `Rp64_256`) caps the result.
+//!
+//! With the 96-bit preset (27 queries at blowup 8, 16 grinding bits, the quadratic extension
+//! of 127 bits) the query term gives 97 bits and the field term `124 − log2|D|`, so proofs of up
+//! to 2^24 trace rows have 96 bits; longer traces get less (95 bits at 2^25), and the
+//! verifier's minimum refuses them. The 128-bit preset (38 queries, cubic extension) gives
+//! 128 bits up to the largest trace we accept.
 //!
 //! The verifier refuses any proof whose options give fewer bits than the caller's minimum.
 
 use distaff_math::Felt;
+
+/// log2 of the number of `|D|/|F|` terms the field-size error is bounded by (fewer than 8; see
+/// the module docs).
+pub const FIELD_ERROR_TERMS_LOG2: u32 = 3;
 
 /// The hash used for Merkle commitments and the Fiat–Shamir transcript.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,8 +157,8 @@ pub enum OptionsError {
 }
 
 impl ProofOptions {
-    /// The default preset: at least 96 bits of conjectured security (97 bits: 27 queries at
-    /// blowup 8 and 16 bits of grinding, quadratic extension).
+    /// The default preset: 96 bits of conjectured security for traces of up to 2^24 rows (27
+    /// queries at blowup 8 and 16 bits of grinding, quadratic extension).
     pub fn with_96_bit_security(hash: HashFunction) -> Self {
         ProofOptions {
             hash,
@@ -178,14 +205,14 @@ impl ProofOptions {
         Ok(())
     }
 
-    /// Conjectured security in bits for a trace of `trace_length` rows (see the module docs
-    /// for the formula).
+    /// Conjectured security in bits for a trace of `trace_length` rows (a power of two; see
+    /// the module docs for the formula).
     pub fn conjectured_security(&self, trace_length: usize) -> u32 {
         let log_blowup = self.blowup_factor.trailing_zeros();
         let query = self.num_queries as u32 * log_blowup + self.grinding_bits;
         let lde_log = trace_length.trailing_zeros() + log_blowup;
-        let field = self.extension.field_bits().saturating_sub(lde_log);
-        query.min(field).min(self.hash.collision_resistance())
+        let field = self.extension.field_bits().saturating_sub(lde_log + FIELD_ERROR_TERMS_LOG2);
+        query.min(field).saturating_sub(1).min(self.hash.collision_resistance())
     }
 
     /// The options as field elements, for the transcript.
@@ -212,23 +239,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn presets_meet_their_targets_for_all_supported_lengths() {
+    fn presets_meet_their_targets_up_to_the_lengths_the_docs_state() {
         for log_n in 6..=28 {
             let n = 1usize << log_n;
             for hash in [HashFunction::Blake3_256, HashFunction::Rp64_256] {
-                assert!(ProofOptions::with_96_bit_security(hash).conjectured_security(n) >= 96);
+                let bits = ProofOptions::with_96_bit_security(hash).conjectured_security(n);
+                // the field term, 127 − log2(8n) − 3, takes over past 2^24 rows
+                let expected = if log_n <= 24 { 96 } else { 127 - (log_n + 3) - 3 - 1 };
+                assert_eq!(bits, expected, "2^{log_n} rows");
                 assert_eq!(ProofOptions::with_128_bit_security(hash).conjectured_security(n), 128);
             }
         }
-        assert_eq!(ProofOptions::with_96_bit_security(HashFunction::Blake3_256).conjectured_security(1 << 18), 97);
     }
 
     #[test]
     fn weaker_options_report_fewer_bits() {
         let mut o = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
         o.num_queries = 10;
-        assert_eq!(o.conjectured_security(1 << 10), 46);
+        assert_eq!(o.conjectured_security(1 << 10), 45);
         o.grinding_bits = 0;
-        assert_eq!(o.conjectured_security(1 << 10), 30);
+        assert_eq!(o.conjectured_security(1 << 10), 29);
+        o.num_queries = 60;
+        o.blowup_factor = 32;
+        // queries: 300 bits; field: 127 − 15 − 3 = 109, less one
+        assert_eq!(o.conjectured_security(1 << 10), 108);
     }
 }

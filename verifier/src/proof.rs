@@ -6,18 +6,22 @@
 
 use alloc::vec::Vec;
 
-use distaff_math::{Felt, MODULUS};
-use winter_fri::FriProof;
-use winter_utils::{Deserializable, Serializable, SliceReader};
+use distaff_air::{MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
+use distaff_math::{Felt, StarkField, MODULUS};
 
-use crate::options::{FieldExtension, HashFunction, ProofOptions};
+use crate::options::{FieldExtension, HashFunction, OptionsError, ProofOptions};
 
 /// Magic bytes opening every proof.
 pub const MAGIC: &[u8; 4] = b"DSTF";
-/// Version of the proof format (and of the protocol it encodes).
-pub const FORMAT_VERSION: u8 = 1;
-/// Largest proof we accept, in bytes.
-pub const MAX_PROOF_BYTES: usize = 64 << 20;
+/// Version of the proof format (and of the protocol it encodes). Version 2 carries the FRI
+/// layers and remainder in our own bounded encoding and pins the DEEP polynomial's degree.
+pub const FORMAT_VERSION: u8 = 2;
+/// Largest proof we accept, in bytes, whatever its options (the options bound each section
+/// far more tightly; see [`Proof::from_bytes`]).
+pub const MAX_PROOF_BYTES: usize = 16 << 20;
+/// The most columns a committed matrix (main trace, auxiliary segment, composition) may have,
+/// and so the longest out-of-domain vector (in extension elements) a proof may carry.
+pub const MAX_COLUMNS: usize = 255;
 
 /// The values opened at the queried positions of one committed matrix, with their batch
 /// Merkle proof (serialized; decoded by the verifier with bounded reads).
@@ -55,10 +59,15 @@ pub struct Proof {
     pub ood_aux_next: Vec<Felt>,
     /// Composition columns at z.
     pub ood_composition: Vec<Felt>,
-    /// Roots of the FRI layers (and the hash of the remainder), in order.
+    /// Roots of the FRI layers, then the hash of the remainder, in order.
     pub fri_roots: Vec<[u8; 32]>,
-    /// The FRI proof (winter-fri).
-    pub fri_proof: FriProof,
+    /// FRI layer openings, first layer first: for each opened leaf (a folded position), the
+    /// `folding factor` values of the layer it groups (extension elements, flattened), with
+    /// the layer's batch Merkle proof.
+    pub fri_layers: Vec<Openings>,
+    /// The FRI remainder polynomial's coefficients, highest degree first (extension elements,
+    /// flattened), as winter-fri sends and hashes them.
+    pub fri_remainder: Vec<Felt>,
     /// Proof-of-work nonce.
     pub pow_nonce: u64,
     /// Trace openings.
@@ -84,15 +93,55 @@ pub enum DecodeError {
     /// Larger than any valid proof.
     #[error("the proof is {0} bytes, more than the {MAX_PROOF_BYTES} accepted")]
     TooLarge(usize),
+    /// The options are outside what we support.
+    #[error("unsupported proof options: {0}")]
+    Options(#[from] OptionsError),
+    /// The trace length is outside what we support.
+    #[error("trace length 2^{0} is outside the supported range")]
+    TraceLength(u8),
     /// A field is invalid.
     #[error("invalid proof field: {0}")]
     Invalid(&'static str),
+    /// A section is longer than the proof's options allow.
+    #[error("{what}: {got} items, more than the {max} the proof's options allow")]
+    SectionTooLong {
+        /// The section.
+        what: &'static str,
+        /// The most its options allow.
+        max: usize,
+        /// What the proof claims.
+        got: usize,
+    },
     /// A field element is not canonical.
     #[error("a value in the proof is not a canonical field element")]
     NonCanonical,
     /// Extra bytes at the end.
     #[error("the proof has {0} unexpected trailing bytes")]
     TrailingBytes(usize),
+}
+
+/// The range of trace lengths and LDE sizes both sides accept, checked in `u64` so that it
+/// holds on 32-bit targets too: `log n` between log2 of [`MIN_TRACE_LENGTH`] and
+/// [`MAX_TRACE_LENGTH_LOG2`], and the LDE domain (`n · blowup`) inside the field's two-adic
+/// subgroup and addressable by `usize` (below 2^(usize::BITS − 1)).
+pub fn check_trace_length(trace_length_log2: u8, blowup_factor: usize) -> Result<(), u8> {
+    let log_n = trace_length_log2 as u64;
+    let log_b = blowup_factor.trailing_zeros() as u64;
+    if log_n < MIN_TRACE_LENGTH.trailing_zeros() as u64
+        || log_n > MAX_TRACE_LENGTH_LOG2 as u64
+        || log_n + log_b > Felt::TWO_ADICITY as u64
+        || log_n + log_b >= usize::BITS as u64 - 1
+    {
+        return Err(trace_length_log2);
+    }
+    Ok(())
+}
+
+/// Most bytes a serialized batch Merkle proof of `queries` openings in a tree of `depth`
+/// levels can take (one node vector per opening, at most `depth` digests each, with their
+/// variable-length counts).
+pub fn max_merkle_proof_bytes(queries: usize, depth: u32) -> usize {
+    1 + 9 + queries * (9 + depth as usize * 32)
 }
 
 struct Reader<'a> {
@@ -132,16 +181,20 @@ impl<'a> Reader<'a> {
     fn remaining(&self) -> usize {
         self.bytes.len() - self.pos
     }
-    /// A u32 count of `item_size`-byte items, checked against the remaining bytes.
-    fn count(&mut self, item_size: usize) -> Result<usize, DecodeError> {
+    /// A u32 count of `item_size`-byte items, at most `max` of them and checked against the
+    /// remaining bytes.
+    fn count(&mut self, what: &'static str, item_size: usize, max: usize) -> Result<usize, DecodeError> {
         let n = self.u32()? as usize;
+        if n > max {
+            return Err(DecodeError::SectionTooLong { what, max, got: n });
+        }
         if n.checked_mul(item_size).is_none_or(|b| b > self.remaining()) {
             return Err(DecodeError::Truncated);
         }
         Ok(n)
     }
-    fn felts(&mut self) -> Result<Vec<Felt>, DecodeError> {
-        let n = self.count(8)?;
+    fn felts(&mut self, what: &'static str, max: usize) -> Result<Vec<Felt>, DecodeError> {
+        let n = self.count(what, 8, max)?;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             let v = self.u64()?;
@@ -152,9 +205,12 @@ impl<'a> Reader<'a> {
         }
         Ok(out)
     }
-    fn blob(&mut self) -> Result<&'a [u8], DecodeError> {
-        let n = self.count(1)?;
+    fn blob(&mut self, what: &'static str, max: usize) -> Result<&'a [u8], DecodeError> {
+        let n = self.count(what, 1, max)?;
         self.take(n)
+    }
+    fn openings(&mut self, what: &'static str, max_values: usize, max_proof: usize) -> Result<Openings, DecodeError> {
+        Ok(Openings { values: self.felts(what, max_values)?, merkle_proof: self.blob(what, max_proof)?.to_vec() })
     }
 }
 
@@ -171,14 +227,17 @@ fn put_blob(out: &mut Vec<u8>, b: &[u8]) {
 }
 
 impl Proof {
-    /// The trace length.
-    pub fn trace_length(&self) -> usize {
-        1usize << self.trace_length_log2.min(63)
+    /// The trace length, if it is in the supported range for the proof's blowup
+    /// ([`check_trace_length`]).
+    pub fn trace_length(&self) -> Option<usize> {
+        check_trace_length(self.trace_length_log2, self.options.blowup_factor).ok()?;
+        Some(1usize << self.trace_length_log2)
     }
 
-    /// Conjectured security of this proof's options, in bits.
+    /// Conjectured security of this proof's options, in bits (0 for a trace length outside
+    /// the supported range).
     pub fn security_bits(&self) -> u32 {
-        self.options.conjectured_security(self.trace_length())
+        self.trace_length().map_or(0, |n| self.options.conjectured_security(n))
     }
 
     /// Encodes the proof.
@@ -214,12 +273,17 @@ impl Proof {
         for r in &self.fri_roots {
             out.extend_from_slice(r);
         }
-        put_blob(&mut out, &self.fri_proof.to_bytes());
-        out.extend_from_slice(&self.pow_nonce.to_le_bytes());
-        let mut put_openings = |o: &Openings| {
-            put_felts(&mut out, &o.values);
-            put_blob(&mut out, &o.merkle_proof);
+        let put_openings = |out: &mut Vec<u8>, o: &Openings| {
+            put_felts(out, &o.values);
+            put_blob(out, &o.merkle_proof);
         };
+        out.push(self.fri_layers.len() as u8);
+        for layer in &self.fri_layers {
+            put_openings(&mut out, layer);
+        }
+        put_felts(&mut out, &self.fri_remainder);
+        out.extend_from_slice(&self.pow_nonce.to_le_bytes());
+        let mut put_openings = |o: &Openings| put_openings(&mut out, o);
         put_openings(&self.trace_openings);
         if let Some(a) = &self.aux_openings {
             put_openings(a);
@@ -228,7 +292,11 @@ impl Proof {
         out
     }
 
-    /// Decodes a proof, refusing anything malformed (see the module docs).
+    /// Decodes a proof, refusing anything malformed (see the module docs). The options and
+    /// the trace length, read first, bound every later section before it is read: the
+    /// out-of-domain vectors by [`MAX_COLUMNS`], the opened rows by the number of queries, the
+    /// Merkle proofs by the number of queries and the tree's depth, and the FRI section by the
+    /// number of layers and the remainder size the options imply.
     pub fn from_bytes(bytes: &[u8]) -> Result<Proof, DecodeError> {
         if bytes.len() > MAX_PROOF_BYTES {
             return Err(DecodeError::TooLarge(bytes.len()));
@@ -260,7 +328,20 @@ impl Proof {
             fri_folding_factor: 1 << folding_log,
             fri_remainder_max_degree: remainder,
         };
+        options.validate()?;
         let trace_length_log2 = r.u8()?;
+        check_trace_length(trace_length_log2, options.blowup_factor).map_err(DecodeError::TraceLength)?;
+        // what the options allow each section
+        let ext = extension.degree();
+        let lde_log = trace_length_log2 as u32 + blowup_log as u32;
+        let lde_size = 1usize << lde_log;
+        let max_row = MAX_COLUMNS * ext;
+        let max_values = num_queries * max_row;
+        let max_proof = max_merkle_proof_bytes(num_queries, lde_log);
+        let fri = options.fri_options();
+        let num_fri_layers = fri.num_fri_layers(lde_size);
+        let folding = options.fri_folding_factor;
+
         let trace_root = r.digest()?;
         let aux_root = match r.u8()? {
             0 => None,
@@ -269,29 +350,42 @@ impl Proof {
         };
         let composition_root = r.digest()?;
         let num_composition_columns = r.u8()?;
-        let ood_trace_current = r.felts()?;
-        let ood_trace_next = r.felts()?;
-        let ood_aux_current = r.felts()?;
-        let ood_aux_next = r.felts()?;
-        let ood_composition = r.felts()?;
+        let ood_trace_current = r.felts("out-of-domain trace row", max_row)?;
+        let ood_trace_next = r.felts("out-of-domain trace row", max_row)?;
+        let ood_aux_current = r.felts("out-of-domain auxiliary row", max_row)?;
+        let ood_aux_next = r.felts("out-of-domain auxiliary row", max_row)?;
+        let ood_composition = r.felts("out-of-domain composition row", max_row)?;
         let num_fri_roots = r.u8()? as usize;
+        if num_fri_roots != num_fri_layers + 1 {
+            return Err(DecodeError::Invalid("number of FRI commitments"));
+        }
         let mut fri_roots = Vec::with_capacity(num_fri_roots);
         for _ in 0..num_fri_roots {
             fri_roots.push(r.digest()?);
         }
-        let fri_bytes = r.blob()?;
-        let mut fri_reader = SliceReader::new(fri_bytes);
-        let fri_proof = FriProof::read_from(&mut fri_reader).map_err(|_| DecodeError::Invalid("FRI proof"))?;
-        if winter_utils::ByteReader::has_more_bytes(&fri_reader) {
-            return Err(DecodeError::Invalid("FRI proof has trailing bytes"));
+        if r.u8()? as usize != num_fri_layers {
+            return Err(DecodeError::Invalid("number of FRI layers"));
         }
+        let mut fri_layers = Vec::with_capacity(num_fri_layers);
+        for i in 0..num_fri_layers {
+            // layer i's tree has one leaf per folded position: lde_size / folding^(i+1) leaves
+            let depth = lde_log - (i as u32 + 1) * folding_log as u32;
+            fri_layers.push(r.openings(
+                "FRI layer",
+                num_queries * folding * ext,
+                max_merkle_proof_bytes(num_queries, depth),
+            )?);
+        }
+        // the remainder: the last layer's domain divided by the blowup, in coefficients
+        let remainder_len = (lde_size >> (num_fri_layers * folding_log as usize)) / options.blowup_factor * ext;
+        let fri_remainder = r.felts("FRI remainder", remainder_len)?;
         let pow_nonce = r.u64()?;
-        let trace_openings = Openings { values: r.felts()?, merkle_proof: r.blob()?.to_vec() };
+        let trace_openings = r.openings("trace openings", max_values, max_proof)?;
         let aux_openings = match aux_root {
             None => None,
-            Some(_) => Some(Openings { values: r.felts()?, merkle_proof: r.blob()?.to_vec() }),
+            Some(_) => Some(r.openings("auxiliary openings", max_values, max_proof)?),
         };
-        let composition_openings = Openings { values: r.felts()?, merkle_proof: r.blob()?.to_vec() };
+        let composition_openings = r.openings("composition openings", max_values, max_proof)?;
         if r.remaining() != 0 {
             return Err(DecodeError::TrailingBytes(r.remaining()));
         }
@@ -308,7 +402,8 @@ impl Proof {
             ood_aux_next,
             ood_composition,
             fri_roots,
-            fri_proof,
+            fri_layers,
+            fri_remainder,
             pow_nonce,
             trace_openings,
             aux_openings,

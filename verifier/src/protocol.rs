@@ -1,24 +1,49 @@
 //! The parts of the protocol the prover and the verifier must compute identically: the
 //! transcript seed, the random coefficients, the folding of constraint evaluations, the
-//! composition divisors and the periodic columns. The prover imports them from here.
+//! composition divisors, the periodic columns and the DEEP degree correction. The prover
+//! imports them from here, and drives the same [`crate::transcript::Transcript`].
 //!
 //! # Protocol
 //!
-//! 1. The transcript (winter-crypto's `DefaultRandomCoin` over the chosen hash) is seeded
-//!    with the protocol tag, the format version, the options, log2 of the trace length and
-//!    the public claim (program hash, inputs, outputs).
-//! 2. The prover commits to the trace LDE (blowup `b`, coset offset `g = 7`); the root is
-//!    absorbed. If the AIR has an auxiliary segment, its challenges are drawn, the prover
-//!    builds the auxiliary columns from them, commits to their LDE and the root is absorbed.
-//! 3. One coefficient per constraint is drawn (extension field). The composition polynomial
-//!    `Q = Σ αᵢ·Tᵢ·(x − ω^(n−1))/(x^n − 1) + Σ βⱼ·Fⱼ/(x − 1) + Σ γₖ·Lₖ/(x − ω^(n−1))` is
-//!    split into columns of degree < n, whose LDE is committed; the root is absorbed.
-//! 4. The out-of-domain point z is drawn; the prover sends the trace at z and z·ω and the
-//!    composition columns at z; their hash is absorbed.
-//! 5. DEEP coefficients are drawn and the DEEP polynomial is proven of degree < n with FRI,
-//!    whose layer commitments are absorbed by the same transcript.
-//! 6. A proof-of-work nonce is found; the query positions are drawn from the transcript
-//!    reseeded with it; trace and composition rows are opened at those positions.
+//! Each step names what the prover sends, what is absorbed, and what is drawn after it. The
+//! verifier checks listed under a step are made in `verify.rs` in the order of step 10.
+//!
+//! 1. **Seed.** The transcript (winter-crypto's `DefaultRandomCoin` over the chosen hash) is
+//!    seeded with the protocol tag, the format version, the options, log2 of the trace length
+//!    and the public claim (program hash, inputs, outputs, initial memory, AIR variant): a
+//!    proof made for one claim draws different challenges for every other.
+//! 2. **Main trace.** The prover commits to the trace LDE (blowup `b`, coset offset `7`, so
+//!    the LDE domain `D` avoids the trace domain); the root is absorbed. With an auxiliary
+//!    segment, its challenges are drawn now, after the main trace is fixed.
+//! 3. **Auxiliary trace.** The prover builds the auxiliary columns from the challenges,
+//!    commits to their LDE; the root is absorbed.
+//! 4. **Composition.** One coefficient per constraint is drawn (extension field). The
+//!    composition polynomial `Q = Σ αᵢ·Tᵢ·(x − ω^(n−1))/(x^n − 1) + Σ βⱼ·Fⱼ/(x − 1) +
+//!    Σ γₖ·Lₖ/(x − ω^(n−1))` is split into columns `H_i` of degree < n (`Q = Σ x^(i·n)·H_i`).
+//! 5. **Composition commitment.** Their LDE is committed; the root is absorbed and the
+//!    out-of-domain point `z` is drawn (rejected if `z^n = 1`, `z = 1` or `z = ω^(n−1)`,
+//!    where a divisor vanishes).
+//! 6. **Out-of-domain frame.** The prover sends the trace at `z` and `z·g` and the
+//!    composition columns at `z`; their hash is absorbed. The DEEP coefficients and the
+//!    degree-correction coefficient `β` are drawn.
+//! 7. **FRI commit phase.** The DEEP polynomial
+//!    `D(x) = Σ γ_j·(T_j(x) − T_j(z))/(x − z) + Σ γ'_j·(T_j(x) − T_j(z·g))/(x − z·g) +
+//!    Σ δ_k·(H_k(x) − H_k(z))/(x − z)` has degree at most `n − 2`; FRI (winter-fri, same
+//!    transcript) proves that `F(x) = D(x)·(1 + β·x)` has fewer than `n` coefficients, which
+//!    pins `D` to degree `n − 2` exactly ([`degree_correction`]). Each layer's root is
+//!    absorbed and a folding challenge drawn after it; the last commitment is the hash of the
+//!    remainder polynomial's coefficients.
+//! 8. **Proof of work and queries.** The prover finds a nonce giving `grinding_bits` leading
+//!    zeros; the nonce is absorbed and the query positions drawn (sorted, repeats dropped).
+//! 9. **Openings.** The prover opens the trace, auxiliary and composition rows at the
+//!    positions (batch Merkle proofs), the FRI layers at the folded positions, and sends the
+//!    remainder.
+//! 10. **Checks.** The verifier replays steps 1–8 from the proof and checks, in order: the
+//!     constraints at `z` against the composition columns' values there (step 6); the proof
+//!     of work (step 8); each opening against its commitment (step 9); and FRI on the DEEP
+//!     values it computes from the openings (step 7): each layer's openings against its root,
+//!     each fold, the remainder against its commitment, its length, and its values at the
+//!     folded positions.
 
 use alloc::vec::Vec;
 
@@ -188,7 +213,19 @@ pub fn periodic_values_at<E: FieldElement<BaseField = Felt>>(polys: &[Vec<Felt>]
 }
 
 /// Number of DEEP coefficients: two per trace column (main and auxiliary), one per
-/// composition column.
+/// composition column, and the degree-correction coefficient `β`.
 pub fn num_deep_coefficients(trace_width: usize, composition_columns: usize) -> usize {
-    2 * trace_width + composition_columns
+    2 * trace_width + composition_columns + 1
+}
+
+/// The factor `1 + β·x` FRI's input is multiplied by, at `x`.
+///
+/// The DEEP polynomial `D` has degree at most `n − 2`, one less than FRI's bound of `n`
+/// coefficients. FRI on `F = D + β·x·D` proves the exact bound: if `F` is close to a
+/// polynomial of fewer than `n` coefficients for a random `β` (drawn after `D` is fixed by the
+/// commitments and the out-of-domain frame), then by FRI's correlated agreement `D` and `x·D`
+/// agree with polynomials `P` and `P'` of fewer than `n` coefficients on one large set; there
+/// `x·P = P'`, so `x·P` has degree below `n` and `P` degree at most `n − 2`.
+pub fn degree_correction<E: FieldElement<BaseField = Felt>>(beta: E, x: E) -> E {
+    E::ONE + beta * x
 }

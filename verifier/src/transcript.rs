@@ -1,0 +1,142 @@
+//! The Fiat–Shamir transcript: one method per protocol message, so that the prover and the
+//! verifier (and the test suite's adversarial provers) absorb and draw in the same order by
+//! construction. The step numbers are those of [`crate::protocol`].
+//!
+//! The transcript is winter-crypto's `DefaultRandomCoin` over the proof's hash: `reseed(d)`
+//! sets the seed to `H(seed ‖ d)`, and every draw hashes the seed with a counter (field
+//! elements by rejection sampling of the digest's bytes, so they are uniform; see the
+//! inherited-defaults table in [`crate::protocol`]).
+
+use alloc::vec::Vec;
+
+use distaff_air::Air;
+use distaff_math::{Felt, FieldElement};
+use winter_crypto::{DefaultRandomCoin, ElementHasher, RandomCoin};
+
+use crate::options::ProofOptions;
+use crate::protocol::{num_deep_coefficients, transcript_seed};
+
+/// The transcript could not produce a challenge: the coin's rejection sampling failed 1000
+/// times in a row (probability below 2^-1000 for an honest hash), or the positions could not be
+/// drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TranscriptError;
+
+/// The random values the DEEP step uses: one coefficient per trace column at `z`, one per
+/// trace column at `z·g`, one per composition column, and the degree-correction coefficient
+/// `β` (see [`crate::protocol::degree_correction`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeepCoefficients<E> {
+    /// `γ_j`, for `(T_j(x) − T_j(z))/(x − z)` (main columns, then auxiliary columns).
+    pub current: Vec<E>,
+    /// `γ'_j`, for `(T_j(x) − T_j(z·g))/(x − z·g)`.
+    pub next: Vec<E>,
+    /// `δ_k`, for `(H_k(x) − H_k(z))/(x − z)`.
+    pub composition: Vec<E>,
+    /// `β`: FRI is run on `D(x)·(1 + β·x^k)`, which pins `D`'s degree exactly.
+    pub degree_correction: E,
+}
+
+/// The transcript of one proof.
+pub struct Transcript<H: ElementHasher<BaseField = Felt>> {
+    coin: DefaultRandomCoin<H>,
+}
+
+impl<H: ElementHasher<BaseField = Felt>> Transcript<H> {
+    /// Step 1: a transcript seeded with the protocol tag, the format version, the options,
+    /// log2 of the trace length and the AIR's public claim.
+    pub fn new<A: Air>(air: &A, options: &ProofOptions, trace_length_log2: u8) -> Self {
+        Transcript {
+            coin: DefaultRandomCoin::new(&transcript_seed(options, trace_length_log2, &air.public_elements())),
+        }
+    }
+
+    /// Step 2: the main trace commitment, then (with an auxiliary segment) the challenges the
+    /// auxiliary columns are built from, drawn and derived ([`Air::derived_challenges`]).
+    pub fn commit_main_trace<E, A>(&mut self, root: H::Digest, air: &A) -> Result<Vec<E>, TranscriptError>
+    where
+        E: FieldElement<BaseField = Felt>,
+        A: Air,
+    {
+        self.coin.reseed(root);
+        if air.aux_width() == 0 {
+            return Ok(Vec::new());
+        }
+        let mut challenges = self.draw_many::<E>(air.num_aux_challenges())?;
+        let derived = air.derived_challenges(&challenges);
+        challenges.extend(derived);
+        Ok(challenges)
+    }
+
+    /// Step 3: the auxiliary trace commitment (AIRs with an auxiliary segment only).
+    pub fn commit_aux_trace(&mut self, root: H::Digest) {
+        self.coin.reseed(root);
+    }
+
+    /// Step 4: one random coefficient per constraint, for the composition polynomial.
+    pub fn draw_constraint_coefficients<E: FieldElement<BaseField = Felt>>(
+        &mut self,
+        count: usize,
+    ) -> Result<Vec<E>, TranscriptError> {
+        self.draw_many(count)
+    }
+
+    /// Step 5: the composition commitment, then the out-of-domain point `z`.
+    pub fn commit_composition<E: FieldElement<BaseField = Felt>>(
+        &mut self,
+        root: H::Digest,
+    ) -> Result<E, TranscriptError> {
+        self.coin.reseed(root);
+        self.coin.draw().map_err(|_| TranscriptError)
+    }
+
+    /// Step 6: the out-of-domain frame (main and auxiliary trace at `z` and `z·g`, composition
+    /// columns at `z`, in that order), then the DEEP coefficients.
+    pub fn send_ood_frame<E: FieldElement<BaseField = Felt>>(
+        &mut self,
+        ood: &[&[E]],
+        trace_width: usize,
+        composition_columns: usize,
+    ) -> Result<DeepCoefficients<E>, TranscriptError> {
+        let all: Vec<E> = ood.iter().flat_map(|part| part.iter().copied()).collect();
+        self.coin.reseed(H::hash_elements(&all));
+        let mut all = self.draw_many::<E>(num_deep_coefficients(trace_width, composition_columns))?;
+        let degree_correction = all.pop().ok_or(TranscriptError)?;
+        let composition = all.split_off(2 * trace_width);
+        let next = all.split_off(trace_width);
+        Ok(DeepCoefficients { current: all, next, composition, degree_correction })
+    }
+
+    /// Step 7: FRI's commit phase runs on the coin itself (winter-fri's prover channel and
+    /// verifier reseed it with each layer's root and draw the folding challenges).
+    pub fn coin(&mut self) -> &mut DefaultRandomCoin<H> {
+        &mut self.coin
+    }
+
+    /// Step 8: the number of leading zero bits the proof-of-work `nonce` gives.
+    pub fn proof_of_work_bits(&self, nonce: u64) -> u32 {
+        self.coin.check_leading_zeros(nonce)
+    }
+
+    /// Step 8: the query positions, after absorbing the proof-of-work `nonce`: `count` draws
+    /// in `0..lde_size`, sorted and without repeats.
+    pub fn draw_query_positions(
+        &mut self,
+        count: usize,
+        lde_size: usize,
+        nonce: u64,
+    ) -> Result<Vec<usize>, TranscriptError> {
+        // (winter-crypto asserts these; the options' ranges guarantee them, checked here too)
+        if !lde_size.is_power_of_two() || count >= lde_size {
+            return Err(TranscriptError);
+        }
+        let mut positions = self.coin.draw_integers(count, lde_size, nonce).map_err(|_| TranscriptError)?;
+        positions.sort_unstable();
+        positions.dedup();
+        Ok(positions)
+    }
+
+    fn draw_many<E: FieldElement<BaseField = Felt>>(&mut self, count: usize) -> Result<Vec<E>, TranscriptError> {
+        (0..count).map(|_| self.coin.draw::<E>().map_err(|_| TranscriptError)).collect()
+    }
+}
