@@ -15,9 +15,8 @@ use distaff_math::{Felt, FieldElement};
 use winter_crypto::{ElementHasher, Hasher};
 use winter_fri::folding::fold_positions;
 use winter_fri::{VerifierChannel, VerifierError};
-use winter_utils::{Deserializable, SliceReader};
 
-use crate::merkle::{BoundedBatchProof, MerkleVc};
+use crate::merkle::{decode_batch_proof, BoundedBatchProof, MerkleVc};
 use crate::proof::Openings;
 use crate::VerificationError;
 
@@ -81,14 +80,9 @@ impl<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>> FriC
             if layer.values.len() != expected {
                 return Err(VerificationError::Shape { what: "FRI layer values", expected, got: layer.values.len() });
             }
-            let mut reader = SliceReader::new(&layer.merkle_proof);
-            let proof = BoundedBatchProof::<H>::read_from(&mut reader)
+            // (the layer's tree has one leaf per folded position)
+            let proof = decode_batch_proof::<H>(&layer.merkle_proof, &positions, domain_size.trailing_zeros())
                 .map_err(|_| VerificationError::MalformedProof("FRI layer Merkle proof"))?;
-            if winter_utils::ByteReader::has_more_bytes(&reader)
-                || 1usize.checked_shl(proof.0.depth as u32) != Some(domain_size)
-            {
-                return Err(VerificationError::MalformedProof("FRI layer Merkle proof"));
-            }
             layer_queries.push(E::slice_from_base_elements(&layer.values).to_vec());
             layer_proofs.push(proof);
         }

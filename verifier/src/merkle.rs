@@ -4,7 +4,7 @@
 use alloc::vec::Vec;
 
 use winter_crypto::{BatchMerkleProof, Hasher, MerkleTree, MerkleTreeError, VectorCommitment};
-use winter_utils::{ByteReader, ByteWriter, Deserializable, DeserializationError, Serializable};
+use winter_utils::{ByteReader, ByteWriter, Deserializable, DeserializationError, Serializable, SliceReader};
 
 /// Deepest tree a proof may describe (2^40 leaves is far beyond any domain we accept).
 pub const MAX_DEPTH: u8 = 40;
@@ -62,6 +62,50 @@ impl<H: Hasher> Deserializable for BoundedBatchProof<H> {
     }
 }
 
+/// The number of sibling nodes a batch opening of the distinct `indexes` in a tree of `depth`
+/// levels needs: at every level, one per opened node whose sibling is not opened too.
+pub fn batch_proof_nodes(indexes: &[usize], depth: u32) -> usize {
+    let mut level: Vec<usize> = indexes.to_vec();
+    level.sort_unstable();
+    level.dedup();
+    let mut total = 0;
+    for _ in 0..depth {
+        total += level.iter().filter(|&&i| level.binary_search(&(i ^ 1)).is_err()).count();
+        level.iter_mut().for_each(|i| *i >>= 1);
+        level.dedup();
+    }
+    total
+}
+
+/// Decodes the batch opening of the distinct, sorted `indexes` in a tree of `depth` levels, in
+/// its one canonical encoding: no trailing bytes, the tree's depth, exactly the sibling nodes
+/// the openings need ([`batch_proof_nodes`]; winter-crypto's check ignores extra nodes at the
+/// end of a node vector), and the bytes winter-crypto writes for it (shortest integer
+/// encodings, canonical field elements in Rescue digests). So no two encodings of one opening
+/// verify: a proof's bytes cannot be rewritten.
+pub fn decode_batch_proof<H: Hasher>(
+    bytes: &[u8],
+    indexes: &[usize],
+    depth: u32,
+) -> Result<BoundedBatchProof<H>, DeserializationError> {
+    let invalid = |what: &str| DeserializationError::InvalidValue(alloc::format!("batch Merkle proof: {what}"));
+    let mut reader = SliceReader::new(bytes);
+    let proof = BoundedBatchProof::<H>::read_from(&mut reader)?;
+    if reader.has_more_bytes() {
+        return Err(invalid("trailing bytes"));
+    }
+    if proof.0.depth as u32 != depth {
+        return Err(invalid("wrong depth"));
+    }
+    if proof.0.nodes.iter().map(Vec::len).sum::<usize>() != batch_proof_nodes(indexes, depth) {
+        return Err(invalid("wrong number of nodes"));
+    }
+    if proof.to_bytes() != bytes {
+        return Err(invalid("not in canonical form"));
+    }
+    Ok(proof)
+}
+
 impl<H: Hasher> VectorCommitment<H> for MerkleVc<H> {
     type Options = ();
     type Proof = Vec<H::Digest>;
@@ -99,7 +143,7 @@ impl<H: Hasher> VectorCommitment<H> for MerkleVc<H> {
     }
 
     fn verify(commitment: H::Digest, index: usize, item: H::Digest, proof: &Self::Proof) -> Result<(), Self::Error> {
-        if proof.len() > MAX_DEPTH as usize || index >> proof.len() != 0 {
+        if proof.is_empty() || proof.len() > MAX_DEPTH as usize || index >> proof.len() != 0 {
             return Err(MerkleTreeError::InvalidProof);
         }
         MerkleTree::<H>::verify(commitment, index, item, proof)

@@ -151,8 +151,8 @@ pub enum OptionsError {
     /// Folding factor out of the supported set.
     #[error("FRI folding factor {0} is not supported (2, 4, 8 or 16)")]
     Folding(usize),
-    /// Remainder degree not of the form 2^k − 1 below 1024.
-    #[error("FRI remainder max degree {0} must be 2^k − 1 and below 1024")]
+    /// Remainder degree not of the form 2^k − 1 below 1024, or below the folding factor.
+    #[error("FRI remainder max degree {0} must be 2^k − 1, below 1024 and at least the folding factor less one")]
     Remainder(usize),
 }
 
@@ -198,8 +198,10 @@ impl ProofOptions {
         if ![2, 4, 8, 16].contains(&self.fri_folding_factor) {
             return Err(OptionsError::Folding(self.fri_folding_factor));
         }
+        // (a remainder bound below the folding factor would leave the last layer's domain
+        // smaller than the blowup, and the remainder without a coefficient)
         let r = self.fri_remainder_max_degree + 1;
-        if !r.is_power_of_two() || r > 1024 {
+        if !r.is_power_of_two() || r > 1024 || r < self.fri_folding_factor {
             return Err(OptionsError::Remainder(self.fri_remainder_max_degree));
         }
         Ok(())

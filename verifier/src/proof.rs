@@ -125,12 +125,17 @@ pub enum DecodeError {
 /// [`MAX_TRACE_LENGTH_LOG2`], and the LDE domain (`n · blowup`) inside the field's two-adic
 /// subgroup and addressable by `usize` (below 2^(usize::BITS − 1)).
 pub fn check_trace_length(trace_length_log2: u8, blowup_factor: usize) -> Result<(), u8> {
+    check_trace_length_for(trace_length_log2, blowup_factor, usize::BITS)
+}
+
+/// [`check_trace_length`] for a target whose `usize` has `usize_bits` bits.
+fn check_trace_length_for(trace_length_log2: u8, blowup_factor: usize, usize_bits: u32) -> Result<(), u8> {
     let log_n = trace_length_log2 as u64;
     let log_b = blowup_factor.trailing_zeros() as u64;
     if log_n < MIN_TRACE_LENGTH.trailing_zeros() as u64
         || log_n > MAX_TRACE_LENGTH_LOG2 as u64
         || log_n + log_b > Felt::TWO_ADICITY as u64
-        || log_n + log_b >= usize::BITS as u64 - 1
+        || log_n + log_b >= usize_bits as u64 - 1
     {
         return Err(trace_length_log2);
     }
@@ -409,5 +414,33 @@ impl Proof {
             aux_openings,
             composition_openings,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_lengths_are_checked_for_the_target_usize() {
+        // 64-bit: up to 2^28 rows, and the LDE within the two-adic subgroup (2^32)
+        assert_eq!(check_trace_length_for(28, 16, 64), Ok(()));
+        assert_eq!(check_trace_length_for(28, 32, 64), Err(28));
+        assert_eq!(check_trace_length_for(29, 8, 64), Err(29));
+        assert_eq!(check_trace_length_for(5, 8, 64), Err(5));
+        assert_eq!(check_trace_length_for(6, 8, 64), Ok(()));
+        // 32-bit: n·blowup must stay below 2^31, so that it and its arithmetic fit in usize
+        assert_eq!(check_trace_length_for(28, 8, 32), Err(28));
+        assert_eq!(check_trace_length_for(27, 16, 32), Err(27));
+        assert_eq!(check_trace_length_for(27, 8, 32), Ok(()));
+        assert_eq!(check_trace_length_for(26, 16, 32), Ok(()));
+        assert_eq!(check_trace_length_for(255, 8, 32), Err(255));
+    }
+
+    #[test]
+    fn merkle_proof_bounds_cover_the_widest_opening() {
+        // every opened index with its own path of `depth` nodes, each count a 9-byte integer
+        assert_eq!(max_merkle_proof_bytes(1, 1), 1 + 9 + 9 + 32);
+        assert_eq!(max_merkle_proof_bytes(27, 21), 10 + 27 * (9 + 21 * 32));
     }
 }

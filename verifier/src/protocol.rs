@@ -117,6 +117,12 @@ impl<'a, E: FieldElement> FoldingSink<'a, E> {
     pub fn new(coefficients: &'a [E]) -> Self {
         FoldingSink { coefficients, next: 0, transition: E::ZERO, first: E::ZERO, last: E::ZERO }
     }
+
+    /// Whether exactly one coefficient was used per constraint emitted (a constraint beyond
+    /// the coefficients would otherwise be folded with weight zero, and so never checked).
+    pub fn complete(&self) -> bool {
+        self.next == self.coefficients.len()
+    }
 }
 
 impl<E: FieldElement, V: ScaleBy<E>> ConstraintSink<V> for FoldingSink<'_, E> {
@@ -148,7 +154,9 @@ pub struct OodFrame<'a, E> {
 
 /// The composition polynomial `Q` at the out-of-domain point `z` (the trace's length `n`),
 /// computed from the frame the prover sends: the value the composition columns must combine
-/// to ([`combine_composition_columns`]). `None` when `z` lies in the trace domain (`z^n = 1`).
+/// to ([`combine_composition_columns`]). `None` when a divisor vanishes at `z` (`z^n = 1`,
+/// `z = 1` or `z = ω^(n−1)`), or when the AIR emits another number of constraints than there
+/// are coefficients.
 pub fn composition_at<A: Air, E>(air: &A, frame: OodFrame<'_, E>, alphas: &[E], challenges: &[E], z: E) -> Option<E>
 where
     E: FieldElement<BaseField = Felt> + ScaleBy<E>,
@@ -166,6 +174,9 @@ where
     air.evaluate_main(frame.current, frame.next, &periodic, &mut sink);
     air.evaluate_main_boundary(frame.current, frame.current, &mut sink);
     air.evaluate_aux(frame.current, frame.next, frame.aux_current, frame.aux_next, &periodic, challenges, &mut sink);
+    if !sink.complete() {
+        return None;
+    }
     Some(sink.transition * (z - g_last) / (z_n - E::ONE) + sink.first / (z - E::ONE) + sink.last / (z - g_last))
 }
 

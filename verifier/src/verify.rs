@@ -7,12 +7,12 @@ use distaff_air::layout::FULL_TRACE_WIDTH;
 use distaff_air::{Air, ProcessorAir, PublicInputs, Variant, Word, MAX_INITIAL_MEMORY, MAX_OUTPUTS, MAX_PUBLIC_INPUTS};
 use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
-use winter_crypto::{DefaultRandomCoin, ElementHasher, Hasher, VectorCommitment};
+use winter_crypto::{DefaultRandomCoin, Digest, ElementHasher, Hasher, VectorCommitment};
 use winter_fri::FriVerifier;
 use winter_utils::{ByteReader, Deserializable, SliceReader};
 
 use crate::channel::{FriChannel, FriShape};
-use crate::merkle::{BoundedBatchProof, MerkleVc};
+use crate::merkle::{decode_batch_proof, MerkleVc};
 use crate::options::{FieldExtension, HashFunction};
 use crate::proof::{Openings, Proof};
 use crate::protocol::{combine_composition_columns, composition_at, degree_correction, OodFrame};
@@ -117,7 +117,9 @@ pub fn verify_air<A: Air>(air: &A, proof: &Proof, min_security_bits: u32) -> Res
 fn digest<H: Hasher>(bytes: &[u8; 32]) -> Result<H::Digest, VerificationError> {
     let mut r = SliceReader::new(bytes);
     let d = H::Digest::read_from(&mut r).map_err(|_| VerificationError::MalformedProof("commitment"))?;
-    if r.has_more_bytes() {
+    // (winter-crypto reads a Rescue digest's elements without checking they are canonical:
+    // only the canonical encoding of a root is accepted)
+    if r.has_more_bytes() || d.as_bytes() != *bytes {
         return Err(VerificationError::MalformedProof("commitment"));
     }
     Ok(d)
@@ -151,11 +153,8 @@ fn open_rows<'a, H: ElementHasher<BaseField = Felt>>(
     }
     let rows: Vec<&[Felt]> = openings.values.chunks(row_len).collect();
     let leaves: Vec<H::Digest> = rows.iter().map(|r| H::hash_elements(r)).collect();
-    let mut r = SliceReader::new(&openings.merkle_proof);
-    let proof = BoundedBatchProof::<H>::read_from(&mut r).map_err(|_| VerificationError::MalformedProof(what))?;
-    if r.has_more_bytes() || proof.0.depth as u32 != depth {
-        return Err(VerificationError::MalformedProof(what));
-    }
+    let proof = decode_batch_proof::<H>(&openings.merkle_proof, positions, depth)
+        .map_err(|_| VerificationError::MalformedProof(what))?;
     MerkleVc::<H>::verify_many(*root, positions, &leaves, &proof).map_err(|_| mismatch)?;
     Ok(rows)
 }

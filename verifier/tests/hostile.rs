@@ -1,0 +1,179 @@
+//! Hostile proof bytes: the verifier rejects them without panicking, without large
+//! allocations, without work out of proportion to the options, and accepts exactly one
+//! encoding of every proof.
+
+mod support;
+
+use distaff_air::Air;
+use distaff_math::{Felt, QuadFelt, MODULUS};
+use distaff_verifier::proof::{max_merkle_proof_bytes, MAX_COLUMNS};
+use distaff_verifier::{verify_air, DecodeError, HashFunction, Proof, ProofOptions, VerificationError};
+use support::*;
+use winter_crypto::hashers::{Blake3_256, Rp64_256};
+
+fn honest(hash: HashFunction, n: usize) -> (FibAir, Proof) {
+    let (air, columns) = FibAir::honest(n);
+    let options = ProofOptions::with_96_bit_security(hash);
+    let proof = match hash {
+        HashFunction::Blake3_256 => {
+            prove_model::<QuadFelt, Blake3_256<Felt>, _, _>(&air, &columns, &options, &mut Honest)
+        }
+        HashFunction::Rp64_256 => prove_model::<QuadFelt, Rp64_256, _, _>(&air, &columns, &options, &mut Honest),
+    };
+    assert_eq!(verify_air(&air, &proof, 96), Ok(96));
+    (air, proof)
+}
+
+fn verify_bytes<A: Air>(air: &A, bytes: &[u8]) -> Result<u32, String> {
+    let proof = Proof::from_bytes(bytes).map_err(|e| e.to_string())?;
+    verify_air(air, &proof, 96).map_err(|e| e.to_string())
+}
+
+/// The byte offset of the FRI section (its layer count) in an encoded proof.
+fn fri_section(proof: &Proof) -> usize {
+    let mut t = proof.clone();
+    t.fri_layers.clear();
+    t.fri_remainder.clear();
+    t.pow_nonce = 0;
+    let prefix = t.to_bytes();
+    // everything before the layer count is the same in both encodings
+    let bytes = proof.to_bytes();
+    bytes.iter().zip(&prefix).position(|(a, b)| a != b).unwrap()
+}
+
+#[test]
+fn every_byte_of_the_fri_section_set_to_any_of_several_values_is_rejected_without_panic() {
+    // (the byte that winter-fri's FriProof read as a partition count, 2^byte, is gone: the FRI
+    // section is our own encoding; every byte of it is tried with values that overflowed or
+    // misled the old decoders)
+    let (air, proof) = honest(HashFunction::Blake3_256, 2048);
+    let bytes = proof.to_bytes();
+    let start = fri_section(&proof);
+    let layers: usize = proof.fri_layers.iter().map(|l| 8 + 8 * l.values.len() + l.merkle_proof.len()).sum();
+    let end = start + 1 + layers + 4 + 8 * proof.fri_remainder.len();
+    let mut tried = 0;
+    for i in (start..end).step_by(5) {
+        for v in [0x00u8, 0x01, 0x40, 0x80, 0xFF] {
+            if bytes[i] == v {
+                continue;
+            }
+            let mut t = bytes.clone();
+            t[i] = v;
+            assert!(verify_bytes(&air, &t).is_err(), "byte {i} set to {v:#x} accepted");
+            tried += 1;
+        }
+    }
+    assert!(tried > 4 * (end - start) / 5 - 10, "{tried}");
+}
+
+#[test]
+fn sections_longer_than_the_options_allow_are_refused_before_they_are_read() {
+    let (_, proof) = honest(HashFunction::Blake3_256, 2048);
+    // a flooded FRI layer: more values than 27 queries can open, with the bytes to back them
+    let mut t = proof.clone();
+    t.fri_layers[0].values = vec![Felt::new(1); 27 * 8 * 2 + 1];
+    assert_eq!(
+        Proof::from_bytes(&t.to_bytes()),
+        Err(DecodeError::SectionTooLong { what: "FRI layer", max: 27 * 8 * 2, got: 27 * 8 * 2 + 1 })
+    );
+    // flooded openings and out-of-domain rows
+    let mut t = proof.clone();
+    t.trace_openings.values = vec![Felt::new(1); 27 * MAX_COLUMNS * 2 + 1];
+    assert!(matches!(
+        Proof::from_bytes(&t.to_bytes()),
+        Err(DecodeError::SectionTooLong { what: "trace openings", .. })
+    ));
+    let mut t = proof.clone();
+    t.ood_trace_current = vec![Felt::new(1); MAX_COLUMNS * 2 + 1];
+    assert!(matches!(Proof::from_bytes(&t.to_bytes()), Err(DecodeError::SectionTooLong { .. })));
+    // a Merkle proof longer than one of 27 openings in a tree of the LDE's depth can be
+    let mut t = proof.clone();
+    let max = max_merkle_proof_bytes(27, 14);
+    t.trace_openings.merkle_proof = vec![0; max + 1];
+    assert!(matches!(Proof::from_bytes(&t.to_bytes()), Err(DecodeError::SectionTooLong { .. })));
+    // a remainder longer than the last layer allows
+    let mut t = proof.clone();
+    t.fri_remainder.extend_from_slice(&[Felt::new(0), Felt::new(0)]);
+    assert!(matches!(Proof::from_bytes(&t.to_bytes()), Err(DecodeError::SectionTooLong { what: "FRI remainder", .. })));
+    // a layer count other than the options imply
+    let mut t = proof.clone();
+    t.fri_layers.push(t.fri_layers[0].clone());
+    assert_eq!(Proof::from_bytes(&t.to_bytes()), Err(DecodeError::Invalid("number of FRI layers")));
+    // a length field of 2^32 − 1 anywhere is refused before anything is allocated for it
+    let bytes = proof.to_bytes();
+    for at in (0..bytes.len() - 4).step_by(11) {
+        let mut t = bytes.clone();
+        t[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        let _ = Proof::from_bytes(&t);
+    }
+}
+
+#[test]
+fn a_rescue_root_in_a_non_canonical_encoding_is_rejected() {
+    // winter-crypto reads a Rescue digest's four elements with Felt::new, which reduces a value
+    // of p or more: an element v < 2^32 − 1 can also be written v + p. Honest roots have such
+    // small elements with probability 2^-30, so the test writes an element ≥ p (which reads
+    // as another digest, and is refused as not canonical rather than later as a mismatch).
+    let (air, proof) = honest(HashFunction::Rp64_256, 64);
+    for root in 0..3 {
+        let mut t = proof.clone();
+        let r = match root {
+            0 => &mut t.trace_root,
+            1 => &mut t.composition_root,
+            _ => &mut t.fri_roots[0],
+        };
+        r[..8].copy_from_slice(&(MODULUS + 5).to_le_bytes());
+        assert_eq!(verify_air(&air, &t, 96), Err(VerificationError::MalformedProof("commitment")), "root {root}");
+    }
+}
+
+#[test]
+fn merkle_proofs_with_an_extra_node_or_a_long_integer_encoding_are_rejected() {
+    let (air, proof) = honest(HashFunction::Blake3_256, 64);
+    // the encoding: depth (u8), node-vector count (vint), then each vector: length (vint), nodes
+    let bytes = &proof.trace_openings.merkle_proof;
+    assert_eq!(bytes[0], 9);
+    // an extra node at the end of the last vector: its length byte is the last one before
+    // its nodes; rebuild the encoding with one more node there
+    let mut reader = winter_utils::SliceReader::new(bytes);
+    let decoded =
+        <distaff_verifier::merkle::BoundedBatchProof<Blake3_256<Felt>> as winter_utils::Deserializable>::read_from(
+            &mut reader,
+        )
+        .unwrap();
+    let count = decoded.0.nodes.len();
+    let mut padded = decoded;
+    let extra = padded.0.nodes[0][0];
+    padded.0.nodes.last_mut().unwrap().push(extra);
+    let mut t = proof.clone();
+    t.trace_openings.merkle_proof = winter_utils::Serializable::to_bytes(&padded);
+    assert_eq!(verify_air(&air, &t, 96), Err(VerificationError::MalformedProof("trace openings")));
+    // the same opening with the vector count written in two bytes instead of one
+    assert!(count < 64);
+    let mut long = vec![bytes[0]];
+    // winter's vint: the number of trailing zero bits of the first byte + 1 is the length
+    long.extend_from_slice(&(((count as u16) << 2) | 0b10).to_le_bytes());
+    long.extend_from_slice(&bytes[2..]);
+    let mut t = proof.clone();
+    t.trace_openings.merkle_proof = long;
+    assert_eq!(verify_air(&air, &t, 96), Err(VerificationError::MalformedProof("trace openings")));
+    // the honest bytes still verify
+    assert_eq!(verify_air(&air, &proof, 96), Ok(96));
+}
+
+#[test]
+fn options_the_protocol_cannot_run_are_refused() {
+    let (air, proof) = honest(HashFunction::Blake3_256, 64);
+    // a remainder bound below the folding factor leaves the remainder without coefficients
+    let mut t = proof.clone();
+    t.options.fri_remainder_max_degree = 3;
+    assert!(matches!(verify_air(&air, &t, 0), Err(VerificationError::Options(_))));
+    assert!(matches!(Proof::from_bytes(&t.to_bytes()), Err(DecodeError::Options(_))));
+    // trace lengths outside the range, read from the bytes
+    for log_n in [0u8, 5, 29, 40, 64, 255] {
+        let mut t = proof.clone();
+        t.trace_length_log2 = log_n;
+        assert_eq!(Proof::from_bytes(&t.to_bytes()), Err(DecodeError::TraceLength(log_n)));
+        assert_eq!(verify_air(&air, &t, 96), Err(VerificationError::TraceLength(log_n)));
+    }
+}
