@@ -575,7 +575,7 @@ where
             &deep,
         )
     });
-    let mut fri_prover = FriProver::<E, FriTranscript<E, H>, H, MerkleVc<H>>::new(options.fri_options());
+    let mut fri_prover = FriProver::<E, FriTranscript<E, H>, H, MerkleVc<H>>::new(options.fri_options()?);
     let mut channel = FriTranscript::<E, H> { transcript, roots: Vec::new(), failed: false, _e: PhantomData };
     report.time("FRI", || fri_prover.build_layers(&mut channel, deep_evaluations));
     if channel.failed {

@@ -230,9 +230,11 @@ impl ProofOptions {
         ]
     }
 
-    /// winter-fri's view of these options.
-    pub fn fri_options(&self) -> winter_fri::FriOptions {
-        winter_fri::FriOptions::new(self.blowup_factor, self.fri_folding_factor, self.fri_remainder_max_degree)
+    /// winter-fri's view of these options (whose constructor panics on a blowup that is not a
+    /// power of two or an unsupported folding factor: the options are validated first).
+    pub fn fri_options(&self) -> Result<winter_fri::FriOptions, OptionsError> {
+        self.validate()?;
+        Ok(winter_fri::FriOptions::new(self.blowup_factor, self.fri_folding_factor, self.fri_remainder_max_degree))
     }
 }
 

@@ -343,7 +343,7 @@ impl Proof {
         let max_row = MAX_COLUMNS * ext;
         let max_values = num_queries * max_row;
         let max_proof = max_merkle_proof_bytes(num_queries, lde_log);
-        let fri = options.fri_options();
+        let fri = options.fri_options()?;
         let num_fri_layers = fri.num_fri_layers(lde_size);
         let folding = options.fri_folding_factor;
 

@@ -44,6 +44,47 @@
 //!     values it computes from the openings (step 7): each layer's openings against its root,
 //!     each fold, the remainder against its commitment, its length, and its values at the
 //!     folded positions.
+//!
+//! # What the verifier inherits, and why each piece is sound
+//!
+//! The verifier runs library code on data a prover chose. Every trait default and library
+//! behaviour it relies on is listed here with what it checks and what we check for it. (The
+//! default `VerifierChannel::read_remainder`, which checks nothing, is how forged proofs of
+//! any claim were accepted before this table existed.)
+//!
+//! | inherited | what it does | what it does not do | why we are sound |
+//! |---|---|---|---|
+//! | winter-fri `VerifierChannel::read_remainder` (default) | returns the remainder | compare it with its commitment | **overridden** in [`crate::channel::FriChannel`]: the hash of the coefficients must be the last FRI commitment |
+//! | winter-fri `VerifierChannel::read_layer_queries` (default) | hashes each opened leaf of a layer, checks them against the layer's root with `verify_many` | check the number of leaves or their positions; `group_slice_elements` panics on a length not a multiple of the folding factor | each layer's value count is checked against the positions folded into it before FRI runs ([`crate::channel::FriChannel::load`]); `MerkleVc::verify_many` requires one leaf per index |
+//! | winter-fri `FriVerifier::new` | reseeds with every commitment (the remainder's too) and draws a folding challenge after each; checks degree divisibility | check the number of commitments (`layer_commitments[depth]` would panic with too few) | the decoder and the verifier require exactly `layers + 1` commitments |
+//! | winter-fri `FriVerifier::verify` | checks each fold, the remainder's length (at most the bound) and its values at the folded positions | check positions are in range (its `get_query_values` unwraps), or the remainder against its commitment | positions come from the transcript over exactly FRI's domain; leaf counts are pinned (above); the remainder's length is exact and its commitment checked |
+//! | winter-fri `FriProof` (parsing) | `num_partitions()` is `2^byte`; `parse_layers` hashes every value | bound anything before hashing; the partition byte overflows | **not used**: the proof carries FRI in our own bounded encoding |
+//! | winter-fri `FriOptions::new` | asserts the blowup and folding factor | return an error | built only from validated options ([`crate::ProofOptions::fri_options`]) |
+//! | winter-crypto `DefaultRandomCoin::draw` | rejection-samples field elements from the hash (uniform); fails after 1000 tries | — | a failure is a `Transcript` error; a prover cannot force one |
+//! | winter-crypto `DefaultRandomCoin::draw_integers` | absorbs the nonce, draws `count` positions by masking (uniform for a power-of-two domain) | remove duplicates; it asserts `count < domain` and a power-of-two domain | [`crate::transcript::Transcript::draw_query_positions`] checks both, sorts and drops repeats (repeats only lower the number of distinct queries, as the conjecture allows) |
+//! | winter-crypto `DefaultRandomCoin::check_leading_zeros` | counts the trailing zero bits of `H(seed ‖ nonce)`, the seed after every FRI commitment | change the coin | the same digest seeds the positions, so the work binds them |
+//! | winter-crypto `MerkleTree::verify_batch` | recomputes the root from leaves and nodes; rejects duplicate or out-of-range indexes and missing nodes | check the depth against the tree's; reject extra nodes at the end of a node vector | [`crate::merkle::decode_batch_proof`] pins the depth (BLAKE3 and Rescue hash a 64-byte leaf like a node merge, so only a fixed depth stops a node being passed as a leaf), the exact node count, and the canonical bytes |
+//! | winter-crypto `BatchMerkleProof::read_from` | reads vector counts and lengths | bound them before allocating (capacity overflow, out-of-memory) | **not used**: [`crate::merkle::BoundedBatchProof`] bounds depth, vector count and lengths first |
+//! | winter-crypto Rescue `ElementDigest::read_from` | reads four `u64`s with `Felt::new`, which reduces values `≥ p` | reject non-canonical elements | roots must re-encode to the bytes read; batch proofs must re-encode to their bytes |
+//! | winter-crypto `hash_elements` (BLAKE3, Rescue) | hashes canonical encodings of the elements (Rescue: with the length in the capacity) | separate leaves from internal nodes | tree depths are pinned (above) |
+//! | winter-utils `read_usize` | reads a variable-length integer | require the shortest encoding | batch proofs must re-encode to their bytes |
+//! | winter-utils `SliceReader` | bounds reads by the input | use checked addition (`pos + len` wraps on 32-bit) | only reads lengths we bounded first (Merkle proofs, digests); every other field goes through our checked `Reader` |
+//! | winter-math `slice_from_base_elements` | reinterprets base elements as extension elements | — it asserts the length is a multiple of the degree | every length is checked against its expected count first |
+//! | winter-math `inv` | `0⁻¹ = 0` | signal division by zero | every divisor is checked non-zero first (`z` off the trace domain, `x ≠ z`, `x ≠ z·g`) |
+//! | winter-math `get_root_of_unity` | asserts `log n ≤ 32` | — | trace length and blowup are range-checked first ([`crate::proof::check_trace_length`]) |
+//! | winter-math `Felt::new` | reduces any `u64` modulo `p` | reject non-canonical values | the decoder rejects values `≥ p` before `Felt::new` |
+//!
+//! # Work before rejection
+//!
+//! The decoder reads the options and the trace length first and bounds every later section by
+//! them (out-of-domain rows by [`crate::proof::MAX_COLUMNS`], opened rows by the number of
+//! queries, Merkle proofs by the queries and the tree depth, the FRI layers and remainder by
+//! the number of layers and the remainder size the options imply), so a proof's size is
+//! bounded by its options. Before hashing any opened value, the verifier checks its count
+//! against the positions. Checks run cheapest first: decoding, the options and security level,
+//! shapes, the constraints at `z` (one evaluation), the proof of work (one hash), then the
+//! Merkle openings and FRI. So the verifier's work on any input is at most that of an honest
+//! verification with the options the input names, plus decoding, linear in its size.
 
 use alloc::vec::Vec;
 

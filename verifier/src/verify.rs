@@ -217,7 +217,7 @@ where
     )?;
 
     // --- step 7: FRI's commit phase ------------------------------------------------------------
-    let fri_options = options.fri_options();
+    let fri_options = options.fri_options()?;
     let num_layers = fri_options.num_fri_layers(lde_size);
     if fri_roots.len() != num_layers + 1 {
         return Err(VerificationError::Shape {

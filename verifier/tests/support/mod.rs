@@ -262,7 +262,7 @@ where
         })
         .collect();
     adversary.fri_input(&view, &mut evaluations);
-    let fri_options = options.fri_options();
+    let fri_options = options.fri_options().unwrap();
     let num_layers = fri_options.num_fri_layers(lde_size);
     let mut fri_roots = Vec::new();
     let mut layers: Vec<(Vec<[E; 8]>, MerkleTree<H>)> = Vec::new();
