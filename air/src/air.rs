@@ -42,6 +42,12 @@ pub trait Air: Sync {
     }
     /// The public claim, as field elements absorbed into the transcript before anything else.
     fn public_elements(&self) -> Vec<Felt>;
+    /// Main columns whose values the constraints fix from the claim alone, the same in every
+    /// trace the AIR accepts for it: a zero-knowledge prover need not mask them, since their
+    /// openings reveal only what the claim says. Every other column is masked.
+    fn public_columns(&self) -> Vec<usize> {
+        Vec::new()
+    }
     /// Emits the main transition constraints for rows (`cur`, `nxt`).
     fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, cur: &[V], nxt: &[V], periodic: &[V], sink: &mut S);
     /// Emits the first-row and last-row constraints on main columns (`first` and `last` are the
@@ -194,6 +200,14 @@ impl Air for ProcessorAir {
     fn periodic_columns(&self) -> Vec<Vec<Felt>> {
         periodic_columns().iter().map(|c| c.to_vec()).collect()
     }
+    fn public_columns(&self) -> Vec<usize> {
+        // an execution is proven with the straight-line variant only when its control-kind flags
+        // are all zero (`for_trace`), which the claim's variant code says: they reveal nothing
+        match self.variant {
+            Variant::StraightLine => (CTL..CTL + NUM_KINDS).collect(),
+            _ => Vec::new(),
+        }
+    }
     fn public_elements(&self) -> Vec<Felt> {
         let mut elements = self.public.to_elements();
         elements.push(Felt::new(self.variant.code()));
@@ -330,9 +344,16 @@ impl ConstraintSink<Degree> for Collect {
 /// Degree bounds (in x) of every constraint numerator, in emission order: main transition,
 /// main boundary, auxiliary.
 pub fn constraint_degrees<A: Air>(air: &A) -> Vec<(ConstraintKind, u64)> {
+    constraint_degrees_with(air, air.trace_length() as u64 - 1)
+}
+
+/// [`constraint_degrees`] when every trace column, main and auxiliary, is a polynomial of degree
+/// at most `column_degree` (the trace's own is `n − 1`; a column masked for zero knowledge with
+/// a multiple of the trace domain's vanishing polynomial has a higher degree).
+pub fn constraint_degrees_with<A: Air>(air: &A, column_degree: u64) -> Vec<(ConstraintKind, u64)> {
     let n = air.trace_length() as u64;
-    let main = alloc::vec![Degree(n - 1); air.main_width()];
-    let aux = alloc::vec![Degree(n - 1); air.aux_width()];
+    let main = alloc::vec![Degree(column_degree); air.main_width()];
+    let aux = alloc::vec![Degree(column_degree); air.aux_width()];
     let periodic: Vec<Degree> =
         air.periodic_columns().iter().map(|c| Degree(n - n / (c.len().max(1) as u64))).collect();
     let challenges = alloc::vec![Degree(0); air.num_aux_challenges()];
@@ -346,6 +367,22 @@ pub fn constraint_degrees<A: Air>(air: &A) -> Vec<(ConstraintKind, u64)> {
 /// Number of constraints (one random coefficient each).
 pub fn num_constraints<A: Air>(air: &A) -> usize {
     constraint_degrees(air).len()
+}
+
+/// The number of coefficients of the composition quotient when every trace column is a
+/// polynomial of degree at most `column_degree`: the largest of `deg(transition) + 2 − n` (the
+/// transition divisor is `(x^n − 1)/(x − g^(n−1))`) and `deg(boundary)` over the constraints.
+pub fn quotient_length<A: Air>(air: &A, column_degree: u64) -> usize {
+    let n = air.trace_length() as u64;
+    constraint_degrees_with(air, column_degree)
+        .iter()
+        .map(|(kind, d)| match kind {
+            ConstraintKind::Transition => (d + 2).saturating_sub(n),
+            _ => *d,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1) as usize
 }
 
 /// Number of composition columns (each of degree < n) and the constraint-evaluation blowup

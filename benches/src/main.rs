@@ -153,7 +153,8 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
             distaff_verifier::verify_bytes(&program.hash(), &public, &outputs, &bytes, 96).expect("verifies");
             verify_times.push(t.elapsed());
         }
-        last = Some((report, bytes.len(), proof.security_bits(), outputs));
+        let bits = report.security_bits;
+        last = Some((report, bytes.len(), bits, outputs));
     }
     let (report, size, bits, outputs) = last.expect("at least one run");
     if collatz_start {

@@ -113,6 +113,8 @@ pub struct ProveArgs {
     pub max_memory: Option<u64>,
     /// Print JSON.
     pub as_json: bool,
+    /// Make a zero-knowledge (hiding) proof (the default; `--no-zk` turns it off).
+    pub hiding: bool,
 }
 
 /// The memory the system reports available (`MemAvailable` on Linux), in bytes.
@@ -135,7 +137,9 @@ fn gib(bytes: u64) -> String {
 fn check_memory(run: &ExecutionOutput, options: &ProofOptions, args: &ProveArgs) -> Result<(), CliError> {
     use distaff_prover::{estimated_memory, LdeStorage};
     let Some(limit) = args.max_memory.or_else(available_memory) else { return Ok(()) };
-    let (cycles, rows, wide) = (run.cycles, run.trace_length, run.memory_variant);
+    // (a hiding proof's trace has at least MIN_HIDING_TRACE_LENGTH rows)
+    let min_rows = if options.hiding { distaff_verifier::shape::MIN_HIDING_TRACE_LENGTH } else { 0 };
+    let (cycles, rows, wide) = (run.cycles, run.trace_length.max(min_rows), run.memory_variant);
     let need = estimated_memory(rows, wide, options, args.storage);
     if need <= limit {
         return Ok(());
@@ -156,7 +160,7 @@ fn check_memory(run: &ExecutionOutput, options: &ProofOptions, args: &ProveArgs)
 
 /// `distaff prove`.
 pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path: &Path) -> Result<(), CliError> {
-    let ProveArgs { outputs, security, hash, storage, as_json, .. } = *args;
+    let ProveArgs { outputs, security, hash, storage, as_json, hiding, .. } = *args;
     check_outputs(outputs)?;
     let loaded = load_program(program)?;
     let program = &loaded.program;
@@ -164,7 +168,8 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
     let options = match security {
         128 => ProofOptions::with_128_bit_security(hash),
         _ => ProofOptions::with_96_bit_security(hash),
-    };
+    }
+    .with_hiding(hiding);
     let start = Instant::now();
     // a quick execution first: its length says whether the proof can fit in memory
     let run = execute(program, &inputs).map_err(|e| loaded.execution_error(e))?;
@@ -191,6 +196,8 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
                 "trace_length": report.trace_length,
                 "cycles": report.cycles,
                 "hash": hash.name(),
+                "hiding": hiding,
+                "queries": proof.options.num_queries,
                 "initial_memory_words": inputs.memory().len(),
             })
         );
@@ -205,6 +212,11 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
         );
         println!("proof: {} ({} bytes, {:.1} KiB)", proof_path.display(), bytes.len(), bytes.len() as f64 / 1024.0);
         println!("security: {} bits (conjectured, {} commitments)", report.security_bits, hash.name());
+        if hiding {
+            println!("zero knowledge: hiding (reveals the claim, the AIR variant and the trace length)");
+        } else {
+            println!("zero knowledge: off (--no-zk): the proof reveals evaluations of the execution trace");
+        }
         if !inputs.memory().is_empty() {
             // the initial memory is part of the claim: a verifier needs it too
             println!("initial memory: {} words, public (verify with the same --inputs file)", inputs.memory().len());
@@ -237,17 +249,25 @@ pub fn verify(
     let bytes = std::fs::read(proof_path).map_err(io)?;
     let start = Instant::now();
     let public = PublicInputs { program_hash: hash, inputs: claim.public, outputs, memory: claim.memory };
-    let bits = distaff_verifier::verify_claim_bytes(&public, &bytes, min_security)
-        .map_err(|e| CliError::Rejected(e.to_string()))?;
+    let proof = distaff_verifier::Proof::from_bytes(&bytes).map_err(|e| CliError::Rejected(e.to_string()))?;
+    let bits =
+        distaff_verifier::verify_claim(&public, &proof, min_security).map_err(|e| CliError::Rejected(e.to_string()))?;
     let elapsed = start.elapsed();
+    let hiding = proof.options.hiding;
     if as_json {
         println!(
             "{}",
-            json!({ "verified": true, "security_bits": bits, "verification_time_ms": elapsed.as_secs_f64() * 1e3 })
+            json!({
+                "verified": true,
+                "security_bits": bits,
+                "hiding": hiding,
+                "verification_time_ms": elapsed.as_secs_f64() * 1e3
+            })
         );
     } else {
+        let kind = if hiding { "a hiding proof" } else { "a proof without zero knowledge" };
         println!(
-            "verified: the proof holds ({bits}-bit conjectured security, checked in {:.2} ms)",
+            "verified: the proof holds ({kind}, {bits}-bit conjectured security, checked in {:.2} ms)",
             elapsed.as_secs_f64() * 1e3
         );
     }

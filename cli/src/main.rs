@@ -66,6 +66,10 @@ enum Command {
         /// memory the system reports available).
         #[arg(long, value_name = "GIB")]
         max_memory: Option<f64>,
+        /// Make a proof without zero knowledge: smaller and deterministic, but it reveals
+        /// evaluations of the execution trace, from which secret inputs can be recovered.
+        #[arg(long)]
+        no_zk: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -113,7 +117,7 @@ fn main() -> ExitCode {
         Command::Run { program, inputs, outputs, json } => {
             (json, commands::run(&program, inputs.as_deref(), outputs, json))
         }
-        Command::Prove { program, inputs, outputs, security, hash, proof, low_memory, max_memory, json } => {
+        Command::Prove { program, inputs, outputs, security, hash, proof, low_memory, max_memory, no_zk, json } => {
             // the proof's large buffers are reused as they are freed (only proving needs it)
             distaff_prover::keep_freed_memory();
             let hash = match hash {
@@ -123,7 +127,8 @@ fn main() -> ExitCode {
             let storage =
                 if low_memory { distaff_prover::LdeStorage::Streamed } else { distaff_prover::LdeStorage::Stored };
             let max_memory = max_memory.map(|g| (g.max(0.0) * (1u64 << 30) as f64) as u64);
-            let args = commands::ProveArgs { outputs, security, hash, storage, max_memory, as_json: json };
+            let args =
+                commands::ProveArgs { outputs, security, hash, storage, max_memory, as_json: json, hiding: !no_zk };
             (json, commands::prove(&program, inputs.as_deref(), &args, &proof))
         }
         Command::Verify { proof, program_hash, inputs, outputs, min_security, json } => {

@@ -63,7 +63,9 @@ fn prove_then_verify_and_reject_wrong_claims() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["outputs"][0], "20365011074");
-    assert_eq!(v["security_bits"], 96);
+    // a hiding proof (the default) pays for its masks with queries: at least the preset's bits
+    assert!(v["security_bits"].as_u64().unwrap() >= 96, "{v}");
+    assert_eq!(v["hiding"], true);
     let hash = v["program_hash"].as_str().unwrap().to_string();
     let inputs = example("fibonacci.inputs.json");
     let ok = distaff(&[
@@ -78,7 +80,7 @@ fn prove_then_verify_and_reject_wrong_claims() {
         "20365011074",
     ]);
     assert!(ok.status.success(), "{}", stderr(&ok));
-    assert!(stdout(&ok).contains("verified") && stdout(&ok).contains("96-bit"));
+    assert!(stdout(&ok).contains("verified") && stdout(&ok).contains("a hiding proof"), "{}", stdout(&ok));
     let verify_json = |outputs: &str| -> serde_json::Value {
         let args =
             ["verify", "--proof", proof, "--program-hash", &hash, "--inputs", &inputs, "--outputs", outputs, "--json"];
@@ -383,8 +385,9 @@ fn low_memory_proving_writes_the_same_proof() {
     std::fs::create_dir_all(&dir).unwrap();
     let (a, b) = (dir.join("a.proof"), dir.join("b.proof"));
     let (prog, inputs) = (example("fibonacci_while.dasm"), example("fibonacci_while.inputs.json"));
+    // (without zero knowledge, so that the two proofs can be compared byte for byte)
     for (path, extra) in [(&a, None), (&b, Some("--low-memory"))] {
-        let mut args = vec!["prove", &prog, "--inputs", &inputs, "--proof", path.to_str().unwrap()];
+        let mut args = vec!["prove", &prog, "--inputs", &inputs, "--no-zk", "--proof", path.to_str().unwrap()];
         args.extend(extra);
         let o = distaff(&args);
         assert!(o.status.success(), "{}", stderr(&o));
@@ -392,6 +395,7 @@ fn low_memory_proving_writes_the_same_proof() {
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     let o = verify(b.to_str().unwrap(), &program_hash(&prog), Some(&inputs), "20365011074");
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("without zero knowledge"), "{}", stdout(&o));
 }
 
 #[test]
@@ -598,4 +602,45 @@ fn malformed_memory_entries_are_clear_errors() {
         }
         assert!(!std::path::Path::new(proof).exists(), "{json}: a proof was written");
     }
+}
+
+#[test]
+fn proofs_hide_by_default_and_say_so() {
+    let dir = std::env::temp_dir().join(format!("distaff-cli-zk-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (a, b) = (dir.join("a.proof"), dir.join("b.proof"));
+    let (prog, inputs) = (example("secret_product.dasm"), example("secret_product.inputs.json"));
+    for path in [&a, &b] {
+        let o = distaff(&["prove", &prog, "--inputs", &inputs, "--proof", path.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("zero knowledge: hiding"), "{}", stdout(&o));
+    }
+    // two hiding proofs of one statement differ (fresh randomness), and both verify
+    assert_ne!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    for path in [&a, &b] {
+        let o = distaff(&[
+            "verify",
+            "--proof",
+            path.to_str().unwrap(),
+            "--program-hash",
+            &program_hash(&prog),
+            "--inputs",
+            &inputs,
+            "--outputs",
+            "1",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!((v["verified"].clone(), v["hiding"].clone()), (true.into(), true.into()));
+    }
+    // --no-zk: deterministic, and reported as such
+    let o = distaff(&["prove", &prog, "--inputs", &inputs, "--no-zk", "--json", "--proof", a.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["hiding"], false);
+    let first = std::fs::read(&a).unwrap();
+    let o = distaff(&["prove", &prog, "--inputs", &inputs, "--no-zk", "--proof", a.to_str().unwrap()]);
+    assert!(o.status.success() && stdout(&o).contains("zero knowledge: off"), "{}", stdout(&o));
+    assert_eq!(std::fs::read(&a).unwrap(), first);
 }

@@ -12,7 +12,7 @@ mod trace;
 mod vm;
 
 pub use trace::trace_length;
-pub use trace::{build_trace, ExecutionTrace};
+pub use trace::{build_trace, build_trace_with_min_length, ExecutionTrace};
 pub use vm::{execute, Access, ExecutionError, ExecutionOutput, ProgramInputs, ProgramPoint, Vm, MAX_CYCLES};
 
 #[cfg(feature = "fault-injection")]

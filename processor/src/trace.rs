@@ -340,23 +340,39 @@ impl Decoder<'_> {
 
 /// Runs a program and records its execution trace.
 pub fn build_trace(program: &Program, inputs: &ProgramInputs) -> Result<ExecutionTrace, ExecutionError> {
-    record(program, Vm::new(inputs), inputs)
+    record(program, Vm::new(inputs), inputs, 0)
 }
 
-/// [`build_trace`] with deliberate faults: the trace of an execution that breaks the VM's
-/// rules, for soundness tests (it does not satisfy the AIR).
+/// [`build_trace`], padded with halted rows to at least `min_length` rows (a power of two):
+/// a hiding proof needs a trace of some length whatever the execution's.
+pub fn build_trace_with_min_length(
+    program: &Program,
+    inputs: &ProgramInputs,
+    min_length: usize,
+) -> Result<ExecutionTrace, ExecutionError> {
+    record(program, Vm::new(inputs), inputs, min_length)
+}
+
+/// [`build_trace_with_min_length`] with deliberate faults: the trace of an execution that
+/// breaks the VM's rules, for soundness tests (it does not satisfy the AIR).
 #[cfg(feature = "fault-injection")]
 pub fn build_trace_with_faults(
     program: &Program,
     inputs: &ProgramInputs,
     faults: crate::vm::Faults,
+    min_length: usize,
 ) -> Result<ExecutionTrace, ExecutionError> {
     let mut vm = Vm::new(inputs);
     vm.faults = faults;
-    record(program, vm, inputs)
+    record(program, vm, inputs, min_length)
 }
 
-fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<ExecutionTrace, ExecutionError> {
+fn record(
+    program: &Program,
+    mut vm: Vm,
+    inputs: &ProgramInputs,
+    min_length: usize,
+) -> Result<ExecutionTrace, ExecutionError> {
     // --- execution: op bits, stack, depth, range-check limbs, helper, overflow; the cycle log --
     let mut rec =
         TraceRecorder { columns: vec![Vec::new(); TRACE_WIDTH], cycles: Vec::new(), permutations: Vec::new() };
@@ -380,7 +396,7 @@ fn record(program: &Program, mut vm: Vm, inputs: &ProgramInputs) -> Result<Execu
     // checks the program hash there instead): half the trace of the general rule
     let last_is_noop = m > 0 && (0..NUM_OP_BITS).all(|k| columns[OP_BITS + k][m - 1] == Felt::ZERO);
     debug_assert_eq!(last_is_noop, m > 0 && vm.last_row_noop, "the VM's account of the last row");
-    let n = rows_for(m, last_is_noop, needed);
+    let n = rows_for(m, last_is_noop, needed).max(min_length.next_power_of_two());
     for _ in m..n {
         write_state(&mut columns, opcodes::NOOP, &vm, 0, Felt::ZERO, 0);
     }

@@ -28,6 +28,11 @@ pub type Matrix64 = RowMajorMatrix<Goldilocks>;
 pub struct Coefficients {
     /// The varying columns' coefficients (`n` rows of `varying.len()`).
     matrix: Matrix64,
+    /// Coefficients of `x^n` and up (a polynomial masked for zero knowledge, or a composition
+    /// column of a hiding proof, has more than `n`), one row per power, the varying columns'
+    /// widths; on a coset of the LDE domain, where `x^n` is a constant `κ`, the polynomial
+    /// equals the one of `n` coefficients `low + κ·high`.
+    high: Option<Matrix64>,
     height: usize,
     varying: Vec<usize>,
     /// Per column: its position among the varying columns, if it varies.
@@ -64,7 +69,69 @@ impl Coefficients {
         for (t, &c) in varying.iter().enumerate() {
             position[c] = Some(t);
         }
-        Coefficients { matrix, height, varying, position, constants }
+        Coefficients { matrix, high: None, height, varying, position, constants }
+    }
+
+    /// These polynomials plus `Z_H(x)·r_c(x)` for each `(c, r_c)` of `masks` (`Z_H = x^n − 1`,
+    /// the trace domain's vanishing polynomial, so the values on the trace domain do not
+    /// change): the low coefficients lose `r_c`, the high ones are `r_c`. A masked column is
+    /// never constant.
+    pub fn masked(self, masks: &[(usize, Vec<Felt>)]) -> Self {
+        if masks.is_empty() {
+            return self;
+        }
+        let width = self.width();
+        let n = self.height;
+        let h = masks.iter().map(|m| m.1.len()).max().unwrap_or(0);
+        debug_assert!(h <= n && self.high.is_none());
+        let mut is_varying: Vec<bool> = self.position.iter().map(Option::is_some).collect();
+        for (c, _) in masks {
+            is_varying[*c] = true;
+        }
+        let varying: Vec<usize> = (0..width).filter(|&c| is_varying[c]).collect();
+        let w = varying.len();
+        let mut values = if varying == self.varying {
+            self.matrix.values
+        } else {
+            let (old, old_w) = (&self.matrix.values, self.matrix.width());
+            let (position, constants) = (&self.position, &self.constants);
+            let mut values = vec![Goldilocks::ZERO; n * w];
+            values.par_chunks_mut(w).enumerate().for_each(|(k, row)| {
+                for (d, &c) in row.iter_mut().zip(&varying) {
+                    *d = match position[c] {
+                        Some(t) => old[k * old_w + t],
+                        None if k == 0 => to_p3(constants[c]),
+                        None => Goldilocks::ZERO,
+                    };
+                }
+            });
+            values
+        };
+        let mut high = vec![Goldilocks::ZERO; h * w];
+        for (c, r) in masks {
+            let t = varying.binary_search(c).expect("a masked column varies");
+            for (k, rk) in r.iter().enumerate() {
+                values[k * w + t] -= to_p3(*rk);
+                high[k * w + t] = to_p3(*rk);
+            }
+        }
+        let mut out = Self::from_varying(RowMajorMatrix::new(values, w.max(1)), n, varying, self.constants);
+        out.high = Some(RowMajorMatrix::new(high, w.max(1)));
+        out
+    }
+
+    /// Coefficients per column, with the high ones: one more than the largest degree.
+    pub fn len(&self) -> usize {
+        self.height + self.high.as_ref().map_or(0, |m| m.height())
+    }
+
+    /// The stored value of coefficient `k` (`< len()`) of varying column `t` (see [`stored`]).
+    #[inline(always)]
+    pub fn stored_value(&self, k: usize, t: usize) -> u64 {
+        match &self.high {
+            Some(high) if k >= self.height => stored(high, k - self.height, t),
+            _ => stored(&self.matrix, k, t),
+        }
     }
 
     /// Number of columns (polynomials).
@@ -92,6 +159,10 @@ impl Coefficients {
     #[inline(always)]
     pub fn coefficient(&self, k: usize, c: usize) -> Felt {
         match self.position[c] {
+            Some(t) if k >= self.height => match &self.high {
+                Some(high) if k - self.height < high.height() => coefficient(high, k - self.height, t),
+                _ => Felt::ZERO,
+            },
             Some(t) => coefficient(&self.matrix, k, t),
             None if k == 0 => self.constants[c],
             None => Felt::ZERO,
@@ -291,7 +362,11 @@ pub fn evaluate_columns(coefficients: &Coefficients) -> Vec<Vec<Felt>> {
     (0..coefficients.width())
         .into_par_iter()
         .map(|c| {
+            // (on the trace domain x^n = 1: the high coefficients add to the low ones)
             let mut values: Vec<Felt> = (0..n).map(|k| coefficients.coefficient(k, c)).collect();
+            for k in n..coefficients.len() {
+                values[k % n] += coefficients.coefficient(k, c);
+            }
             distaff_math::fft::evaluate_poly(&mut values, &twiddles);
             values
         })
@@ -319,6 +394,8 @@ struct CosetDft<'a> {
     /// The columns that are transformed, in order, and their coefficients.
     varying: Vec<usize>,
     source: &'a Matrix64,
+    /// The coefficients of `x^n` and up, added to the low ones times `x^n` on each coset.
+    high: Option<&'a Matrix64>,
     /// `(column, value)` of the constant columns.
     constants: Vec<(usize, Felt)>,
 }
@@ -366,6 +443,7 @@ impl<'a> CosetDft<'a> {
             width,
             varying,
             source,
+            high: coefficients.high.as_ref(),
             constants,
         }
     }
@@ -387,6 +465,15 @@ impl<'a> CosetDft<'a> {
                 scratch.values.copy_from_slice(&self.source.values);
             }
             let shift = Felt::GENERATOR * self.omega.exp(j as u64);
+            if let Some(high) = self.high {
+                // on this coset x^n is the constant κ = shift^n
+                let kappa = constant_to_p3(shift.exp(self.n as u64));
+                let w = high.width();
+                scratch.values[..high.values.len()]
+                    .par_chunks_mut(w)
+                    .zip(high.values.par_chunks(w))
+                    .for_each(|(low, high)| low.iter_mut().zip(high).for_each(|(l, h)| *l += *h * kappa));
+            }
             let evaluations = self.dft.coset_dft_batch(scratch, constant_to_p3(shift)).inner;
             f(j, &evaluations);
             scratch = evaluations;
@@ -503,6 +590,25 @@ pub fn for_each_coset(coefficients: &Coefficients, blowup: usize, count: usize, 
     });
 }
 
+/// A coefficient matrix of polynomials of any number of coefficients up to `2n`, from
+/// row-major values (row `k` = coefficients of `x^k`): the first `n` rows are the low
+/// coefficients (padded with zeros to `n`), the rest the high ones (see [`Coefficients`]), and
+/// with high ones every column counts as varying.
+pub fn coefficient_rows(values: &[Felt], width: usize, n: usize) -> Coefficients {
+    let rows = values.len() / width;
+    if rows <= n {
+        let mut padded = values.to_vec();
+        padded.resize(n * width, Felt::ZERO);
+        return coefficient_matrix(&padded, width);
+    }
+    let low = RowMajorMatrix::new(values[..n * width].par_iter().map(|v| to_p3(*v)).collect(), width);
+    let high = RowMajorMatrix::new(values[n * width..].par_iter().map(|v| to_p3(*v)).collect(), width);
+    let constants = (0..width).map(|c| values[c]).collect();
+    let mut out = Coefficients::from_varying(low, n, (0..width).collect(), constants);
+    out.high = Some(high);
+    out
+}
+
 /// A coefficient matrix from row-major values (row `k` = coefficients of `x^k`).
 pub fn coefficient_matrix(values: &[Felt], width: usize) -> Coefficients {
     Coefficients::new(RowMajorMatrix::new(values.par_iter().map(|v| to_p3(*v)).collect(), width))
@@ -524,8 +630,11 @@ pub fn evaluate_at_points(coefficients: &Coefficients, xs: &[Felt]) -> Vec<Felt>
             let ps: Vec<Goldilocks> = points.iter().map(|x| constant_to_p3(*x)).collect();
             let mut acc = vec![Goldilocks::ZERO; ps.len() * w];
             if w > 0 {
-                for k in (0..n).rev() {
-                    let row = &matrix.values[k * w..(k + 1) * w];
+                for k in (0..coefficients.len()).rev() {
+                    let row = match &coefficients.high {
+                        Some(high) if k >= n => &high.values[(k - n) * w..(k - n + 1) * w],
+                        _ => &matrix.values[k * w..(k + 1) * w],
+                    };
                     for (q, x) in ps.iter().enumerate() {
                         for (a, c) in acc[q * w..(q + 1) * w].iter_mut().zip(row) {
                             *a = *a * *x + *c;
@@ -675,6 +784,64 @@ mod tests {
             for c in 0..w {
                 let expected = if k < n { coeffs.coefficient(k, c) } else { Felt::ZERO };
                 assert_eq!(coefficient(&back, k, c), expected);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod masked_tests {
+    use super::*;
+    use distaff_math::polynom;
+
+    #[test]
+    fn masked_polynomials_have_their_high_coefficients_everywhere() {
+        let n = 16;
+        let cols: Vec<Vec<Felt>> = vec![(0..n as u64).map(|i| Felt::new(i * i + 3)).collect(), vec![Felt::new(5); n]];
+        let masks: Vec<(usize, Vec<Felt>)> =
+            (0..2).map(|c| (c, (0..5).map(|k| Felt::new(100 + 10 * c as u64 + k)).collect())).collect();
+        let m = interpolate_columns(&cols).masked(&masks);
+        assert_eq!(m.len(), n + 5);
+        let poly = |c: usize| -> Vec<Felt> { (0..m.len()).map(|k| m.coefficient(k, c)).collect() };
+        // T + (x^n − 1)·r
+        for c in 0..2 {
+            let base = interpolate_columns(&cols);
+            let mut expected: Vec<Felt> = (0..n).map(|k| base.coefficient(k, c)).collect();
+            expected.resize(n + 5, Felt::ZERO);
+            for (k, r) in masks[c].1.iter().enumerate() {
+                expected[k] -= *r;
+                expected[n + k] += *r;
+            }
+            assert_eq!(poly(c), expected, "column {c}");
+        }
+        // the LDE, the values at points and on the trace domain
+        let blowup = 8;
+        let rows = lde_rows(&m, blowup);
+        let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+        for p in 0..n * blowup {
+            let x = Felt::GENERATOR * omega.exp(p as u64);
+            for c in 0..2 {
+                assert_eq!(rows[p * 2 + c], polynom::eval(&poly(c), x), "LDE position {p}, column {c}");
+            }
+        }
+        let xs = [Felt::new(12345), Felt::new(999)];
+        let at = evaluate_at_points(&m, &xs);
+        for (q, x) in xs.iter().enumerate() {
+            for c in 0..2 {
+                assert_eq!(at[q * 2 + c], polynom::eval(&poly(c), *x));
+            }
+        }
+        assert_eq!(evaluate_columns(&m), cols);
+        // a matrix with high rows from its values
+        let values: Vec<Felt> = (0..(n + 3) as u64 * 2).map(|i| Felt::new(i * 7 + 1)).collect();
+        let r = coefficient_rows(&values, 2, n);
+        assert_eq!(r.len(), n + 3);
+        let rows = lde_rows(&r, blowup);
+        for p in 0..n * blowup {
+            let x = Felt::GENERATOR * omega.exp(p as u64);
+            for c in 0..2 {
+                let poly: Vec<Felt> = (0..n + 3).map(|k| values[k * 2 + c]).collect();
+                assert_eq!(rows[p * 2 + c], polynom::eval(&poly, x), "rows: position {p}, column {c}");
             }
         }
     }

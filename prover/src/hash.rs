@@ -109,6 +109,33 @@ impl Rows for Stored<'_> {
     }
 }
 
+/// Rows followed by their salts (the leaves of a hiding proof's trees): row `k` is row
+/// `index(k)` of `rows`, then `salts[k·salt_len .. (k + 1)·salt_len]`.
+pub(crate) struct Salted<'a, R: Rows, F: Fn(usize) -> usize + Sync> {
+    pub rows: &'a R,
+    pub index: F,
+    pub salts: &'a [Felt],
+    pub salt_len: usize,
+}
+
+impl<R: Rows, F: Fn(usize) -> usize + Sync> Rows for Salted<'_, R, F> {
+    fn width(&self) -> usize {
+        self.rows.width() + self.salt_len
+    }
+
+    fn elements(&self, k: usize) -> Cow<'_, [Felt]> {
+        let mut row = self.rows.elements((self.index)(k)).into_owned();
+        row.extend_from_slice(&self.salts[k * self.salt_len..(k + 1) * self.salt_len]);
+        Cow::Owned(row)
+    }
+
+    fn write_bytes(&self, k: usize, out: &mut [u8]) {
+        let w = self.rows.width();
+        self.rows.write_bytes((self.index)(k), &mut out[..8 * w]);
+        write_elements(&self.salts[k * self.salt_len..(k + 1) * self.salt_len], &mut out[8 * w..]);
+    }
+}
+
 /// A hasher that hashes rows of field elements into Merkle leaves with the digests of
 /// `hash_elements`, and merges nodes with the digests of `merge`, possibly many at a time.
 /// Both run on the calling thread: [`crate::merkle`] spreads them over the rayon pool.

@@ -46,10 +46,13 @@ mod memory;
 mod merkle;
 mod prover;
 pub mod symbolic;
+pub mod zk;
 
 pub use dft::RowLayout;
 pub use distaff_verifier::{FieldExtension, HashFunction, Proof, ProofOptions};
 pub use memory::keep_freed_memory;
 pub use prover::{
-    estimated_memory, prove, prove_air, prove_trace, prove_with, Checks, LdeStorage, ProverError, ProvingReport,
+    estimated_memory, prove, prove_air, prove_air_with, prove_trace, prove_trace_with, prove_with, prove_with_settings,
+    Checks, LdeStorage, ProverError, ProverSettings, ProvingReport,
 };
+pub use zk::Randomness;

@@ -6,21 +6,23 @@ use std::marker::PhantomData;
 use crate::dft;
 use std::time::{Duration, Instant};
 
-use crate::hash::{RowHasher, Stored};
+use crate::hash::{RowHasher, Salted, Stored};
 use crate::merkle::{LeafFn, Leaves, PartialTree};
 use crate::symbolic;
-use distaff_air::air::{composition_shape, num_constraints};
+use crate::zk::{Purpose, Randomness, Salts};
+use distaff_air::air::num_constraints;
 use distaff_air::debug::{check_air_with_challenges, ConstraintFailure};
 use distaff_air::layout::{FULL_TRACE_WIDTH, TRACE_WIDTH};
 use distaff_air::{Air, ProcessorAir, Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
 use distaff_math::lazy::Accumulator;
 use distaff_math::{batch_inversion, polynom, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
-use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
+use distaff_processor::{build_trace_with_min_length, ExecutionError, ProgramInputs};
 use distaff_verifier::merkle::{BoundedBatchProof, MerkleVc};
 use distaff_verifier::proof::Openings;
 #[cfg(test)]
 use distaff_verifier::protocol::degree_correction;
 use distaff_verifier::protocol::{combine_composition_columns, composition_at, periodic_polys, OodFrame, ScaleBy};
+use distaff_verifier::shape::{hiding_options, ProofShape, MIN_HIDING_TRACE_LENGTH};
 use distaff_verifier::transcript::{DeepCoefficients, TranscriptError};
 use distaff_verifier::Transcript;
 use distaff_verifier::{FieldExtension, HashFunction, OptionsError, Proof, ProofOptions};
@@ -67,9 +69,13 @@ pub enum ProverError {
     /// A periodic column's period is not a power of two dividing the trace length.
     #[error("periodic columns must have a power-of-two period dividing the trace length")]
     PeriodicColumns,
-    /// The blowup factor is below what the constraint degree needs.
-    #[error("blowup factor {0} is below the constraint-evaluation blowup {1}")]
-    BlowupTooSmall(usize, usize),
+    /// The options do not fit the trace (a blowup below what the constraint degree needs, or a
+    /// hiding proof of a trace shorter than its masks allow).
+    #[error("the options do not fit this trace: {0}")]
+    Shape(distaff_verifier::VerificationError),
+    /// The operating system gave no randomness for a hiding proof.
+    #[error("no randomness for a hiding proof: {0}")]
+    Randomness(String),
     /// The transcript failed to produce a challenge (astronomically unlikely).
     #[error("the transcript could not produce a challenge")]
     Transcript,
@@ -89,6 +95,9 @@ pub struct ProvingReport {
     pub cycles: usize,
     /// Conjectured security of the proof, in bits.
     pub security_bits: u32,
+    /// The options the proof was made with (a hiding proof may have more queries than asked
+    /// for).
+    pub options: Option<ProofOptions>,
 }
 
 impl ProvingReport {
@@ -152,15 +161,39 @@ pub fn estimated_memory(trace_length: usize, memory_variant: bool, options: &Pro
     lde.saturating_add(64 << 20)
 }
 
+/// How the prover works: what the default entry points use, and what tests and benchmarks may
+/// change. None of it changes what a proof shows.
+#[derive(Clone)]
+pub struct ProverSettings {
+    /// How the trace LDE is held.
+    pub storage: LdeStorage,
+    /// Whether the prover checks its own trace first.
+    pub checks: Checks,
+    /// Where a hiding proof's randomness comes from: `None` for the operating system (a fresh
+    /// seed per proof), or a fixed seed for tests ([`Randomness::insecure_fixed_seed_for_testing`]).
+    pub randomness: Option<Randomness>,
+}
+
+impl Default for ProverSettings {
+    fn default() -> Self {
+        ProverSettings { storage: LdeStorage::Stored, checks: Checks::On, randomness: None }
+    }
+}
+
 /// Executes `program` on `inputs` and proves the execution, claiming the top `num_outputs`
 /// stack values as outputs. Returns the outputs, the proof and a cost report.
+///
+/// With hiding options (the presets' default), the proof is zero-knowledge: see
+/// `distaff_verifier::shape` for what it hides and what it reveals. Its options may have more
+/// queries than `options` names ([`distaff_verifier::shape::hiding_options`]): the proof's own
+/// options, in the proof and in the report, say how many.
 pub fn prove(
     program: &Program,
     inputs: &ProgramInputs,
     num_outputs: usize,
     options: &ProofOptions,
 ) -> Result<(Vec<Felt>, Proof, ProvingReport), ProverError> {
-    prove_with(program, inputs, num_outputs, options, LdeStorage::Stored)
+    prove_with_settings(program, inputs, num_outputs, options, &ProverSettings::default())
 }
 
 /// [`prove`] with a choice of how the trace LDE is held ([`LdeStorage`]).
@@ -171,17 +204,30 @@ pub fn prove_with(
     options: &ProofOptions,
     storage: LdeStorage,
 ) -> Result<(Vec<Felt>, Proof, ProvingReport), ProverError> {
+    prove_with_settings(program, inputs, num_outputs, options, &ProverSettings { storage, ..Default::default() })
+}
+
+/// [`prove`] with [`ProverSettings`].
+pub fn prove_with_settings(
+    program: &Program,
+    inputs: &ProgramInputs,
+    num_outputs: usize,
+    options: &ProofOptions,
+    settings: &ProverSettings,
+) -> Result<(Vec<Felt>, Proof, ProvingReport), ProverError> {
     if num_outputs > MAX_OUTPUTS {
         return Err(ProverError::TooManyOutputs(num_outputs));
     }
     options.validate()?;
     let mut report = ProvingReport::default();
-    let trace = report.time("execution", || build_trace(program, inputs))?;
+    // a hiding proof needs a trace of some length (padded with halted rows)
+    let min_length = if options.hiding { MIN_HIDING_TRACE_LENGTH } else { 0 };
+    let trace = report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?;
     report.cycles = trace.cycles();
     let public = trace.public_inputs(num_outputs);
     // the prover owns the columns, so it can free them as soon as it no longer needs them
     let columns = Cow::Owned(trace.into_columns());
-    let proof = prove_trace_with_report(columns, &public, options, Checks::On, storage, &mut report)?;
+    let proof = prove_trace_with_report(columns, &public, options, settings, &mut report)?;
     Ok((public.outputs, proof, report))
 }
 
@@ -193,16 +239,24 @@ pub fn prove_trace(
     options: &ProofOptions,
     checks: Checks,
 ) -> Result<Proof, ProverError> {
-    let columns = Cow::Borrowed(columns);
-    prove_trace_with_report(columns, public, options, checks, LdeStorage::Stored, &mut ProvingReport::default())
+    prove_trace_with(columns, public, options, &ProverSettings { checks, ..Default::default() })
+}
+
+/// [`prove_trace`] with [`ProverSettings`].
+pub fn prove_trace_with(
+    columns: &[Vec<Felt>],
+    public: &PublicInputs,
+    options: &ProofOptions,
+    settings: &ProverSettings,
+) -> Result<Proof, ProverError> {
+    prove_trace_with_report(Cow::Borrowed(columns), public, options, settings, &mut ProvingReport::default())
 }
 
 fn prove_trace_with_report(
     columns: Cow<'_, [Vec<Felt>]>,
     public: &PublicInputs,
     options: &ProofOptions,
-    checks: Checks,
-    storage: LdeStorage,
+    settings: &ProverSettings,
     report: &mut ProvingReport,
 ) -> Result<Proof, ProverError> {
     if public.outputs.len() > MAX_OUTPUTS || public.inputs.len() > distaff_air::MAX_PUBLIC_INPUTS {
@@ -212,7 +266,7 @@ fn prove_trace_with_report(
         return Err(ProverError::TraceShape);
     }
     let air = ProcessorAir::for_trace(public.clone(), &columns);
-    prove_air_with_report(&air, columns, options, checks, storage, report)
+    prove_air_with_report(&air, columns, options, settings, report)
 }
 
 /// Proves that `columns` (column-major) satisfies any [`Air`]; the auxiliary segment, if the
@@ -223,22 +277,24 @@ pub fn prove_air<A: Air>(
     options: &ProofOptions,
     checks: Checks,
 ) -> Result<Proof, ProverError> {
-    prove_air_with_report(
-        air,
-        Cow::Borrowed(columns),
-        options,
-        checks,
-        LdeStorage::Stored,
-        &mut ProvingReport::default(),
-    )
+    prove_air_with(air, columns, options, &ProverSettings { checks, ..Default::default() })
+}
+
+/// [`prove_air`] with [`ProverSettings`].
+pub fn prove_air_with<A: Air>(
+    air: &A,
+    columns: &[Vec<Felt>],
+    options: &ProofOptions,
+    settings: &ProverSettings,
+) -> Result<Proof, ProverError> {
+    prove_air_with_report(air, Cow::Borrowed(columns), options, settings, &mut ProvingReport::default())
 }
 
 fn prove_air_with_report<A: Air>(
     air: &A,
     columns: Cow<'_, [Vec<Felt>]>,
     options: &ProofOptions,
-    checks: Checks,
-    storage: LdeStorage,
+    settings: &ProverSettings,
     report: &mut ProvingReport,
 ) -> Result<Proof, ProverError> {
     options.validate()?;
@@ -257,20 +313,30 @@ fn prove_air_with_report<A: Air>(
     if air.periodic_columns().iter().any(|c| !c.len().is_power_of_two() || c.len() > n) {
         return Err(ProverError::PeriodicColumns);
     }
+    // a hiding proof pays for its masks' degree with queries (see hiding_options)
+    let options = &hiding_options(air, options).map_err(ProverError::Shape)?;
+    let shape = ProofShape::new(air, options).map_err(ProverError::Shape)?;
     report.trace_length = n;
-    report.security_bits = options.conjectured_security(n);
+    report.security_bits = options.security_bits(n, shape.fri.bound);
+    report.options = Some(*options);
+    let randomness = match (&settings.randomness, options.hiding) {
+        (_, false) => None,
+        (Some(r), true) => Some(r.clone()),
+        (None, true) => Some(Randomness::from_os().map_err(|e| ProverError::Randomness(e.to_string()))?),
+    };
+    let (checks, storage, randomness) = (settings.checks, settings.storage, randomness.as_ref());
     match (options.extension, options.hash) {
         (FieldExtension::Quadratic, HashFunction::Blake3_256) => {
-            prove_generic::<QuadFelt, Blake3_256<Felt>, A>(air, columns, options, checks, storage, report)
+            prove_generic::<QuadFelt, Blake3_256<Felt>, A>(air, columns, options, checks, storage, randomness, report)
         }
         (FieldExtension::Quadratic, HashFunction::Rp64_256) => {
-            prove_generic::<QuadFelt, Rp64_256, A>(air, columns, options, checks, storage, report)
+            prove_generic::<QuadFelt, Rp64_256, A>(air, columns, options, checks, storage, randomness, report)
         }
         (FieldExtension::Cubic, HashFunction::Blake3_256) => {
-            prove_generic::<CubeFelt, Blake3_256<Felt>, A>(air, columns, options, checks, storage, report)
+            prove_generic::<CubeFelt, Blake3_256<Felt>, A>(air, columns, options, checks, storage, randomness, report)
         }
         (FieldExtension::Cubic, HashFunction::Rp64_256) => {
-            prove_generic::<CubeFelt, Rp64_256, A>(air, columns, options, checks, storage, report)
+            prove_generic::<CubeFelt, Rp64_256, A>(air, columns, options, checks, storage, randomness, report)
         }
     }
 }
@@ -313,15 +379,29 @@ impl From<TranscriptError> for ProverError {
 /// full size ([`PartialTree`]).
 const RECOMPUTED_LEVELS: u32 = 4;
 
-/// The leaf function of a tree over an LDE stored coset by coset ([`stored_row`]).
+/// The leaf function of a tree over an LDE stored coset by coset ([`stored_row`]), each row
+/// followed by its salt in a hiding proof.
 fn stored_leaves<'a, H: RowHasher>(
     rows: &'a [Felt],
     layout: &'a dft::RowLayout,
     n: usize,
     blowup: usize,
+    salts: Option<Salts<'a>>,
 ) -> impl Fn(usize, &mut [H::Digest]) + Sync + 'a {
     let rows = Stored::new(rows, layout);
-    move |start, out| H::hash_rows_into(&rows, |k| stored_row(start + k, n, blowup), out)
+    move |start, out| match &salts {
+        None => H::hash_rows_into(&rows, |k| stored_row(start + k, n, blowup), out),
+        Some(s) => {
+            let salts = s.leaves(start, out.len());
+            let salted = Salted {
+                rows: &rows,
+                index: |k| stored_row(start + k, n, blowup),
+                salts: &salts,
+                salt_len: s.salt_len,
+            };
+            H::hash_rows_into(&salted, |k| k, out)
+        }
+    }
 }
 
 /// Commits to an LDE computed coset by coset (the tree keeps its leaves): each coset's rows
@@ -331,6 +411,7 @@ fn stored_leaves<'a, H: RowHasher>(
 fn commit_cosets<H: RowHasher>(
     coefficients: &dft::Coefficients,
     blowup: usize,
+    salts: Option<Salts<'_>>,
     report: &mut ProvingReport,
     (lde_phase, commit_phase): (&'static str, &'static str),
 ) -> Result<PartialTree<H>, ProverError> {
@@ -340,7 +421,14 @@ fn commit_cosets<H: RowHasher>(
     let mut leaves = Leaves::<H>::new(coefficients.height() * blowup, blowup).map_err(commitment_error)?;
     dft::for_each_coset(coefficients, blowup, blowup, |j, rows| {
         let t = Instant::now();
-        leaves.add_coset(j, &Stored::new(rows, &layout));
+        let rows = Stored::new(rows, &layout);
+        match &salts {
+            None => leaves.add_coset(j, &rows),
+            Some(s) => {
+                let salts = s.coset(j);
+                leaves.add_coset(j, &Salted { rows: &rows, index: |k| k, salts: &salts, salt_len: s.salt_len });
+            }
+        }
         hashing += t.elapsed();
     });
     report.add(lde_phase, start.elapsed() - hashing);
@@ -372,14 +460,28 @@ fn stored_values(rows: &[Felt], layout: &dft::RowLayout, positions: &[usize], n:
         .collect()
 }
 
-/// Opens the rows `values` (row-major, one per position) of a committed matrix.
+/// Opens the rows `values` (row-major, `width` per position) of a committed matrix, each
+/// followed by its salt in a hiding proof.
 fn open_values<H: RowHasher>(
     tree: &PartialTree<H>,
     leaves: Option<LeafFn<'_, H::Digest>>,
     values: Vec<Felt>,
+    width: usize,
+    salts: Option<Salts<'_>>,
     positions: &[usize],
 ) -> Result<Openings, ProverError> {
     let proof = tree.prove(positions, leaves).map_err(commitment_error)?;
+    let values = match salts {
+        None => values,
+        Some(s) => {
+            let salts = s.at(positions);
+            values
+                .chunks(width.max(1))
+                .zip(salts.chunks(s.salt_len))
+                .flat_map(|(row, salt)| row.iter().chain(salt).copied())
+                .collect()
+        }
+    };
     Ok(Openings { values, merkle_proof: BoundedBatchProof::<H>(proof).to_bytes() })
 }
 
@@ -421,12 +523,14 @@ fn evaluate_ext_rows_at_points<E: FieldElement<BaseField = Felt>>(
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn prove_generic<E, H, A>(
     air: &A,
     columns: Cow<'_, [Vec<Felt>]>,
     options: &ProofOptions,
     checks: Checks,
     storage: LdeStorage,
+    randomness: Option<&Randomness>,
     report: &mut ProvingReport,
 ) -> Result<Proof, ProverError>
 where
@@ -439,20 +543,34 @@ where
     let log_n = n.trailing_zeros() as u8;
     let blowup = options.blowup_factor;
     let lde_size = n * blowup;
-    let (main_width, aux_width) = (air.main_width(), air.aux_width());
-    let (num_chunks, ce_blowup) = composition_shape(air);
-    if ce_blowup > blowup {
-        return Err(ProverError::BlowupTooSmall(blowup, ce_blowup));
-    }
-    debug_assert!(num_chunks < blowup);
+    let shape = ProofShape::new(air, options).map_err(ProverError::Shape)?;
+    let (main_width, aux_width, num_chunks) = (shape.main_width, shape.aux_width, shape.num_chunks);
+    let d = E::EXTENSION_DEGREE;
     let offset = Felt::GENERATOR;
+    // a hiding proof's masks and salts (see distaff_verifier::shape)
+    let randomness = match shape.hiding {
+        Some(_) => Some(randomness.ok_or_else(|| ProverError::Randomness("none given".into()))?),
+        None => None,
+    };
+    let salts =
+        |purpose: Purpose| randomness.map(|r| Salts { randomness: r, purpose, salt_len: shape.salt_len(), n, blowup });
+    let masks = |purpose: Purpose, columns: &[usize]| -> Vec<(usize, Vec<Felt>)> {
+        match (randomness, shape.hiding) {
+            (Some(r), Some(h)) => columns.iter().map(|&c| (c, r.elements(purpose, c as u64, h.mask_len))).collect(),
+            _ => Vec::new(),
+        }
+    };
     let mut transcript = Transcript::<H>::new(air, options, log_n);
 
     // --- 1. trace LDE and commitment ------------------------------------------------------
     // With LdeStorage::Streamed the trace LDE (n·blowup rows) is never stored: it is computed
     // coset by coset, once to hash its rows and once more to evaluate the constraints, and the
-    // few rows the queries open are evaluated from the coefficients.
-    let coefficients = report.time("trace interpolation", || dft::interpolate_columns(&columns));
+    // few rows the queries open are evaluated from the coefficients. A hiding proof masks every
+    // column but those an honest trace fills from the claim alone.
+    let public_columns = air.public_columns();
+    let masked: Vec<usize> = (0..main_width).filter(|c| !public_columns.contains(c)).collect();
+    let coefficients = report
+        .time("trace interpolation", || dft::interpolate_columns(&columns).masked(&masks(Purpose::MainMask, &masked)));
     // the columns are needed again only to build the auxiliary segment: freed here if there is
     // none (when the prover owns them), or once it is built
     let mut columns = (aux_width > 0).then_some(columns);
@@ -462,17 +580,19 @@ where
         LdeStorage::Stored => Some(report.time("trace LDE", || dft::lde_cosets(&coefficients, blowup))),
         LdeStorage::Streamed => None,
     };
-    let trace_leaves = stored.as_deref().map(|rows| stored_leaves::<H>(rows, &layout, n, blowup));
+    let main_salts = salts(Purpose::MainSalt);
+    let trace_leaves = stored.as_deref().map(|rows| stored_leaves::<H>(rows, &layout, n, blowup, main_salts));
     let trace_tree = match &trace_leaves {
         Some(leaves) => report.time("trace commitment", || {
             PartialTree::<H>::build(lde_size, RECOMPUTED_LEVELS, leaves).map_err(commitment_error)
         })?,
-        None => commit_cosets::<H>(&coefficients, blowup, report, ("trace LDE", "trace commitment"))?,
+        None => commit_cosets::<H>(&coefficients, blowup, main_salts, report, ("trace LDE", "trace commitment"))?,
     };
     let challenges = transcript.commit_main_trace::<E, A>(*trace_tree.root(), air)?;
 
     // --- 1b. auxiliary segment, built from transcript challenges ---------------------------
     // the auxiliary LDE is stored like the trace's: its varying base coordinates, coset by coset
+    let aux_salts = salts(Purpose::AuxSalt);
     let (aux_coefficients, aux_layout, aux_stored) = if aux_width > 0 {
         let aux =
             report.time("auxiliary segment", || air.build_aux(columns.as_deref().unwrap_or_default(), &challenges));
@@ -481,7 +601,8 @@ where
             return Err(ProverError::TraceShape);
         }
         let (coeffs, stored) = report.time("auxiliary segment", || {
-            let coeffs = dft::interpolate_columns(&coordinates(&aux));
+            let all: Vec<usize> = (0..aux_width * d).collect();
+            let coeffs = dft::interpolate_columns(&coordinates(&aux)).masked(&masks(Purpose::AuxMask, &all));
             let stored = dft::lde_cosets(&coeffs, blowup);
             (coeffs, stored)
         });
@@ -490,7 +611,7 @@ where
     } else {
         (None, dft::RowLayout::from_columns(&[]), Vec::new())
     };
-    let aux_leaves = (aux_width > 0).then(|| stored_leaves::<H>(&aux_stored, &aux_layout, n, blowup));
+    let aux_leaves = (aux_width > 0).then(|| stored_leaves::<H>(&aux_stored, &aux_layout, n, blowup, aux_salts));
     let aux_tree = match &aux_leaves {
         Some(leaves) => {
             let tree = report.time("auxiliary segment", || {
@@ -504,14 +625,14 @@ where
 
     // --- 2. constraint evaluation and composition polynomial ---------------------------------
     let alphas = transcript.draw_constraint_coefficients::<E>(num_constraints(air))?;
-    // Q on the first num_chunks cosets of the LDE domain: as many values as Q has coefficients
+    // Q on the first cosets of the LDE domain: as many values as Q has coefficients
     let quotient: Vec<Vec<E>> = evaluate_composition::<E, A>(
         air,
         &coefficients,
         &layout,
         stored.as_deref(),
         (&aux_stored, &aux_layout),
-        num_chunks,
+        shape.quotient_cosets,
         blowup,
         &alphas,
         &challenges,
@@ -519,9 +640,11 @@ where
     );
     // the composition LDE is hashed one coset at a time and not kept: the few rows the queries
     // open are evaluated from the columns' coefficients (as the streamed trace LDE's are)
-    let chunks = report.time("composition columns", || composition_columns(&quotient, n, blowup));
+    let chunks = report.time("composition columns", || composition_columns(&quotient, &shape, randomness));
     drop(quotient);
-    let composition_tree = commit_cosets::<H>(&chunks, blowup, report, ("composition LDE", "composition commitment"))?;
+    let composition_salts = salts(Purpose::CompositionSalt);
+    let composition_tree =
+        commit_cosets::<H>(&chunks, blowup, composition_salts, report, ("composition LDE", "composition commitment"))?;
     let z = transcript.commit_composition::<E>(*composition_tree.root())?;
 
     // --- 3. out-of-domain evaluation -------------------------------------------------------
@@ -539,7 +662,9 @@ where
             }
             None => (Vec::new(), Vec::new()),
         };
-        let comp = evaluate_ext_rows_at_points::<E>(&chunks, &[z]).pop().unwrap_or_default();
+        // (the DEEP randomiser, the tree's last column of a hiding proof, is not opened at z)
+        let mut comp = evaluate_ext_rows_at_points::<E>(&chunks, &[z]).pop().unwrap_or_default();
+        comp.truncate(num_chunks);
         Ood { current: cur, next, aux_current: aux_cur, aux_next, composition: comp }
     });
     if checks == Checks::On {
@@ -548,7 +673,7 @@ where
         let frame =
             OodFrame { current: &ood.current, next: &ood.next, aux_current: &ood.aux_current, aux_next: &ood.aux_next };
         let expected = composition_at(air, frame, &alphas, &challenges, z);
-        if expected != Some(combine_composition_columns(&ood.composition, z, n)) {
+        if expected != Some(combine_composition_columns(&ood.composition, z, shape.chunk_len)) {
             // (the columns are gone by now: the row-by-row check runs on their values recomputed
             // from the coefficients)
             check_air_with_challenges(air, &dft::evaluate_columns(&coefficients), &challenges)?;
@@ -563,19 +688,9 @@ where
 
     // --- 4. DEEP composition and FRI ----------------------------------------------------------
     let deep_evaluations: Vec<E> = report.time("DEEP composition", || {
-        deep_composition::<E>(
-            &coefficients,
-            aux_coefficients.as_ref(),
-            aux_width,
-            &chunks,
-            num_chunks,
-            blowup,
-            z,
-            zg,
-            &deep,
-        )
+        deep_composition::<E>(&coefficients, aux_coefficients.as_ref(), &chunks, &shape, &ood, z, zg, &deep)
     });
-    let mut fri_prover = FriProver::<E, FriTranscript<E, H>, H, MerkleVc<H>>::new(options.fri_options()?);
+    let mut fri_prover = FriProver::<E, FriTranscript<E, H>, H, MerkleVc<H>>::new(shape.fri.options());
     let mut channel = FriTranscript::<E, H> { transcript, roots: Vec::new(), failed: false, _e: PhantomData };
     report.time("FRI", || fri_prover.build_layers(&mut channel, deep_evaluations));
     if channel.failed {
@@ -593,27 +708,30 @@ where
     let positions = transcript.draw_query_positions(options.num_queries, lde_size, pow_nonce)?;
     let (fri_layers, fri_remainder, trace_openings, aux_openings, composition_openings) =
         report.time("queries", || {
-            let (fri_layers, fri_remainder) =
-                fri_openings::<E, H>(fri_prover.build_proof(&positions), lde_size, options.fri_folding_factor)?;
+            let (fri_layers, fri_remainder) = fri_openings::<E, H>(fri_prover.build_proof(&positions), &shape)?;
             let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
             let xs: Vec<Felt> = positions.iter().map(|p| offset * omega.exp(*p as u64)).collect();
             let t = match (&stored, &trace_leaves) {
                 (Some(rows), Some(leaves)) => {
                     let values = stored_values(rows, &layout, &positions, n, blowup);
-                    open_values::<H>(&trace_tree, Some(leaves), values, &positions)?
+                    open_values::<H>(&trace_tree, Some(leaves), values, main_width, main_salts, &positions)?
                 }
                 // a tree with its leaves: nothing to recompute
-                _ => open_values::<H>(&trace_tree, None, dft::evaluate_at_points(&coefficients, &xs), &positions)?,
+                _ => {
+                    let values = dft::evaluate_at_points(&coefficients, &xs);
+                    open_values::<H>(&trace_tree, None, values, main_width, main_salts, &positions)?
+                }
             };
             let a = match (&aux_tree, &aux_leaves) {
                 (Some(tree), Some(leaves)) => {
                     let values = stored_values(&aux_stored, &aux_layout, &positions, n, blowup);
-                    Some(open_values::<H>(tree, Some(leaves), values, &positions)?)
+                    Some(open_values::<H>(tree, Some(leaves), values, aux_width * d, aux_salts, &positions)?)
                 }
                 _ => None,
             };
             let values = dft::evaluate_at_points(&chunks, &xs);
-            let c = open_values::<H>(&composition_tree, None, values, &positions)?;
+            let width = shape.composition_columns() * d;
+            let c = open_values::<H>(&composition_tree, None, values, width, composition_salts, &positions)?;
             Ok::<_, ProverError>((fri_layers, fri_remainder, t, a, c))
         })?;
 
@@ -643,12 +761,18 @@ where
 /// (step 9): per layer, the opened leaves' values and the batch Merkle proof.
 fn fri_openings<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
     proof: winter_fri::FriProof,
-    lde_size: usize,
-    folding_factor: usize,
+    shape: &ProofShape,
 ) -> Result<(Vec<Openings>, Vec<Felt>), ProverError> {
     let remainder = proof.parse_remainder::<E>().map_err(|e| ProverError::Commitment(e.to_string()))?;
+    // the remainder's coefficients come highest first; those beyond FRI's bound are zero (and
+    // not sent: the verifier pads them back)
+    let sent = shape.fri.remainder_len;
+    if remainder.len() < sent || remainder[..remainder.len() - sent].iter().any(|c| *c != E::ZERO) {
+        return Err(ProverError::CompositionDegree);
+    }
+    let remainder = remainder[remainder.len() - sent..].to_vec();
     let (values, proofs) = proof
-        .parse_layers::<E, H, MerkleVc<H>>(lde_size, folding_factor)
+        .parse_layers::<E, H, MerkleVc<H>>(shape.lde_size, shape.fri.folding_factor)
         .map_err(|e| ProverError::Commitment(e.to_string()))?;
     let layers = values
         .iter()
@@ -680,10 +804,10 @@ fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
 ) -> Vec<Vec<E>> {
     use distaff_math::lazy::Accumulator;
     let width = coefficients.width();
-    let n = coefficients.height();
+    // (every coefficient, the high ones of a masked polynomial included)
+    let n = coefficients.len();
     let d = E::EXTENSION_DEGREE;
     let varying = coefficients.varying();
-    let matrix = coefficients.varying_matrix();
     const CHUNK: usize = 4096;
     let sums = (0..n.div_ceil(CHUNK))
         .into_par_iter()
@@ -696,7 +820,7 @@ fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
                     let p = E::slice_as_base_elements(core::slice::from_ref(power));
                     let acc = &mut acc[q * varying.len() * d..(q + 1) * varying.len() * d];
                     for t in 0..varying.len() {
-                        let v = dft::stored(matrix, k, t);
+                        let v = coefficients.stored_value(k, t);
                         for (a, pc) in acc[t * d..(t + 1) * d].iter_mut().zip(p) {
                             a.add_product(pc.inner(), v);
                         }
@@ -867,20 +991,16 @@ where
     out
 }
 
-/// The coefficients of the composition columns `H_0, …, H_(m−1)` (degree < n each, with
-/// `Q(x) = Σ x^(i·n)·H_i(x)`) from `Q`'s values on the first `m` cosets of the LDE domain
-/// ([`evaluate_composition`]), as a matrix whose column `i·d + c` is coordinate `c` of `H_i`.
+/// The coefficients of the quotient `Q` from its values on the first `m` cosets of the LDE domain
+/// ([`evaluate_composition`]), as `m` pieces of `n` coefficients (`Q(x) = Σ x^(i·n)·P_i(x)`):
+/// a row-major matrix whose column `i·d + c` is coordinate `c` of `P_i`.
 ///
 /// On coset `j` (points `y_j·g^r`), `x^n` is the constant `c_j = y_j^n`, so `Q` agrees there
-/// with the polynomial `P_j = Σ_i c_j^i·H_i` of degree < n: interpolating each coset gives the
-/// `P_j`, and since the `c_j` are distinct (`ω^n` has order `blowup > m`), the Vandermonde
-/// system `P_j = Σ_i c_j^i·H_i` yields the `H_i`, coefficient by coefficient. This needs `m`
-/// cosets where interpolating `Q` over a power-of-two domain would need the next power of two.
-fn composition_columns<E: FieldElement<BaseField = Felt>>(
-    quotient: &[Vec<E>],
-    n: usize,
-    blowup: usize,
-) -> dft::Coefficients {
+/// with the polynomial `Σ_i c_j^i·P_i` of degree < n: interpolating each coset gives those
+/// polynomials, and since the `c_j` are distinct (`ω^n` has order `blowup ≥ m`), the
+/// Vandermonde system yields the `P_i`, coefficient by coefficient. This needs `m` cosets
+/// where interpolating `Q` over a power-of-two domain would need the next power of two.
+fn quotient_pieces<E: FieldElement<BaseField = Felt>>(quotient: &[Vec<E>], n: usize, blowup: usize) -> Vec<Felt> {
     let m = quotient.len();
     let d = E::EXTENSION_DEGREE;
     let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
@@ -890,11 +1010,11 @@ fn composition_columns<E: FieldElement<BaseField = Felt>>(
         .zip(&shifts)
         .map(|(q, y)| dft::interpolate_coset_rows(E::slice_as_base_elements(q), d, *y))
         .collect();
-    // H = V⁻¹·P with V[j][i] = c_j^i
+    // P = V⁻¹·(coset polynomials) with V[j][i] = c_j^i
     let c: Vec<Felt> = shifts.iter().map(|y| y.exp(n as u64)).collect();
     let v: Vec<Vec<Felt>> = c.iter().map(|cj| (0..m).map(|i| cj.exp(i as u64)).collect()).collect();
     let v_inv = invert_matrix(v);
-    let values = crate::memory::filled(n * m * d, |rows| {
+    crate::memory::filled(n * m * d, |rows| {
         rows.par_chunks_mut(m * d).enumerate().for_each(|(k, row)| {
             for i in 0..m {
                 for coord in 0..d {
@@ -906,8 +1026,55 @@ fn composition_columns<E: FieldElement<BaseField = Felt>>(
                 }
             }
         });
-    });
-    dft::coefficient_matrix(&values, m * d)
+    })
+}
+
+/// The composition tree's columns from the quotient's values on `shape.quotient_cosets`
+/// cosets: the chunks `H_0, …, H_(m−1)` of `c` coefficients each (`Q = Σ x^(i·c)·H_i`; `c = n`
+/// without hiding, when the chunks are the pieces of [`quotient_pieces`]); for a hiding proof
+/// randomised as `H'_i = H_i + x^c·s_i − s_(i−1)` and followed by the DEEP randomiser `R`
+/// (see `distaff_verifier::shape`). Column `i·d + c` is coordinate `c` of column `i`.
+fn composition_columns<E: FieldElement<BaseField = Felt>>(
+    quotient: &[Vec<E>],
+    shape: &ProofShape,
+    randomness: Option<&Randomness>,
+) -> dft::Coefficients {
+    let n = shape.n;
+    let d = E::EXTENSION_DEGREE;
+    let pieces = quotient_pieces(quotient, n, shape.lde_size / n);
+    let (Some(hiding), Some(randomness)) = (shape.hiding, randomness) else {
+        return dft::coefficient_matrix(&pieces, quotient.len() * d);
+    };
+    let (m, c, t1) = (shape.num_chunks, shape.chunk_len, hiding.randomizer_len);
+    let cosets = quotient.len();
+    let columns = shape.composition_columns();
+    let rows = shape.composition_column_len().max(shape.deep_len);
+    // Q's coefficient k (extension element), from the pieces' layout
+    let q = |k: usize| -> E {
+        let (i, r) = (k / n, k % n);
+        if i >= cosets {
+            return E::ZERO;
+        }
+        E::slice_from_base_elements(&pieces[(r * cosets + i) * d..(r * cosets + i + 1) * d])[0]
+    };
+    let mut values = vec![E::ZERO; rows * columns];
+    for i in 0..m {
+        for j in 0..c {
+            values[j * columns + i] = q(i * c + j);
+        }
+    }
+    for i in 0..m - 1 {
+        let s = randomness.ext_elements::<E>(Purpose::Randomizer, i as u64, t1);
+        for (j, sj) in s.iter().enumerate() {
+            values[(c + j) * columns + i] += *sj;
+            values[j * columns + i + 1] -= *sj;
+        }
+    }
+    let r = randomness.ext_elements::<E>(Purpose::Codeword, 0, shape.deep_len);
+    for (j, rj) in r.iter().enumerate() {
+        values[j * columns + m] = *rj;
+    }
+    dft::coefficient_rows(E::slice_as_base_elements(&values), columns * d, n)
 }
 
 /// The inverse of an invertible square matrix (Gauss–Jordan elimination; the composition's
@@ -940,32 +1107,33 @@ fn invert_matrix(mut a: Vec<Vec<Felt>>) -> Vec<Vec<Felt>> {
 }
 
 /// Evaluates FRI's input, the DEEP composition polynomial times the degree correction, over the
-/// LDE domain.
+/// LDE domain (see `distaff_verifier::shape` for the shifts and bounds).
 ///
-/// `D(X) = (A(X) − A(z))/(X − z) + (B(X) − B(z·g))/(X − z·g)` with `A = Σ γ_j·T_j + Σ δ_k·H_k`
-/// (every trace and auxiliary column, and the composition columns) and `B = Σ γ'_j·T_j`, where
-/// `A(z)` and `B(z·g)` are the combinations of the out-of-domain values. All of it is done on
-/// coefficients: `A` and `B` are linear combinations of coefficient vectors, each division is a
-/// synthetic division (exact, since `A(z)` and `B(z·g)` are the values there), `D`, of degree
-/// at most `n − 2`, is multiplied by `1 + β·X` ([`degree_correction`]) and the product, of
-/// fewer than `n` coefficients, is extended once: two base coordinates per point instead of
-/// every column's value and two inversions per point.
+/// `D(X) = (X^Δ_T·(A(X) − A(z)) + X^Δ_H·(C(X) − C(z)))/(X − z) + X^Δ_T·(B(X) − B(z·g))/(X − z·g) + R(X)`
+/// with `A = Σ γ_j·T_j`, `B = Σ γ'_j·T_j` over every trace and auxiliary column,
+/// `C = Σ δ_k·H_k` over the composition columns, the values at `z` and `z·g` the combinations
+/// of the out-of-domain frame, and `R` the randomiser of a hiding proof (the composition tree's
+/// last column). All of it is done on coefficients: `A`, `B` and `C` are linear combinations of
+/// coefficient vectors, each division is a synthetic division (exact, since the numerators
+/// vanish there), `D`, of `K` coefficients, is multiplied by `1 + β·X^k`
+/// ([`degree_correction`]) and the product, of fewer than FRI's bound `B` coefficients, is
+/// extended once: two base coordinates per point instead of every column's value and two
+/// inversions per point.
 #[allow(clippy::too_many_arguments)]
 fn deep_composition<E: FieldElement<BaseField = Felt>>(
     coefficients: &dft::Coefficients,
     aux_coefficients: Option<&dft::Coefficients>,
-    aux_width: usize,
     chunks: &dft::Coefficients,
-    num_chunks: usize,
-    blowup: usize,
+    shape: &ProofShape,
+    ood: &Ood<E>,
     z: E,
     zg: E,
     deep: &DeepCoefficients<E>,
 ) -> Vec<E> {
     let width = coefficients.width();
-    let n = coefficients.height();
+    let aux_width = shape.aux_width;
+    let num_chunks = shape.num_chunks;
     let d = E::EXTENSION_DEGREE;
-    let matrix = coefficients.varying_matrix();
     let (gamma, gamma_next, delta) = (&deep.current, &deep.next, &deep.composition);
     // an extension coefficient of a matrix of base coordinates (column j·d + c is coordinate c)
     let ext = |m: &dft::Coefficients, k: usize, j: usize| -> E {
@@ -974,24 +1142,28 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
     };
     // A and B, row k = the coefficients of x^k; the main trace's part lazily reduced (one
     // reduction per coordinate and row; constant columns only add to row 0)
+    let trace_len = coefficients.len().max(aux_coefficients.map_or(0, |c| c.len()));
     let varying = coefficients.varying();
     let pairs: Vec<E> = varying.iter().flat_map(|&j| [gamma[j], gamma_next[j]]).collect();
     let weights = crate::fold::raw_coefficients(&pairs);
-    let mut a_coeffs = vec![E::ZERO; n];
-    let mut b_coeffs = vec![E::ZERO; n];
+    let mut a_coeffs = vec![E::ZERO; trace_len];
+    let mut b_coeffs = vec![E::ZERO; trace_len];
+    let main_len = coefficients.len();
     a_coeffs.par_iter_mut().zip(b_coeffs.par_iter_mut()).enumerate().for_each(|(k, (a, b))| {
-        let mut acc = [distaff_math::lazy::Accumulator::default(); 6];
-        for t in 0..varying.len() {
-            let c = dft::stored(matrix, k, t);
-            let (wa, wb) = (&weights[2 * t], &weights[2 * t + 1]);
-            for i in 0..d {
-                acc[i].add_product(wa[i], c);
-                acc[d + i].add_product(wb[i], c);
+        if k < main_len {
+            let mut acc = [distaff_math::lazy::Accumulator::default(); 6];
+            for t in 0..varying.len() {
+                let c = coefficients.stored_value(k, t);
+                let (wa, wb) = (&weights[2 * t], &weights[2 * t + 1]);
+                for i in 0..d {
+                    acc[i].add_product(wa[i], c);
+                    acc[d + i].add_product(wb[i], c);
+                }
             }
+            let coords: [Felt; 6] = core::array::from_fn(|i| acc[i].field_combination());
+            *a = E::slice_from_base_elements(&coords[..d])[0];
+            *b = E::slice_from_base_elements(&coords[d..2 * d])[0];
         }
-        let coords: [Felt; 6] = core::array::from_fn(|i| acc[i].field_combination());
-        *a = E::slice_from_base_elements(&coords[..d])[0];
-        *b = E::slice_from_base_elements(&coords[d..2 * d])[0];
         if let Some(aux) = aux_coefficients {
             for j in 0..aux_width {
                 let c = ext(aux, k, j);
@@ -999,15 +1171,35 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
                 *b += gamma_next[width + j] * c;
             }
         }
-        for (i, delta) in delta.iter().enumerate().take(num_chunks) {
-            *a += *delta * ext(chunks, k, i);
-        }
     });
     for j in (0..width).filter(|j| varying.binary_search(j).is_err()) {
         let c = coefficients.constant(j);
         a_coeffs[0] += gamma[j].mul_base(c);
         b_coeffs[0] += gamma_next[j].mul_base(c);
     }
+    // C over the composition columns (not the randomiser, the tree's last column)
+    let c_coeffs: Vec<E> = (0..chunks.len())
+        .into_par_iter()
+        .map(|k| (0..num_chunks).fold(E::ZERO, |acc, i| acc + delta[i] * ext(chunks, k, i)))
+        .collect();
+    // the values at z and z·g, from the frame
+    let combine = |weights: &[E], values: &[E]| weights.iter().zip(values).fold(E::ZERO, |acc, (w, v)| acc + *w * *v);
+    let trace_z: Vec<E> = ood.current.iter().chain(&ood.aux_current).copied().collect();
+    let trace_zg: Vec<E> = ood.next.iter().chain(&ood.aux_next).copied().collect();
+    let (a_z, b_zg, c_z) = (combine(gamma, &trace_z), combine(gamma_next, &trace_zg), combine(delta, &ood.composition));
+    // the numerators, shifted: x^Δ_T·(A − A(z)) + x^Δ_H·(C − C(z)), and x^Δ_T·(B − B(z·g))
+    let (dt, dh) = (shape.trace_shift, shape.composition_shift);
+    let mut num_a = vec![E::ZERO; (trace_len + dt).max(c_coeffs.len() + dh)];
+    let mut num_b = vec![E::ZERO; trace_len + dt];
+    num_a[dt..dt + trace_len].copy_from_slice(&a_coeffs);
+    num_a[dt] -= a_z;
+    for (k, c) in c_coeffs.iter().enumerate() {
+        num_a[dh + k] += *c;
+    }
+    num_a[dh] -= c_z;
+    num_b[dt..].copy_from_slice(&b_coeffs);
+    num_b[dt] -= b_zg;
+    drop((a_coeffs, b_coeffs, c_coeffs));
     // (P(X) − P(y))/(X − y), in place: the quotient's coefficients, from the top down
     let divide = |p: &mut Vec<E>, y: E| {
         let mut carry = E::ZERO;
@@ -1017,25 +1209,87 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
             carry = next;
         }
     };
-    rayon::join(|| divide(&mut a_coeffs, z), || divide(&mut b_coeffs, zg));
-    // F = D·(1 + β·X): coefficient k is d_k + β·d_(k−1) (D's top coefficient, of X^(n−1), is 0)
+    rayon::join(|| divide(&mut num_a, z), || divide(&mut num_b, zg));
+    // D (K coefficients), plus R for a hiding proof
+    let k_len = shape.deep_len;
+    let mut dp = vec![E::ZERO; k_len];
+    for (k, v) in dp.iter_mut().enumerate() {
+        *v = num_a.get(k).copied().unwrap_or(E::ZERO) + num_b.get(k).copied().unwrap_or(E::ZERO);
+    }
+    debug_assert!(num_a[k_len.min(num_a.len())..]
+        .iter()
+        .chain(&num_b[k_len.min(num_b.len())..])
+        .all(|c| *c == E::ZERO));
+    drop((num_a, num_b));
+    if shape.hiding.is_some() {
+        for (k, v) in dp.iter_mut().enumerate() {
+            *v += ext(chunks, k, num_chunks);
+        }
+    }
+    // F = D·(1 + β·X^k): coefficient j is d_j + β·d_(j−k), B = K + k coefficients
     let beta = deep.degree_correction;
-    let mut values = vec![Felt::ZERO; n * d];
-    values.par_chunks_mut(d).enumerate().for_each(|(k, row)| {
-        let mut f = a_coeffs[k] + b_coeffs[k];
-        if k > 0 {
-            f += beta * (a_coeffs[k - 1] + b_coeffs[k - 1]);
+    let shift = shape.fri.correction_exponent;
+    let bound = shape.fri.bound;
+    let mut values = vec![Felt::ZERO; bound * d];
+    values.par_chunks_mut(d).enumerate().for_each(|(j, row)| {
+        let mut f = dp.get(j).copied().unwrap_or(E::ZERO);
+        if j >= shift {
+            f += beta * dp[j - shift];
         }
         row.copy_from_slice(E::slice_as_base_elements(&[f]));
     });
-    drop((a_coeffs, b_coeffs));
-    let rows = dft::lde_rows(&dft::coefficient_matrix(&values, d), blowup);
+    drop(dp);
+    let rows = dft::lde_rows(
+        &dft::coefficient_rows(&values, d, coefficients.height()),
+        shape.lde_size / coefficients.height(),
+    );
     E::slice_from_base_elements(&rows).to_vec()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A shape by hand: `n` rows at blowup 8, the given composition columns, and (for a hiding
+    /// one) masks of `h` coefficients, chunks of `c`, randomisers of `t1`.
+    fn shape(n: usize, aux_width: usize, num_chunks: usize, hiding: Option<(usize, usize, usize)>) -> ProofShape {
+        let lde_size = 8 * n;
+        let (chunk_len, deep_len, trace_shift, composition_shift, hide) = match hiding {
+            None => (n, n - 1, 0, 0, None),
+            Some((h, c, t1)) => {
+                let k = (n + h - 1).max(c + t1 - 1);
+                let hide = distaff_verifier::shape::Hiding { mask_len: h, randomizer_len: t1, salt_len: 2 };
+                (c, k, k - (n + h - 1), k - (c + t1 - 1), Some(hide))
+            }
+        };
+        // FRI's bound: the next multiple of 8 (one layer) above K
+        let bound = (deep_len + 1).div_ceil(8) * 8;
+        ProofShape {
+            n,
+            lde_size,
+            extension: 2,
+            main_width: 5,
+            aux_width,
+            num_chunks,
+            chunk_len,
+            quotient_cosets: num_chunks,
+            deep_len,
+            trace_shift,
+            composition_shift,
+            hiding: hide,
+            fri: distaff_verifier::shape::FriShape {
+                blowup: 8,
+                folding_factor: 8,
+                remainder_max_degree: 15,
+                max_poly_degree: 2 * n - 1,
+                num_layers: 1,
+                bound,
+                remainder_len: bound / 8,
+                winter_remainder_len: 2 * n / 8,
+                correction_exponent: bound - deep_len,
+            },
+        }
+    }
 
     #[test]
     fn deep_composition_is_the_pointwise_definition() {
@@ -1046,12 +1300,8 @@ mod tests {
         // five main columns, one of them constant
         let mut main: Vec<Vec<Felt>> = (1..5).map(column).collect();
         main.insert(2, vec![Felt::new(42); n]);
-        let coefficients = dft::interpolate_columns(&main);
         let aux: Vec<Vec<QuadFelt>> =
             (0..2u64).map(|j| (0..n as u64).map(|r| q(r * 3 + j, r ^ (j + 9))).collect()).collect();
-        let aux_coefficients = dft::interpolate_columns(&coordinates(&aux));
-        let chunks_values: Vec<Felt> = (0..n as u64 * 3 * 2).map(|i| Felt::new(i * i * 7 + 1)).collect();
-        let chunks = dft::coefficient_matrix(&chunks_values, 3 * 2);
         let (width, aux_width, num_chunks) = (main.len(), aux.len(), 3);
         let c = |i: usize| q(i as u64 * 31 + 7, i as u64 + 100);
         let deep = DeepCoefficients {
@@ -1062,38 +1312,76 @@ mod tests {
         };
         let z = q(123_456_789, 987_654_321);
         let zg = z * QuadFelt::from(Felt::get_root_of_unity(n.trailing_zeros()));
-        let values = deep_composition::<QuadFelt>(
-            &coefficients,
-            Some(&aux_coefficients),
-            aux_width,
-            &chunks,
-            num_chunks,
-            blowup,
-            z,
-            zg,
-            &deep,
-        );
-        // A = Σ γ_j T_j + Σ δ_k H_k and B = Σ γ'_j T_j, each at a point
-        let (gamma, gamma_next, delta) = (&deep.current, &deep.next, &deep.composition);
-        let parts = |x: QuadFelt| -> (QuadFelt, QuadFelt) {
-            let t = evaluate_rows_at_points(&coefficients, &[x]).pop().unwrap();
-            let a_ = evaluate_ext_rows_at_points::<QuadFelt>(&aux_coefficients, &[x]).pop().unwrap();
-            let h = evaluate_ext_rows_at_points::<QuadFelt>(&chunks, &[x]).pop().unwrap();
-            let all: Vec<QuadFelt> = t.into_iter().chain(a_).collect();
-            let a = all.iter().zip(gamma).map(|(v, g)| *v * *g).fold(QuadFelt::ZERO, |s, v| s + v)
-                + h.iter().zip(delta).map(|(v, g)| *v * *g).fold(QuadFelt::ZERO, |s, v| s + v);
-            let b = all.iter().zip(gamma_next).map(|(v, g)| *v * *g).fold(QuadFelt::ZERO, |s, v| s + v);
-            (a, b)
-        };
-        let (a_z, _) = parts(z);
-        let (_, b_zg) = parts(zg);
-        let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-        assert_eq!(values.len(), n * blowup);
-        for (p, value) in values.iter().enumerate() {
-            let x = QuadFelt::from(Felt::GENERATOR * omega.exp(p as u64));
-            let (a, b) = parts(x);
-            let expected = ((a - a_z) / (x - z) + (b - b_zg) / (x - zg)) * degree_correction(deep.degree_correction, x);
-            assert_eq!(*value, expected, "position {p}");
+        // without hiding, and with masks of 5 coefficients on every column (the constant one
+        // too), chunks of n + 3 coefficients, randomisers of 4 and the DEEP randomiser
+        for hiding in [None, Some((5usize, n + 3, 4usize))] {
+            let shape = shape(n, aux_width, num_chunks, hiding);
+            let (mut coefficients, mut aux_coefficients) =
+                (dft::interpolate_columns(&main), dft::interpolate_columns(&coordinates(&aux)));
+            let chunk_len = shape.composition_column_len().max(shape.deep_len);
+            let columns = shape.composition_columns() * 2;
+            // (the DEEP randomiser, the last column, has K coefficients)
+            let chunks_values: Vec<Felt> = (0..chunk_len * columns)
+                .map(|i| {
+                    let (row, col) = (i / columns, i % columns);
+                    if col >= 2 * num_chunks && row >= shape.deep_len {
+                        Felt::ZERO
+                    } else {
+                        Felt::new((i * i * 7 + 1) as u64)
+                    }
+                })
+                .collect();
+            let chunks = dft::coefficient_rows(&chunks_values, columns, n);
+            if let Some((h, _, _)) = hiding {
+                let mask =
+                    |c: usize| -> (usize, Vec<Felt>) { (c, (0..h).map(|k| Felt::new((c * 97 + k) as u64)).collect()) };
+                coefficients = coefficients.masked(&(0..width).map(mask).collect::<Vec<_>>());
+                aux_coefficients = aux_coefficients.masked(&(0..2 * aux_width).map(mask).collect::<Vec<_>>());
+            }
+            // the values each part takes at a point
+            let (gamma, gamma_next, delta) = (&deep.current, &deep.next, &deep.composition);
+            let dot = |v: &[QuadFelt], w: &[QuadFelt]| v.iter().zip(w).fold(QuadFelt::ZERO, |s, (a, b)| s + *a * *b);
+            let parts = |x: QuadFelt| -> (QuadFelt, QuadFelt, QuadFelt, QuadFelt) {
+                let t = evaluate_rows_at_points(&coefficients, &[x]).pop().unwrap();
+                let a_ = evaluate_ext_rows_at_points::<QuadFelt>(&aux_coefficients, &[x]).pop().unwrap();
+                let h = evaluate_ext_rows_at_points::<QuadFelt>(&chunks, &[x]).pop().unwrap();
+                let all: Vec<QuadFelt> = t.into_iter().chain(a_).collect();
+                let r = if hiding.is_some() { h[num_chunks] } else { QuadFelt::ZERO };
+                (dot(&all, gamma), dot(&all, gamma_next), dot(&h[..num_chunks], delta), r)
+            };
+            let frame = |x: QuadFelt| -> (Vec<QuadFelt>, Vec<QuadFelt>, Vec<QuadFelt>) {
+                let t = evaluate_rows_at_points(&coefficients, &[x]).pop().unwrap();
+                let a_ = evaluate_ext_rows_at_points::<QuadFelt>(&aux_coefficients, &[x]).pop().unwrap();
+                let mut h = evaluate_ext_rows_at_points::<QuadFelt>(&chunks, &[x]).pop().unwrap();
+                h.truncate(num_chunks);
+                (t, a_, h)
+            };
+            let ((cur, aux_cur, comp), (next, aux_next, _)) = (frame(z), frame(zg));
+            let ood = Ood { current: cur, next, aux_current: aux_cur, aux_next, composition: comp };
+            let values = deep_composition::<QuadFelt>(
+                &coefficients,
+                Some(&aux_coefficients),
+                &chunks,
+                &shape,
+                &ood,
+                z,
+                zg,
+                &deep,
+            );
+            let (a_z, _, c_z, _) = parts(z);
+            let (_, b_zg, _, _) = parts(zg);
+            let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+            assert_eq!(values.len(), n * blowup);
+            for (p, value) in values.iter().enumerate() {
+                let xb = Felt::GENERATOR * omega.exp(p as u64);
+                let x = QuadFelt::from(xb);
+                let (a, b, c, r) = parts(x);
+                let (st, sh) = (x.exp(shape.trace_shift as u64), x.exp(shape.composition_shift as u64));
+                let d = (st * (a - a_z) + sh * (c - c_z)) / (x - z) + st * (b - b_zg) / (x - zg) + r;
+                let correction = QuadFelt::from(xb.exp(shape.fri.correction_exponent as u64));
+                let expected = d * degree_correction(deep.degree_correction, correction);
+                assert_eq!(*value, expected, "{hiding:?}, position {p}");
+            }
         }
     }
 
@@ -1126,11 +1414,11 @@ mod tests {
                     .collect()
             })
             .collect();
-        let chunks = composition_columns(&quotient, n, blowup);
+        let pieces = quotient_pieces(&quotient, n, blowup);
         for i in 0..m {
             for k in 0..n {
-                let coords = [chunks.coefficient(k, 2 * i), chunks.coefficient(k, 2 * i + 1)];
-                assert_eq!(QuadFelt::slice_from_base_elements(&coords)[0], h[i][k], "H_{i}, coefficient {k}");
+                let coords = &pieces[(k * m + i) * 2..(k * m + i) * 2 + 2];
+                assert_eq!(QuadFelt::slice_from_base_elements(coords)[0], h[i][k], "H_{i}, coefficient {k}");
             }
         }
     }

@@ -71,10 +71,10 @@ fn columns(n: usize) -> Vec<Vec<Felt>> {
 
 #[test]
 fn a_permutation_proves_and_verifies_under_every_preset() {
-    let air = PermutationAir { n: 64 };
+    let air = PermutationAir { n: 1024 };
     for hash in [HashFunction::Blake3_256, HashFunction::Rp64_256] {
         for options in [ProofOptions::with_96_bit_security(hash), ProofOptions::with_128_bit_security(hash)] {
-            let proof = prove_air(&air, &columns(64), &options, Checks::On).unwrap();
+            let proof = prove_air(&air, &columns(1024), &options, Checks::On).unwrap();
             assert!(proof.aux_root.is_some() && proof.aux_openings.is_some());
             let bytes = proof.to_bytes();
             let decoded = distaff_verifier::Proof::from_bytes(&bytes).unwrap();
@@ -86,14 +86,14 @@ fn a_permutation_proves_and_verifies_under_every_preset() {
 
 #[test]
 fn a_non_permutation_is_rejected() {
-    let air = PermutationAir { n: 64 };
-    let mut cols = columns(64);
+    let air = PermutationAir { n: 1024 };
+    let mut cols = columns(1024);
     cols[1][10] += Felt::new(1);
     let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
     // the prover refuses with its checks on, naming the auxiliary constraint that fails ...
     let r = prove_air(&air, &cols, &options, Checks::On);
     assert!(
-        matches!(&r, Err(ProverError::InvalidTrace(f)) if f.name == "product_ends_at_one" && f.step == 63),
+        matches!(&r, Err(ProverError::InvalidTrace(f)) if f.name == "product_ends_at_one" && f.step == 1023),
         "{:?}",
         r.map(|_| ())
     );
@@ -104,9 +104,9 @@ fn a_non_permutation_is_rejected() {
 
 #[test]
 fn tampered_auxiliary_commitments_are_rejected() {
-    let air = PermutationAir { n: 64 };
+    let air = PermutationAir { n: 1024 };
     let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
-    let proof = prove_air(&air, &columns(64), &options, Checks::On).unwrap();
+    let proof = prove_air(&air, &columns(1024), &options, Checks::On).unwrap();
     let mut t = proof.clone();
     t.aux_root.as_mut().unwrap()[3] ^= 1;
     assert!(verify_air(&air, &t, 96).is_err());
@@ -133,9 +133,9 @@ fn tampered_auxiliary_commitments_are_rejected() {
 
 #[test]
 fn the_vm_verifier_refuses_proofs_of_another_air() {
-    let air = PermutationAir { n: 64 };
+    let air = PermutationAir { n: 1024 };
     let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
-    let proof = prove_air(&air, &columns(64), &options, Checks::On).unwrap();
+    let proof = prove_air(&air, &columns(1024), &options, Checks::On).unwrap();
     let r = distaff_verifier::verify(&[Felt::new(0); 4], &[], &[], &proof, 96);
     assert!(r.is_err());
 }
@@ -145,7 +145,7 @@ struct BadPeriodAir;
 
 impl Air for BadPeriodAir {
     fn trace_length(&self) -> usize {
-        64
+        1024
     }
     fn main_width(&self) -> usize {
         2
@@ -165,9 +165,9 @@ impl Air for BadPeriodAir {
 #[test]
 fn periodic_columns_of_other_periods_are_refused_not_panicked_on() {
     let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
-    let r = prove_air(&BadPeriodAir, &[vec![Felt::new(5); 64], vec![Felt::new(6); 64]], &options, Checks::Off);
+    let r = prove_air(&BadPeriodAir, &[vec![Felt::new(5); 1024], vec![Felt::new(6); 1024]], &options, Checks::Off);
     assert!(matches!(r, Err(ProverError::PeriodicColumns)), "{:?}", r.map(|_| ()));
     // a proof of the same length from a well-formed AIR, checked against the malformed one
-    let proof = prove_air(&PermutationAir { n: 64 }, &columns(64), &options, Checks::On).unwrap();
+    let proof = prove_air(&PermutationAir { n: 1024 }, &columns(1024), &options, Checks::On).unwrap();
     assert!(matches!(verify_air(&BadPeriodAir, &proof, 96), Err(VerificationError::PeriodicColumns)));
 }

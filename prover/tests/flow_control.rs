@@ -6,9 +6,18 @@ use distaff_air::debug::check_trace;
 use distaff_air::{Program, PublicInputs};
 use distaff_assembly::assemble;
 use distaff_math::Felt;
-use distaff_processor::{build_trace, build_trace_with_faults, execute, Faults, ProgramInputs};
+use distaff_processor::{build_trace_with_faults, execute, Faults, ProgramInputs};
 use distaff_prover::{prove, prove_trace, Checks, HashFunction, ProofOptions};
 use distaff_verifier::{verify, VerificationError};
+
+/// The trace of a run, padded with halted rows to the length a hiding proof needs (the
+/// default options hide).
+fn build_trace(
+    program: &distaff_air::Program,
+    inputs: &distaff_processor::ProgramInputs,
+) -> Result<distaff_processor::ExecutionTrace, distaff_processor::ExecutionError> {
+    distaff_processor::build_trace_with_min_length(program, inputs, distaff_verifier::shape::MIN_HIDING_TRACE_LENGTH)
+}
 
 fn f(v: u64) -> Felt {
     Felt::new(v)
@@ -70,7 +79,7 @@ fn taking_the_untaken_branch_is_rejected() {
     let honest = execute(&p, &inputs(&[7], &[])).unwrap();
     assert_eq!(honest.stack[0], f(700));
     // the trace runs the other branch while the popped condition is 0
-    let trace = build_trace_with_faults(&p, &inputs(&[7], &[]), Faults { invert_condition: Some(0) }).unwrap();
+    let trace = build_trace_with_faults(&p, &inputs(&[7], &[]), Faults { invert_condition: Some(0) }, 1024).unwrap();
     let claim = trace.public_inputs(1);
     assert_eq!(claim.outputs, vec![f(630)]);
     assert_eq!(claim.program_hash, p.hash());
@@ -97,7 +106,8 @@ fn one_iteration_more_or_less_is_rejected() {
     assert_eq!(prove_and_verify(&p, &[0], &[]), vec![f(2)]);
     // conditions popped: 0 = loop entry (1), 1 = after iteration 1 (1), 2 = after iteration 2 (0)
     for (fault, output) in [(1, 1), (2, 3)] {
-        let trace = build_trace_with_faults(&p, &inputs(&[0], &[]), Faults { invert_condition: Some(fault) }).unwrap();
+        let trace =
+            build_trace_with_faults(&p, &inputs(&[0], &[]), Faults { invert_condition: Some(fault) }, 1024).unwrap();
         let claim = trace.public_inputs(1);
         assert_eq!(claim.outputs, vec![f(output)], "fault at condition {fault}");
         let failure = check_trace(trace.columns(), &claim).expect_err("the debug checker names the violation");

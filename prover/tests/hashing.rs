@@ -5,11 +5,20 @@ use distaff_air::debug::check_trace;
 use distaff_air::layout::STACK;
 use distaff_assembly::assemble;
 use distaff_math::Felt;
-use distaff_processor::{build_trace, execute, ProgramInputs};
+use distaff_processor::{execute, ProgramInputs};
 use distaff_prover::{prove, prove_trace, Checks, HashFunction, ProofOptions};
 use distaff_verifier::verify;
 use winter_crypto::hashers::Rp64_256;
 use winter_crypto::Hasher;
+
+/// The trace of a run, padded with halted rows to the length a hiding proof needs (the
+/// default options hide).
+fn build_trace(
+    program: &distaff_air::Program,
+    inputs: &distaff_processor::ProgramInputs,
+) -> Result<distaff_processor::ExecutionTrace, distaff_processor::ExecutionError> {
+    distaff_processor::build_trace_with_min_length(program, inputs, distaff_verifier::shape::MIN_HIDING_TRACE_LENGTH)
+}
 
 fn f(v: u64) -> Felt {
     Felt::new(v)
@@ -259,14 +268,14 @@ fn an_hperm_chain_cannot_pass_for_another_length() {
 
 #[test]
 fn a_trace_that_ends_on_its_last_row_still_binds_the_program() {
-    // eight hperms fill 64 cycles: the trace ends on the chain's last row, which must emit the
+    // 128 hperms fill 1024 cycles: the trace ends on the chain's last row, which must emit the
     // program hash. The same trace claimed for a program that does more after the chain (its
     // root is a join) is rejected: the last row's digest is the chain's, not the program's.
-    let chain = assemble("begin repeat.8 hperm end end").unwrap();
-    let longer = assemble("begin repeat.8 hperm end push.1 add end").unwrap();
+    let chain = assemble("begin repeat.128 hperm end end").unwrap();
+    let longer = assemble("begin repeat.128 hperm end push.1 add end").unwrap();
     let inputs = ProgramInputs::new((1..=12).map(f).collect(), vec![]).unwrap();
     let trace = build_trace(&chain, &inputs).unwrap();
-    assert_eq!(trace.length(), 64);
+    assert_eq!(trace.length(), 1024);
     let claim = trace.public_inputs(4);
     let (outputs, proof, _) = prove(&chain, &inputs, 4, &options()).unwrap();
     assert_eq!(outputs, claim.outputs);

@@ -8,10 +8,18 @@ mod support;
 use distaff_air::ProcessorAir;
 use distaff_assembly::assemble;
 use distaff_math::{CubeFelt, Felt, QuadFelt};
-use distaff_processor::{build_trace, ProgramInputs};
+use distaff_processor::ProgramInputs;
 use distaff_prover::{prove_air, prove_trace, Checks, HashFunction, ProofOptions};
 use support::{prove_model, FibAir, Honest};
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
+
+/// The trace of a run.
+fn build_trace(
+    program: &distaff_air::Program,
+    inputs: &distaff_processor::ProgramInputs,
+) -> Result<distaff_processor::ExecutionTrace, distaff_processor::ExecutionError> {
+    distaff_processor::build_trace(program, inputs)
+}
 
 fn model(air: &ProcessorAir, columns: &[Vec<Felt>], options: &ProofOptions) -> distaff_verifier::Proof {
     match (options.extension.degree(), options.hash) {
@@ -41,7 +49,10 @@ fn the_prover_and_the_model_make_the_same_proofs() {
         let columns = trace.into_columns();
         let air = ProcessorAir::for_trace(claim.clone(), &columns);
         for hash in [HashFunction::Blake3_256, HashFunction::Rp64_256] {
-            for options in [ProofOptions::with_96_bit_security(hash), ProofOptions::with_128_bit_security(hash)] {
+            for options in [
+                ProofOptions::with_96_bit_security(hash).without_hiding(),
+                ProofOptions::with_128_bit_security(hash).without_hiding(),
+            ] {
                 let proof = prove_trace(&columns, &claim, &options, Checks::On).unwrap();
                 assert_eq!(proof.to_bytes(), model(&air, &columns, &options).to_bytes(), "{source}, {options:?}");
             }
@@ -53,7 +64,7 @@ fn the_prover_and_the_model_make_the_same_proofs() {
 fn the_prover_and_the_model_agree_on_fri_layers() {
     // 2^11 rows: two FRI layers
     let (air, columns) = FibAir::honest(2048);
-    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256).without_hiding();
     let proof = prove_air(&air, &columns, &options, Checks::On).unwrap();
     assert_eq!(proof.fri_layers.len(), 2);
     let expected = prove_model::<QuadFelt, Blake3_256<Felt>, _, _>(&air, &columns, &options, &mut Honest);

@@ -3,9 +3,18 @@
 
 use distaff_air::{Instruction, Instruction::*, Program};
 use distaff_math::Felt;
-use distaff_processor::{build_trace, execute, ProgramInputs};
+use distaff_processor::{execute, ProgramInputs};
 use distaff_prover::{prove, HashFunction, ProofOptions};
 use proptest::prelude::*;
+
+/// The trace of a run, padded with halted rows to the length a hiding proof needs (the
+/// default options hide).
+fn build_trace(
+    program: &distaff_air::Program,
+    inputs: &distaff_processor::ProgramInputs,
+) -> Result<distaff_processor::ExecutionTrace, distaff_processor::ExecutionError> {
+    distaff_processor::build_trace_with_min_length(program, inputs, distaff_verifier::shape::MIN_HIDING_TRACE_LENGTH)
+}
 
 /// Turns random choices into a program that never underflows or overflows the stack,
 /// starting from `depth` values.

@@ -9,9 +9,18 @@ use distaff_air::layout::*;
 use distaff_air::memory::{range_table, write_range_table};
 use distaff_air::{opcodes, ProcessorAir, Program, PublicInputs};
 use distaff_math::Felt;
-use distaff_processor::{build_trace, ExecutionError, ProgramInputs};
+use distaff_processor::{ExecutionError, ProgramInputs};
 use distaff_prover::{prove, prove_trace, Checks, HashFunction, ProofOptions};
 use distaff_verifier::{verify_claim, VerificationError};
+
+/// The trace of a run, padded with halted rows to the length a hiding proof needs (the
+/// default options hide).
+fn build_trace(
+    program: &distaff_air::Program,
+    inputs: &distaff_processor::ProgramInputs,
+) -> Result<distaff_processor::ExecutionTrace, distaff_processor::ExecutionError> {
+    distaff_processor::build_trace_with_min_length(program, inputs, distaff_verifier::shape::MIN_HIDING_TRACE_LENGTH)
+}
 
 fn f(v: u64) -> Felt {
     Felt::new(v)

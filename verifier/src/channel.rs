@@ -31,15 +31,19 @@ pub struct FriChannel<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseFi
 
 /// The shape of the FRI section the verifier expects.
 #[derive(Clone, Copy, Debug)]
-pub struct FriShape {
+pub struct LayerShape {
     /// Size of the first layer's domain (the LDE domain).
     pub domain_size: usize,
     /// FRI folding factor.
     pub folding_factor: usize,
     /// Number of FRI layers (not counting the remainder).
     pub num_layers: usize,
-    /// Number of coefficients of the remainder polynomial.
+    /// Number of coefficients of the remainder polynomial the proof sends.
     pub remainder_len: usize,
+    /// Number of coefficients of winter-fri's remainder: the remainder sent is padded with
+    /// zero coefficients of higher degree to this length (so a remainder of more coefficients
+    /// than the proof's degree bound cannot be sent).
+    pub padded_remainder_len: usize,
 }
 
 impl<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>> FriChannel<E, H> {
@@ -63,9 +67,9 @@ impl<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>> FriC
         layers: &[Openings],
         remainder: &[Felt],
         positions: &[usize],
-        shape: FriShape,
+        shape: LayerShape,
     ) -> Result<(), VerificationError> {
-        let FriShape { mut domain_size, folding_factor, num_layers, remainder_len } = shape;
+        let LayerShape { mut domain_size, folding_factor, num_layers, remainder_len, padded_remainder_len } = shape;
         if layers.len() != num_layers {
             return Err(VerificationError::Shape { what: "FRI layers", expected: num_layers, got: layers.len() });
         }
@@ -98,7 +102,10 @@ impl<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>> FriC
         layer_proofs.reverse();
         self.layer_queries = layer_queries;
         self.layer_proofs = layer_proofs;
-        self.remainder = E::slice_from_base_elements(remainder).to_vec();
+        // highest degree first: the padding zeros go in front
+        let mut padded = alloc::vec![E::ZERO; padded_remainder_len.saturating_sub(remainder_len)];
+        padded.extend_from_slice(E::slice_from_base_elements(remainder));
+        self.remainder = padded;
         Ok(())
     }
 }

@@ -134,6 +134,10 @@ pub struct ProofOptions {
     pub fri_folding_factor: usize,
     /// Largest degree of the FRI remainder polynomial (a power of two minus one, below 1024).
     pub fri_remainder_max_degree: usize,
+    /// Whether the proof is zero-knowledge (hiding): see [`crate::shape`]. The presets make
+    /// hiding proofs; [`ProofOptions::without_hiding`] makes succinct-only ones, which are
+    /// deterministic.
+    pub hiding: bool,
 }
 
 /// Why a set of options is refused.
@@ -168,6 +172,7 @@ impl ProofOptions {
             grinding_bits: 16,
             fri_folding_factor: 8,
             fri_remainder_max_degree: 127,
+            hiding: true,
         }
     }
 
@@ -181,7 +186,19 @@ impl ProofOptions {
             grinding_bits: 16,
             fri_folding_factor: 8,
             fri_remainder_max_degree: 127,
+            hiding: true,
         }
+    }
+
+    /// These options without zero knowledge: succinct-only proofs, byte-for-byte deterministic,
+    /// which reveal the opened evaluations of the trace (see [`crate::shape`]).
+    pub fn without_hiding(self) -> Self {
+        ProofOptions { hiding: false, ..self }
+    }
+
+    /// These options with zero knowledge on or off.
+    pub fn with_hiding(self, hiding: bool) -> Self {
+        ProofOptions { hiding, ..self }
     }
 
     /// Checks every option is in the supported range.
@@ -207,17 +224,29 @@ impl ProofOptions {
         Ok(())
     }
 
-    /// Conjectured security in bits for a trace of `trace_length` rows (a power of two; see
-    /// the module docs for the formula).
-    pub fn conjectured_security(&self, trace_length: usize) -> u32 {
+    /// Conjectured security in bits for a trace of `trace_length` rows (a power of two) when
+    /// FRI tests proximity to polynomials of fewer than `fri_bound` coefficients over the LDE
+    /// domain (`trace_length` without hiding; see [`crate::shape::ProofShape`]), by the formula
+    /// of the module docs. The rate `fri_bound / |D|` gives `log2(|D| / fri_bound)` bits per
+    /// query, computed in fixed point and rounded down.
+    pub fn security_bits(&self, trace_length: usize, fri_bound: usize) -> u32 {
         let log_blowup = self.blowup_factor.trailing_zeros();
-        let query = self.num_queries as u32 * log_blowup + self.grinding_bits;
         let lde_log = trace_length.trailing_zeros() + log_blowup;
+        // bits per query, in 1/2^16 units: log2|D| exactly, log2(B) rounded up
+        let per_query = ((lde_log as u64) << 16).saturating_sub(log2_ceil_fixed(fri_bound as u64));
+        let query = ((self.num_queries as u64 * per_query) >> 16) as u32 + self.grinding_bits;
         let field = self.extension.field_bits().saturating_sub(lde_log + FIELD_ERROR_TERMS_LOG2);
         query.min(field).saturating_sub(1).min(self.hash.collision_resistance())
     }
 
-    /// The options as field elements, for the transcript.
+    /// Conjectured security in bits of a proof without hiding for a trace of `trace_length`
+    /// rows (FRI's rate is exactly `1/blowup`): [`ProofOptions::security_bits`].
+    pub fn conjectured_security(&self, trace_length: usize) -> u32 {
+        self.security_bits(trace_length, trace_length)
+    }
+
+    /// The options as field elements, for the transcript (whether the proof is hiding is in the
+    /// protocol version that precedes them, [`crate::protocol::transcript_seed`]).
     pub fn to_elements(&self) -> [Felt; 7] {
         [
             Felt::new(self.hash.code() as u64),
@@ -238,6 +267,30 @@ impl ProofOptions {
     }
 }
 
+/// `⌈log2 x⌉` in fixed point with 16 fractional bits, rounded up (`x ≥ 1`): the integer part
+/// from the highest set bit, then the fraction bit by bit by repeated squaring of the mantissa
+/// (each square, truncated, only lowers it, so the fraction is rounded up by adding one unit).
+fn log2_ceil_fixed(x: u64) -> u64 {
+    if x <= 1 {
+        return 0;
+    }
+    let int = 63 - x.leading_zeros() as u64;
+    if x.is_power_of_two() {
+        return int << 16;
+    }
+    // mantissa in [1, 2) as a 1.62 fixed-point number
+    let mut m = if int <= 62 { (x as u128) << (62 - int) } else { (x as u128) >> (int - 62) };
+    let mut frac = 0u64;
+    for bit in (0..16).rev() {
+        m = (m * m) >> 62;
+        if m >= 2 << 62 {
+            m >>= 1;
+            frac |= 1 << bit;
+        }
+    }
+    (int << 16) + frac + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +307,29 @@ mod tests {
                 assert_eq!(ProofOptions::with_128_bit_security(hash).conjectured_security(n), 128);
             }
         }
+    }
+
+    #[test]
+    fn fixed_point_log2_rounds_up() {
+        assert_eq!(log2_ceil_fixed(1), 0);
+        assert_eq!(log2_ceil_fixed(2), 1 << 16);
+        assert_eq!(log2_ceil_fixed(1 << 20), 20 << 16);
+        for x in [3u64, 5, 65, 100, 262_208, (1 << 18) + 4096, u64::MAX] {
+            let exact = (x as f64).log2() * 65536.0;
+            let got = log2_ceil_fixed(x) as f64;
+            assert!(got >= exact && got <= exact + 2.0, "{x}: {got} against {exact}");
+        }
+    }
+
+    #[test]
+    fn a_larger_fri_bound_costs_bits_per_query() {
+        let o = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+        let n = 1 << 18;
+        assert_eq!(o.security_bits(n, n), 96);
+        // 65·4096 coefficients over 2^21 points: log2(2^21 / 266240) = 2.9776 bits per query
+        assert_eq!(o.security_bits(n, 65 * 4096), (27.0 * 2.9776f64 + 16.0) as u32 - 1);
+        let o = ProofOptions { num_queries: 28, ..o };
+        assert_eq!(o.security_bits(n, 65 * 4096), 99 - 1);
     }
 
     #[test]

@@ -13,9 +13,11 @@ use crate::options::{FieldExtension, HashFunction, OptionsError, ProofOptions};
 
 /// Magic bytes opening every proof.
 pub const MAGIC: &[u8; 4] = b"DSTF";
-/// Version of the proof format (and of the protocol it encodes). Version 2 carries the FRI
-/// layers and remainder in our own bounded encoding and pins the DEEP polynomial's degree.
-pub const FORMAT_VERSION: u8 = 2;
+/// Version of the proof format. Version 2 carried the FRI layers and remainder in our own
+/// bounded encoding and pinned the DEEP polynomial's degree; version 3 adds a flags byte after
+/// the options (bit 0: the proof is hiding) and, in hiding proofs, the salts and the DEEP
+/// randomiser's column in the opened rows (see [`crate::shape`]).
+pub const FORMAT_VERSION: u8 = 3;
 /// Largest proof we accept, in bytes, whatever its options (the options bound each section
 /// far more tightly; see [`Proof::from_bytes`]).
 pub const MAX_PROOF_BYTES: usize = 16 << 20;
@@ -239,12 +241,6 @@ impl Proof {
         Some(1usize << self.trace_length_log2)
     }
 
-    /// Conjectured security of this proof's options, in bits (0 for a trace length outside
-    /// the supported range).
-    pub fn security_bits(&self) -> u32 {
-        self.trace_length().map_or(0, |n| self.options.conjectured_security(n))
-    }
-
     /// Encodes the proof.
     pub fn to_bytes(&self) -> Vec<u8> {
         let o = &self.options;
@@ -258,6 +254,7 @@ impl Proof {
         out.push(o.grinding_bits as u8);
         out.push(o.fri_folding_factor.trailing_zeros() as u8);
         out.extend_from_slice(&(o.fri_remainder_max_degree as u16).to_le_bytes());
+        out.push(u8::from(o.hiding));
         out.push(self.trace_length_log2);
         out.extend_from_slice(&self.trace_root);
         match &self.aux_root {
@@ -324,6 +321,11 @@ impl Proof {
         if blowup_log > 8 || folding_log > 8 {
             return Err(DecodeError::Invalid("blowup or folding factor"));
         }
+        let hiding = match r.u8()? {
+            0 => false,
+            1 => true,
+            _ => return Err(DecodeError::Invalid("flags")),
+        };
         let options = ProofOptions {
             hash,
             extension,
@@ -332,6 +334,7 @@ impl Proof {
             grinding_bits,
             fri_folding_factor: 1 << folding_log,
             fri_remainder_max_degree: remainder,
+            hiding,
         };
         options.validate()?;
         let trace_length_log2 = r.u8()?;
@@ -340,7 +343,8 @@ impl Proof {
         let ext = extension.degree();
         let lde_log = trace_length_log2 as u32 + blowup_log as u32;
         let lde_size = 1usize << lde_log;
-        let max_row = MAX_COLUMNS * ext;
+        // (a row of a hiding proof carries `ext` salt elements)
+        let max_row = (MAX_COLUMNS + 1) * ext;
         let max_values = num_queries * max_row;
         let max_proof = max_merkle_proof_bytes(num_queries, lde_log);
         let fri = options.fri_options()?;
@@ -381,8 +385,11 @@ impl Proof {
                 max_merkle_proof_bytes(num_queries, depth),
             )?);
         }
-        // the remainder: the last layer's domain divided by the blowup, in coefficients
-        let remainder_len = (lde_size >> (num_fri_layers * folding_log as usize)) / options.blowup_factor * ext;
+        // the remainder: at most the last layer's domain divided by the blowup, in coefficients
+        // (twice that for a hiding proof, whose FRI bound is below 2n: see crate::shape)
+        let remainder_len = (lde_size >> (num_fri_layers * folding_log as usize)) / options.blowup_factor
+            * ext
+            * (1 + usize::from(hiding));
         let fri_remainder = r.felts("FRI remainder", remainder_len)?;
         let pow_nonce = r.u64()?;
         let trace_openings = r.openings("trace openings", max_values, max_proof)?;

@@ -9,7 +9,7 @@
 //! verifier checks listed under a step are made in `verify.rs` in the order of step 10.
 //!
 //! 1. **Seed.** The transcript (winter-crypto's `DefaultRandomCoin` over the chosen hash) is
-//!    seeded with the protocol tag, the format version, the options, log2 of the trace length
+//!    seeded with the protocol tag, the protocol version ([`protocol_version`]), the options, log2 of the trace length
 //!    and the public claim (program hash, inputs, outputs, initial memory, AIR variant): a
 //!    proof made for one claim draws different challenges for every other.
 //! 2. **Main trace.** The prover commits to the trace LDE (blowup `b`, coset offset `7`, so
@@ -93,17 +93,27 @@ use distaff_air::Air;
 use distaff_math::{fft, CubeFelt, ExtensionOf, Felt, FieldElement, QuadFelt, StarkField};
 
 use crate::options::ProofOptions;
-use crate::proof::FORMAT_VERSION;
 
 /// "distaff" as a field element, the first element of every transcript.
 pub const PROTOCOL_TAG: u64 = 0x0066_6661_7473_6964;
 
-/// The elements the transcript is seeded with: tag, format version, options, log2 of the trace
+/// The protocol version a proof's transcript starts with: 2 for proofs without hiding (the
+/// protocol of format version 2, unchanged, so that such proofs are the same as before hiding
+/// existed), 3 for hiding ones.
+pub fn protocol_version(options: &ProofOptions) -> u64 {
+    if options.hiding {
+        3
+    } else {
+        2
+    }
+}
+
+/// The elements the transcript is seeded with: tag, protocol version, options, log2 of the trace
 /// length, and the AIR's public claim.
 pub fn transcript_seed(options: &ProofOptions, trace_length_log2: u8, public_elements: &[Felt]) -> Vec<Felt> {
     let mut seed = Vec::new();
     seed.push(Felt::new(PROTOCOL_TAG));
-    seed.push(Felt::new(FORMAT_VERSION as u64));
+    seed.push(Felt::new(protocol_version(options)));
     seed.extend_from_slice(&options.to_elements());
     seed.push(Felt::new(trace_length_log2 as u64));
     seed.extend_from_slice(public_elements);
@@ -221,9 +231,10 @@ where
     Some(sink.transition * (z - g_last) / (z_n - E::ONE) + sink.first / (z - E::ONE) + sink.last / (z - g_last))
 }
 
-/// `Σ z^(i·n)·H_i(z)`: the composition polynomial at `z` from its columns' values there.
-pub fn combine_composition_columns<E: FieldElement<BaseField = Felt>>(columns_at_z: &[E], z: E, n: usize) -> E {
-    let z_n = z.exp((n as u64).into());
+/// `Σ z^(i·c)·H_i(z)`: the composition polynomial at `z` from its columns' values there, for
+/// columns of `c` coefficients each (`c = n` without hiding; see [`crate::shape`]).
+pub fn combine_composition_columns<E: FieldElement<BaseField = Felt>>(columns_at_z: &[E], z: E, c: usize) -> E {
+    let z_n = z.exp((c as u64).into());
     let mut acc = E::ZERO;
     let mut z_pow = E::ONE;
     for h in columns_at_z {
@@ -270,14 +281,15 @@ pub fn num_deep_coefficients(trace_width: usize, composition_columns: usize) -> 
     2 * trace_width + composition_columns + 1
 }
 
-/// The factor `1 + β·x` FRI's input is multiplied by, at `x`.
+/// The factor `1 + β·x^k` FRI's input is multiplied by, given `x^k`.
 ///
-/// The DEEP polynomial `D` has degree at most `n − 2`, one less than FRI's bound of `n`
-/// coefficients. FRI on `F = D + β·x·D` proves the exact bound: if `F` is close to a
-/// polynomial of fewer than `n` coefficients for a random `β` (drawn after `D` is fixed by the
-/// commitments and the out-of-domain frame), then by FRI's correlated agreement `D` and `x·D`
-/// agree with polynomials `P` and `P'` of fewer than `n` coefficients on one large set; there
-/// `x·P = P'`, so `x·P` has degree below `n` and `P` degree at most `n − 2`.
-pub fn degree_correction<E: FieldElement<BaseField = Felt>>(beta: E, x: E) -> E {
-    E::ONE + beta * x
+/// The DEEP polynomial `D` has `K` coefficients, `k` fewer than FRI's bound `B` (without hiding
+/// `K = n − 1`, `B = n`, `k = 1`; see [`crate::shape`]). FRI on `F = D + β·x^k·D` proves the
+/// exact bound: if `F` is close to a polynomial of fewer than `B` coefficients for a random `β`
+/// (drawn after `D` is fixed by the commitments and the out-of-domain frame), then by FRI's
+/// correlated agreement `D` and `x^k·D` agree with polynomials `P` and `P'` of fewer than `B`
+/// coefficients on one large set; there `x^k·P = P'`, so `x^k·P` has fewer than `B`
+/// coefficients and `P` fewer than `K`.
+pub fn degree_correction<E: FieldElement<BaseField = Felt>>(beta: E, x_to_k: E) -> E {
+    E::ONE + beta * x_to_k
 }

@@ -43,7 +43,7 @@ pub struct Transcript<H: ElementHasher<BaseField = Felt>> {
 }
 
 impl<H: ElementHasher<BaseField = Felt>> Transcript<H> {
-    /// Step 1: a transcript seeded with the protocol tag, the format version, the options,
+    /// Step 1: a transcript seeded with the protocol tag, the protocol version, the options,
     /// log2 of the trace length and the AIR's public claim.
     pub fn new<A: Air>(air: &A, options: &ProofOptions, trace_length_log2: u8) -> Self {
         Transcript {
@@ -81,13 +81,21 @@ impl<H: ElementHasher<BaseField = Felt>> Transcript<H> {
         self.draw_many(count)
     }
 
-    /// Step 5: the composition commitment, then the out-of-domain point `z`.
+    /// Step 5: the composition commitment, then the out-of-domain point `z`, which must lie
+    /// outside the base field (so outside the trace domain and the LDE domain, where the DEEP
+    /// quotients and the masks' vanishing polynomial would degenerate; for a hiding proof an
+    /// opening at a point of the base field would also reveal fewer random values than it
+    /// uses). A draw in the base field (probability `2^-64` or less) fails the proof.
     pub fn commit_composition<E: FieldElement<BaseField = Felt>>(
         &mut self,
         root: H::Digest,
     ) -> Result<E, TranscriptError> {
         self.coin.reseed(root);
-        self.coin.draw().map_err(|_| TranscriptError)
+        let z: E = self.coin.draw().map_err(|_| TranscriptError)?;
+        if E::EXTENSION_DEGREE > 1 && E::slice_as_base_elements(&[z])[1..].iter().all(|c| *c == Felt::ZERO) {
+            return Err(TranscriptError);
+        }
+        Ok(z)
     }
 
     /// Step 6: the out-of-domain frame (main and auxiliary trace at `z` and `z·g`, composition

@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use distaff_air::air::{composition_shape, num_constraints};
+use distaff_air::air::num_constraints;
 use distaff_air::layout::FULL_TRACE_WIDTH;
 use distaff_air::{Air, ProcessorAir, PublicInputs, Variant, Word, MAX_INITIAL_MEMORY, MAX_OUTPUTS, MAX_PUBLIC_INPUTS};
 use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
@@ -11,11 +11,12 @@ use winter_crypto::{DefaultRandomCoin, Digest, ElementHasher, Hasher, VectorComm
 use winter_fri::FriVerifier;
 use winter_utils::{ByteReader, Deserializable, SliceReader};
 
-use crate::channel::{FriChannel, FriShape};
+use crate::channel::{FriChannel, LayerShape};
 use crate::merkle::{decode_batch_proof, MerkleVc};
 use crate::options::{FieldExtension, HashFunction};
 use crate::proof::{Openings, Proof};
 use crate::protocol::{combine_composition_columns, composition_at, degree_correction, OodFrame};
+use crate::shape::ProofShape;
 use crate::transcript::Transcript;
 use crate::VerificationError;
 
@@ -97,19 +98,22 @@ pub fn verify_air<A: Air>(air: &A, proof: &Proof, min_security_bits: u32) -> Res
     if air.periodic_columns().iter().any(|c| !c.len().is_power_of_two() || c.len() > n) {
         return Err(VerificationError::PeriodicColumns);
     }
-    let bits = proof.security_bits();
+    let shape = ProofShape::new(air, &proof.options)?;
+    let bits = proof.options.security_bits(n, shape.fri.bound);
     if bits < min_security_bits {
         return Err(VerificationError::InsufficientSecurity { bits, required: min_security_bits });
     }
     match (proof.options.extension, proof.options.hash) {
         (FieldExtension::Quadratic, HashFunction::Blake3_256) => {
-            verify_generic::<QuadFelt, Blake3_256<Felt>, A>(air, proof)
+            verify_generic::<QuadFelt, Blake3_256<Felt>, A>(air, proof, &shape)
         }
-        (FieldExtension::Quadratic, HashFunction::Rp64_256) => verify_generic::<QuadFelt, Rp64_256, A>(air, proof),
+        (FieldExtension::Quadratic, HashFunction::Rp64_256) => {
+            verify_generic::<QuadFelt, Rp64_256, A>(air, proof, &shape)
+        }
         (FieldExtension::Cubic, HashFunction::Blake3_256) => {
-            verify_generic::<CubeFelt, Blake3_256<Felt>, A>(air, proof)
+            verify_generic::<CubeFelt, Blake3_256<Felt>, A>(air, proof, &shape)
         }
-        (FieldExtension::Cubic, HashFunction::Rp64_256) => verify_generic::<CubeFelt, Rp64_256, A>(air, proof),
+        (FieldExtension::Cubic, HashFunction::Rp64_256) => verify_generic::<CubeFelt, Rp64_256, A>(air, proof, &shape),
     }?;
     Ok(bits)
 }
@@ -159,7 +163,7 @@ fn open_rows<'a, H: ElementHasher<BaseField = Felt>>(
     Ok(rows)
 }
 
-fn verify_generic<E, H, A>(air: &A, proof: &Proof) -> Result<(), VerificationError>
+fn verify_generic<E, H, A>(air: &A, proof: &Proof, shape: &ProofShape) -> Result<(), VerificationError>
 where
     E: FieldElement<BaseField = Felt> + crate::protocol::ScaleBy<E>,
     Felt: crate::protocol::ScaleBy<E>,
@@ -167,13 +171,8 @@ where
     A: Air,
 {
     let options = &proof.options;
-    let n = air.trace_length();
-    let lde_size = n * options.blowup_factor;
-    let (main_width, aux_width) = (air.main_width(), air.aux_width());
-    let (num_chunks, ce_blowup) = composition_shape(air);
-    if ce_blowup > options.blowup_factor {
-        return Err(VerificationError::MalformedProof("blowup too small for the constraint degree"));
-    }
+    let lde_size = shape.lde_size;
+    let (main_width, aux_width, num_chunks) = (shape.main_width, shape.aux_width, shape.num_chunks);
     if proof.num_composition_columns as usize != num_chunks {
         return Err(VerificationError::Shape {
             what: "composition columns",
@@ -207,7 +206,7 @@ where
     let g = Felt::get_root_of_unity(proof.trace_length_log2 as u32);
     let frame = OodFrame { current: ood_current, next: ood_next, aux_current: ood_aux_current, aux_next: ood_aux_next };
     let q_z = composition_at(air, frame, &alphas, &challenges, z).ok_or(VerificationError::Transcript)?;
-    if q_z != combine_composition_columns(ood_composition, z, n) {
+    if q_z != combine_composition_columns(ood_composition, z, shape.chunk_len) {
         return Err(VerificationError::ConstraintCheck);
     }
     let deep = transcript.send_ood_frame(
@@ -217,22 +216,21 @@ where
     )?;
 
     // --- step 7: FRI's commit phase ------------------------------------------------------------
-    let fri_options = options.fri_options()?;
-    let num_layers = fri_options.num_fri_layers(lde_size);
-    if fri_roots.len() != num_layers + 1 {
+    let fri_shape = &shape.fri;
+    if fri_roots.len() != fri_shape.num_layers + 1 {
         return Err(VerificationError::Shape {
             what: "FRI commitments",
-            expected: num_layers + 1,
+            expected: fri_shape.num_layers + 1,
             got: fri_roots.len(),
         });
     }
     let mut channel = FriChannel::<E, H>::new(fri_roots)?;
-    // FRI proves F = D·(1 + β·x) has fewer than n coefficients (protocol::degree_correction)
+    // FRI proves F = D·(1 + β·x^k) has fewer than B coefficients (protocol::degree_correction)
     let fri = FriVerifier::<E, FriChannel<E, H>, H, DefaultRandomCoin<H>, MerkleVc<H>>::new(
         &mut channel,
         transcript.coin(),
-        fri_options,
-        n - 1,
+        fri_shape.options(),
+        fri_shape.max_poly_degree,
     )
     .map_err(VerificationError::Fri)?;
 
@@ -243,45 +241,54 @@ where
     let positions = transcript.draw_query_positions(options.num_queries, lde_size, proof.pow_nonce)?;
 
     // --- step 9: the openings, each checked for shape before anything is hashed --------------
-    let shape = FriShape {
+    let layers = LayerShape {
         domain_size: lde_size,
         folding_factor: options.fri_folding_factor,
-        num_layers,
-        remainder_len: (lde_size >> (num_layers as u32 * options.fri_folding_factor.trailing_zeros()))
-            / options.blowup_factor,
+        num_layers: fri_shape.num_layers,
+        remainder_len: fri_shape.remainder_len,
+        padded_remainder_len: fri_shape.winter_remainder_len,
     };
-    channel.load(&proof.fri_layers, &proof.fri_remainder, &positions, shape)?;
+    channel.load(&proof.fri_layers, &proof.fri_remainder, &positions, layers)?;
     let depth = lde_size.trailing_zeros();
     let d = E::EXTENSION_DEGREE;
     let trace = ("trace openings", VerificationError::TraceCommitment);
-    let trace_rows = open_rows::<H>(trace, &trace_root, &positions, &proof.trace_openings, main_width, depth)?;
+    let trace_rows =
+        open_rows::<H>(trace, &trace_root, &positions, &proof.trace_openings, shape.main_row_len(), depth)?;
     let aux_rows: Vec<&[E]> = match (&proof.aux_openings, aux_root) {
         (Some(openings), Some(root)) => {
             let aux = ("auxiliary openings", VerificationError::AuxCommitment);
-            open_rows::<H>(aux, &root, &positions, openings, aux_width * d, depth)?
+            open_rows::<H>(aux, &root, &positions, openings, shape.aux_row_len(), depth)?
                 .into_iter()
-                .map(E::slice_from_base_elements)
+                .map(|row| E::slice_from_base_elements(&row[..aux_width * d]))
                 .collect()
         }
         _ => alloc::vec![&[][..]; positions.len()],
     };
     let composition = ("composition openings", VerificationError::CompositionCommitment);
-    let comp_rows: Vec<&[E]> =
-        open_rows::<H>(composition, &composition_root, &positions, &proof.composition_openings, num_chunks * d, depth)?
-            .into_iter()
-            .map(E::slice_from_base_elements)
-            .collect();
+    let comp_rows: Vec<&[E]> = open_rows::<H>(
+        composition,
+        &composition_root,
+        &positions,
+        &proof.composition_openings,
+        shape.composition_row_len(),
+        depth,
+    )?
+    .into_iter()
+    .map(|row| E::slice_from_base_elements(&row[..shape.composition_columns() * d]))
+    .collect();
 
     // --- step 10: the DEEP polynomial at the queried positions, then FRI ----------------------
+    // D = (x^Δ_T·A_T + x^Δ_H·A_H)/(x − z) + x^Δ_T·B_T/(x − z·g) + R, times 1 + β·x^k
     let zg = z * E::from(g);
     let omega = Felt::get_root_of_unity(depth);
     let offset = Felt::GENERATOR;
     let mut evaluations = Vec::with_capacity(positions.len());
     for (i, &pos) in positions.iter().enumerate() {
-        let x = E::from(offset * omega.exp_vartime(pos as u64));
+        let x_base = offset * omega.exp_vartime(pos as u64);
+        let x = E::from(x_base);
         let mut a = E::ZERO;
         let mut b = E::ZERO;
-        for (j, &t) in trace_rows[i].iter().enumerate() {
+        for (j, &t) in trace_rows[i][..main_width].iter().enumerate() {
             let t = E::from(t);
             a += deep.current[j] * (t - ood_current[j]);
             b += deep.next[j] * (t - ood_next[j]);
@@ -290,14 +297,22 @@ where
             a += deep.current[main_width + j] * (t - ood_aux_current[j]);
             b += deep.next[main_width + j] * (t - ood_aux_next[j]);
         }
-        for (k, &h) in comp_rows[i].iter().enumerate() {
-            a += deep.composition[k] * (h - ood_composition[k]);
+        let mut c = E::ZERO;
+        for (k, &h) in comp_rows[i][..num_chunks].iter().enumerate() {
+            c += deep.composition[k] * (h - ood_composition[k]);
         }
         let (dz, dzg) = (x - z, x - zg);
         if dz == E::ZERO || dzg == E::ZERO {
             return Err(VerificationError::Transcript);
         }
-        evaluations.push((a / dz + b / dzg) * degree_correction(deep.degree_correction, x));
+        let shift_t = E::from(x_base.exp_vartime(shape.trace_shift as u64));
+        let shift_h = E::from(x_base.exp_vartime(shape.composition_shift as u64));
+        let mut value = (shift_t * a + shift_h * c) / dz + shift_t * b / dzg;
+        if shape.hiding.is_some() {
+            value += comp_rows[i][num_chunks];
+        }
+        let correction = E::from(x_base.exp_vartime(shape.fri.correction_exponent as u64));
+        evaluations.push(value * degree_correction(deep.degree_correction, correction));
     }
     fri.verify(&mut channel, &evaluations, &positions).map_err(VerificationError::Fri)
 }

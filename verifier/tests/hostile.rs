@@ -78,13 +78,13 @@ fn sections_longer_than_the_options_allow_are_refused_before_they_are_read() {
     );
     // flooded openings and out-of-domain rows
     let mut t = proof.clone();
-    t.trace_openings.values = vec![Felt::new(1); 27 * MAX_COLUMNS * 2 + 1];
+    t.trace_openings.values = vec![Felt::new(1); 27 * (MAX_COLUMNS + 1) * 2 + 1];
     assert!(matches!(
         Proof::from_bytes(&t.to_bytes()),
         Err(DecodeError::SectionTooLong { what: "trace openings", .. })
     ));
     let mut t = proof.clone();
-    t.ood_trace_current = vec![Felt::new(1); MAX_COLUMNS * 2 + 1];
+    t.ood_trace_current = vec![Felt::new(1); (MAX_COLUMNS + 1) * 2 + 1];
     assert!(matches!(Proof::from_bytes(&t.to_bytes()), Err(DecodeError::SectionTooLong { .. })));
     // a Merkle proof longer than one of 27 openings in a tree of the LDE's depth can be
     let mut t = proof.clone();

@@ -9,10 +9,11 @@
 //! knowing everything the protocol has shown it so far, and runs honestly otherwise.
 #![allow(dead_code, clippy::needless_range_loop)]
 
-use distaff_air::air::{composition_shape, num_constraints};
+use distaff_air::air::num_constraints;
 use distaff_air::{Air, ConstraintKind, ConstraintSink, Value};
 use distaff_math::{fft, polynom, Felt, FieldElement, StarkField};
 use distaff_verifier::protocol::{composition_at, degree_correction, OodFrame, ScaleBy};
+use distaff_verifier::shape::{hiding_options, ProofShape};
 use distaff_verifier::transcript::DeepCoefficients;
 use distaff_verifier::{Openings, Proof, ProofOptions, Transcript};
 use winter_crypto::{ElementHasher, MerkleTree, RandomCoin};
@@ -152,8 +153,71 @@ fn flatten<E: FieldElement<BaseField = Felt>>(row: &[E]) -> Vec<Felt> {
     E::slice_as_base_elements(row).to_vec()
 }
 
+/// The randomness of a hiding proof, for the model: any source will do for the verifier's
+/// tests; the prover's tests give the prover's, so that both make the same proof.
+pub trait ZkSource<E> {
+    /// The mask of main column `column` (`aux`: of base coordinate `column` of the auxiliary
+    /// columns), `len` coefficients.
+    fn mask(&self, aux: bool, column: usize, len: usize) -> Vec<Felt>;
+    /// Composition randomiser `s_i`.
+    fn randomizer(&self, i: usize, len: usize) -> Vec<E>;
+    /// The DEEP randomiser `R`.
+    fn codeword(&self, len: usize) -> Vec<E>;
+    /// The salt of a tree's leaf, by its index in the prover's coset-by-coset order.
+    fn salt(&self, matrix: Matrix, index: usize, len: usize) -> Vec<Felt>;
+}
+
+/// A [`ZkSource`] of pseudo-random values (xorshift) from a seed.
+pub struct TestRandomness(pub u64);
+
+impl TestRandomness {
+    fn felts(&self, tag: u64, index: usize, len: usize) -> Vec<Felt> {
+        let mut x =
+            self.0 ^ tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (index as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                Felt::new(x % distaff_math::MODULUS)
+            })
+            .collect()
+    }
+}
+
+impl<E: FieldElement<BaseField = Felt>> ZkSource<E> for TestRandomness {
+    fn mask(&self, aux: bool, column: usize, len: usize) -> Vec<Felt> {
+        self.felts(1 + aux as u64, column, len)
+    }
+    fn randomizer(&self, i: usize, len: usize) -> Vec<E> {
+        E::slice_from_base_elements(&self.felts(3, i, len * E::EXTENSION_DEGREE)).to_vec()
+    }
+    fn codeword(&self, len: usize) -> Vec<E> {
+        E::slice_from_base_elements(&self.felts(4, 0, len * E::EXTENSION_DEGREE)).to_vec()
+    }
+    fn salt(&self, matrix: Matrix, index: usize, len: usize) -> Vec<Felt> {
+        let tag = match matrix {
+            Matrix::Trace => 5,
+            Matrix::Aux => 6,
+            _ => 7,
+        };
+        self.felts(tag, index, len)
+    }
+}
+
+/// `T + (x^n − 1)·r`.
+fn mask_polynomial<E: FieldElement<BaseField = Felt>>(t: &[E], r: &[E], n: usize) -> Vec<E> {
+    let mut out = t.to_vec();
+    out.resize(n + r.len(), E::ZERO);
+    for (k, rk) in r.iter().enumerate() {
+        out[k] -= *rk;
+        out[n + k] += *rk;
+    }
+    out
+}
+
 /// Proves `columns` for `air` under `options` (whose extension and hash must be `E` and
-/// `H`), letting `adversary` deviate where it will.
+/// `H`; without hiding: see [`prove_model_with`]), letting `adversary` deviate where it will.
 pub fn prove_model<E, H, A, X>(air: &A, columns: &[Vec<Felt>], options: &ProofOptions, adversary: &mut X) -> Proof
 where
     E: FieldElement<BaseField = Felt> + ScaleBy<E>,
@@ -162,7 +226,28 @@ where
     A: Air,
     X: Adversary<E>,
 {
+    prove_model_with::<E, H, A, X>(air, columns, &options.without_hiding(), adversary, &TestRandomness(1))
+}
+
+/// [`prove_model`] with the options as they are (a hiding proof takes its randomness from `zk`,
+/// and as many queries as `distaff_verifier::shape::hiding_options` says).
+pub fn prove_model_with<E, H, A, X>(
+    air: &A,
+    columns: &[Vec<Felt>],
+    options: &ProofOptions,
+    adversary: &mut X,
+    zk: &dyn ZkSource<E>,
+) -> Proof
+where
+    E: FieldElement<BaseField = Felt> + ScaleBy<E>,
+    Felt: ScaleBy<E>,
+    H: ElementHasher<BaseField = Felt>,
+    A: Air,
+    X: Adversary<E>,
+{
     assert_eq!(options.extension.degree(), E::EXTENSION_DEGREE, "options and E disagree");
+    let options = &hiding_options(air, options).unwrap();
+    let shape = ProofShape::new(air, options).unwrap();
     let mut columns = columns.to_vec();
     let n = air.trace_length();
     let log_n = n.trailing_zeros() as u8;
@@ -170,26 +255,62 @@ where
     let lde_size = n * blowup;
     let xs = domain(lde_size);
     let (main_width, aux_width) = (air.main_width(), air.aux_width());
-    let (num_chunks, _) = composition_shape(air);
+    let num_chunks = shape.num_chunks;
+    let d = E::EXTENSION_DEGREE;
     let mut view = View::<E> { n, lde_size, ..Default::default() };
     let mut transcript = Transcript::<H>::new(air, options, log_n);
+    let hiding = shape.hiding;
+    let salt_len = shape.salt_len();
+    // a leaf's salt, by its position in the LDE (the prover indexes salts coset by coset)
+    let salted = |matrix: Matrix, rows: Vec<Vec<Felt>>| -> Vec<Vec<Felt>> {
+        if hiding.is_none() {
+            return rows;
+        }
+        rows.into_iter()
+            .enumerate()
+            .map(|(p, mut row)| {
+                row.extend(zk.salt(matrix, (p % blowup) * n + p / blowup, salt_len));
+                row
+            })
+            .collect()
+    };
 
-    // step 2: the main trace
+    // step 2: the main trace (masked, in a hiding proof, but for its public columns)
     adversary.main_trace(&mut columns);
     let mut main_coefficients: Vec<Vec<Felt>> = columns.iter().map(|c| interpolate(c)).collect();
+    if let Some(h) = hiding {
+        let public = air.public_columns();
+        for (c, coefficients) in main_coefficients.iter_mut().enumerate().filter(|(c, _)| !public.contains(c)) {
+            *coefficients = mask_polynomial(coefficients, &zk.mask(false, c, h.mask_len), n);
+        }
+    }
     adversary.main_coefficients(&mut main_coefficients);
     let main_lde: Vec<Vec<Felt>> = main_coefficients.iter().map(|c| lde(c, lde_size)).collect();
-    let main = Committed::<H>::new((0..lde_size).map(|p| main_lde.iter().map(|c| c[p]).collect()).collect());
+    let main_rows = (0..lde_size).map(|p| main_lde.iter().map(|c| c[p]).collect()).collect();
+    let main = Committed::<H>::new(salted(Matrix::Trace, main_rows));
     view.challenges = transcript.commit_main_trace::<E, A>(*main.tree.root(), air).unwrap();
 
-    // step 3: the auxiliary trace
+    // step 3: the auxiliary trace (each base coordinate masked, in a hiding proof)
     let mut aux_columns: Vec<Vec<E>> = air.build_aux(&columns, &view.challenges);
     adversary.aux_trace(&view, &mut aux_columns);
-    let aux_coefficients: Vec<Vec<E>> = aux_columns.iter().map(|c| interpolate(c)).collect();
+    let mut aux_coefficients: Vec<Vec<E>> = aux_columns.iter().map(|c| interpolate(c)).collect();
+    if let Some(h) = hiding {
+        for (c, coefficients) in aux_coefficients.iter_mut().enumerate() {
+            // the mask whose coordinate k is the base mask of coordinate column c·d + k
+            let coords: Vec<Vec<Felt>> = (0..d).map(|k| zk.mask(true, c * d + k, h.mask_len)).collect();
+            let r: Vec<E> = (0..h.mask_len)
+                .map(|j| {
+                    let v: Vec<Felt> = (0..d).map(|k| coords[k][j]).collect();
+                    E::slice_from_base_elements(&v)[0]
+                })
+                .collect();
+            *coefficients = mask_polynomial(coefficients, &r, n);
+        }
+    }
     let aux_lde: Vec<Vec<E>> = aux_coefficients.iter().map(|c| lde(c, lde_size)).collect();
     let aux = (aux_width > 0).then(|| {
         let rows = (0..lde_size).map(|p| flatten(&aux_lde.iter().map(|c| c[p]).collect::<Vec<E>>())).collect();
-        let aux = Committed::<H>::new(rows);
+        let aux = Committed::<H>::new(salted(Matrix::Aux, rows));
         transcript.commit_aux_trace(*aux.tree.root());
         aux
     });
@@ -207,16 +328,35 @@ where
         })
         .collect();
     fft::interpolate_poly_with_offset(&mut quotient, &fft::get_inv_twiddles::<Felt>(lde_size), Felt::GENERATOR);
-    // H_i: coefficients i·n .. (i+1)·n (a cheating trace's quotient is not a polynomial of
-    // degree below num_chunks·n: its higher coefficients are dropped, as the prover does)
-    let mut composition: Vec<Vec<E>> = quotient.chunks(n).take(num_chunks).map(|c| c.to_vec()).collect();
+    // H_i: coefficients i·c .. (i+1)·c (a cheating trace's quotient is not a polynomial of
+    // degree below num_chunks·c: its higher coefficients are dropped, as the prover does)
+    let c = shape.chunk_len;
+    let mut composition: Vec<Vec<E>> = (0..num_chunks)
+        .map(|i| (i * c..(i + 1) * c).map(|k| quotient.get(k).copied().unwrap_or(E::ZERO)).collect())
+        .collect();
+    // a hiding proof's randomisers H'_i = H_i + x^c·s_i − s_(i−1), and the DEEP randomiser R
+    if let Some(h) = hiding {
+        for col in composition.iter_mut() {
+            col.resize(c + h.randomizer_len, E::ZERO);
+        }
+        for i in 0..num_chunks - 1 {
+            for (j, sj) in zk.randomizer(i, h.randomizer_len).iter().enumerate() {
+                composition[i][c + j] += *sj;
+                composition[i + 1][j] -= *sj;
+            }
+        }
+    }
 
     // step 5: the composition commitment, then z
     adversary.composition(&view, &mut composition);
+    if hiding.is_some() {
+        composition.push(zk.codeword(shape.deep_len));
+    }
     let composition_lde: Vec<Vec<E>> = composition.iter().map(|c| lde(c, lde_size)).collect();
-    let comp = Committed::<H>::new(
+    let comp = Committed::<H>::new(salted(
+        Matrix::Composition,
         (0..lde_size).map(|p| flatten(&composition_lde.iter().map(|c| c[p]).collect::<Vec<E>>())).collect(),
-    );
+    ));
     view.z = transcript.commit_composition::<E>(*comp.tree.root()).unwrap();
 
     // step 6: the out-of-domain frame
@@ -229,7 +369,7 @@ where
         next: at(&main_ext, zg),
         aux_current: at(&aux_coefficients, z),
         aux_next: at(&aux_coefficients, zg),
-        composition: at(&composition, z),
+        composition: at(&composition[..num_chunks], z),
     };
     adversary.ood(&view, &mut ood);
     let deep = transcript
@@ -241,11 +381,11 @@ where
         .unwrap();
     view.deep = Some(deep.clone());
 
-    // step 7: FRI's input D(x)·(1 + β·x), point by point, then its layers
+    // step 7: FRI's input D(x)·(1 + β·x^k), point by point, then its layers
     let mut evaluations: Vec<E> = (0..lde_size)
         .map(|p| {
             let x = E::from(xs[p]);
-            let (mut a, mut b) = (E::ZERO, E::ZERO);
+            let (mut a, mut b, mut h) = (E::ZERO, E::ZERO, E::ZERO);
             let trace: Vec<E> = main_at(p).into_iter().chain(aux_at(p)).collect();
             let (at_z, at_zg): (Vec<E>, Vec<E>) = (
                 ood.current.iter().chain(&ood.aux_current).copied().collect(),
@@ -256,14 +396,19 @@ where
                 b += deep.next[j] * (trace[j] - at_zg[j]);
             }
             for k in 0..num_chunks {
-                a += deep.composition[k] * (composition_lde[k][p] - ood.composition[k]);
+                h += deep.composition[k] * (composition_lde[k][p] - ood.composition[k]);
             }
-            (a / (x - z) + b / (x - zg)) * degree_correction(deep.degree_correction, x)
+            let pow = |k: usize| E::from(xs[p].exp(k as u64));
+            let (st, sh) = (pow(shape.trace_shift), pow(shape.composition_shift));
+            let mut value = (st * a + sh * h) / (x - z) + st * b / (x - zg);
+            if hiding.is_some() {
+                value += composition_lde[num_chunks][p];
+            }
+            value * degree_correction(deep.degree_correction, pow(shape.fri.correction_exponent))
         })
         .collect();
     adversary.fri_input(&view, &mut evaluations);
-    let fri_options = options.fri_options().unwrap();
-    let num_layers = fri_options.num_fri_layers(lde_size);
+    let num_layers = shape.fri.num_layers;
     let mut fri_roots = Vec::new();
     let mut layers: Vec<(Vec<[E; 8]>, MerkleTree<H>)> = Vec::new();
     assert_eq!(options.fri_folding_factor, 8, "the model folds by 8");
@@ -284,9 +429,13 @@ where
     let mut last = evaluations.clone();
     let inv_twiddles = fft::get_inv_twiddles::<Felt>(last.len());
     fft::interpolate_poly_with_offset(&mut last, &inv_twiddles, Felt::GENERATOR);
-    let mut remainder: Vec<E> = last[..last.len() / blowup].iter().rev().copied().collect();
+    // the remainder sent: its coefficients below FRI's bound, highest first; committed with
+    // zeros in front up to winter-fri's length
+    let mut remainder: Vec<E> = last[..shape.fri.remainder_len].iter().rev().copied().collect();
     adversary.remainder_committed(&view, &mut remainder);
-    let remainder_root = H::hash_elements(&remainder);
+    let mut padded = vec![E::ZERO; shape.fri.winter_remainder_len.saturating_sub(remainder.len())];
+    padded.extend_from_slice(&remainder);
+    let remainder_root = H::hash_elements(&padded);
     fri_roots.push(remainder_root.as_bytes());
     transcript.coin().reseed(remainder_root);
     let _: E = transcript.coin().draw().unwrap();
