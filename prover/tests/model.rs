@@ -9,8 +9,11 @@ use distaff_air::ProcessorAir;
 use distaff_assembly::assemble;
 use distaff_math::{CubeFelt, Felt, QuadFelt};
 use distaff_processor::ProgramInputs;
-use distaff_prover::{prove_air, prove_trace, Checks, HashFunction, ProofOptions};
-use support::{prove_model, FibAir, Honest};
+use distaff_prover::zk::Purpose;
+use distaff_prover::{
+    prove_air, prove_trace, prove_trace_with, Checks, HashFunction, ProofOptions, ProverSettings, Randomness,
+};
+use support::{prove_model, prove_model_with, FibAir, Honest};
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
 
 /// The trace of a run.
@@ -69,4 +72,72 @@ fn the_prover_and_the_model_agree_on_fri_layers() {
     assert_eq!(proof.fri_layers.len(), 2);
     let expected = prove_model::<QuadFelt, Blake3_256<Felt>, _, _>(&air, &columns, &options, &mut Honest);
     assert_eq!(proof, expected);
+}
+
+/// The prover's randomness, as the model takes it.
+struct ProverRandomness(Randomness);
+
+impl<E: distaff_math::FieldElement<BaseField = Felt>> support::ZkSource<E> for ProverRandomness {
+    fn mask(&self, aux: bool, column: usize, len: usize) -> Vec<Felt> {
+        let purpose = if aux { Purpose::AuxMask } else { Purpose::MainMask };
+        self.0.elements(purpose, column as u64, len)
+    }
+    fn randomizer(&self, i: usize, len: usize) -> Vec<E> {
+        self.0.ext_elements(Purpose::Randomizer, i as u64, len)
+    }
+    fn codeword(&self, len: usize) -> Vec<E> {
+        self.0.ext_elements(Purpose::Codeword, 0, len)
+    }
+    fn salt(&self, matrix: support::Matrix, index: usize, len: usize) -> Vec<Felt> {
+        let purpose = match matrix {
+            support::Matrix::Trace => Purpose::MainSalt,
+            support::Matrix::Aux => Purpose::AuxSalt,
+            _ => Purpose::CompositionSalt,
+        };
+        let mut out = vec![Felt::new(0); len];
+        self.0.salts(purpose, index, len, &mut out);
+        out
+    }
+}
+
+#[test]
+fn the_prover_and_the_model_make_the_same_hiding_proofs() {
+    // every variant (traces padded to the length hiding needs), both presets; the model is
+    // told the prover's randomness for one test seed
+    let programs = [
+        ("begin repeat.20 swap dup.1 add end end", vec![1u64, 0], vec![]),
+        ("begin read if.true push.3 mul else push.5 add end end", vec![7], vec![1]),
+        ("begin push.9 push.16 mem_store push.16 mem_load push.5 u32add end", vec![], vec![]),
+    ];
+    let seed = [9u8; 32];
+    for (i, (source, public, secret)) in programs.into_iter().enumerate() {
+        let program = assemble(source).unwrap();
+        let felts = |v: &[u64]| v.iter().map(|&x| Felt::new(x)).collect::<Vec<_>>();
+        let inputs = ProgramInputs::new(felts(&public), felts(&secret)).unwrap();
+        let trace = distaff_processor::build_trace_with_min_length(&program, &inputs, 1024).unwrap();
+        let claim = trace.public_inputs(1);
+        let columns = trace.into_columns();
+        let air = ProcessorAir::for_trace(claim.clone(), &columns);
+        let options = if i == 1 {
+            ProofOptions::with_128_bit_security(HashFunction::Rp64_256)
+        } else {
+            ProofOptions::with_96_bit_security(HashFunction::Blake3_256)
+        };
+        let settings = ProverSettings {
+            randomness: Some(Randomness::insecure_fixed_seed_for_testing(seed)),
+            ..Default::default()
+        };
+        let proof = prove_trace_with(&columns, &claim, &options, &settings).unwrap();
+        let zk = ProverRandomness(Randomness::insecure_fixed_seed_for_testing(seed));
+        let expected = match options.hash {
+            HashFunction::Blake3_256 => {
+                prove_model_with::<QuadFelt, Blake3_256<Felt>, _, _>(&air, &columns, &options, &mut Honest, &zk)
+            }
+            HashFunction::Rp64_256 => {
+                prove_model_with::<CubeFelt, Rp64_256, _, _>(&air, &columns, &options, &mut Honest, &zk)
+            }
+        };
+        assert!(proof.options.hiding);
+        assert!(proof == expected, "{source}: the prover's and the model's hiding proofs differ");
+    }
 }

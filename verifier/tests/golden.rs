@@ -1,0 +1,155 @@
+//! Proofs the prover made (`tests/data`, reproduced byte for byte by the prover's
+//! `tests/golden.rs`), verified here: every AIR variant, both presets, both hashes, with and
+//! without hiding. They are the verifier's known answers: a change to anything the prover and
+//! the verifier share (the transcript, the constraints at z, the DEEP formula, the degree
+//! correction, the shape of a proof) breaks them, which no proof made through the changed code
+//! could show.
+
+use std::path::PathBuf;
+
+use distaff_air::{ProcessorAir, PublicInputs, Variant};
+use distaff_math::Felt;
+use distaff_verifier::{verify_air, verify_bytes, verify_claim, verify_claim_bytes, Proof, VerificationError};
+
+fn load(name: &str) -> (PublicInputs, Vec<u8>) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let bytes = std::fs::read(dir.join(format!("{name}.proof"))).unwrap();
+    let text = std::fs::read_to_string(dir.join(format!("{name}.claim"))).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let list = |s: &str| -> Vec<Felt> {
+        s.split(',').filter(|x| !x.is_empty()).map(|x| Felt::new(x.parse().unwrap())).collect()
+    };
+    let hash = list(lines[0]);
+    let memory = lines
+        .get(3)
+        .map(|m| {
+            m.split(';')
+                .filter(|x| !x.is_empty())
+                .map(|w| {
+                    let (a, v) = w.split_once(':').unwrap();
+                    let v = list(v);
+                    (a.parse().unwrap(), [v[0], v[1], v[2], v[3]])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut claim = PublicInputs::new([hash[0], hash[1], hash[2], hash[3]], list(lines[1]), list(lines[2]));
+    claim.memory = memory;
+    (claim, bytes)
+}
+
+const CASES: [(&str, Variant, bool, u32); 6] = [
+    ("straight-line", Variant::StraightLine, false, 96),
+    ("straight-line-hiding", Variant::StraightLine, true, 96),
+    ("control", Variant::Control, false, 96),
+    ("control-hiding-128", Variant::Control, true, 128),
+    ("memory", Variant::Memory, false, 128),
+    ("memory-hiding", Variant::Memory, true, 96),
+];
+
+#[test]
+fn the_golden_proofs_verify_against_their_claims() {
+    for (name, variant, hiding, bits) in CASES {
+        let (claim, bytes) = load(name);
+        let proof = Proof::from_bytes(&bytes).unwrap();
+        assert_eq!(proof.options.hiding, hiding, "{name}");
+        assert_eq!(proof.to_bytes(), bytes, "{name}: the encoding round-trips");
+        let got = verify_claim_bytes(&claim, &bytes, bits).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(got >= bits && got <= bits + 3, "{name}: {got} bits");
+        // the entry points agree, and the claim's variant is the proof's
+        let air = ProcessorAir::with_variant(claim.clone(), proof.trace_length().unwrap(), variant);
+        assert_eq!(verify_air(&air, &proof, bits), Ok(got), "{name}");
+        assert_eq!(verify_claim(&claim, &proof, bits), Ok(got), "{name}");
+        if claim.memory.is_empty() {
+            assert_eq!(verify_bytes(&claim.program_hash, &claim.inputs, &claim.outputs, &bytes, bits), Ok(got));
+        }
+        // one bit more than the proof offers is refused
+        assert_eq!(
+            verify_claim_bytes(&claim, &bytes, got + 1),
+            Err(VerificationError::InsufficientSecurity { bits: got, required: got + 1 })
+        );
+        // the other variants' AIRs refuse it (a claim with initial memory is always the memory
+        // variant's)
+        for other in [Variant::StraightLine, Variant::Control, Variant::Memory] {
+            if other != variant && claim.memory.is_empty() {
+                let air = ProcessorAir::with_variant(claim.clone(), proof.trace_length().unwrap(), other);
+                assert!(verify_air(&air, &proof, bits).is_err(), "{name} as {other:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_golden_proofs_refuse_every_other_claim() {
+    for (name, _, _, bits) in CASES {
+        let (claim, bytes) = load(name);
+        let wrong = |edit: &dyn Fn(&mut PublicInputs)| {
+            let mut c = claim.clone();
+            edit(&mut c);
+            verify_claim_bytes(&c, &bytes, bits)
+        };
+        for k in 0..4 {
+            assert!(wrong(&|c| c.program_hash[k] += Felt::new(1)).is_err(), "{name}: hash {k}");
+        }
+        assert!(wrong(&|c| c.outputs[0] += Felt::new(1)).is_err(), "{name}");
+        assert!(wrong(&|c| c.outputs.push(Felt::new(0))).is_err(), "{name}");
+        assert!(wrong(&|c| c.inputs.push(Felt::new(0))).is_err(), "{name}");
+        if !claim.inputs.is_empty() {
+            assert!(wrong(&|c| c.inputs[0] += Felt::new(1)).is_err(), "{name}");
+            assert!(wrong(&|c| {
+                c.inputs.pop();
+            })
+            .is_err());
+        }
+        if !claim.memory.is_empty() {
+            assert!(wrong(&|c| c.memory[0].1[0] += Felt::new(1)).is_err(), "{name}");
+            assert!(wrong(&|c| c.memory[1].1[3] += Felt::new(1)).is_err(), "{name}");
+            assert!(wrong(&|c| c.memory[0].0 += 1).is_err(), "{name}");
+            assert!(wrong(&|c| {
+                c.memory.pop();
+            })
+            .is_err());
+            assert_eq!(wrong(&|c| c.memory.swap(0, 1)), Err(VerificationError::MemoryNotSorted), "{name}");
+            assert!(wrong(&|c| c.memory.clear()).is_err(), "{name}: without its initial memory");
+        } else {
+            // a claim with initial memory needs a proof of the memory variant
+            assert!(wrong(&|c| c.memory.push((5, [Felt::new(1); 4]))).is_err(), "{name}");
+        }
+        // claims larger than any execution's
+        assert!(matches!(wrong(&|c| c.inputs = vec![Felt::new(0); 17]), Err(VerificationError::ClaimTooLarge { .. })));
+        assert!(matches!(wrong(&|c| c.outputs = vec![Felt::new(0); 17]), Err(VerificationError::ClaimTooLarge { .. })));
+    }
+}
+
+#[test]
+fn changed_bytes_of_the_golden_proofs_are_rejected() {
+    for (name, _, _, bits) in CASES {
+        let (claim, bytes) = load(name);
+        for i in (0..bytes.len()).step_by(401) {
+            let mut t = bytes.clone();
+            t[i] ^= 1 << (i % 8);
+            assert!(verify_claim_bytes(&claim, &t, bits).is_err(), "{name}: byte {i}");
+        }
+        // the header's hiding flag, either way
+        let mut t = bytes.clone();
+        t[13] ^= 1;
+        assert!(verify_claim_bytes(&claim, &t, bits).is_err(), "{name}: the flag");
+    }
+}
+
+#[test]
+fn proofs_without_hiding_are_the_proofs_made_before_hiding_existed() {
+    // `*.v2.proof`: made by the prover of format version 2 (commit c8c1c12), before zero
+    // knowledge. A proof without hiding is the same but for its header: version 3, and a
+    // flags byte (0) after the options.
+    for name in ["straight-line", "control"] {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        let v2 = std::fs::read(dir.join(format!("{name}.v2.proof"))).unwrap();
+        let (_, v3) = load(name);
+        let mut expected = v2[..13].to_vec();
+        expected[4] = 3;
+        expected.push(0);
+        expected.extend_from_slice(&v2[13..]);
+        assert!(v3 == expected, "{name}");
+    }
+}
