@@ -143,7 +143,10 @@ impl<H: Hasher> VectorCommitment<H> for MerkleVc<H> {
     }
 
     fn verify(commitment: H::Digest, index: usize, item: H::Digest, proof: &Self::Proof) -> Result<(), Self::Error> {
-        if proof.is_empty() || proof.len() > MAX_DEPTH as usize || index >> proof.len() != 0 {
+        if proof.is_empty()
+            || proof.len() > MAX_DEPTH as usize
+            || index.checked_shr(proof.len() as u32).unwrap_or(0) != 0
+        {
             return Err(MerkleTreeError::InvalidProof);
         }
         MerkleTree::<H>::verify(commitment, index, item, proof)
@@ -158,11 +161,105 @@ impl<H: Hasher> VectorCommitment<H> for MerkleVc<H> {
         let depth = proof.0.depth as u32;
         if depth == 0
             || depth > MAX_DEPTH as u32
-            || indexes.iter().any(|&i| i >> depth != 0)
+            || indexes.iter().any(|&i| i.checked_shr(depth).unwrap_or(0) != 0)
             || items.len() != indexes.len()
         {
             return Err(MerkleTreeError::InvalidProof);
         }
         MerkleTree::<H>::verify_batch(&commitment, indexes, items, &proof.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use distaff_math::Felt;
+    use winter_crypto::hashers::Blake3_256;
+    use winter_utils::Serializable;
+
+    type H = Blake3_256<Felt>;
+    type D = <H as Hasher>::Digest;
+
+    fn leaves(count: usize) -> Vec<D> {
+        (0..count as u64).map(|i| <H as Hasher>::hash(&i.to_le_bytes())).collect()
+    }
+
+    #[test]
+    fn the_vector_commitment_is_winter_crypto_s_merkle_tree() {
+        let items = leaves(16);
+        let vc = MerkleVc::<H>::with_options(items.clone(), ()).unwrap();
+        let tree = MerkleTree::<H>::new(items.clone()).unwrap();
+        assert_eq!(vc.commitment(), *tree.root());
+        assert_eq!(*vc.tree().root(), *tree.root());
+        assert_eq!(vc.domain_len(), 16);
+        let (leaf, path) = vc.open(5).unwrap();
+        assert_eq!(leaf, items[5]);
+        assert_eq!(MerkleVc::<H>::get_proof_domain_len(&path), 16);
+        assert_eq!(MerkleVc::<H>::verify(vc.commitment(), 5, leaf, &path), Ok(()));
+        assert!(MerkleVc::<H>::verify(vc.commitment(), 6, leaf, &path).is_err());
+        assert!(MerkleVc::<H>::verify(vc.commitment(), 5, items[4], &path).is_err());
+        // an empty path, an index beyond the path's tree, a path deeper than any tree
+        assert!(MerkleVc::<H>::verify(vc.commitment(), 0, leaf, &vec![]).is_err());
+        assert!(MerkleVc::<H>::verify(vc.commitment(), 16 + 5, leaf, &path).is_err());
+        assert!(MerkleVc::<H>::verify(vc.commitment(), 5, leaf, &vec![items[0]; MAX_DEPTH as usize + 1]).is_err());
+        let indexes = [1, 2, 9];
+        let (opened, proof) = vc.open_many(&indexes).unwrap();
+        assert_eq!(opened, vec![items[1], items[2], items[9]]);
+        assert_eq!(MerkleVc::<H>::get_multiproof_domain_len(&proof), 16);
+        assert_eq!(MerkleVc::<H>::verify_many(vc.commitment(), &indexes, &opened, &proof), Ok(()));
+        // an item too few or too many, an index beyond the tree
+        assert!(MerkleVc::<H>::verify_many(vc.commitment(), &indexes, &opened[..2], &proof).is_err());
+        assert!(MerkleVc::<H>::verify_many(vc.commitment(), &[1, 2], &opened, &proof).is_err());
+        assert!(MerkleVc::<H>::verify_many(vc.commitment(), &[1, 2, 16 + 9], &opened, &proof).is_err());
+        let mut deep = BoundedBatchProof(BatchMerkleProof { nodes: proof.0.nodes.clone(), depth: MAX_DEPTH + 1 });
+        assert!(MerkleVc::<H>::verify_many(vc.commitment(), &indexes, &opened, &deep).is_err());
+        deep.0.depth = 0;
+        assert!(MerkleVc::<H>::verify_many(vc.commitment(), &indexes, &opened, &deep).is_err());
+        // the canonical decoding: the node count and the bytes
+        let bytes = proof.to_bytes();
+        assert!(decode_batch_proof::<H>(&bytes, &indexes, 4).is_ok());
+        assert!(decode_batch_proof::<H>(&bytes, &indexes, 5).is_err());
+        assert!(decode_batch_proof::<H>(&bytes, &[1, 2], 4).is_err());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode_batch_proof::<H>(&longer, &indexes, 4).is_err());
+    }
+
+    #[test]
+    fn the_node_count_is_winter_crypto_s() {
+        let tree = MerkleTree::<H>::new(leaves(64)).unwrap();
+        for indexes in [vec![0], vec![63], vec![0, 1], vec![3, 9, 40, 41, 62], (0..64).step_by(3).collect::<Vec<_>>()] {
+            let (_, proof) = tree.prove_batch(&indexes).unwrap();
+            assert_eq!(batch_proof_nodes(&indexes, 6), proof.nodes.iter().map(Vec::len).sum::<usize>(), "{indexes:?}");
+        }
+        // unsorted or repeated indexes count as the set they are
+        assert_eq!(batch_proof_nodes(&[9, 3, 9], 6), batch_proof_nodes(&[3, 9], 6));
+        assert_eq!(batch_proof_nodes(&[], 6), 0);
+    }
+
+    /// A batch proof's bytes: depth, vector count, then each vector's length and `len` nodes.
+    fn encoded(depth: u8, vectors: usize, len: usize) -> Vec<u8> {
+        let mut out = alloc::vec![depth];
+        out.write_usize(vectors);
+        for _ in 0..vectors {
+            out.write_usize(len);
+            for _ in 0..len {
+                out.extend_from_slice(&[7u8; 32]);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn decoding_bounds_the_depth_the_vectors_and_their_lengths() {
+        let read = |bytes: Vec<u8>| BoundedBatchProof::<H>::read_from(&mut SliceReader::new(&bytes)).map(|p| p.0.depth);
+        assert_eq!(read(encoded(MAX_DEPTH, 2, 3)), Ok(MAX_DEPTH));
+        assert!(read(encoded(MAX_DEPTH + 1, 2, 3)).is_err());
+        assert!(read(encoded(0, 2, 3)).is_err());
+        assert_eq!(read(encoded(1, MAX_NODE_VECTORS, 0)), Ok(1));
+        assert!(read(encoded(1, MAX_NODE_VECTORS + 1, 0)).is_err());
+        assert_eq!(read(encoded(5, 1, 5)), Ok(5));
+        assert!(read(encoded(5, 1, 6)).is_err());
     }
 }

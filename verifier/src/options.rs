@@ -310,6 +310,67 @@ mod tests {
     }
 
     #[test]
+    fn validation_accepts_exactly_the_documented_ranges() {
+        let ok = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+        assert_eq!(ok.validate(), Ok(()));
+        let with = |f: &dyn Fn(&mut ProofOptions)| {
+            let mut o = ok;
+            f(&mut o);
+            o.validate()
+        };
+        for b in [8, 16, 32] {
+            assert_eq!(with(&|o| o.blowup_factor = b), Ok(()));
+        }
+        for b in [4, 7, 64] {
+            assert_eq!(with(&|o| o.blowup_factor = b), Err(OptionsError::Blowup(b)));
+        }
+        assert_eq!(with(&|o| o.num_queries = 1), Ok(()));
+        assert_eq!(with(&|o| o.num_queries = 255), Ok(()));
+        assert_eq!(with(&|o| o.num_queries = 0), Err(OptionsError::Queries(0)));
+        assert_eq!(with(&|o| o.num_queries = 256), Err(OptionsError::Queries(256)));
+        assert_eq!(with(&|o| o.grinding_bits = 32), Ok(()));
+        assert_eq!(with(&|o| o.grinding_bits = 33), Err(OptionsError::Grinding(33)));
+        for f in [2, 4, 8, 16] {
+            assert_eq!(with(&|o| o.fri_folding_factor = f), Ok(()));
+        }
+        assert_eq!(with(&|o| o.fri_folding_factor = 32), Err(OptionsError::Folding(32)));
+        assert_eq!(with(&|o| o.fri_remainder_max_degree = 7), Ok(()));
+        assert_eq!(with(&|o| o.fri_remainder_max_degree = 1023), Ok(()));
+        assert_eq!(with(&|o| o.fri_remainder_max_degree = 3), Err(OptionsError::Remainder(3)));
+        assert_eq!(with(&|o| o.fri_remainder_max_degree = 2047), Err(OptionsError::Remainder(2047)));
+        assert_eq!(with(&|o| o.fri_remainder_max_degree = 100), Err(OptionsError::Remainder(100)));
+        assert!(ok.fri_options().is_ok());
+        assert!(ProofOptions { blowup_factor: 6, ..ok }.fri_options().is_err());
+    }
+
+    #[test]
+    fn codes_names_and_elements_tell_the_options_apart() {
+        for h in [HashFunction::Blake3_256, HashFunction::Rp64_256] {
+            assert_eq!(HashFunction::from_code(h.code()), Some(h));
+        }
+        assert_eq!(HashFunction::from_code(2), None);
+        assert_eq!((HashFunction::Blake3_256.name(), HashFunction::Rp64_256.name()), ("blake3", "rescue"));
+        for e in [FieldExtension::Quadratic, FieldExtension::Cubic] {
+            assert_eq!(FieldExtension::from_degree(e.degree() as u8), Some(e));
+        }
+        assert_eq!(FieldExtension::from_degree(1), None);
+        let a = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+        let variants = [
+            ProofOptions { hash: HashFunction::Rp64_256, ..a },
+            ProofOptions { extension: FieldExtension::Cubic, ..a },
+            ProofOptions { blowup_factor: 16, ..a },
+            ProofOptions { num_queries: 28, ..a },
+            ProofOptions { grinding_bits: 17, ..a },
+            ProofOptions { fri_folding_factor: 4, ..a },
+            ProofOptions { fri_remainder_max_degree: 63, ..a },
+        ];
+        for v in variants {
+            assert_ne!(v.to_elements(), a.to_elements(), "{v:?}");
+        }
+        assert_eq!(a.to_elements()[2], Felt::new(8));
+    }
+
+    #[test]
     fn fixed_point_log2_rounds_up() {
         assert_eq!(log2_ceil_fixed(1), 0);
         assert_eq!(log2_ceil_fixed(2), 1 << 16);

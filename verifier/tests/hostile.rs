@@ -177,3 +177,55 @@ fn options_the_protocol_cannot_run_are_refused() {
         assert_eq!(verify_air(&air, &t, 96), Err(VerificationError::TraceLength(log_n)));
     }
 }
+
+#[test]
+fn every_header_field_out_of_range_has_its_own_error() {
+    let (_, proof) = honest(HashFunction::Blake3_256, 64);
+    let bytes = proof.to_bytes();
+    let with = |at: usize, v: u8| {
+        let mut t = bytes.clone();
+        t[at] = v;
+        Proof::from_bytes(&t)
+    };
+    // magic, version, hash, extension, blowup, queries, grinding, folding, remainder (u16),
+    // flags, log n
+    assert_eq!(with(0, b'X'), Err(DecodeError::BadMagic));
+    assert_eq!(Proof::from_bytes(&bytes[..3]), Err(DecodeError::BadMagic));
+    assert_eq!(with(4, 2), Err(DecodeError::Version(2)));
+    assert_eq!(with(5, 2), Err(DecodeError::Invalid("hash function")));
+    assert_eq!(with(6, 4), Err(DecodeError::Invalid("field extension")));
+    assert_eq!(with(7, 9), Err(DecodeError::Invalid("blowup or folding factor")));
+    assert_eq!(with(7, 2), Err(DecodeError::Options(distaff_verifier::OptionsError::Blowup(4))));
+    assert_eq!(with(8, 0), Err(DecodeError::Options(distaff_verifier::OptionsError::Queries(0))));
+    assert_eq!(with(9, 33), Err(DecodeError::Options(distaff_verifier::OptionsError::Grinding(33))));
+    assert_eq!(with(10, 9), Err(DecodeError::Invalid("blowup or folding factor")));
+    assert_eq!(with(10, 5), Err(DecodeError::Options(distaff_verifier::OptionsError::Folding(32))));
+    assert_eq!(with(13, 2), Err(DecodeError::Invalid("flags")));
+    assert_eq!(with(14, 5), Err(DecodeError::TraceLength(5)));
+    // the auxiliary flag, the number of FRI commitments and of FRI layers
+    assert_eq!(with(15 + 32, 2), Err(DecodeError::Invalid("auxiliary segment flag")));
+    let mut t = proof.clone();
+    t.fri_roots.push([0; 32]);
+    assert_eq!(Proof::from_bytes(&t.to_bytes()), Err(DecodeError::Invalid("number of FRI commitments")));
+    let mut t = proof.clone();
+    t.fri_layers.push(
+        t.fri_layers.first().cloned().unwrap_or(distaff_verifier::Openings { values: vec![], merkle_proof: vec![] }),
+    );
+    assert_eq!(Proof::from_bytes(&t.to_bytes()), Err(DecodeError::Invalid("number of FRI layers")));
+    // a proof over the size limit, and one byte too many
+    assert_eq!(
+        Proof::from_bytes(&vec![0; distaff_verifier::proof::MAX_PROOF_BYTES + 1]),
+        Err(DecodeError::TooLarge(distaff_verifier::proof::MAX_PROOF_BYTES + 1))
+    );
+    let mut t = bytes.clone();
+    t.push(0);
+    assert_eq!(Proof::from_bytes(&t), Err(DecodeError::TrailingBytes(1)));
+    // a value that is not a canonical field element
+    // (the first out-of-domain value: header 15, trace root 32, auxiliary flag 1, composition
+    // root 32, column count 1, vector length 4)
+    let mut b = bytes.clone();
+    let at = 15 + 32 + 1 + 32 + 1 + 4;
+    assert_eq!(&b[at..at + 8], &proof.ood_trace_current[0].as_int().to_le_bytes());
+    b[at..at + 8].copy_from_slice(&MODULUS.to_le_bytes());
+    assert_eq!(Proof::from_bytes(&b), Err(DecodeError::NonCanonical));
+}

@@ -69,6 +69,8 @@ pub trait Adversary<E: FieldElement<BaseField = Felt>> {
     fn aux_trace(&mut self, _view: &View<E>, _aux: &mut [Vec<E>]) {}
     /// Step 5: the composition columns' coefficients (n each) before they are committed.
     fn composition(&mut self, _view: &View<E>, _columns: &mut [Vec<E>]) {}
+    /// Step 5: a hiding proof's DEEP randomiser `R` (coefficients) before it is committed.
+    fn codeword(&mut self, _view: &View<E>, _r: &mut Vec<E>) {}
     /// Step 6: the out-of-domain frame, after `z` is drawn.
     fn ood(&mut self, _view: &View<E>, _ood: &mut Ood<E>) {}
     /// Step 7: FRI's input over the LDE domain, after the DEEP coefficients are drawn.
@@ -350,7 +352,9 @@ where
     // step 5: the composition commitment, then z
     adversary.composition(&view, &mut composition);
     if hiding.is_some() {
-        composition.push(zk.codeword(shape.deep_len));
+        let mut r = zk.codeword(shape.deep_len);
+        adversary.codeword(&view, &mut r);
+        composition.push(r);
     }
     let composition_lde: Vec<Vec<E>> = composition.iter().map(|c| lde(c, lde_size)).collect();
     let comp = Committed::<H>::new(salted(
@@ -582,6 +586,8 @@ pub struct Hooks<'a, E> {
     pub aux_trace: Hook<'a, E, [Vec<E>]>,
     /// [`Adversary::composition`].
     pub composition: Hook<'a, E, [Vec<E>]>,
+    /// [`Adversary::codeword`].
+    pub codeword: Hook<'a, E, Vec<E>>,
     /// [`Adversary::ood`].
     pub ood: Hook<'a, E, Ood<E>>,
     /// [`Adversary::fri_input`].
@@ -606,6 +612,7 @@ impl<E> Default for Hooks<'_, E> {
             main_trace: None,
             aux_trace: None,
             composition: None,
+            codeword: None,
             ood: None,
             fri_input: None,
             fri_layer: None,
@@ -632,6 +639,11 @@ impl<E: FieldElement<BaseField = Felt>> Adversary<E> for Hooks<'_, E> {
     fn composition(&mut self, view: &View<E>, columns: &mut [Vec<E>]) {
         if let Some(f) = &mut self.composition {
             f(view, columns)
+        }
+    }
+    fn codeword(&mut self, view: &View<E>, r: &mut Vec<E>) {
+        if let Some(f) = &mut self.codeword {
+            f(view, r)
         }
     }
     fn ood(&mut self, view: &View<E>, ood: &mut Ood<E>) {
