@@ -8,8 +8,11 @@
 //! security. `perf-report --phases` adds where the proving time goes.
 //!
 //! Run it with `cargo run --release -p distaff-benches -- [--min-log 10] [--max-log 18] [--runs 3]
-//! [--phases] [--no-collatz] [--no-hash-chain] [--low-memory]` (`--low-memory` proves with the
-//! streamed LDE). The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14, 2^14 − 1. The
+//! [--phases] [--no-collatz] [--no-hash-chain] [--low-memory] [--no-zk]` (`--low-memory` proves
+//! with the streamed LDE; proofs hide by default, `--no-zk` makes them without zero knowledge).
+//! `--compare-zk` instead proves Fibonacci with and without hiding in alternate child processes
+//! (one proof each, `--runs` pairs) and prints the medians and their ratios: the cost of zero
+//! knowledge, measured in the same minutes. The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14, 2^14 − 1. The
 //! memory rows (`--no-memory` skips them) prove a bubble sort of 25 secret bytes in memory
 //! (`examples/bubble_sort.dasm` scaled up: over 2^14 cycles) and
 //! compare a chain of loads with a chain of adds of the same length.
@@ -118,7 +121,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 /// One measurement, run in this process; prints one tab-separated line. `collatz` selects the
 /// Collatz program with start value `ops`; otherwise Fibonacci with `ops` operations.
-fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStorage) {
+fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStorage, hiding: bool) {
     let collatz_start = kind == Bench::Collatz;
     let (program, inputs) = if collatz_start {
         (collatz(), ProgramInputs::new(vec![], collatz_inputs(ops as u64)).expect("inputs"))
@@ -134,7 +137,7 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         (fibonacci(ops), ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).expect("inputs"))
     };
     let public = inputs.public().to_vec();
-    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256).with_hiding(hiding);
     let mut exec_times = Vec::new();
     let mut prove_times = Vec::new();
     let mut verify_times = Vec::new();
@@ -161,8 +164,9 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         let steps = COLLATZ.iter().find(|(n, _)| *n == ops as u64).map(|(_, s)| *s);
         assert_eq!(Some(outputs[0]), steps.map(Felt::new), "Collatz step count");
     }
+    let queries = report.options.map_or(0, |o| o.num_queries);
     println!(
-        "ROW\t{}\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}",
+        "ROW\t{}\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}\t{queries}",
         ops,
         report.cycles,
         report.trace_length,
@@ -187,6 +191,7 @@ fn main() {
     let runs = get("--runs", 3);
     let phases = args.iter().any(|a| a == "--phases");
     let low_memory = args.iter().any(|a| a == "--low-memory");
+    let hiding = !args.iter().any(|a| a == "--no-zk");
     if let Some(ops) = distaff_benches::flag_value(&args, "--child") {
         let storage = if low_memory { LdeStorage::Streamed } else { LdeStorage::Stored };
         let kind = if args.iter().any(|a| a == "--collatz") {
@@ -202,14 +207,19 @@ fn main() {
         } else {
             Bench::Fibonacci
         };
-        measure(ops, runs, phases, kind, storage);
+        measure(ops, runs, phases, kind, storage, hiding);
         return;
     }
     let min_log = get("--min-log", 10);
     let max_log = get("--max-log", 18);
+    if args.iter().any(|a| a == "--compare-zk") {
+        compare_zk(min_log, max_log, runs, low_memory);
+        return;
+    }
+    let zk = if hiding { "hiding" } else { "without zero knowledge (--no-zk)" };
     let threads = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "all cores".into());
     let mode = if low_memory { ", low-memory prover (streamed LDE)" } else { "" };
-    println!("Fibonacci, default preset (96-bit, BLAKE3), threads: {threads}, median of {runs} proofs{mode}");
+    println!("Fibonacci, default preset (96-bit, BLAKE3, {zk}), threads: {threads}, median of {runs} proofs{mode}");
     println!();
     println!(
         "| operations | cycles | trace length | execution | proving | peak memory | verification | proof size | security |"
@@ -218,9 +228,8 @@ fn main() {
     let exe = std::env::current_exe().expect("own path");
     let mut phase_lines = Vec::new();
     for log in (min_log..=max_log).step_by(2) {
-        // F(86181) at 2^18: the largest multiple of 3 operations whose trace fits 2^18 rows.
-        let ops = if log == 18 { 86181 * 3 } else { ((1usize << log) - 64) / 3 * 3 };
-        child(&exe, ops, runs, phases, Bench::Fibonacci, low_memory, &mut phase_lines);
+        let ops = fibonacci_ops(log);
+        child(&exe, ops, runs, phases, Bench::Fibonacci, low_memory, hiding, &mut phase_lines);
     }
     if !args.iter().any(|a| a == "--no-collatz") {
         println!();
@@ -229,7 +238,7 @@ fn main() {
         println!("| start value | steps | cycles | trace length | execution | proving | peak memory | verification | proof size | security |");
         println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (start, _) in COLLATZ {
-            child(&exe, start as usize, runs, phases, Bench::Collatz, low_memory, &mut Vec::new());
+            child(&exe, start as usize, runs, phases, Bench::Collatz, low_memory, hiding, &mut Vec::new());
         }
     }
     if !args.iter().any(|a| a == "--no-hash-chain") {
@@ -239,7 +248,7 @@ fn main() {
         println!("| permutations | cycles | cycles per permutation | trace length | proving | peak memory | verification | proof size | permutations proven per second |");
         println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for k in CHAINS {
-            child(&exe, k, runs, phases, Bench::HashChain, low_memory, &mut Vec::new());
+            child(&exe, k, runs, phases, Bench::HashChain, low_memory, hiding, &mut Vec::new());
         }
     }
     if !args.iter().any(|a| a == "--no-memory") {
@@ -248,10 +257,10 @@ fn main() {
         println!();
         println!("| program | cycles | trace length | proving | peak memory | verification | proof size | proving time per cycle |");
         println!("|---|---:|---:|---:|---:|---:|---:|---:|");
-        child(&exe, SORT_LEN, runs, phases, Bench::Sort, low_memory, &mut Vec::new());
+        child(&exe, SORT_LEN, runs, phases, Bench::Sort, low_memory, hiding, &mut Vec::new());
         let n = (1 << 14) - 64;
-        child(&exe, n, runs, phases, Bench::MemoryChain, low_memory, &mut Vec::new());
-        child(&exe, n, runs, phases, Bench::AddChain, low_memory, &mut Vec::new());
+        child(&exe, n, runs, phases, Bench::MemoryChain, low_memory, hiding, &mut Vec::new());
+        child(&exe, n, runs, phases, Bench::AddChain, low_memory, hiding, &mut Vec::new());
     }
     if phases {
         // one row per phase, one column per program size
@@ -284,7 +293,66 @@ fn main() {
     }
 }
 
-/// Runs one measurement in a child process and prints its table row.
+/// The Fibonacci operations of the row of trace length 2^`log`.
+fn fibonacci_ops(log: usize) -> usize {
+    // F(86181) at 2^18: the largest multiple of 3 operations whose trace fits 2^18 rows.
+    if log == 18 {
+        86181 * 3
+    } else {
+        ((1usize << log) - 64) / 3 * 3
+    }
+}
+
+/// The cost of zero knowledge: Fibonacci proven with and without hiding in alternate child
+/// processes, one proof each, `pairs` times; medians and ratios (hiding ÷ without).
+fn compare_zk(min_log: usize, max_log: usize, pairs: usize, low_memory: bool) {
+    let exe = std::env::current_exe().expect("own path");
+    let threads = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "all cores".into());
+    println!("Fibonacci with and without zero knowledge (96-bit, BLAKE3), threads: {threads}, {pairs} alternating pairs of single proofs, medians");
+    println!();
+    println!("| operations | trace length | proving, hiding | proving, no zk | ratio | peak memory, hiding | no zk | ratio | proof, hiding | no zk | difference | verification, hiding | no zk | queries |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for log in (min_log..=max_log).step_by(2) {
+        let ops = fibonacci_ops(log);
+        let mut rows: [Vec<Vec<String>>; 2] = [Vec::new(), Vec::new()];
+        for _ in 0..pairs {
+            for (i, hiding) in [true, false].into_iter().enumerate() {
+                let mut cmd = Command::new(&exe);
+                cmd.args(["--child", &ops.to_string(), "--runs", "1"]);
+                if !hiding {
+                    cmd.arg("--no-zk");
+                }
+                if low_memory {
+                    cmd.arg("--low-memory");
+                }
+                let out = cmd.output().expect("child run");
+                let text = String::from_utf8_lossy(&out.stdout);
+                if let Some(line) = text.lines().find(|l| l.starts_with("ROW\t")) {
+                    rows[i].push(line.split('\t').map(str::to_string).collect());
+                }
+            }
+        }
+        let med = |i: usize, field: usize| -> f64 {
+            let mut v: Vec<f64> = rows[i].iter().filter_map(|r| r.get(field)?.parse().ok()).collect();
+            v.sort_by(|a, b| a.total_cmp(b));
+            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+        };
+        let (t1, t0) = (med(0, 5), med(1, 5));
+        let (m1, m0) = (med(0, 6), med(1, 6));
+        let (s1, s0) = (med(0, 8) / 1024.0, med(1, 8) / 1024.0);
+        let (v1, v0) = (med(0, 7), med(1, 7));
+        let trace = rows[0].first().and_then(|r| r.get(3)?.parse::<usize>().ok()).unwrap_or(0);
+        let queries = rows[0].first().and_then(|r| r.get(10).cloned()).unwrap_or_default();
+        println!(
+            "| {ops} | 2^{} | {t1:.3} s | {t0:.3} s | {:.2} | {m1:.0} MiB | {m0:.0} MiB | {:.2} | {s1:.1} KiB | {s0:.1} KiB | {:+.1} KiB | {v1:.3} ms | {v0:.3} ms | {queries} |",
+            trace.trailing_zeros(),
+            t1 / t0,
+            m1 / m0,
+            s1 - s0
+        );
+    }
+}
+
 /// Which program a row proves.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Bench {
@@ -299,6 +367,7 @@ enum Bench {
     AddChain,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn child(
     exe: &std::path::Path,
     ops: usize,
@@ -306,10 +375,14 @@ fn child(
     phases: bool,
     kind: Bench,
     low_memory: bool,
+    hiding: bool,
     phase_lines: &mut Vec<String>,
 ) {
     let collatz = kind == Bench::Collatz;
     let mut cmd = Command::new(exe);
+    if !hiding {
+        cmd.arg("--no-zk");
+    }
     cmd.args(["--child", &ops.to_string(), "--runs", &runs.to_string()]);
     if phases {
         cmd.arg("--phases");
@@ -333,7 +406,7 @@ fn child(
     for line in text.lines() {
         let f: Vec<&str> = line.split('\t').collect();
         match f.first() {
-            Some(&"ROW") if f.len() == 10 && kind == Bench::HashChain => {
+            Some(&"ROW") if f.len() == 11 && kind == Bench::HashChain => {
                 let cycles: f64 = f[2].parse().unwrap_or(0.0);
                 let secs: f64 = f[5].parse().unwrap_or(f64::INFINITY);
                 println!(
@@ -349,7 +422,7 @@ fn child(
                     ops as f64 / secs
                 )
             }
-            Some(&"ROW") if f.len() == 10 && matches!(kind, Bench::Sort | Bench::MemoryChain | Bench::AddChain) => {
+            Some(&"ROW") if f.len() == 11 && matches!(kind, Bench::Sort | Bench::MemoryChain | Bench::AddChain) => {
                 let name = match kind {
                     Bench::Sort => format!("bubble sort of {ops} secret values"),
                     Bench::MemoryChain => format!("{ops} × `mem_load`"),
@@ -368,7 +441,7 @@ fn child(
                     secs / cycles * 1e6
                 )
             }
-            Some(&"ROW") if f.len() == 10 => {
+            Some(&"ROW") if f.len() == 11 => {
                 let steps = if collatz {
                     let s = COLLATZ.iter().find(|(n, _)| n.to_string() == f[1]).map(|(_, s)| *s).unwrap_or(0);
                     format!("{s} | ")

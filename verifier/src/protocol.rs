@@ -6,44 +6,49 @@
 //! # Protocol
 //!
 //! Each step names what the prover sends, what is absorbed, and what is drawn after it. The
-//! verifier checks listed under a step are made in `verify.rs` in the order of step 10.
+//! verifier checks listed under a step are made in `verify.rs` in the order of step 10. A
+//! hiding proof (the default) differs where [`crate::shape`] says: masked trace columns,
+//! randomised composition chunks of `c` coefficients, the DEEP randomiser `R`, salted leaves,
+//! and FRI's bound `B` a little above `n`; without hiding, `c = n`, `K = n − 1`, `B = n`.
 //!
 //! 1. **Seed.** The transcript (winter-crypto's `DefaultRandomCoin` over the chosen hash) is
-//!    seeded with the protocol tag, the protocol version ([`protocol_version`]), the options, log2 of the trace length
-//!    and the public claim (program hash, inputs, outputs, initial memory, AIR variant): a
-//!    proof made for one claim draws different challenges for every other.
-//! 2. **Main trace.** The prover commits to the trace LDE (blowup `b`, coset offset `7`, so
-//!    the LDE domain `D` avoids the trace domain); the root is absorbed. With an auxiliary
-//!    segment, its challenges are drawn now, after the main trace is fixed.
+//!    seeded with the protocol tag, the protocol version ([`protocol_version`]: 2 without
+//!    hiding, 3 with), the options, log2 of the trace length and the public claim (program
+//!    hash, inputs, outputs, initial memory, AIR variant): a proof made for one claim draws
+//!    different challenges for every other.
+//! 2. **Main trace.** The prover commits to the (masked) trace LDE (blowup `b`, coset offset
+//!    `7`, so the LDE domain `D` avoids the trace domain); the root is absorbed. With an
+//!    auxiliary segment, its challenges are drawn now, after the main trace is fixed.
 //! 3. **Auxiliary trace.** The prover builds the auxiliary columns from the challenges,
-//!    commits to their LDE; the root is absorbed.
+//!    commits to their (masked) LDE; the root is absorbed.
 //! 4. **Composition.** One coefficient per constraint is drawn (extension field). The
 //!    composition polynomial `Q = Σ αᵢ·Tᵢ·(x − ω^(n−1))/(x^n − 1) + Σ βⱼ·Fⱼ/(x − 1) +
-//!    Σ γₖ·Lₖ/(x − ω^(n−1))` is split into columns `H_i` of degree < n (`Q = Σ x^(i·n)·H_i`).
+//!    Σ γₖ·Lₖ/(x − ω^(n−1))` is split into chunks `H_i` of `c` coefficients
+//!    (`Q = Σ x^(i·c)·H_i`), randomised in a hiding proof, which also appends `R`.
 //! 5. **Composition commitment.** Their LDE is committed; the root is absorbed and the
-//!    out-of-domain point `z` is drawn (rejected if `z^n = 1`, `z = 1` or `z = ω^(n−1)`,
-//!    where a divisor vanishes).
+//!    out-of-domain point `z` is drawn: it must lie outside the base field, so off the trace
+//!    and LDE domains (and no divisor vanishes there).
 //! 6. **Out-of-domain frame.** The prover sends the trace at `z` and `z·g` and the
-//!    composition columns at `z`; their hash is absorbed. The DEEP coefficients and the
-//!    degree-correction coefficient `β` are drawn.
+//!    composition chunks at `z` (not `R`); their hash is absorbed. The DEEP coefficients and
+//!    the degree-correction coefficient `β` are drawn.
 //! 7. **FRI commit phase.** The DEEP polynomial
-//!    `D(x) = Σ γ_j·(T_j(x) − T_j(z))/(x − z) + Σ γ'_j·(T_j(x) − T_j(z·g))/(x − z·g) +
-//!    Σ δ_k·(H_k(x) − H_k(z))/(x − z)` has degree at most `n − 2`; FRI (winter-fri, same
-//!    transcript) proves that `F(x) = D(x)·(1 + β·x)` has fewer than `n` coefficients, which
-//!    pins `D` to degree `n − 2` exactly ([`degree_correction`]). Each layer's root is
-//!    absorbed and a folding challenge drawn after it; the last commitment is the hash of the
-//!    remainder polynomial's coefficients.
+//!    `D(x) = (x^Δ_T·Σ γ_j·(T_j(x) − T_j(z)) + x^Δ_H·Σ δ_k·(H_k(x) − H_k(z)))/(x − z) +
+//!    x^Δ_T·Σ γ'_j·(T_j(x) − T_j(z·g))/(x − z·g) + R(x)` has `K` coefficients; FRI
+//!    (winter-fri, same transcript) proves that `F(x) = D(x)·(1 + β·x^k)` has fewer than `B`
+//!    coefficients, which pins `D` to exactly `K` ([`degree_correction`]). Each layer's root
+//!    is absorbed and a folding challenge drawn after it; the last commitment is the hash of
+//!    the remainder polynomial's coefficients (winter-fri's: padded with zeros above `B`).
 //! 8. **Proof of work and queries.** The prover finds a nonce giving `grinding_bits` leading
 //!    zeros; the nonce is absorbed and the query positions drawn (sorted, repeats dropped).
-//! 9. **Openings.** The prover opens the trace, auxiliary and composition rows at the
-//!    positions (batch Merkle proofs), the FRI layers at the folded positions, and sends the
-//!    remainder.
+//! 9. **Openings.** The prover opens the trace, auxiliary and composition rows (with their
+//!    salts) at the positions (batch Merkle proofs), the FRI layers at the folded positions,
+//!    and sends the remainder's coefficients below `B`.
 //! 10. **Checks.** The verifier replays steps 1–8 from the proof and checks, in order: the
-//!     constraints at `z` against the composition columns' values there (step 6); the proof
+//!     constraints at `z` against the composition chunks' values there (step 6); the proof
 //!     of work (step 8); each opening against its commitment (step 9); and FRI on the DEEP
 //!     values it computes from the openings (step 7): each layer's openings against its root,
-//!     each fold, the remainder against its commitment, its length, and its values at the
-//!     folded positions.
+//!     each fold, the padded remainder against its commitment, its length, and its values at
+//!     the folded positions.
 //!
 //! # What the verifier inherits, and why each piece is sound
 //!
