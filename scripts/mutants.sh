@@ -18,7 +18,7 @@ fi
 out=target/mutants
 status=0
 cargo mutants --package distaff-verifier --test-package distaff-verifier --profile mutants \
-    --output "$out" --no-shuffle "$@" || status=$?
+    --output "$out" --no-shuffle --jobs 2 "$@" || status=$?
 # cargo-mutants exits 2 when some mutants survive, 3 on timeouts; anything else is a failure
 if [ "$status" -ne 0 ] && [ "$status" -ne 2 ] && [ "$status" -ne 3 ]; then
     echo "cargo-mutants failed (exit $status)" >&2

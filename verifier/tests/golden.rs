@@ -125,7 +125,7 @@ fn the_golden_proofs_refuse_every_other_claim() {
 fn changed_bytes_of_the_golden_proofs_are_rejected() {
     for (name, _, _, bits) in CASES {
         let (claim, bytes) = load(name);
-        for i in (0..bytes.len()).step_by(401) {
+        for i in (0..bytes.len()).step_by(1601) {
             let mut t = bytes.clone();
             t[i] ^= 1 << (i % 8);
             assert!(verify_claim_bytes(&claim, &t, bits).is_err(), "{name}: byte {i}");
