@@ -169,14 +169,25 @@ pub struct ProverSettings {
     pub storage: LdeStorage,
     /// Whether the prover checks its own trace first.
     pub checks: Checks,
-    /// Where a hiding proof's randomness comes from: `None` for the operating system (a fresh
-    /// seed per proof), or a fixed seed for tests ([`Randomness::insecure_fixed_seed_for_testing`]).
-    pub randomness: Option<Randomness>,
+    /// Where a hiding proof's randomness comes from.
+    pub seed: Seed,
+}
+
+/// The seed of a hiding proof's masks and salts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Seed {
+    /// A fresh seed from the operating system for every proof (the default). There is no way
+    /// to hand the prover an operating-system seed to reuse: two proofs with one seed, of
+    /// different secrets, reveal the secrets (the masks cancel).
+    #[default]
+    Os,
+    /// A fixed seed, **for tests only**: reproducible hiding proofs.
+    InsecureFixedForTesting([u8; 32]),
 }
 
 impl Default for ProverSettings {
     fn default() -> Self {
-        ProverSettings { storage: LdeStorage::Stored, checks: Checks::On, randomness: None }
+        ProverSettings { storage: LdeStorage::Stored, checks: Checks::On, seed: Seed::Os }
     }
 }
 
@@ -220,9 +231,18 @@ pub fn prove_with_settings(
     }
     options.validate()?;
     let mut report = ProvingReport::default();
-    // a hiding proof needs a trace of some length (padded with halted rows)
-    let min_length = if options.hiding { MIN_HIDING_TRACE_LENGTH } else { 0 };
-    let trace = report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?;
+    // a hiding proof needs a trace of some length (padded with halted rows): at least 2^10
+    // rows, more if the options' queries make the masks too long for it
+    let mut min_length = if options.hiding { MIN_HIDING_TRACE_LENGTH } else { 0 };
+    let mut trace = report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?;
+    while options.hiding && trace.length() < 1 << 20 {
+        let air = ProcessorAir::for_trace(trace.public_inputs(num_outputs), trace.columns());
+        if hiding_options(&air, options).and_then(|o| ProofShape::new(&air, &o)).is_ok() {
+            break;
+        }
+        min_length = 2 * trace.length();
+        trace = report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?;
+    }
     report.cycles = trace.cycles();
     let public = trace.public_inputs(num_outputs);
     // the prover owns the columns, so it can free them as soon as it no longer needs them
@@ -319,10 +339,10 @@ fn prove_air_with_report<A: Air>(
     report.trace_length = n;
     report.security_bits = options.security_bits(n, shape.fri.bound);
     report.options = Some(*options);
-    let randomness = match (&settings.randomness, options.hiding) {
+    let randomness = match (settings.seed, options.hiding) {
         (_, false) => None,
-        (Some(r), true) => Some(r.clone()),
-        (None, true) => Some(Randomness::from_os().map_err(|e| ProverError::Randomness(e.to_string()))?),
+        (Seed::InsecureFixedForTesting(seed), true) => Some(Randomness::insecure_fixed_seed_for_testing(seed)),
+        (Seed::Os, true) => Some(Randomness::from_os().map_err(|e| ProverError::Randomness(e.to_string()))?),
     };
     let (checks, storage, randomness) = (settings.checks, settings.storage, randomness.as_ref());
     match (options.extension, options.hash) {
@@ -632,7 +652,7 @@ where
         &layout,
         stored.as_deref(),
         (&aux_stored, &aux_layout),
-        shape.quotient_cosets,
+        (shape.quotient_cosets, quotient_tail_points(&shape)),
         blowup,
         &alphas,
         &challenges,
@@ -872,7 +892,7 @@ fn evaluate_composition<E, A>(
     layout: &dft::RowLayout,
     stored: Option<&[Felt]>,
     (aux_stored, aux_layout): (&[Felt], &dft::RowLayout),
-    count: usize,
+    (count, tail): (usize, usize),
     blowup: usize,
     alphas: &[E],
     challenges: &[E],
@@ -883,6 +903,7 @@ where
     A: Air,
 {
     let n = air.trace_length();
+    debug_assert!(tail.is_power_of_two() && tail <= n);
     let sw = layout.stored_width();
     let lde_size = n * blowup;
     let offset = Felt::GENERATOR;
@@ -917,24 +938,28 @@ where
     let asw = aux_layout.stored_width();
     let mut lde_time = Duration::ZERO;
     let mut out = Vec::with_capacity(count);
-    // evaluates coset j, whose row r is stored at rows[r·sw ..] (the varying columns)
-    let mut evaluate_coset = |j: usize, rows: &[Felt]| {
+    // evaluates coset j, whose row r is stored at rows[r·sw ..] (the varying columns), at its
+    // rows 0, stride, 2·stride, … (every row but on the last coset of a quotient that needs
+    // only part of it)
+    let mut evaluate_coset = |j: usize, rows: &[Felt], points: usize| {
+        let stride = n / points;
         let base = offset * omega.exp(j as u64);
         // x^n − 1 is constant on the coset
         let inv_zn = (base.exp(n as u64) - Felt::ONE).inv();
-        let mut values = vec![E::ZERO; n];
+        let step = g.exp(stride as u64);
+        let mut values = vec![E::ZERO; points];
         const CHUNK: usize = 1024;
         values.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
-            let r0 = chunk * CHUNK;
+            let t0 = chunk * CHUNK;
             let len = out.len();
-            let mut x = base * g.exp(r0 as u64);
+            let mut x = base * step.exp(t0 as u64);
             let mut xs = Vec::with_capacity(len);
             let mut denoms = Vec::with_capacity(2 * len);
             for _ in 0..len {
                 xs.push(x);
                 denoms.push(x - Felt::ONE);
                 denoms.push(x - g_last);
-                x *= g;
+                x *= step;
             }
             let inv = batch_inversion(&denoms);
             // the constraints, compiled for this trace, a block of points at a time
@@ -946,15 +971,16 @@ where
             let aux = |r: usize| &aux_coset[(r & (n - 1)) * asw..((r & (n - 1)) + 1) * asw];
             for k0 in (0..len).step_by(symbolic::BLOCK) {
                 let block = symbolic::BLOCK.min(len - k0);
-                let r0 = r0 + k0;
+                let t0 = t0 + k0;
+                let r = |i: usize| (t0 + i) * stride;
                 sums[..block].iter_mut().for_each(|s| *s = Default::default());
                 compiled.evaluate(
                     block,
-                    |i| stored(r0 + i),
-                    |i| stored(r0 + i + 1),
-                    |i| &periodic[(j + blowup * (r0 + i)) & (period - 1)],
-                    |i| aux(r0 + i),
-                    |i| aux(r0 + i + 1),
+                    |i| stored(r(i)),
+                    |i| stored(r(i) + 1),
+                    |i| &periodic[(j + blowup * r(i)) & (period - 1)],
+                    |i| aux(r(i)),
+                    |i| aux(r(i) + 1),
                     &folding,
                     d,
                     &mut scratch,
@@ -974,14 +1000,15 @@ where
         Some(rows) => {
             // stored coset by coset: coset j is the j-th block of n rows
             for j in 0..count {
-                evaluate_coset(j, &rows[j * n * sw..(j + 1) * n * sw]);
+                let points = if j + 1 == count { tail } else { n };
+                evaluate_coset(j, &rows[j * n * sw..(j + 1) * n * sw], points);
             }
         }
         None => {
             let mut last_callback = Instant::now();
             dft::for_each_coset(coefficients, blowup, count, |j, rows| {
                 lde_time += last_callback.elapsed();
-                evaluate_coset(j, rows);
+                evaluate_coset(j, rows, if j + 1 == count { tail } else { n });
                 last_callback = Instant::now();
             });
             report.add("trace LDE", lde_time);
@@ -1001,32 +1028,115 @@ where
 /// Vandermonde system yields the `P_i`, coefficient by coefficient. This needs `m` cosets
 /// where interpolating `Q` over a power-of-two domain would need the next power of two.
 fn quotient_pieces<E: FieldElement<BaseField = Felt>>(quotient: &[Vec<E>], n: usize, blowup: usize) -> Vec<Felt> {
-    let m = quotient.len();
+    let cosets = quotient.len();
     let d = E::EXTENSION_DEGREE;
+    // the full cosets, and the last one if only part of it was evaluated
+    let partial = quotient.last().is_some_and(|q| q.len() < n);
+    let m = if partial { cosets - 1 } else { cosets };
     let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-    let shifts: Vec<Felt> = (0..m).map(|j| Felt::GENERATOR * omega.exp(j as u64)).collect();
-    let interpolated: Vec<dft::Matrix64> = quotient
+    let shifts: Vec<Felt> = (0..cosets).map(|j| Felt::GENERATOR * omega.exp(j as u64)).collect();
+    let interpolated: Vec<dft::Matrix64> = quotient[..m]
         .iter()
         .zip(&shifts)
         .map(|(q, y)| dft::interpolate_coset_rows(E::slice_as_base_elements(q), d, *y))
         .collect();
     // P = V⁻¹·(coset polynomials) with V[j][i] = c_j^i
     let c: Vec<Felt> = shifts.iter().map(|y| y.exp(n as u64)).collect();
-    let v: Vec<Vec<Felt>> = c.iter().map(|cj| (0..m).map(|i| cj.exp(i as u64)).collect()).collect();
+    let v: Vec<Vec<Felt>> = c[..m].iter().map(|cj| (0..m).map(|i| cj.exp(i as u64)).collect()).collect();
     let v_inv = invert_matrix(v);
-    crate::memory::filled(n * m * d, |rows| {
-        rows.par_chunks_mut(m * d).enumerate().for_each(|(k, row)| {
+    let coset_poly = |j: usize, k: usize| -> E {
+        let coords: [Felt; 3] =
+            core::array::from_fn(
+                |coord| if coord < d { dft::coefficient(&interpolated[j], k, coord) } else { Felt::ZERO },
+            );
+        E::slice_from_base_elements(&coords[..d])[0]
+    };
+    let tail =
+        if partial { quotient_tail(quotient, &interpolated, &coset_poly, &v_inv, &c, &shifts, n) } else { Vec::new() };
+    crate::memory::filled(n * cosets * d, |rows| {
+        rows.par_chunks_mut(cosets * d).enumerate().for_each(|(k, row)| {
             for i in 0..m {
-                for coord in 0..d {
-                    let mut acc = Felt::ZERO;
-                    for j in 0..m {
-                        acc += v_inv[i][j] * dft::coefficient(&interpolated[j], k, coord);
+                let mut acc = E::ZERO;
+                for j in 0..m {
+                    // (minus the tail's share: C_j = Σ_(i<m) c_j^i·P_i + c_j^m·P_m)
+                    let mut cj = coset_poly(j, k);
+                    if let Some(t) = tail.get(k) {
+                        cj -= t.mul_base(c[j].exp(m as u64));
                     }
-                    row[i * d + coord].write(acc);
+                    acc += cj.mul_base(v_inv[i][j]);
+                }
+                for (coord, v) in E::slice_as_base_elements(&[acc]).iter().enumerate() {
+                    row[i * d + coord].write(*v);
+                }
+            }
+            if partial {
+                let t = tail.get(k).copied().unwrap_or(E::ZERO);
+                for (coord, v) in E::slice_as_base_elements(&[t]).iter().enumerate() {
+                    row[m * d + coord].write(*v);
                 }
             }
         });
     })
+}
+
+/// The last piece `P_m` of a quotient of `m·n + s` coefficients (`s ≤ s'`, a power of two below
+/// `n`) from its values on `s'` points `Y` of coset `m` (every `n/s'`-th row): on coset `m`,
+/// `Q = Σ_(i<m) κ_m^i·P_i + κ_m^m·P_m`, and writing the `P_i` through the full cosets' polynomials
+/// `C_j` (Lagrange in `u = x^n` at the points `κ_j`) gives `Q(y) = Σ_j ℓ_j·C_j(y) + Π_j(κ_m −
+/// κ_j)·P_m(y)`. Each `C_j` is evaluated on `Y` after reducing it modulo `x^s' − y^s'` (constant
+/// on `Y`), then `P_m` is interpolated from its `s'` values.
+fn quotient_tail<E: FieldElement<BaseField = Felt>>(
+    quotient: &[Vec<E>],
+    interpolated: &[dft::Matrix64],
+    coset_poly: &(impl Fn(usize, usize) -> E + Sync),
+    v_inv: &[Vec<Felt>],
+    c: &[Felt],
+    shifts: &[Felt],
+    n: usize,
+) -> Vec<E> {
+    let m = interpolated.len();
+    let values = &quotient[m];
+    let points = values.len();
+    let y0 = shifts[m];
+    let sigma = y0.exp(points as u64);
+    // ℓ_j = Σ_i κ_m^i·V⁻¹[i][j], Π = Π_j (κ_m − κ_j)
+    let ell: Vec<Felt> = (0..m).map(|j| (0..m).fold(Felt::ZERO, |a, i| a + c[m].exp(i as u64) * v_inv[i][j])).collect();
+    let pi = (0..m).fold(Felt::ONE, |a, j| a * (c[m] - c[j]));
+    let twiddles = distaff_math::fft::get_twiddles::<Felt>(points);
+    let mut combined = vec![E::ZERO; points];
+    for (j, l) in ell.iter().enumerate() {
+        // C_j mod (x^s' − σ), evaluated on Y = y0·<w>
+        let mut folded = vec![E::ZERO; points];
+        let mut power = Felt::ONE;
+        for t in 0..n / points {
+            for (k, f) in folded.iter_mut().enumerate() {
+                *f += coset_poly(j, t * points + k).mul_base(power);
+            }
+            power *= sigma;
+        }
+        let at_y = distaff_math::fft::evaluate_poly_with_offset(&folded, &twiddles, y0, 1);
+        for (acc, v) in combined.iter_mut().zip(at_y) {
+            *acc += v.mul_base(*l);
+        }
+    }
+    let inv_pi = pi.inv();
+    let mut tail: Vec<E> = values.iter().zip(&combined).map(|(q, cj)| (*q - *cj).mul_base(inv_pi)).collect();
+    let inv_twiddles = distaff_math::fft::get_inv_twiddles::<Felt>(points);
+    distaff_math::fft::interpolate_poly_with_offset(&mut tail, &inv_twiddles, y0);
+    tail
+}
+
+/// The points of the last coset the quotient is evaluated on: all `n`, or, when the quotient
+/// needs only `s < n/2` more coefficients than the full cosets give (a hiding proof's: its
+/// masks raise the degree a little), the next power of two `s' ≥ s` ([`quotient_tail`]).
+fn quotient_tail_points(shape: &ProofShape) -> usize {
+    let s = shape.quotient_len - (shape.quotient_cosets - 1) * shape.n;
+    let points = s.next_power_of_two();
+    if points < shape.n {
+        points
+    } else {
+        shape.n
+    }
 }
 
 /// The composition tree's columns from the quotient's values on `shape.quotient_cosets`
@@ -1273,6 +1383,7 @@ mod tests {
             num_chunks,
             chunk_len,
             quotient_cosets: num_chunks,
+            quotient_len: num_chunks * n,
             deep_len,
             trace_shift,
             composition_shift,

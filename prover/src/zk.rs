@@ -2,14 +2,17 @@
 //! the counts suffice): the masks of the trace columns, the composition randomisers, the DEEP
 //! randomiser and the Merkle leaves' salts.
 //!
-//! Everything is derived from one 256-bit seed drawn from the operating system
-//! ([`Randomness::from_os`]), never from the transcript or other public data. Each kind of value
+//! Everything is derived from one 256-bit seed drawn from the operating system for each proof
+//! (`Randomness::from_os`; a seed never serves twice: two proofs with one seed and different
+//! secrets reveal them, since their masks cancel), never from the transcript or other public
+//! data. Each kind of value
 //! is a BLAKE3 keyed extendable output (key: the seed; input: a label and an index), read at
 //! any position, so the prover can regenerate a leaf's salt when it rehashes the leaves under an
 //! opening (a [`crate::merkle::PartialTree`] stores no leaves) and both LDE storages produce the
 //! same proof for one seed. Field elements take 16 output bytes each, reduced modulo `p`: their
-//! distance from uniform is below `2^-63` each. Salts take 8 bytes per element: a salt needs
-//! only to be unpredictable.
+//! distance from uniform is below `2^-64` each (about `2^-43` over every value of a 2^20-row
+//! proof). Salts take 8 bytes per element, reduced modulo `p` (about 63 bits of entropy each): a
+//! salt needs only to be unpredictable.
 
 use distaff_math::{Felt, FieldElement};
 
@@ -39,8 +42,9 @@ pub enum Purpose {
 }
 
 impl Randomness {
-    /// A fresh seed from the operating system's random number generator.
-    pub fn from_os() -> Result<Self, getrandom::Error> {
+    /// A fresh seed from the operating system's random number generator (the prover draws one
+    /// per proof: a seed must never serve twice).
+    pub(crate) fn from_os() -> Result<Self, getrandom::Error> {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed)?;
         Ok(Randomness { seed })

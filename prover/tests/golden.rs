@@ -12,7 +12,7 @@ use distaff_air::PublicInputs;
 use distaff_assembly::assemble;
 use distaff_math::Felt;
 use distaff_processor::ProgramInputs;
-use distaff_prover::{prove_with_settings, HashFunction, ProofOptions, ProverSettings, Randomness};
+use distaff_prover::{prove_with_settings, HashFunction, ProofOptions, ProverSettings, Seed};
 
 /// (name, program, public inputs, secret inputs, initial memory, outputs, options)
 type Case = (&'static str, &'static str, Vec<u64>, Vec<u64>, Vec<(u32, u64)>, usize, ProofOptions);
@@ -94,10 +94,7 @@ fn prove_case(
     let words: Vec<(u32, [Felt; 4])> =
         memory.iter().map(|&(a, v)| (a, [Felt::new(v), Felt::new(0), Felt::new(0), Felt::new(0)])).collect();
     let inputs = ProgramInputs::new(felts(public), felts(secret)).unwrap().with_memory(words.clone()).unwrap();
-    let settings = ProverSettings {
-        randomness: Some(Randomness::insecure_fixed_seed_for_testing([42; 32])),
-        ..Default::default()
-    };
+    let settings = ProverSettings { seed: Seed::InsecureFixedForTesting([42; 32]), ..Default::default() };
     let (out, proof, _) = prove_with_settings(&program, &inputs, outputs, options, &settings).unwrap();
     let mut claim = PublicInputs::new(program.hash(), felts(public), out);
     claim.memory = words;

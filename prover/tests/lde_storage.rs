@@ -4,7 +4,7 @@
 use distaff_assembly::assemble;
 use distaff_math::Felt;
 use distaff_processor::ProgramInputs;
-use distaff_prover::{prove_with_settings, HashFunction, LdeStorage, ProofOptions, ProverSettings, Randomness};
+use distaff_prover::{prove_with_settings, HashFunction, LdeStorage, ProofOptions, ProverSettings, Seed};
 
 #[test]
 fn stored_and_streamed_lde_give_the_same_proof() {
@@ -19,11 +19,8 @@ fn stored_and_streamed_lde_give_the_same_proof() {
         ProofOptions::with_128_bit_security(HashFunction::Rp64_256),
         ProofOptions::with_96_bit_security(HashFunction::Blake3_256).without_hiding(),
     ];
-    let settings = |storage| ProverSettings {
-        storage,
-        randomness: Some(Randomness::insecure_fixed_seed_for_testing([3; 32])),
-        ..Default::default()
-    };
+    let settings =
+        |storage| ProverSettings { storage, seed: Seed::InsecureFixedForTesting([3; 32]), ..Default::default() };
     for (src, secret) in programs {
         let program = assemble(src).unwrap();
         let inputs = ProgramInputs::new(vec![Felt::new(3)], secret.into_iter().map(Felt::new).collect()).unwrap();

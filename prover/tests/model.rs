@@ -11,7 +11,7 @@ use distaff_math::{CubeFelt, Felt, QuadFelt};
 use distaff_processor::ProgramInputs;
 use distaff_prover::zk::Purpose;
 use distaff_prover::{
-    prove_air, prove_trace, prove_trace_with, Checks, HashFunction, ProofOptions, ProverSettings, Randomness,
+    prove_air, prove_trace, prove_trace_with, Checks, HashFunction, ProofOptions, ProverSettings, Randomness, Seed,
 };
 use support::{prove_model, prove_model_with, FibAir, Honest};
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
@@ -123,10 +123,7 @@ fn the_prover_and_the_model_make_the_same_hiding_proofs() {
         } else {
             ProofOptions::with_96_bit_security(HashFunction::Blake3_256)
         };
-        let settings = ProverSettings {
-            randomness: Some(Randomness::insecure_fixed_seed_for_testing(seed)),
-            ..Default::default()
-        };
+        let settings = ProverSettings { seed: Seed::InsecureFixedForTesting(seed), ..Default::default() };
         let proof = prove_trace_with(&columns, &claim, &options, &settings).unwrap();
         let zk = ProverRandomness(Randomness::insecure_fixed_seed_for_testing(seed));
         let expected = match options.hash {

@@ -7,7 +7,7 @@ use distaff_air::{Air, ProcessorAir, PublicInputs};
 use distaff_assembly::assemble;
 use distaff_math::{fft, polynom, Felt, FieldElement, QuadFelt};
 use distaff_processor::{build_trace_with_min_length, ProgramInputs};
-use distaff_prover::{prove_with_settings, HashFunction, ProofOptions, ProverSettings, Randomness};
+use distaff_prover::{prove_with_settings, HashFunction, ProofOptions, ProverSettings, Seed};
 use distaff_verifier::shape::{hiding_options, ProofShape};
 use distaff_verifier::{Proof, Transcript};
 use winter_crypto::hashers::Blake3_256;
@@ -28,8 +28,7 @@ fn trace(secret: u64, length: usize) -> (Vec<Vec<Felt>>, PublicInputs) {
 fn prove(secret: u64, options: &ProofOptions, seed: Option<[u8; 32]>) -> (Proof, PublicInputs) {
     let program = assemble(PROGRAM).unwrap();
     let inputs = ProgramInputs::new(vec![], vec![Felt::new(secret)]).unwrap();
-    let settings =
-        ProverSettings { randomness: seed.map(Randomness::insecure_fixed_seed_for_testing), ..Default::default() };
+    let settings = ProverSettings { seed: seed.map_or(Seed::Os, Seed::InsecureFixedForTesting), ..Default::default() };
     let (outputs, proof, _) = prove_with_settings(&program, &inputs, 1, options, &settings).unwrap();
     let public = PublicInputs::new(program.hash(), vec![], outputs);
     (proof, public)
@@ -155,4 +154,16 @@ fn the_masks_cover_every_opening_for_every_variant_and_preset() {
             }
         }
     }
+}
+
+#[test]
+fn options_with_many_queries_pad_the_trace_until_the_masks_fit() {
+    // 80 queries: masks of 2·(2 + 80) = 164 coefficients do not fit a 2^10-row trace's
+    // domain; the prover pads the trace further rather than fail
+    let options = ProofOptions { num_queries: 80, ..ProofOptions::with_96_bit_security(HashFunction::Blake3_256) };
+    let program = assemble(PROGRAM).unwrap();
+    let inputs = ProgramInputs::new(vec![], vec![Felt::new(9)]).unwrap();
+    let (outputs, proof, report) = distaff_prover::prove(&program, &inputs, 1, &options).unwrap();
+    assert!(report.trace_length > 1 << 10, "{}", report.trace_length);
+    assert!(distaff_verifier::verify(&program.hash(), &[], &outputs, &proof, 96).is_ok());
 }

@@ -203,6 +203,8 @@ mod tests {
         assert!(MerkleVc::<H>::verify(vc.commitment(), 0, leaf, &vec![]).is_err());
         assert!(MerkleVc::<H>::verify(vc.commitment(), 16 + 5, leaf, &path).is_err());
         assert!(MerkleVc::<H>::verify(vc.commitment(), 5, leaf, &vec![items[0]; MAX_DEPTH as usize + 1]).is_err());
+        // (64 levels: winter-crypto would compute 2^64 and overflow)
+        assert!(MerkleVc::<H>::verify(vc.commitment(), 5, leaf, &vec![items[0]; 64]).is_err());
         let indexes = [1, 2, 9];
         let (opened, proof) = vc.open_many(&indexes).unwrap();
         assert_eq!(opened, vec![items[1], items[2], items[9]]);
@@ -212,9 +214,18 @@ mod tests {
         assert!(MerkleVc::<H>::verify_many(vc.commitment(), &indexes, &opened[..2], &proof).is_err());
         assert!(MerkleVc::<H>::verify_many(vc.commitment(), &[1, 2], &opened, &proof).is_err());
         assert!(MerkleVc::<H>::verify_many(vc.commitment(), &[1, 2, 16 + 9], &opened, &proof).is_err());
+        // an item more than indexes: winter-crypto would ignore it and accept
+        let mut more = opened.clone();
+        more.push(items[0]);
+        assert!(MerkleVc::<H>::verify_many(vc.commitment(), &indexes, &more, &proof).is_err());
+        let winter = MerkleTree::<H>::verify_batch(&vc.commitment(), &indexes, &more, &proof.0);
+        assert!(winter.is_ok(), "winter-crypto accepts the extra item (why the check is ours)");
         let mut deep = BoundedBatchProof(BatchMerkleProof { nodes: proof.0.nodes.clone(), depth: MAX_DEPTH + 1 });
         assert!(MerkleVc::<H>::verify_many(vc.commitment(), &indexes, &opened, &deep).is_err());
         deep.0.depth = 0;
+        assert!(MerkleVc::<H>::verify_many(vc.commitment(), &indexes, &opened, &deep).is_err());
+        // (64 levels: winter-crypto would compute 2^64 and overflow)
+        deep.0.depth = 64;
         assert!(MerkleVc::<H>::verify_many(vc.commitment(), &indexes, &opened, &deep).is_err());
         // the canonical decoding: the node count and the bytes
         let bytes = proof.to_bytes();

@@ -5,17 +5,19 @@
 //! We report the *conjectured* security of a proof, in bits, as
 //!
 //! ```text
-//! bits = min( min(q·log2(b) + g,  floor(e·log2 p) − log2|D| − 3) − 1,  128 )
+//! bits = min( min(q·log2(|D|/B) + g,  floor(e·log2 p) − log2|D| − 3) − 1,  128 )
 //! ```
 //!
-//! for `q` queries, blowup `b` (FRI's rate is exactly `1/b`: the DEEP polynomial's degree is
-//! pinned to `n − 2` and FRI runs on a polynomial of fewer than `n` coefficients over the
-//! LDE domain `D` of `n·b` points), `g` bits of proof-of-work grinding, and challenges drawn
-//! from the extension of degree `e`. The terms:
+//! for `q` queries over the LDE domain `D` of `n·b` points, FRI's degree bound `B` (FRI tests
+//! proximity to polynomials of fewer than `B` coefficients: `B = n` without hiding, so the rate
+//! `B/|D|` is `1/b`; a little more for a hiding proof, see [`crate::shape`]), `g` bits of
+//! proof-of-work grinding, and challenges drawn from the extension of degree `e`
+//! ([`ProofOptions::security_bits`]; `log2 B` is rounded up in fixed point). The terms:
 //!
 //! 1. **Queries and grinding** (the ethSTARK conjecture on FRI's proximity gaps): a prover
-//!    whose DEEP polynomial is far from the code passes one query with probability `b^-1`,
-//!    all `q` with `b^-q`, and must also redo `2^g` hashes per attempt: `q·log2(b) + g`.
+//!    whose DEEP polynomial is far from the code passes one query with probability about the
+//!    rate `B/|D|`, all `q` with its `q`-th power, and must also redo `2^g` hashes per attempt:
+//!    `q·log2(|D|/B) + g` (`q·log2(b) + g` without hiding).
 //! 2. **Field size**: every challenge a cheating prover can get lucky with is drawn from the
 //!    extension field `F` of `floor(e·log2 p)` bits, and the conjectured error of each is at
 //!    most `|D|/|F|`: the auxiliary challenges (the grand products are polynomials of degree
@@ -340,6 +342,8 @@ mod tests {
         assert_eq!(with(&|o| o.fri_remainder_max_degree = 2047), Err(OptionsError::Remainder(2047)));
         assert_eq!(with(&|o| o.fri_remainder_max_degree = 100), Err(OptionsError::Remainder(100)));
         assert!(ok.fri_options().is_ok());
+        assert!(ok.hiding && !ok.without_hiding().hiding && !ok.with_hiding(false).hiding);
+        assert!(ok.without_hiding().with_hiding(true).hiding);
         assert!(ProofOptions { blowup_factor: 6, ..ok }.fri_options().is_err());
     }
 

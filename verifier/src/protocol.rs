@@ -289,12 +289,49 @@ pub fn num_deep_coefficients(trace_width: usize, composition_columns: usize) -> 
 /// The factor `1 + β·x^k` FRI's input is multiplied by, given `x^k`.
 ///
 /// The DEEP polynomial `D` has `K` coefficients, `k` fewer than FRI's bound `B` (without hiding
-/// `K = n − 1`, `B = n`, `k = 1`; see [`crate::shape`]). FRI on `F = D + β·x^k·D` proves the
-/// exact bound: if `F` is close to a polynomial of fewer than `B` coefficients for a random `β`
-/// (drawn after `D` is fixed by the commitments and the out-of-domain frame), then by FRI's
+/// `K = n − 1`, `B = n`, `k = 1`; see [`crate::shape`]). FRI on `F = D + β·x^k·D` tests the
+/// tighter bound: if `F` is close to a polynomial of fewer than `B` coefficients for a random
+/// `β` (drawn after `D` is fixed by the commitments and the out-of-domain frame), then by FRI's
 /// correlated agreement `D` and `x^k·D` agree with polynomials `P` and `P'` of fewer than `B`
-/// coefficients on one large set; there `x^k·P = P'`, so `x^k·P` has fewer than `B`
-/// coefficients and `P` fewer than `K`.
+/// coefficients on one large set; if that set holds more than `B` points, `x^k·P = P'`, so
+/// `P` has fewer than `K` coefficients. (In the list-decoding regime of the conjecture the
+/// security formula uses, the agreement set may be smaller than that; the correction then
+/// bounds the code `D` is close to no better than `B` does, and the formula's rate is `B`'s.)
 pub fn degree_correction<E: FieldElement<BaseField = Felt>>(beta: E, x_to_k: E) -> E {
     E::ONE + beta * x_to_k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use distaff_air::constraints::ConstraintKind;
+
+    #[test]
+    fn base_values_fold_as_their_extension_embeddings() {
+        // (the prover folds base-field constraint values; the verifier folds extension values)
+        fn check<E: FieldElement<BaseField = Felt> + ScaleBy<E>>(make: fn(u64) -> E)
+        where
+            Felt: ScaleBy<E>,
+        {
+            let alphas: Vec<E> = (0..4u64).map(|i| make(i * 977 + 5)).collect();
+            let values = [Felt::new(3), Felt::new(u64::MAX - 1000), Felt::new(7), Felt::new(1 << 40)];
+            let kinds = [
+                ConstraintKind::Transition,
+                ConstraintKind::FirstRow,
+                ConstraintKind::LastRow,
+                ConstraintKind::Transition,
+            ];
+            let (mut base, mut ext) = (FoldingSink::new(&alphas), FoldingSink::new(&alphas));
+            for (v, k) in values.iter().zip(kinds) {
+                ConstraintSink::<Felt>::emit(&mut base, k, "c", 0, *v);
+                ConstraintSink::<E>::emit(&mut ext, k, "c", 0, E::from(*v));
+            }
+            assert!(base.complete() && ext.complete());
+            assert_eq!((base.transition, base.first, base.last), (ext.transition, ext.first, ext.last));
+            assert_eq!(base.first, alphas[1] * E::from(values[1]));
+            assert_ne!(base.transition, E::ZERO);
+        }
+        check::<QuadFelt>(|i| QuadFelt::new(Felt::new(i), Felt::new(i * i + 1)));
+        check::<CubeFelt>(|i| CubeFelt::new(Felt::new(i), Felt::new(i + 3), Felt::new(i * 5)));
+    }
 }

@@ -26,7 +26,8 @@
 //!   committed as one more extension column of the composition tree and added with coefficient
 //!   1: FRI's layers and remainder are functions of `D + R`, which is uniform.
 //! * **Commitments are salted**: each leaf hashes its row followed by `e` random base elements
-//!   (≥ 128 bits), so the sibling digests of an authentication path reveal nothing of the rows
+//!   (64-bit outputs reduced modulo `p`: about 126 bits of entropy for the quadratic extension,
+//!   189 for the cubic), so the sibling digests of an authentication path reveal nothing of the rows
 //!   they cover. FRI's trees are not salted: they commit to functions of `D + R`.
 //!
 //! What a hiding proof still reveals: the claim (program hash, public inputs, outputs, initial
@@ -136,6 +137,8 @@ pub struct ProofShape {
     pub chunk_len: usize,
     /// Cosets of the LDE domain the prover evaluates the quotient on (`⌈len/n⌉`).
     pub quotient_cosets: usize,
+    /// The quotient's number of coefficients (at most `quotient_cosets·n`).
+    pub quotient_len: usize,
     /// `K`: the DEEP polynomial's coefficients.
     pub deep_len: usize,
     /// `Δ_T`: the trace terms of the DEEP polynomial are multiplied by `x^Δ_T`.
@@ -161,7 +164,7 @@ impl ProofShape {
             return Err(VerificationError::MalformedProof("blowup too small for the constraint degree"));
         }
         let t = options.num_queries;
-        let (hiding, chunk_len, quotient_cosets, trace_terms, composition_terms) = if options.hiding {
+        let (hiding, chunk_len, quotient_cosets, quotient_len, trace_terms, composition_terms) = if options.hiding {
             if n < MIN_HIDING_TRACE_LENGTH {
                 return Err(VerificationError::TraceLength(n.trailing_zeros() as u8));
             }
@@ -174,14 +177,15 @@ impl ProofShape {
             }
             let hiding = Hiding { mask_len: h, randomizer_len: t + 1, salt_len: e };
             // (T + Z_H·r − T(z))/(x − z): n + h − 1 coefficients; (H' − H'(z))/(x − z): c + t
-            (Some(hiding), chunk_len, cosets.max(num_chunks), n + h - 1, chunk_len + t)
+            (Some(hiding), chunk_len, cosets.max(num_chunks), len, n + h - 1, chunk_len + t)
         } else {
-            (None, n, num_chunks, n - 1, n - 1)
+            (None, n, num_chunks, num_chunks * n, n - 1, n - 1)
         };
         let deep_len = trace_terms.max(composition_terms);
         // FRI: winter-fri's bound P (its domain is next_pow2(P)·its blowup = |D|)
         let p = if options.hiding { 2 * n } else { n };
-        let remainder_max_degree = (options.fri_remainder_max_degree + 1) * p / n - 1;
+        // (p / n first: (r + 1)·p overflows a 32-bit usize for long traces)
+        let remainder_max_degree = (options.fri_remainder_max_degree + 1) * (p / n) - 1;
         let fri_options = winter_fri::FriOptions::new(lde_size / p, options.fri_folding_factor, remainder_max_degree);
         let num_layers = fri_options.num_fri_layers(lde_size);
         let g = options.fri_folding_factor.pow(num_layers as u32);
@@ -201,6 +205,7 @@ impl ProofShape {
             num_chunks,
             chunk_len,
             quotient_cosets,
+            quotient_len,
             deep_len,
             trace_shift: deep_len - trace_terms,
             composition_shift: deep_len - composition_terms,

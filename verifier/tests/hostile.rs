@@ -229,3 +229,53 @@ fn every_header_field_out_of_range_has_its_own_error() {
     b[at..at + 8].copy_from_slice(&MODULUS.to_le_bytes());
     assert_eq!(Proof::from_bytes(&b), Err(DecodeError::NonCanonical));
 }
+
+#[test]
+fn the_decoder_s_bounds_are_exact() {
+    let (fib, proof) = honest(HashFunction::Blake3_256, 2048);
+    let bytes = proof.to_bytes();
+    // the size limit: a proof of exactly MAX_PROOF_BYTES is read (and refused for what it
+    // holds), one byte more is refused for its size
+    let max = distaff_verifier::proof::MAX_PROOF_BYTES;
+    assert_eq!(Proof::from_bytes(&vec![0; max]), Err(DecodeError::BadMagic));
+    // the largest blowup and folding exponents read (refused as options), one more refused as
+    // invalid
+    let with = |at: usize, v: u8| {
+        let mut t = bytes.clone();
+        t[at] = v;
+        Proof::from_bytes(&t)
+    };
+    assert_eq!(with(7, 8), Err(DecodeError::Options(distaff_verifier::OptionsError::Blowup(256))));
+    assert_eq!(with(10, 8), Err(DecodeError::Options(distaff_verifier::OptionsError::Folding(256))));
+    // an out-of-domain row of exactly (MAX_COLUMNS + 1)·e elements decodes, one more does not
+    let row = (MAX_COLUMNS + 1) * 2;
+    let mut t = proof.clone();
+    t.ood_trace_current = vec![Felt::new(1); row];
+    assert!(Proof::from_bytes(&t.to_bytes()).is_ok());
+    t.ood_trace_current.push(Felt::new(1));
+    assert_eq!(
+        Proof::from_bytes(&t.to_bytes()),
+        Err(DecodeError::SectionTooLong { what: "out-of-domain trace row", max: row, got: row + 1 })
+    );
+    // a FRI layer's Merkle proof: at most what 27 openings in the layer's tree can take
+    for (layer, depth) in [(0usize, 14 - 3), (1, 14 - 6)] {
+        let bound = max_merkle_proof_bytes(27, depth);
+        let mut t = proof.clone();
+        t.fri_layers[layer].merkle_proof = vec![0; bound];
+        assert!(Proof::from_bytes(&t.to_bytes()).is_ok(), "layer {layer}");
+        t.fri_layers[layer].merkle_proof.push(0);
+        assert_eq!(
+            Proof::from_bytes(&t.to_bytes()),
+            Err(DecodeError::SectionTooLong { what: "FRI layer", max: bound, got: bound + 1 }),
+            "layer {layer}"
+        );
+    }
+    // a remainder of a coefficient too few, with the counts it should have had
+    let mut t = proof.clone();
+    let len = t.fri_remainder.len();
+    t.fri_remainder.truncate(len - 2);
+    assert_eq!(
+        verify_air(&fib, &t, 96),
+        Err(VerificationError::Shape { what: "FRI remainder", expected: len, got: len - 2 })
+    );
+}
