@@ -13,10 +13,21 @@ use distaff_verifier::proof::MAX_PROOF_BYTES;
 use serde_json::json;
 
 use crate::inputs::{self, Inputs};
-use crate::CliError;
+use crate::{CliError, Located};
 
 fn read_text(path: &Path) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.to_path_buf(), source })
+}
+
+/// A program's source: the file, or standard input for `-`.
+fn read_source(path: &Path) -> Result<(String, String), CliError> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|source| CliError::Io { path: path.to_path_buf(), source })?;
+        return Ok((text, "<stdin>".into()));
+    }
+    Ok((read_text(path)?, path.display().to_string()))
 }
 
 /// A program with what is needed to point an execution error at its source.
@@ -41,17 +52,31 @@ impl Loaded {
             Some((line, column)) => {
                 let gutter = line.to_string().len();
                 let snippet = distaff_assembly::source_snippet(&self.source, (line, column));
-                CliError::ExecutionAt(format!("{e}\n{:gutter$}--> {}:{line}:{column}\n{snippet}", "", self.path))
+                let rendered = format!("{e}\n{:gutter$}--> {}:{line}:{column}\n{snippet}", "", self.path);
+                CliError::ExecutionAt(Located {
+                    file: self.path.clone(),
+                    line,
+                    column,
+                    message: e.to_string(),
+                    rendered,
+                })
             }
         }
     }
 }
 
 fn load_program(path: &Path) -> Result<Loaded, CliError> {
-    let source = read_text(path)?;
-    let (program, map) = distaff_assembly::assemble_with_source_map(&source)
-        .map_err(|e| CliError::Assembly(format!("{}: {}", path.display(), e.render(&source))))?;
-    Ok(Loaded { program, map, source, path: path.display().to_string() })
+    let (source, path) = read_source(path)?;
+    let (program, map) = distaff_assembly::assemble_with_source_map(&source).map_err(|e| {
+        CliError::Assembly(Located {
+            file: path.clone(),
+            line: e.line,
+            column: e.column,
+            message: e.kind.to_string(),
+            rendered: format!("{path}: {}", e.render(&source)),
+        })
+    })?;
+    Ok(Loaded { program, map, source, path })
 }
 
 fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
@@ -87,6 +112,15 @@ pub fn run(program: &Path, inputs: Option<&Path>, outputs: usize, as_json: bool)
     let loaded = load_program(program)?;
     let inputs = program_inputs(load_inputs(inputs)?)?;
     let result = execute(&loaded.program, &inputs).map_err(|e| loaded.execution_error(e))?;
+    // (a proof's claim may name zeros below the stack, which the AIR proves; `run` reports
+    // what the stack holds and never pads it)
+    if outputs > result.stack.len() {
+        let depth = result.stack.len();
+        return Err(CliError::Usage(format!(
+            "--outputs {outputs}: the final stack holds {depth} value{}",
+            if depth == 1 { "" } else { "s" }
+        )));
+    }
     let values = result.outputs(outputs);
     if as_json {
         println!("{}", json!({ "outputs": strings(&values), "cycles": result.cycles }));
@@ -158,6 +192,22 @@ fn check_memory(run: &ExecutionOutput, options: &ProofOptions, args: &ProveArgs)
     )))
 }
 
+/// Fails, before any proving, if the proof cannot be written to `path` (it leaves no file
+/// behind where there was none).
+fn check_writable(path: &Path) -> Result<(), CliError> {
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|source| CliError::Io { path: path.to_path_buf(), source })?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
 /// `distaff prove`.
 pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path: &Path) -> Result<(), CliError> {
     let ProveArgs { outputs, security, hash, storage, as_json, hiding, .. } = *args;
@@ -170,6 +220,7 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
         _ => ProofOptions::with_96_bit_security(hash),
     }
     .with_hiding(hiding);
+    check_writable(proof_path)?;
     let start = Instant::now();
     // a quick execution first: its length says whether the proof can fit in memory
     let run = execute(program, &inputs).map_err(|e| loaded.execution_error(e))?;
@@ -275,7 +326,12 @@ pub fn verify(
 }
 
 /// `distaff hash`.
-pub fn hash(program: &Path) -> Result<(), CliError> {
-    println!("{}", hash_to_hex(&load_program(program)?.program.hash()));
+pub fn hash(program: &Path, as_json: bool) -> Result<(), CliError> {
+    let hex = hash_to_hex(&load_program(program)?.program.hash());
+    if as_json {
+        println!("{}", json!({ "program_hash": hex }));
+    } else {
+        println!("{hex}");
+    }
     Ok(())
 }

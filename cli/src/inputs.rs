@@ -1,5 +1,6 @@
 //! The inputs file: `{"public": [..], "secret": [..], "memory": {"ADDR": VALUE, ..}}`, all
-//! optional; values are JSON integers or decimal strings, each below p. A memory entry's value
+//! optional; values are JSON integers or strings of decimal digits (no sign, space or `0x`),
+//! each below p; no key may appear twice in an object. A memory entry's value
 //! is one value (lane 0 of the word at ADDR, the others 0) or an array of up to four (the
 //! word, lane 0 first); ADDR is a decimal address below 2^32. The initial memory is public:
 //! `verify` reads it from the same file. Anything else is refused with a message saying which
@@ -27,7 +28,11 @@ fn value(v: &Value, what: &str, i: usize) -> Result<Felt, CliError> {
             Some(u) => parse_felt(&u.to_string()).map_err(|e| bad(e.to_string())),
             None => Err(bad(format!("{n} is not a non-negative integer below p"))),
         },
-        Value::String(s) => parse_felt(s).map_err(|e| bad(e.to_string())),
+        // (parse_felt also takes hex and surrounding spaces: the file takes decimal digits only)
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            parse_felt(s).map_err(|e| bad(e.to_string()))
+        }
+        Value::String(s) => Err(bad(format!("\"{s}\" is not a string of decimal digits"))),
         other => Err(bad(format!("expected a number or a decimal string, found {other}"))),
     }
 }
@@ -47,49 +52,58 @@ pub fn parse(text: &str) -> Result<Inputs, CliError> {
     if let Some(k) = obj.keys().find(|k| !["public", "secret", "memory"].contains(&k.as_str())) {
         return Err(CliError::Inputs(format!("unknown key '{k}' (expected 'public', 'secret' and/or 'memory')")));
     }
+    // a JSON object keeps the last of two equal keys: read the text's own entries so that a
+    // repeated key (or memory address) is refused, not silently dropped
+    serde_json::from_str::<NoRepeatedKeys>(text).map_err(|e| CliError::Inputs(e.to_string()))?;
     let memory = memory(obj.get("memory"))?;
-    // a JSON object keeps the last of two equal keys: look at the text's own entries so that a
-    // repeated address is refused, not silently dropped (a second parse, so only when there is
-    // memory to check)
-    if !memory.is_empty() {
-        let probe: MemoryKeys =
-            serde_json::from_str(text).map_err(|e| CliError::Inputs(format!("not valid JSON: {e}")))?;
-        let mut keys = probe.memory.0;
-        keys.sort();
-        if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
-            return Err(CliError::Inputs(format!("memory: address {} is given twice", w[0])));
-        }
-    }
     Ok(Inputs { public: list(obj.get("public"), "public")?, secret: list(obj.get("secret"), "secret")?, memory })
 }
 
-/// The keys of the inputs file's `memory` object as written, repeats included.
-#[derive(serde::Deserialize)]
-struct MemoryKeys {
-    #[serde(default)]
-    memory: Keys,
-}
+/// Any JSON value whose objects, at every level, name each key once.
+struct NoRepeatedKeys;
 
-#[derive(Default)]
-struct Keys(Vec<String>);
-
-impl<'de> serde::Deserialize<'de> for Keys {
+impl<'de> serde::Deserialize<'de> for NoRepeatedKeys {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visit;
         impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Keys;
+            type Value = NoRepeatedKeys;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
+                f.write_str("a JSON value")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
-                let mut keys = Vec::new();
-                while let Some((k, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
-                    keys.push(k);
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut keys = std::collections::BTreeSet::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    map.next_value::<NoRepeatedKeys>()?;
+                    if !keys.insert(k.clone()) {
+                        return Err(serde::de::Error::custom(format!("the key \"{k}\" is given twice")));
+                    }
                 }
-                Ok(Keys(keys))
+                Ok(NoRepeatedKeys)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<NoRepeatedKeys>()?.is_some() {}
+                Ok(NoRepeatedKeys)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(NoRepeatedKeys)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(NoRepeatedKeys)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(NoRepeatedKeys)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(NoRepeatedKeys)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(NoRepeatedKeys)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(NoRepeatedKeys)
             }
         }
-        d.deserialize_map(Visit)
+        d.deserialize_any(Visit)
     }
 }
 
@@ -128,12 +142,18 @@ fn memory(v: Option<&Value>) -> Result<Vec<(u32, [Felt; 4])>, CliError> {
     Ok(out)
 }
 
-/// Parses a comma-separated list of field elements (as given to `--outputs`).
+/// Parses a list of field elements separated by commas or by white space (as given to
+/// `--outputs`; an empty item between commas is an error).
 pub fn parse_list(text: &str) -> Result<Vec<Felt>, CliError> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    text.split(',')
+    // commas (each value may be padded with white space), or white space alone: `run` prints
+    // one value per line
+    let values: Vec<&str> =
+        if text.contains(',') { text.split(',').map(str::trim).collect() } else { text.split_whitespace().collect() };
+    values
+        .into_iter()
         .enumerate()
         .map(|(i, t)| parse_felt(t).map_err(|e| CliError::Usage(format!("--outputs value {}: {e}", i + 1))))
         .collect()
@@ -167,6 +187,13 @@ mod tests {
             r#"{"memory": {"1": "18446744069414584321"}}"#,
             r#"{"memory": {"1": 1, "01": 2}}"#,
             r#"{"memory": {"1": 1, "1": 2}}"#,
+            r#"{"public": ["0x10"]}"#,
+            r#"{"public": [" 12 "]}"#,
+            r#"{"public": ["+1"]}"#,
+            r#"{"public": [""]}"#,
+            r#"{"secret": ["1e3"]}"#,
+            r#"{"public": [1], "public": [2]}"#,
+            r#"{"public": [1], "secret": [2], "secret": [3]}"#,
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
@@ -184,6 +211,10 @@ mod tests {
         assert_eq!(parse_list("1,2, 3").unwrap().len(), 3);
         assert!(parse_list("").unwrap().is_empty());
         assert!(parse_list("1,,2").is_err());
+        // what `run` prints, one value per line, is a list too
+        assert_eq!(parse_list("5\n0\n7\n").unwrap(), [Felt::new(5), Felt::new(0), Felt::new(7)]);
+        assert_eq!(parse_list(" 5  7 ").unwrap(), [Felt::new(5), Felt::new(7)]);
+        assert!(parse_list("5 7,8").is_err());
         assert!(parse_list("18446744069414584321").is_err());
     }
 }

@@ -1,8 +1,11 @@
 //! `distaff`: run, prove, verify and hash Distaff programs from the command line.
 //!
 //! This binary is thin: it parses arguments, reads files and calls the library crates. Exit
-//! status 0 means success (for `verify`: the proof holds); 1 means the input, the program or the
-//! proof was rejected (with the reason on stderr); 2 means the command line itself was wrong.
+//! status: 0 success (for `verify`: the proof holds); 1 the proof was rejected; 2 the command
+//! line is wrong; 3 a file, the program's source or the inputs are bad; 4 the program failed
+//! when executed; 5 not enough memory for the proof; 6 the prover failed. The reason is on
+//! stderr, and with `--json` also on stdout as `{"error": {"kind", "message", "exit_code",
+//! "file", "line", "column"}}` (the last three where the error has a place in a file).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,7 +30,7 @@ enum Hash {
 enum Command {
     /// Execute a program without proving; print the top N stack values, one per line.
     Run {
-        /// Assembly source file.
+        /// Assembly source file (`-`: standard input).
         program: PathBuf,
         /// JSON inputs file: {"public": [..], "secret": [..], "memory": {"ADDR": VALUE, ..}}.
         #[arg(long)]
@@ -41,7 +44,7 @@ enum Command {
     },
     /// Execute a program and prove the execution.
     Prove {
-        /// Assembly source file.
+        /// Assembly source file (`-`: standard input).
         program: PathBuf,
         /// JSON inputs file: {"public": [..], "secret": [..], "memory": {"ADDR": VALUE, ..}}.
         #[arg(long)]
@@ -86,7 +89,7 @@ enum Command {
         /// ("secret" is ignored).
         #[arg(long)]
         inputs: Option<PathBuf>,
-        /// Claimed outputs, comma-separated, top first.
+        /// Claimed outputs, top first, separated by commas or white space (what `run` prints).
         #[arg(long)]
         outputs: String,
         /// Minimum conjectured security, in bits.
@@ -98,8 +101,11 @@ enum Command {
     },
     /// Print the program hash as lower-case hex.
     Hash {
-        /// Assembly source file.
+        /// Assembly source file (`-`: standard input).
         program: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -134,21 +140,20 @@ fn main() -> ExitCode {
         Command::Verify { proof, program_hash, inputs, outputs, min_security, json } => {
             (json, commands::verify(&proof, &program_hash, inputs.as_deref(), &outputs, min_security, json))
         }
-        Command::Hash { program } => (false, commands::hash(&program)),
+        Command::Hash { program, json } => (json, commands::hash(&program, json)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if json {
-                let verified = matches!(e, CliError::Rejected(_)).then_some(false);
-                let mut obj = serde_json::json!({ "error": e.to_string() });
-                if let Some(v) = verified {
-                    obj["verified"] = serde_json::Value::Bool(v);
+                let mut obj = serde_json::json!({ "error": e.to_json() });
+                if matches!(e, CliError::Rejected(_)) {
+                    obj["verified"] = serde_json::Value::Bool(false);
                 }
                 println!("{obj}");
             }
             eprintln!("error: {e}");
-            ExitCode::from(if matches!(e, CliError::Usage(_)) { 2 } else { 1 })
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -34,7 +34,12 @@ fn run_prints_outputs_and_hash_is_stable_hex() {
     assert_eq!(stdout(&o), "20365011074\n");
     let o =
         distaff(&["run", &example("fibonacci.dasm"), "--inputs", &example("fibonacci.inputs.json"), "--outputs", "3"]);
-    assert_eq!(stdout(&o), "20365011074\n12586269025\n0\n");
+    // the stack holds two values: `run` prints them, and refuses to invent a third
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("the final stack holds 2 values"), "{}", stderr(&o));
+    let o =
+        distaff(&["run", &example("fibonacci.dasm"), "--inputs", &example("fibonacci.inputs.json"), "--outputs", "2"]);
+    assert_eq!(stdout(&o), "20365011074\n12586269025\n");
     let h1 = stdout(&distaff(&["hash", &example("fibonacci.dasm")]));
     let reformatted = temp("fib2.dasm", b"# other comments\nbegin repeat.50 swap dup.1 add end end");
     let h2 = stdout(&distaff(&["hash", reformatted.to_str().unwrap()]));
@@ -142,12 +147,12 @@ fn bad_inputs_and_programs_are_clear_errors() {
     ] {
         let p = temp("bad.json", json.as_bytes());
         let o = distaff(&["run", &prog, "--inputs", p.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(1), "{json}");
+        assert_eq!(o.status.code(), Some(3), "{json}");
         assert!(stderr(&o).contains(needle), "{json}: {}", stderr(&o));
     }
     let bad = temp("bad.dasm", b"begin\n  push.1\n  ad\nend");
     let o = distaff(&["run", bad.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("line 3, column 3") && stderr(&o).contains("did you mean 'add'"), "{}", stderr(&o));
     let under = temp("under.dasm", b"begin add end");
     let o = distaff(&["run", under.to_str().unwrap()]);
@@ -173,7 +178,7 @@ fn every_example_runs_with_its_documented_output() {
     // the secret factors must multiply to the public product
     let wrong = temp("wrong_factors.json", br#"{"public": [221], "secret": [11, 17]}"#);
     let o = distaff(&["run", &example("secret_product.dasm"), "--inputs", wrong.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("assertion failed"), "{}", stderr(&o));
 }
 
@@ -298,7 +303,7 @@ fn membership_discount_proves_both_branches_under_one_hash() {
     // a non-binary condition is an execution error, not a proof
     let two = temp("member_two.json", br#"{"public": [2500], "secret": [2]}"#);
     let o = distaff(&["run", &program, "--inputs", two.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("not binary"), "{}", stderr(&o));
 }
 
@@ -366,7 +371,7 @@ fn collatz_proves_and_verifies_and_rejects_wrong_hints() {
         json["secret"] = bad.into();
         let file = temp(&format!("collatz6_bad_{index}.json"), json.to_string().as_bytes());
         let o = distaff(&["run", &program, "--inputs", file.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(1), "hint {index}: {}", stdout(&o));
+        assert_eq!(o.status.code(), Some(4), "hint {index}: {}", stdout(&o));
         let err = stderr(&o);
         assert!(err.contains("assertion failed") || err.contains("not binary"), "hint {index}: {err}");
         assert!(!err.contains("panicked"), "{err}");
@@ -374,7 +379,7 @@ fn collatz_proves_and_verifies_and_rejects_wrong_hints() {
         std::fs::remove_file(&bad_proof).unwrap();
         let o =
             distaff(&["prove", &program, "--inputs", file.to_str().unwrap(), "--proof", bad_proof.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(1), "hint {index}: {}", stdout(&o));
+        assert_eq!(o.status.code(), Some(4), "hint {index}: {}", stdout(&o));
         assert!(!bad_proof.exists(), "hint {index}: a proof was written");
     }
 }
@@ -403,7 +408,7 @@ fn execution_errors_point_at_the_source() {
     let program =
         temp("located.dasm", b"proc.sq\n  dup mul\nend\nbegin\n  push.2\n  if.true\n    exec.sq\n  end\nend\n");
     let o = distaff(&["run", program.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(4));
     let err = stderr(&o);
     assert!(err.contains("condition 2 is not binary"), "{err}");
     assert!(err.contains(&format!("{}:6:3", program.display())), "{err}");
@@ -411,9 +416,15 @@ fn execution_errors_point_at_the_source() {
     let program =
         temp("located2.dasm", b"proc.sq\n  dup mul\nend\nbegin\n  push.1\n  if.true\n    exec.sq\n  end\nend\n");
     let o = distaff(&["run", program.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(4));
+    // --json: the error is an object a script can read without parsing the message
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let err = v["error"].as_str().unwrap();
-    assert!(err.contains("stack underflow") && err.contains(":2:3"), "{err}");
+    let err = &v["error"];
+    assert_eq!(err["kind"], "execution", "{err}");
+    assert_eq!(err["exit_code"], 4, "{err}");
+    assert!(err["message"].as_str().unwrap().contains("stack underflow"), "{err}");
+    assert_eq!(err["file"], program.display().to_string(), "{err}");
+    assert_eq!((err["line"].as_u64(), err["column"].as_u64()), (Some(2), Some(3)), "{err}");
 }
 
 #[test]
@@ -422,7 +433,7 @@ fn a_proof_that_cannot_fit_in_memory_is_refused_up_front() {
     let _ = std::fs::remove_file(&proof);
     let (prog, inputs) = (example("collatz.dasm"), example("collatz.inputs.json"));
     let o = distaff(&["prove", &prog, "--inputs", &inputs, "--proof", proof.to_str().unwrap(), "--max-memory", "0.05"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(5));
     let err = stderr(&o);
     assert!(err.contains("2^15-row trace") && err.contains("needs about") && err.contains("MiB"), "{err}");
     assert!(!proof.exists(), "no proof is written");
@@ -456,7 +467,7 @@ fn memory_and_deep_stack_examples_run_with_their_documented_outputs() {
     // the sort checks its secrets are bytes: 256 fails the table lookup
     let not_a_byte = temp("sort_256.json", br#"{"secret": [93, 7, 256, 42, 0, 180, 42, 13]}"#);
     let o = distaff(&["run", &example("bubble_sort.dasm"), "--inputs", not_a_byte.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("assertion failed"), "{}", stderr(&o));
     // without its memory the array sums to 0
     let no_memory = temp("sum_no_memory.json", br#"{"public": [16]}"#);
@@ -466,7 +477,7 @@ fn memory_and_deep_stack_examples_run_with_their_documented_outputs() {
     // the stack is unbounded while running, but at most 16 values may remain at the end
     let deep = temp("deep17.dasm", b"begin repeat.17 push.1 end end");
     let o = distaff(&["run", deep.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("17 values") && stderr(&o).contains("at most 16"), "{}", stderr(&o));
     let o = distaff(&["run", temp("deep16.dasm", b"begin repeat.17 push.1 end add end").to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -474,7 +485,7 @@ fn memory_and_deep_stack_examples_run_with_their_documented_outputs() {
     // an address must be below 2^32
     let far = temp("far.dasm", b"begin\n  push.4294967296 mem_load\nend");
     let o = distaff(&["run", far.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("4294967296 is not below 2^32") && stderr(&o).contains(":2:19"), "{}", stderr(&o));
 }
 
@@ -594,7 +605,7 @@ fn malformed_memory_entries_are_clear_errors() {
             vec!["verify", "--proof", proof, "--program-hash", &hash, "--inputs", file, "--outputs", "381"],
         ] {
             let o = distaff(&args);
-            assert_eq!(o.status.code(), Some(1), "{json} {args:?}");
+            assert_eq!(o.status.code(), Some(3), "{json} {args:?}");
             let err = stderr(&o);
             assert!(err.contains("invalid inputs") && err.contains(needle), "{json} {args:?}: {err}");
             assert!(err.contains("bad_memory.json"), "names the file: {err}");
@@ -643,4 +654,109 @@ fn proofs_hide_by_default_and_say_so() {
     let o = distaff(&["prove", &prog, "--inputs", &inputs, "--no-zk", "--proof", a.to_str().unwrap()]);
     assert!(o.status.success() && stdout(&o).contains("zero knowledge: off"), "{}", stdout(&o));
     assert_eq!(std::fs::read(&a).unwrap(), first);
+}
+
+fn distaff_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_distaff"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child.stdin.take().expect("piped").write_all(input).expect("writes");
+    child.wait_with_output().expect("runs")
+}
+
+#[test]
+fn each_kind_of_failure_has_its_exit_code_and_json_object() {
+    let fib = example("fibonacci.dasm");
+    let json = |o: &Output| -> serde_json::Value { serde_json::from_str(&stdout(o)).expect("one JSON object") };
+    // 3: a file that is missing, a program that does not assemble, inputs that are invalid
+    let o = distaff(&["run", "/nonexistent/prog.dasm", "--json"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(json(&o)["error"]["kind"], "io");
+    assert_eq!(json(&o)["error"]["file"], "/nonexistent/prog.dasm");
+    let bad = temp("kinds_bad.dasm", b"begin\n  push.1\n  ad\nend");
+    let o = distaff(&["hash", bad.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = &json(&o)["error"];
+    assert_eq!(err["kind"], "assembly", "{err}");
+    assert_eq!((err["line"].as_u64(), err["column"].as_u64()), (Some(3), Some(3)), "{err}");
+    assert!(err["message"].as_str().unwrap().contains("did you mean 'add'"), "{err}");
+    assert!(!err["message"].as_str().unwrap().contains('^'), "the message has no caret picture: {err}");
+    let inputs = temp("kinds_inputs.json", br#"{"public": ["0x10"]}"#);
+    let o = distaff(&["run", &fib, "--inputs", inputs.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(json(&o)["error"]["kind"], "inputs");
+    // 4: the program fails
+    let o = distaff_stdin(&["run", "-", "--json"], b"begin push.1 assert push.0 assert end");
+    assert_eq!(o.status.code(), Some(4));
+    assert_eq!(json(&o)["error"]["kind"], "execution");
+    assert_eq!(json(&o)["error"]["file"], "<stdin>");
+    // 2: the command line
+    let o = distaff(&["run", &fib, "--inputs", &example("fibonacci.inputs.json"), "--outputs", "5", "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(json(&o)["error"]["kind"], "usage");
+    // (1, a rejected proof, and 5, too little memory, are in the tests above)
+}
+
+#[test]
+fn programs_read_from_standard_input_and_hash_prints_json() {
+    let source = std::fs::read(example("fibonacci.dasm")).unwrap();
+    let from_file = stdout(&distaff(&["hash", &example("fibonacci.dasm")]));
+    let o = distaff_stdin(&["hash", "-"], &source);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), from_file);
+    let o = distaff(&["hash", &example("fibonacci.dasm"), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["program_hash"].as_str().map(|h| format!("{h}\n")), Some(from_file));
+    let o = distaff_stdin(&["run", "-", "--inputs", &example("fibonacci.inputs.json")], &source);
+    assert_eq!(stdout(&o), "20365011074\n", "{}", stderr(&o));
+}
+
+#[test]
+fn prove_refuses_an_unwritable_proof_path_before_anything_else() {
+    // the program would fail when executed (exit 4): the path is checked first (exit 3)
+    let failing = temp("unwritable.dasm", b"begin push.0 assert end");
+    let o = distaff(&["prove", failing.to_str().unwrap(), "--proof", "/nonexistent/dir/x.proof"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("/nonexistent/dir/x.proof"), "{}", stderr(&o));
+    // a writable path that did not exist is left absent when the proof fails
+    let absent = std::env::temp_dir().join(format!("distaff-cli-absent-{}.proof", std::process::id()));
+    let _ = std::fs::remove_file(&absent);
+    let o = distaff(&["prove", failing.to_str().unwrap(), "--proof", absent.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(!absent.exists());
+}
+
+#[test]
+fn what_run_prints_verify_takes_as_outputs() {
+    let proof = temp("roundtrip.proof", b"");
+    let (fib, inputs) = (example("fibonacci.dasm"), example("fibonacci.inputs.json"));
+    let o = distaff(&["prove", &fib, "--inputs", &inputs, "--outputs", "2", "--proof", proof.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed = stdout(&distaff(&["run", &fib, "--inputs", &inputs, "--outputs", "2"]));
+    assert_eq!(printed.lines().count(), 2);
+    let hash = stdout(&distaff(&["hash", &fib])).trim().to_string();
+    let verify = |outputs: &str| {
+        distaff(&[
+            "verify",
+            "--proof",
+            proof.to_str().unwrap(),
+            "--program-hash",
+            &hash,
+            "--inputs",
+            &inputs,
+            "--outputs",
+            outputs,
+        ])
+    };
+    let o = verify(&printed);
+    assert!(o.status.success(), "{printed:?}: {}", stderr(&o));
+    assert!(verify(&printed.replace('\n', ",")[..printed.len() - 1]).status.success());
+    // the outputs in the other order are another claim
+    let swapped: Vec<&str> = printed.lines().rev().collect();
+    assert_eq!(verify(&swapped.join("\n")).status.code(), Some(1));
 }
