@@ -249,6 +249,34 @@ mod tests {
         assert_eq!(batch_proof_nodes(&[], 6), 0);
     }
 
+    /// A valid authentication path of `depth` levels for leaf `index` (arbitrary siblings), and
+    /// the root it leads to: no tree of that depth needs to exist.
+    fn path(index: usize, depth: usize) -> (D, D, Vec<D>) {
+        let leaf = leaves(1)[0];
+        let siblings = leaves(depth + 1)[1..].to_vec();
+        let mut node = leaf;
+        for (level, sibling) in siblings.iter().enumerate() {
+            node = if (index >> level) & 1 == 0 { H::merge(&[node, *sibling]) } else { H::merge(&[*sibling, node]) };
+        }
+        (node, leaf, siblings)
+    }
+
+    #[test]
+    fn paths_of_max_depth_verify_and_one_level_deeper_are_refused() {
+        for depth in [MAX_DEPTH as usize, MAX_DEPTH as usize + 1] {
+            let index = (1 << (depth - 1)) + 5;
+            let (root, leaf, siblings) = path(index, depth);
+            let expected = if depth <= MAX_DEPTH as usize { Ok(()) } else { Err(MerkleTreeError::InvalidProof) };
+            assert_eq!(MerkleVc::<H>::verify(root, index, leaf, &siblings), expected, "depth {depth}");
+            // the same path as a batch proof of one opening
+            let batch = BoundedBatchProof(BatchMerkleProof { nodes: vec![siblings.clone()], depth: depth as u8 });
+            assert_eq!(MerkleVc::<H>::verify_many(root, &[index], &[leaf], &batch), expected, "depth {depth}");
+            // (the paths are valid: winter-crypto alone accepts both)
+            assert_eq!(MerkleTree::<H>::verify(root, index, leaf, &siblings), Ok(()));
+            assert_eq!(MerkleTree::<H>::verify_batch(&root, &[index], &[leaf], &batch.0), Ok(()));
+        }
+    }
+
     /// A batch proof's bytes: depth, vector count, then each vector's length and `len` nodes.
     fn encoded(depth: u8, vectors: usize, len: usize) -> Vec<u8> {
         let mut out = alloc::vec![depth];

@@ -281,7 +281,8 @@ fn log2_ceil_fixed(x: u64) -> u64 {
         return int << 16;
     }
     // mantissa in [1, 2) as a 1.62 fixed-point number
-    let mut m = if int <= 62 { (x as u128) << (62 - int) } else { (x as u128) >> (int - 62) };
+    // (x·2^62 < 2^126, so no bit is lost before the shift right by int ≤ 63)
+    let mut m = ((x as u128) << 62) >> int;
     let mut frac = 0u64;
     for bit in (0..16).rev() {
         m = (m * m) >> 62;

@@ -211,8 +211,8 @@ pub struct OodFrame<'a, E> {
 /// The composition polynomial `Q` at the out-of-domain point `z` (the trace's length `n`),
 /// computed from the frame the prover sends: the value the composition columns must combine
 /// to ([`combine_composition_columns`]). `None` when a divisor vanishes at `z` (`z^n = 1`,
-/// `z = 1` or `z = ω^(n−1)`), or when the AIR emits another number of constraints than there
-/// are coefficients.
+/// which covers the boundary divisors' roots `z = 1` and `z = ω^(n−1)`: both are n-th roots of
+/// unity), or when the AIR emits another number of constraints than there are coefficients.
 pub fn composition_at<A: Air, E>(air: &A, frame: OodFrame<'_, E>, alphas: &[E], challenges: &[E], z: E) -> Option<E>
 where
     E: FieldElement<BaseField = Felt> + ScaleBy<E>,
@@ -222,7 +222,7 @@ where
     let g = Felt::get_root_of_unity(n.trailing_zeros());
     let g_last = E::from(g.inv());
     let z_n = z.exp((n as u64).into());
-    if z_n == E::ONE || z == E::ONE || z == g_last {
+    if z_n == E::ONE {
         return None;
     }
     let periodic = periodic_values_at(&periodic_polys(&air.periodic_columns()), z, n);
@@ -333,5 +333,42 @@ mod tests {
         }
         check::<QuadFelt>(|i| QuadFelt::new(Felt::new(i), Felt::new(i * i + 1)));
         check::<CubeFelt>(|i| CubeFelt::new(Felt::new(i), Felt::new(i + 3), Felt::new(i * 5)));
+    }
+
+    #[test]
+    fn a_sink_is_complete_with_exactly_one_emission_per_coefficient() {
+        let alphas = [QuadFelt::ONE; 2];
+        for (emitted, complete) in [(0, false), (1, false), (2, true), (3, false)] {
+            let mut sink = FoldingSink::new(&alphas);
+            for _ in 0..emitted {
+                ConstraintSink::<Felt>::emit(&mut sink, ConstraintKind::Transition, "c", 0, Felt::ONE);
+            }
+            assert_eq!(sink.complete(), complete, "{emitted} emitted");
+        }
+    }
+
+    #[test]
+    fn the_composition_is_not_evaluated_where_a_divisor_vanishes() {
+        use distaff_air::{ProcessorAir, PublicInputs};
+        // (the frame is empty: the point is refused before the constraints are evaluated)
+        let n = 64;
+        let air = ProcessorAir::new(PublicInputs::new([Felt::ONE; 4], Vec::new(), Vec::new()), n);
+        let frame = OodFrame::<QuadFelt> { current: &[], next: &[], aux_current: &[], aux_next: &[] };
+        let g = Felt::get_root_of_unity(6);
+        // z^n = 1 at every n-th root of unity, not only at 1 and g^(n−1)
+        for z in [Felt::ONE, g, g.exp(2), g.exp(32), g.inv()] {
+            assert_eq!(composition_at(&air, frame, &[], &[], QuadFelt::from(z)), None, "{z}");
+        }
+    }
+
+    #[test]
+    fn a_constant_periodic_column_is_its_own_polynomial() {
+        // (a column of period 1 is not interpolated: an FFT needs two points)
+        let polys = periodic_polys(&[alloc::vec![Felt::new(5)], alloc::vec![Felt::new(3), Felt::new(3)]]);
+        assert_eq!(polys, [alloc::vec![Felt::new(5)], alloc::vec![Felt::new(3), Felt::ZERO]]);
+        assert_eq!(
+            periodic_values_at(&polys, QuadFelt::from(Felt::new(9)), 64),
+            [QuadFelt::from(Felt::new(5)), QuadFelt::from(Felt::new(3))]
+        );
     }
 }

@@ -255,3 +255,39 @@ impl ProofShape {
         self.chunk_len + self.hiding.map_or(0, |h| h.randomizer_len)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::HashFunction;
+    use distaff_air::{ProcessorAir, PublicInputs};
+    use distaff_math::Felt;
+
+    fn air(n: usize) -> ProcessorAir {
+        ProcessorAir::new(PublicInputs::new([Felt::new(1); 4], alloc::vec::Vec::new(), alloc::vec::Vec::new()), n)
+    }
+
+    #[test]
+    fn hiding_needs_the_minimum_trace_length() {
+        let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+        let min = MIN_HIDING_TRACE_LENGTH;
+        let below = VerificationError::TraceLength((min / 2).trailing_zeros() as u8);
+        assert_eq!(ProofShape::new(&air(min / 2), &options), Err(below));
+        assert!(ProofShape::new(&air(min), &options).is_ok());
+        assert!(ProofShape::new(&air(min / 2), &options.without_hiding()).is_ok());
+    }
+
+    #[test]
+    fn a_composition_column_has_one_coefficient_more_than_its_deep_term() {
+        // (H'_i has c + t + 1 coefficients, (H'_i − H'_i(z))/(x − z) one fewer: the DEEP bound
+        // K is the latter shifted by Δ_H)
+        let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+        let hiding = ProofShape::new(&air(1024), &options).unwrap();
+        let t = options.num_queries;
+        assert_eq!(hiding.composition_column_len(), hiding.chunk_len + t + 1);
+        assert_eq!(hiding.composition_column_len(), hiding.deep_len - hiding.composition_shift + 1);
+        let plain = ProofShape::new(&air(1024), &options.without_hiding()).unwrap();
+        assert_eq!(plain.composition_column_len(), 1024);
+        assert_eq!(plain.composition_column_len(), plain.deep_len - plain.composition_shift + 1);
+    }
+}

@@ -148,3 +148,100 @@ impl<H: ElementHasher<BaseField = Felt>> Transcript<H> {
         (0..count).map(|_| self.coin.draw::<E>().map_err(|_| TranscriptError)).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::HashFunction;
+    use distaff_air::{ProcessorAir, PublicInputs};
+    use distaff_math::{CubeFelt, QuadFelt};
+    use winter_crypto::hashers::Blake3_256;
+    use winter_crypto::{Digest, Hasher};
+    use winter_utils::{ByteReader, ByteWriter, Deserializable, DeserializationError, Serializable};
+
+    /// A transparent "hash" for tests: `merge_with_int(seed, v)` is `v` (little-endian) followed
+    /// by zeros, everything else the zero digest. So the coin's draws are its counter, and a
+    /// nonce's proof of work is its number of trailing zero bits.
+    struct Transparent;
+
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    struct Bytes([u8; 32]);
+
+    impl Digest for Bytes {
+        fn as_bytes(&self) -> [u8; 32] {
+            self.0
+        }
+    }
+    impl Serializable for Bytes {
+        fn write_into<W: ByteWriter>(&self, target: &mut W) {
+            target.write_bytes(&self.0);
+        }
+    }
+    impl Deserializable for Bytes {
+        fn read_from<R: ByteReader>(source: &mut R) -> Result<Self, DeserializationError> {
+            Ok(Bytes(source.read_array()?))
+        }
+    }
+
+    impl Hasher for Transparent {
+        type Digest = Bytes;
+        const COLLISION_RESISTANCE: u32 = 0;
+        fn hash(_: &[u8]) -> Bytes {
+            Bytes::default()
+        }
+        fn merge(_: &[Bytes; 2]) -> Bytes {
+            Bytes::default()
+        }
+        fn merge_many(_: &[Bytes]) -> Bytes {
+            Bytes::default()
+        }
+        fn merge_with_int(_: Bytes, value: u64) -> Bytes {
+            let mut out = [0u8; 32];
+            out[..8].copy_from_slice(&value.to_le_bytes());
+            Bytes(out)
+        }
+    }
+    impl ElementHasher for Transparent {
+        type BaseField = Felt;
+        fn hash_elements<E: FieldElement<BaseField = Felt>>(_: &[E]) -> Bytes {
+            Bytes::default()
+        }
+    }
+
+    fn transcript<H: ElementHasher<BaseField = Felt>>() -> Transcript<H> {
+        let air = ProcessorAir::new(PublicInputs::new([Felt::new(1); 4], Vec::new(), Vec::new()), 64);
+        Transcript::new(&air, &ProofOptions::with_96_bit_security(HashFunction::Blake3_256), 6)
+    }
+
+    #[test]
+    fn an_out_of_domain_point_in_the_base_field_is_refused() {
+        // the transparent coin draws (1, 0, …): an element of the base field
+        assert_eq!(transcript::<Transparent>().commit_composition::<QuadFelt>(Bytes::default()), Err(TranscriptError));
+        assert_eq!(transcript::<Transparent>().commit_composition::<CubeFelt>(Bytes::default()), Err(TranscriptError));
+        // (over the base field itself there is nothing else to draw: the point is taken)
+        assert_eq!(transcript::<Transparent>().commit_composition::<Felt>(Bytes::default()), Ok(Felt::new(1)));
+        // an honest coin's point lies outside the base field
+        let z = transcript::<Blake3_256<Felt>>().commit_composition::<QuadFelt>(Default::default()).unwrap();
+        assert_ne!(QuadFelt::slice_as_base_elements(&[z])[1], Felt::ZERO);
+    }
+
+    #[test]
+    fn the_proof_of_work_is_the_nonce_s_hash_s_trailing_zero_bits() {
+        let t = transcript::<Transparent>();
+        for (nonce, bits) in [(1u64, 0u32), (6, 1), (8, 3), (5 << 20, 20)] {
+            assert_eq!(t.proof_of_work_bits(nonce), bits, "nonce {nonce}");
+        }
+    }
+
+    #[test]
+    fn query_positions_need_a_power_of_two_domain_larger_than_the_count() {
+        let draw = |count, lde_size| transcript::<Blake3_256<Felt>>().draw_query_positions(count, lde_size, 0);
+        assert_eq!(draw(64, 64), Err(TranscriptError));
+        assert_eq!(draw(65, 64), Err(TranscriptError));
+        assert_eq!(draw(3, 48), Err(TranscriptError));
+        let positions = draw(63, 64).unwrap();
+        assert!(
+            !positions.is_empty() && positions.windows(2).all(|w| w[0] < w[1]) && positions[positions.len() - 1] < 64
+        );
+    }
+}

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use distaff_air::{ProcessorAir, PublicInputs, Variant};
+use distaff_air::{ProcessorAir, PublicInputs, Variant, MAX_INITIAL_MEMORY, MAX_OUTPUTS, MAX_PUBLIC_INPUTS};
 use distaff_math::Felt;
 use distaff_verifier::{verify_air, verify_bytes, verify_claim, verify_claim_bytes, Proof, VerificationError};
 
@@ -119,6 +119,39 @@ fn the_golden_proofs_refuse_every_other_claim() {
         assert!(matches!(wrong(&|c| c.inputs = vec![Felt::new(0); 17]), Err(VerificationError::ClaimTooLarge { .. })));
         assert!(matches!(wrong(&|c| c.outputs = vec![Felt::new(0); 17]), Err(VerificationError::ClaimTooLarge { .. })));
     }
+}
+
+#[test]
+fn claims_at_the_size_limits_are_read_and_one_item_more_is_refused() {
+    // (a claim at a limit is read, and refused for what it says; one item more is refused for
+    // its size, before anything else is looked at)
+    let (claim, bytes) = load("straight-line");
+    let proof = Proof::from_bytes(&bytes).unwrap();
+    let with = |edit: &dyn Fn(&mut PublicInputs)| {
+        let mut c = claim.clone();
+        edit(&mut c);
+        verify_claim(&c, &proof, 96)
+    };
+    let (inputs, outputs) = (claim.inputs.len(), claim.outputs.len());
+    assert_eq!(with(&|c| c.inputs = vec![Felt::new(0); MAX_PUBLIC_INPUTS]), Err(VerificationError::ConstraintCheck));
+    assert_eq!(
+        with(&|c| c.inputs = vec![Felt::new(0); MAX_PUBLIC_INPUTS + 1]),
+        Err(VerificationError::ClaimTooLarge { inputs: MAX_PUBLIC_INPUTS + 1, outputs })
+    );
+    assert_eq!(with(&|c| c.outputs = vec![Felt::new(0); MAX_OUTPUTS]), Err(VerificationError::ConstraintCheck));
+    assert_eq!(
+        with(&|c| c.outputs = vec![Felt::new(0); MAX_OUTPUTS + 1]),
+        Err(VerificationError::ClaimTooLarge { inputs, outputs: MAX_OUTPUTS + 1 })
+    );
+    // (every word at address 0: not in increasing order, which is checked after the size)
+    assert_eq!(
+        with(&|c| c.memory = vec![(0, [Felt::new(0); 4]); MAX_INITIAL_MEMORY]),
+        Err(VerificationError::MemoryNotSorted)
+    );
+    assert_eq!(
+        with(&|c| c.memory = vec![(0, [Felt::new(0); 4]); MAX_INITIAL_MEMORY + 1]),
+        Err(VerificationError::ClaimTooLarge { inputs, outputs })
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod support;
 
-use distaff_air::Air;
+use distaff_air::{Air, ConstraintSink, Value};
 use distaff_math::{Felt, QuadFelt, MODULUS};
 use distaff_verifier::proof::{max_merkle_proof_bytes, MAX_COLUMNS};
 use distaff_verifier::{verify_air, DecodeError, HashFunction, Proof, ProofOptions, VerificationError};
@@ -278,4 +278,76 @@ fn the_decoder_s_bounds_are_exact() {
         verify_air(&fib, &t, 96),
         Err(VerificationError::Shape { what: "FRI remainder", expected: len, got: len - 2 })
     );
+}
+
+#[test]
+fn parts_of_the_wrong_size_are_refused_with_the_counts_expected() {
+    // (a proof built as a value, not decoded: the decoder would refuse most of these first)
+    let (fib, proof) = honest(HashFunction::Blake3_256, 64);
+    // one composition column of quadratic-extension elements: 2 values at z, not 3
+    let mut t = proof.clone();
+    t.ood_composition.push(Felt::new(1));
+    assert_eq!(
+        verify_air(&fib, &t, 96),
+        Err(VerificationError::Shape { what: "out-of-domain composition row", expected: 2, got: 3 })
+    );
+    // no auxiliary segment: no auxiliary values at z, and neither its root nor its openings
+    let mut t = proof.clone();
+    t.ood_aux_current = vec![Felt::new(1); 2];
+    assert_eq!(
+        verify_air(&fib, &t, 96),
+        Err(VerificationError::Shape { what: "out-of-domain auxiliary row at z", expected: 0, got: 2 })
+    );
+    let mut t = proof.clone();
+    t.aux_openings = Some(t.trace_openings.clone());
+    assert_eq!(
+        verify_air(&fib, &t, 96),
+        Err(VerificationError::MalformedProof("auxiliary segment present or missing"))
+    );
+    // one FRI commitment per layer and one for the remainder
+    let mut t = proof.clone();
+    let roots = t.fri_roots.len();
+    t.fri_roots.push([0; 32]);
+    assert_eq!(
+        verify_air(&fib, &t, 96),
+        Err(VerificationError::Shape { what: "FRI commitments", expected: roots, got: roots + 1 })
+    );
+    assert_eq!(verify_air(&fib, &proof, 96), Ok(96));
+}
+
+/// [`FibAir`] with periodic columns its constraints ignore (the proof is the same).
+struct Periodic(FibAir, Vec<Vec<Felt>>);
+
+impl Air for Periodic {
+    fn trace_length(&self) -> usize {
+        self.0.trace_length()
+    }
+    fn main_width(&self) -> usize {
+        self.0.main_width()
+    }
+    fn periodic_columns(&self) -> Vec<Vec<Felt>> {
+        self.1.clone()
+    }
+    fn public_elements(&self) -> Vec<Felt> {
+        self.0.public_elements()
+    }
+    fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, cur: &[V], nxt: &[V], periodic: &[V], sink: &mut S) {
+        self.0.evaluate_main(cur, nxt, periodic, sink)
+    }
+    fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S) {
+        self.0.evaluate_main_boundary(first, last, sink)
+    }
+}
+
+#[test]
+fn periodic_columns_must_have_power_of_two_periods_up_to_the_trace_length() {
+    let (fib, proof) = honest(HashFunction::Blake3_256, 64);
+    let with = |periods: &[usize]| {
+        let columns = periods.iter().map(|&p| (1..=p as u64).map(Felt::new).collect()).collect();
+        verify_air(&Periodic(FibAir { n: fib.n, result: fib.result }, columns), &proof, 96)
+    };
+    assert_eq!(with(&[1, 2, 64]), Ok(96));
+    for bad in [[3], [0], [128], [96]] {
+        assert_eq!(with(&[2, bad[0]]), Err(VerificationError::PeriodicColumns), "period {}", bad[0]);
+    }
 }
