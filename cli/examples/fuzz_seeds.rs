@@ -1,8 +1,8 @@
 //! Writes the seed corpus of the `verify` fuzz target (`fuzz/fuzz_targets/verify.rs`): an
 //! honest proof of each example program that covers an AIR variant (straight-line, control
 //! flow, memory with initial memory, u32 and hashing), at the default preset under BLAKE3 and
-//! at the 128-bit preset under Rescue, each prefixed with the claim it was made for and checked
-//! to verify against it.
+//! at the 128-bit preset under Rescue, each as a receipt (the proof with the claim it was made
+//! for, as `distaff prove` writes it) checked to verify.
 //!
 //! `cargo run --release -p distaff-cli --example fuzz_seeds -- fuzz/corpus/verify`
 
@@ -10,28 +10,8 @@ use std::path::{Path, PathBuf};
 
 use distaff_air::PublicInputs;
 use distaff_assembly::assemble;
-use distaff_math::Felt;
 use distaff_processor::ProgramInputs;
 use distaff_prover::{prove, HashFunction, ProofOptions};
-
-/// The fuzz target's input: the claim (program hash, inputs, outputs, initial memory), then
-/// the proof.
-fn encode(claim: &PublicInputs, proof: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let felts = |out: &mut Vec<u8>, v: &[Felt]| v.iter().for_each(|f| out.extend_from_slice(&f.as_int().to_le_bytes()));
-    felts(&mut out, &claim.program_hash);
-    out.push(claim.inputs.len() as u8);
-    felts(&mut out, &claim.inputs);
-    out.push(claim.outputs.len() as u8);
-    felts(&mut out, &claim.outputs);
-    out.extend_from_slice(&(claim.memory.len() as u32).to_le_bytes());
-    for (address, word) in &claim.memory {
-        out.extend_from_slice(&address.to_le_bytes());
-        felts(&mut out, word);
-    }
-    out.extend_from_slice(proof);
-    out
-}
 
 fn main() {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "fuzz/corpus/verify".into()));
@@ -60,11 +40,12 @@ fn main() {
             let (out, proof, _) = prove(&program, &program_inputs, outputs, &options).expect("proof");
             let mut claim = PublicInputs::new(program.hash(), inputs.public.clone(), out);
             claim.memory = inputs.memory.clone();
-            let bytes = proof.to_bytes();
+            let bytes = distaff_verifier::Receipt { claim, proof }.to_bytes();
             let min = if options.extension.degree() == 2 { 96 } else { 128 };
-            distaff_verifier::verify_claim_bytes(&claim, &bytes, min).expect("the seed verifies");
+            let expect_nothing = distaff_verifier::Expected::default();
+            distaff_verifier::verify_receipt_bytes(&bytes, &expect_nothing, min).expect("the seed verifies");
             let file = dir.join(format!("{name}-{}-{min}", options.hash.name()));
-            std::fs::write(&file, encode(&claim, &bytes)).expect("write");
+            std::fs::write(&file, &bytes).expect("write");
             println!("{} ({} bytes)", file.display(), bytes.len());
         }
     }

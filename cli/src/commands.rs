@@ -231,7 +231,14 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
             other => CliError::Proving(other),
         })?;
     let elapsed = start.elapsed();
-    let bytes = proof.to_bytes();
+    // the file is a receipt: the proof with the claim it was made for
+    let claim = PublicInputs {
+        program_hash: program.hash(),
+        inputs: inputs.public().to_vec(),
+        outputs: values.clone(),
+        memory: inputs.memory().to_vec(),
+    };
+    let bytes = distaff_verifier::Receipt { claim, proof: proof.clone() }.to_bytes();
     std::fs::write(proof_path, &bytes).map_err(|source| CliError::Io { path: proof_path.to_path_buf(), source })?;
     let hash_hex = hash_to_hex(&program.hash());
     if as_json {
@@ -269,50 +276,93 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
             println!("zero knowledge: off (--no-zk): the proof reveals evaluations of the execution trace");
         }
         if !inputs.memory().is_empty() {
-            // the initial memory is part of the claim: a verifier needs it too
-            println!("initial memory: {} words, public (verify with the same --inputs file)", inputs.memory().len());
+            // the initial memory is part of the claim, which the proof file carries
+            println!(
+                "initial memory: {} words, public (part of the claim the proof file carries)",
+                inputs.memory().len()
+            );
         }
     }
     Ok(())
 }
 
-/// `distaff verify`.
-pub fn verify(
-    proof_path: &Path,
-    program_hash: &str,
-    inputs: Option<&Path>,
-    outputs: &str,
-    min_security: u32,
-    as_json: bool,
-) -> Result<(), CliError> {
-    let hash = word_from_hex(program_hash).ok_or_else(|| {
-        CliError::Usage(format!("--program-hash '{program_hash}' is not 64 hex characters of a program hash"))
-    })?;
-    let claim = load_inputs(inputs)?;
-    let outputs = inputs::parse_list(outputs)?;
+/// `distaff verify`: the expectations the user gave (each optional for a receipt).
+pub struct VerifyArgs<'a> {
+    /// `--program-hash`.
+    pub program_hash: Option<&'a str>,
+    /// `--inputs`: its public values and initial memory are expected (its secret ones ignored).
+    pub inputs: Option<&'a Path>,
+    /// `--outputs`.
+    pub outputs: Option<&'a str>,
+    /// `--min-security`.
+    pub min_security: u32,
+    /// Print JSON.
+    pub as_json: bool,
+}
+
+/// `distaff verify`. A receipt (what `prove` writes) is checked against the claim it carries,
+/// after every expectation given is compared with that claim; a bare proof needs the whole
+/// claim on the command line.
+pub fn verify(proof_path: &Path, args: &VerifyArgs<'_>) -> Result<(), CliError> {
+    let hash = args
+        .program_hash
+        .map(|h| {
+            word_from_hex(h).ok_or_else(|| {
+                CliError::Usage(format!("--program-hash '{h}' is not 64 hex characters of a program hash"))
+            })
+        })
+        .transpose()?;
+    let expected_inputs = args.inputs.map(|p| load_inputs(Some(p))).transpose()?;
+    let outputs = args.outputs.map(inputs::parse_list).transpose()?;
     let io = |source| CliError::Io { path: proof_path.to_path_buf(), source };
     let len = std::fs::metadata(proof_path).map_err(io)?.len();
-    if len > MAX_PROOF_BYTES as u64 {
-        return Err(CliError::Rejected(format!(
-            "the proof file is {len} bytes, more than the {MAX_PROOF_BYTES} accepted"
-        )));
+    if len > (MAX_PROOF_BYTES + (1 << 26)) as u64 {
+        return Err(CliError::Rejected(format!("the proof file is {len} bytes, more than a receipt can be")));
     }
     let bytes = std::fs::read(proof_path).map_err(io)?;
     let start = Instant::now();
-    let public = PublicInputs { program_hash: hash, inputs: claim.public, outputs, memory: claim.memory };
-    let proof = distaff_verifier::Proof::from_bytes(&bytes).map_err(|e| CliError::Rejected(e.to_string()))?;
-    let bits =
-        distaff_verifier::verify_claim(&public, &proof, min_security).map_err(|e| CliError::Rejected(e.to_string()))?;
+    let rejected = |e: &dyn std::fmt::Display| CliError::Rejected(e.to_string());
+    let (claim, bits, hiding) = if distaff_verifier::Receipt::is_receipt(&bytes) {
+        let receipt = distaff_verifier::Receipt::from_bytes(&bytes).map_err(|e| rejected(&e))?;
+        let expected = distaff_verifier::Expected {
+            program_hash: hash.as_ref(),
+            inputs: expected_inputs.as_ref().map(|i| i.public.as_slice()),
+            outputs: outputs.as_deref(),
+            memory: expected_inputs.as_ref().map(|i| i.memory.as_slice()),
+        };
+        let bits =
+            distaff_verifier::verify_receipt(&receipt, &expected, args.min_security).map_err(|e| rejected(&e))?;
+        let hiding = receipt.proof.options.hiding;
+        (receipt.claim, bits, hiding)
+    } else {
+        // a bare proof: the claim comes from the command line alone
+        let (Some(program_hash), Some(outputs)) = (hash, outputs) else {
+            return Err(CliError::Usage(
+                "this proof file carries no claim (it is not a receipt): give --program-hash and --outputs".into(),
+            ));
+        };
+        let i = expected_inputs.unwrap_or(Inputs { public: Vec::new(), secret: Vec::new(), memory: Vec::new() });
+        let claim = PublicInputs { program_hash, inputs: i.public, outputs, memory: i.memory };
+        let proof = distaff_verifier::Proof::from_bytes(&bytes).map_err(|e| rejected(&e))?;
+        let bits = distaff_verifier::verify_claim(&claim, &proof, args.min_security).map_err(|e| rejected(&e))?;
+        (claim, bits, proof.options.hiding)
+    };
     let elapsed = start.elapsed();
-    let hiding = proof.options.hiding;
-    if as_json {
+    let hash_hex = hash_to_hex(&claim.program_hash);
+    if args.as_json {
         println!(
             "{}",
             json!({
                 "verified": true,
                 "security_bits": bits,
                 "hiding": hiding,
-                "verification_time_ms": elapsed.as_secs_f64() * 1e3
+                "verification_time_ms": elapsed.as_secs_f64() * 1e3,
+                "claim": {
+                    "program_hash": hash_hex,
+                    "inputs": strings(&claim.inputs),
+                    "outputs": strings(&claim.outputs),
+                    "initial_memory_words": claim.memory.len(),
+                },
             })
         );
     } else {
@@ -321,6 +371,15 @@ pub fn verify(
             "verified: the proof holds ({kind}, {bits}-bit conjectured security, checked in {:.2} ms)",
             elapsed.as_secs_f64() * 1e3
         );
+        println!("program hash: {hash_hex}");
+        println!(
+            "public inputs: {}",
+            if claim.inputs.is_empty() { "none".into() } else { strings(&claim.inputs).join(",") }
+        );
+        println!("outputs: {}", strings(&claim.outputs).join(","));
+        if !claim.memory.is_empty() {
+            println!("initial memory: {} words", claim.memory.len());
+        }
     }
     Ok(())
 }

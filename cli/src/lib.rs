@@ -7,6 +7,12 @@
 pub mod commands;
 pub mod inputs;
 
+// The README's Rust snippets, compiled and run as doctests (`cargo test -p distaff-cli --doc`):
+// the crate depends on every crate they name.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeSnippets;
+
 use std::path::PathBuf;
 
 /// A message located in a source file (an assembly error, or an execution error pointed at

@@ -77,21 +77,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Verify a proof against a program hash, public inputs and outputs.
+    /// Verify a proof file and print the claim it proves. Every expectation given (program
+    /// hash, inputs, outputs) must equal the claim the proof was made for.
     Verify {
-        /// The proof file.
+        /// The proof file (a receipt, as `prove` writes: the proof with its claim).
         #[arg(long)]
         proof: PathBuf,
-        /// Program hash (64 hex characters, as printed by `distaff hash`).
+        /// Expected program hash (64 hex characters, as printed by `distaff hash`).
         #[arg(long)]
-        program_hash: String,
-        /// JSON inputs file: its "public" values and initial "memory" are part of the claim
-        /// ("secret" is ignored).
+        program_hash: Option<String>,
+        /// JSON inputs file: its "public" values and initial "memory" are expected ("secret"
+        /// is ignored).
         #[arg(long)]
         inputs: Option<PathBuf>,
-        /// Claimed outputs, top first, separated by commas or white space (what `run` prints).
+        /// Expected outputs, top first, separated by commas or white space (what `run` prints).
         #[arg(long)]
-        outputs: String,
+        outputs: Option<String>,
         /// Minimum conjectured security, in bits.
         #[arg(long, default_value_t = distaff_verifier::DEFAULT_MIN_SECURITY_BITS)]
         min_security: u32,
@@ -138,7 +139,14 @@ fn main() -> ExitCode {
             (json, commands::prove(&program, inputs.as_deref(), &args, &proof))
         }
         Command::Verify { proof, program_hash, inputs, outputs, min_security, json } => {
-            (json, commands::verify(&proof, &program_hash, inputs.as_deref(), &outputs, min_security, json))
+            let args = commands::VerifyArgs {
+                program_hash: program_hash.as_deref(),
+                inputs: inputs.as_deref(),
+                outputs: outputs.as_deref(),
+                min_security,
+                as_json: json,
+            };
+            (json, commands::verify(&proof, &args))
         }
         Command::Hash { program, json } => (json, commands::hash(&program, json)),
     };

@@ -100,9 +100,12 @@ fn prove_then_verify_and_reject_wrong_claims() {
         vec!["--program-hash", &hash, "--inputs", &inputs, "--outputs", "20365011074,1"],
         vec!["--program-hash", &wrong_hash, "--inputs", &inputs, "--outputs", "20365011074"],
         vec!["--program-hash", &hash, "--inputs", other_inputs.to_str().unwrap(), "--outputs", "20365011074"],
-        vec!["--program-hash", &hash, "--outputs", "20365011074"],
         vec!["--program-hash", &hash, "--inputs", &inputs, "--outputs", "20365011074", "--min-security", "128"],
     ];
+    // an expectation left out is not checked: the proof carries its claim
+    let o = distaff(&["verify", "--proof", proof, "--program-hash", &hash, "--outputs", "20365011074"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("public inputs: 1,0"), "{}", stdout(&o));
     for case in cases {
         let mut args = vec!["verify", "--proof", proof];
         args.extend(case.iter());
@@ -569,9 +572,10 @@ fn a_memory_proof_verifies_only_against_its_initial_memory() {
         assert_eq!(o.status.code(), Some(1), "{what}: {}", stdout(&o));
         assert!(stderr(&o).contains("proof rejected"), "{what}: {}", stderr(&o));
     }
+    // without --inputs nothing is expected of the memory: the claim the proof carries is shown
     let o = verify(proof, &hash, None, "381");
-    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(stderr(&o).contains("proof rejected"), "{}", stderr(&o));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("initial memory:"), "{}", stdout(&o));
 }
 
 #[test]
@@ -759,4 +763,68 @@ fn what_run_prints_verify_takes_as_outputs() {
     // the outputs in the other order are another claim
     let swapped: Vec<&str> = printed.lines().rev().collect();
     assert_eq!(verify(&swapped.join("\n")).status.code(), Some(1));
+}
+
+#[test]
+fn a_proof_file_carries_its_claim_and_names_what_differs() {
+    let proof = temp("receipt.proof", b"");
+    let (fib, inputs) = (example("fibonacci.dasm"), example("fibonacci.inputs.json"));
+    let o = distaff(&["prove", &fib, "--inputs", &inputs, "--proof", proof.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p = proof.to_str().unwrap();
+    let hash = stdout(&distaff(&["hash", &fib])).trim().to_string();
+    // alone: the claim is verified and printed
+    let o = distaff(&["verify", "--proof", p]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains(&format!("program hash: {hash}")), "{out}");
+    assert!(out.contains("public inputs: 1,0") && out.contains("outputs: 20365011074"), "{out}");
+    let o = distaff(&["verify", "--proof", p, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["claim"]["outputs"], serde_json::json!(["20365011074"]));
+    assert_eq!(v["claim"]["program_hash"], hash);
+    // each expectation that differs is named, with both values
+    let o = distaff(&["verify", "--proof", p, "--outputs", "6"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("outputs differ: the proof is for 20365011074, you expected 6"), "{}", stderr(&o));
+    let o = distaff(&["verify", "--proof", p, "--program-hash", &"0".repeat(64)]);
+    assert!(
+        stderr(&o).contains(&format!("program hashes differ: the proof is for {hash}, you expected 000")),
+        "{}",
+        stderr(&o)
+    );
+    let other = temp("receipt_other.json", br#"{"public": [2, 0]}"#);
+    let o = distaff(&["verify", "--proof", p, "--inputs", other.to_str().unwrap()]);
+    assert!(stderr(&o).contains("public inputs differ: the proof is for 1,0, you expected 2,0"), "{}", stderr(&o));
+    // a claim edited in the file (the output, 8 bytes after the hash and the two inputs) is
+    // rejected by the proof, with or without the matching expectation
+    let mut bytes = std::fs::read(&proof).unwrap();
+    let at = 8 + 1 + 32 + 1 + 16 + 1;
+    assert_eq!(u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()), 20365011074);
+    bytes[at..at + 8].copy_from_slice(&6u64.to_le_bytes());
+    let edited = temp("receipt_edited.proof", &bytes);
+    for expect in [vec![], vec!["--outputs", "6"]] {
+        let mut args = vec!["verify", "--proof", edited.to_str().unwrap()];
+        args.extend(expect);
+        let o = distaff(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains("proof rejected") && !stderr(&o).contains("differ"), "{}", stderr(&o));
+    }
+    // a bare proof (no claim) needs the claim on the command line
+    let bare = distaff_verifier::Receipt::from_bytes(&std::fs::read(&proof).unwrap()).unwrap().proof.to_bytes();
+    let bare = temp("bare.proof", &bare);
+    let o = distaff(&["verify", "--proof", bare.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = distaff(&[
+        "verify",
+        "--proof",
+        bare.to_str().unwrap(),
+        "--program-hash",
+        &hash,
+        "--inputs",
+        &inputs,
+        "--outputs",
+        "20365011074",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
 }

@@ -26,13 +26,15 @@ pub mod merkle;
 pub mod options;
 pub mod proof;
 pub mod protocol;
+pub mod receipt;
 pub mod shape;
 pub mod transcript;
 mod verify;
 
-pub use distaff_air::MAX_INITIAL_MEMORY;
+pub use distaff_air::{PublicInputs, Word, MAX_INITIAL_MEMORY};
 pub use options::{FieldExtension, HashFunction, OptionsError, ProofOptions};
 pub use proof::{DecodeError, Openings, Proof};
+pub use receipt::{verify_receipt, verify_receipt_bytes, Expected, Mismatch, Receipt, ReceiptError};
 pub use shape::ProofShape;
 pub use transcript::Transcript;
 pub use verify::{verify, verify_air, verify_bytes, verify_claim, verify_claim_bytes};

@@ -186,3 +186,135 @@ fn proofs_without_hiding_are_the_proofs_made_before_hiding_existed() {
         assert!(v3 == expected, "{name}");
     }
 }
+
+// --- receipts: the golden proofs with their claims ----------------------------------------
+
+use distaff_verifier::receipt::{check_expected, RECEIPT_MAGIC};
+use distaff_verifier::{verify_receipt, verify_receipt_bytes, Expected, Receipt, ReceiptError};
+
+fn receipt(name: &str) -> Receipt {
+    let (claim, bytes) = load(name);
+    Receipt { claim, proof: Proof::from_bytes(&bytes).unwrap() }
+}
+
+#[test]
+fn receipts_round_trip_and_verify_on_their_own_and_against_their_claim() {
+    for (name, _, _, bits) in CASES {
+        let r = receipt(name);
+        let bytes = r.to_bytes();
+        assert!(Receipt::is_receipt(&bytes) && !Receipt::is_receipt(&r.proof.to_bytes()), "{name}");
+        assert_eq!(Receipt::from_bytes(&bytes).as_ref(), Ok(&r), "{name}");
+        let (claim, got) = verify_receipt_bytes(&bytes, &Expected::default(), bits).unwrap();
+        assert_eq!(claim, r.claim, "{name}");
+        assert!(got >= bits, "{name}");
+        let c = &r.claim;
+        let all = Expected {
+            program_hash: Some(&c.program_hash),
+            inputs: Some(&c.inputs),
+            outputs: Some(&c.outputs),
+            memory: Some(&c.memory),
+        };
+        assert_eq!(verify_receipt(&r, &all, bits), Ok(got), "{name}");
+    }
+}
+
+#[test]
+fn a_receipt_whose_claim_was_edited_is_rejected() {
+    // with no expectations the carried claim is all there is: the proof must show it
+    for (name, _, _, bits) in CASES {
+        let r = receipt(name);
+        let mut edits: Vec<Receipt> = Vec::new();
+        let mut e = r.clone();
+        e.claim.outputs[0] += Felt::new(1);
+        edits.push(e);
+        let mut e = r.clone();
+        e.claim.program_hash[2] += Felt::new(1);
+        edits.push(e);
+        let mut e = r.clone();
+        e.claim.inputs.push(Felt::new(0));
+        edits.push(e);
+        let mut e = r.clone();
+        match e.claim.memory.first_mut() {
+            Some(word) => word.1[0] += Felt::new(1),
+            None => e.claim.memory.push((0, [Felt::new(1), Felt::new(0), Felt::new(0), Felt::new(0)])),
+        }
+        edits.push(e);
+        for (i, edited) in edits.iter().enumerate() {
+            let result = verify_receipt_bytes(&edited.to_bytes(), &Expected::default(), bits);
+            assert!(matches!(result, Err(ReceiptError::Verification(_))), "{name} edit {i}: {result:?}");
+        }
+    }
+}
+
+#[test]
+fn an_expectation_that_differs_is_named_before_the_proof_is_checked() {
+    let r = receipt("straight-line");
+    let c = &r.claim;
+    let six = [Felt::new(6)];
+    let err = check_expected(c, &Expected { outputs: Some(&six), ..Default::default() }).unwrap_err();
+    assert_eq!(err.what, "outputs");
+    assert_eq!(err.expected, "6");
+    let in_proof: Vec<String> = c.outputs.iter().map(|x| x.as_int().to_string()).collect();
+    assert_eq!(err.in_proof, in_proof.join(","));
+    assert_eq!(err.to_string(), format!("outputs differ: the proof is for {}, you expected 6", in_proof.join(",")));
+    let other_hash = [Felt::new(1), Felt::new(2), Felt::new(3), Felt::new(4)];
+    let err = check_expected(c, &Expected { program_hash: Some(&other_hash), ..Default::default() }).unwrap_err();
+    assert_eq!(err.what, "program hashes");
+    assert_eq!(err.in_proof, distaff_air::program::hash_to_hex(&c.program_hash));
+    let err = check_expected(c, &Expected { inputs: Some(&[]), ..Default::default() }).unwrap_err();
+    assert_eq!((err.what, err.expected.as_str()), ("public inputs", "none"));
+    let word = [(16, [Felt::new(7), Felt::new(0), Felt::new(0), Felt::new(0)])];
+    let err = check_expected(c, &Expected { memory: Some(&word), ..Default::default() }).unwrap_err();
+    assert_eq!(
+        (err.what, err.in_proof.as_str(), err.expected.as_str()),
+        ("initial memories", "no initial memory", "{16: [7,0,0,0]}")
+    );
+    // a mismatch is reported as one, even with a proof that would not verify
+    let mut broken = r.clone();
+    broken.proof.pow_nonce ^= 1;
+    let result = verify_receipt(&broken, &Expected { outputs: Some(&six), ..Default::default() }, 96);
+    assert!(matches!(result, Err(ReceiptError::Mismatch(_))), "{result:?}");
+    assert!(matches!(verify_receipt(&broken, &Expected::default(), 96), Err(ReceiptError::Verification(_))));
+}
+
+#[test]
+fn hostile_receipts_are_refused_without_panics_or_large_allocations() {
+    let r = receipt("memory");
+    let bytes = r.to_bytes();
+    // every prefix (a sample of them) ends early
+    for len in (0..bytes.len()).step_by(97).chain([bytes.len() - 1]) {
+        assert!(Receipt::from_bytes(&bytes[..len]).is_err(), "prefix {len}");
+    }
+    let malformed = |b: &[u8]| matches!(Receipt::from_bytes(b), Err(ReceiptError::Malformed(_)));
+    let mut extra = bytes.clone();
+    extra.push(0);
+    assert!(malformed(&extra), "a byte after the proof");
+    let mut version = bytes.clone();
+    version[RECEIPT_MAGIC.len()] = 2;
+    assert!(malformed(&version));
+    // the first hash element, not below p
+    let mut big = bytes.clone();
+    big[9..17].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert!(malformed(&big));
+    // counts beyond the limits or the bytes left: refused before anything is read for them
+    let at_inputs = 9 + 32;
+    let mut many = bytes.clone();
+    many[at_inputs] = 17;
+    assert!(malformed(&many));
+    let at_memory = at_inputs + 1 + 8 * r.claim.inputs.len() + 1 + 8 * r.claim.outputs.len();
+    assert!(!r.claim.memory.is_empty());
+    for count in [u32::MAX, (1 << 20) + 1, (1 << 20) - 1] {
+        let mut huge = bytes.clone();
+        huge[at_memory..at_memory + 4].copy_from_slice(&count.to_le_bytes());
+        assert!(malformed(&huge), "{count}");
+    }
+    let at_proof_len = at_memory + 4 + 36 * r.claim.memory.len();
+    let mut long = bytes.clone();
+    long[at_proof_len..at_proof_len + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(malformed(&long));
+    // addresses must increase: a second word at the first word's address
+    let mut twice = r.clone();
+    let first = twice.claim.memory[0];
+    twice.claim.memory.insert(1, first);
+    assert!(malformed(&twice.to_bytes()));
+}
