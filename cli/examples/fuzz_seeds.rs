@@ -40,7 +40,7 @@ fn main() {
             let (out, proof, _) = prove(&program, &program_inputs, outputs, &options).expect("proof");
             let mut claim = PublicInputs::new(program.hash(), inputs.public.clone(), out);
             claim.memory = inputs.memory.clone();
-            let bytes = distaff_verifier::Receipt { claim, proof }.to_bytes();
+            let bytes = distaff_verifier::Receipt { claim, proof }.to_bytes().expect("a claim within the limits");
             let min = if options.extension.degree() == 2 { 96 } else { 128 };
             let expect_nothing = distaff_verifier::Expected::default();
             distaff_verifier::verify_receipt_bytes(&bytes, &expect_nothing, min).expect("the seed verifies");

@@ -9,7 +9,7 @@ use distaff_assembly::SourceMap;
 use distaff_math::{word_from_hex, Felt};
 use distaff_processor::{execute, ExecutionError, ExecutionOutput, ProgramInputs, ProgramPoint};
 use distaff_prover::{HashFunction, ProofOptions};
-use distaff_verifier::proof::MAX_PROOF_BYTES;
+use distaff_verifier::receipt::MAX_RECEIPT_BYTES;
 use serde_json::json;
 
 use crate::inputs::{self, Inputs};
@@ -238,7 +238,9 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
         outputs: values.clone(),
         memory: inputs.memory().to_vec(),
     };
-    let bytes = distaff_verifier::Receipt { claim, proof: proof.clone() }.to_bytes();
+    let bytes = distaff_verifier::Receipt { claim, proof: proof.clone() }
+        .to_bytes()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     std::fs::write(proof_path, &bytes).map_err(|source| CliError::Io { path: proof_path.to_path_buf(), source })?;
     let hash_hex = hash_to_hex(&program.hash());
     if as_json {
@@ -294,6 +296,9 @@ pub struct VerifyArgs<'a> {
     pub inputs: Option<&'a Path>,
     /// `--outputs`.
     pub outputs: Option<&'a str>,
+    /// `--any-inputs`: without `--inputs`, accept whatever public inputs and memory the claim
+    /// names (otherwise, once anything is expected, they are expected empty).
+    pub any_inputs: bool,
     /// `--min-security`.
     pub min_security: u32,
     /// Print JSON.
@@ -302,7 +307,10 @@ pub struct VerifyArgs<'a> {
 
 /// `distaff verify`. A receipt (what `prove` writes) is checked against the claim it carries,
 /// after every expectation given is compared with that claim; a bare proof needs the whole
-/// claim on the command line.
+/// claim on the command line. Once anything is expected (`--program-hash`, `--outputs`),
+/// leaving out `--inputs` expects no public inputs and no memory, as it always has for a bare
+/// proof, unless `--any-inputs` says otherwise: a receipt cannot choose a weaker reading of
+/// the same command line.
 pub fn verify(proof_path: &Path, args: &VerifyArgs<'_>) -> Result<(), CliError> {
     let hash = args
         .program_hash
@@ -312,14 +320,31 @@ pub fn verify(proof_path: &Path, args: &VerifyArgs<'_>) -> Result<(), CliError> 
             })
         })
         .transpose()?;
-    let expected_inputs = args.inputs.map(|p| load_inputs(Some(p))).transpose()?;
-    let outputs = args.outputs.map(inputs::parse_list).transpose()?;
-    let io = |source| CliError::Io { path: proof_path.to_path_buf(), source };
-    let len = std::fs::metadata(proof_path).map_err(io)?.len();
-    if len > (MAX_PROOF_BYTES + (1 << 26)) as u64 {
-        return Err(CliError::Rejected(format!("the proof file is {len} bytes, more than a receipt can be")));
+    if args.any_inputs && args.inputs.is_some() {
+        return Err(CliError::Usage("--any-inputs and --inputs exclude each other".into()));
     }
-    let bytes = std::fs::read(proof_path).map_err(io)?;
+    let expects_something = hash.is_some() || args.outputs.is_some();
+    let expected_inputs = match args.inputs {
+        Some(p) => Some(load_inputs(Some(p))?),
+        None if expects_something && !args.any_inputs => {
+            Some(Inputs { public: Vec::new(), secret: Vec::new(), memory: Vec::new() })
+        }
+        None => None,
+    };
+    let outputs = args.outputs.map(inputs::parse_list).transpose()?;
+    // read at most one byte more than the largest receipt (a pipe has no length to check first)
+    let io = |source| CliError::Io { path: proof_path.to_path_buf(), source };
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(proof_path).map_err(io)?, MAX_RECEIPT_BYTES as u64 + 1),
+        &mut bytes,
+    )
+    .map_err(io)?;
+    if bytes.len() > MAX_RECEIPT_BYTES {
+        return Err(CliError::Rejected(format!(
+            "the proof file is more than the {MAX_RECEIPT_BYTES} bytes a receipt can be"
+        )));
+    }
     let start = Instant::now();
     let rejected = |e: &dyn std::fmt::Display| CliError::Rejected(e.to_string());
     let (claim, bits, hiding) = if distaff_verifier::Receipt::is_receipt(&bytes) {
@@ -361,7 +386,7 @@ pub fn verify(proof_path: &Path, args: &VerifyArgs<'_>) -> Result<(), CliError> 
                     "program_hash": hash_hex,
                     "inputs": strings(&claim.inputs),
                     "outputs": strings(&claim.outputs),
-                    "initial_memory_words": claim.memory.len(),
+                    "memory": claim.memory.iter().map(|(a, w)| (a.to_string(), serde_json::Value::from(strings(w)))).collect::<serde_json::Map<_, _>>(),
                 },
             })
         );
@@ -378,7 +403,12 @@ pub fn verify(proof_path: &Path, args: &VerifyArgs<'_>) -> Result<(), CliError> 
         );
         println!("outputs: {}", strings(&claim.outputs).join(","));
         if !claim.memory.is_empty() {
-            println!("initial memory: {} words", claim.memory.len());
+            // (all of it with --json)
+            let shown: Vec<String> =
+                claim.memory.iter().take(8).map(|(a, w)| format!("{a}: [{}]", strings(w).join(","))).collect();
+            let more = claim.memory.len().saturating_sub(8);
+            let more = if more > 0 { format!(" and {more} more (see --json)") } else { String::new() };
+            println!("initial memory: {} words: {}{more}", claim.memory.len(), shown.join(", "));
         }
     }
     Ok(())

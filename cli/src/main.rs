@@ -93,6 +93,10 @@ enum Command {
         /// Expected outputs, top first, separated by commas or white space (what `run` prints).
         #[arg(long)]
         outputs: Option<String>,
+        /// Accept any public inputs and initial memory. Without it, once --program-hash or
+        /// --outputs is given, leaving out --inputs expects none.
+        #[arg(long)]
+        any_inputs: bool,
         /// Minimum conjectured security, in bits.
         #[arg(long, default_value_t = distaff_verifier::DEFAULT_MIN_SECURITY_BITS)]
         min_security: u32,
@@ -138,11 +142,12 @@ fn main() -> ExitCode {
                 commands::ProveArgs { outputs, security, hash, storage, max_memory, as_json: json, hiding: !no_zk };
             (json, commands::prove(&program, inputs.as_deref(), &args, &proof))
         }
-        Command::Verify { proof, program_hash, inputs, outputs, min_security, json } => {
+        Command::Verify { proof, program_hash, inputs, outputs, any_inputs, min_security, json } => {
             let args = commands::VerifyArgs {
                 program_hash: program_hash.as_deref(),
                 inputs: inputs.as_deref(),
                 outputs: outputs.as_deref(),
+                any_inputs,
                 min_security,
                 as_json: json,
             };

@@ -102,8 +102,12 @@ fn prove_then_verify_and_reject_wrong_claims() {
         vec!["--program-hash", &hash, "--inputs", other_inputs.to_str().unwrap(), "--outputs", "20365011074"],
         vec!["--program-hash", &hash, "--inputs", &inputs, "--outputs", "20365011074", "--min-security", "128"],
     ];
-    // an expectation left out is not checked: the proof carries its claim
+    // once anything is expected, leaving out --inputs expects none (as it always has): the
+    // proof's inputs were 1, 0; --any-inputs accepts whatever the claim names
     let o = distaff(&["verify", "--proof", proof, "--program-hash", &hash, "--outputs", "20365011074"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("public inputs differ: the proof is for 1,0, you expected none"), "{}", stderr(&o));
+    let o = distaff(&["verify", "--proof", proof, "--program-hash", &hash, "--outputs", "20365011074", "--any-inputs"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("public inputs: 1,0"), "{}", stdout(&o));
     for case in cases {
@@ -572,10 +576,13 @@ fn a_memory_proof_verifies_only_against_its_initial_memory() {
         assert_eq!(o.status.code(), Some(1), "{what}: {}", stdout(&o));
         assert!(stderr(&o).contains("proof rejected"), "{what}: {}", stderr(&o));
     }
-    // without --inputs nothing is expected of the memory: the claim the proof carries is shown
+    // without --inputs no memory is expected; with --any-inputs the claim's memory is shown
     let o = verify(proof, &hash, None, "381");
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("differ"), "{}", stderr(&o));
+    let o = distaff(&["verify", "--proof", proof, "--program-hash", &hash, "--outputs", "381", "--any-inputs"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("initial memory:"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("initial memory: ") && stdout(&o).contains("0: [2,0,0,0]"), "{}", stdout(&o));
 }
 
 #[test]
@@ -784,7 +791,7 @@ fn a_proof_file_carries_its_claim_and_names_what_differs() {
     assert_eq!(v["claim"]["outputs"], serde_json::json!(["20365011074"]));
     assert_eq!(v["claim"]["program_hash"], hash);
     // each expectation that differs is named, with both values
-    let o = distaff(&["verify", "--proof", p, "--outputs", "6"]);
+    let o = distaff(&["verify", "--proof", p, "--inputs", &inputs, "--outputs", "6"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("outputs differ: the proof is for 20365011074, you expected 6"), "{}", stderr(&o));
     let o = distaff(&["verify", "--proof", p, "--program-hash", &"0".repeat(64)]);
@@ -803,7 +810,7 @@ fn a_proof_file_carries_its_claim_and_names_what_differs() {
     assert_eq!(u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()), 20365011074);
     bytes[at..at + 8].copy_from_slice(&6u64.to_le_bytes());
     let edited = temp("receipt_edited.proof", &bytes);
-    for expect in [vec![], vec!["--outputs", "6"]] {
+    for expect in [vec![], vec!["--outputs", "6", "--inputs", &inputs]] {
         let mut args = vec!["verify", "--proof", edited.to_str().unwrap()];
         args.extend(expect);
         let o = distaff(&args);
@@ -815,6 +822,12 @@ fn a_proof_file_carries_its_claim_and_names_what_differs() {
     let bare = temp("bare.proof", &bare);
     let o = distaff(&["verify", "--proof", bare.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // … and the proof is checked against it: wrong outputs, or the inputs left out
+    let b = bare.to_str().unwrap();
+    let o = distaff(&["verify", "--proof", b, "--program-hash", &hash, "--inputs", &inputs, "--outputs", "6"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = distaff(&["verify", "--proof", b, "--program-hash", &hash, "--outputs", "20365011074"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let o = distaff(&[
         "verify",
         "--proof",

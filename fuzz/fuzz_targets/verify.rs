@@ -15,6 +15,6 @@ fuzz_target!(|data: &[u8]| {
     if verify_receipt_bytes(data, &Expected::default(), 96).is_ok() {
         // an accepted receipt is a canonical encoding: decoding and encoding give it back
         let receipt = Receipt::from_bytes(data).expect("accepted, so it decodes");
-        assert_eq!(receipt.to_bytes(), data, "an accepted receipt re-encodes to its bytes");
+        assert_eq!(receipt.to_bytes().ok().as_deref(), Some(data), "an accepted receipt re-encodes to its bytes");
     }
 });

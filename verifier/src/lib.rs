@@ -10,7 +10,8 @@
 //! let bits = distaff_verifier::verify_bytes(&program_hash, &inputs, &outputs, &proof_bytes, 96)?;
 //! ```
 //!
-//! The verifier knows only the program hash, the public inputs and the outputs; see
+//! The verifier knows only the claim: the program hash, the public inputs, the outputs and the
+//! initial memory (a [`Receipt`] carries it beside the proof); see
 //! [`protocol`] for the protocol and [`options`] for how conjectured security is computed.
 #![no_std]
 #![deny(missing_docs)]

@@ -5,14 +5,23 @@
 //! the prover proved, all it can say is that a check failed. A [`Receipt`] carries the claim
 //! beside the proof, so that
 //!
-//! * it verifies on its own ([`verify_receipt`] with no expectations): the claim it prints is
-//!   then what the proof shows;
-//! * every expectation the caller has is compared with the carried claim *before* the proof is
-//!   checked, and a difference is named precisely ([`Mismatch`]: "outputs differ: the proof is
-//!   for 20365011074, you expected 6").
+//! * it verifies on its own ([`verify_receipt`] with [`Expected::default`], which expects
+//!   nothing): the claim it returns is then what the proof shows. **That says nothing of which
+//!   program ran on which inputs**: a receipt of any program verifies so. A caller that
+//!   trusts a result for a program must expect its hash, and its inputs (an unset part of
+//!   [`Expected`] is not checked; [`Expected::exactly`] expects a whole claim);
+//! * every expectation the caller has is compared with the carried claim first, and a
+//!   difference is named precisely ([`Mismatch`]: "outputs differ: the proof is for
+//!   20365011074, you expected 6"; "the receipt claims …" when its proof does not hold
+//!   either).
 //!
 //! Editing the carried claim does not help a forger: the proof is verified against exactly
 //! that claim, so a receipt verifies only for the claim its proof was made for.
+//!
+//! The claim's size is the attacker's choice up to the limits (2^20 memory words: a 52 MB
+//! receipt). Binding it to the transcript and to the memory argument costs the verifier time
+//! linear in it (about a second for 2^20 words under `Rp64_256`) before any Merkle path is
+//! checked; a caller that accepts receipts from strangers may cap the memory it expects.
 //!
 //! Encoding (version 1, little-endian): the magic `DSTFRCPT`, the version byte, the program
 //! hash (4 field elements), the number of public inputs (a byte, at most 16) and the inputs,
@@ -39,6 +48,19 @@ pub const RECEIPT_MAGIC: [u8; 8] = *b"DSTFRCPT";
 /// The receipt encoding's version.
 pub const RECEIPT_VERSION: u8 = 1;
 
+/// The largest receipt: the header, the largest claim and the largest proof.
+pub const MAX_RECEIPT_BYTES: usize = RECEIPT_MAGIC.len()
+    + 1
+    + 32
+    + 1
+    + 8 * MAX_PUBLIC_INPUTS
+    + 1
+    + 8 * MAX_OUTPUTS
+    + 4
+    + 36 * MAX_INITIAL_MEMORY
+    + 4
+    + MAX_PROOF_BYTES;
+
 /// A proof with the claim it was made for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {
@@ -48,7 +70,8 @@ pub struct Receipt {
     pub proof: Proof,
 }
 
-/// What a caller expects of a receipt's claim; `None` expects nothing of that part.
+/// What a caller expects of a receipt's claim; `None` expects nothing of that part (so
+/// `Expected::default()` accepts a receipt of any program, on any inputs: see the module docs).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Expected<'a> {
     /// The program hash.
@@ -61,9 +84,21 @@ pub struct Expected<'a> {
     pub memory: Option<&'a [(u32, [Felt; 4])]>,
 }
 
+impl<'a> Expected<'a> {
+    /// Expects exactly `claim`: its program hash, public inputs, outputs and initial memory.
+    pub fn exactly(claim: &'a PublicInputs) -> Self {
+        Expected {
+            program_hash: Some(&claim.program_hash),
+            inputs: Some(&claim.inputs),
+            outputs: Some(&claim.outputs),
+            memory: Some(&claim.memory),
+        }
+    }
+}
+
 /// A part of the carried claim that differs from what the caller expected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{what} differ: the proof is for {in_proof}, you expected {expected}")]
+#[error("{what} differ: {} {in_proof}, you expected {expected}", if *.proof_holds { "the proof is for" } else { "the receipt claims (and its proof does not show)" })]
 pub struct Mismatch {
     /// `program hashes`, `public inputs`, `outputs` or `initial memories`.
     pub what: &'static str,
@@ -71,6 +106,9 @@ pub struct Mismatch {
     pub in_proof: String,
     /// The expectation, written out.
     pub expected: String,
+    /// Whether the receipt's proof shows its own claim (checked after the mismatch is found,
+    /// so that the message does not present a forged claim as proven).
+    pub proof_holds: bool,
 }
 
 /// Why a receipt was not accepted.
@@ -93,10 +131,14 @@ impl Receipt {
         bytes.starts_with(&RECEIPT_MAGIC)
     }
 
-    /// The receipt's encoding (see the module docs).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let proof = self.proof.to_bytes();
+    /// The receipt's encoding (see the module docs); `Malformed` if the claim exceeds what a
+    /// claim may hold (more than 16 inputs or outputs, 2^20 memory words: no proof shows it).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ReceiptError> {
         let c = &self.claim;
+        if c.inputs.len() > MAX_PUBLIC_INPUTS || c.outputs.len() > MAX_OUTPUTS || c.memory.len() > MAX_INITIAL_MEMORY {
+            return Err(ReceiptError::Malformed("the claim exceeds the limits of a claim"));
+        }
+        let proof = self.proof.to_bytes();
         let mut out =
             Vec::with_capacity(64 + 8 * (c.inputs.len() + c.outputs.len()) + 36 * c.memory.len() + proof.len());
         out.extend_from_slice(&RECEIPT_MAGIC);
@@ -114,7 +156,7 @@ impl Receipt {
         }
         out.extend_from_slice(&(proof.len() as u32).to_le_bytes());
         out.extend_from_slice(&proof);
-        out
+        Ok(out)
     }
 
     /// Decodes a receipt, refusing anything but the exact encoding of one (see the module
@@ -161,8 +203,12 @@ impl Receipt {
 /// its proof shows that claim with at least `min_security_bits` of conjectured security.
 /// Returns the proof's conjectured security.
 pub fn verify_receipt(receipt: &Receipt, expected: &Expected<'_>, min_security_bits: u32) -> Result<u32, ReceiptError> {
-    check_expected(&receipt.claim, expected)?;
-    Ok(crate::verify_claim(&receipt.claim, &receipt.proof, min_security_bits)?)
+    let verified = || crate::verify_claim(&receipt.claim, &receipt.proof, min_security_bits);
+    if let Err(mut mismatch) = check_expected(&receipt.claim, expected) {
+        mismatch.proof_holds = verified().is_ok();
+        return Err(mismatch.into());
+    }
+    Ok(verified()?)
 }
 
 /// [`verify_receipt`] on a receipt's encoding; returns the claim it carries and the proof's
@@ -177,7 +223,8 @@ pub fn verify_receipt_bytes(
     Ok((receipt.claim, bits))
 }
 
-/// The first part of `claim` that differs from an expectation, named.
+/// The first part of `claim` that differs from an expectation, named (with `proof_holds`
+/// false: this compares claims only).
 pub fn check_expected(claim: &PublicInputs, expected: &Expected<'_>) -> Result<(), Mismatch> {
     let list = |v: &[Felt]| {
         if v.is_empty() {
@@ -197,22 +244,42 @@ pub fn check_expected(claim: &PublicInputs, expected: &Expected<'_>) -> Result<(
     };
     if let Some(h) = expected.program_hash {
         if *h != claim.program_hash {
-            return Err(Mismatch { what: "program hashes", in_proof: hash(&claim.program_hash), expected: hash(h) });
+            return Err(Mismatch {
+                what: "program hashes",
+                in_proof: hash(&claim.program_hash),
+                expected: hash(h),
+                proof_holds: false,
+            });
         }
     }
     if let Some(inputs) = expected.inputs {
         if inputs != claim.inputs.as_slice() {
-            return Err(Mismatch { what: "public inputs", in_proof: list(&claim.inputs), expected: list(inputs) });
+            return Err(Mismatch {
+                what: "public inputs",
+                in_proof: list(&claim.inputs),
+                expected: list(inputs),
+                proof_holds: false,
+            });
         }
     }
     if let Some(outputs) = expected.outputs {
         if outputs != claim.outputs.as_slice() {
-            return Err(Mismatch { what: "outputs", in_proof: list(&claim.outputs), expected: list(outputs) });
+            return Err(Mismatch {
+                what: "outputs",
+                in_proof: list(&claim.outputs),
+                expected: list(outputs),
+                proof_holds: false,
+            });
         }
     }
     if let Some(m) = expected.memory {
         if m != claim.memory.as_slice() {
-            return Err(Mismatch { what: "initial memories", in_proof: memory(&claim.memory), expected: memory(m) });
+            return Err(Mismatch {
+                what: "initial memories",
+                in_proof: memory(&claim.memory),
+                expected: memory(m),
+                proof_holds: false,
+            });
         }
     }
     Ok(())

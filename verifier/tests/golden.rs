@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use distaff_air::{ProcessorAir, PublicInputs, Variant, MAX_INITIAL_MEMORY, MAX_OUTPUTS, MAX_PUBLIC_INPUTS};
-use distaff_math::Felt;
+use distaff_math::{Felt, StarkField};
 use distaff_verifier::{verify_air, verify_bytes, verify_claim, verify_claim_bytes, Proof, VerificationError};
 
 fn load(name: &str) -> (PublicInputs, Vec<u8>) {
@@ -201,20 +201,20 @@ fn receipt(name: &str) -> Receipt {
 fn receipts_round_trip_and_verify_on_their_own_and_against_their_claim() {
     for (name, _, _, bits) in CASES {
         let r = receipt(name);
-        let bytes = r.to_bytes();
+        let bytes = r.to_bytes().unwrap();
         assert!(Receipt::is_receipt(&bytes) && !Receipt::is_receipt(&r.proof.to_bytes()), "{name}");
         assert_eq!(Receipt::from_bytes(&bytes).as_ref(), Ok(&r), "{name}");
         let (claim, got) = verify_receipt_bytes(&bytes, &Expected::default(), bits).unwrap();
         assert_eq!(claim, r.claim, "{name}");
         assert!(got >= bits, "{name}");
-        let c = &r.claim;
-        let all = Expected {
-            program_hash: Some(&c.program_hash),
-            inputs: Some(&c.inputs),
-            outputs: Some(&c.outputs),
-            memory: Some(&c.memory),
-        };
-        assert_eq!(verify_receipt(&r, &all, bits), Ok(got), "{name}");
+        assert_eq!(verify_receipt(&r, &Expected::exactly(&r.claim), bits), Ok(got), "{name}");
+        // exactly means every part: another claim differs somewhere
+        let mut other = r.claim.clone();
+        other.outputs[0] += Felt::new(1);
+        assert!(matches!(verify_receipt(&r, &Expected::exactly(&other), bits), Err(ReceiptError::Mismatch(_))));
+        let mut other = r.claim.clone();
+        other.memory.push((u32::MAX, [Felt::new(1); 4]));
+        assert!(matches!(verify_receipt(&r, &Expected::exactly(&other), bits), Err(ReceiptError::Mismatch(_))));
     }
 }
 
@@ -240,7 +240,7 @@ fn a_receipt_whose_claim_was_edited_is_rejected() {
         }
         edits.push(e);
         for (i, edited) in edits.iter().enumerate() {
-            let result = verify_receipt_bytes(&edited.to_bytes(), &Expected::default(), bits);
+            let result = verify_receipt_bytes(&edited.to_bytes().unwrap(), &Expected::default(), bits);
             assert!(matches!(result, Err(ReceiptError::Verification(_))), "{name} edit {i}: {result:?}");
         }
     }
@@ -256,7 +256,9 @@ fn an_expectation_that_differs_is_named_before_the_proof_is_checked() {
     assert_eq!(err.expected, "6");
     let in_proof: Vec<String> = c.outputs.iter().map(|x| x.as_int().to_string()).collect();
     assert_eq!(err.in_proof, in_proof.join(","));
-    assert_eq!(err.to_string(), format!("outputs differ: the proof is for {}, you expected 6", in_proof.join(",")));
+    // the message presents the claim as proven only once the proof has shown it
+    let proven = verify_receipt(&r, &Expected { outputs: Some(&six), ..Default::default() }, 96).unwrap_err();
+    assert_eq!(proven.to_string(), format!("outputs differ: the proof is for {}, you expected 6", in_proof.join(",")));
     let other_hash = [Felt::new(1), Felt::new(2), Felt::new(3), Felt::new(4)];
     let err = check_expected(c, &Expected { program_hash: Some(&other_hash), ..Default::default() }).unwrap_err();
     assert_eq!(err.what, "program hashes");
@@ -273,14 +275,22 @@ fn an_expectation_that_differs_is_named_before_the_proof_is_checked() {
     let mut broken = r.clone();
     broken.proof.pow_nonce ^= 1;
     let result = verify_receipt(&broken, &Expected { outputs: Some(&six), ..Default::default() }, 96);
-    assert!(matches!(result, Err(ReceiptError::Mismatch(_))), "{result:?}");
+    let Err(ReceiptError::Mismatch(m)) = result else { panic!("{result:?}") };
+    assert!(!m.proof_holds);
+    assert_eq!(
+        m.to_string(),
+        format!(
+            "outputs differ: the receipt claims (and its proof does not show) {}, you expected 6",
+            in_proof.join(",")
+        )
+    );
     assert!(matches!(verify_receipt(&broken, &Expected::default(), 96), Err(ReceiptError::Verification(_))));
 }
 
 #[test]
 fn hostile_receipts_are_refused_without_panics_or_large_allocations() {
     let r = receipt("memory");
-    let bytes = r.to_bytes();
+    let bytes = r.to_bytes().unwrap();
     // every prefix (a sample of them) ends early
     for len in (0..bytes.len()).step_by(97).chain([bytes.len() - 1]) {
         assert!(Receipt::from_bytes(&bytes[..len]).is_err(), "prefix {len}");
@@ -292,10 +302,12 @@ fn hostile_receipts_are_refused_without_panics_or_large_allocations() {
     let mut version = bytes.clone();
     version[RECEIPT_MAGIC.len()] = 2;
     assert!(malformed(&version));
-    // the first hash element, not below p
+    // the first hash element, not below p (p itself, the smallest such value)
     let mut big = bytes.clone();
-    big[9..17].copy_from_slice(&u64::MAX.to_le_bytes());
+    big[9..17].copy_from_slice(&Felt::MODULUS.to_le_bytes());
     assert!(malformed(&big));
+    big[9..17].copy_from_slice(&(Felt::MODULUS - 1).to_le_bytes());
+    assert!(!malformed(&big), "p - 1 is a field element");
     // counts beyond the limits or the bytes left: refused before anything is read for them
     let at_inputs = 9 + 32;
     let mut many = bytes.clone();
@@ -312,9 +324,29 @@ fn hostile_receipts_are_refused_without_panics_or_large_allocations() {
     let mut long = bytes.clone();
     long[at_proof_len..at_proof_len + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     assert!(malformed(&long));
-    // addresses must increase: a second word at the first word's address
+    // addresses must increase: a second word at the first word's address, or below it
     let mut twice = r.clone();
     let first = twice.claim.memory[0];
     twice.claim.memory.insert(1, first);
-    assert!(malformed(&twice.to_bytes()));
+    assert!(malformed(&twice.to_bytes().unwrap()));
+    let mut down = r.clone();
+    down.claim.memory.swap(0, 1);
+    assert!(malformed(&down.to_bytes().unwrap()));
+    // a memory count one over the limit, with the bytes to back it, is refused by the limit
+    let mut over = Vec::new();
+    over.extend_from_slice(&bytes[..at_memory]);
+    over.extend_from_slice(&((1u32 << 20) + 1).to_le_bytes());
+    for a in 0..(1u32 << 20) + 1 {
+        over.extend_from_slice(&a.to_le_bytes());
+        over.extend_from_slice(&[0; 32]);
+    }
+    over.extend_from_slice(&bytes[at_proof_len..]);
+    assert_eq!(
+        Receipt::from_bytes(&over),
+        Err(ReceiptError::Malformed("more initial memory words than a claim holds"))
+    );
+    // a claim over the limits is not encoded
+    let mut wide = r.clone();
+    wide.claim.outputs = vec![Felt::new(0); 17];
+    assert!(wide.to_bytes().is_err());
 }
