@@ -142,11 +142,12 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
     let mut prove_times = Vec::new();
     let mut verify_times = Vec::new();
     let mut last = None;
+    let mut memory_variant = false;
     for _ in 0..runs {
         let t = Instant::now();
         let out = execute(&program, &inputs).expect("execution");
         exec_times.push(t.elapsed());
-        std::hint::black_box(out);
+        memory_variant = std::hint::black_box(out).memory_variant;
         let t = Instant::now();
         let (outputs, proof, report) = prove_with(&program, &inputs, 1, &options, storage).expect("proof");
         prove_times.push(t.elapsed());
@@ -165,8 +166,9 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         assert_eq!(Some(outputs[0]), steps.map(Felt::new), "Collatz step count");
     }
     let queries = report.options.map_or(0, |o| o.num_queries);
+    let estimate = distaff_prover::estimated_memory(report.trace_length, memory_variant, &options, storage) >> 20;
     println!(
-        "ROW\t{}\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}\t{queries}",
+        "ROW\t{}\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}\t{queries}\t{estimate}",
         ops,
         report.cycles,
         report.trace_length,
@@ -222,9 +224,9 @@ fn main() {
     println!("Fibonacci, default preset (96-bit, BLAKE3, {zk}), threads: {threads}, median of {runs} proofs{mode}");
     println!();
     println!(
-        "| operations | cycles | trace length | execution | proving | peak memory | verification | proof size | security |"
+        "| operations | cycles | trace length | execution | proving | peak memory | estimated | verification | proof size | security |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let exe = std::env::current_exe().expect("own path");
     let mut phase_lines = Vec::new();
     for log in (min_log..=max_log).step_by(2) {
@@ -235,8 +237,8 @@ fn main() {
         println!();
         println!("Collatz (`examples/collatz.dasm`: a while loop, a secret branch and a 32-step hint check per step), same settings");
         println!();
-        println!("| start value | steps | cycles | trace length | execution | proving | peak memory | verification | proof size | security |");
-        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| start value | steps | cycles | trace length | execution | proving | peak memory | estimated | verification | proof size | security |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (start, _) in COLLATZ {
             child(&exe, start as usize, runs, phases, Bench::Collatz, low_memory, hiding, &mut Vec::new());
         }
@@ -245,8 +247,8 @@ fn main() {
         println!();
         println!("Hash chain (`hperm` K times, one Rp64_256 permutation each), same settings");
         println!();
-        println!("| permutations | cycles | cycles per permutation | trace length | proving | peak memory | verification | proof size | permutations proven per second |");
-        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| permutations | cycles | cycles per permutation | trace length | proving | peak memory | estimated | verification | proof size | permutations proven per second |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for k in CHAINS {
             child(&exe, k, runs, phases, Bench::HashChain, low_memory, hiding, &mut Vec::new());
         }
@@ -255,8 +257,8 @@ fn main() {
         println!();
         println!("Memory (the memory variant of the AIR), same settings");
         println!();
-        println!("| program | cycles | trace length | proving | peak memory | verification | proof size | proving time per cycle |");
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| program | cycles | trace length | proving | peak memory | estimated | verification | proof size | proving time per cycle |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         child(&exe, SORT_LEN, runs, phases, Bench::Sort, low_memory, hiding, &mut Vec::new());
         let n = (1 << 14) - 64;
         child(&exe, n, runs, phases, Bench::MemoryChain, low_memory, hiding, &mut Vec::new());
@@ -406,23 +408,24 @@ fn child(
     for line in text.lines() {
         let f: Vec<&str> = line.split('\t').collect();
         match f.first() {
-            Some(&"ROW") if f.len() == 11 && kind == Bench::HashChain => {
+            Some(&"ROW") if f.len() == 12 && kind == Bench::HashChain => {
                 let cycles: f64 = f[2].parse().unwrap_or(0.0);
                 let secs: f64 = f[5].parse().unwrap_or(f64::INFINITY);
                 println!(
-                    "| {} | {} | {:.1} | 2^{} | {} s | {} MiB | {} ms | {:.1} KiB | {:.0} |",
+                    "| {} | {} | {:.1} | 2^{} | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {:.0} |",
                     f[1],
                     f[2],
                     cycles / ops as f64,
                     f[3].parse::<usize>().unwrap_or(0).trailing_zeros(),
                     f[5],
                     f[6],
+                    f[11],
                     f[7],
                     f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
                     ops as f64 / secs
                 )
             }
-            Some(&"ROW") if f.len() == 11 && matches!(kind, Bench::Sort | Bench::MemoryChain | Bench::AddChain) => {
+            Some(&"ROW") if f.len() == 12 && matches!(kind, Bench::Sort | Bench::MemoryChain | Bench::AddChain) => {
                 let name = match kind {
                     Bench::Sort => format!("bubble sort of {ops} secret values"),
                     Bench::MemoryChain => format!("{ops} × `mem_load`"),
@@ -431,17 +434,18 @@ fn child(
                 let cycles: f64 = f[2].parse().unwrap_or(1.0);
                 let secs: f64 = f[5].parse().unwrap_or(0.0);
                 println!(
-                    "| {name} | {} | 2^{} | {} s | {} MiB | {} ms | {:.1} KiB | {:.1} µs |",
+                    "| {name} | {} | 2^{} | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {:.1} µs |",
                     f[2],
                     f[3].parse::<usize>().unwrap_or(0).trailing_zeros(),
                     f[5],
                     f[6],
+                    f[11],
                     f[7],
                     f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
                     secs / cycles * 1e6
                 )
             }
-            Some(&"ROW") if f.len() == 11 => {
+            Some(&"ROW") if f.len() == 12 => {
                 let steps = if collatz {
                     let s = COLLATZ.iter().find(|(n, _)| n.to_string() == f[1]).map(|(_, s)| *s).unwrap_or(0);
                     format!("{s} | ")
@@ -449,7 +453,7 @@ fn child(
                     String::new()
                 };
                 println!(
-                    "| {} | {}{} | 2^{} | {} ms | {} s | {} MiB | {} ms | {:.1} KiB | {} bits |",
+                    "| {} | {}{} | 2^{} | {} ms | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {} bits |",
                     f[1],
                     steps,
                     f[2],
@@ -457,6 +461,7 @@ fn child(
                     f[4],
                     f[5],
                     f[6],
+                    f[11],
                     f[7],
                     f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
                     f[9]
