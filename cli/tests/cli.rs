@@ -828,16 +828,7 @@ fn a_proof_file_carries_its_claim_and_names_what_differs() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let o = distaff(&["verify", "--proof", b, "--program-hash", &hash, "--outputs", "20365011074"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let o = distaff(&[
-        "verify",
-        "--proof",
-        bare.to_str().unwrap(),
-        "--program-hash",
-        &hash,
-        "--inputs",
-        &inputs,
-        "--outputs",
-        "20365011074",
-    ]);
+    let o =
+        distaff(&["verify", "--proof", b, "--program-hash", &hash, "--inputs", &inputs, "--outputs", "20365011074"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }

@@ -242,47 +242,24 @@ pub fn check_expected(claim: &PublicInputs, expected: &Expected<'_>) -> Result<(
         let more = if m.len() > 4 { format!(" and {} more words", m.len() - 4) } else { String::new() };
         format!("{{{}}}{more}", words.join(", "))
     };
-    if let Some(h) = expected.program_hash {
-        if *h != claim.program_hash {
-            return Err(Mismatch {
-                what: "program hashes",
-                in_proof: hash(&claim.program_hash),
-                expected: hash(h),
-                proof_holds: false,
-            });
+    // the first part expected that differs, written out by `show`
+    fn differs<T: PartialEq + ?Sized>(
+        what: &'static str,
+        expected: Option<&T>,
+        actual: &T,
+        show: impl Fn(&T) -> String,
+    ) -> Result<(), Mismatch> {
+        match expected {
+            Some(e) if e != actual => {
+                Err(Mismatch { what, in_proof: show(actual), expected: show(e), proof_holds: false })
+            }
+            _ => Ok(()),
         }
     }
-    if let Some(inputs) = expected.inputs {
-        if inputs != claim.inputs.as_slice() {
-            return Err(Mismatch {
-                what: "public inputs",
-                in_proof: list(&claim.inputs),
-                expected: list(inputs),
-                proof_holds: false,
-            });
-        }
-    }
-    if let Some(outputs) = expected.outputs {
-        if outputs != claim.outputs.as_slice() {
-            return Err(Mismatch {
-                what: "outputs",
-                in_proof: list(&claim.outputs),
-                expected: list(outputs),
-                proof_holds: false,
-            });
-        }
-    }
-    if let Some(m) = expected.memory {
-        if m != claim.memory.as_slice() {
-            return Err(Mismatch {
-                what: "initial memories",
-                in_proof: memory(&claim.memory),
-                expected: memory(m),
-                proof_holds: false,
-            });
-        }
-    }
-    Ok(())
+    differs("program hashes", expected.program_hash, &claim.program_hash, hash)?;
+    differs("public inputs", expected.inputs, claim.inputs.as_slice(), list)?;
+    differs("outputs", expected.outputs, claim.outputs.as_slice(), list)?;
+    differs("initial memories", expected.memory, claim.memory.as_slice(), memory)
 }
 
 /// Reads a receipt's fields, refusing to run past its end.
