@@ -301,10 +301,9 @@ where
         for (k, &h) in comp_rows[i][..num_chunks].iter().enumerate() {
             c += deep.composition[k] * (h - ood_composition[k]);
         }
+        // (never zero: x is in the base field and z, z·g are not, which the transcript
+        // checks when it draws z: Transcript::commit_composition)
         let (dz, dzg) = (x - z, x - zg);
-        if dz == E::ZERO || dzg == E::ZERO {
-            return Err(VerificationError::Transcript);
-        }
         let shift_t = E::from(x_base.exp_vartime(shape.trace_shift as u64));
         let shift_h = E::from(x_base.exp_vartime(shape.composition_shift as u64));
         let mut value = (shift_t * a + shift_h * c) / dz + shift_t * b / dzg;

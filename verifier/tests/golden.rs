@@ -350,3 +350,44 @@ fn hostile_receipts_are_refused_without_panics_or_large_allocations() {
     wide.claim.outputs = vec![Felt::new(0); 17];
     assert!(wide.to_bytes().is_err());
 }
+
+#[test]
+fn the_largest_receipt_is_max_receipt_bytes_long() {
+    use distaff_verifier::proof::MAX_PROOF_BYTES;
+    use distaff_verifier::receipt::MAX_RECEIPT_BYTES;
+    // the largest claim, encoded, with a proof of MAX_PROOF_BYTES in place of the golden one
+    let mut r = receipt("memory");
+    r.claim.inputs = vec![Felt::new(1); MAX_PUBLIC_INPUTS];
+    r.claim.outputs = vec![Felt::new(2); MAX_OUTPUTS];
+    r.claim.memory = (0..MAX_INITIAL_MEMORY as u32).map(|a| (a, [Felt::new(3); 4])).collect();
+    let bytes = r.to_bytes().unwrap();
+    let proof_len = r.proof.to_bytes().len();
+    assert_eq!(bytes.len() - proof_len + MAX_PROOF_BYTES, MAX_RECEIPT_BYTES);
+    // and such a claim decodes
+    assert_eq!(Receipt::from_bytes(&bytes).map(|d| d.claim.memory.len()), Ok(MAX_INITIAL_MEMORY));
+    // one item more in any part is not encoded
+    let mut more = r.clone();
+    more.claim.inputs.push(Felt::new(1));
+    assert!(more.to_bytes().is_err());
+    let mut more = r.clone();
+    more.claim.outputs.push(Felt::new(1));
+    assert!(more.to_bytes().is_err());
+    let mut more = r;
+    more.claim.memory.push((u32::MAX, [Felt::new(1); 4]));
+    assert!(more.to_bytes().is_err());
+}
+
+#[test]
+fn a_memory_mismatch_shows_four_words_and_counts_the_rest() {
+    let words = |n: u32| -> Vec<(u32, [Felt; 4])> { (0..n).map(|a| (a, [Felt::new(a as u64 + 1); 4])).collect() };
+    let mut claim = PublicInputs::new([Felt::new(0); 4], vec![], vec![]);
+    for (n, shown) in [
+        (4, "{0: [1,1,1,1], 1: [2,2,2,2], 2: [3,3,3,3], 3: [4,4,4,4]}"),
+        (5, "{0: [1,1,1,1], 1: [2,2,2,2], 2: [3,3,3,3], 3: [4,4,4,4]} and 1 more words"),
+        (7, "{0: [1,1,1,1], 1: [2,2,2,2], 2: [3,3,3,3], 3: [4,4,4,4]} and 3 more words"),
+    ] {
+        claim.memory = words(n);
+        let err = check_expected(&claim, &Expected { memory: Some(&[]), ..Default::default() }).unwrap_err();
+        assert_eq!((err.in_proof.as_str(), err.expected.as_str()), (shown, "no initial memory"), "{n} words");
+    }
+}
