@@ -81,7 +81,7 @@ fn load_program(path: &Path) -> Result<Loaded, CliError> {
 
 fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
     match path {
-        None => Ok(Inputs { public: Vec::new(), secret: Vec::new(), memory: Vec::new() }),
+        None => Ok(Inputs::default()),
         Some(p) => inputs::parse(&read_text(p)?).map_err(|e| match e {
             CliError::Inputs(m) => CliError::Inputs(format!("{}: {m}", p.display())),
             other => other,
@@ -326,9 +326,7 @@ pub fn verify(proof_path: &Path, args: &VerifyArgs<'_>) -> Result<(), CliError> 
     let expects_something = hash.is_some() || args.outputs.is_some();
     let expected_inputs = match args.inputs {
         Some(p) => Some(load_inputs(Some(p))?),
-        None if expects_something && !args.any_inputs => {
-            Some(Inputs { public: Vec::new(), secret: Vec::new(), memory: Vec::new() })
-        }
+        None if expects_something && !args.any_inputs => Some(Inputs::default()),
         None => None,
     };
     let outputs = args.outputs.map(inputs::parse_list).transpose()?;
@@ -366,7 +364,7 @@ pub fn verify(proof_path: &Path, args: &VerifyArgs<'_>) -> Result<(), CliError> 
                 "this proof file carries no claim (it is not a receipt): give --program-hash and --outputs".into(),
             ));
         };
-        let i = expected_inputs.unwrap_or(Inputs { public: Vec::new(), secret: Vec::new(), memory: Vec::new() });
+        let i = expected_inputs.unwrap_or_default();
         let claim = PublicInputs { program_hash, inputs: i.public, outputs, memory: i.memory };
         let proof = distaff_verifier::Proof::from_bytes(&bytes).map_err(|e| rejected(&e))?;
         let bits = distaff_verifier::verify_claim(&claim, &proof, args.min_security).map_err(|e| rejected(&e))?;

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::CliError;
 
 /// Parsed inputs.
+#[derive(Default)]
 pub struct Inputs {
     /// Initial stack, top first.
     pub public: Vec<Felt>,

@@ -1054,16 +1054,19 @@ fn quotient_pieces<E: FieldElement<BaseField = Felt>>(quotient: &[Vec<E>], n: us
     };
     let tail =
         if partial { quotient_tail(quotient, &interpolated, &coset_poly, &v_inv, &c, &shifts, n) } else { Vec::new() };
+    let c_m: Vec<Felt> = c[..m].iter().map(|cj| cj.exp(m as u64)).collect();
     crate::memory::filled(n * cosets * d, |rows| {
-        rows.par_chunks_mut(cosets * d).enumerate().for_each(|(k, row)| {
+        rows.par_chunks_mut(cosets * d).enumerate().for_each_init(Vec::new, |cs, (k, row)| {
+            // the full cosets' coefficient k, minus the tail's share (C_j = Σ_(i<m) c_j^i·P_i +
+            // c_j^m·P_m), once per coset rather than once per piece
+            cs.clear();
+            cs.extend((0..m).map(|j| match tail.get(k) {
+                Some(t) => coset_poly(j, k) - t.mul_base(c_m[j]),
+                None => coset_poly(j, k),
+            }));
             for i in 0..m {
                 let mut acc = E::ZERO;
-                for j in 0..m {
-                    // (minus the tail's share: C_j = Σ_(i<m) c_j^i·P_i + c_j^m·P_m)
-                    let mut cj = coset_poly(j, k);
-                    if let Some(t) = tail.get(k) {
-                        cj -= t.mul_base(c[j].exp(m as u64));
-                    }
+                for (j, cj) in cs.iter().enumerate() {
                     acc += cj.mul_base(v_inv[i][j]);
                 }
                 for (coord, v) in E::slice_as_base_elements(&[acc]).iter().enumerate() {
@@ -1132,12 +1135,7 @@ fn quotient_tail<E: FieldElement<BaseField = Felt>>(
 /// masks raise the degree a little), the next power of two `s' ≥ s` ([`quotient_tail`]).
 fn quotient_tail_points(shape: &ProofShape) -> usize {
     let s = shape.quotient_len - (shape.quotient_cosets - 1) * shape.n;
-    let points = s.next_power_of_two();
-    if points < shape.n {
-        points
-    } else {
-        shape.n
-    }
+    s.next_power_of_two().min(shape.n)
 }
 
 /// The composition tree's columns from the quotient's values on `shape.quotient_cosets`

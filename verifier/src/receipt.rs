@@ -117,7 +117,8 @@ pub enum ReceiptError {
     /// The bytes are not a receipt.
     #[error("malformed receipt: {0}")]
     Malformed(&'static str),
-    /// The carried claim is not the one expected (the proof was not checked).
+    /// The carried claim is not the one expected (`proof_holds` says whether its proof shows
+    /// it).
     #[error(transparent)]
     Mismatch(#[from] Mismatch),
     /// The proof does not show the carried claim.
