@@ -37,8 +37,129 @@ pub struct Coefficients {
     varying: Vec<usize>,
     /// Per column: its position among the varying columns, if it varies.
     position: Vec<Option<usize>>,
-    /// Per column: its polynomial's constant coefficient.
+    /// Per column: its polynomial's constant coefficient (for an [`Extras`] column: its value
+    /// on the trace domain).
     constants: Vec<Felt>,
+    /// Columns constant on the trace domain and masked ([`Coefficients::masked_sparse`]): not
+    /// among the varying columns, never transformed or stored.
+    extras: Extras,
+}
+
+/// Columns that are constant on the trace domain, masked for zero knowledge: column
+/// `columns[t]` is `v_t + Z_H(x)·r_t(x)` with `Z_H = x^n − 1` and `r_t` of `h` coefficients.
+///
+/// Their LDE is never stored (in a Fibonacci trace they are 18 of 58 columns, a third of the
+/// stored LDE): on a coset `s·<g>` of the LDE domain `Z_H` is the constant `s^n − 1`, and `r_t`
+/// has only `h` coefficients, so its `n` values there are `n/H` transforms of `H` points (`H`
+/// = `h` rounded up to a power of two, [`Extras::coset`]): `log H / log n` of a full column's
+/// transform, recomputed whenever a coset is needed. At any other point they are `h`-term
+/// Horner sums ([`Extras::at`]).
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    columns: Vec<usize>,
+    /// `v_t`.
+    values: Vec<Felt>,
+    /// Row-major, `h` rows of `columns.len()`: row `k` holds coefficient `k` of every `r_t`.
+    masks: Vec<Felt>,
+    h: usize,
+}
+
+impl Extras {
+    /// The columns, in order.
+    pub fn columns(&self) -> &[usize] {
+        &self.columns
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    /// The columns' values at `x`, `v_t + (x^n − 1)·r_t(x)`, for a trace of `n` rows.
+    pub fn at<E: FieldElement<BaseField = Felt>>(&self, x: E, n: usize) -> Vec<E> {
+        let w = self.len();
+        if w == 0 {
+            return Vec::new();
+        }
+        let mut acc = vec![E::ZERO; w];
+        for row in self.masks.chunks(w).rev() {
+            for (a, r) in acc.iter_mut().zip(row) {
+                *a = *a * x + E::from(*r);
+            }
+        }
+        let zh = x.exp((n as u64).into()) - E::ONE;
+        acc.iter().zip(&self.values).map(|(a, v)| E::from(*v) + zh * *a).collect()
+    }
+
+    /// The coefficients of column `t`'s polynomial that may not be zero, as `(power, value)`.
+    pub fn coefficients(&self, t: usize, n: usize) -> Vec<(usize, Felt)> {
+        (0..self.h).chain(n..n + self.h).map(|k| (k, self.coefficient(k, t, n))).collect()
+    }
+
+    /// Coefficient `k` of column `t`'s polynomial (`v_t − r_t` below `h`, `r_t` from `n`).
+    fn coefficient(&self, k: usize, t: usize, n: usize) -> Felt {
+        let w = self.len();
+        let low = if k < self.h { -self.masks[k * w + t] } else { Felt::ZERO };
+        let high = if k >= n && k - n < self.h { self.masks[(k - n) * w + t] } else { Felt::ZERO };
+        low + high + if k == 0 { self.values[t] } else { Felt::ZERO }
+    }
+
+    /// The columns' values on coset `j` (`offset·ω^j·<g>`) of the LDE domain of a trace of `n`
+    /// rows: row-major, row `i` (natural order) at the point `offset·ω^j·g^i`.
+    ///
+    /// With `m = n/H` and `u = g^m` (of order `H`), row `b + m·a` is the point `y_b·u^a`
+    /// (`y_b = offset·ω^j·g^b`), so `r_t` there is a transform of `H` points of the coefficients
+    /// `r_t[k]·y_b^k`: one batched transform of `H` rows and `m·K` columns.
+    pub fn coset(&self, j: usize, n: usize, blowup: usize) -> Vec<Felt> {
+        let w = self.len();
+        if w == 0 {
+            return Vec::new();
+        }
+        let big_h = self.h.next_power_of_two();
+        assert!(big_h <= n && n.is_power_of_two(), "masks shorter than the trace");
+        let m = n / big_h;
+        let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+        let shift = Felt::GENERATOR * omega.exp(j as u64);
+        let g = Felt::get_root_of_unity(n.trailing_zeros());
+        let width = m * w;
+        // rows h..H stay zero
+        let mut values = vec![Goldilocks::ZERO; big_h * width];
+        // row k: r_t[k]·(shift·g^b)^k = r_t[k]·shift^k·(g^k)^b
+        values.par_chunks_mut(width).take(self.h).enumerate().for_each(|(k, row)| {
+            let gk = g.exp(k as u64);
+            let mut power = shift.exp(k as u64);
+            let r: Vec<Goldilocks> = self.masks[k * w..(k + 1) * w].iter().map(|x| to_p3(*x)).collect();
+            for out in row.chunks_exact_mut(w) {
+                let p = constant_to_p3(power);
+                for (o, rk) in out.iter_mut().zip(&r) {
+                    *o = *rk * p;
+                }
+                power *= gk;
+            }
+        });
+        let evaluations = Radix2DitParallel::default().dft_batch(RowMajorMatrix::new(values, width)).inner;
+        let log_h = big_h.trailing_zeros();
+        let e_inv = if log_h == 0 { 0 } else { inverse_mod_2_64(generator_exponent(log_h)) as usize };
+        // Z_H on the coset
+        let zh = shift.exp(n as u64) - Felt::ONE;
+        // rows a·m .. (a + 1)·m (b = 0..m) are one output row of the transform, in order
+        crate::memory::filled(n * w, |out| {
+            out.par_chunks_mut(width).enumerate().for_each(|(a, block)| {
+                // winter index a is Plonky3 index e⁻¹·a, stored at its bit reversal
+                let p = e_inv.wrapping_mul(a) & (big_h - 1);
+                let stored = if log_h == 0 { 0 } else { p.reverse_bits() >> (usize::BITS - log_h) };
+                let source = &evaluations.values[stored * width..(stored + 1) * width];
+                for (o, (x, v)) in block.iter_mut().zip(source.iter().zip(self.values.iter().cycle())) {
+                    o.write(*v + zh * from_p3(*x));
+                }
+            });
+        })
+    }
 }
 
 impl Coefficients {
@@ -69,7 +190,39 @@ impl Coefficients {
         for (t, &c) in varying.iter().enumerate() {
             position[c] = Some(t);
         }
-        Coefficients { matrix, high: None, height, varying, position, constants }
+        Coefficients { matrix, high: None, height, varying, position, constants, extras: Extras::default() }
+    }
+
+    /// [`Coefficients::masked`], except that the masked columns that are constant (all of whose
+    /// values on the trace domain are equal) become [`Extras`]: they stay out of the varying
+    /// columns, so the LDE neither transforms nor stores them.
+    pub fn masked_sparse(self, masks: &[(usize, Vec<Felt>)]) -> Self {
+        let (dense, sparse): (Vec<_>, Vec<_>) = masks.iter().cloned().partition(|(c, _)| self.position[*c].is_some());
+        let mut out = self.masked(&dense);
+        if sparse.is_empty() {
+            return out;
+        }
+        let h = sparse.iter().map(|m| m.1.len()).max().unwrap_or(0);
+        debug_assert!(h <= out.height);
+        let w = sparse.len();
+        let mut masks = vec![Felt::ZERO; h * w];
+        for (t, (_, r)) in sparse.iter().enumerate() {
+            for (k, rk) in r.iter().enumerate() {
+                masks[k * w + t] = *rk;
+            }
+        }
+        out.extras = Extras {
+            columns: sparse.iter().map(|m| m.0).collect(),
+            values: sparse.iter().map(|m| out.constants[m.0]).collect(),
+            masks,
+            h,
+        };
+        out
+    }
+
+    /// The masked constant columns ([`Coefficients::masked_sparse`]).
+    pub fn extras(&self) -> &Extras {
+        &self.extras
     }
 
     /// These polynomials plus `Z_H(x)·r_c(x)` for each `(c, r_c)` of `masks` (`Z_H = x^n − 1`,
@@ -122,10 +275,17 @@ impl Coefficients {
 
     /// Coefficients per column, with the high ones: one more than the largest degree.
     pub fn len(&self) -> usize {
+        let high = self.high.as_ref().map_or(0, |m| m.height());
+        self.height + high.max(if self.extras.is_empty() { 0 } else { self.extras.h })
+    }
+
+    /// Coefficients per varying column (the high ones included): the bound of
+    /// [`Coefficients::stored_value`]'s `k`.
+    pub fn varying_len(&self) -> usize {
         self.height + self.high.as_ref().map_or(0, |m| m.height())
     }
 
-    /// The stored value of coefficient `k` (`< len()`) of varying column `t` (see [`stored`]).
+    /// The stored value of coefficient `k` (`< varying_len()`) of varying column `t` (see [`stored`]).
     #[inline(always)]
     pub fn stored_value(&self, k: usize, t: usize) -> u64 {
         match &self.high {
@@ -164,12 +324,16 @@ impl Coefficients {
                 _ => Felt::ZERO,
             },
             Some(t) => coefficient(&self.matrix, k, t),
-            None if k == 0 => self.constants[c],
-            None => Felt::ZERO,
+            None => match self.extras.columns.iter().position(|&e| e == c) {
+                Some(t) => self.extras.coefficient(k, t, self.height),
+                None if k == 0 => self.constants[c],
+                None => Felt::ZERO,
+            },
         }
     }
 
-    /// Column `c`'s constant coefficient (its value everywhere, if it does not vary).
+    /// Column `c`'s constant coefficient (its value everywhere, if it does not vary; for one of
+    /// the [`Extras`], its value on the trace domain).
     pub fn constant(&self, c: usize) -> Felt {
         self.constants[c]
     }
@@ -182,8 +346,10 @@ impl Coefficients {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowLayout {
     varying: Vec<usize>,
-    /// A full row with every constant column set (varying columns zero).
+    /// A full row with every constant column set (varying columns and extras zero).
     template: Vec<Felt>,
+    /// The [`Extras`]' columns: their values come with each row from a second source.
+    extras: Vec<usize>,
 }
 
 impl RowLayout {
@@ -195,7 +361,10 @@ impl RowLayout {
                 *t = coefficients.constants[c];
             }
         }
-        RowLayout { varying: coefficients.varying.clone(), template }
+        for &c in coefficients.extras.columns() {
+            template[c] = Felt::ZERO;
+        }
+        RowLayout { varying: coefficients.varying.clone(), template, extras: coefficients.extras.columns.clone() }
     }
 
     /// The layout of trace columns given by their values: a column of equal values is
@@ -209,7 +378,20 @@ impl RowLayout {
                 _ => varying.push(c),
             }
         }
-        RowLayout { varying, template }
+        RowLayout { varying, template, extras: Vec::new() }
+    }
+
+    /// The columns whose values come from [`Extras`] (a row of them per stored row).
+    pub fn extras(&self) -> &[usize] {
+        &self.extras
+    }
+
+    /// Writes a row of the [`Extras`]' values into their columns of a full row.
+    #[inline(always)]
+    pub fn fill_extras(&self, extras: &[Felt], row: &mut [Felt]) {
+        for (&c, v) in self.extras.iter().zip(extras) {
+            row[c] = *v;
+        }
     }
 
     /// The varying columns, in order: stored value `t` belongs to column `columns()[t]`.
@@ -430,7 +612,7 @@ impl<'a> CosetDft<'a> {
         let width = coefficients.width();
         let varying = coefficients.varying().to_vec();
         let constants = (0..width)
-            .filter(|&c| coefficients.position[c].is_none())
+            .filter(|&c| coefficients.position[c].is_none() && !coefficients.extras.columns.contains(&c))
             .map(|c| (c, coefficients.constants[c]))
             .collect();
         let source = coefficients.varying_matrix();
@@ -534,13 +716,18 @@ impl<'a> CosetDft<'a> {
 pub fn lde_rows(coefficients: &Coefficients, blowup: usize) -> Vec<Felt> {
     let width = coefficients.width();
     let cosets = CosetDft::new(coefficients, blowup);
-    crate::memory::filled(coefficients.height() * blowup * width, |rows| {
+    let (n, extras) = (coefficients.height(), coefficients.extras());
+    crate::memory::filled(n * blowup * width, |rows| {
         cosets.each(blowup, |j, evaluations| {
+            let extra = extras.coset(j, n, blowup);
             rows.par_chunks_mut(blowup * width).enumerate().for_each(|(r, group)| {
                 let row = &mut group[j * width..(j + 1) * width];
                 cosets.write_row(evaluations, r, |c, v| {
                     row[c].write(v);
                 });
+                for (&c, v) in extras.columns().iter().zip(&extra[r * extras.len()..(r + 1) * extras.len()]) {
+                    row[c].write(*v);
+                }
             });
         });
     })
@@ -630,7 +817,7 @@ pub fn evaluate_at_points(coefficients: &Coefficients, xs: &[Felt]) -> Vec<Felt>
             let ps: Vec<Goldilocks> = points.iter().map(|x| constant_to_p3(*x)).collect();
             let mut acc = vec![Goldilocks::ZERO; ps.len() * w];
             if w > 0 {
-                for k in (0..coefficients.len()).rev() {
+                for k in (0..coefficients.varying_len()).rev() {
                     let row = match &coefficients.high {
                         Some(high) if k >= n => &high.values[(k - n) * w..(k - n + 1) * w],
                         _ => &matrix.values[k * w..(k + 1) * w],
@@ -648,6 +835,10 @@ pub fn evaluate_at_points(coefficients: &Coefficients, xs: &[Felt]) -> Vec<Felt>
                     let mut row: Vec<Felt> = (0..width).map(|c| coefficients.constant(c)).collect();
                     for (&c, v) in varying.iter().zip(&acc[q * w..(q + 1) * w]) {
                         row[c] = from_p3(*v);
+                    }
+                    let extras = coefficients.extras();
+                    for (&c, v) in extras.columns().iter().zip(extras.at(points[q], n)) {
+                        row[c] = v;
                     }
                     row
                 })
@@ -832,6 +1023,35 @@ mod masked_tests {
             }
         }
         assert_eq!(evaluate_columns(&m), cols);
+        // masked sparsely, the constant column becomes an extra with the same polynomial,
+        // evaluated on every coset (masks of 1 to 5 coefficients: transforms of 1 to 8 points)
+        for h in 1..=5 {
+            let masks: Vec<(usize, Vec<Felt>)> = masks.iter().map(|(c, r)| (*c, r[..h].to_vec())).collect();
+            let dense = interpolate_columns(&cols).masked(&masks);
+            let sparse = interpolate_columns(&cols).masked_sparse(&masks);
+            assert_eq!(sparse.extras().columns(), &[1]);
+            assert_eq!(sparse.varying(), &[0]);
+            assert_eq!(sparse.len(), n + h);
+            for k in 0..n + h {
+                assert_eq!(sparse.coefficient(k, 1), dense.coefficient(k, 1), "coefficient {k}, h = {h}");
+            }
+            let expected = lde_rows(&dense, blowup);
+            assert_eq!(lde_rows(&sparse, blowup), expected, "h = {h}");
+            for j in 0..blowup {
+                let coset = sparse.extras().coset(j, n, blowup);
+                for r in 0..n {
+                    assert_eq!(coset[r], expected[(r * blowup + j) * 2 + 1], "coset {j}, row {r}, h = {h}");
+                }
+            }
+            assert_eq!(evaluate_at_points(&sparse, &xs), evaluate_at_points(&dense, &xs));
+            assert_eq!(evaluate_columns(&sparse), cols);
+            let z = distaff_math::QuadFelt::new(Felt::new(3), Felt::new(77));
+            let poly: Vec<Felt> = (0..n + h).map(|k| dense.coefficient(k, 1)).collect();
+            assert_eq!(
+                sparse.extras().at(z, n),
+                vec![polynom::eval(&poly.iter().map(|c| distaff_math::QuadFelt::from(*c)).collect::<Vec<_>>(), z)]
+            );
+        }
         // a matrix with high rows from its values
         let values: Vec<Felt> = (0..(n + 3) as u64 * 2).map(|i| Felt::new(i * 7 + 1)).collect();
         let r = coefficient_rows(&values, 2, n);

@@ -72,6 +72,8 @@ impl Rows for Dense<'_> {
 pub(crate) struct Stored<'a> {
     rows: &'a [Felt],
     layout: &'a RowLayout,
+    /// The rows' [`crate::dft::Extras`] values, `layout.extras().len()` per row.
+    extras: &'a [Felt],
     /// The bytes of the layout's template row: the constant columns' bytes are the same in
     /// every row, serialised once.
     template: Vec<u8>,
@@ -80,15 +82,26 @@ pub(crate) struct Stored<'a> {
 impl<'a> Stored<'a> {
     /// Rows stored `layout.stored_width()` values each.
     pub fn new(rows: &'a [Felt], layout: &'a RowLayout) -> Self {
+        Self::with_extras(rows, layout, &[])
+    }
+
+    /// Rows stored `layout.stored_width()` values each, with `layout.extras().len()` values per
+    /// row of the masked constant columns in `extras` (empty if the layout has none).
+    pub fn with_extras(rows: &'a [Felt], layout: &'a RowLayout, extras: &'a [Felt]) -> Self {
         let row = layout.template();
         let mut template = vec![0u8; 8 * row.len()];
         write_elements(&row, &mut template);
-        Stored { rows, layout, template }
+        Stored { rows, layout, extras, template }
     }
 
     fn stored(&self, i: usize) -> &[Felt] {
         let sw = self.layout.stored_width();
         &self.rows[i * sw..(i + 1) * sw]
+    }
+
+    fn extras(&self, i: usize) -> &[Felt] {
+        let w = self.layout.extras().len();
+        &self.extras[i * w..(i + 1) * w]
     }
 }
 
@@ -98,12 +111,17 @@ impl Rows for Stored<'_> {
     }
 
     fn elements(&self, i: usize) -> Cow<'_, [Felt]> {
-        Cow::Owned(self.layout.expand(self.stored(i)))
+        let mut row = self.layout.expand(self.stored(i));
+        self.layout.fill_extras(self.extras(i), &mut row);
+        Cow::Owned(row)
     }
 
     fn write_bytes(&self, i: usize, out: &mut [u8]) {
         out[..self.template.len()].copy_from_slice(&self.template);
         for (&c, x) in self.layout.columns().iter().zip(self.stored(i)) {
+            out[8 * c..8 * c + 8].copy_from_slice(&x.as_int().to_le_bytes());
+        }
+        for (&c, x) in self.layout.extras().iter().zip(self.extras(i)) {
             out[8 * c..8 * c + 8].copy_from_slice(&x.as_int().to_le_bytes());
         }
     }

@@ -183,6 +183,20 @@ impl<H: RowHasher> PartialTree<H> {
     }
 }
 
+/// Hashes coset `j`'s rows (`leaves.len() / blowup` of them) into the leaves they occupy in an
+/// LDE of `leaves.len()` rows: row `r` is leaf `r·blowup + j`.
+pub(crate) fn hash_coset<H: RowHasher, R: Rows>(leaves: &mut [H::Digest], blowup: usize, j: usize, rows: &R) {
+    let rows_per_task = (LEAVES_PER_TASK / blowup).max(1);
+    leaves.par_chunks_mut(rows_per_task * blowup).enumerate().for_each(|(t, out)| {
+        let first = t * rows_per_task;
+        let mut digests = vec![H::Digest::default(); out.len() / blowup];
+        H::hash_rows_into(rows, |k| first + k, &mut digests);
+        for (group, d) in out.chunks_exact_mut(blowup).zip(digests) {
+            group[j] = d;
+        }
+    });
+}
+
 /// The leaves of a tree over an LDE that arrives one coset at a time: coset `j`'s row `r` is
 /// leaf `r·blowup + j`. [`Leaves::finish`] builds the tree (storing its leaves).
 pub(crate) struct Leaves<H: RowHasher> {
@@ -202,16 +216,7 @@ impl<H: RowHasher> Leaves<H> {
 
     /// Hashes coset `j`'s rows (`num_leaves / blowup` of them) into their leaves.
     pub fn add_coset<R: Rows>(&mut self, j: usize, rows: &R) {
-        let blowup = self.blowup;
-        let rows_per_task = (LEAVES_PER_TASK / blowup).max(1);
-        self.nodes[self.num_leaves..].par_chunks_mut(rows_per_task * blowup).enumerate().for_each(|(t, out)| {
-            let first = t * rows_per_task;
-            let mut digests = vec![H::Digest::default(); out.len() / blowup];
-            H::hash_rows_into(rows, |k| first + k, &mut digests);
-            for (group, d) in out.chunks_exact_mut(blowup).zip(digests) {
-                group[j] = d;
-            }
-        });
+        hash_coset::<H, R>(&mut self.nodes[self.num_leaves..], self.blowup, j, rows);
     }
 
     /// The tree, once every coset was added.

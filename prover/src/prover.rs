@@ -401,28 +401,81 @@ impl From<TranscriptError> for ProverError {
 const RECOMPUTED_LEVELS: u32 = 4;
 
 /// The leaf function of a tree over an LDE stored coset by coset ([`stored_row`]), each row
-/// followed by its salt in a hiding proof.
+/// followed by its salt in a hiding proof. The masked constant columns (`extras`, which are
+/// not stored) are evaluated at each leaf's point: this function then serves only to recompute
+/// the few leaves under an opening ([`commit_stored`] hashes the LDE coset by coset).
 fn stored_leaves<'a, H: RowHasher>(
     rows: &'a [Felt],
     layout: &'a dft::RowLayout,
-    n: usize,
-    blowup: usize,
+    extras: &'a dft::Extras,
+    (n, blowup): (usize, usize),
     salts: Option<Salts<'a>>,
 ) -> impl Fn(usize, &mut [H::Digest]) + Sync + 'a {
-    let rows = Stored::new(rows, layout);
-    move |start, out| match &salts {
-        None => H::hash_rows_into(&rows, |k| stored_row(start + k, n, blowup), out),
-        Some(s) => {
-            let salts = s.leaves(start, out.len());
-            let salted = Salted {
-                rows: &rows,
-                index: |k| stored_row(start + k, n, blowup),
-                salts: &salts,
-                salt_len: s.salt_len,
-            };
-            H::hash_rows_into(&salted, |k| k, out)
+    let stored = Stored::new(rows, layout);
+    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+    let hash =
+        move |rows: &Stored<'_>, index: &(dyn Fn(usize) -> usize + Sync), start: usize, out: &mut [H::Digest]| {
+            match &salts {
+                None => H::hash_rows_into(rows, index, out),
+                Some(s) => {
+                    let salts = s.leaves(start, out.len());
+                    let salted = Salted { rows, index, salts: &salts, salt_len: s.salt_len };
+                    H::hash_rows_into(&salted, |k| k, out)
+                }
+            }
+        };
+    move |start, out| {
+        if extras.is_empty() {
+            return hash(&stored, &|k| stored_row(start + k, n, blowup), start, out);
         }
+        // the leaves' rows gathered, with the masked constant columns at their points
+        let sw = layout.stored_width();
+        let mut gathered = Vec::with_capacity(out.len() * sw);
+        let mut extra = Vec::with_capacity(out.len() * extras.len());
+        for p in start..start + out.len() {
+            let r = stored_row(p, n, blowup);
+            gathered.extend_from_slice(&rows[r * sw..(r + 1) * sw]);
+            extra.extend(extras.at(Felt::GENERATOR * omega.exp(p as u64), n));
+        }
+        hash(&Stored::with_extras(&gathered, layout, &extra), &|k| k, start, out)
     }
+}
+
+/// Commits to an LDE stored coset by coset whose layout has masked constant columns: each
+/// coset's rows, with those columns' values on the coset ([`dft::Extras::coset`]), are hashed
+/// into their leaves, and the tree is built from the leaves without storing its lowest
+/// [`RECOMPUTED_LEVELS`] levels (openings recompute them with [`stored_leaves`]).
+fn commit_stored<H: RowHasher>(
+    rows: &[Felt],
+    layout: &dft::RowLayout,
+    extras: &dft::Extras,
+    (n, blowup): (usize, usize),
+    salts: Option<Salts<'_>>,
+    report: &mut ProvingReport,
+) -> Result<PartialTree<H>, ProverError> {
+    let sw = layout.stored_width();
+    let mut leaves = vec![H::Digest::default(); n * blowup];
+    for j in 0..blowup {
+        let extra = report.time("trace LDE", || extras.coset(j, n, blowup));
+        report.time("trace commitment", || {
+            let coset = Stored::with_extras(&rows[j * n * sw..(j + 1) * n * sw], layout, &extra);
+            match salts.map(|s| (s.coset(j), s.salt_len)) {
+                None => crate::merkle::hash_coset::<H, _>(&mut leaves, blowup, j, &coset),
+                Some((salts, salt_len)) => crate::merkle::hash_coset::<H, _>(
+                    &mut leaves,
+                    blowup,
+                    j,
+                    &Salted { rows: &coset, index: |k| k, salts: &salts, salt_len },
+                ),
+            }
+        });
+    }
+    report.time("trace commitment", || {
+        PartialTree::<H>::build(n * blowup, RECOMPUTED_LEVELS, &|start: usize, out: &mut [H::Digest]| {
+            out.copy_from_slice(&leaves[start..start + out.len()])
+        })
+        .map_err(commitment_error)
+    })
 }
 
 /// Commits to an LDE computed coset by coset (the tree keeps its leaves): each coset's rows
@@ -440,9 +493,11 @@ fn commit_cosets<H: RowHasher>(
     let start = Instant::now();
     let mut hashing = Duration::ZERO;
     let mut leaves = Leaves::<H>::new(coefficients.height() * blowup, blowup).map_err(commitment_error)?;
+    let n = coefficients.height();
     dft::for_each_coset(coefficients, blowup, blowup, |j, rows| {
+        let extra = coefficients.extras().coset(j, n, blowup);
         let t = Instant::now();
-        let rows = Stored::new(rows, &layout);
+        let rows = Stored::with_extras(rows, &layout, &extra);
         match &salts {
             None => leaves.add_coset(j, &rows),
             Some(s) => {
@@ -590,8 +645,10 @@ where
     // column but those an honest trace fills from the claim alone.
     let public_columns = air.public_columns();
     let masked: Vec<usize> = (0..main_width).filter(|c| !public_columns.contains(c)).collect();
-    let coefficients = report
-        .time("trace interpolation", || dft::interpolate_columns(&columns).masked(&masks(Purpose::MainMask, &masked)));
+    // (the masked columns that are constant are not transformed or stored: dft::Extras)
+    let coefficients = report.time("trace interpolation", || {
+        dft::interpolate_columns(&columns).masked_sparse(&masks(Purpose::MainMask, &masked))
+    });
     // the columns are needed again only to build the auxiliary segment: freed here if there is
     // none (when the prover owns them), or once it is built
     let mut columns = (aux_width > 0).then_some(columns);
@@ -602,18 +659,23 @@ where
         LdeStorage::Streamed => None,
     };
     let main_salts = salts(Purpose::MainSalt);
-    let trace_leaves = stored.as_deref().map(|rows| stored_leaves::<H>(rows, &layout, n, blowup, main_salts));
-    let trace_tree = match &trace_leaves {
-        Some(leaves) => report.time("trace commitment", || {
+    let extras = coefficients.extras();
+    let trace_leaves = stored.as_deref().map(|rows| stored_leaves::<H>(rows, &layout, extras, (n, blowup), main_salts));
+    let trace_tree = match (&stored, &trace_leaves) {
+        (Some(rows), Some(_)) if !extras.is_empty() => {
+            commit_stored::<H>(rows, &layout, extras, (n, blowup), main_salts, report)?
+        }
+        (_, Some(leaves)) => report.time("trace commitment", || {
             PartialTree::<H>::build(lde_size, RECOMPUTED_LEVELS, leaves).map_err(commitment_error)
         })?,
-        None => commit_cosets::<H>(&coefficients, blowup, main_salts, report, ("trace LDE", "trace commitment"))?,
+        _ => commit_cosets::<H>(&coefficients, blowup, main_salts, report, ("trace LDE", "trace commitment"))?,
     };
     let challenges = transcript.commit_main_trace::<E, A>(*trace_tree.root(), air)?;
 
     // --- 1b. auxiliary segment, built from transcript challenges ---------------------------
     // the auxiliary LDE is stored like the trace's: its varying base coordinates, coset by coset
     let aux_salts = salts(Purpose::AuxSalt);
+    let no_extras = dft::Extras::default();
     let (aux_coefficients, aux_layout, aux_stored) = if aux_width > 0 {
         let aux =
             report.time("auxiliary segment", || air.build_aux(columns.as_deref().unwrap_or_default(), &challenges));
@@ -632,7 +694,8 @@ where
     } else {
         (None, dft::RowLayout::from_columns(&[]), Vec::new())
     };
-    let aux_leaves = (aux_width > 0).then(|| stored_leaves::<H>(&aux_stored, &aux_layout, n, blowup, aux_salts));
+    let aux_leaves =
+        (aux_width > 0).then(|| stored_leaves::<H>(&aux_stored, &aux_layout, &no_extras, (n, blowup), aux_salts));
     let aux_tree = match &aux_leaves {
         Some(leaves) => {
             let tree = report.time("auxiliary segment", || {
@@ -734,7 +797,10 @@ where
             let xs: Vec<Felt> = positions.iter().map(|p| offset * omega.exp(*p as u64)).collect();
             let t = match (&stored, &trace_leaves) {
                 (Some(rows), Some(leaves)) => {
-                    let values = stored_values(rows, &layout, &positions, n, blowup);
+                    let mut values = stored_values(rows, &layout, &positions, n, blowup);
+                    for (row, x) in values.chunks_mut(main_width).zip(&xs) {
+                        layout.fill_extras(&extras.at(*x, n), row);
+                    }
                     open_values::<H>(&trace_tree, Some(leaves), values, main_width, main_salts, &positions)?
                 }
                 // a tree with its leaves: nothing to recompute
@@ -826,7 +892,7 @@ fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
     use distaff_math::lazy::Accumulator;
     let width = coefficients.width();
     // (every coefficient, the high ones of a masked polynomial included)
-    let n = coefficients.len();
+    let n = coefficients.varying_len();
     let d = E::EXTENSION_DEGREE;
     let varying = coefficients.varying();
     const CHUNK: usize = 4096;
@@ -873,6 +939,10 @@ fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
             let mut values: Vec<E> = (0..width).map(|c| E::from(coefficients.constant(c))).collect();
             for (t, &c) in varying.iter().enumerate() {
                 values[c] = sums[q * varying.len() + t];
+            }
+            let extras = coefficients.extras();
+            for (&c, v) in extras.columns().iter().zip(extras.at(xs[q], coefficients.height())) {
+                values[c] = v;
             }
             values
         })
@@ -942,7 +1012,9 @@ where
     // evaluates coset j, whose row r is stored at rows[r·sw ..] (the varying columns), at its
     // rows 0, stride, 2·stride, … (every row but on the last coset of a quotient that needs
     // only part of it)
-    let mut evaluate_coset = |j: usize, rows: &[Felt], points: usize| {
+    // (and the masked constant columns' values on the coset, `ew` per row)
+    let ew = layout.extras().len();
+    let mut evaluate_coset = |j: usize, rows: &[Felt], extra: &[Felt], points: usize| {
         let stride = n / points;
         let base = offset * omega.exp(j as u64);
         // x^n − 1 is constant on the coset
@@ -970,6 +1042,7 @@ where
             let stored = |r: usize| &rows[(r & (n - 1)) * sw..((r & (n - 1)) + 1) * sw];
             let aux_coset = &aux_stored[j * n * asw..(j + 1) * n * asw];
             let aux = |r: usize| &aux_coset[(r & (n - 1)) * asw..((r & (n - 1)) + 1) * asw];
+            let extra = |r: usize| &extra[(r & (n - 1)) * ew..((r & (n - 1)) + 1) * ew];
             for k0 in (0..len).step_by(symbolic::BLOCK) {
                 let block = symbolic::BLOCK.min(len - k0);
                 let t0 = t0 + k0;
@@ -982,6 +1055,7 @@ where
                     |i| &periodic[(j + blowup * r(i)) & (period - 1)],
                     |i| aux(r(i)),
                     |i| aux(r(i) + 1),
+                    (|i| extra(r(i)), |i| extra(r(i) + 1)),
                     &folding,
                     d,
                     &mut scratch,
@@ -997,24 +1071,30 @@ where
         });
         out.push(values);
     };
+    // the masked constant columns are recomputed for each coset (see dft::Extras)
+    let extras = coefficients.extras();
     match stored {
         Some(rows) => {
             // stored coset by coset: coset j is the j-th block of n rows
             for j in 0..count {
                 let points = if j + 1 == count { tail } else { n };
-                evaluate_coset(j, &rows[j * n * sw..(j + 1) * n * sw], points);
+                let t = Instant::now();
+                let extra = extras.coset(j, n, blowup);
+                lde_time += t.elapsed();
+                evaluate_coset(j, &rows[j * n * sw..(j + 1) * n * sw], &extra, points);
             }
         }
         None => {
             let mut last_callback = Instant::now();
             dft::for_each_coset(coefficients, blowup, count, |j, rows| {
+                let extra = extras.coset(j, n, blowup);
                 lde_time += last_callback.elapsed();
-                evaluate_coset(j, rows, if j + 1 == count { tail } else { n });
+                evaluate_coset(j, rows, &extra, if j + 1 == count { tail } else { n });
                 last_callback = Instant::now();
             });
-            report.add("trace LDE", lde_time);
         }
     }
+    report.add("trace LDE", lde_time);
     report.add("constraint evaluation", start.elapsed() - lde_time);
     out
 }
@@ -1257,7 +1337,7 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
     let weights = crate::fold::raw_coefficients(&pairs);
     let mut a_coeffs = vec![E::ZERO; trace_len];
     let mut b_coeffs = vec![E::ZERO; trace_len];
-    let main_len = coefficients.len();
+    let main_len = coefficients.varying_len();
     a_coeffs.par_iter_mut().zip(b_coeffs.par_iter_mut()).enumerate().for_each(|(k, (a, b))| {
         if k < main_len {
             let mut acc = [distaff_math::lazy::Accumulator::default(); 6];
@@ -1281,10 +1361,18 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
             }
         }
     });
-    for j in (0..width).filter(|j| varying.binary_search(j).is_err()) {
+    let extras = coefficients.extras();
+    for j in (0..width).filter(|j| varying.binary_search(j).is_err() && !extras.columns().contains(j)) {
         let c = coefficients.constant(j);
         a_coeffs[0] += gamma[j].mul_base(c);
         b_coeffs[0] += gamma_next[j].mul_base(c);
+    }
+    // the masked constant columns: v + (x^n − 1)·r, a few coefficients each
+    for (t, &j) in extras.columns().iter().enumerate() {
+        for (k, c) in extras.coefficients(t, coefficients.height()) {
+            a_coeffs[k] += gamma[j].mul_base(c);
+            b_coeffs[k] += gamma_next[j].mul_base(c);
+        }
     }
     // C over the composition columns (not the randomiser, the tree's last column)
     let c_coeffs: Vec<E> = (0..chunks.len())

@@ -86,6 +86,10 @@ enum Op {
     AuxCurrent(usize),
     /// Next row of the auxiliary segment, stored value `s`.
     AuxNext(usize),
+    /// Current row, masked constant column `k` (see [`crate::dft::Extras`]).
+    ExtraCurrent(usize),
+    /// Next row, masked constant column `k`.
+    ExtraNext(usize),
     Add(u32, u32),
     Sub(u32, u32),
     Mul(u32, u32),
@@ -108,6 +112,8 @@ impl Op {
             Op::Periodic(k) => Some((2, k)),
             Op::AuxCurrent(s) => Some((3, s)),
             Op::AuxNext(s) => Some((4, s)),
+            Op::ExtraCurrent(k) => Some((5, k)),
+            Op::ExtraNext(k) => Some((6, k)),
             _ => None,
         }
     }
@@ -147,7 +153,13 @@ impl Recorder {
     fn scale_of(&self, op: &Op) -> u32 {
         let s = |n: &u32| self.scales[*n as usize];
         match op {
-            Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_) => 1,
+            Op::Current(_)
+            | Op::Next(_)
+            | Op::Periodic(_)
+            | Op::AuxCurrent(_)
+            | Op::AuxNext(_)
+            | Op::ExtraCurrent(_)
+            | Op::ExtraNext(_) => 1,
             // a Montgomery product divides by R
             Op::Mul(a, b) if self.montgomery => s(a) + s(b) - 1,
             Op::Mul(a, b) => s(a) + s(b),
@@ -499,7 +511,7 @@ enum Step {
 pub struct Compiled {
     /// Inputs loaded into slots before the steps, per source (`Op::source`): (slot, index in
     /// the source).
-    inputs: [Vec<(usize, usize)>; 5],
+    inputs: [Vec<(usize, usize)>; 7],
     /// (output slot, step), in order.
     steps: Vec<(usize, Step)>,
     /// Non-constant constraints, per divisor (transition, first row, last row): (slot,
@@ -568,6 +580,9 @@ impl Compiled {
             for (t, &c) in layout.columns().iter().enumerate() {
                 row[c] = input(if next { Op::Next(t) } else { Op::Current(t) });
             }
+            for (k, &c) in layout.extras().iter().enumerate() {
+                row[c] = input(if next { Op::ExtraNext(k) } else { Op::ExtraCurrent(k) });
+            }
             row
         };
         let (cur, nxt) = (row(false), row(true));
@@ -626,7 +641,13 @@ impl Compiled {
                 Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => vec![*a, *b],
                 Op::Neg(a) | Op::AddConst(a, _) | Op::MulConst(a, _) | Op::Rescale(a, _) => vec![*a],
                 Op::Dot(terms, _) => terms.iter().map(|(_, m)| *m).collect(),
-                Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_) => Vec::new(),
+                Op::Current(_)
+                | Op::Next(_)
+                | Op::Periodic(_)
+                | Op::AuxCurrent(_)
+                | Op::AuxNext(_)
+                | Op::ExtraCurrent(_)
+                | Op::ExtraNext(_) => Vec::new(),
             }
         };
         // keep what the constraints use; then give each value a slot, reused after its last use
@@ -666,7 +687,7 @@ impl Compiled {
                 slots - 1
             })
         };
-        let (mut inputs, mut steps) = (<[Vec<(usize, usize)>; 5]>::default(), Vec::new());
+        let (mut inputs, mut steps) = (<[Vec<(usize, usize)>; 7]>::default(), Vec::new());
         // inputs first (they are loaded before the steps run)
         for (n, op) in ops.iter().enumerate() {
             if let (true, Some((source, index))) = (used[n], op.source()) {
@@ -691,7 +712,13 @@ impl Compiled {
                     terms.iter().map(|(k, m)| (*k, s(m))).collect(),
                     terms.first().map_or(constant_to_p3(*c), |(_, m)| stored(*c, m)),
                 ),
-                Op::Current(_) | Op::Next(_) | Op::Periodic(_) | Op::AuxCurrent(_) | Op::AuxNext(_) => {
+                Op::Current(_)
+                | Op::Next(_)
+                | Op::Periodic(_)
+                | Op::AuxCurrent(_)
+                | Op::AuxNext(_)
+                | Op::ExtraCurrent(_)
+                | Op::ExtraNext(_) => {
                     unreachable!("inputs are loaded first")
                 }
             };
@@ -780,6 +807,7 @@ impl Compiled {
         periodic: impl Fn(usize) -> &'a [Felt],
         aux_current: impl Fn(usize) -> &'a [Felt],
         aux_next: impl Fn(usize) -> &'a [Felt],
+        (extra_current, extra_next): (impl Fn(usize) -> &'a [Felt], impl Fn(usize) -> &'a [Felt]),
         coefficients: &[[u64; 3]],
         d: usize,
         scratch: &mut Scratch,
@@ -793,7 +821,8 @@ impl Compiled {
         assert!(d == self.d, "the extension the constraints were recorded in");
         // point by point, one row's values go to their slots (a stored value x̂ = x·R is the
         // Plonky3 element x·R: one power of R)
-        let sources: [&dyn Fn(usize) -> &'a [Felt]; 5] = [&current, &next, &periodic, &aux_current, &aux_next];
+        let sources: [&dyn Fn(usize) -> &'a [Felt]; 7] =
+            [&current, &next, &periodic, &aux_current, &aux_next, &extra_current, &extra_next];
         for (inputs, source) in self.inputs.iter().zip(sources) {
             if inputs.is_empty() {
                 continue;
@@ -1065,7 +1094,17 @@ mod tests {
                 .collect()
         };
         let columns = random_columns(rng, width);
-        let layout = RowLayout::of(&crate::dft::interpolate_columns(&columns));
+        // some constant columns masked, at random: their values come from a second source
+        let coefficients = crate::dft::interpolate_columns(&columns);
+        let mut masks: Vec<(usize, Vec<Felt>)> = Vec::new();
+        for c in (0..width).filter(|&c| columns[c].iter().all(|v| *v == columns[c][0])) {
+            if rng.next().is_multiple_of(3) {
+                masks.push((c, vec![rng.felt(), rng.felt()]));
+            }
+        }
+        let layout = RowLayout::of(&coefficients.masked_sparse(&masks));
+        let ew = layout.extras().len();
+        assert_eq!(ew, masks.len());
         // challenges and auxiliary rows at random (the constraints are checked as polynomials)
         let mut challenges: Vec<E> = (0..air.num_aux_challenges()).map(|_| ext(rng)).collect();
         challenges.extend(air.derived_challenges(&challenges));
@@ -1085,6 +1124,8 @@ mod tests {
         let stored: Vec<Felt> = (0..(BLOCK + 1) * sw).map(|_| rng.felt()).collect();
         let aux_stored: Vec<Felt> = (0..(BLOCK + 1) * asw).map(|_| rng.felt()).collect();
         let aux_row = |i: usize| &aux_stored[i * asw..(i + 1) * asw];
+        let extra_stored: Vec<Felt> = (0..(BLOCK + 1) * ew).map(|_| rng.felt()).collect();
+        let extra_row = |i: usize| &extra_stored[i * ew..(i + 1) * ew];
         let aux: Vec<E> = (0..=BLOCK)
             .flat_map(|i| {
                 let full = if with_layout { aux_layout.expand(aux_row(i)) } else { aux_row(i).to_vec() };
@@ -1106,6 +1147,7 @@ mod tests {
             |i| &periodic[BLOCK - 1 - i][..],
             |i| aux_row(BLOCK - 1 - i),
             |i| aux_row(BLOCK - i),
+            (|i| extra_row(BLOCK - 1 - i), |i| extra_row(BLOCK - i)),
             &compiled.coefficients(&alphas),
             d,
             &mut scratch,
@@ -1118,6 +1160,7 @@ mod tests {
             |i| &periodic[i][..],
             aux_row,
             |i| aux_row(i + 1),
+            (extra_row, |i| extra_row(i + 1)),
             &compiled.coefficients(&alphas),
             d,
             &mut scratch,
@@ -1129,7 +1172,9 @@ mod tests {
         }
         let raw = raw_coefficients(&alphas);
         for i in 0..len {
-            let (cur, nxt) = (layout.expand(row(i)), layout.expand(row(i + 1)));
+            let (mut cur, mut nxt) = (layout.expand(row(i)), layout.expand(row(i + 1)));
+            layout.fill_extras(extra_row(i), &mut cur);
+            layout.fill_extras(extra_row(i + 1), &mut nxt);
             let mut sink = LazyFold::<E>::new(&raw);
             air.evaluate_main(&cur, &nxt, &periodic[i], &mut sink);
             air.evaluate_main_boundary(&cur, &cur, &mut sink);

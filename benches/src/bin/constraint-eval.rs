@@ -81,6 +81,7 @@ fn main() {
                 |i| &periodic[(r0 + i) % 8][..],
                 |_| &[],
                 |_| &[],
+                (|_| &[], |_| &[]),
                 &folding,
                 2,
                 &mut scratch,
