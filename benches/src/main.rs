@@ -142,12 +142,11 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
     let mut prove_times = Vec::new();
     let mut verify_times = Vec::new();
     let mut last = None;
-    let mut memory_variant = false;
     for _ in 0..runs {
         let t = Instant::now();
         let out = execute(&program, &inputs).expect("execution");
         exec_times.push(t.elapsed());
-        memory_variant = std::hint::black_box(out).memory_variant;
+        std::hint::black_box(out);
         let t = Instant::now();
         let (outputs, proof, report) = prove_with(&program, &inputs, 1, &options, storage).expect("proof");
         prove_times.push(t.elapsed());
@@ -166,7 +165,8 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         assert_eq!(Some(outputs[0]), steps.map(Felt::new), "Collatz step count");
     }
     let queries = report.options.map_or(0, |o| o.num_queries);
-    let estimate = distaff_prover::estimated_memory(report.trace_length, memory_variant, &options, storage) >> 20;
+    let estimate =
+        distaff_prover::estimated_memory(report.trace_length, report.stored_columns, &options, storage) >> 20;
     println!(
         "ROW\t{}\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}\t{queries}\t{estimate}",
         ops,

@@ -7,7 +7,7 @@ use distaff_air::program::hash_to_hex;
 use distaff_air::{Program, PublicInputs};
 use distaff_assembly::SourceMap;
 use distaff_math::{word_from_hex, Felt};
-use distaff_processor::{execute, ExecutionError, ExecutionOutput, ProgramInputs, ProgramPoint};
+use distaff_processor::{execute, ExecutionError, ProgramInputs, ProgramPoint};
 use distaff_prover::{HashFunction, ProofOptions};
 use distaff_verifier::receipt::MAX_RECEIPT_BYTES;
 use serde_json::json;
@@ -167,29 +167,20 @@ fn gib(bytes: u64) -> String {
     }
 }
 
-/// Refuses, with a clear error, a proof whose estimated peak memory exceeds the limit.
-fn check_memory(run: &ExecutionOutput, options: &ProofOptions, args: &ProveArgs) -> Result<(), CliError> {
-    use distaff_prover::{estimated_memory, LdeStorage};
-    let Some(limit) = args.max_memory.or_else(available_memory) else { return Ok(()) };
-    // (a hiding proof's trace has at least MIN_HIDING_TRACE_LENGTH rows)
-    let min_rows = if options.hiding { distaff_verifier::shape::MIN_HIDING_TRACE_LENGTH } else { 0 };
-    let (cycles, rows, wide) = (run.cycles, run.trace_length.max(min_rows), run.memory_variant);
-    let need = estimated_memory(rows, wide, options, args.storage);
-    if need <= limit {
-        return Ok(());
-    }
-    let streamed = estimated_memory(rows, wide, options, LdeStorage::Streamed);
-    let hint = if args.storage == LdeStorage::Stored && streamed <= limit {
+/// The error for a proof refused for its estimated memory, with a hint when the streamed LDE
+/// would fit.
+fn memory_error(needed: u64, limit: u64, streamed: u64, storage: distaff_prover::LdeStorage, rows: usize) -> CliError {
+    let hint = if storage == distaff_prover::LdeStorage::Stored && streamed <= limit {
         format!("; with --low-memory it needs about {}", gib(streamed))
     } else {
         String::new()
     };
-    Err(CliError::Resources(format!(
-        "proving this execution ({cycles} cycles, a 2^{}-row trace) needs about {} of memory, but the limit is {}{hint}",
+    CliError::Resources(format!(
+        "proving this execution (a 2^{}-row trace) needs about {} of memory, but the limit is {}{hint}",
         rows.trailing_zeros(),
-        gib(need),
+        gib(needed),
         gib(limit)
-    )))
+    ))
 }
 
 /// Fails, before any proving, if the proof cannot be written to `path` (it leaves no file
@@ -222,14 +213,20 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
     .with_hiding(hiding);
     check_writable(proof_path)?;
     let start = Instant::now();
-    // a quick execution first: its length says whether the proof can fit in memory
-    let run = execute(program, &inputs).map_err(|e| loaded.execution_error(e))?;
-    check_memory(&run, &options, args)?;
-    let (values, proof, report) =
-        distaff_prover::prove_with(program, &inputs, outputs, &options, storage).map_err(|e| match e {
-            distaff_prover::ProverError::Execution(e) => loaded.execution_error(e),
-            other => CliError::Proving(other),
-        })?;
+    // the prover refuses, once the trace is built, a proof that cannot fit in memory
+    let settings = distaff_prover::ProverSettings {
+        storage,
+        max_memory: args.max_memory.or_else(available_memory),
+        ..Default::default()
+    };
+    let (values, proof, report) = distaff_prover::prove_with_settings(program, &inputs, outputs, &options, &settings)
+        .map_err(|e| match e {
+        distaff_prover::ProverError::Execution(e) => loaded.execution_error(e),
+        distaff_prover::ProverError::Memory { trace_length, needed, limit, streamed } => {
+            memory_error(needed, limit, streamed, storage, trace_length)
+        }
+        other => CliError::Proving(other),
+    })?;
     let elapsed = start.elapsed();
     // the file is a receipt: the proof with the claim it was made for
     let claim = PublicInputs {

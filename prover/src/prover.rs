@@ -73,6 +73,19 @@ pub enum ProverError {
     /// hiding proof of a trace shorter than its masks allow).
     #[error("the options do not fit this trace: {0}")]
     Shape(distaff_verifier::VerificationError),
+    /// The proof would need more memory than [`ProverSettings::max_memory`] allows (checked
+    /// once the trace is built, before its LDE).
+    #[error("proving this trace of {trace_length} rows needs about {} MiB of memory, but the limit is {} MiB (with the streamed LDE it needs about {} MiB)", needed >> 20, limit >> 20, streamed >> 20)]
+    Memory {
+        /// Rows in the trace.
+        trace_length: usize,
+        /// The estimate for the storage asked for, in bytes.
+        needed: u64,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The estimate with [`LdeStorage::Streamed`], in bytes.
+        streamed: u64,
+    },
     /// The operating system gave no randomness for a hiding proof.
     #[error("no randomness for a hiding proof: {0}")]
     Randomness(String),
@@ -98,6 +111,9 @@ pub struct ProvingReport {
     /// The options the proof was made with (a hiding proof may have more queries than asked
     /// for).
     pub options: Option<ProofOptions>,
+    /// Trace columns (auxiliary ones counted by base coordinates) whose LDE the prover stores:
+    /// those whose values are not all equal (see [`estimated_memory`]).
+    pub stored_columns: usize,
 }
 
 impl ProvingReport {
@@ -126,7 +142,8 @@ impl ProvingReport {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LdeStorage {
     /// Compute the LDE once and keep it (`n · blowup` rows of the trace's varying columns:
-    /// 0.55 GB of F(86181)'s 0.93 GB peak, a 2^18-row trace at blowup 8). The fastest.
+    /// 0.55 GB of F(86181)'s 0.93 GB peak, a 2^18-row trace at blowup 8). The fastest up to
+    /// 2^18 rows (at 2^20, where it pages heavily, the streamed LDE is faster).
     #[default]
     Stored,
     /// Never hold more than one coset of it: compute it coset by coset twice (to commit, then
@@ -135,29 +152,33 @@ pub enum LdeStorage {
     Streamed,
 }
 
-/// An estimate of the prover's peak memory, in bytes, for a trace of `trace_length` rows of the
-/// VM's AIR: the whole process's peak, fitted (as `a + b·rows`) to hiding proofs of Fibonacci
-/// at 2^16, 2^18 and 2^20 rows (blowup 8, quadratic extension, 2 threads; 316, 1246 and 4978
-/// MiB with the stored LDE, 138, 538 and 2131 MiB streamed), rounded up so that it is within
-/// 15% above those peaks, scaled by the blowup and (for the cubic extension) the larger
-/// extension elements. The memory variant of the AIR (`memory_variant`: 85 main and 5
-/// auxiliary columns instead of 58 and 0 or 1) takes about 1.64 times as much per row (a
-/// 25-value bubble sort, 2^15 rows: 278 MiB). Front ends use it to refuse a proof that cannot
-/// fit rather than be killed for running out of memory. Without hiding, columns that hold one
-/// value on every row are neither transformed nor stored, so the estimate is an upper bound
-/// (F(86181) without hiding: 884 MiB measured against 1391 estimated; a hiding proof masks
-/// every column, so it stores them all).
-pub fn estimated_memory(trace_length: usize, memory_variant: bool, options: &ProofOptions, storage: LdeStorage) -> u64 {
+/// An estimate of the prover's peak memory, in bytes, for a trace of `trace_length` rows of
+/// which `stored_columns` have their LDE stored ([`ProvingReport::stored_columns`]: the columns
+/// whose values are not all equal, auxiliary ones counted by base coordinates; a column that
+/// holds one value on every row is never stored, hiding or not). The whole process's peak,
+/// fitted as `(a + b·columns)·rows` to hiding proofs of Fibonacci (33 stored columns) at 2^16,
+/// 2^18 and 2^20 rows (blowup 8, quadratic extension, 2 threads: 226, 888 and 3547 MiB with
+/// the stored LDE, 134, 520 and 2075 MiB streamed) and to the same proofs when they stored 51
+/// columns (316, 1246 and 4978 MiB), rounded up so that it is within 15% above them, and
+/// scaled by the blowup and (for the cubic extension) the larger extension elements. Front
+/// ends use it (through [`ProverSettings::max_memory`]) to refuse a proof that cannot fit
+/// rather than be killed for running out of memory.
+pub fn estimated_memory(
+    trace_length: usize,
+    stored_columns: usize,
+    options: &ProofOptions,
+    storage: LdeStorage,
+) -> u64 {
+    let columns = stored_columns as u64;
     let per_row: u64 = match storage {
-        LdeStorage::Stored => 5_500,
-        LdeStorage::Streamed => 2_200,
+        LdeStorage::Stored => 1_000 + 80 * columns,
+        LdeStorage::Streamed => 1_800 + 10 * columns,
     };
     let blowup = options.blowup_factor.max(1) as u64;
     let extension = match options.extension {
         FieldExtension::Quadratic => 4,
         FieldExtension::Cubic => 5,
     };
-    let per_row = if memory_variant { per_row * 41 / 25 } else { per_row };
     let lde = (trace_length as u64).saturating_mul(per_row).saturating_mul(blowup) / 8 * extension / 4;
     lde.saturating_add(16 << 20)
 }
@@ -172,6 +193,9 @@ pub struct ProverSettings {
     pub checks: Checks,
     /// Where a hiding proof's randomness comes from.
     pub seed: Seed,
+    /// Refuse ([`ProverError::Memory`]) a proof whose [`estimated_memory`] exceeds this many
+    /// bytes (checked once the trace is built: its columns say how much the LDE stores).
+    pub max_memory: Option<u64>,
 }
 
 /// The seed of a hiding proof's masks and salts.
@@ -188,7 +212,7 @@ pub enum Seed {
 
 impl Default for ProverSettings {
     fn default() -> Self {
-        ProverSettings { storage: LdeStorage::Stored, checks: Checks::On, seed: Seed::Os }
+        ProverSettings { storage: LdeStorage::Stored, checks: Checks::On, seed: Seed::Os, max_memory: None }
     }
 }
 
@@ -345,19 +369,19 @@ fn prove_air_with_report<A: Air>(
         (Seed::InsecureFixedForTesting(seed), true) => Some(Randomness::insecure_fixed_seed_for_testing(seed)),
         (Seed::Os, true) => Some(Randomness::from_os().map_err(|e| ProverError::Randomness(e.to_string()))?),
     };
-    let (checks, storage, randomness) = (settings.checks, settings.storage, randomness.as_ref());
+    let randomness = randomness.as_ref();
     match (options.extension, options.hash) {
         (FieldExtension::Quadratic, HashFunction::Blake3_256) => {
-            prove_generic::<QuadFelt, Blake3_256<Felt>, A>(air, columns, options, checks, storage, randomness, report)
+            prove_generic::<QuadFelt, Blake3_256<Felt>, A>(air, columns, options, settings, randomness, report)
         }
         (FieldExtension::Quadratic, HashFunction::Rp64_256) => {
-            prove_generic::<QuadFelt, Rp64_256, A>(air, columns, options, checks, storage, randomness, report)
+            prove_generic::<QuadFelt, Rp64_256, A>(air, columns, options, settings, randomness, report)
         }
         (FieldExtension::Cubic, HashFunction::Blake3_256) => {
-            prove_generic::<CubeFelt, Blake3_256<Felt>, A>(air, columns, options, checks, storage, randomness, report)
+            prove_generic::<CubeFelt, Blake3_256<Felt>, A>(air, columns, options, settings, randomness, report)
         }
         (FieldExtension::Cubic, HashFunction::Rp64_256) => {
-            prove_generic::<CubeFelt, Rp64_256, A>(air, columns, options, checks, storage, randomness, report)
+            prove_generic::<CubeFelt, Rp64_256, A>(air, columns, options, settings, randomness, report)
         }
     }
 }
@@ -604,8 +628,7 @@ fn prove_generic<E, H, A>(
     air: &A,
     columns: Cow<'_, [Vec<Felt>]>,
     options: &ProofOptions,
-    checks: Checks,
-    storage: LdeStorage,
+    settings: &ProverSettings,
     randomness: Option<&Randomness>,
     report: &mut ProvingReport,
 ) -> Result<Proof, ProverError>
@@ -615,6 +638,7 @@ where
     H: RowHasher,
     A: Air,
 {
+    let (checks, storage) = (settings.checks, settings.storage);
     let n = columns[0].len();
     let log_n = n.trailing_zeros() as u8;
     let blowup = options.blowup_factor;
@@ -654,6 +678,15 @@ where
     let mut columns = (aux_width > 0).then_some(columns);
     // the varying columns, stored coset by coset (position p is row (p % blowup)·n + p / blowup)
     let layout = dft::RowLayout::of(&coefficients);
+    // now that it is known which columns the LDE stores, a proof that cannot fit is refused
+    report.stored_columns = layout.stored_width() + aux_width * d;
+    if let Some(limit) = settings.max_memory {
+        let needed = estimated_memory(n, report.stored_columns, options, storage);
+        if needed > limit {
+            let streamed = estimated_memory(n, report.stored_columns, options, LdeStorage::Streamed);
+            return Err(ProverError::Memory { trace_length: n, needed, limit, streamed });
+        }
+    }
     let stored: Option<Vec<Felt>> = match storage {
         LdeStorage::Stored => Some(report.time("trace LDE", || dft::lde_cosets(&coefficients, blowup))),
         LdeStorage::Streamed => None,

@@ -35,3 +35,31 @@ fn stored_and_streamed_lde_give_the_same_proof() {
         }
     }
 }
+
+#[test]
+fn a_proof_over_the_memory_limit_is_refused_once_its_columns_are_known() {
+    // Fibonacci: of 58 columns, 7 are public and 18 hold one value (the deep stack, unused
+    // decoder bits): a hiding proof stores the LDE of the other 33, as one without hiding does
+    let program = assemble("begin repeat.300 swap dup.1 add end end").unwrap();
+    let inputs = ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).unwrap();
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let (_, _, report) = prove_with_settings(&program, &inputs, 1, &options, &ProverSettings::default()).unwrap();
+    let (_, _, plain) =
+        prove_with_settings(&program, &inputs, 1, &options.without_hiding(), &ProverSettings::default()).unwrap();
+    assert_eq!((report.stored_columns, plain.stored_columns), (33, 33));
+    let n = report.trace_length;
+    let needed = distaff_prover::estimated_memory(n, 33, &options, LdeStorage::Stored);
+    let streamed = distaff_prover::estimated_memory(n, 33, &options, LdeStorage::Streamed);
+    assert!(streamed < needed);
+    for (limit, refused) in [(needed - 1, true), (needed, false)] {
+        let settings = ProverSettings { max_memory: Some(limit), ..Default::default() };
+        match prove_with_settings(&program, &inputs, 1, &options, &settings) {
+            Err(distaff_prover::ProverError::Memory { trace_length, needed: n2, limit: l2, streamed: s2 }) => {
+                assert!(refused, "refused at the limit {limit}");
+                assert_eq!((trace_length, n2, l2, s2), (n, needed, limit, streamed));
+            }
+            Ok(_) => assert!(!refused, "proved over the limit {limit}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
