@@ -153,19 +153,14 @@ impl Recorder {
     fn scale_of(&self, op: &Op) -> u32 {
         let s = |n: &u32| self.scales[*n as usize];
         match op {
-            Op::Current(_)
-            | Op::Next(_)
-            | Op::Periodic(_)
-            | Op::AuxCurrent(_)
-            | Op::AuxNext(_)
-            | Op::ExtraCurrent(_)
-            | Op::ExtraNext(_) => 1,
             // a Montgomery product divides by R
             Op::Mul(a, b) if self.montgomery => s(a) + s(b) - 1,
             Op::Mul(a, b) => s(a) + s(b),
             Op::Add(a, _) | Op::Sub(a, _) | Op::Neg(a) | Op::AddConst(a, _) | Op::MulConst(a, _) => s(a),
             Op::Dot(terms, _) => terms.first().map_or(1, |(_, n)| s(n)),
             Op::Rescale(a, k) => s(a) + k,
+            // inputs (loads of a row, periodic or auxiliary value)
+            _ => 1,
         }
     }
 }
@@ -641,13 +636,7 @@ impl Compiled {
                 Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) => vec![*a, *b],
                 Op::Neg(a) | Op::AddConst(a, _) | Op::MulConst(a, _) | Op::Rescale(a, _) => vec![*a],
                 Op::Dot(terms, _) => terms.iter().map(|(_, m)| *m).collect(),
-                Op::Current(_)
-                | Op::Next(_)
-                | Op::Periodic(_)
-                | Op::AuxCurrent(_)
-                | Op::AuxNext(_)
-                | Op::ExtraCurrent(_)
-                | Op::ExtraNext(_) => Vec::new(),
+                _ => Vec::new(),
             }
         };
         // keep what the constraints use; then give each value a slot, reused after its last use
@@ -712,15 +701,7 @@ impl Compiled {
                     terms.iter().map(|(k, m)| (*k, s(m))).collect(),
                     terms.first().map_or(constant_to_p3(*c), |(_, m)| stored(*c, m)),
                 ),
-                Op::Current(_)
-                | Op::Next(_)
-                | Op::Periodic(_)
-                | Op::AuxCurrent(_)
-                | Op::AuxNext(_)
-                | Op::ExtraCurrent(_)
-                | Op::ExtraNext(_) => {
-                    unreachable!("inputs are loaded first")
-                }
+                _ => unreachable!("inputs are loaded first"),
             };
             // operands whose last use this is give their slots back first: the steps write a
             // point's result after reading its operands, so the output may reuse one of them
