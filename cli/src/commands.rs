@@ -149,6 +149,51 @@ pub struct ProveArgs {
     pub as_json: bool,
     /// Make a zero-knowledge (hiding) proof (the default; `--no-zk` turns it off).
     pub hiding: bool,
+    /// Show a progress display on standard error (when it is a terminal; `--quiet` turns it
+    /// off).
+    pub progress: bool,
+}
+
+/// A spinner on standard error that names the proving phase, shown once a proof has taken a
+/// second (a short proof prints nothing), and only when standard error is a terminal.
+struct ProgressDisplay {
+    bar: indicatif::ProgressBar,
+    /// Whether the proof is over (then the display must not appear).
+    done: std::sync::Arc<std::sync::Mutex<bool>>,
+}
+
+impl ProgressDisplay {
+    fn new() -> std::sync::Arc<Self> {
+        let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} proving [{elapsed}] {msg}") {
+            bar.set_style(style);
+        }
+        let done = std::sync::Arc::new(std::sync::Mutex::new(false));
+        let (shown, over) = (bar.clone(), done.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            if let Ok(over) = over.lock() {
+                if !*over {
+                    // (a hidden target unless standard error is a terminal)
+                    shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    shown.enable_steady_tick(std::time::Duration::from_millis(120));
+                }
+            }
+        });
+        std::sync::Arc::new(ProgressDisplay { bar, done })
+    }
+
+    /// Phase `name` starts.
+    fn phase(&self, name: &'static str) {
+        self.bar.set_message(name);
+    }
+
+    fn finish(&self) {
+        if let Ok(mut over) = self.done.lock() {
+            *over = true;
+        }
+        self.bar.finish_and_clear();
+    }
 }
 
 /// The memory the system reports available (`MemAvailable` on Linux), in bytes.
@@ -214,13 +259,22 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
     check_writable(proof_path)?;
     let start = Instant::now();
     // the prover refuses, once the trace is built, a proof that cannot fit in memory
+    let display = args.progress.then(ProgressDisplay::new);
+    let progress: Option<distaff_prover::Progress> = display.clone().map(|d| {
+        let progress: distaff_prover::Progress = std::sync::Arc::new(move |phase| d.phase(phase));
+        progress
+    });
     let settings = distaff_prover::ProverSettings {
         storage,
         max_memory: args.max_memory.or_else(available_memory),
+        progress,
         ..Default::default()
     };
-    let (values, proof, report) = distaff_prover::prove_with_settings(program, &inputs, outputs, &options, &settings)
-        .map_err(|e| match e {
+    let proved = distaff_prover::prove_with_settings(program, &inputs, outputs, &options, &settings);
+    if let Some(display) = &display {
+        display.finish();
+    }
+    let (values, proof, report) = proved.map_err(|e| match e {
         distaff_prover::ProverError::Execution(e) => loaded.execution_error(e),
         distaff_prover::ProverError::Memory { trace_length, needed, limit, streamed } => {
             memory_error(needed, limit, streamed, storage, trace_length)
@@ -256,6 +310,7 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
                 "hiding": hiding,
                 "queries": proof.options.num_queries,
                 "initial_memory_words": inputs.memory().len(),
+                "phases_ms": report.phases.iter().map(|(name, d)| (name.to_string(), serde_json::Value::from(d.as_secs_f64() * 1e3))).collect::<serde_json::Map<_, _>>(),
             })
         );
     } else {

@@ -73,7 +73,11 @@ enum Command {
         /// evaluations of the execution trace, from which secret inputs can be recovered.
         #[arg(long)]
         no_zk: bool,
-        /// Print one JSON object.
+        /// Print no progress display (it appears on standard error, when that is a terminal,
+        /// for proofs that take more than a second).
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print one JSON object (with the time of each proving phase).
         #[arg(long)]
         json: bool,
     },
@@ -128,7 +132,19 @@ fn main() -> ExitCode {
         Command::Run { program, inputs, outputs, json } => {
             (json, commands::run(&program, inputs.as_deref(), outputs, json))
         }
-        Command::Prove { program, inputs, outputs, security, hash, proof, low_memory, max_memory, no_zk, json } => {
+        Command::Prove {
+            program,
+            inputs,
+            outputs,
+            security,
+            hash,
+            proof,
+            low_memory,
+            max_memory,
+            no_zk,
+            quiet,
+            json,
+        } => {
             // the proof's large buffers are reused as they are freed (only proving needs it)
             distaff_prover::keep_freed_memory();
             let hash = match hash {
@@ -138,8 +154,16 @@ fn main() -> ExitCode {
             let storage =
                 if low_memory { distaff_prover::LdeStorage::Streamed } else { distaff_prover::LdeStorage::Stored };
             let max_memory = max_memory.map(|g| (g.max(0.0) * (1u64 << 30) as f64) as u64);
-            let args =
-                commands::ProveArgs { outputs, security, hash, storage, max_memory, as_json: json, hiding: !no_zk };
+            let args = commands::ProveArgs {
+                outputs,
+                security,
+                hash,
+                storage,
+                max_memory,
+                as_json: json,
+                hiding: !no_zk,
+                progress: !quiet,
+            };
             (json, commands::prove(&program, inputs.as_deref(), &args, &proof))
         }
         Command::Verify { proof, program_hash, inputs, outputs, any_inputs, min_security, json } => {

@@ -71,6 +71,15 @@ fn prove_then_verify_and_reject_wrong_claims() {
     // a hiding proof (the default) pays for its masks with queries: at least the preset's bits
     assert!(v["security_bits"].as_u64().unwrap() >= 96, "{v}");
     assert_eq!(v["hiding"], true);
+    // the time of each phase, every protocol step among them, summing to at most the total
+    let phases = v["phases_ms"].as_object().expect("phases_ms is an object");
+    for phase in
+        ["execution", "trace LDE", "trace commitment", "constraint evaluation", "DEEP composition", "FRI", "queries"]
+    {
+        assert!(phases.get(phase).and_then(|t| t.as_f64()).is_some_and(|t| t >= 0.0), "{phase} in {v}");
+    }
+    let sum: f64 = phases.values().filter_map(|t| t.as_f64()).sum();
+    assert!(sum <= v["proving_time_ms"].as_f64().unwrap() + 1.0, "{v}");
     let hash = v["program_hash"].as_str().unwrap().to_string();
     let inputs = example("fibonacci.inputs.json");
     let ok = distaff(&[
@@ -444,9 +453,16 @@ fn a_proof_that_cannot_fit_in_memory_is_refused_up_front() {
     let err = stderr(&o);
     assert!(err.contains("2^15-row trace") && err.contains("needs about") && err.contains("MiB"), "{err}");
     assert!(!proof.exists(), "no proof is written");
-    // within the limit it proves
-    let o = distaff(&["prove", &prog, "--inputs", &inputs, "--proof", proof.to_str().unwrap(), "--max-memory", "8"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    // within the limit it proves; with --quiet (and standard error not a terminal) it prints
+    // nothing on standard error either way
+    for quiet in [&[][..], &["--quiet"][..]] {
+        let mut args =
+            vec!["prove", &prog, "--inputs", &inputs, "--proof", proof.to_str().unwrap(), "--max-memory", "8"];
+        args.extend_from_slice(quiet);
+        let o = distaff(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{quiet:?}");
+    }
     let _ = std::fs::remove_file(&proof);
 }
 

@@ -53,6 +53,6 @@ pub use distaff_verifier::{FieldExtension, HashFunction, Proof, ProofOptions};
 pub use memory::keep_freed_memory;
 pub use prover::{
     estimated_memory, prove, prove_air, prove_air_with, prove_trace, prove_trace_with, prove_with, prove_with_settings,
-    Checks, LdeStorage, ProverError, ProverSettings, ProvingReport, Seed,
+    Checks, LdeStorage, Progress, ProverError, ProverSettings, ProvingReport, Seed,
 };
 pub use zk::Randomness;

@@ -97,8 +97,11 @@ pub enum ProverError {
     Commitment(String),
 }
 
+/// A function told the name of each proving phase as it starts (for a progress display).
+pub type Progress = std::sync::Arc<dyn Fn(&'static str) + Send + Sync>;
+
 /// What a proof cost.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct ProvingReport {
     /// Time per phase, in order of first occurrence (a phase entered twice is summed).
     pub phases: Vec<(&'static str, Duration)>,
@@ -114,10 +117,33 @@ pub struct ProvingReport {
     /// Trace columns (auxiliary ones counted by base coordinates) whose LDE the prover stores:
     /// those whose values are not all equal (see [`estimated_memory`]).
     pub stored_columns: usize,
+    /// Told each phase as it starts ([`ProverSettings::progress`]).
+    progress: Option<Progress>,
+}
+
+impl core::fmt::Debug for ProvingReport {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ProvingReport")
+            .field("phases", &self.phases)
+            .field("trace_length", &self.trace_length)
+            .field("cycles", &self.cycles)
+            .field("security_bits", &self.security_bits)
+            .field("options", &self.options)
+            .field("stored_columns", &self.stored_columns)
+            .finish()
+    }
 }
 
 impl ProvingReport {
+    /// Tells the progress function that phase `name` starts.
+    fn begin(&self, name: &'static str) {
+        if let Some(progress) = &self.progress {
+            progress(name);
+        }
+    }
+
     fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        self.begin(name);
         let start = Instant::now();
         let out = f();
         self.add(name, start.elapsed());
@@ -196,6 +222,8 @@ pub struct ProverSettings {
     /// Refuse ([`ProverError::Memory`]) a proof whose [`estimated_memory`] exceeds this many
     /// bytes (checked once the trace is built: its columns say how much the LDE stores).
     pub max_memory: Option<u64>,
+    /// Told the name of each phase as it starts, from the thread that proves.
+    pub progress: Option<Progress>,
 }
 
 /// The seed of a hiding proof's masks and salts.
@@ -212,7 +240,13 @@ pub enum Seed {
 
 impl Default for ProverSettings {
     fn default() -> Self {
-        ProverSettings { storage: LdeStorage::Stored, checks: Checks::On, seed: Seed::Os, max_memory: None }
+        ProverSettings {
+            storage: LdeStorage::Stored,
+            checks: Checks::On,
+            seed: Seed::Os,
+            max_memory: None,
+            progress: None,
+        }
     }
 }
 
@@ -255,7 +289,7 @@ pub fn prove_with_settings(
         return Err(ProverError::TooManyOutputs(num_outputs));
     }
     options.validate()?;
-    let mut report = ProvingReport::default();
+    let mut report = ProvingReport { progress: settings.progress.clone(), ..Default::default() };
     // a hiding proof needs a trace of some length (padded with halted rows): at least 2^10
     // rows, more if the options' queries make the masks too long for it
     let mut min_length = if options.hiding { MIN_HIDING_TRACE_LENGTH } else { 0 };
@@ -294,7 +328,13 @@ pub fn prove_trace_with(
     options: &ProofOptions,
     settings: &ProverSettings,
 ) -> Result<Proof, ProverError> {
-    prove_trace_with_report(Cow::Borrowed(columns), public, options, settings, &mut ProvingReport::default())
+    prove_trace_with_report(
+        Cow::Borrowed(columns),
+        public,
+        options,
+        settings,
+        &mut ProvingReport { progress: settings.progress.clone(), ..Default::default() },
+    )
 }
 
 fn prove_trace_with_report(
@@ -332,7 +372,13 @@ pub fn prove_air_with<A: Air>(
     options: &ProofOptions,
     settings: &ProverSettings,
 ) -> Result<Proof, ProverError> {
-    prove_air_with_report(air, Cow::Borrowed(columns), options, settings, &mut ProvingReport::default())
+    prove_air_with_report(
+        air,
+        Cow::Borrowed(columns),
+        options,
+        settings,
+        &mut ProvingReport { progress: settings.progress.clone(), ..Default::default() },
+    )
 }
 
 fn prove_air_with_report<A: Air>(
@@ -478,10 +524,15 @@ fn commit_stored<H: RowHasher>(
     report: &mut ProvingReport,
 ) -> Result<PartialTree<H>, ProverError> {
     let sw = layout.stored_width();
+    report.begin("trace commitment");
     let mut leaves = vec![H::Digest::default(); n * blowup];
     for j in 0..blowup {
-        let extra = report.time("trace LDE", || extras.coset(j, n, blowup));
-        report.time("trace commitment", || {
+        // (timed without announcing: the display says "trace commitment" throughout)
+        let t = Instant::now();
+        let extra = extras.coset(j, n, blowup);
+        report.add("trace LDE", t.elapsed());
+        let t = Instant::now();
+        {
             let coset = Stored::with_extras(&rows[j * n * sw..(j + 1) * n * sw], layout, &extra);
             match salts.map(|s| (s.coset(j), s.salt_len)) {
                 None => crate::merkle::hash_coset::<H, _>(&mut leaves, blowup, j, &coset),
@@ -492,7 +543,8 @@ fn commit_stored<H: RowHasher>(
                     &Salted { rows: &coset, index: |k| k, salts: &salts, salt_len },
                 ),
             }
-        });
+        }
+        report.add("trace commitment", t.elapsed());
     }
     report.time("trace commitment", || {
         PartialTree::<H>::build(n * blowup, RECOMPUTED_LEVELS, &|start: usize, out: &mut [H::Digest]| {
@@ -514,6 +566,7 @@ fn commit_cosets<H: RowHasher>(
     (lde_phase, commit_phase): (&'static str, &'static str),
 ) -> Result<PartialTree<H>, ProverError> {
     let layout = dft::RowLayout::of(coefficients);
+    report.begin(lde_phase);
     let start = Instant::now();
     let mut hashing = Duration::ZERO;
     let mut leaves = Leaves::<H>::new(coefficients.height() * blowup, blowup).map_err(commitment_error)?;
@@ -1034,6 +1087,7 @@ where
         })
         .collect();
 
+    report.begin("constraint evaluation");
     let start = Instant::now();
     let compiled = symbolic::Compiled::record(air, layout, Some(aux_layout), challenges);
     let folding = compiled.coefficients(alphas);

@@ -63,3 +63,35 @@ fn a_proof_over_the_memory_limit_is_refused_once_its_columns_are_known() {
         }
     }
 }
+
+#[test]
+fn the_progress_function_hears_every_phase_as_it_starts() {
+    use std::sync::{Arc, Mutex};
+    let program = assemble("begin repeat.40 swap dup.1 add end end").unwrap();
+    let inputs = ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).unwrap();
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    for storage in [LdeStorage::Stored, LdeStorage::Streamed] {
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let sink = heard.clone();
+        let progress: distaff_prover::Progress = Arc::new(move |phase| sink.lock().unwrap().push(phase));
+        let settings = ProverSettings { storage, progress: Some(progress), ..Default::default() };
+        let (_, _, report) = prove_with_settings(&program, &inputs, 1, &options, &settings).unwrap();
+        let heard = heard.lock().unwrap();
+        // every phase the report times was announced, and the protocol's steps in their order
+        for (phase, _) in &report.phases {
+            assert!(heard.contains(phase), "{phase} not announced ({storage:?}): {heard:?}");
+        }
+        let first = |p: &str| heard.iter().position(|h| *h == p).unwrap_or_else(|| panic!("{p}: {heard:?}"));
+        let order = [
+            "execution",
+            "trace interpolation",
+            "constraint evaluation",
+            "out-of-domain evaluation",
+            "DEEP composition",
+            "FRI",
+            "grinding",
+            "queries",
+        ];
+        assert!(order.windows(2).all(|w| first(w[0]) < first(w[1])), "{heard:?}");
+    }
+}
