@@ -52,6 +52,25 @@ pub enum ErrorKind {
     /// The source has no `begin`.
     #[error("expected 'begin', found the end of the source")]
     MissingBegin,
+    /// A block is not closed, and by the indentation it is a block inside the one left open:
+    /// the `end` that closed it lines up with the outer block's opener.
+    #[error("'{opener}' at line {line}, column {column} is never closed by 'end': the 'end' at line {end_line}, column {end_column}, which closed it, lines up with '{outer}' at line {outer_line}")]
+    MisclosedBlock {
+        /// The block missing its `end` (`if.true`, `while.true`, `repeat.N`, …).
+        opener: String,
+        /// Where it was opened.
+        line: usize,
+        /// Where it was opened.
+        column: usize,
+        /// The `end` that closed it.
+        end_line: usize,
+        /// The `end` that closed it.
+        end_column: usize,
+        /// The enclosing block left open.
+        outer: String,
+        /// Where that block was opened.
+        outer_line: usize,
+    },
     /// A block is not closed.
     #[error("'{opener}' at line {line}, column {column} is never closed by 'end'")]
     UnclosedBlock {
@@ -785,6 +804,9 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
     let mut iter = tokens.iter();
     let mut procs: Vec<(&str, Vec<Node>, usize)> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
+    // every closed block's opener and the `end` that closed it, for the error when the source
+    // ends with a block open
+    let mut closed: Vec<(Token, Token)> = Vec::new();
     let unexpected = |t: &Token, reason| AssemblyError::at(t, ErrorKind::Unexpected { token: t.text.into(), reason });
     while let Some(token) = iter.next() {
         let item = parse_token(token)?;
@@ -857,6 +879,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
             Item::Begin => return Err(unexpected(token, "a program has one 'begin'")),
             Item::End => {
                 let frame = stack.pop().expect("inside a block");
+                closed.push((frame.opener.clone(), token.clone()));
                 match frame.open {
                     Open::Begin => {
                         if let Some(extra) = iter.next() {
@@ -904,6 +927,34 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
         let (line, column) = tokens.last().map(|t| (t.line, t.column + t.text.chars().count())).unwrap_or((1, 1));
         return Err(AssemblyError { line, column, kind: ErrorKind::MissingBegin });
     };
+    // The first block, opened inside the one left open, whose `end` sits left of its opener,
+    // lined up with an opener before it: by the indentation, that `end` was meant for the outer
+    // block, and this block is the one that lacks its `end`.
+    let after = |t: &Token, u: &Token| (t.line, t.column) > (u.line, u.column);
+    let openers: Vec<&Token> = closed.iter().map(|(o, _)| o).chain(stack.iter().map(|f| &f.opener)).collect();
+    let misclosed = closed.iter().find_map(|(opener, end)| {
+        if !after(opener, &open.opener) || end.column >= opener.column || end.line <= opener.line {
+            return None;
+        }
+        let outer =
+            openers.iter().filter(|o| o.column == end.column && after(opener, o)).max_by_key(|o| (o.line, o.column))?;
+        Some((opener, end, *outer))
+    });
+    if let Some((opener, end, outer)) = misclosed {
+        return Err(AssemblyError {
+            line: opener.line,
+            column: opener.column,
+            kind: ErrorKind::MisclosedBlock {
+                opener: opener.text.into(),
+                line: opener.line,
+                column: opener.column,
+                end_line: end.line,
+                end_column: end.column,
+                outer: outer.text.into(),
+                outer_line: outer.line,
+            },
+        });
+    }
     let (line, column) = tokens.last().map(|t| (t.line, t.column + t.text.chars().count())).unwrap_or((1, 1));
     Err(AssemblyError {
         line,

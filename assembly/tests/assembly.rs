@@ -384,6 +384,31 @@ fn block_errors_point_at_the_offending_token() {
         err("begin push.1 if.true add else mul end"),
         (1, 38, ErrorKind::UnclosedBlock { opener: "begin".into(), line: 1, column: 1 })
     );
+    // by the indentation, the 'end' that closed the if was meant for 'begin': the if is named
+    let misclosed =
+        |opener: &str, (line, column), (end_line, end_column), outer: &str, outer_line| ErrorKind::MisclosedBlock {
+            opener: opener.into(),
+            line,
+            column,
+            end_line,
+            end_column,
+            outer: outer.into(),
+            outer_line,
+        };
+    assert_eq!(
+        err("begin\n    push.1\n    if.true\n        push.2\nend\n"),
+        (3, 5, misclosed("if.true", (3, 5), (5, 1), "begin", 1))
+    );
+    // nested blocks in a procedure: the 'end' meant for the repeat closed the while
+    assert_eq!(
+        err("proc.f\n    repeat.2\n        while.true\n            push.0\n    end\nend\n"),
+        (3, 9, misclosed("while.true", (3, 9), (5, 5), "repeat.2", 2))
+    );
+    // an 'end' that lines up with nothing in particular leaves the plain message
+    assert_eq!(
+        err("begin\n  if.true\n    add\n    end\n"),
+        (4, 8, ErrorKind::UnclosedBlock { opener: "begin".into(), line: 1, column: 1 })
+    );
     // a second begin
     assert_eq!(err("begin add end\nbegin mul end"), (2, 1, ErrorKind::TrailingInput("begin".into())));
     assert_eq!(unexpected("begin add begin mul end end"), (1, 11, "begin".into()));

@@ -69,7 +69,7 @@ pub enum ExecutionError {
     #[error("{0} public inputs given, but the stack holds at most {MAX_PUBLIC_INPUTS}")]
     TooManyPublicInputs(usize),
     /// An instruction needs more values than the stack holds.
-    #[error("instruction #{index} '{instruction}' (cycle {cycle}): stack underflow: it needs {needed} values but the stack holds {depth}")]
+    #[error("instruction #{index} '{instruction}' (cycle {cycle}): stack underflow: it needs {needed} value{} but the stack holds {depth}", if *needed == 1 { "" } else { "s" })]
     StackUnderflow {
         /// Static index of the instruction: its position among all instructions of the program
         /// in tree order (procedures inlined, `repeat` expanded; for a straight-line program,
