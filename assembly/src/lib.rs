@@ -30,6 +30,7 @@
 use distaff_air::program::{Block, MAX_PROGRAM_ELEMENTS};
 use distaff_air::{Instruction, Program, ProgramError};
 use distaff_math::{parse_felt, Felt, FeltError};
+use std::sync::Arc;
 
 /// An assembly error, located at a 1-based line and column (in characters).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -123,6 +124,22 @@ pub enum ErrorKind {
     /// Two procedures with one name.
     #[error("procedure '{0}' is already declared")]
     DuplicateProcedure(String),
+    /// A constant declaration that is not `const.NAME=VALUE` (NAME: capital letters, digits and
+    /// `_`, starting with a letter; VALUE: a field element), or one after the first procedure
+    /// or `begin`.
+    #[error("bad constant declaration '{text}': {reason}")]
+    BadConstant {
+        /// The declaration.
+        text: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An immediate names a constant that is not declared.
+    #[error("unknown constant '{0}' (declare it first: const.{0}=VALUE)")]
+    UnknownConstant(String),
+    /// An assertion message that is not `err="TEXT"`.
+    #[error("bad assertion message '{0}': write it as err=\"TEXT\"")]
+    BadMessage(String),
     /// A procedure name that is not an identifier.
     #[error("invalid procedure name '{0}': use letters, digits and '_', starting with a letter or '_'")]
     BadProcedureName(String),
@@ -260,20 +277,35 @@ struct Token<'a> {
 fn tokenize(source: &str) -> Vec<Token<'_>> {
     let mut tokens = Vec::new();
     for (i, line) in source.lines().enumerate() {
-        let code = match line.find('#') {
-            Some(k) => &line[..k],
-            None => line,
-        };
+        // a token ends at white space outside double quotes (an assertion message may hold
+        // spaces and '#'); a comment starts at '#' outside them
         let mut start: Option<usize> = None;
-        for (byte, ch) in code.char_indices().chain(std::iter::once((code.len(), ' '))) {
+        let mut quoted = false;
+        let mut end = line.len();
+        for (byte, ch) in line.char_indices() {
+            if ch == '"' {
+                quoted = !quoted;
+            }
+            if quoted {
+                start.get_or_insert(byte);
+                continue;
+            }
+            if ch == '#' {
+                end = byte;
+                break;
+            }
             if ch.is_whitespace() {
                 if let Some(s) = start.take() {
-                    let column = code[..s].chars().count() + 1;
-                    tokens.push(Token { text: &code[s..byte], line: i + 1, column });
+                    let column = line[..s].chars().count() + 1;
+                    tokens.push(Token { text: &line[s..byte], line: i + 1, column });
                 }
             } else if start.is_none() {
                 start = Some(byte);
             }
+        }
+        if let Some(s) = start {
+            let column = line[..s].chars().count() + 1;
+            tokens.push(Token { text: &line[s..end], line: i + 1, column });
         }
     }
     tokens
@@ -322,6 +354,9 @@ enum Item<'a> {
     Instruction(Instruction),
     /// `readw`, `hmerge`, `mem_store`, …: a fixed sequence of instructions.
     Macro(Vec<Instruction>),
+    /// `assert.err="…"` or `assert_eq.err="…"`: the instructions and the message (which lives
+    /// only in the source map: it costs no cycle and is not part of the program hash).
+    Asserting(Vec<Instruction>, &'a str),
     Repeat(u64),
     If,
     Else,
@@ -360,6 +395,16 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
         "or" => no_imm(Or),
         "eq" => no_imm(Eq),
         "drop" => no_imm(Drop),
+        "assert" | "assert_eq" if imm.is_some_and(|i| i.starts_with("err=")) => {
+            let text = imm.unwrap_or_default();
+            let message = text
+                .strip_prefix("err=\"")
+                .and_then(|m| m.strip_suffix('"'))
+                .filter(|m| !m.contains('"'))
+                .ok_or_else(|| AssemblyError::at(token, ErrorKind::BadMessage(token.text.into())))?;
+            let instructions = if name == "assert" { vec![Assert] } else { vec![Eq, Assert] };
+            Ok(Item::Asserting(instructions, message))
+        }
         "assert" => no_imm(Assert),
         // no operation moves the stack by two: these are two operations each
         "assert_eq" => macro_no_imm(vec![Eq, Assert]),
@@ -639,9 +684,9 @@ pub type Location = (usize, usize);
 /// A parsed program element, with where it is written: an instruction or a control-flow block.
 #[derive(Clone, Debug)]
 enum Node {
-    Instruction(Instruction, Location),
-    If(Vec<Node>, Vec<Node>, Location),
-    While(Vec<Node>, Location),
+    Instruction(Instruction, Origin),
+    If(Vec<Node>, Vec<Node>, Origin),
+    While(Vec<Node>, Origin),
 }
 
 /// Where each instruction and each condition of an assembled program is written, by static
@@ -651,20 +696,99 @@ enum Node {
 /// the block's opener.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SourceMap {
-    instructions: Vec<Location>,
-    conditions: Vec<Location>,
+    instructions: Vec<Origin>,
+    conditions: Vec<Origin>,
+}
+
+/// Where a node of the program comes from: where it is written, the `exec` call sites that
+/// inlined it (outermost first, a list shared by the nodes of one call), and, for an
+/// instruction of a composite one (`assert_eq`, `mtree_verify`, …), the word written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Origin {
+    at: Location,
+    calls: Option<Arc<Call>>,
+    word: Option<Arc<str>>,
+    /// An assertion's own message (`assert.err="…"`).
+    message: Option<Arc<str>>,
+}
+
+/// An `exec` call site, and the call sites inside the procedure it calls.
+#[derive(Debug, PartialEq, Eq)]
+struct Call {
+    at: Location,
+    inner: Option<Arc<Call>>,
+}
+
+impl Origin {
+    fn at(at: Location) -> Self {
+        Origin { at, calls: None, word: None, message: None }
+    }
+
+    /// The call sites, innermost first.
+    fn call_sites(&self) -> Vec<Location> {
+        let mut sites = Vec::new();
+        let mut call = self.calls.as_deref();
+        while let Some(c) = call {
+            sites.push(c.at);
+            call = c.inner.as_deref();
+        }
+        sites.reverse();
+        sites
+    }
 }
 
 impl SourceMap {
-    /// Line and column of the instruction with this static index.
+    /// Line and column of the instruction with this static index (inside its procedure, if it
+    /// comes from one: see [`SourceMap::instruction_calls`]).
     pub fn instruction(&self, index: usize) -> Option<Location> {
-        self.instructions.get(index).copied()
+        self.instructions.get(index).map(|o| o.at)
     }
 
     /// Line and column of the `if.true` or `while.true` with this static index.
     pub fn condition(&self, index: usize) -> Option<Location> {
-        self.conditions.get(index).copied()
+        self.conditions.get(index).map(|o| o.at)
     }
+
+    /// The `exec` call sites through which the instruction with this static index was reached,
+    /// innermost first (empty outside procedures).
+    pub fn instruction_calls(&self, index: usize) -> Vec<Location> {
+        self.instructions.get(index).map(|o| o.call_sites()).unwrap_or_default()
+    }
+
+    /// The `exec` call sites of the condition with this static index, innermost first.
+    pub fn condition_calls(&self, index: usize) -> Vec<Location> {
+        self.conditions.get(index).map(|o| o.call_sites()).unwrap_or_default()
+    }
+
+    /// The message an assertion was written with (`assert.err="…"`), for the instruction with
+    /// this static index.
+    pub fn message(&self, index: usize) -> Option<&str> {
+        self.instructions.get(index).and_then(|o| o.message.as_deref())
+    }
+
+    /// The word written, when the instruction with this static index is part of a composite
+    /// instruction (`assert_eq` is `eq assert`, say): the user wrote this, not the instruction.
+    pub fn written(&self, index: usize) -> Option<&str> {
+        self.instructions.get(index).and_then(|o| o.word.as_deref())
+    }
+}
+
+/// The nodes of a procedure's body as inlined by an `exec` at `site`.
+fn called_at(nodes: &[Node], site: Location) -> Vec<Node> {
+    let call = |o: &Origin| Origin {
+        at: o.at,
+        calls: Some(Arc::new(Call { at: site, inner: o.calls.clone() })),
+        word: o.word.clone(),
+        message: o.message.clone(),
+    };
+    nodes
+        .iter()
+        .map(|n| match n {
+            Node::Instruction(i, o) => Node::Instruction(*i, call(o)),
+            Node::If(t, f, o) => Node::If(called_at(t, site), called_at(f, site), call(o)),
+            Node::While(b, o) => Node::While(called_at(b, site), call(o)),
+        })
+        .collect()
 }
 
 /// How deeply `if.true`/`while.true` blocks nest in a node list (at most [`MAX_NESTING`] for
@@ -700,7 +824,7 @@ fn size_of(nodes: &[Node]) -> usize {
 /// between their permutations), the list a balanced join tree. An empty body (an omitted
 /// `else`, say) is a single `noop`, located at `at`. Locations are recorded in the tree's
 /// static order.
-fn to_block(nodes: &[Node], at: Location, map: &mut SourceMap) -> Result<Block, ProgramError> {
+fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, ProgramError> {
     let mut parts = Vec::new();
     let mut run = Vec::new();
     let mut chain = 0usize;
@@ -714,23 +838,23 @@ fn to_block(nodes: &[Node], at: Location, map: &mut SourceMap) -> Result<Block, 
             parts.push(Block::span(std::mem::take(&mut run))?);
         }
         match node {
-            Node::Instruction(i, loc) => {
-                map.instructions.push(*loc);
+            Node::Instruction(i, origin) => {
+                map.instructions.push(origin.clone());
                 if hperm {
                     chain += 1;
                 } else {
                     run.push(*i);
                 }
             }
-            Node::If(t, f, loc) => {
-                map.conditions.push(*loc);
-                let t = to_block(t, *loc, map)?;
-                let f = to_block(f, *loc, map)?;
+            Node::If(t, f, origin) => {
+                map.conditions.push(origin.clone());
+                let t = to_block(t, origin, map)?;
+                let f = to_block(f, origin, map)?;
                 parts.push(Block::split(t, f)?);
             }
-            Node::While(b, loc) => {
-                map.conditions.push(*loc);
-                parts.push(Block::new_loop(to_block(b, *loc, map)?)?);
+            Node::While(b, origin) => {
+                map.conditions.push(origin.clone());
+                parts.push(Block::new_loop(to_block(b, origin, map)?)?);
             }
         }
     }
@@ -740,7 +864,7 @@ fn to_block(nodes: &[Node], at: Location, map: &mut SourceMap) -> Result<Block, 
     if !run.is_empty() || parts.is_empty() {
         if run.is_empty() {
             run.push(Instruction::Noop);
-            map.instructions.push(at);
+            map.instructions.push(Origin { word: None, message: None, ..at.clone() });
         }
         parts.push(Block::span(run)?);
     }
@@ -792,6 +916,60 @@ fn program_error(token: &Token, e: ProgramError) -> AssemblyError {
     AssemblyError::at(token, kind)
 }
 
+/// Whether `name` can name a constant: capital letters, digits and `_`, starting with a letter.
+fn is_constant_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The `const.NAME=VALUE` declarations that open the source, and the tokens after them.
+#[allow(clippy::type_complexity)]
+fn constants<'t, 'a>(tokens: &'t [Token<'a>]) -> Result<(Vec<(&'a str, Felt)>, &'t [Token<'a>]), AssemblyError> {
+    let mut constants: Vec<(&str, Felt)> = Vec::new();
+    let mut first = 0;
+    for token in tokens {
+        let Some(declaration) = token.text.strip_prefix("const.") else { break };
+        let bad = |reason: &str| {
+            AssemblyError::at(token, ErrorKind::BadConstant { text: token.text.into(), reason: reason.into() })
+        };
+        let (name, value) = declaration.split_once('=').ok_or_else(|| bad("write it as const.NAME=VALUE"))?;
+        if !is_constant_name(name) {
+            return Err(bad("a name is capital letters, digits and '_', starting with a letter"));
+        }
+        if constants.iter().any(|(n, _)| *n == name) {
+            return Err(bad("this name is already declared"));
+        }
+        let value = parse_felt(value).map_err(|e| bad(&e.to_string()))?;
+        constants.push((name, value));
+        first += 1;
+    }
+    // a declaration anywhere else is an error, not an unknown instruction
+    if let Some(late) = tokens[first..].iter().find(|t| t.text.starts_with("const.")) {
+        return Err(AssemblyError::at(
+            late,
+            ErrorKind::BadConstant {
+                text: late.text.into(),
+                reason: "constants are declared at the top, before any procedure and 'begin'".into(),
+            },
+        ));
+    }
+    Ok((constants, &tokens[first..]))
+}
+
+/// The token with a constant's value in place of the immediate that names it (`push.MAX` is
+/// `push.4294967295`), or `None` if it names none. Procedure names and assertion messages are
+/// left alone.
+fn substitute(token: &Token, constants: &[(&str, Felt)]) -> Result<Option<String>, AssemblyError> {
+    let Some((name, imm)) = token.text.split_once('.') else { return Ok(None) };
+    if matches!(name, "exec" | "proc" | "const") || !is_constant_name(imm) {
+        return Ok(None);
+    }
+    match constants.iter().find(|(n, _)| *n == imm) {
+        Some((_, value)) => Ok(Some(format!("{name}.{}", value.as_int()))),
+        None => Err(AssemblyError::at(token, ErrorKind::UnknownConstant(imm.into()))),
+    }
+}
+
 /// Assembles `source` into a program.
 pub fn assemble(source: &str) -> Result<Program, AssemblyError> {
     assemble_with_source_map(source).map(|(program, _)| program)
@@ -801,6 +979,14 @@ pub fn assemble(source: &str) -> Result<Program, AssemblyError> {
 /// the source, for pointing execution errors at a line and column.
 pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), AssemblyError> {
     let tokens = tokenize(source);
+    // named constants, declared first, replace the immediates that name them
+    let (constants, rest) = constants(&tokens)?;
+    let substituted: Vec<Option<String>> = rest.iter().map(|t| substitute(t, &constants)).collect::<Result<_, _>>()?;
+    let tokens: Vec<Token> = rest
+        .iter()
+        .zip(&substituted)
+        .map(|(t, s)| Token { text: s.as_deref().unwrap_or(t.text), line: t.line, column: t.column })
+        .collect();
     let mut iter = tokens.iter();
     let mut procs: Vec<(&str, Vec<Node>, usize)> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -828,13 +1014,31 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
         };
         match item {
             Item::Instruction(inst) => {
-                let node = [Node::Instruction(inst, (token.line, token.column))];
+                let node = [Node::Instruction(inst, Origin::at((token.line, token.column)))];
                 let size = size_of(&node);
                 top.add(&node, size, token)?
             }
+            Item::Asserting(instructions, message) => {
+                // (assert_eq is composite: it is reported by the word written, without the message)
+                let word = token.text.split_once('.').map(|(name, _)| name).filter(|n| *n != "assert");
+                let origin = Origin {
+                    at: (token.line, token.column),
+                    calls: None,
+                    word: word.map(Arc::from),
+                    message: Some(Arc::from(message)),
+                };
+                let nodes: Vec<Node> = instructions.iter().map(|i| Node::Instruction(*i, origin.clone())).collect();
+                let size = size_of(&nodes);
+                top.add(&nodes, size, token)?
+            }
             Item::Macro(instructions) => {
-                let nodes: Vec<Node> =
-                    instructions.iter().map(|i| Node::Instruction(*i, (token.line, token.column))).collect();
+                let origin = Origin {
+                    at: (token.line, token.column),
+                    calls: None,
+                    word: Some(Arc::from(token.text)),
+                    message: None,
+                };
+                let nodes: Vec<Node> = instructions.iter().map(|i| Node::Instruction(*i, origin.clone())).collect();
                 let size = size_of(&nodes);
                 top.add(&nodes, size, token)?
             }
@@ -871,7 +1075,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                     return Err(AssemblyError::at(token, ErrorKind::NestingTooDeep));
                 }
                 let top = stack.last_mut().expect("inside a block");
-                top.add(body, *size, token)?;
+                top.add(&called_at(body, (token.line, token.column)), *size, token)?;
             }
             Item::Proc(_) => {
                 return Err(unexpected(token, "procedures are declared before 'begin', outside any block"))
@@ -889,8 +1093,8 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                             return Err(AssemblyError::at(&frame.opener, ErrorKind::EmptyProgram));
                         }
                         let mut map = SourceMap::default();
-                        let at = (frame.opener.line, frame.opener.column);
-                        let root = to_block(&frame.body, at, &mut map).map_err(|e| program_error(&frame.opener, e))?;
+                        let at = Origin::at((frame.opener.line, frame.opener.column));
+                        let root = to_block(&frame.body, &at, &mut map).map_err(|e| program_error(&frame.opener, e))?;
                         return Ok((Program::from_root(root), map));
                     }
                     Open::Proc(name) => procs.push((name, frame.body, frame.size)),
@@ -906,7 +1110,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                         }
                     }
                     Open::If { then } => {
-                        let at = (frame.opener.line, frame.opener.column);
+                        let at = Origin::at((frame.opener.line, frame.opener.column));
                         let node = match then {
                             Some(then) => Node::If(then, frame.body, at),
                             None => Node::If(frame.body, Vec::new(), at),
@@ -915,7 +1119,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                         stack.last_mut().expect("if is inside a block").add(&[node], size, &frame.opener)?;
                     }
                     Open::While => {
-                        let node = Node::While(frame.body, (frame.opener.line, frame.opener.column));
+                        let node = Node::While(frame.body, Origin::at((frame.opener.line, frame.opener.column)));
                         let size = size_of(std::slice::from_ref(&node));
                         stack.last_mut().expect("while is inside a block").add(&[node], size, &frame.opener)?;
                     }

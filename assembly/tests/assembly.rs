@@ -944,3 +944,52 @@ fn printed_u32_programs_reassemble() {
         assert_eq!(inst.to_string(), name);
     }
 }
+
+#[test]
+fn named_constants_are_their_values() {
+    let with =
+        assemble("const.LIMIT=100\nconst.ADDR_2=0x10\nbegin push.LIMIT repeat.ADDR_2 dup.1 end mem_load.ADDR_2 end")
+            .unwrap();
+    let without = assemble("begin push.100 repeat.16 dup.1 end mem_load.16 end").unwrap();
+    // the hash depends on the code only, not on the names
+    assert_eq!(with.hash(), without.hash());
+    // errors: unknown, redeclared, misnamed, bad value, declared late
+    assert_eq!(err("begin push.MAX end"), (1, 7, ErrorKind::UnknownConstant("MAX".into())));
+    let bad = |src: &str| match err(src) {
+        (line, column, ErrorKind::BadConstant { reason, .. }) => (line, column, reason),
+        other => panic!("{other:?}"),
+    };
+    assert!(bad("const.A=1 const.A=2 begin add end").2.contains("already declared"));
+    assert!(bad("const.a=1 begin add end").2.contains("capital letters"));
+    assert!(bad("const.A begin add end").2.contains("const.NAME=VALUE"));
+    assert_eq!(bad("const.A=x begin add end").0, 1);
+    let (line, column, reason) = bad("begin add end\nconst.A=1");
+    assert_eq!((line, column), (2, 1));
+    assert!(reason.contains("at the top"), "{reason}");
+    // procedure names are not constants
+    assert!(assemble("proc.FOO add end begin push.1 push.2 exec.FOO end").is_ok());
+}
+
+#[test]
+fn assertion_messages_cost_nothing_and_live_in_the_source_map() {
+    let src =
+        "begin\n  push.1 assert.err=\"must be one # really\"\n  push.2 push.2 assert_eq.err=\"equal\" push.3\nend";
+    let (program, map) = distaff_assembly::assemble_with_source_map(src).unwrap();
+    let plain = assemble("begin push.1 assert push.2 push.2 assert_eq push.3 end").unwrap();
+    assert_eq!(program.hash(), plain.hash(), "a message is not part of the program");
+    // instructions: push.1 assert push.2 push.2 eq assert push.3
+    assert_eq!(map.message(1), Some("must be one # really"));
+    assert_eq!((map.message(4), map.message(5)), (Some("equal"), Some("equal")));
+    assert_eq!((map.message(0), map.message(6)), (None, None));
+    assert_eq!(map.written(5), Some("assert_eq"));
+    assert_eq!(map.written(1), None);
+    // a message is err="…" without inner quotes
+    assert!(matches!(err("begin push.1 assert.msg=\"x\" end").2, ErrorKind::UnexpectedImmediate(_)));
+    for bad in ["assert.err=oops", "assert.err=\"a\"b\"", "assert_eq.err=\"unclosed"] {
+        assert!(
+            matches!(err(&format!("begin push.1 {bad} end")).2, ErrorKind::BadMessage(_)),
+            "{bad}: {:?}",
+            err(&format!("begin push.1 {bad} end"))
+        );
+    }
+}

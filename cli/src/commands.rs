@@ -42,24 +42,48 @@ impl Loaded {
     /// An execution error, located at the instruction or condition it names when the source map
     /// knows it: `execution failed: … at PATH:LINE:COLUMN`, then the line with a caret.
     fn execution_error(&self, e: ExecutionError) -> CliError {
-        let at = match e.point() {
-            Some(ProgramPoint::Instruction(i)) => self.map.instruction(i),
-            Some(ProgramPoint::Condition(c)) => self.map.condition(c),
-            None => None,
+        let (at, calls, written, custom) = match e.point() {
+            Some(ProgramPoint::Instruction(i)) => {
+                (self.map.instruction(i), self.map.instruction_calls(i), self.map.written(i), self.map.message(i))
+            }
+            Some(ProgramPoint::Condition(c)) => (self.map.condition(c), self.map.condition_calls(c), None, None),
+            None => (None, Vec::new(), None, None),
         };
         match at {
             None => CliError::Execution(e),
             Some((line, column)) => {
-                let gutter = line.to_string().len();
+                // what the user wrote, when the failing instruction is part of a composite one
+                let message = match (written, &e) {
+                    // an assertion written with its own message (assert.err="…")
+                    (_, ExecutionError::AssertionFailed { compared, cycle, .. }) if custom.is_some() => {
+                        let custom = custom.unwrap_or_default();
+                        match (written, compared) {
+                            (Some(word), Some((a, b))) => {
+                                format!("'{word}' failed at cycle {cycle}: {custom} ({} ≠ {})", a.as_int(), b.as_int())
+                            }
+                            _ => format!("assertion failed at cycle {cycle}: {custom}"),
+                        }
+                    }
+                    (Some(word), ExecutionError::AssertionFailed { compared: Some((a, b)), cycle, .. })
+                        if word.starts_with("assert_eq") =>
+                    {
+                        format!("'{word}' failed at cycle {cycle}: the values differ ({} ≠ {})", a.as_int(), b.as_int())
+                    }
+                    (Some(word), ExecutionError::AssertionFailed { cycle, .. }) if word.starts_with("mtree_verify") => {
+                        format!("'{word}' failed at cycle {cycle}: the path does not lead to the root")
+                    }
+                    (Some(word), _) => format!("in '{word}': {e}"),
+                    (None, _) => e.to_string(),
+                };
+                let gutter = calls.iter().chain([&(line, column)]).map(|(l, _)| l.to_string().len()).max().unwrap_or(1);
                 let snippet = distaff_assembly::source_snippet(&self.source, (line, column));
-                let rendered = format!("{e}\n{:gutter$}--> {}:{line}:{column}\n{snippet}", "", self.path);
-                CliError::ExecutionAt(Located {
-                    file: self.path.clone(),
-                    line,
-                    column,
-                    message: e.to_string(),
-                    rendered,
-                })
+                let mut rendered = format!("{message}\n{:gutter$}--> {}:{line}:{column}\n{snippet}", "", self.path);
+                // the chain of exec call sites, innermost first
+                for (l, c) in &calls {
+                    let snippet = distaff_assembly::source_snippet(&self.source, (*l, *c));
+                    rendered.push_str(&format!("\n{:gutter$}= called from {}:{l}:{c}\n{snippet}", "", self.path));
+                }
+                CliError::ExecutionAt(Located { file: self.path.clone(), line, column, message, rendered, calls })
             }
         }
     }
@@ -74,6 +98,7 @@ fn load_program(path: &Path) -> Result<Loaded, CliError> {
             column: e.column,
             message: e.kind.to_string(),
             rendered: format!("{path}: {}", e.render(&source)),
+            calls: Vec::new(),
         })
     })?;
     Ok(Loaded { program, map, source, path })

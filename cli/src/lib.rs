@@ -29,6 +29,9 @@ pub struct Located {
     pub message: String,
     /// The message with its location and the source line under a caret, for a terminal.
     pub rendered: String,
+    /// For an execution error inside a procedure: the `exec` call sites that led there,
+    /// innermost first.
+    pub calls: Vec<(usize, usize)>,
 }
 
 /// Errors the CLI reports. Each kind has its own exit status ([`CliError::exit_code`]), so
@@ -108,6 +111,10 @@ impl CliError {
                 obj["file"] = at.file.clone().into();
                 obj["line"] = at.line.into();
                 obj["column"] = at.column.into();
+                if !at.calls.is_empty() {
+                    obj["calls"] =
+                        at.calls.iter().map(|(l, c)| serde_json::json!({ "line": l, "column": c })).collect();
+                }
             }
             CliError::Io { path, source } => {
                 obj["message"] = source.to_string().into();

@@ -195,7 +195,7 @@ fn every_example_runs_with_its_documented_output() {
     let wrong = temp("wrong_factors.json", br#"{"public": [221], "secret": [11, 17]}"#);
     let o = distaff(&["run", &example("secret_product.dasm"), "--inputs", wrong.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(4));
-    assert!(stderr(&o).contains("assertion failed"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("'assert_eq' failed at cycle 16: the values differ (221 ≠ 187)"), "{}", stderr(&o));
 }
 
 #[test]
@@ -389,7 +389,10 @@ fn collatz_proves_and_verifies_and_rejects_wrong_hints() {
         let o = distaff(&["run", &program, "--inputs", file.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(4), "hint {index}: {}", stdout(&o));
         let err = stderr(&o);
-        assert!(err.contains("assertion failed") || err.contains("not binary"), "hint {index}: {err}");
+        assert!(
+            err.contains("assertion failed") || err.contains("'assert_eq' failed") || err.contains("not binary"),
+            "hint {index}: {err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
         let bad_proof = temp(&format!("collatz6_bad_{index}.proof"), b"");
         std::fs::remove_file(&bad_proof).unwrap();
@@ -847,4 +850,63 @@ fn a_proof_file_carries_its_claim_and_names_what_differs() {
     let o =
         distaff(&["verify", "--proof", b, "--program-hash", &hash, "--inputs", &inputs, "--outputs", "20365011074"]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn failures_name_what_the_user_wrote_and_where_it_was_called_from() {
+    // assert_eq reports both values
+    let o = distaff_stdin(&["run", "-"], b"begin\n    push.1 push.1 assert_eq\n    push.1 push.2 assert_eq\nend\n");
+    assert_eq!(o.status.code(), Some(4));
+    let err = stderr(&o);
+    assert!(err.contains("'assert_eq' failed at cycle") && err.contains("the values differ (1 ≠ 2)"), "{err}");
+    assert!(err.contains("<stdin>:3:19"), "{err}");
+    // inside procedures: the chain of exec call sites, innermost first, in text and in JSON
+    let program = b"proc.foo\n    push.1 push.2 assert_eq\nend\nproc.bar\n    exec.foo\nend\nbegin\n    push.0\n    exec.bar\nend\n";
+    let o = distaff_stdin(&["run", "-"], program);
+    let err = stderr(&o);
+    let (first, second) = (err.find("called from <stdin>:5:5"), err.find("called from <stdin>:9:5"));
+    assert!(first.is_some() && second.is_some() && first < second, "{err}");
+    assert!(err.contains("--> <stdin>:2:19"), "{err}");
+    let o = distaff_stdin(&["run", "-", "--json"], program);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((v["error"]["line"].clone(), v["error"]["column"].clone()), (2.into(), 19.into()), "{v}");
+    assert_eq!(v["error"]["calls"], serde_json::json!([{"line": 5, "column": 5}, {"line": 9, "column": 5}]));
+    // outside procedures there is no chain
+    let o = distaff_stdin(&["run", "-", "--json"], b"begin push.3 push.4 assert_eq end");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["error"].get("calls").is_none(), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("3 ≠ 4"), "{v}");
+    // a path that does not lead to the root: zero siblings for root 0, leaf 1 at index 0
+    let o = distaff_stdin(
+        &["run", "-", "--inputs", temp("mtree.json", b"{\"secret\": [0, 0, 0, 0]}").to_str().unwrap()],
+        b"begin push.0 push.0 push.0 push.0 push.0 push.0 push.0 push.0 push.1 mtree_verify.1 end",
+    );
+    assert_eq!(o.status.code(), Some(4));
+    let err = stderr(&o);
+    assert!(
+        err.contains("'mtree_verify.1' failed at cycle") && err.contains("the path does not lead to the root"),
+        "{err}"
+    );
+    // a plain assert keeps the plain message; one value is "1 value"
+    let o = distaff_stdin(&["run", "-"], b"begin\n    drop\nend\n");
+    assert!(stderr(&o).contains("it needs 1 value but the stack holds 0"), "{}", stderr(&o));
+}
+
+#[test]
+fn constants_and_assertion_messages_in_the_cli() {
+    let program = b"const.LIMIT=100\nbegin\n    push.LIMIT push.1 assert_eq.err=\"over the limit\"\nend\n";
+    let o = distaff_stdin(&["run", "-"], program);
+    assert_eq!(o.status.code(), Some(4));
+    let err = stderr(&o);
+    assert!(err.contains("'assert_eq' failed at cycle") && err.contains("over the limit (100 ≠ 1)"), "{err}");
+    let o = distaff_stdin(&["run", "-", "--json"], b"begin\n  push.0 assert.err=\"expected a one # here\"\nend\n");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["error"]["message"].as_str().unwrap().ends_with(": expected a one # here"), "{v}");
+    assert_eq!((v["error"]["line"].clone(), v["error"]["column"].clone()), (2.into(), 10.into()));
+    // the hash is the same as with the values written out and no message
+    let hash = |src: &[u8]| stdout(&distaff_stdin(&["hash", "-"], src));
+    assert_eq!(hash(b"const.N=7 begin push.N assert.err=\"x\" end"), hash(b"begin push.7 assert end"));
+    let o = distaff_stdin(&["run", "-"], b"begin push.N end");
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("unknown constant 'N'"), "{}", stderr(&o));
 }

@@ -118,3 +118,18 @@ fn the_control_flow_and_assembly_examples_cost_and_leave_what_the_document_says(
     }
     assert_eq!(cycles[1] - cycles[0], (9 - 6) * 16);
 }
+
+#[test]
+fn the_constant_and_assertion_message_example_runs() {
+    let doc = doc();
+    let code =
+        "const.LIMIT=100 begin read dup push.LIMIT u32lt # secret x < LIMIT? assert.err=\"x must be below LIMIT\" end";
+    assert!(doc.contains(code), "docs/isa.md no longer has the example");
+    let source = code.replace(" # secret x < LIMIT?", "");
+    let (program, map) = distaff_assembly::assemble_with_source_map(&source).unwrap();
+    let inputs = |x: u64| ProgramInputs::new(vec![], vec![Felt::new(x)]).unwrap();
+    assert_eq!(execute(&program, &inputs(50)).unwrap().stack[0].as_int(), 50);
+    let e = execute(&program, &inputs(150)).unwrap_err();
+    let Some(distaff_processor::ProgramPoint::Instruction(i)) = e.point() else { panic!("{e}") };
+    assert_eq!(map.message(i), Some("x must be below LIMIT"));
+}

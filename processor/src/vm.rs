@@ -149,6 +149,9 @@ pub enum ExecutionError {
         cycle: usize,
         /// What was found.
         detail: String,
+        /// When the `assert` follows an `eq` (as in `assert_eq`): the two values the `eq`
+        /// compared, deeper first.
+        compared: Option<(Felt, Felt)>,
     },
     /// A boolean operation got a value other than 0 or 1.
     #[error("instruction #{index} '{instruction}' (cycle {cycle}): operand {value} is not binary (0 or 1)")]
@@ -304,6 +307,9 @@ pub struct Vm<'a> {
     /// Instructions executed so far.
     pub executed: usize,
     conditions: usize,
+    /// The static index of the last `eq` run and the two values it compared (deeper first),
+    /// for the error of an `assert` right after it (`assert_eq` is `eq assert`).
+    compared: Option<(usize, Felt, Felt)>,
     #[cfg(feature = "fault-injection")]
     pub(crate) faults: Faults,
 }
@@ -339,6 +345,7 @@ impl<'a> Vm<'a> {
             last_row_noop: false,
             executed: 0,
             conditions: 0,
+            compared: None,
             #[cfg(feature = "fault-injection")]
             faults: Faults::default(),
         }
@@ -547,7 +554,10 @@ impl<'a> Vm<'a> {
                         }
                     }
                     Neq => Felt::from(a != b),
-                    _ => Felt::from(a == b),
+                    _ => {
+                        self.compared = Some((index, a, b));
+                        Felt::from(a == b)
+                    }
                 };
                 self.shift_left();
                 self.stack[0] = r;
@@ -575,11 +585,17 @@ impl<'a> Vm<'a> {
             Assert => {
                 self.need(index, inst, 1)?;
                 if s[0] != Felt::ONE {
+                    // right after an `eq`: the values it compared
+                    let compared = self.compared.filter(|c| c.0 + 1 == index).map(|(_, a, b)| (a, b));
+                    let also = compared
+                        .map(|(a, b)| format!(" (the 'eq' before it compared {} and {})", a.as_int(), b.as_int()))
+                        .unwrap_or_default();
                     return Err(ExecutionError::AssertionFailed {
                         index,
                         instruction: inst,
                         cycle: self.cycle,
-                        detail: format!("expected 1 on top of the stack, found {}", s[0].as_int()),
+                        detail: format!("expected 1 on top of the stack, found {}{also}", s[0].as_int()),
+                        compared,
                     });
                 }
                 self.shift_left();
