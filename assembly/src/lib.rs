@@ -697,6 +697,8 @@ enum Node {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SourceMap {
     instructions: Vec<Origin>,
+    /// The instruction at each static index.
+    kinds: Vec<Instruction>,
     conditions: Vec<Origin>,
 }
 
@@ -716,6 +718,8 @@ struct Origin {
 #[derive(Debug, PartialEq, Eq)]
 struct Call {
     at: Location,
+    /// The procedure called.
+    name: Arc<str>,
     inner: Option<Arc<Call>>,
 }
 
@@ -755,6 +759,21 @@ impl SourceMap {
         self.instructions.get(index).map(|o| o.call_sites()).unwrap_or_default()
     }
 
+    /// The instruction at this static index.
+    pub fn instruction_kind(&self, index: usize) -> Option<Instruction> {
+        self.kinds.get(index).copied()
+    }
+
+    /// The procedure the instruction with this static index is written in (the innermost
+    /// `exec` that inlined it), or `None` for the program's own body.
+    pub fn instruction_procedure(&self, index: usize) -> Option<&str> {
+        let mut call = self.instructions.get(index)?.calls.as_deref()?;
+        while let Some(inner) = call.inner.as_deref() {
+            call = inner;
+        }
+        Some(&call.name)
+    }
+
     /// The `exec` call sites of the condition with this static index, innermost first.
     pub fn condition_calls(&self, index: usize) -> Vec<Location> {
         self.conditions.get(index).map(|o| o.call_sites()).unwrap_or_default()
@@ -774,10 +793,10 @@ impl SourceMap {
 }
 
 /// The nodes of a procedure's body as inlined by an `exec` at `site`.
-fn called_at(nodes: &[Node], site: Location) -> Vec<Node> {
+fn called_at(nodes: &[Node], site: Location, name: &Arc<str>) -> Vec<Node> {
     let call = |o: &Origin| Origin {
         at: o.at,
-        calls: Some(Arc::new(Call { at: site, inner: o.calls.clone() })),
+        calls: Some(Arc::new(Call { at: site, name: name.clone(), inner: o.calls.clone() })),
         word: o.word.clone(),
         message: o.message.clone(),
     };
@@ -785,8 +804,8 @@ fn called_at(nodes: &[Node], site: Location) -> Vec<Node> {
         .iter()
         .map(|n| match n {
             Node::Instruction(i, o) => Node::Instruction(*i, call(o)),
-            Node::If(t, f, o) => Node::If(called_at(t, site), called_at(f, site), call(o)),
-            Node::While(b, o) => Node::While(called_at(b, site), call(o)),
+            Node::If(t, f, o) => Node::If(called_at(t, site, name), called_at(f, site, name), call(o)),
+            Node::While(b, o) => Node::While(called_at(b, site, name), call(o)),
         })
         .collect()
 }
@@ -840,6 +859,7 @@ fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, P
         match node {
             Node::Instruction(i, origin) => {
                 map.instructions.push(origin.clone());
+                map.kinds.push(*i);
                 if hperm {
                     chain += 1;
                 } else {
@@ -865,6 +885,7 @@ fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, P
         if run.is_empty() {
             run.push(Instruction::Noop);
             map.instructions.push(Origin { word: None, message: None, ..at.clone() });
+            map.kinds.push(Instruction::Noop);
         }
         parts.push(Block::span(run)?);
     }
@@ -1075,7 +1096,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                     return Err(AssemblyError::at(token, ErrorKind::NestingTooDeep));
                 }
                 let top = stack.last_mut().expect("inside a block");
-                top.add(&called_at(body, (token.line, token.column)), *size, token)?;
+                top.add(&called_at(body, (token.line, token.column), &Arc::from(name)), *size, token)?;
             }
             Item::Proc(_) => {
                 return Err(unexpected(token, "procedures are declared before 'begin', outside any block"))

@@ -132,7 +132,13 @@ fn strings(v: &[Felt]) -> Vec<String> {
 }
 
 /// `distaff run`.
-pub fn run(program: &Path, inputs: Option<&Path>, outputs: usize, as_json: bool) -> Result<(), CliError> {
+pub fn run(
+    program: &Path,
+    inputs: Option<&Path>,
+    outputs: usize,
+    profile: bool,
+    as_json: bool,
+) -> Result<(), CliError> {
     check_outputs(outputs)?;
     let loaded = load_program(program)?;
     let inputs = program_inputs(load_inputs(inputs)?)?;
@@ -147,14 +153,92 @@ pub fn run(program: &Path, inputs: Option<&Path>, outputs: usize, as_json: bool)
         )));
     }
     let values = result.outputs(outputs);
+    let profile = match profile {
+        true => Some(cycle_profile(&loaded, &inputs)?),
+        false => None,
+    };
     if as_json {
-        println!("{}", json!({ "outputs": strings(&values), "cycles": result.cycles }));
+        let mut obj = json!({ "outputs": strings(&values), "cycles": result.cycles });
+        if let Some(p) = &profile {
+            obj["profile"] = p.to_json();
+        }
+        println!("{obj}");
     } else {
         for v in values {
             println!("{}", v.as_int());
         }
+        if let Some(p) = &profile {
+            eprint!("{}", p.render());
+        }
     }
     Ok(())
+}
+
+/// Where an execution's cycles went, by instruction kind and by procedure.
+struct CycleProfile {
+    cycles: usize,
+    control: usize,
+    padding: usize,
+    /// (mnemonic, runs, cycles), most cycles first.
+    kinds: Vec<(String, u64, u64)>,
+    /// (procedure, cycles of the instructions written in it), most first; the program's own
+    /// body is `begin`.
+    procedures: Vec<(String, u64)>,
+}
+
+fn cycle_profile(loaded: &Loaded, inputs: &ProgramInputs) -> Result<CycleProfile, CliError> {
+    let p = distaff_processor::profile(&loaded.program, inputs).map_err(|e| loaded.execution_error(e))?;
+    let mut kinds: Vec<(String, u64, u64)> = Vec::new();
+    let mut procedures: Vec<(String, u64)> = Vec::new();
+    for (index, &runs) in p.runs.iter().enumerate().filter(|(_, r)| **r > 0) {
+        let Some(inst) = loaded.map.instruction_kind(index) else { continue };
+        let cycles = runs * inst.cycles() as u64;
+        let text = inst.to_string();
+        let name = text.split('.').next().unwrap_or(&text).to_string();
+        match kinds.iter_mut().find(|k| k.0 == name) {
+            Some(k) => (k.1, k.2) = (k.1 + runs, k.2 + cycles),
+            None => kinds.push((name, runs, cycles)),
+        }
+        let procedure = loaded.map.instruction_procedure(index).unwrap_or("begin").to_string();
+        match procedures.iter_mut().find(|q| q.0 == procedure) {
+            Some(q) => q.1 += cycles,
+            None => procedures.push((procedure, cycles)),
+        }
+    }
+    kinds.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    procedures.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(CycleProfile { cycles: p.cycles, control: p.control_cycles, padding: p.padding_cycles, kinds, procedures })
+}
+
+impl CycleProfile {
+    fn share(&self, cycles: u64) -> f64 {
+        100.0 * cycles as f64 / self.cycles.max(1) as f64
+    }
+
+    fn render(&self) -> String {
+        let mut out = format!("profile: {} cycles\n", self.cycles);
+        out += &format!("  control flow  {:>10}  {:5.1} %\n", self.control, self.share(self.control as u64));
+        out += &format!("  span padding  {:>10}  {:5.1} %\n", self.padding, self.share(self.padding as u64));
+        out += "by instruction (runs, cycles):\n";
+        for (name, runs, cycles) in &self.kinds {
+            out += &format!("  {name:<14}{runs:>10}  {cycles:>10}  {:5.1} %\n", self.share(*cycles));
+        }
+        out += "by procedure (cycles of the instructions written in it):\n";
+        for (name, cycles) in &self.procedures {
+            out += &format!("  {name:<14}{cycles:>10}  {:5.1} %\n", self.share(*cycles));
+        }
+        out
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        json!({
+            "cycles": self.cycles,
+            "control_flow_cycles": self.control,
+            "span_padding_cycles": self.padding,
+            "instructions": self.kinds.iter().map(|(n, r, c)| json!({ "name": n, "runs": r, "cycles": c })).collect::<Vec<_>>(),
+            "procedures": self.procedures.iter().map(|(n, c)| json!({ "name": n, "cycles": c })).collect::<Vec<_>>(),
+        })
+    }
 }
 
 /// The settings of `distaff prove`.

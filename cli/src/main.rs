@@ -38,6 +38,10 @@ enum Command {
         /// Number of stack values to print (top first).
         #[arg(long, default_value_t = 1)]
         outputs: usize,
+        /// Also print where the cycles went: per instruction kind, per procedure, control flow
+        /// and span padding (on standard error; in the object with --json).
+        #[arg(long)]
+        profile: bool,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -129,8 +133,8 @@ fn parse_security(s: &str) -> Result<u32, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (json, result) = match cli.command {
-        Command::Run { program, inputs, outputs, json } => {
-            (json, commands::run(&program, inputs.as_deref(), outputs, json))
+        Command::Run { program, inputs, outputs, profile, json } => {
+            (json, commands::run(&program, inputs.as_deref(), outputs, profile, json))
         }
         Command::Prove {
             program,

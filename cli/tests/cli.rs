@@ -910,3 +910,29 @@ fn constants_and_assertion_messages_in_the_cli() {
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("unknown constant 'N'"), "{}", stderr(&o));
 }
+
+#[test]
+fn run_profile_accounts_for_every_cycle() {
+    let o =
+        distaff(&["run", &example("collatz.dasm"), "--inputs", &example("collatz.inputs.json"), "--profile", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let p = &v["profile"];
+    assert_eq!(p["cycles"], v["cycles"]);
+    let sum = |key: &str| p[key].as_array().unwrap().iter().map(|x| x["cycles"].as_u64().unwrap()).sum::<u64>();
+    let overhead = p["control_flow_cycles"].as_u64().unwrap() + p["span_padding_cycles"].as_u64().unwrap();
+    // instructions, control flow and padding are every cycle; so are procedures and the rest
+    assert_eq!(sum("instructions") + overhead, v["cycles"].as_u64().unwrap(), "{p}");
+    assert_eq!(sum("procedures") + overhead, v["cycles"].as_u64().unwrap(), "{p}");
+    // collatz.dasm's loop body is the procedure 'halve'; a push is two cycles
+    let names: Vec<&str> = p["procedures"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["halve", "begin"], "{p}");
+    let push = p["instructions"].as_array().unwrap().iter().find(|x| x["name"] == "push").unwrap();
+    assert_eq!(push["cycles"].as_u64().unwrap(), 2 * push["runs"].as_u64().unwrap());
+    assert!(p["control_flow_cycles"].as_u64().unwrap() > 0);
+    // in text, on standard error, after the outputs
+    let o = distaff(&["run", &example("fibonacci.dasm"), "--inputs", &example("fibonacci.inputs.json"), "--profile"]);
+    assert_eq!(stdout(&o), "20365011074\n");
+    let err = stderr(&o);
+    assert!(err.starts_with("profile: 152 cycles") && err.contains("span padding") && err.contains("add"), "{err}");
+}

@@ -13,7 +13,9 @@ mod vm;
 
 pub use trace::trace_length;
 pub use trace::{build_trace, build_trace_with_min_length, ExecutionTrace};
-pub use vm::{execute, Access, ExecutionError, ExecutionOutput, ProgramInputs, ProgramPoint, Vm, MAX_CYCLES};
+pub use vm::{
+    execute, profile, Access, ExecutionError, ExecutionOutput, Profile, ProgramInputs, ProgramPoint, Vm, MAX_CYCLES,
+};
 
 #[cfg(feature = "fault-injection")]
 pub use trace::build_trace_with_faults;

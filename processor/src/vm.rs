@@ -688,12 +688,69 @@ pub(crate) trait Recorder {
     fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt, shift: i8);
     /// A completed cycle.
     fn cycle(&mut self, cycle: Cycle);
+    /// Instruction `index` (static) is about to run (for profiles).
+    #[inline(always)]
+    fn instruction(&mut self, _index: usize, _inst: Instruction) {}
+    /// `rows` padding rows end a span (for profiles).
+    #[inline(always)]
+    fn padding(&mut self, _rows: usize) {}
+    /// A control-flow cycle (join, split, loop, end: 8 rows) ran (for profiles).
+    #[inline(always)]
+    fn control(&mut self) {}
     /// Applies `hperm`'s permutation to `state` (a recorder that keeps the round states, the
     /// decoder's rows, computes them here, so that the permutation is computed once).
     #[inline(always)]
     fn permute(&mut self, state: &mut [Felt; 12]) {
         distaff_air::rescue::apply_permutation(state);
     }
+}
+
+/// Where an execution's cycles went ([`profile`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Profile {
+    /// Cycles executed before halting (as [`ExecutionOutput::cycles`]).
+    pub cycles: usize,
+    /// Per static instruction index: how many times it ran.
+    pub runs: Vec<u64>,
+    /// Cycles of control flow: 8 for each `if.true`/`while.true` condition, loop iteration, join
+    /// of two blocks and block end.
+    pub control_cycles: usize,
+    /// Rows that pad spans to whole 8-row hashing cycles.
+    pub padding_cycles: usize,
+}
+
+struct Profiler {
+    profile: Profile,
+}
+
+impl Recorder for Profiler {
+    const RECORDS: bool = false;
+    fn row(&mut self, _: &Vm, _: u8, _: u64, _: Felt, _: i8) {}
+    fn cycle(&mut self, _: Cycle) {}
+    fn instruction(&mut self, index: usize, _: Instruction) {
+        if let Some(r) = self.profile.runs.get_mut(index) {
+            *r += 1;
+        }
+    }
+    fn padding(&mut self, rows: usize) {
+        self.profile.padding_cycles += rows;
+    }
+    fn control(&mut self) {
+        self.profile.control_cycles += CYCLE_LEN;
+    }
+}
+
+/// Executes `program` on `inputs` as [`execute`] does, counting where the cycles go: each
+/// instruction's runs (by static index: a front end maps them to instruction kinds, and with
+/// the assembler's source map, to procedures), control flow and span padding.
+pub fn profile(program: &Program, inputs: &ProgramInputs) -> Result<Profile, ExecutionError> {
+    let mut vm = Vm::new(inputs);
+    let runs = vec![0; program.root().num_instructions()];
+    let mut profiler = Profiler { profile: Profile { runs, ..Profile::default() } };
+    vm.run(program.root(), &mut profiler)?;
+    vm.check_end()?;
+    profiler.profile.cycles = vm.cycle;
+    Ok(profiler.profile)
 }
 
 /// Records nothing: the execute-only path.
@@ -741,6 +798,7 @@ impl Vm<'_> {
         condition: Option<(&'static str, usize)>,
     ) -> Result<bool, ExecutionError> {
         let pops = condition.is_some() as u64;
+        rec.control();
         rec.row(self, opcodes::NOOP, pops, Felt::ZERO, -(pops as i8));
         let cond = match condition {
             Some((block, index)) => self.pop_condition(block, index)?,
@@ -798,6 +856,7 @@ impl Vm<'_> {
                 }
                 rec.row(self, inst.opcode(), pops(inst), aux, shift(inst));
             }
+            rec.instruction(first + i, *inst);
             self.step_with(rec, first + i, *inst)?;
             if let Instruction::Push(_) = inst {
                 rec.row(self, opcodes::DATA, 0, Felt::ZERO, 0);
@@ -808,6 +867,7 @@ impl Vm<'_> {
         }
         let len = self.cycle - start;
         let padded = len.div_ceil(CYCLE_LEN) * CYCLE_LEN;
+        rec.padding(padded - len);
         self.noop_rows(rec, padded - len);
         self.tick(padded - len)?;
         if padded > len {
@@ -841,6 +901,7 @@ impl Vm<'_> {
             rec.cycle(Cycle::HPerm { input, count: j + 1, emit: j + 1 == k });
             // the stack effect (and the cycles) are the instruction's; the cycle's last row
             // already holds the output
+            rec.instruction(index + j, Instruction::HPerm);
             self.step_with(rec, index + j, Instruction::HPerm)?;
             self.noop_rows(rec, 1);
             self.tick(0)?;
