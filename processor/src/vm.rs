@@ -307,8 +307,8 @@ pub struct Vm<'a> {
     /// Instructions executed so far.
     pub executed: usize,
     conditions: usize,
-    /// The static index of the last `eq` run and the two values it compared (deeper first),
-    /// for the error of an `assert` right after it (`assert_eq` is `eq assert`).
+    /// The cycle of the last `eq` run and the two values it compared (deeper first), for the
+    /// error of an `assert` that runs right after it (`assert_eq` is `eq assert`).
     compared: Option<(usize, Felt, Felt)>,
     #[cfg(feature = "fault-injection")]
     pub(crate) faults: Faults,
@@ -555,7 +555,7 @@ impl<'a> Vm<'a> {
                     }
                     Neq => Felt::from(a != b),
                     _ => {
-                        self.compared = Some((index, a, b));
+                        self.compared = Some((self.cycle, a, b));
                         Felt::from(a == b)
                     }
                 };
@@ -585,8 +585,9 @@ impl<'a> Vm<'a> {
             Assert => {
                 self.need(index, inst, 1)?;
                 if s[0] != Felt::ONE {
-                    // right after an `eq`: the values it compared
-                    let compared = self.compared.filter(|c| c.0 + 1 == index).map(|(_, a, b)| (a, b));
+                    // run right after an `eq` (one cycle before, with nothing in between): the
+                    // values it compared
+                    let compared = self.compared.filter(|c| c.0 + 1 == self.cycle).map(|(_, a, b)| (a, b));
                     let also = compared
                         .map(|(a, b)| format!(" (the 'eq' before it compared {} and {})", a.as_int(), b.as_int()))
                         .unwrap_or_default();

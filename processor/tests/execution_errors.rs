@@ -111,3 +111,20 @@ fn initial_memory_is_bounded_and_unique() {
     let ok = ProgramInputs::new(vec![], vec![]).unwrap().with_memory(vec![(9, word), (3, word)]).unwrap();
     assert_eq!(ok.memory().iter().map(|(a, _)| *a).collect::<Vec<_>>(), vec![3, 9]);
 }
+
+#[test]
+fn a_failed_assert_reports_the_eq_that_ran_just_before_it_only() {
+    use distaff_processor::{execute, ExecutionError, ProgramInputs};
+    let run = |src: &str| {
+        let program = distaff_assembly::assemble(src).unwrap();
+        execute(&program, &ProgramInputs::new(vec![], vec![]).unwrap()).unwrap_err()
+    };
+    let compared = |e: ExecutionError| match e {
+        ExecutionError::AssertionFailed { compared, .. } => compared.map(|(a, b)| (a.as_int(), b.as_int())),
+        other => panic!("{other}"),
+    };
+    assert_eq!(compared(run("begin push.1 push.2 assert_eq end")), Some((1, 2)));
+    // the assert right after the eq in static order, but inside the if: not the eq's result
+    assert_eq!(compared(run("begin push.2 push.1 push.1 eq if.true assert end end")), None);
+    assert_eq!(compared(run("begin push.1 push.2 eq push.0 add assert end")), None);
+}
