@@ -1040,7 +1040,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                 top.add(&node, size, token)?
             }
             Item::Asserting(instructions, message) => {
-                // (assert_eq is composite: it is reported by the word written, without the message)
+                // (assert_eq is composite: its failure names the word written, then the message)
                 let word = token.text.split_once('.').map(|(name, _)| name).filter(|n| *n != "assert");
                 let origin = Origin {
                     at: (token.line, token.column),

@@ -332,6 +332,13 @@ impl Coefficients {
         }
     }
 
+    /// The columns whose polynomial is a constant, with it: neither varying nor [`Extras`].
+    pub fn constant_columns(&self) -> impl Iterator<Item = (usize, Felt)> + '_ {
+        (0..self.width())
+            .filter(|&c| self.position[c].is_none() && !self.extras.columns.contains(&c))
+            .map(|c| (c, self.constants[c]))
+    }
+
     /// Column `c`'s constant coefficient (its value everywhere, if it does not vary; for one of
     /// the [`Extras`], its value on the trace domain).
     pub fn constant(&self, c: usize) -> Felt {
@@ -356,13 +363,8 @@ impl RowLayout {
     /// The layout of a coefficient matrix's LDE.
     pub fn of(coefficients: &Coefficients) -> Self {
         let mut template = vec![Felt::ZERO; coefficients.width()];
-        for (c, t) in template.iter_mut().enumerate() {
-            if coefficients.position[c].is_none() {
-                *t = coefficients.constants[c];
-            }
-        }
-        for &c in coefficients.extras.columns() {
-            template[c] = Felt::ZERO;
+        for (c, v) in coefficients.constant_columns() {
+            template[c] = v;
         }
         RowLayout { varying: coefficients.varying.clone(), template, extras: coefficients.extras.columns.clone() }
     }
@@ -611,10 +613,7 @@ impl<'a> CosetDft<'a> {
         let n = coefficients.height();
         let width = coefficients.width();
         let varying = coefficients.varying().to_vec();
-        let constants = (0..width)
-            .filter(|&c| coefficients.position[c].is_none() && !coefficients.extras.columns.contains(&c))
-            .map(|c| (c, coefficients.constants[c]))
-            .collect();
+        let constants = coefficients.constant_columns().collect();
         let source = coefficients.varying_matrix();
         CosetDft {
             n,

@@ -135,6 +135,11 @@ impl core::fmt::Debug for ProvingReport {
 }
 
 impl ProvingReport {
+    /// An empty report that tells `settings`' progress function each phase.
+    fn for_settings(settings: &ProverSettings) -> Self {
+        ProvingReport { progress: settings.progress.clone(), ..Default::default() }
+    }
+
     /// Tells the progress function that phase `name` starts.
     fn begin(&self, name: &'static str) {
         if let Some(progress) = &self.progress {
@@ -289,7 +294,7 @@ pub fn prove_with_settings(
         return Err(ProverError::TooManyOutputs(num_outputs));
     }
     options.validate()?;
-    let mut report = ProvingReport { progress: settings.progress.clone(), ..Default::default() };
+    let mut report = ProvingReport::for_settings(settings);
     // a hiding proof needs a trace of some length (padded with halted rows): at least 2^10
     // rows, more if the options' queries make the masks too long for it
     let mut min_length = if options.hiding { MIN_HIDING_TRACE_LENGTH } else { 0 };
@@ -333,7 +338,7 @@ pub fn prove_trace_with(
         public,
         options,
         settings,
-        &mut ProvingReport { progress: settings.progress.clone(), ..Default::default() },
+        &mut ProvingReport::for_settings(settings),
     )
 }
 
@@ -372,13 +377,7 @@ pub fn prove_air_with<A: Air>(
     options: &ProofOptions,
     settings: &ProverSettings,
 ) -> Result<Proof, ProverError> {
-    prove_air_with_report(
-        air,
-        Cow::Borrowed(columns),
-        options,
-        settings,
-        &mut ProvingReport { progress: settings.progress.clone(), ..Default::default() },
-    )
+    prove_air_with_report(air, Cow::Borrowed(columns), options, settings, &mut ProvingReport::for_settings(settings))
 }
 
 fn prove_air_with_report<A: Air>(
@@ -532,18 +531,8 @@ fn commit_stored<H: RowHasher>(
         let extra = extras.coset(j, n, blowup);
         report.add("trace LDE", t.elapsed());
         let t = Instant::now();
-        {
-            let coset = Stored::with_extras(&rows[j * n * sw..(j + 1) * n * sw], layout, &extra);
-            match salts.map(|s| (s.coset(j), s.salt_len)) {
-                None => crate::merkle::hash_coset::<H, _>(&mut leaves, blowup, j, &coset),
-                Some((salts, salt_len)) => crate::merkle::hash_coset::<H, _>(
-                    &mut leaves,
-                    blowup,
-                    j,
-                    &Salted { rows: &coset, index: |k| k, salts: &salts, salt_len },
-                ),
-            }
-        }
+        let coset = Stored::with_extras(&rows[j * n * sw..(j + 1) * n * sw], layout, &extra);
+        hash_coset_salted::<H>(&mut leaves, blowup, j, &coset, salts);
         report.add("trace commitment", t.elapsed());
     }
     report.time("trace commitment", || {
@@ -588,6 +577,25 @@ fn commit_cosets<H: RowHasher>(
     let tree = report.time(commit_phase, || leaves.finish());
     report.add(commit_phase, hashing);
     Ok(tree)
+}
+
+/// Hashes coset `j`'s rows, each followed by its salt in a hiding proof, into the leaves they
+/// occupy in a leaf array ([`crate::merkle::hash_coset`]).
+fn hash_coset_salted<H: RowHasher>(
+    leaves: &mut [H::Digest],
+    blowup: usize,
+    j: usize,
+    rows: &Stored<'_>,
+    salts: Option<Salts<'_>>,
+) {
+    match salts {
+        None => crate::merkle::hash_coset::<H, _>(leaves, blowup, j, rows),
+        Some(s) => {
+            let coset = s.coset(j);
+            let salted = Salted { rows, index: |k| k, salts: &coset, salt_len: s.salt_len };
+            crate::merkle::hash_coset::<H, _>(leaves, blowup, j, &salted)
+        }
+    }
 }
 
 fn commitment_error(e: winter_crypto::MerkleTreeError) -> ProverError {
@@ -1448,13 +1456,12 @@ fn deep_composition<E: FieldElement<BaseField = Felt>>(
             }
         }
     });
-    let extras = coefficients.extras();
-    for j in (0..width).filter(|j| varying.binary_search(j).is_err() && !extras.columns().contains(j)) {
-        let c = coefficients.constant(j);
+    for (j, c) in coefficients.constant_columns() {
         a_coeffs[0] += gamma[j].mul_base(c);
         b_coeffs[0] += gamma_next[j].mul_base(c);
     }
     // the masked constant columns: v + (x^n − 1)·r, a few coefficients each
+    let extras = coefficients.extras();
     for (t, &j) in extras.columns().iter().enumerate() {
         for (k, c) in extras.coefficients(t, coefficients.height()) {
             a_coeffs[k] += gamma[j].mul_base(c);
