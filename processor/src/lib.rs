@@ -8,6 +8,7 @@
 //! reported here as an [`ExecutionError`] naming the instruction and the cycle.
 #![deny(missing_docs)]
 
+pub mod debug;
 mod trace;
 mod vm;
 

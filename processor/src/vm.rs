@@ -649,7 +649,12 @@ impl<'a> Vm<'a> {
         Ok(cond)
     }
 
-    /// The final stack, top first.
+    /// The secret inputs not read yet, next first.
+    pub fn secrets_left(&self) -> &[Felt] {
+        &self.secret[self.next_secret.min(self.secret.len())..]
+    }
+
+    /// The whole stack, top first: the 16 slots' values, then the overflow.
     pub fn stack_values(&self) -> Vec<Felt> {
         let mut values = self.stack[..self.depth.min(STACK_DEPTH)].to_vec();
         values.extend(self.overflow.iter().rev().map(|e| e.0));
@@ -698,6 +703,14 @@ pub(crate) trait Recorder {
     /// A control-flow cycle (join, split, loop, end: 8 rows) ran (for profiles).
     #[inline(always)]
     fn control(&mut self) {}
+    /// Execution reached `point`, on the state `vm`: the instruction is about to run, or the
+    /// condition about to be popped (for debuggers and decorators).
+    #[inline(always)]
+    fn before(&mut self, _vm: &Vm, _point: ProgramPoint) {}
+    /// Execution left `point`, on the state `vm`: the instruction ran, or the `if.true` or
+    /// `while.true` block of the condition ended (for debuggers and decorators).
+    #[inline(always)]
+    fn after(&mut self, _vm: &Vm, _point: ProgramPoint) {}
     /// Applies `hperm`'s permutation to `state` (a recorder that keeps the round states, the
     /// decoder's rows, computes them here, so that the permutation is computed once).
     #[inline(always)]
@@ -799,6 +812,9 @@ impl Vm<'_> {
         condition: Option<(&'static str, usize)>,
     ) -> Result<bool, ExecutionError> {
         let pops = condition.is_some() as u64;
+        if let Some((_, index)) = condition {
+            rec.before(self, ProgramPoint::Condition(index));
+        }
         rec.control();
         rec.row(self, opcodes::NOOP, pops, Felt::ZERO, -(pops as i8));
         let cond = match condition {
@@ -858,10 +874,12 @@ impl Vm<'_> {
                 rec.row(self, inst.opcode(), pops(inst), aux, shift(inst));
             }
             rec.instruction(first + i, *inst);
+            rec.before(self, ProgramPoint::Instruction(first + i));
             self.step_with(rec, first + i, *inst)?;
             if let Instruction::Push(_) = inst {
                 rec.row(self, opcodes::DATA, 0, Felt::ZERO, 0);
             }
+            rec.after(self, ProgramPoint::Instruction(first + i));
             if self.cycle > MAX_CYCLES {
                 return Err(ExecutionError::CycleLimit);
             }
@@ -895,6 +913,7 @@ impl Vm<'_> {
     fn hperm<R: Recorder>(&mut self, rec: &mut R, index: usize, k: usize) -> Result<(), ExecutionError> {
         let width = distaff_air::layout::HASHER_WIDTH;
         for j in 0..k {
+            rec.before(self, ProgramPoint::Instruction(index + j));
             self.need(index + j, Instruction::HPerm, width)?;
             rec.row(self, opcodes::NOOP, width as u64, Felt::ZERO, 0);
             self.noop_rows(rec, CYCLE_LEN - 2);
@@ -907,6 +926,7 @@ impl Vm<'_> {
             self.noop_rows(rec, 1);
             self.tick(0)?;
             self.last_row_noop = true;
+            rec.after(self, ProgramPoint::Instruction(index + j));
         }
         Ok(())
     }
@@ -950,6 +970,7 @@ impl Vm<'_> {
                     self.run_at(on_false, rec, i, c)?;
                 }
                 self.control(rec, if taken { KIND_END_TRUE } else { KIND_END_FALSE }, batch, None)?;
+                rec.after(self, ProgramPoint::Condition(cond));
                 Ok(())
             }
             BlockKind::HPerm(k) => self.hperm(rec, inst, *k),
@@ -960,6 +981,7 @@ impl Vm<'_> {
                     self.run_at(body, rec, inst, cond + 1)?;
                     again = self.control(rec, KIND_REPEAT, batch, Some(("while.true", cond)))?;
                 }
+                rec.after(self, ProgramPoint::Condition(cond));
                 Ok(())
             }
         }
@@ -978,8 +1000,17 @@ pub(crate) fn shift(inst: &Instruction) -> i8 {
 
 /// Runs a program without recording a trace.
 pub fn execute(program: &Program, inputs: &ProgramInputs) -> Result<ExecutionOutput, ExecutionError> {
+    execute_with(program, inputs, &mut NoRecord)
+}
+
+/// [`execute`], reporting to `rec`.
+pub(crate) fn execute_with<R: Recorder>(
+    program: &Program,
+    inputs: &ProgramInputs,
+    rec: &mut R,
+) -> Result<ExecutionOutput, ExecutionError> {
     let mut vm = Vm::new(inputs);
-    vm.run(program.root(), &mut NoRecord)?;
+    vm.run(program.root(), rec)?;
     vm.check_end()?;
     let memory_variant =
         vm.num_accesses > 0 || vm.num_u32_ops > 0 || !inputs.memory.is_empty() || vm.max_depth > STACK_DEPTH;
