@@ -140,6 +140,15 @@ pub enum ErrorKind {
     /// An assertion message that is not `err="TEXT"`.
     #[error("bad assertion message '{0}': write it as err=\"TEXT\"")]
     BadMessage(String),
+    /// A `debug.*` decorator that is not `debug.stack`, `debug.stack.N`, `debug.mem`,
+    /// `debug.mem.A` or `debug.mem.A.B`.
+    #[error("bad decorator '{text}': {reason}")]
+    BadDecorator {
+        /// The decorator as written.
+        text: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A procedure name that is not an identifier.
     #[error("invalid procedure name '{0}': use letters, digits and '_', starting with a letter or '_'")]
     BadProcedureName(String),
@@ -349,6 +358,71 @@ fn small_immediate(
     Ok(v)
 }
 
+/// A `debug.*` decorator: when execution passes it, `distaff run` and `distaff debug` print part
+/// of the VM's state. It is not part of the program: it costs no cycle and leaves the program
+/// hash unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Debug {
+    /// `debug.stack`: the whole stack; `debug.stack.N`: its top N values.
+    Stack(Option<usize>),
+    /// `debug.mem`: every word written or given; `debug.mem.A`: the word at address A;
+    /// `debug.mem.A.B`: the words at A to B (inclusive).
+    Memory(Option<(u32, u32)>),
+}
+
+impl core::fmt::Display for Debug {
+    /// The decorator as it is written.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Debug::Stack(None) => write!(f, "debug.stack"),
+            Debug::Stack(Some(n)) => write!(f, "debug.stack.{n}"),
+            Debug::Memory(None) => write!(f, "debug.mem"),
+            Debug::Memory(Some((a, b))) if a == b => write!(f, "debug.mem.{a}"),
+            Debug::Memory(Some((a, b))) => write!(f, "debug.mem.{a}.{b}"),
+        }
+    }
+}
+
+/// The most words `debug.mem.A.B` prints.
+pub const MAX_DEBUG_WORDS: u32 = 1 << 16;
+
+fn parse_debug(token: &Token, imm: Option<&str>) -> Result<Debug, AssemblyError> {
+    let bad = |reason: &str| {
+        AssemblyError::at(token, ErrorKind::BadDecorator { text: token.text.into(), reason: reason.into() })
+    };
+    let number = |text: &str, max: u64| {
+        parse_felt(text)
+            .ok()
+            .map(|v| v.as_int())
+            .filter(|v| *v <= max)
+            .ok_or_else(|| bad(&format!("'{text}' is not a number from 0 to {max}")))
+    };
+    let mut parts = imm.unwrap_or_default().split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("stack"), None, ..) => Ok(Debug::Stack(None)),
+        (Some("stack"), Some(n), None, _) => match number(n, u32::MAX as u64)? {
+            0 => Err(bad("'debug.stack.N' prints the top N values: N is at least 1")),
+            n => Ok(Debug::Stack(Some(n as usize))),
+        },
+        (Some("mem"), None, ..) => Ok(Debug::Memory(None)),
+        (Some("mem"), Some(a), None, _) => {
+            let a = number(a, u32::MAX as u64)? as u32;
+            Ok(Debug::Memory(Some((a, a))))
+        }
+        (Some("mem"), Some(a), Some(b), None) => {
+            let (a, b) = (number(a, u32::MAX as u64)? as u32, number(b, u32::MAX as u64)? as u32);
+            if a > b {
+                return Err(bad("the first address is above the last"));
+            }
+            if b - a >= MAX_DEBUG_WORDS {
+                return Err(bad(&format!("at most {MAX_DEBUG_WORDS} words at a time")));
+            }
+            Ok(Debug::Memory(Some((a, b))))
+        }
+        _ => Err(bad("write debug.stack, debug.stack.N, debug.mem, debug.mem.A or debug.mem.A.B")),
+    }
+}
+
 /// One parsed instruction or block marker.
 enum Item<'a> {
     Instruction(Instruction),
@@ -357,6 +431,8 @@ enum Item<'a> {
     /// `assert.err="…"` or `assert_eq.err="…"`: the instructions and the message (which lives
     /// only in the source map: it costs no cycle and is not part of the program hash).
     Asserting(Vec<Instruction>, &'a str),
+    /// `debug.stack`, `debug.mem`, …: lives only in the source map.
+    Debug(Debug),
     Repeat(u64),
     If,
     Else,
@@ -524,6 +600,7 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
         }))),
         "movup" => Ok(Item::Instruction(MovUp(small_immediate(token, name, imm.ok_or_else(missing)?, 1..=15)? as u8))),
         "movdn" => Ok(Item::Instruction(MovDn(small_immediate(token, name, imm.ok_or_else(missing)?, 1..=15)? as u8))),
+        "debug" => parse_debug(token, imm).map(Item::Debug),
         "repeat" => Ok(Item::Repeat(small_immediate(token, name, imm.ok_or_else(missing)?, 1..=u32::MAX as u64)?)),
         _ => Err(AssemblyError::at(
             token,
@@ -685,6 +762,7 @@ pub type Location = (usize, usize);
 #[derive(Clone, Debug)]
 enum Node {
     Instruction(Instruction, Origin),
+    Debug(Debug, Origin),
     If(Vec<Node>, Vec<Node>, Origin),
     While(Vec<Node>, Origin),
 }
@@ -700,6 +778,33 @@ pub struct SourceMap {
     /// The instruction at each static index.
     kinds: Vec<Instruction>,
     conditions: Vec<Origin>,
+    decorators: Vec<Decorator>,
+}
+
+/// Where a `debug.*` decorator runs, by the static indexes of [`SourceMap`]: before the
+/// instruction or the `if.true`/`while.true` written after it, or, when it is the last thing
+/// in its block, after what precedes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Anchor {
+    /// Before the instruction with this static index runs.
+    BeforeInstruction(usize),
+    /// After the instruction with this static index ran.
+    AfterInstruction(usize),
+    /// Before the condition with this static index is popped (each time, for a `while.true`).
+    BeforeCondition(usize),
+    /// After the `if.true` or `while.true` block of this condition ended.
+    AfterBlock(usize),
+}
+
+/// A `debug.*` decorator of an assembled program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decorator {
+    /// What it prints.
+    pub debug: Debug,
+    /// Where it runs.
+    pub anchor: Anchor,
+    /// Line and column where it is written.
+    pub at: Location,
 }
 
 /// Where a node of the program comes from: where it is written, the `exec` call sites that
@@ -785,6 +890,12 @@ impl SourceMap {
         self.instructions.get(index).and_then(|o| o.message.as_deref())
     }
 
+    /// The program's `debug.*` decorators, in the order they are written (procedures inlined at
+    /// each call, `repeat` blocks expanded).
+    pub fn decorators(&self) -> &[Decorator] {
+        &self.decorators
+    }
+
     /// The word written, when the instruction with this static index is part of a composite
     /// instruction (`assert_eq` is `eq assert`, say): the user wrote this, not the instruction.
     pub fn written(&self, index: usize) -> Option<&str> {
@@ -804,6 +915,7 @@ fn called_at(nodes: &[Node], site: Location, name: &Arc<str>) -> Vec<Node> {
         .iter()
         .map(|n| match n {
             Node::Instruction(i, o) => Node::Instruction(*i, call(o)),
+            Node::Debug(d, o) => Node::Debug(*d, call(o)),
             Node::If(t, f, o) => Node::If(called_at(t, site, name), called_at(f, site, name), call(o)),
             Node::While(b, o) => Node::While(called_at(b, site, name), call(o)),
         })
@@ -816,7 +928,7 @@ fn control_depth(nodes: &[Node]) -> usize {
     nodes
         .iter()
         .map(|n| match n {
-            Node::Instruction(..) => 0,
+            Node::Instruction(..) | Node::Debug(..) => 0,
             Node::If(t, f, _) => 1 + control_depth(t).max(control_depth(f)),
             Node::While(b, _) => 1 + control_depth(b),
         })
@@ -833,6 +945,7 @@ fn size_of(nodes: &[Node]) -> usize {
             // a chain of hperms costs 8 per permutation (and one join, counted by the parent)
             Node::Instruction(Instruction::HPerm, _) => 8,
             Node::Instruction(i, _) => i.cycles(),
+            Node::Debug(..) => 0,
             Node::If(t, f, _) => 16 + size_of(t).max(1) + size_of(f).max(1),
             Node::While(b, _) => 16 + size_of(b).max(1),
         })
@@ -847,7 +960,27 @@ fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, P
     let mut parts = Vec::new();
     let mut run = Vec::new();
     let mut chain = 0usize;
+    // decorators waiting for the next instruction or condition, and what came last
+    let mut pending: Vec<(Debug, Location)> = Vec::new();
+    let mut last: Option<Anchor> = None;
     for node in nodes {
+        let (anchor, after) = match node {
+            Node::Debug(debug, origin) => {
+                // not part of the program: no block ends here
+                pending.push((*debug, origin.at));
+                continue;
+            }
+            Node::Instruction(..) => {
+                let i = map.instructions.len();
+                (Anchor::BeforeInstruction(i), Anchor::AfterInstruction(i))
+            }
+            Node::If(..) | Node::While(..) => {
+                let c = map.conditions.len();
+                (Anchor::BeforeCondition(c), Anchor::AfterBlock(c))
+            }
+        };
+        map.decorators.extend(pending.drain(..).map(|(debug, at)| Decorator { debug, anchor, at }));
+        last = Some(after);
         let hperm = matches!(node, Node::Instruction(Instruction::HPerm, _));
         // the block being gathered ends where a node of another kind begins
         if !hperm && chain > 0 {
@@ -876,8 +1009,13 @@ fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, P
                 map.conditions.push(origin.clone());
                 parts.push(Block::new_loop(to_block(b, origin, map)?)?);
             }
+            Node::Debug(..) => unreachable!("decorators were set aside above"),
         }
     }
+    // decorators that end the block run after what precedes them (before the `noop` of a
+    // block that has nothing else)
+    let anchor = last.unwrap_or(Anchor::BeforeInstruction(map.instructions.len()));
+    map.decorators.extend(pending.drain(..).map(|(debug, at)| Decorator { debug, anchor, at }));
     if chain > 0 {
         parts.push(Block::hperm_chain(chain)?);
     }
@@ -1052,6 +1190,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                 let size = size_of(&nodes);
                 top.add(&nodes, size, token)?
             }
+            Item::Debug(debug) => top.add(&[Node::Debug(debug, Origin::at((token.line, token.column)))], 0, token)?,
             Item::Macro(instructions) => {
                 let origin = Origin {
                     at: (token.line, token.column),
@@ -1110,7 +1249,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                         if let Some(extra) = iter.next() {
                             return Err(AssemblyError::at(extra, ErrorKind::TrailingInput(extra.text.into())));
                         }
-                        if frame.body.is_empty() {
+                        if frame.body.iter().all(|n| matches!(n, Node::Debug(..))) {
                             return Err(AssemblyError::at(&frame.opener, ErrorKind::EmptyProgram));
                         }
                         let mut map = SourceMap::default();

@@ -993,3 +993,66 @@ fn assertion_messages_cost_nothing_and_live_in_the_source_map() {
         );
     }
 }
+
+fn decorators(src: &str) -> Vec<(distaff_assembly::Debug, distaff_assembly::Anchor, (usize, usize))> {
+    let (_, map) = distaff_assembly::assemble_with_source_map(src).unwrap();
+    map.decorators().iter().map(|d| (d.debug, d.anchor, d.at)).collect()
+}
+
+#[test]
+fn decorators_leave_the_program_and_its_hash_unchanged() {
+    let plain = "begin push.1 hperm hperm if.true push.2 else push.3 end while.true push.0 end end";
+    let decorated = "begin debug.stack push.1 debug.mem hperm debug.stack.2 hperm \
+                     if.true debug.mem.4 push.2 debug.stack else debug.mem.1.3 push.3 end debug.stack \
+                     while.true debug.stack push.0 end debug.mem end";
+    assert_eq!(program(plain), program(decorated));
+    assert_eq!(hash(plain), hash(decorated));
+    // a decorator between hperms leaves the chain whole, and one between instructions the span
+    assert_eq!(
+        program("begin hperm hperm push.1 push.2 end"),
+        program("begin hperm debug.stack hperm push.1 debug.mem push.2 end")
+    );
+}
+
+#[test]
+fn decorators_run_before_what_follows_them_or_after_what_ends_their_block() {
+    use distaff_assembly::Anchor::*;
+    use distaff_assembly::Debug::*;
+    let src = "begin\n  debug.stack\n  push.1 debug.stack.2\n  if.true\n    debug.mem\n  else\n    push.2 debug.mem.4\n  end\n  debug.mem.5.9\nend";
+    assert_eq!(
+        decorators(src),
+        vec![
+            (Stack(None), BeforeInstruction(0), (2, 3)),
+            (Stack(Some(2)), BeforeCondition(0), (3, 10)),
+            // the empty branch's noop (instruction 1), then the else branch's push (2)
+            (Memory(None), BeforeInstruction(1), (5, 5)),
+            (Memory(Some((4, 4))), AfterInstruction(2), (7, 12)),
+            (Memory(Some((5, 9))), AfterBlock(0), (9, 3)),
+        ]
+    );
+    // in a procedure, at each call (inlined: the first call's decorator runs before what
+    // follows the call); in a repeat, once per copy
+    let src = "proc.p push.1 debug.stack end begin exec.p repeat.2 debug.mem push.0 end exec.p end";
+    let anchors: Vec<_> = decorators(src).into_iter().map(|d| d.1).collect();
+    assert_eq!(anchors, vec![BeforeInstruction(1), BeforeInstruction(1), BeforeInstruction(2), AfterInstruction(3)]);
+}
+
+#[test]
+fn bad_decorators_are_located_errors() {
+    for (src, reason) in [
+        ("begin push.1 debug end", "write debug.stack"),
+        ("begin push.1 debug.stak end", "write debug.stack"),
+        ("begin push.1 debug.stack.0 end", "at least 1"),
+        ("begin push.1 debug.mem.x end", "'x' is not a number"),
+        ("begin push.1 debug.mem.9.3 end", "first address is above"),
+        ("begin push.1 debug.mem.0.4294967295 end", "at most"),
+        ("begin push.1 debug.mem.4294967296 end", "not a number from 0 to 4294967295"),
+        ("begin push.1 debug.mem.1.2.3 end", "write debug.stack"),
+    ] {
+        let (line, column, kind) = err(src);
+        assert_eq!((line, column), (1, 14), "{src}");
+        assert!(matches!(&kind, ErrorKind::BadDecorator { reason: r, .. } if r.contains(reason)), "{src}: {kind}");
+    }
+    // a program of decorators alone has no instructions
+    assert_eq!(err("begin debug.stack end").2, ErrorKind::EmptyProgram);
+}
