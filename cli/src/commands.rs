@@ -31,17 +31,17 @@ fn read_source(path: &Path) -> Result<(String, String), CliError> {
 }
 
 /// A program with what is needed to point an execution error at its source.
-struct Loaded {
-    program: Program,
-    map: SourceMap,
-    source: String,
-    path: String,
+pub(crate) struct Loaded {
+    pub(crate) program: Program,
+    pub(crate) map: SourceMap,
+    pub(crate) source: String,
+    pub(crate) path: String,
 }
 
 impl Loaded {
     /// An execution error, located at the instruction or condition it names when the source map
     /// knows it: `execution failed: … at PATH:LINE:COLUMN`, then the line with a caret.
-    fn execution_error(&self, e: ExecutionError) -> CliError {
+    pub(crate) fn execution_error(&self, e: ExecutionError) -> CliError {
         let (at, calls, written, custom) = match e.point() {
             Some(ProgramPoint::Instruction(i)) => {
                 (self.map.instruction(i), self.map.instruction_calls(i), self.map.written(i), self.map.message(i))
@@ -89,7 +89,7 @@ impl Loaded {
     }
 }
 
-fn load_program(path: &Path) -> Result<Loaded, CliError> {
+pub(crate) fn load_program(path: &Path) -> Result<Loaded, CliError> {
     let (source, path) = read_source(path)?;
     let (program, map) = distaff_assembly::assemble_with_source_map(&source).map_err(|e| {
         CliError::Assembly(Located {
@@ -104,7 +104,7 @@ fn load_program(path: &Path) -> Result<Loaded, CliError> {
     Ok(Loaded { program, map, source, path })
 }
 
-fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
+pub(crate) fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
     match path {
         None => Ok(Inputs::default()),
         Some(p) => inputs::parse(&read_text(p)?).map_err(|e| match e {
@@ -114,7 +114,7 @@ fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
     }
 }
 
-fn program_inputs(i: Inputs) -> Result<ProgramInputs, CliError> {
+pub(crate) fn program_inputs(i: Inputs) -> Result<ProgramInputs, CliError> {
     ProgramInputs::new(i.public, i.secret)
         .and_then(|p| p.with_memory(i.memory))
         .map_err(|e| CliError::Inputs(e.to_string()))
@@ -142,7 +142,16 @@ pub fn run(
     check_outputs(outputs)?;
     let loaded = load_program(program)?;
     let inputs = program_inputs(load_inputs(inputs)?)?;
-    let result = execute(&loaded.program, &inputs).map_err(|e| loaded.execution_error(e))?;
+    let result = if loaded.map.decorators().is_empty() {
+        execute(&loaded.program, &inputs)
+    } else {
+        // debug.* decorators print on standard error as execution passes them
+        let mut live = crate::debugger::Live::new(&loaded, std::io::stderr().lock(), None::<std::io::Sink>);
+        let result = distaff_processor::debug::execute_observed(&loaded.program, &inputs, &mut live);
+        live.finish().map_err(|source| CliError::Io { path: "<stderr>".into(), source })?;
+        result
+    }
+    .map_err(|e| loaded.execution_error(e))?;
     // (a proof's claim may name zeros below the stack, which the AIR proves; `run` reports
     // what the stack holds and never pads it)
     if outputs > result.stack.len() {

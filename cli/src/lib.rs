@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod commands;
+pub mod debugger;
 pub mod inputs;
 
 // The README's Rust snippets, compiled and run as doctests (`cargo test -p distaff-cli --doc`):

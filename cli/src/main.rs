@@ -1,4 +1,4 @@
-//! `distaff`: run, prove, verify and hash Distaff programs from the command line.
+//! `distaff`: run, prove, verify, hash and debug Distaff programs from the command line.
 //!
 //! This binary is thin: it parses arguments, reads files and calls the library crates. Exit
 //! status: 0 success (for `verify`: the proof holds); 1 the proof was rejected; 2 the command
@@ -112,6 +112,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Step through a program's execution: forwards, backwards, over procedure calls and to
+    /// breakpoints, printing the stack, memory and secret inputs. Commands are read from
+    /// standard input, one per line ('help' lists them).
+    Debug {
+        /// Assembly source file.
+        program: PathBuf,
+        /// JSON inputs file: {"public": [..], "secret": [..], "memory": {"ADDR": VALUE, ..}}.
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        /// Read no commands: print one line per instruction and condition executed, tab
+        /// separated: cycle, line:column, instruction, stack depth, top of the stack (at most
+        /// 16 values, top first), before it runs; a last line for the halt.
+        #[arg(long)]
+        trace: bool,
+    },
     /// Print the program hash as lower-case hex.
     Hash {
         /// Assembly source file (`-`: standard input).
@@ -181,6 +196,13 @@ fn main() -> ExitCode {
             };
             (json, commands::verify(&proof, &args))
         }
+        Command::Debug { program, inputs, trace } => (
+            false,
+            match trace {
+                true => distaff_cli::debugger::trace(&program, inputs.as_deref()),
+                false => distaff_cli::debugger::debug(&program, inputs.as_deref()),
+            },
+        ),
         Command::Hash { program, json } => (json, commands::hash(&program, json)),
     };
     match result {

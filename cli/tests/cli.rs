@@ -936,3 +936,169 @@ fn run_profile_accounts_for_every_cycle() {
     let err = stderr(&o);
     assert!(err.starts_with("profile: 152 cycles") && err.contains("span padding") && err.contains("add"), "{err}");
 }
+
+/// A program with a procedure, secrets, memory, an overflowing stack, a branch and
+/// decorators, for the debugger: it outputs 3² + 4² + 7 = 32.
+const DEBUGGEE: &str = "\
+proc.square
+    dup mul
+end
+begin
+    read read
+    exec.square
+    debug.stack
+    swap exec.square
+    add
+    dup mem_store.5
+    debug.mem.5
+    repeat.20 push.1 end
+    repeat.20 drop end
+    push.1
+    if.true
+        push.7 add
+    end
+end
+";
+
+fn debug_session(commands: &str) -> String {
+    let prog = temp("debuggee.dasm", DEBUGGEE.as_bytes());
+    let inputs = temp("debuggee.json", br#"{"secret": [3, 4]}"#);
+    let o =
+        distaff_stdin(&["debug", prog.to_str().unwrap(), "--inputs", inputs.to_str().unwrap()], commands.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+}
+
+/// The text after the first occurrence of `marker` (so that checks follow the session's order).
+fn after<'a>(text: &'a str, marker: &str) -> &'a str {
+    let at = text.find(marker).unwrap_or_else(|| panic!("'{marker}' not in:\n{text}"));
+    &text[at + marker.len()..]
+}
+
+#[test]
+fn the_debugger_steps_over_calls_stops_at_breakpoints_and_goes_back() {
+    let out = debug_session(
+        "secrets\nnext\nnext\nbreak 8\nrc\nc\nc\nwhere\nfinish\nbreak 13\nc\nstack\nmem 5\nsecrets\n\
+         delete\nc\nstep\nback\nbogus\nbreak 3\nquit\nstep\n",
+    );
+    let rest = after(&out, "cycle 0, line 5, column 5: read\n");
+    let rest = after(rest, "stack (0):\n");
+    let rest = after(rest, "2 of 2 secret inputs left, next first: 3 4\n");
+    let rest = after(rest, "line 5, column 10: read\n");
+    // next runs the procedure without stopping in it, and prints the decorator it passes
+    let rest = after(rest, "debug.stack (line 7, column 5; cycle 4): depth 2: 16 3\n");
+    let rest = after(rest, "line 8, column 5: swap\n");
+    let rest = after(rest, "stack (2): 16 3\n");
+    let rest = after(rest, "breakpoint at line 8\n");
+    // back to the previous breakpoint: none before, so the start
+    let rest = after(rest, "cycle 0, line 5, column 5: read\n");
+    let rest = after(rest, "line 8, column 5: swap\n");
+    // a breakpoint on an exec line stops on entering the procedure
+    let rest = after(rest, "line 2, column 5: dup\n");
+    let rest = after(rest, "stack (2): 3 16\n");
+    let rest = after(rest, "called from line 8, column 10: exec.square\n");
+    let rest = after(rest, "line 9, column 5: add\n");
+    let rest = after(rest, "stack (2): 9 16\n");
+    let rest = after(rest, "debug.mem.5 (line 11, column 5; cycle");
+    let rest = after(rest, "  m[5] = 25 0 0 0\n");
+    let rest = after(rest, "line 13, column 15: drop\n");
+    // the whole stack, the overflow included
+    let rest = after(rest, "stack (21), top first:\n");
+    let rest = after(rest, "   15: 1\n   16: 1 (overflow)\n");
+    let rest = after(rest, "   20: 25 (overflow)\n");
+    let rest = after(rest, "memory at cycle");
+    let rest = after(rest, "  m[5] = 25 0 0 0\n");
+    let rest = after(rest, "0 of 2 secret inputs left\n");
+    let rest = after(rest, "0 breakpoints left\n");
+    let rest = after(rest, "halted at cycle");
+    let rest = after(rest, "the final stack (1): 32\n");
+    let rest = after(rest, "the program has halted; 'back' or 'rc' to go back\n");
+    let rest = after(rest, "line 16, column 16: add\n");
+    let rest = after(rest, "stack (2): 7 25\n");
+    let rest = after(rest, "unknown command 'bogus'");
+    let rest = after(rest, "line 3 holds no instruction\n");
+    // nothing after quit
+    assert!(rest.is_empty(), "{rest}");
+}
+
+#[test]
+fn the_debugger_stops_where_the_execution_fails() {
+    let prog = temp("debug-fails.dasm", b"begin\n    push.1 push.2\n    assert_eq.err=\"not equal\"\nend\n");
+    let o = distaff_stdin(&["debug", prog.to_str().unwrap()], b"continue\nstep\nback\nstack\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rest = after(&out, "up to the failure");
+    let rest = after(rest, "line 3, column 5: assert_eq.err=\"not equal\" [assert]\n");
+    let rest = after(rest, "the execution fails here: 'assert_eq' failed at cycle 5: not equal (1 ≠ 2)\n");
+    let rest = after(rest, "the execution fails at this step");
+    let rest = after(rest, "line 3, column 5: assert_eq.err=\"not equal\" [eq]\n");
+    after(rest, "stack (2), top first:\n    0: 2\n    1: 1\n");
+    // commands come from standard input, so the program cannot
+    let o = distaff_stdin(&["debug", "-"], b"begin push.1 end");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn trace_prints_one_line_per_step_and_decorators_go_to_stderr() {
+    let prog = temp("debuggee-trace.dasm", DEBUGGEE.as_bytes());
+    let inputs = temp("debuggee-trace.json", br#"{"secret": [3, 4]}"#);
+    let (prog, inputs) = (prog.to_str().unwrap(), inputs.to_str().unwrap());
+    let o = distaff(&["debug", "--trace", prog, "--inputs", inputs]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<Vec<&str>> = out.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(lines.iter().all(|l| l.len() == 5), "{out}");
+    // read read, dup mul, swap, dup mul, add, dup, mem_store.5 (3), 20 push, 20 drop, push.1,
+    // if.true, push.7 add, and the halt
+    assert_eq!(lines.len(), 2 + 2 + 1 + 2 + 1 + 1 + 3 + 20 + 20 + 1 + 1 + 2 + 1, "{out}");
+    assert_eq!(lines[0], vec!["0", "5:5", "read", "0", ""]);
+    assert_eq!(lines[2], vec!["2", "2:5", "dup", "2", "4 3"]);
+    assert_eq!(lines[9], vec!["9", "10:9", "mem_store.5 [push.5]", "2", "25 25"]);
+    let cycles: Vec<usize> = lines.iter().map(|l| l[0].parse().unwrap()).collect();
+    assert!(cycles.windows(2).all(|w| w[0] < w[1]), "{out}");
+    let run = distaff(&["run", prog, "--inputs", inputs]);
+    assert_eq!(stdout(&run), "32\n");
+    assert_eq!(lines.last().unwrap(), &vec![cycles.last().unwrap().to_string().as_str(), "end", "halt", "1", "32"]);
+    assert!(lines[32][4].ends_with(" … (5 more)"), "{:?}", lines[32]);
+    // the decorators print on standard error, for run and trace alike, and not in the hash
+    for o in [&o, &run] {
+        let err = stderr(o);
+        assert!(err.contains("debug.stack (line 7, column 5; cycle 4): depth 2: 16 3\n"), "{err}");
+        assert!(err.contains("debug.mem.5 (line 11, column 5; cycle 13):\n  m[5] = 25 0 0 0\n"), "{err}");
+    }
+    let plain: String = DEBUGGEE.lines().filter(|l| !l.contains("debug.")).map(|l| format!("{l}\n")).collect();
+    let plain = temp("debuggee-plain.dasm", plain.as_bytes());
+    assert_eq!(stdout(&distaff(&["hash", prog])), stdout(&distaff(&["hash", plain.to_str().unwrap()])));
+    // a failing program: the lines up to the failure, then the error and its exit code
+    let failing = temp("trace-fails.dasm", b"begin push.1 push.2 assert_eq end");
+    let o = distaff(&["debug", "--trace", failing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert_eq!(stdout(&o).lines().count(), 4);
+    assert!(stderr(&o).contains("'assert_eq' failed at cycle 5"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_readme_debugging_transcript_is_what_the_debugger_prints() {
+    let readme = std::fs::read_to_string(format!("{}/../README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let section = after(&readme, "### Debugging");
+    let block = after(section, "```text\n");
+    let block = &block[..block.find("```").unwrap()];
+    // the command: printf '…' | distaff debug PROGRAM --inputs FILE
+    let commands = after(block, "printf '");
+    let commands = commands[..commands.find('\'').unwrap()].replace("\\n", "\n");
+    let line = block.lines().find(|l| l.contains("distaff debug")).unwrap();
+    let args: Vec<String> = after(line, "distaff ")
+        .split_whitespace()
+        .map(|a| match a.starts_with("examples/") {
+            true => example(&a["examples/".len()..]),
+            false => a.to_string(),
+        })
+        .collect();
+    let args: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
+    let o = distaff_stdin(&args, commands.as_bytes());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected: String =
+        block.lines().skip_while(|l| !l.contains("distaff debug")).skip(1).map(|l| format!("{l}\n")).collect();
+    let got = stdout(&o).replace(&example(""), "examples/");
+    assert_eq!(got, expected);
+}

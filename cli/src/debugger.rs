@@ -1,0 +1,691 @@
+//! `distaff debug`: a step debugger over a recorded execution, its `--trace` mode, and the
+//! `debug.*` decorators that `run` and `debug` print.
+//!
+//! The debugger records the whole execution first ([`distaff_processor::debug::record`]), so
+//! that stepping back is as cheap as stepping forward: every command moves a cursor over the
+//! recorded steps. Commands come one per line from standard input, which makes a session
+//! scriptable and testable (`printf 'break 7\ncontinue\nstack\n' | distaff debug prog.dasm`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use distaff_air::Word;
+use distaff_assembly::{Anchor, Debug, Decorator, Location};
+use distaff_math::Felt;
+use distaff_processor::debug::{execute_observed, record, Observer, Recording, Step};
+use distaff_processor::{ProgramPoint, Vm};
+
+use crate::commands::{load_inputs, load_program, program_inputs, Loaded};
+use crate::CliError;
+
+/// How many stack values a stop and a `--trace` line show (the `stack` command shows all).
+const SHOWN: usize = 16;
+
+fn values(v: &[Felt]) -> String {
+    v.iter().map(|x| x.as_int().to_string()).collect::<Vec<_>>().join(" ")
+}
+
+/// The stack's top values, then how many more there are.
+fn top(stack: &[Felt]) -> String {
+    let mut text = values(&stack[..stack.len().min(SHOWN)]);
+    if stack.len() > SHOWN {
+        text += &format!(" … ({} more)", stack.len() - SHOWN);
+    }
+    text
+}
+
+/// `text` after a space, unless it is empty (no line ends in a space).
+fn spaced(text: String) -> String {
+    match text.is_empty() {
+        true => text,
+        false => format!(" {text}"),
+    }
+}
+
+/// What a decorator prints, on a state.
+pub(crate) fn render_decorator(d: &Decorator, cycle: usize, stack: &[Felt], memory: &BTreeMap<u32, Word>) -> String {
+    let (line, column) = d.at;
+    let mut out = format!("{} (line {line}, column {column}; cycle {cycle}):", d.debug);
+    match d.debug {
+        Debug::Stack(None) => out += &format!(" depth {}: {}\n", stack.len(), values(stack)),
+        Debug::Stack(Some(n)) => {
+            out +=
+                &format!(" top {} of {}: {}\n", n.min(stack.len()), stack.len(), values(&stack[..n.min(stack.len())]))
+        }
+        Debug::Memory(range) => out += &memory_text(range, memory),
+    }
+    out
+}
+
+/// The memory, or the words from A to B, after a heading's colon.
+fn memory_text(range: Option<(u32, u32)>, memory: &BTreeMap<u32, Word>) -> String {
+    let mut out = String::new();
+    match range {
+        None if memory.is_empty() => out += " every word is zero\n",
+        None => {
+            out += &format!(" {} word{} written or given\n", memory.len(), if memory.len() == 1 { "" } else { "s" });
+            for (a, w) in memory {
+                out += &format!("  m[{a}] = {}\n", values(w));
+            }
+        }
+        Some((a, b)) => {
+            out += "\n";
+            for addr in a..=b {
+                let w = memory.get(&addr).copied().unwrap_or([Felt::new(0); 4]);
+                out += &format!("  m[{addr}] = {}\n", values(&w));
+            }
+        }
+    }
+    out
+}
+
+fn by_anchor(decorators: &[Decorator]) -> HashMap<Anchor, Vec<&Decorator>> {
+    let mut map: HashMap<Anchor, Vec<&Decorator>> = HashMap::new();
+    for d in decorators {
+        map.entry(d.anchor).or_default().push(d);
+    }
+    map
+}
+
+fn before(point: ProgramPoint) -> Anchor {
+    match point {
+        ProgramPoint::Instruction(i) => Anchor::BeforeInstruction(i),
+        ProgramPoint::Condition(c) => Anchor::BeforeCondition(c),
+    }
+}
+
+fn after(point: ProgramPoint) -> Anchor {
+    match point {
+        ProgramPoint::Instruction(i) => Anchor::AfterInstruction(i),
+        ProgramPoint::Condition(c) => Anchor::AfterBlock(c),
+    }
+}
+
+/// Prints decorators as execution passes them (to `out`), and with `trace`, one line per
+/// instruction and condition (to `lines`).
+pub(crate) struct Live<'a, D: Write, T: Write> {
+    loaded: &'a Loaded,
+    decorators: HashMap<Anchor, Vec<&'a Decorator>>,
+    out: D,
+    trace: Option<T>,
+    /// The first write error (the execution goes on; the command reports it).
+    error: Option<std::io::Error>,
+}
+
+impl<'a, D: Write, T: Write> Live<'a, D, T> {
+    pub(crate) fn new(loaded: &'a Loaded, out: D, trace: Option<T>) -> Self {
+        Live { loaded, decorators: by_anchor(loaded.map.decorators()), out, trace, error: None }
+    }
+
+    fn decorate(&mut self, anchor: Anchor, vm: &Vm) {
+        let Some(list) = self.decorators.get(&anchor) else { return };
+        let stack = vm.stack_values();
+        for d in list {
+            let text = render_decorator(d, vm.cycle, &stack, &vm.memory);
+            if let Err(e) = self.out.write_all(text.as_bytes()) {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+
+    /// The write error, if any; flushes.
+    pub(crate) fn finish(mut self) -> Result<(), std::io::Error> {
+        let flushed = self.out.flush().and_then(|()| self.trace.as_mut().map_or(Ok(()), |t| t.flush()));
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => flushed,
+        }
+    }
+}
+
+impl<D: Write, T: Write> Observer for Live<'_, D, T> {
+    fn before(&mut self, vm: &Vm, point: ProgramPoint) {
+        self.decorate(before(point), vm);
+        if let Some(lines) = self.trace.as_mut() {
+            let (at, op) = describe(self.loaded, point);
+            let (line, column) = at.unwrap_or((0, 0));
+            let stack = vm.stack_values();
+            let text = format!("{}\t{line}:{column}\t{op}\t{}\t{}\n", vm.cycle, stack.len(), top(&stack));
+            if let Err(e) = lines.write_all(text.as_bytes()) {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+
+    fn after(&mut self, vm: &Vm, point: ProgramPoint) {
+        self.decorate(after(point), vm);
+    }
+}
+
+/// The source location of an instruction or condition and what is written there: the word as
+/// written, and in brackets the VM instruction it runs when that differs (`assert_eq [eq]`).
+fn describe(loaded: &Loaded, point: ProgramPoint) -> (Option<Location>, String) {
+    let (at, part) = match point {
+        ProgramPoint::Instruction(i) => {
+            // an instruction of a composite one (`assert_eq` is `eq assert`): which part
+            let part = loaded.map.written(i).and(loaded.map.instruction_kind(i));
+            (loaded.map.instruction(i), part.map(|k| k.to_string()))
+        }
+        ProgramPoint::Condition(c) => (loaded.map.condition(c), None),
+    };
+    let word = at.and_then(|at| word_at(&loaded.source, at)).unwrap_or_default();
+    let op = match part {
+        Some(k) => format!("{word} [{k}]"),
+        None => word.to_string(),
+    };
+    (at, op)
+}
+
+/// The whitespace-delimited word that starts at a line and column (1-based, in characters).
+fn word_at(source: &str, (line, column): Location) -> Option<&str> {
+    let text = source.lines().nth(line.checked_sub(1)?)?;
+    let start = text.char_indices().nth(column.checked_sub(1)?).map(|(b, _)| b)?;
+    let rest = &text[start..];
+    let mut end = rest.len();
+    let mut quoted = false;
+    for (b, c) in rest.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                end = b;
+                break;
+            }
+            _ => {}
+        }
+    }
+    Some(&rest[..end])
+}
+
+/// `distaff debug --trace`: runs the program, printing one line per instruction and condition.
+pub fn trace(program: &Path, inputs: Option<&Path>) -> Result<(), CliError> {
+    let loaded = load_program(program)?;
+    let inputs = program_inputs(load_inputs(inputs)?)?;
+    let stdout = std::io::stdout().lock();
+    let io = |source| CliError::Io { path: "<stdout>".into(), source };
+    let mut live = Live::new(&loaded, std::io::stderr(), Some(std::io::BufWriter::new(stdout)));
+    let result = execute_observed(&loaded.program, &inputs, &mut live);
+    if let (Ok(out), Some(lines)) = (&result, live.trace.as_mut()) {
+        let text = format!("{}\tend\thalt\t{}\t{}\n", out.cycles, out.stack.len(), top(&out.stack));
+        lines.write_all(text.as_bytes()).map_err(io)?;
+    }
+    live.finish().map_err(io)?;
+    result.map(|_| ()).map_err(|e| loaded.execution_error(e))
+}
+
+/// `distaff debug`: reads commands from standard input until it ends or `quit`.
+pub fn debug(program: &Path, inputs: Option<&Path>) -> Result<(), CliError> {
+    if program == Path::new("-") {
+        return Err(CliError::Usage("debug reads its commands from standard input: give the program as a file".into()));
+    }
+    let loaded = load_program(program)?;
+    let inputs = program_inputs(load_inputs(inputs)?)?;
+    let recording = record(&loaded.program, &inputs);
+    let stdin = std::io::stdin();
+    let prompt = stdin.is_terminal();
+    let mut out = std::io::stdout().lock();
+    let io = |source| CliError::Io { path: "<stdout>".into(), source };
+    let mut session = Session::new(&loaded, recording);
+    session.start(&mut out).map_err(io)?;
+    let mut last = String::new();
+    let mut lines = stdin.lock().lines();
+    loop {
+        if prompt {
+            write!(out, "(distaff) ").and_then(|()| out.flush()).map_err(io)?;
+        }
+        let Some(line) = lines.next() else { break };
+        let line = line.map_err(|source| CliError::Io { path: "<stdin>".into(), source })?;
+        // an empty line repeats the last command
+        let command = if line.trim().is_empty() { last.clone() } else { line.trim().to_string() };
+        if command.is_empty() {
+            continue;
+        }
+        if !session.command(&command, &mut out).map_err(io)? {
+            break;
+        }
+        last = command;
+    }
+    out.flush().map_err(io)
+}
+
+const HELP: &str = "\
+commands (an empty line repeats the last one):
+  step [N]      (s)   run to the next instruction or condition, N times
+  next [N]      (n)   as step, but over procedure calls
+  finish        (f)   run until the current procedure returns
+  continue      (c)   run to the next breakpoint, or to the end
+  back [N]      (bs)  step back, N times
+  rcontinue     (rc)  run back to the previous breakpoint, or to the start
+  goto CYCLE          go to the first instruction at or after a cycle
+  break LINE    (b)   stop at every instruction on a source line (and at every entry
+                      into a procedure called there)
+  delete [LINE] (d)   remove one breakpoint, or all of them
+  breakpoints         list the breakpoints
+  where         (w)   the current instruction, its source and the exec calls that led to it
+  stack         (p)   the whole stack, top first (overflow included)
+  mem [A [B]]   (m)   the memory: every word written or given, the word at A, or A to B
+  secrets [N]         the secret inputs not read yet (the next N, 16 by default)
+  cycle               the current cycle
+  help          (h)   this list
+  quit          (q)   leave
+";
+
+/// A debugging session: a cursor over the recorded steps.
+struct Session<'a> {
+    loaded: &'a Loaded,
+    rec: Recording,
+    /// The current step.
+    pos: usize,
+    breakpoints: BTreeSet<usize>,
+    decorators: HashMap<Anchor, Vec<&'a Decorator>>,
+    /// Source lines that hold an instruction or a condition.
+    code_lines: BTreeSet<usize>,
+}
+
+impl<'a> Session<'a> {
+    fn new(loaded: &'a Loaded, rec: Recording) -> Self {
+        let map = &loaded.map;
+        let instructions = (0..).map_while(|i| map.instruction(i));
+        let conditions = (0..).map_while(|c| map.condition(c));
+        let calls = (0..).map_while(|i| map.instruction(i).map(|_| map.instruction_calls(i))).flatten();
+        let code_lines = instructions.chain(conditions).chain(calls).map(|(l, _)| l).collect();
+        Session {
+            loaded,
+            rec,
+            pos: 0,
+            breakpoints: BTreeSet::new(),
+            decorators: by_anchor(map.decorators()),
+            code_lines,
+        }
+    }
+
+    fn point(&self, i: usize) -> Option<ProgramPoint> {
+        self.rec.step(i).and_then(|s| s.point())
+    }
+
+    /// Where step `i` stops the cursor: instructions, conditions and the end (not block ends).
+    fn is_stop(&self, i: usize) -> bool {
+        !matches!(self.rec.step(i), Some(Step::BlockEnd(_)) | None)
+    }
+
+    fn location(&self, i: usize) -> Option<Location> {
+        self.point(i).and_then(|p| describe(self.loaded, p).0)
+    }
+
+    /// How many `exec` calls deep step `i` is.
+    fn depth(&self, i: usize) -> usize {
+        self.calls(i).len()
+    }
+
+    /// The `exec` call sites that led to step `i`, innermost first.
+    fn calls(&self, i: usize) -> Vec<Location> {
+        match self.point(i) {
+            Some(ProgramPoint::Instruction(n)) => self.loaded.map.instruction_calls(n),
+            Some(ProgramPoint::Condition(c)) => self.loaded.map.condition_calls(c),
+            None => Vec::new(),
+        }
+    }
+
+    /// Whether step `i` is on a breakpoint's line, or is the first step of a procedure called
+    /// from one.
+    fn at_breakpoint(&self, i: usize) -> bool {
+        if self.breakpoints.is_empty() {
+            return false;
+        }
+        if self.location(i).is_some_and(|(line, _)| self.breakpoints.contains(&line)) {
+            return true;
+        }
+        let previous = (0..i).rev().find(|j| self.is_stop(*j)).map(|j| self.calls(j)).unwrap_or_default();
+        self.calls(i).iter().any(|site| self.breakpoints.contains(&site.0) && !previous.contains(site))
+    }
+
+    /// Prints the decorators passed going from step `j` to step `j + 1`.
+    fn decorate(&self, j: usize, out: &mut impl Write) -> std::io::Result<()> {
+        let mut fired: Vec<(&Decorator, usize)> = Vec::new();
+        if let Some(ProgramPoint::Instruction(i)) = self.point(j) {
+            let cycles = self.loaded.map.instruction_kind(i).map_or(0, |k| k.cycles());
+            let cycle = self.rec.cycle(j).unwrap_or(0) + cycles;
+            for d in self.decorators.get(&Anchor::AfterInstruction(i)).into_iter().flatten() {
+                fired.push((d, cycle));
+            }
+        }
+        let anchor = match self.rec.step(j + 1) {
+            Some(Step::Instruction(i)) => Some(Anchor::BeforeInstruction(i)),
+            Some(Step::Condition(c)) => Some(Anchor::BeforeCondition(c)),
+            Some(Step::BlockEnd(c)) => Some(Anchor::AfterBlock(c)),
+            Some(Step::End) | None => None,
+        };
+        let cycle = self.rec.cycle(j + 1).unwrap_or(0);
+        for d in anchor.and_then(|a| self.decorators.get(&a)).into_iter().flatten() {
+            fired.push((d, cycle));
+        }
+        if fired.is_empty() {
+            return Ok(());
+        }
+        let Some(state) = self.rec.state(j + 1) else { return Ok(()) };
+        for (d, cycle) in fired {
+            out.write_all(render_decorator(d, cycle, &state.stack, &state.memory).as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Moves forward, printing the decorators passed, to the next stop for which `stop` holds
+    /// (or the last step).
+    fn forward(&mut self, out: &mut impl Write, stop: impl Fn(&Self, usize) -> bool) -> std::io::Result<()> {
+        let mut j = self.pos;
+        while j + 1 < self.rec.len() {
+            self.decorate(j, out)?;
+            j += 1;
+            if self.is_stop(j) && stop(self, j) {
+                break;
+            }
+        }
+        self.pos = j;
+        Ok(())
+    }
+
+    /// Moves back to the previous stop for which `stop` holds (or the first step).
+    fn backward(&mut self, stop: impl Fn(&Self, usize) -> bool) {
+        let mut j = self.pos;
+        while j > 0 {
+            j -= 1;
+            if self.is_stop(j) && stop(self, j) {
+                break;
+            }
+        }
+        self.pos = j;
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos + 1 >= self.rec.len()
+    }
+
+    fn start(&mut self, out: &mut impl Write) -> std::io::Result<()> {
+        let steps = self.rec.len();
+        writeln!(
+            out,
+            "{}: {} step{} recorded{}; type 'help' for the commands",
+            self.loaded.path,
+            steps,
+            if steps == 1 { "" } else { "s" },
+            if self.rec.error().is_some() { ", up to the failure" } else { "" }
+        )?;
+        if self.rec.is_empty() {
+            if let Some(e) = self.rec.error() {
+                writeln!(out, "the execution fails before its first instruction: {e}")?;
+            }
+            return Ok(());
+        }
+        if let Some(ds) = self.point(0).and_then(|p| self.decorators.get(&before(p))) {
+            if let Some(state) = self.rec.state(0) {
+                for d in ds {
+                    out.write_all(render_decorator(d, state.cycle, &state.stack, &state.memory).as_bytes())?;
+                }
+            }
+        }
+        if !self.is_stop(0) {
+            self.forward(out, |_, _| true)?;
+        }
+        self.show(out)
+    }
+
+    /// Prints where the cursor is: cycle, location with a caret, the top of the stack; at the
+    /// end, the final stack; at the step that failed, the error.
+    fn show(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let Some(state) = self.rec.state(self.pos) else { return Ok(()) };
+        match (state.step.point(), self.at_end(), self.rec.error()) {
+            (None, _, _) => {
+                writeln!(
+                    out,
+                    "halted at cycle {}; the final stack ({}):{}",
+                    state.cycle,
+                    state.stack.len(),
+                    spaced(top(&state.stack))
+                )?;
+            }
+            (Some(point), at_end, error) => {
+                let (at, op) = describe(self.loaded, point);
+                let (line, column) = at.unwrap_or((0, 0));
+                writeln!(out, "cycle {}, line {line}, column {column}: {op}", state.cycle)?;
+                if at.is_some() {
+                    writeln!(out, "{}", distaff_assembly::source_snippet(&self.loaded.source, (line, column)))?;
+                }
+                writeln!(out, "stack ({}):{}", state.stack.len(), spaced(top(&state.stack)))?;
+                if let (true, Some(e)) = (at_end, error) {
+                    let message = match self.loaded.execution_error(e.clone()) {
+                        CliError::ExecutionAt(located) => located.message,
+                        other => other.to_string(),
+                    };
+                    writeln!(out, "the execution fails here: {message}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn count(arg: Option<&str>) -> Result<usize, String> {
+        match arg {
+            None => Ok(1),
+            Some(a) => {
+                a.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| format!("'{a}' is not a count (1 or more)"))
+            }
+        }
+    }
+
+    fn number<T: std::str::FromStr>(arg: &str, what: &str) -> Result<T, String> {
+        arg.parse().map_err(|_| format!("'{arg}' is not {what}"))
+    }
+
+    /// Runs one command; `false` to leave.
+    fn command(&mut self, line: &str, out: &mut impl Write) -> std::io::Result<bool> {
+        let mut words = line.split_whitespace();
+        let name = words.next().unwrap_or_default();
+        let args: Vec<&str> = words.collect();
+        match self.run(name, &args, out) {
+            Ok(keep_going) => Ok(keep_going),
+            Err(Failure::Io(e)) => Err(e),
+            Err(Failure::Message(m)) => {
+                writeln!(out, "{m}")?;
+                Ok(true)
+            }
+        }
+    }
+
+    fn run(&mut self, name: &str, args: &[&str], out: &mut impl Write) -> Result<bool, Failure> {
+        let too_many = |n: usize| -> Result<(), Failure> {
+            if args.len() > n {
+                return Err(Failure::Message(format!(
+                    "'{name}' takes at most {n} argument{}",
+                    if n == 1 { "" } else { "s" }
+                )));
+            }
+            Ok(())
+        };
+        let moving = matches!(name, "s" | "step" | "n" | "next" | "f" | "finish" | "c" | "continue");
+        if moving && self.at_end() && !self.rec.is_empty() {
+            let what =
+                if self.rec.error().is_some() { "the execution fails at this step" } else { "the program has halted" };
+            return Err(Failure::Message(format!("{what}; 'back' or 'rc' to go back")));
+        }
+        match name {
+            "s" | "step" | "n" | "next" => {
+                too_many(1)?;
+                let over = matches!(name, "n" | "next");
+                for _ in 0..Self::count(args.first().copied())? {
+                    let depth = self.depth(self.pos);
+                    self.forward(out, |s, j| !over || s.depth(j) <= depth)?;
+                }
+            }
+            "f" | "finish" => {
+                too_many(0)?;
+                let depth = self.depth(self.pos);
+                if depth == 0 {
+                    return Err(Failure::Message("not inside a procedure; 'continue' runs to the end".into()));
+                }
+                self.forward(out, |s, j| s.depth(j) < depth)?;
+            }
+            "c" | "continue" => {
+                too_many(0)?;
+                self.forward(out, |s, j| s.at_breakpoint(j))?;
+            }
+            "bs" | "back" => {
+                too_many(1)?;
+                for _ in 0..Self::count(args.first().copied())? {
+                    self.backward(|_, _| true);
+                }
+            }
+            "rc" | "rcontinue" => {
+                too_many(0)?;
+                self.backward(|s, j| s.at_breakpoint(j));
+            }
+            "goto" => {
+                too_many(1)?;
+                let cycle: usize = Self::number(args.first().copied().unwrap_or_default(), "a cycle")?;
+                if self.rec.cycle(self.pos).is_some_and(|c| c > cycle) {
+                    self.backward(|s, j| s.rec.cycle(j).is_some_and(|c| c <= cycle));
+                } else {
+                    self.forward(out, |s, j| s.rec.cycle(j).is_some_and(|c| c >= cycle))?;
+                }
+            }
+            "b" | "break" => {
+                too_many(1)?;
+                let line: usize = Self::number(args.first().copied().unwrap_or_default(), "a line number")?;
+                if !self.code_lines.contains(&line) {
+                    return Err(Failure::Message(format!("line {line} holds no instruction")));
+                }
+                self.breakpoints.insert(line);
+                writeln!(out, "breakpoint at line {line}")?;
+                return Ok(true);
+            }
+            "d" | "delete" => {
+                too_many(1)?;
+                match args.first() {
+                    None => self.breakpoints.clear(),
+                    Some(a) => {
+                        let line: usize = Self::number(a, "a line number")?;
+                        if !self.breakpoints.remove(&line) {
+                            return Err(Failure::Message(format!("no breakpoint at line {line}")));
+                        }
+                    }
+                }
+                writeln!(
+                    out,
+                    "{} breakpoint{} left",
+                    self.breakpoints.len(),
+                    if self.breakpoints.len() == 1 { "" } else { "s" }
+                )?;
+                return Ok(true);
+            }
+            "breakpoints" => {
+                too_many(0)?;
+                let lines: Vec<String> = self.breakpoints.iter().map(|l| l.to_string()).collect();
+                match lines.is_empty() {
+                    true => writeln!(out, "no breakpoints")?,
+                    false => writeln!(out, "breakpoints at lines {}", lines.join(", "))?,
+                }
+                return Ok(true);
+            }
+            "w" | "where" => {
+                too_many(0)?;
+                self.show(out)?;
+                for (line, column) in self.calls(self.pos) {
+                    let name = word_at(&self.loaded.source, (line, column)).unwrap_or_default();
+                    writeln!(out, "called from line {line}, column {column}: {name}")?;
+                }
+                return Ok(true);
+            }
+            "p" | "stack" => {
+                too_many(0)?;
+                let stack = self.rec.state(self.pos).map(|s| s.stack).unwrap_or_default();
+                writeln!(out, "stack ({}), top first:", stack.len())?;
+                for (i, v) in stack.iter().enumerate() {
+                    let place = if i < 16 { "" } else { " (overflow)" };
+                    writeln!(out, "  {i:>3}: {}{place}", v.as_int())?;
+                }
+                return Ok(true);
+            }
+            "m" | "mem" => {
+                too_many(2)?;
+                let range = match args {
+                    [] => None,
+                    [a] => {
+                        let a: u32 = Self::number(a, "an address (0 to 4294967295)")?;
+                        Some((a, a))
+                    }
+                    [a, b, ..] => {
+                        let a: u32 = Self::number(a, "an address (0 to 4294967295)")?;
+                        let b: u32 = Self::number(b, "an address (0 to 4294967295)")?;
+                        if a > b || b - a >= distaff_assembly::MAX_DEBUG_WORDS {
+                            return Err(Failure::Message(format!(
+                                "give A ≤ B, at most {} words apart",
+                                distaff_assembly::MAX_DEBUG_WORDS
+                            )));
+                        }
+                        Some((a, b))
+                    }
+                };
+                if let Some(state) = self.rec.state(self.pos) {
+                    write!(out, "memory at cycle {}:{}", state.cycle, memory_text(range, &state.memory))?;
+                }
+                return Ok(true);
+            }
+            "secrets" => {
+                too_many(1)?;
+                let shown = match args.first() {
+                    None => SHOWN,
+                    Some(a) => Self::number(a, "a count")?,
+                };
+                let read = self.rec.state(self.pos).map_or(0, |s| s.secrets_read);
+                let all = self.rec.secret();
+                let left = &all[read.min(all.len())..];
+                let more = match left.len() > shown {
+                    true => format!(" … ({} more; 'secrets N' shows N)", left.len() - shown),
+                    false => String::new(),
+                };
+                let next = values(&left[..left.len().min(shown)]);
+                writeln!(
+                    out,
+                    "{} of {} secret inputs left{}",
+                    left.len(),
+                    all.len(),
+                    match left.is_empty() {
+                        true => String::new(),
+                        false => format!(", next first: {next}{more}"),
+                    }
+                )?;
+                return Ok(true);
+            }
+            "cycle" => {
+                too_many(0)?;
+                writeln!(out, "cycle {}", self.rec.cycle(self.pos).unwrap_or(0))?;
+                return Ok(true);
+            }
+            "h" | "help" => {
+                out.write_all(HELP.as_bytes())?;
+                return Ok(true);
+            }
+            "q" | "quit" => return Ok(false),
+            other => return Err(Failure::Message(format!("unknown command '{other}'; 'help' lists the commands"))),
+        }
+        self.show(out)?;
+        Ok(true)
+    }
+}
+
+/// Why a command did nothing: a message for the user, or output that cannot be written.
+enum Failure {
+    Message(String),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Io(e)
+    }
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Self {
+        Failure::Message(m)
+    }
+}
