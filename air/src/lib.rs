@@ -32,6 +32,8 @@ pub mod memory;
 pub mod opcodes;
 pub mod program;
 pub mod rescue;
+#[cfg(feature = "winterfell")]
+pub mod winterfell;
 
 pub use air::{Air, ProcessorAir, Variant};
 pub use constraints::{ConstraintKind, ConstraintSink, PublicInputs, Value};

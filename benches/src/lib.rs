@@ -4,3 +4,4 @@
 pub fn flag_value<T: core::str::FromStr>(args: &[String], flag: &str) -> Option<T> {
     args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok())
 }
+pub mod winterfell;
