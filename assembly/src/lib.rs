@@ -781,6 +781,17 @@ pub struct SourceMap {
     decorators: Vec<Decorator>,
 }
 
+/// One `exec` call an instruction was reached through ([`SourceMap::instruction_frames`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallFrame {
+    /// Where the `exec` is written.
+    pub at: Location,
+    /// With the frames outside it, identifies the call: two steps are in the same call when
+    /// their frames agree up to this one (each `exec` written, each copy of it in a `repeat`
+    /// and each call of the procedure holding it is a call of its own).
+    pub call: usize,
+}
+
 /// Where a `debug.*` decorator runs, by the static indexes of [`SourceMap`]: before the
 /// instruction or the `if.true`/`while.true` written after it, or, when it is the last thing
 /// in its block, after what precedes it.
@@ -833,6 +844,18 @@ impl Origin {
         Origin { at, calls: None, word: None, message: None }
     }
 
+    /// The calls, outermost first: each call's site and an identifier of the call (distinct
+    /// for each call the program makes, including each copy in a `repeat`).
+    fn frames(&self) -> Vec<CallFrame> {
+        let mut frames = Vec::new();
+        let mut call = self.calls.as_ref();
+        while let Some(c) = call {
+            frames.push(CallFrame { at: c.at, call: Arc::as_ptr(c) as usize });
+            call = c.inner.as_ref();
+        }
+        frames
+    }
+
     /// The call sites, innermost first.
     fn call_sites(&self) -> Vec<Location> {
         let mut sites = Vec::new();
@@ -862,6 +885,19 @@ impl SourceMap {
     /// innermost first (empty outside procedures).
     pub fn instruction_calls(&self, index: usize) -> Vec<Location> {
         self.instructions.get(index).map(|o| o.call_sites()).unwrap_or_default()
+    }
+
+    /// The `exec` calls through which the instruction with this static index was reached,
+    /// outermost first, each with an identifier of the call: two steps are in the same call of a
+    /// procedure when their frames agree up to it.
+    pub fn instruction_frames(&self, index: usize) -> Vec<CallFrame> {
+        self.instructions.get(index).map(|o| o.frames()).unwrap_or_default()
+    }
+
+    /// The calls of the condition with this static index, outermost first (as
+    /// [`SourceMap::instruction_frames`]).
+    pub fn condition_frames(&self, index: usize) -> Vec<CallFrame> {
+        self.conditions.get(index).map(|o| o.frames()).unwrap_or_default()
     }
 
     /// The instruction at this static index.
@@ -903,23 +939,66 @@ impl SourceMap {
     }
 }
 
+/// A copy of `nodes` whose outermost calls are new calls (the same sites): the nodes of one
+/// call still share it.
+fn renew_calls(nodes: &[Node]) -> Vec<Node> {
+    fn renew(origin: &Origin, fresh: &mut Vec<(*const Call, Arc<Call>)>) -> Origin {
+        let Some(head) = &origin.calls else { return origin.clone() };
+        let key = Arc::as_ptr(head);
+        let new = match fresh.iter().find(|(k, _)| *k == key) {
+            Some((_, new)) => new.clone(),
+            None => {
+                let new = Arc::new(Call { at: head.at, name: head.name.clone(), inner: head.inner.clone() });
+                fresh.push((key, new.clone()));
+                new
+            }
+        };
+        Origin { calls: Some(new), ..origin.clone() }
+    }
+    fn copy(nodes: &[Node], fresh: &mut Vec<(*const Call, Arc<Call>)>) -> Vec<Node> {
+        nodes
+            .iter()
+            .map(|n| match n {
+                Node::Instruction(i, o) => Node::Instruction(*i, renew(o, fresh)),
+                Node::Debug(d, o) => Node::Debug(*d, renew(o, fresh)),
+                Node::If(t, f, o) => Node::If(copy(t, fresh), copy(f, fresh), renew(o, fresh)),
+                Node::While(b, o) => Node::While(copy(b, fresh), renew(o, fresh)),
+            })
+            .collect()
+    }
+    copy(nodes, &mut Vec::new())
+}
+
 /// The nodes of a procedure's body as inlined by an `exec` at `site`.
 fn called_at(nodes: &[Node], site: Location, name: &Arc<str>) -> Vec<Node> {
-    let call = |o: &Origin| Origin {
-        at: o.at,
-        calls: Some(Arc::new(Call { at: site, name: name.clone(), inner: o.calls.clone() })),
-        word: o.word.clone(),
-        message: o.message.clone(),
-    };
-    nodes
-        .iter()
-        .map(|n| match n {
-            Node::Instruction(i, o) => Node::Instruction(*i, call(o)),
-            Node::Debug(d, o) => Node::Debug(*d, call(o)),
-            Node::If(t, f, o) => Node::If(called_at(t, site, name), called_at(f, site, name), call(o)),
-            Node::While(b, o) => Node::While(called_at(b, site, name), call(o)),
-        })
-        .collect()
+    // one call for the whole body: nodes that share their calls inside the procedure share
+    // the new call too
+    fn wrap(o: &Origin, site: Location, name: &Arc<str>, fresh: &mut Vec<(*const Call, Arc<Call>)>) -> Origin {
+        let key = o.calls.as_ref().map_or(core::ptr::null(), Arc::as_ptr);
+        let call = match fresh.iter().find(|(k, _)| *k == key) {
+            Some((_, call)) => call.clone(),
+            None => {
+                let call = Arc::new(Call { at: site, name: name.clone(), inner: o.calls.clone() });
+                fresh.push((key, call.clone()));
+                call
+            }
+        };
+        Origin { calls: Some(call), ..o.clone() }
+    }
+    fn copy(nodes: &[Node], site: Location, name: &Arc<str>, fresh: &mut Vec<(*const Call, Arc<Call>)>) -> Vec<Node> {
+        nodes
+            .iter()
+            .map(|n| match n {
+                Node::Instruction(i, o) => Node::Instruction(*i, wrap(o, site, name, fresh)),
+                Node::Debug(d, o) => Node::Debug(*d, wrap(o, site, name, fresh)),
+                Node::If(t, f, o) => {
+                    Node::If(copy(t, site, name, fresh), copy(f, site, name, fresh), wrap(o, site, name, fresh))
+                }
+                Node::While(b, o) => Node::While(copy(b, site, name, fresh), wrap(o, site, name, fresh)),
+            })
+            .collect()
+    }
+    copy(nodes, site, name, &mut Vec::new())
 }
 
 /// How deeply `if.true`/`while.true` blocks nest in a node list (at most [`MAX_NESTING`] for
@@ -1266,7 +1345,9 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                             .ok_or_else(|| AssemblyError::at(&frame.opener, ErrorKind::ProgramTooLarge))?;
                         parent.add(&[], total as usize, &frame.opener)?;
                         for _ in 0..times {
-                            parent.body.extend_from_slice(&frame.body);
+                            // each copy's calls are calls of their own (for debuggers: one
+                            // entry per call made)
+                            parent.body.extend(renew_calls(&frame.body));
                         }
                     }
                     Open::If { then } => {

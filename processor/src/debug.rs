@@ -64,7 +64,7 @@ pub enum Step {
     Condition(usize),
     /// The `if.true` or `while.true` block of this condition has just ended.
     BlockEnd(usize),
-    /// The program has halted (the last step of an execution that succeeded).
+    /// The program has halted, or stopped on an error of no instruction (the last step).
     End,
 }
 
@@ -184,7 +184,8 @@ impl Recorder for StepRecorder {
 /// Executes `program` on `inputs` and records every step: one before each instruction and
 /// condition, one after each `if.true`/`while.true` block, and, if the program halts, a last
 /// [`Step::End`]. An execution that fails is recorded up to the step that failed, with its
-/// error ([`Recording::error`]).
+/// error ([`Recording::error`]); an error of no instruction (the cycle limit, too many values
+/// left at the end) is recorded at a last [`Step::End`].
 pub fn record(program: &Program, inputs: &ProgramInputs) -> Recording {
     let mut rec = StepRecorder {
         steps: Vec::new(),
@@ -197,7 +198,8 @@ pub fn record(program: &Program, inputs: &ProgramInputs) -> Recording {
     let mut vm = Vm::new(inputs);
     vm.record_accesses = true;
     let error = vm.run(program.root(), &mut rec).and_then(|()| vm.check_end()).err();
-    if error.is_none() {
+    // an error of no instruction (the cycle limit, too many values at the end) ends there
+    if error.as_ref().is_none_or(|e| e.point().is_none()) {
         rec.snapshot(&vm, Step::End);
     }
     Recording {
@@ -231,7 +233,8 @@ impl Recording {
         self.steps.get(i).map(|s| s.cycle as usize)
     }
 
-    /// Why the execution stopped early, if it did (its last step is the one that failed).
+    /// Why the execution stopped early, if it did (its last step is the one that failed, or
+    /// [`Step::End`] for an error of no instruction).
     pub fn error(&self) -> Option<&ExecutionError> {
         self.error.as_ref()
     }

@@ -64,7 +64,8 @@ fn check(
     let result = execute_observed(&program, &inputs, &mut Watch(&mut live, secret.len()));
     assert_eq!(result.as_ref().err(), recording.error(), "{source}");
     assert_eq!(result.as_ref().ok(), execute(&program, &inputs).as_ref().ok());
-    let ended = result.is_ok() as usize;
+    // a last End step, unless an instruction failed
+    let ended = result.as_ref().err().is_none_or(|e| e.point().is_none()) as usize;
     assert_eq!(recording.len(), live.states.len() + ended, "{source}");
     for (i, want) in live.states.iter().enumerate() {
         let got = recording.state(i).unwrap();
@@ -120,6 +121,13 @@ fn a_failing_execution_is_recorded_up_to_the_step_that_failed() {
     assert!(matches!(error, Some(ExecutionError::AssertionFailed { .. })));
     // push push add push eq assert: the last step is the assert that failed
     assert_eq!(steps.last(), Some(&Step::Instruction(5)));
+    // an error of no instruction: the End step holds the state it stopped in
+    let source = "begin repeat.17 push.1 end end";
+    let program = distaff_assembly::assemble(source).unwrap();
+    let recording = record(&program, &ProgramInputs::new(vec![], vec![]).unwrap());
+    assert!(matches!(recording.error(), Some(ExecutionError::TooDeepAtEnd(17))));
+    let last = recording.state(recording.len() - 1).unwrap();
+    assert_eq!((last.step, last.stack.len()), (Step::End, 17));
     let (steps, error) = check("begin read read end", &[], &[7], vec![]);
     assert!(matches!(error, Some(ExecutionError::SecretInputsExhausted { .. })));
     assert_eq!(steps, vec![Step::Instruction(0), Step::Instruction(1)]);
