@@ -11,7 +11,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use distaff_air::Word;
-use distaff_assembly::{Anchor, Debug, Decorator, Location};
+use distaff_assembly::{Anchor, CallFrame, Debug, Decorator, Location};
 use distaff_math::Felt;
 use distaff_processor::debug::{execute_observed, record, Observer, Recording, Step};
 use distaff_processor::{ProgramPoint, Vm};
@@ -48,10 +48,10 @@ pub(crate) fn render_decorator(d: &Decorator, cycle: usize, stack: &[Felt], memo
     let (line, column) = d.at;
     let mut out = format!("{} (line {line}, column {column}; cycle {cycle}):", d.debug);
     match d.debug {
-        Debug::Stack(None) => out += &format!(" depth {}: {}\n", stack.len(), values(stack)),
+        Debug::Stack(None) => out += &format!(" depth {}:{}\n", stack.len(), spaced(values(stack))),
         Debug::Stack(Some(n)) => {
-            out +=
-                &format!(" top {} of {}: {}\n", n.min(stack.len()), stack.len(), values(&stack[..n.min(stack.len())]))
+            let shown = values(&stack[..n.min(stack.len())]);
+            out += &format!(" top {} of {}:{}\n", n.min(stack.len()), stack.len(), spaced(shown))
         }
         Debug::Memory(range) => out += &memory_text(range, memory),
     }
@@ -78,6 +78,11 @@ fn memory_text(range: Option<(u32, u32)>, memory: &BTreeMap<u32, Word>) -> Strin
         }
     }
     out
+}
+
+/// Whether two steps' call frames (outermost first) are in the same call at `level`.
+fn same_call(a: &[CallFrame], b: &[CallFrame], level: usize) -> bool {
+    a.len() > level && b.len() > level && a[..=level] == b[..=level]
 }
 
 fn by_anchor(decorators: &[Decorator]) -> HashMap<Anchor, Vec<&Decorator>> {
@@ -120,6 +125,10 @@ impl<'a, D: Write, T: Write> Live<'a, D, T> {
 
     fn decorate(&mut self, anchor: Anchor, vm: &Vm) {
         let Some(list) = self.decorators.get(&anchor) else { return };
+        // the trace lines so far come first (when both streams go to one place)
+        if let Some(Err(e)) = self.trace.as_mut().map(|t| t.flush()) {
+            self.error.get_or_insert(e);
+        }
         let stack = vm.stack_values();
         for d in list {
             let text = render_decorator(d, vm.cycle, &stack, &vm.memory);
@@ -142,7 +151,7 @@ impl<'a, D: Write, T: Write> Live<'a, D, T> {
 impl<D: Write, T: Write> Observer for Live<'_, D, T> {
     fn before(&mut self, vm: &Vm, point: ProgramPoint) {
         self.decorate(before(point), vm);
-        if let Some(lines) = self.trace.as_mut() {
+        if let (Some(lines), None) = (self.trace.as_mut(), &self.error) {
             let (at, op) = describe(self.loaded, point);
             let (line, column) = at.unwrap_or((0, 0));
             let stack = vm.stack_values();
@@ -170,9 +179,15 @@ fn describe(loaded: &Loaded, point: ProgramPoint) -> (Option<Location>, String) 
         ProgramPoint::Condition(c) => (loaded.map.condition(c), None),
     };
     let word = at.and_then(|at| word_at(&loaded.source, at)).unwrap_or_default();
-    let op = match part {
-        Some(k) => format!("{word} [{k}]"),
-        None => word.to_string(),
+    let op = match (part, point) {
+        (Some(k), _) => format!("{word} [{k}]"),
+        // the noop of an empty block, which is located at the block's opener
+        (None, ProgramPoint::Instruction(i))
+            if loaded.map.instruction_kind(i) == Some(distaff_air::Instruction::Noop) && word != "noop" =>
+        {
+            format!("{word} [noop of an empty block]")
+        }
+        (None, _) => word.to_string(),
     };
     (at, op)
 }
@@ -205,11 +220,17 @@ pub fn trace(program: &Path, inputs: Option<&Path>) -> Result<(), CliError> {
     let io = |source| CliError::Io { path: "<stdout>".into(), source };
     let mut live = Live::new(&loaded, std::io::stderr(), Some(std::io::BufWriter::new(stdout)));
     let result = execute_observed(&loaded.program, &inputs, &mut live);
-    if let (Ok(out), Some(lines)) = (&result, live.trace.as_mut()) {
+    if let (Ok(out), Some(lines), None) = (&result, live.trace.as_mut(), &live.error) {
         let text = format!("{}\tend\thalt\t{}\t{}\n", out.cycles, out.stack.len(), top(&out.stack));
-        lines.write_all(text.as_bytes()).map_err(io)?;
+        if let Err(e) = lines.write_all(text.as_bytes()) {
+            live.error = Some(e);
+        }
     }
-    live.finish().map_err(io)?;
+    match live.finish() {
+        // the reader stopped reading (`| head`): not an error
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.map_err(io)?,
+    }
     result.map(|_| ()).map_err(|e| loaded.execution_error(e))
 }
 
@@ -226,26 +247,45 @@ pub fn debug(program: &Path, inputs: Option<&Path>) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     let io = |source| CliError::Io { path: "<stdout>".into(), source };
     let mut session = Session::new(&loaded, recording);
-    session.start(&mut out).map_err(io)?;
+    let result = session_loop(&mut session, &mut out, prompt);
+    match result {
+        // the reader stopped reading (`| head`): not an error
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            Err(CliError::Io { path: "<stdin>".into(), source: e })
+        }
+        other => other.map_err(io),
+    }
+}
+
+/// Runs a session: the start, then one command per line of standard input.
+fn session_loop(session: &mut Session, out: &mut impl Write, prompt: bool) -> std::io::Result<()> {
+    session.start(out)?;
     let mut last = String::new();
-    let mut lines = stdin.lock().lines();
+    let mut lines = std::io::stdin().lock().lines();
     loop {
         if prompt {
-            write!(out, "(distaff) ").and_then(|()| out.flush()).map_err(io)?;
+            write!(out, "(distaff) ")?;
+            out.flush()?;
         }
         let Some(line) = lines.next() else { break };
-        let line = line.map_err(|source| CliError::Io { path: "<stdin>".into(), source })?;
+        // (a line that is not UTF-8 is reported as the input's error)
+        let line = line?;
         // an empty line repeats the last command
         let command = if line.trim().is_empty() { last.clone() } else { line.trim().to_string() };
         if command.is_empty() {
             continue;
         }
-        if !session.command(&command, &mut out).map_err(io)? {
+        let (keep_going, done) = session.command(&command, out)?;
+        if !keep_going {
             break;
         }
-        last = command;
+        // (an empty line repeats the last command that did something)
+        if done {
+            last = command;
+        }
     }
-    out.flush().map_err(io)
+    out.flush()
 }
 
 const HELP: &str = "\
@@ -312,22 +352,21 @@ impl<'a> Session<'a> {
         self.point(i).and_then(|p| describe(self.loaded, p).0)
     }
 
-    /// How many `exec` calls deep step `i` is.
-    fn depth(&self, i: usize) -> usize {
-        self.calls(i).len()
+    /// The next step at which the cursor can stop.
+    fn next_stop(&self) -> Option<usize> {
+        (self.pos + 1..self.rec.len()).find(|j| self.is_stop(*j))
     }
 
-    /// The `exec` call sites that led to step `i`, innermost first.
-    fn calls(&self, i: usize) -> Vec<Location> {
+    /// The `exec` calls that led to step `i`, outermost first.
+    fn frames(&self, i: usize) -> Vec<CallFrame> {
         match self.point(i) {
-            Some(ProgramPoint::Instruction(n)) => self.loaded.map.instruction_calls(n),
-            Some(ProgramPoint::Condition(c)) => self.loaded.map.condition_calls(c),
+            Some(ProgramPoint::Instruction(n)) => self.loaded.map.instruction_frames(n),
+            Some(ProgramPoint::Condition(c)) => self.loaded.map.condition_frames(c),
             None => Vec::new(),
         }
     }
 
-    /// Whether step `i` is on a breakpoint's line, or is the first step of a procedure called
-    /// from one.
+    /// Whether step `i` is on a breakpoint's line, or is the first step of a call made from one.
     fn at_breakpoint(&self, i: usize) -> bool {
         if self.breakpoints.is_empty() {
             return false;
@@ -335,8 +374,9 @@ impl<'a> Session<'a> {
         if self.location(i).is_some_and(|(line, _)| self.breakpoints.contains(&line)) {
             return true;
         }
-        let previous = (0..i).rev().find(|j| self.is_stop(*j)).map(|j| self.calls(j)).unwrap_or_default();
-        self.calls(i).iter().any(|site| self.breakpoints.contains(&site.0) && !previous.contains(site))
+        let previous = (0..i).rev().find(|j| self.is_stop(*j)).map(|j| self.frames(j)).unwrap_or_default();
+        let frames = self.frames(i);
+        (0..frames.len()).any(|k| self.breakpoints.contains(&frames[k].at.0) && !same_call(&frames, &previous, k))
     }
 
     /// Prints the decorators passed going from step `j` to step `j + 1`.
@@ -401,7 +441,7 @@ impl<'a> Session<'a> {
     }
 
     fn start(&mut self, out: &mut impl Write) -> std::io::Result<()> {
-        let steps = self.rec.len();
+        let steps = (0..self.rec.len()).filter(|j| self.is_stop(*j)).count();
         writeln!(
             out,
             "{}: {} step{} recorded{}; type 'help' for the commands",
@@ -434,14 +474,12 @@ impl<'a> Session<'a> {
     fn show(&self, out: &mut impl Write) -> std::io::Result<()> {
         let Some(state) = self.rec.state(self.pos) else { return Ok(()) };
         match (state.step.point(), self.at_end(), self.rec.error()) {
-            (None, _, _) => {
-                writeln!(
-                    out,
-                    "halted at cycle {}; the final stack ({}):{}",
-                    state.cycle,
-                    state.stack.len(),
-                    spaced(top(&state.stack))
-                )?;
+            (None, _, error) => {
+                match error {
+                    None => writeln!(out, "halted at cycle {}", state.cycle)?,
+                    Some(e) => writeln!(out, "the execution stops at cycle {}: {e}", state.cycle)?,
+                }
+                writeln!(out, "the final stack ({}):{}", state.stack.len(), spaced(top(&state.stack)))?;
             }
             (Some(point), at_end, error) => {
                 let (at, op) = describe(self.loaded, point);
@@ -454,7 +492,7 @@ impl<'a> Session<'a> {
                 if let (true, Some(e)) = (at_end, error) {
                     let message = match self.loaded.execution_error(e.clone()) {
                         CliError::ExecutionAt(located) => located.message,
-                        other => other.to_string(),
+                        _ => e.to_string(),
                     };
                     writeln!(out, "the execution fails here: {message}")?;
                 }
@@ -476,17 +514,17 @@ impl<'a> Session<'a> {
         arg.parse().map_err(|_| format!("'{arg}' is not {what}"))
     }
 
-    /// Runs one command; `false` to leave.
-    fn command(&mut self, line: &str, out: &mut impl Write) -> std::io::Result<bool> {
+    /// Runs one command: whether to go on, and whether it did what it was asked.
+    fn command(&mut self, line: &str, out: &mut impl Write) -> std::io::Result<(bool, bool)> {
         let mut words = line.split_whitespace();
         let name = words.next().unwrap_or_default();
         let args: Vec<&str> = words.collect();
         match self.run(name, &args, out) {
-            Ok(keep_going) => Ok(keep_going),
+            Ok(keep_going) => Ok((keep_going, true)),
             Err(Failure::Io(e)) => Err(e),
             Err(Failure::Message(m)) => {
                 writeln!(out, "{m}")?;
-                Ok(true)
+                Ok((true, false))
             }
         }
     }
@@ -494,17 +532,22 @@ impl<'a> Session<'a> {
     fn run(&mut self, name: &str, args: &[&str], out: &mut impl Write) -> Result<bool, Failure> {
         let too_many = |n: usize| -> Result<(), Failure> {
             if args.len() > n {
-                return Err(Failure::Message(format!(
-                    "'{name}' takes at most {n} argument{}",
-                    if n == 1 { "" } else { "s" }
-                )));
+                let most = match n {
+                    0 => "no argument".to_string(),
+                    1 => "at most 1 argument".to_string(),
+                    n => format!("at most {n} arguments"),
+                };
+                return Err(Failure::Message(format!("'{name}' takes {most}")));
             }
             Ok(())
         };
         let moving = matches!(name, "s" | "step" | "n" | "next" | "f" | "finish" | "c" | "continue");
         if moving && self.at_end() && !self.rec.is_empty() {
-            let what =
-                if self.rec.error().is_some() { "the execution fails at this step" } else { "the program has halted" };
+            let what = match (self.rec.error(), self.rec.step(self.pos)) {
+                (None, _) => "the program has halted",
+                (Some(_), Some(Step::End)) => "the execution has stopped",
+                (Some(_), _) => "the execution fails at this step",
+            };
             return Err(Failure::Message(format!("{what}; 'back' or 'rc' to go back")));
         }
         match name {
@@ -512,17 +555,25 @@ impl<'a> Session<'a> {
                 too_many(1)?;
                 let over = matches!(name, "n" | "next");
                 for _ in 0..Self::count(args.first().copied())? {
-                    let depth = self.depth(self.pos);
-                    self.forward(out, |s, j| !over || s.depth(j) <= depth)?;
+                    let here = self.frames(self.pos);
+                    let d = here.len();
+                    // the call `next` steps over: the one the next step enters, if it enters one
+                    let entered = self.next_stop().map(|j| self.frames(j)).filter(|f| f.len() > d);
+                    self.forward(out, |s, j| {
+                        let f = s.frames(j);
+                        !over || f.len() <= d || entered.as_ref().is_none_or(|e| !same_call(&f, e, d))
+                    })?;
                 }
             }
             "f" | "finish" => {
                 too_many(0)?;
-                let depth = self.depth(self.pos);
-                if depth == 0 {
+                let here = self.frames(self.pos);
+                let d = here.len();
+                if d == 0 {
                     return Err(Failure::Message("not inside a procedure; 'continue' runs to the end".into()));
                 }
-                self.forward(out, |s, j| s.depth(j) < depth)?;
+                // out of this call: to the first step not in it
+                self.forward(out, |s, j| !same_call(&s.frames(j), &here, d - 1))?;
             }
             "c" | "continue" => {
                 too_many(0)?;
@@ -530,21 +581,35 @@ impl<'a> Session<'a> {
             }
             "bs" | "back" => {
                 too_many(1)?;
+                if !(0..self.pos).any(|j| self.is_stop(j)) {
+                    return Err(Failure::Message("already at the first step".into()));
+                }
                 for _ in 0..Self::count(args.first().copied())? {
                     self.backward(|_, _| true);
                 }
             }
             "rc" | "rcontinue" => {
                 too_many(0)?;
+                if !(0..self.pos).any(|j| self.is_stop(j)) {
+                    return Err(Failure::Message("already at the first step".into()));
+                }
                 self.backward(|s, j| s.at_breakpoint(j));
             }
             "goto" => {
                 too_many(1)?;
                 let cycle: usize = Self::number(args.first().copied().unwrap_or_default(), "a cycle")?;
-                if self.rec.cycle(self.pos).is_some_and(|c| c > cycle) {
-                    self.backward(|s, j| s.rec.cycle(j).is_some_and(|c| c <= cycle));
-                } else {
-                    self.forward(out, |s, j| s.rec.cycle(j).is_some_and(|c| c >= cycle))?;
+                // the first step at or after the cycle, wherever the cursor is
+                let target =
+                    (0..self.rec.len()).find(|j| self.is_stop(*j) && self.rec.cycle(*j).is_some_and(|c| c >= cycle));
+                match target {
+                    None => {
+                        let end = self.rec.cycle(self.rec.len().saturating_sub(1)).unwrap_or(0);
+                        return Err(Failure::Message(format!(
+                            "the execution ends at cycle {end}, before cycle {cycle}"
+                        )));
+                    }
+                    Some(j) if j <= self.pos => self.pos = j,
+                    Some(j) => self.forward(out, |_, k| k >= j)?,
                 }
             }
             "b" | "break" => {
@@ -553,8 +618,8 @@ impl<'a> Session<'a> {
                 if !self.code_lines.contains(&line) {
                     return Err(Failure::Message(format!("line {line} holds no instruction")));
                 }
-                self.breakpoints.insert(line);
-                writeln!(out, "breakpoint at line {line}")?;
+                let again = if self.breakpoints.insert(line) { "" } else { " (already set)" };
+                writeln!(out, "breakpoint at line {line}{again}")?;
                 return Ok(true);
             }
             "d" | "delete" => {
@@ -588,7 +653,7 @@ impl<'a> Session<'a> {
             "w" | "where" => {
                 too_many(0)?;
                 self.show(out)?;
-                for (line, column) in self.calls(self.pos) {
+                for (line, column) in self.frames(self.pos).iter().rev().map(|f| f.at) {
                     let name = word_at(&self.loaded.source, (line, column)).unwrap_or_default();
                     writeln!(out, "called from line {line}, column {column}: {name}")?;
                 }
@@ -633,7 +698,7 @@ impl<'a> Session<'a> {
                 too_many(1)?;
                 let shown = match args.first() {
                     None => SHOWN,
-                    Some(a) => Self::number(a, "a count")?,
+                    some => Self::count(some.copied())?,
                 };
                 let read = self.rec.state(self.pos).map_or(0, |s| s.secrets_read);
                 let all = self.rec.secret();
@@ -661,10 +726,14 @@ impl<'a> Session<'a> {
                 return Ok(true);
             }
             "h" | "help" => {
+                too_many(0)?;
                 out.write_all(HELP.as_bytes())?;
                 return Ok(true);
             }
-            "q" | "quit" => return Ok(false),
+            "q" | "quit" => {
+                too_many(0)?;
+                return Ok(false);
+            }
             other => return Err(Failure::Message(format!("unknown command '{other}'; 'help' lists the commands"))),
         }
         self.show(out)?;

@@ -695,7 +695,10 @@ fn distaff_stdin(args: &[&str], input: &[u8]) -> Output {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("runs");
-    child.stdin.take().expect("piped").write_all(input).expect("writes");
+    // (a command that fails before reading its input closes the pipe: not the test's concern)
+    if let Err(e) = child.stdin.take().expect("piped").write_all(input) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    }
     child.wait_with_output().expect("runs")
 }
 
@@ -1101,4 +1104,71 @@ fn the_readme_debugging_transcript_is_what_the_debugger_prints() {
         block.lines().skip_while(|l| !l.contains("distaff debug")).skip(1).map(|l| format!("{l}\n")).collect();
     let got = stdout(&o).replace(&example(""), "examples/");
     assert_eq!(got, expected);
+}
+
+#[test]
+fn the_debugger_knows_each_call_and_where_an_execution_stops() {
+    // three calls in a repeat, then two written side by side
+    let prog = temp(
+        "debug-calls.dasm",
+        b"proc.foo\n    push.1 add\nend\nbegin\n    push.0\n    repeat.3\n        exec.foo\n    end\n    exec.foo exec.foo\n    push.9 add\nend\n",
+    );
+    let prog = prog.to_str().unwrap();
+    let cycles = |commands: &str| -> Vec<String> {
+        let o = distaff_stdin(&["debug", prog], commands.as_bytes());
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).lines().filter(|l| l.starts_with("cycle ") || l.starts_with("halted")).map(str::to_string).collect()
+    };
+    let at = |c: &str| format!("cycle {c}, line 2, column 5: push.1");
+    // a breakpoint on the exec in the repeat stops at each of its three calls
+    assert_eq!(cycles("break 7\nc\nc\nc\nc\n")[1..], [at("2"), at("5"), at("8"), "halted at cycle 24".into()]);
+    // finish leaves one call: the next one is a call of its own
+    assert_eq!(cycles("step\nfinish\nfinish\n")[1..], [at("2"), at("5"), at("8")]);
+    // next from outside steps over the first call and stops where the next one starts
+    assert_eq!(cycles("next\n")[1..], [at("5")]);
+    // goto means the same from anywhere; an empty line repeats only what worked (goto 1)
+    let out = cycles("goto 6\ngoto 1\ngoto 100\n\ngoto 7\n");
+    let add = "cycle 7, line 2, column 12: add".to_string();
+    assert_eq!(out[1..], [add.clone(), at("2"), at("2"), add]);
+
+    // an error of the whole execution: the last step holds the state it stopped in
+    let deep = temp("debug-deep.dasm", b"begin repeat.17 push.1 end end");
+    let o = distaff_stdin(&["debug", deep.to_str().unwrap()], b"c\nstep\nsecrets 0\nback\nback\nquit now\n");
+    let out = stdout(&o);
+    let rest = after(&out, "the execution stops at cycle 40: the program ends with 17 values on the stack");
+    let rest = after(rest, "the final stack (17): 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 … (1 more)\n");
+    let rest = after(rest, "the execution has stopped; 'back' or 'rc' to go back\n");
+    let rest = after(rest, "'0' is not a count (1 or more)\n");
+    let rest = after(rest, "cycle 32, line 1, column 17: push.1\n");
+    let rest = after(rest, "stack (16):");
+    after(rest, "'quit' takes no argument\n");
+    assert!(!out.contains("execution failed: execution failed"), "{out}");
+
+    // decorators and trace lines in order on one stream; a closed pipe is no error
+    let decorated = temp("debug-order.dasm", b"begin push.1 debug.stack push.2 debug.stack end");
+    let script = format!("{} debug --trace {} 2>&1", env!("CARGO_BIN_EXE_distaff"), decorated.display());
+    let o = Command::new("sh").args(["-c", &script]).output().unwrap();
+    let lines: Vec<String> = stdout(&o).lines().map(|l| l.split('\t').take(3).collect::<Vec<_>>().join(" ")).collect();
+    assert_eq!(lines[0], "0 1:7 push.1");
+    assert!(lines[1].starts_with("debug.stack (line 1, column 14; cycle 2): depth 1: 1"), "{lines:?}");
+    assert_eq!(lines[2], "2 1:26 push.2");
+    let script = format!(
+        "{} debug --trace {} | head -1; exit ${{PIPESTATUS[0]}}",
+        env!("CARGO_BIN_EXE_distaff"),
+        example("collatz.dasm") + " --inputs " + &example("collatz.inputs.json")
+    );
+    let o = Command::new("bash").args(["-c", &script]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1);
+}
+
+#[test]
+fn an_unclosed_block_is_named_by_the_indentation() {
+    let prog = temp("unclosed.dasm", b"begin\n    push.1\n    if.true\n        push.2\n    drop\nend\n");
+    let o = distaff(&["run", prog.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((v["error"]["kind"].as_str(), v["error"]["line"].as_u64()), (Some("assembly"), Some(3)));
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("'if.true' at line 3, column 5 is never closed"), "{message}");
 }
