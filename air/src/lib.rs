@@ -15,6 +15,37 @@
 //! * [`debug::check_trace`] evaluates row by row and names the first failing constraint and step;
 //! * [`degree::Degree`] evaluates symbolically to bound each constraint's degree, from which
 //!   the composition polynomial's size follows.
+//!
+//! # Using the AIR in another prover
+//!
+//! A prover reuses the AIR through the [`air::Air`] trait, which [`air::ProcessorAir`]
+//! implements for one claim ([`PublicInputs`]: program hash, public inputs, outputs, initial
+//! memory) and one trace length, in one of three variants ([`air::Variant`]: straight-line,
+//! control flow, memory; [`air::ProcessorAir::for_trace`] picks the one a trace needs).
+//!
+//! What the prover must supply:
+//! * the main trace: [`air::Air::main_width`] base-field columns of [`air::Air::trace_length`]
+//!   rows (the processor crate's `build_trace` makes them);
+//! * the auxiliary trace, after committing to the main one: draw
+//!   [`air::Air::num_aux_challenges`] extension-field challenges, extend them with
+//!   [`air::Air::derived_challenges`], and build the [`air::Air::aux_width`] columns with
+//!   [`air::Air::build_aux`];
+//! * the claim's elements ([`air::Air::public_elements`]) in its transcript.
+//!
+//! What the AIR gives it:
+//! * transition constraints on two consecutive rows, main ([`air::Air::evaluate_main`]) and
+//!   auxiliary ([`air::Air::evaluate_aux`]), in any field extension of Goldilocks, in a fixed
+//!   order; the periodic columns they read ([`air::Air::periodic_columns`], period 8);
+//! * first-row and last-row constraints, each tagged with its [`ConstraintKind`]: polynomial
+//!   constraints on one row, not only assertions;
+//! * each constraint's degree ([`air::constraint_degrees`]), hence the composition's size;
+//! * the columns that need no masking for zero knowledge ([`air::Air::public_columns`]).
+//!
+//! The worked example is [`winterfell`] (feature `winterfell`): an adapter to Winterfell's
+//! `winter_air::Air`, with which Winterfell's prover and verifier prove and check Distaff
+//! executions (the `distaff-benches` crate proves every variant with it and compares the two
+//! provers). It shows how to express the first-row and last-row constraints in a prover that
+//! takes only assertions.
 #![no_std]
 // Constraint code indexes columns and lanes by number, as the math is written.
 #![allow(clippy::needless_range_loop)]

@@ -12,7 +12,9 @@
 //! with the streamed LDE; proofs hide by default, `--no-zk` makes them without zero knowledge).
 //! `--compare-zk` instead proves Fibonacci with and without hiding in alternate child processes
 //! (one proof each, `--runs` pairs) and prints the medians and their ratios: the cost of zero
-//! knowledge, measured in the same minutes. The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14, 2^14 − 1. The
+//! knowledge, measured in the same minutes. `--winterfell` proves the same Fibonacci traces
+//! with our prover and with Winterfell's through the AIR adapter (`distaff_air::winterfell`),
+//! at 2^14, 2^16 and 2^18 rows, same parameters, no hiding, alternating child processes. The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14, 2^14 − 1. The
 //! memory rows (`--no-memory` skips them) prove a bubble sort of 25 secret bytes in memory
 //! (`examples/bubble_sort.dasm` scaled up: over 2^14 cycles) and
 //! compare a chain of loads with a chain of adds of the same length.
@@ -186,6 +188,94 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
     }
 }
 
+/// One Winterfell measurement, run in this process: Fibonacci with `ops` operations proven by
+/// Winterfell's prover through the AIR adapter, at our default preset's parameters without
+/// hiding; prints a `ROW` line in the fields of [`measure`].
+fn measure_winterfell(ops: usize, runs: usize) {
+    use distaff_benches::winterfell::{prove as winter_prove, verify as winter_verify, winter_options, Hash};
+    let program = fibonacci(ops);
+    let inputs = ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).expect("inputs");
+    let ours = ProofOptions::with_96_bit_security(HashFunction::Blake3_256).without_hiding();
+    let options = winter_options(&ours);
+    let (mut prove_times, mut verify_times) = (Vec::new(), Vec::new());
+    let mut last = None;
+    for _ in 0..runs {
+        // the trace is built as our prover builds it (its time is in our proving time too)
+        let t = Instant::now();
+        let trace = distaff_processor::build_trace(&program, &inputs).expect("execution");
+        let (cycles, claim) = (trace.cycles(), trace.public_inputs(1));
+        let columns = trace.into_columns();
+        let air = distaff_air::air::ProcessorAir::for_trace(claim.clone(), &columns);
+        let proof = winter_prove(claim, columns, options.clone()).expect("Winterfell proves");
+        prove_times.push(t.elapsed());
+        let bits = proof.conjectured_security::<Hash>().bits();
+        let size = proof.to_bytes().len();
+        for _ in 0..5 {
+            let proof = proof.clone();
+            let t = Instant::now();
+            winter_verify(proof, air.clone(), options.clone()).expect("Winterfell verifies");
+            verify_times.push(t.elapsed());
+        }
+        last = Some((cycles, air, size, bits));
+    }
+    let (cycles, air, size, bits) = last.expect("at least one run");
+    use distaff_air::air::Air as _;
+    println!(
+        "ROW\t{ops}\t{cycles}\t{}\t0\t{:.3}\t{}\t{:.3}\t{size}\t{bits}\t{}\t0",
+        air.trace_length(),
+        median(prove_times).as_secs_f64(),
+        peak_rss_kib() / 1024,
+        median(verify_times).as_secs_f64() * 1e3,
+        options.num_queries(),
+    );
+}
+
+/// Our prover against Winterfell's on the same AIR and traces (Fibonacci), at the same blowup,
+/// queries, grinding and hash, without hiding: alternating child processes, `pairs` proofs
+/// each, medians and ratios (ours ÷ Winterfell's).
+fn compare_winterfell(logs: &[usize], pairs: usize) {
+    let exe = std::env::current_exe().expect("own path");
+    let threads = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "all cores".into());
+    println!("Fibonacci proven by Distaff's prover and by Winterfell 0.13's through the AIR adapter: default preset's parameters (blowup 8, 27 queries, 16 grinding bits, quadratic extension, FRI folding 8), BLAKE3, no zero knowledge, threads: {threads}, {pairs} alternating pairs of single proofs, medians; ratio = ours ÷ Winterfell's");
+    println!();
+    println!("| operations | trace length | proving, ours | Winterfell | ratio | peak memory, ours | Winterfell | ratio | proof, ours | Winterfell | ratio | verification, ours | Winterfell | ratio |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for &log in logs {
+        let ops = fibonacci_ops(log);
+        let mut rows: [Vec<Vec<String>>; 2] = [Vec::new(), Vec::new()];
+        for _ in 0..pairs {
+            for (i, flag) in ["--no-zk", "--winterfell-child"].into_iter().enumerate() {
+                let out = Command::new(&exe)
+                    .args(["--child", &ops.to_string(), "--runs", "1", flag])
+                    .output()
+                    .expect("child run");
+                let text = String::from_utf8_lossy(&out.stdout);
+                if let Some(line) = text.lines().find(|l| l.starts_with("ROW\t")) {
+                    rows[i].push(line.split('\t').map(str::to_string).collect());
+                }
+            }
+        }
+        let med = |i: usize, field: usize| -> f64 {
+            let mut v: Vec<f64> = rows[i].iter().filter_map(|r| r.get(field)?.parse().ok()).collect();
+            v.sort_by(|a, b| a.total_cmp(b));
+            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+        };
+        let trace = rows[0].first().and_then(|r| r.get(3)?.parse::<usize>().ok()).unwrap_or(0);
+        let (t0, t1) = (med(0, 5), med(1, 5));
+        let (m0, m1) = (med(0, 6), med(1, 6));
+        let (s0, s1) = (med(0, 8) / 1024.0, med(1, 8) / 1024.0);
+        let (v0, v1) = (med(0, 7), med(1, 7));
+        println!(
+            "| {ops} | 2^{} | {t0:.3} s | {t1:.3} s | {:.2} | {m0:.0} MiB | {m1:.0} MiB | {:.2} | {s0:.1} KiB | {s1:.1} KiB | {:.2} | {v0:.3} ms | {v1:.3} ms | {:.2} |",
+            trace.trailing_zeros(),
+            t0 / t1,
+            m0 / m1,
+            s0 / s1,
+            v0 / v1
+        );
+    }
+}
+
 fn main() {
     distaff_prover::keep_freed_memory();
     let args: Vec<String> = std::env::args().collect();
@@ -195,6 +285,10 @@ fn main() {
     let low_memory = args.iter().any(|a| a == "--low-memory");
     let hiding = !args.iter().any(|a| a == "--no-zk");
     if let Some(ops) = distaff_benches::flag_value(&args, "--child") {
+        if args.iter().any(|a| a == "--winterfell-child") {
+            measure_winterfell(ops, runs);
+            return;
+        }
         let storage = if low_memory { LdeStorage::Streamed } else { LdeStorage::Stored };
         let kind = if args.iter().any(|a| a == "--collatz") {
             Bench::Collatz
@@ -214,6 +308,12 @@ fn main() {
     }
     let min_log = get("--min-log", 10);
     let max_log = get("--max-log", 18);
+    if args.iter().any(|a| a == "--winterfell") {
+        let (min, max) = (get("--min-log", 14), get("--max-log", 18));
+        let logs: Vec<usize> = (min..=max).step_by(2).collect();
+        compare_winterfell(&logs, runs);
+        return;
+    }
     if args.iter().any(|a| a == "--compare-zk") {
         compare_zk(min_log, max_log, runs, low_memory);
         return;
