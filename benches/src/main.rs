@@ -242,24 +242,12 @@ fn compare_winterfell(logs: &[usize], pairs: usize) {
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &log in logs {
         let ops = fibonacci_ops(log);
-        let mut rows: [Vec<Vec<String>>; 2] = [Vec::new(), Vec::new()];
-        for _ in 0..pairs {
-            for (i, flag) in ["--no-zk", "--winterfell-child"].into_iter().enumerate() {
-                let out = Command::new(&exe)
-                    .args(["--child", &ops.to_string(), "--runs", "1", flag])
-                    .output()
-                    .expect("child run");
-                let text = String::from_utf8_lossy(&out.stdout);
-                if let Some(line) = text.lines().find(|l| l.starts_with("ROW\t")) {
-                    rows[i].push(line.split('\t').map(str::to_string).collect());
-                }
-            }
-        }
-        let med = |i: usize, field: usize| -> f64 {
-            let mut v: Vec<f64> = rows[i].iter().filter_map(|r| r.get(field)?.parse().ok()).collect();
-            v.sort_by(|a, b| a.total_cmp(b));
-            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-        };
+        let rows = paired_rows(pairs, |i| {
+            let mut cmd = Command::new(&exe);
+            cmd.args(["--child", &ops.to_string(), "--runs", "1", ["--no-zk", "--winterfell-child"][i]]);
+            cmd
+        });
+        let med = |i: usize, field: usize| median_field(&rows[i], field);
         let trace = rows[0].first().and_then(|r| r.get(3)?.parse::<usize>().ok()).unwrap_or(0);
         let (t0, t1) = (med(0, 5), med(1, 5));
         let (m0, m1) = (med(0, 6), med(1, 6));
@@ -405,6 +393,29 @@ fn fibonacci_ops(log: usize) -> usize {
     }
 }
 
+/// Runs the two child commands `make(0)` and `make(1)` in turn, `pairs` times; the `ROW` lines
+/// each printed, split into fields.
+fn paired_rows(pairs: usize, make: impl Fn(usize) -> Command) -> [Vec<Vec<String>>; 2] {
+    let mut rows: [Vec<Vec<String>>; 2] = [Vec::new(), Vec::new()];
+    for _ in 0..pairs {
+        for (i, rows) in rows.iter_mut().enumerate() {
+            let out = make(i).output().expect("child run");
+            let text = String::from_utf8_lossy(&out.stdout);
+            if let Some(line) = text.lines().find(|l| l.starts_with("ROW\t")) {
+                rows.push(line.split('\t').map(str::to_string).collect());
+            }
+        }
+    }
+    rows
+}
+
+/// The median of field `field` over `rows` (NaN if none parses).
+fn median_field(rows: &[Vec<String>], field: usize) -> f64 {
+    let mut v: Vec<f64> = rows.iter().filter_map(|r| r.get(field)?.parse().ok()).collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
 /// The cost of zero knowledge: Fibonacci proven with and without hiding in alternate child
 /// processes, one proof each, `pairs` times; medians and ratios (hiding ÷ without).
 fn compare_zk(min_log: usize, max_log: usize, pairs: usize, low_memory: bool) {
@@ -416,29 +427,18 @@ fn compare_zk(min_log: usize, max_log: usize, pairs: usize, low_memory: bool) {
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for log in (min_log..=max_log).step_by(2) {
         let ops = fibonacci_ops(log);
-        let mut rows: [Vec<Vec<String>>; 2] = [Vec::new(), Vec::new()];
-        for _ in 0..pairs {
-            for (i, hiding) in [true, false].into_iter().enumerate() {
-                let mut cmd = Command::new(&exe);
-                cmd.args(["--child", &ops.to_string(), "--runs", "1"]);
-                if !hiding {
-                    cmd.arg("--no-zk");
-                }
-                if low_memory {
-                    cmd.arg("--low-memory");
-                }
-                let out = cmd.output().expect("child run");
-                let text = String::from_utf8_lossy(&out.stdout);
-                if let Some(line) = text.lines().find(|l| l.starts_with("ROW\t")) {
-                    rows[i].push(line.split('\t').map(str::to_string).collect());
-                }
+        let rows = paired_rows(pairs, |i| {
+            let mut cmd = Command::new(&exe);
+            cmd.args(["--child", &ops.to_string(), "--runs", "1"]);
+            if i == 1 {
+                cmd.arg("--no-zk");
             }
-        }
-        let med = |i: usize, field: usize| -> f64 {
-            let mut v: Vec<f64> = rows[i].iter().filter_map(|r| r.get(field)?.parse().ok()).collect();
-            v.sort_by(|a, b| a.total_cmp(b));
-            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-        };
+            if low_memory {
+                cmd.arg("--low-memory");
+            }
+            cmd
+        });
+        let med = |i: usize, field: usize| median_field(&rows[i], field);
         let (t1, t0) = (med(0, 5), med(1, 5));
         let (m1, m0) = (med(0, 6), med(1, 6));
         let (s1, s0) = (med(0, 8) / 1024.0, med(1, 8) / 1024.0);
