@@ -331,10 +331,11 @@ impl<V> ConstraintSink<V> for Collect<V> {
     }
 }
 
-/// Stand-in challenges for classifying the auxiliary boundary constraints (any values do but
-/// for a negligible set).
-fn stand_in_challenges(count: usize) -> Vec<Felt> {
-    (0..count as u64).map(|i| Felt::new(0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i + 3) >> 1)).collect()
+/// Two sets of stand-in challenges for classifying the auxiliary boundary constraints: a
+/// constraint is an assertion only if it is one, on the same cell, under both (so that its
+/// coefficient is not a function of the challenges that vanishes at one of them).
+fn stand_in_challenges(count: usize, set: u64) -> Vec<Felt> {
+    (0..count as u64).map(|i| Felt::new(0x9e37_79b9_7f4a_7c15u64.wrapping_mul(i + 3 + 101 * set) >> 1)).collect()
 }
 
 /// The symbolic rows: main cell `i` is unknown `i`, auxiliary cell `j` unknown `main + j`.
@@ -382,8 +383,10 @@ fn route<E: FieldElement<BaseField = Felt>>(
 fn asserted_value<E: FieldElement<BaseField = Felt>>(probe: &Probe<E>) -> E {
     match probe {
         Probe::Affine { coef, constant, .. } => -*constant / *coef,
-        // (a classification that changed with the real challenges: a negligible event; the
-        // assertion then fails rather than pass unchecked)
+        // A constraint classified as an assertion under two sets of stand-in challenges is
+        // affine in its cell with a coefficient that, as a function of the challenges, is not
+        // zero: it vanishes at random challenges with negligible probability (and then this
+        // assertion would not check the constraint)
         _ => E::ZERO,
     }
 }
@@ -425,7 +428,7 @@ impl<A: Air + Clone + Send> winter_air::Air for WinterfellAir<A> {
         let mut main_boundary_shapes = Collect(Vec::new());
         air.evaluate_main_boundary(&column, &column, &mut main_boundary_shapes);
         let mut aux_shapes = Collect(Vec::new());
-        let num_challenges = aux_challenges(&air, &stand_in_challenges(air.num_aux_challenges())).len();
+        let num_challenges = aux_challenges(&air, &stand_in_challenges(air.num_aux_challenges(), 0)).len();
         let challenge_shapes = vec![Shape::constant(); num_challenges];
         air.evaluate_aux(&column, &column, &aux_column, &aux_column, &shapes, &challenge_shapes, &mut aux_shapes);
         #[cfg(debug_assertions)]
@@ -452,6 +455,7 @@ impl<A: Air + Clone + Send> winter_air::Air for WinterfellAir<A> {
         let (mut asserted, mut slot) = (Vec::new(), main_transitions);
         let mut main_routes = Vec::new();
         let mut main_assertions = Vec::new();
+        assert_eq!(probes.0.len(), main_boundary_shapes.0.len(), "the boundary constraints changed in number");
         for ((kind, probe), (_, shape)) in probes.0.iter().zip(&main_boundary_shapes.0) {
             let r = route(*kind, probe, 0..m, n, &mut asserted, &mut slot);
             match r {
@@ -474,12 +478,21 @@ impl<A: Air + Clone + Send> winter_air::Air for WinterfellAir<A> {
         let mut aux_routes = Vec::new();
         let mut num_aux_assertions = 0;
         if a > 0 {
-            let stand_in = aux_challenges(&air, &stand_in_challenges(air.num_aux_challenges()));
-            let probes = aux_boundary_probes(&air, &stand_in);
-            let boundary_shapes = aux_shapes.0.iter().filter(|(k, _)| *k != ConstraintKind::Transition);
+            let probes: [Vec<(ConstraintKind, Probe<Felt>)>; 2] = core::array::from_fn(|set| {
+                let stand_in = aux_challenges(&air, &stand_in_challenges(air.num_aux_challenges(), set as u64));
+                aux_boundary_probes(&air, &stand_in)
+            });
+            let boundary_shapes: Vec<&Shape> =
+                aux_shapes.0.iter().filter(|(k, _)| *k != ConstraintKind::Transition).map(|(_, s)| s).collect();
+            assert_eq!(probes[0].len(), boundary_shapes.len(), "the auxiliary boundary constraints changed in number");
             let (mut asserted, mut slot) = (Vec::new(), aux_transitions);
-            for ((kind, probe), (_, shape)) in probes.iter().zip(boundary_shapes) {
-                let r = route(*kind, probe, m..m + a, n, &mut asserted, &mut slot);
+            for (((kind, probe), (_, other)), shape) in probes[0].iter().zip(&probes[1]).zip(boundary_shapes) {
+                let same_cell = match (probe, other) {
+                    (Probe::Affine { cell: x, .. }, Probe::Affine { cell: y, .. }) => x == y,
+                    _ => false,
+                };
+                let probe = if same_cell { *probe } else { Probe::Other };
+                let r = route(*kind, &probe, m..m + a, n, &mut asserted, &mut slot);
                 match r {
                     Route::Assertion { .. } => num_aux_assertions += 1,
                     Route::Transition(_) => aux_degrees.push((*shape * selector).descriptor()),
@@ -536,6 +549,7 @@ impl<A: Air + Clone + Send> winter_air::Air for WinterfellAir<A> {
         {
             (sink.emitted, sink.keep, sink.selector) = (0, Some(keep), selector);
             self.air.evaluate_main_boundary(row, row, &mut sink);
+            debug_assert_eq!(sink.emitted, self.main_routes.len());
         }
     }
 
@@ -563,8 +577,10 @@ impl<A: Air + Clone + Send> winter_air::Air for WinterfellAir<A> {
         sink.routes = &self.aux_routes;
         (sink.emitted, sink.keep, sink.selector) = (0, Some(ConstraintKind::FirstRow), first);
         self.air.evaluate_aux(cur, nxt, aux_cur, aux_nxt, own, &challenges, &mut Boundaries(&mut sink));
+        debug_assert_eq!(sink.emitted, self.aux_routes.len());
         (sink.emitted, sink.keep, sink.selector) = (0, Some(ConstraintKind::LastRow), penultimate);
         self.air.evaluate_aux(nxt, nxt, aux_nxt, aux_nxt, own, &challenges, &mut Boundaries(&mut sink));
+        debug_assert_eq!(sink.emitted, self.aux_routes.len());
     }
 
     fn get_aux_assertions<E: FieldElement<BaseField = Felt>>(

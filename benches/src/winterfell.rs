@@ -7,7 +7,7 @@
 //! commitments, constraint evaluation, DEEP, FRI) is Winterfell's default machinery, with
 //! BLAKE3 commitments.
 
-use distaff_air::air::{Air, ProcessorAir};
+use distaff_air::air::{Air, ProcessorAir, Variant};
 use distaff_air::winterfell::{aux_challenges, Claim, WinterfellAir};
 use distaff_air::PublicInputs;
 use distaff_math::Felt;
@@ -46,10 +46,10 @@ pub fn winter_options(ours: &distaff_prover::ProofOptions) -> WinterOptions {
     )
 }
 
-/// Proves Distaff traces with Winterfell's prover.
-pub struct WinterfellProver {
+/// Proves traces of an AIR of ours (by default the VM's) with Winterfell's prover.
+pub struct WinterfellProver<A = ProcessorAir> {
     options: WinterOptions,
-    air: ProcessorAir,
+    air: A,
 }
 
 impl WinterfellProver {
@@ -57,9 +57,16 @@ impl WinterfellProver {
     pub fn new(claim: PublicInputs, columns: &[Vec<Felt>], options: WinterOptions) -> Self {
         WinterfellProver { options, air: ProcessorAir::for_trace(claim, columns) }
     }
+}
+
+impl<A: Air + Clone + Send> WinterfellProver<A> {
+    /// A prover for any AIR of ours (its claim included).
+    pub fn for_air(air: A, options: WinterOptions) -> Self {
+        WinterfellProver { options, air }
+    }
 
     /// The AIR (with its variant) the proof is for.
-    pub fn air(&self) -> &ProcessorAir {
+    pub fn air(&self) -> &A {
         &self.air
     }
 
@@ -92,7 +99,7 @@ impl Trace for VmTrace {
 }
 
 /// The trace shape of a claim's proof: widths, length and random elements.
-pub fn trace_info(air: &ProcessorAir) -> TraceInfo {
+pub fn trace_info<A: Air>(air: &A) -> TraceInfo {
     if air.aux_width() == 0 {
         return TraceInfo::new(air.main_width(), air.trace_length());
     }
@@ -105,18 +112,19 @@ pub fn trace_info(air: &ProcessorAir) -> TraceInfo {
     )
 }
 
-impl Prover for WinterfellProver {
+impl<A: Air + Clone + Send + 'static> Prover for WinterfellProver<A> {
     type BaseField = Felt;
-    type Air = VmAir;
+    type Air = WinterfellAir<A>;
     type Trace = VmTrace;
     type HashFn = Hash;
     type VC = Commitment;
     type RandomCoin = Coin;
     type TraceLde<E: FieldElement<BaseField = Felt>> = DefaultTraceLde<E, Hash, Commitment>;
     type ConstraintCommitment<E: FieldElement<BaseField = Felt>> = DefaultConstraintCommitment<E, Hash, Commitment>;
-    type ConstraintEvaluator<'a, E: FieldElement<BaseField = Felt>> = DefaultConstraintEvaluator<'a, VmAir, E>;
+    type ConstraintEvaluator<'a, E: FieldElement<BaseField = Felt>> =
+        DefaultConstraintEvaluator<'a, WinterfellAir<A>, E>;
 
-    fn get_pub_inputs(&self, _trace: &Self::Trace) -> Claim<ProcessorAir> {
+    fn get_pub_inputs(&self, _trace: &Self::Trace) -> Claim<A> {
         Claim(self.air.clone())
     }
 
@@ -136,7 +144,7 @@ impl Prover for WinterfellProver {
 
     fn new_evaluator<'a, E: FieldElement<BaseField = Felt>>(
         &self,
-        air: &'a VmAir,
+        air: &'a WinterfellAir<A>,
         aux_rand_elements: Option<AuxRandElements<E>>,
         composition_coefficients: ConstraintCompositionCoefficients<E>,
     ) -> Self::ConstraintEvaluator<'a, E> {
@@ -177,20 +185,38 @@ pub fn prove(claim: PublicInputs, columns: Vec<Vec<Felt>>, options: WinterOption
     prover.prove(trace).map_err(|e| e.to_string())
 }
 
-/// Verifies a Winterfell proof of `claim` (in the variant `variant_of` says) with Winterfell's
-/// verifier, accepting only `options`. The proof's trace shape is checked against the claim's
-/// first (the adapter is built from it).
-pub fn verify(proof: Proof, claim: ProcessorAir, options: WinterOptions) -> Result<(), String> {
-    let expected = trace_info(&claim);
+/// Verifies a Winterfell proof of `claim` with Winterfell's verifier, accepting only
+/// `options`. As our verifier does, it refuses a claim larger than the stack (more than 16
+/// public inputs or outputs, too much initial memory) or with unsorted memory, and takes the
+/// AIR variant from the proof's shape; the shape must then be the claim's (the adapter is
+/// built from it).
+pub fn verify(proof: Proof, claim: PublicInputs, options: WinterOptions) -> Result<(), String> {
+    use distaff_air::{MAX_INITIAL_MEMORY, MAX_OUTPUTS, MAX_PUBLIC_INPUTS};
+    if claim.inputs.len() > MAX_PUBLIC_INPUTS
+        || claim.outputs.len() > MAX_OUTPUTS
+        || claim.memory.len() > MAX_INITIAL_MEMORY
+    {
+        return Err("the claim holds more than the stack or the initial memory can".into());
+    }
+    if !claim.memory_is_sorted() {
+        return Err("the claim's initial memory is not sorted by address".into());
+    }
     let info = proof.trace_info();
+    let variant = if info.aux_segment_width() == 0 {
+        Variant::StraightLine
+    } else if info.main_trace_width() == Variant::Memory.main_width() {
+        Variant::Memory
+    } else {
+        Variant::Control
+    };
+    let air = ProcessorAir::with_variant(claim, info.length(), variant);
+    let expected = trace_info(&air);
     let same_shape = info.main_trace_width() == expected.main_trace_width()
         && info.aux_segment_width() == expected.aux_segment_width()
-        && info.get_num_aux_segment_rand_elements() == expected.get_num_aux_segment_rand_elements()
-        && info.length() == claim.trace_length();
+        && info.get_num_aux_segment_rand_elements() == expected.get_num_aux_segment_rand_elements();
     if !same_shape {
         return Err("the proof's trace shape is not the claim's".into());
     }
     let acceptable = winter_verifier::AcceptableOptions::OptionSet(vec![options]);
-    winter_verifier::verify::<VmAir, Hash, Coin, Commitment>(proof, Claim(claim), &acceptable)
-        .map_err(|e| e.to_string())
+    winter_verifier::verify::<VmAir, Hash, Coin, Commitment>(proof, Claim(air), &acceptable).map_err(|e| e.to_string())
 }

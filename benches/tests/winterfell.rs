@@ -46,19 +46,17 @@ fn proves_and_rejects(
 ) -> Variant {
     let (claim, columns) = execute(source, public, secret, memory, outputs);
     let air = ProcessorAir::for_trace(claim.clone(), &columns);
-    let n = air.trace_length();
     let proof = prove(claim.clone(), columns, options()).expect("Winterfell proves");
-    verify(proof.clone(), air.clone(), options()).expect("Winterfell verifies");
+    verify(proof.clone(), claim.clone(), options()).expect("Winterfell verifies");
     let mut wrong_output = claim.clone();
     wrong_output.outputs[0] += Felt::new(1);
-    let again = |c: PublicInputs| ProcessorAir::with_variant(c, n, air.variant());
-    assert!(verify(proof.clone(), again(wrong_output), options()).is_err(), "a wrong output verified");
+    assert!(verify(proof.clone(), wrong_output, options()).is_err(), "a wrong output verified");
     let mut wrong_hash = claim.clone();
     wrong_hash.program_hash[2] += Felt::new(1);
-    assert!(verify(proof.clone(), again(wrong_hash), options()).is_err(), "a wrong program hash verified");
+    assert!(verify(proof.clone(), wrong_hash, options()).is_err(), "a wrong program hash verified");
     let mut wrong_input = claim.clone();
     wrong_input.inputs.push(Felt::new(5));
-    assert!(verify(proof, again(wrong_input), options()).is_err(), "wrong public inputs verified");
+    assert!(verify(proof, wrong_input, options()).is_err(), "wrong public inputs verified");
     air.variant()
 }
 
@@ -107,9 +105,8 @@ fn initial_memory_is_part_of_the_claim() {
     let (claim, columns) = execute(source, &[16], &[], memory.clone(), 1);
     let air = ProcessorAir::for_trace(claim.clone(), &columns);
     assert_eq!(air.variant(), Variant::Memory);
-    let n = air.trace_length();
     let proof = prove(claim.clone(), columns, options()).expect("Winterfell proves");
-    verify(proof.clone(), air, options()).expect("Winterfell verifies");
+    verify(proof.clone(), claim.clone(), options()).expect("Winterfell verifies");
     // one word changed, one left out, one added
     let mut changed = claim.clone();
     changed.memory[3].1[0] += Felt::new(1);
@@ -117,9 +114,11 @@ fn initial_memory_is_part_of_the_claim() {
     fewer.memory.pop();
     let mut more = claim.clone();
     more.memory.push((99, [Felt::new(1), Felt::new(0), Felt::new(0), Felt::new(0)]));
-    for wrong in [changed, fewer, more] {
-        let air = ProcessorAir::with_variant(wrong, n, Variant::Memory);
-        assert!(verify(proof.clone(), air, options()).is_err(), "wrong initial memory verified");
+    // and memory out of order is refused before anything else
+    let mut unsorted = claim.clone();
+    unsorted.memory.swap(0, 1);
+    for wrong in [changed, fewer, more, unsorted] {
+        assert!(verify(proof.clone(), wrong, options()).is_err(), "wrong initial memory verified");
     }
 }
 
@@ -135,13 +134,12 @@ fn a_cheating_trace_is_rejected() {
         let secret = if secret.is_empty() && source.contains("halve") { collatz_secret() } else { secret };
         let public: &[u64] = if source.starts_with("begin repeat") { &[1, 0] } else { &[] };
         let (claim, mut columns) = execute(source, public, &secret, vec![], 1);
-        let air = ProcessorAir::for_trace(claim.clone(), &columns);
         // a stack value in the middle of the execution
         let row = 37;
         columns[distaff_air::layout::STACK + 1][row] += Felt::new(1);
-        match prove(claim, columns, options()) {
+        match prove(claim.clone(), columns, options()) {
             Err(_) => {}
-            Ok(proof) => assert!(verify(proof, air, options()).is_err(), "a cheating trace verified"),
+            Ok(proof) => assert!(verify(proof, claim, options()).is_err(), "a cheating trace verified"),
         }
     }
 }
@@ -321,5 +319,143 @@ mod differential {
         let (claim, columns) = execute("begin push.3 mem_load end", &[], &[], memory, 1);
         check(ProcessorAir::for_trace(claim, &columns), &mut rng);
         assert_eq!(seen, vec![Variant::StraightLine, Variant::Control, Variant::Memory]);
+    }
+}
+
+/// Claims our verifier refuses up front are refused here too, before the AIR is built: more
+/// than 16 outputs (the 17th would be read from the depth column) or 16 inputs (the 17th
+/// would be bound by nothing), and far more (which would index past the trace).
+#[test]
+fn claims_larger_than_the_stack_are_refused() {
+    let source = format!(
+        "begin {} drop drop drop drop end",
+        (1..=20).map(|i| format!("push.{i}")).collect::<Vec<_>>().join(" ")
+    );
+    let (claim, columns) = execute(&source, &[], &[], vec![], 16);
+    let depth = columns[distaff_air::layout::DEPTH][columns[0].len() - 1];
+    let proof = prove(claim.clone(), columns, options()).expect("Winterfell proves");
+    verify(proof.clone(), claim.clone(), options()).expect("the true claim verifies");
+    let mut seventeen = claim.clone();
+    seventeen.outputs.push(depth);
+    let mut inputs = claim.clone();
+    inputs.inputs = felts(&[1; 17]);
+    let mut forty = claim.clone();
+    forty.outputs = felts(&[0; 40]);
+    for wrong in [seventeen, inputs, forty] {
+        let e = verify(proof.clone(), wrong, options()).expect_err("an oversized claim verified");
+        assert!(e.contains("more than the stack"), "{e}");
+    }
+}
+
+/// The selectors on their own, on a toy AIR whose boundary constraints are not assertions:
+/// `x₀² = 4` on the first row, `x² = 9` on the last; `y₀ = 5` (an assertion) and `y` constant;
+/// an auxiliary `z` constant, `z₀ = α` (an auxiliary assertion) and, on the last row,
+/// `(z − α)(x − 3) = 0`. Winterfell accepts exactly the traces that satisfy them: a value that
+/// satisfies a first-row or last-row constraint one row away from where it belongs is rejected.
+mod selectors {
+    use super::*;
+    use distaff_air::constraints::{ConstraintKind, ConstraintSink, Value};
+    use distaff_air::winterfell::{Claim, WinterfellAir};
+    use distaff_benches::winterfell::{Hash, WinterfellProver};
+    use distaff_math::FieldElement;
+    use winter_prover::Prover;
+
+    #[derive(Clone, Debug)]
+    struct Toy {
+        n: usize,
+        aux: bool,
+        /// A row of `z` the prover sets to 1 (a cheating auxiliary column).
+        bad_z: Option<usize>,
+    }
+
+    impl Air for Toy {
+        fn trace_length(&self) -> usize {
+            self.n
+        }
+        fn main_width(&self) -> usize {
+            2
+        }
+        fn aux_width(&self) -> usize {
+            self.aux as usize
+        }
+        fn num_aux_challenges(&self) -> usize {
+            2 * self.aux as usize
+        }
+        fn public_elements(&self) -> Vec<Felt> {
+            vec![Felt::new(self.n as u64)]
+        }
+        fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, cur: &[V], nxt: &[V], _: &[V], sink: &mut S) {
+            sink.emit(ConstraintKind::Transition, "y", 0, nxt[1] - cur[1]);
+        }
+        fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S) {
+            sink.emit(ConstraintKind::FirstRow, "x0", 0, first[0] * first[0] - V::from_felt(Felt::new(4)));
+            sink.emit(ConstraintKind::FirstRow, "y0", 0, first[1] - V::from_felt(Felt::new(5)));
+            sink.emit(ConstraintKind::LastRow, "x_last", 0, last[0] * last[0] - V::from_felt(Felt::new(9)));
+        }
+        fn evaluate_aux<B: Value, E: Value + From<B>, S: ConstraintSink<E>>(
+            &self,
+            cur: &[B],
+            _: &[B],
+            aux: &[E],
+            aux_next: &[E],
+            _: &[B],
+            challenges: &[E],
+            sink: &mut S,
+        ) {
+            if !self.aux {
+                return;
+            }
+            let alpha = challenges[0];
+            sink.emit(ConstraintKind::Transition, "z", 0, aux_next[0] - aux[0]);
+            sink.emit(ConstraintKind::FirstRow, "z0", 0, aux[0] - alpha);
+            let three = E::from(B::from_felt(Felt::new(3)));
+            sink.emit(ConstraintKind::LastRow, "z_last", 0, (aux[0] - alpha) * (E::from(cur[0]) - three));
+        }
+        fn build_aux<E: FieldElement<BaseField = Felt>>(&self, _: &[Vec<Felt>], challenges: &[E]) -> Vec<Vec<E>> {
+            if !self.aux {
+                return vec![];
+            }
+            let mut z = vec![challenges[0]; self.n];
+            if let Some(row) = self.bad_z {
+                z[row] = E::ONE;
+            }
+            vec![z]
+        }
+    }
+
+    fn proves(aux: bool, x: &[u64], bad_z: Option<usize>) -> bool {
+        let toy = Toy { n: x.len(), aux, bad_z };
+        let prover = WinterfellProver::for_air(toy.clone(), options());
+        let columns = vec![x.iter().map(|v| Felt::new(*v)).collect(), vec![Felt::new(5); x.len()]];
+        let Ok(proof) = prover.prove(prover.trace(columns)) else { return false };
+        let acceptable = winter_verifier::AcceptableOptions::OptionSet(vec![options()]);
+        type Coin = winter_crypto::DefaultRandomCoin<Hash>;
+        type Commitment = winter_crypto::MerkleTree<Hash>;
+        winter_verifier::verify::<WinterfellAir<Toy>, Hash, Coin, Commitment>(proof, Claim(toy), &acceptable).is_ok()
+    }
+
+    #[test]
+    fn boundary_constraints_hold_on_their_row_and_only_there() {
+        let minus_two = 0xffff_ffff_0000_0001u64 - 2;
+        let mut x: Vec<u64> = (0..16).map(|i| 1000 + i).collect();
+        (x[0], x[15]) = (2, 3);
+        let with = |changes: &[(usize, u64)]| {
+            let mut y = x.clone();
+            for (row, v) in changes {
+                y[*row] = *v;
+            }
+            y
+        };
+        for aux in [false, true] {
+            assert!(proves(aux, &x, None), "honest");
+            assert!(proves(aux, &with(&[(0, minus_two)]), None), "the other root of x₀² = 4");
+            assert!(!proves(aux, &with(&[(0, 3)]), None), "first row broken");
+            assert!(!proves(aux, &with(&[(15, 2)]), None), "last row broken");
+            assert!(!proves(aux, &with(&[(14, 3), (15, 7)]), None), "the last-row value one row early");
+            assert!(!proves(aux, &with(&[(1, 2), (0, 7)]), None), "the first-row value one row late");
+        }
+        // the auxiliary assertion (valued with the real challenges), and z changed on the last row
+        assert!(!proves(true, &x, Some(0)));
+        assert!(!proves(true, &x, Some(15)));
     }
 }
