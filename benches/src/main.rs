@@ -5,7 +5,9 @@
 //! operations and for Collatz (a `while` loop with a secret-dependent branch per step) from
 //! several start values: operations or cycles, trace length, execution time, proving time,
 //! peak memory, verification time (median of repeated runs), proof size and conjectured
-//! security. `perf-report --phases` adds where the proving time goes.
+//! security, and the commit floor of the same trace shape with proving time ÷ floor
+//! (`distaff_prover::commit_floor`, measured after each proof in the same process: a ratio the
+//! machine's drift leaves steady). `perf-report --phases` adds where the proving time goes.
 //!
 //! Run it with `cargo run --release -p distaff-benches -- [--min-log 10] [--max-log 18] [--runs 3]
 //! [--phases] [--no-collatz] [--no-hash-chain] [--low-memory] [--no-zk]` (`--low-memory` proves
@@ -143,6 +145,7 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
     let mut exec_times = Vec::new();
     let mut prove_times = Vec::new();
     let mut verify_times = Vec::new();
+    let mut floors = Vec::new();
     let mut last = None;
     for _ in 0..runs {
         let t = Instant::now();
@@ -158,6 +161,10 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
             distaff_verifier::verify_bytes(&program.hash(), &public, &outputs, &bytes, 96).expect("verifies");
             verify_times.push(t.elapsed());
         }
+        // the commit floor of the same shape, right after the proof (the yardstick)
+        let floor = distaff_prover::commit_floor(report.trace_length, report.stored_columns.max(1), &options)
+            .expect("a valid shape");
+        floors.push(floor);
         let bits = report.security_bits;
         last = Some((report, bytes.len(), bits, outputs));
     }
@@ -170,7 +177,7 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
     let estimate =
         distaff_prover::estimated_memory(report.trace_length, report.stored_columns, &options, storage) >> 20;
     println!(
-        "ROW\t{}\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}\t{queries}\t{estimate}",
+        "ROW\t{}\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}\t{queries}\t{estimate}\t{:.3}",
         ops,
         report.cycles,
         report.trace_length,
@@ -179,7 +186,8 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         peak_rss_kib() / 1024,
         median(verify_times).as_secs_f64() * 1e3,
         size,
-        bits
+        bits,
+        median(floors).as_secs_f64()
     );
     if phases {
         for (name, d) in &report.phases {
@@ -312,9 +320,9 @@ fn main() {
     println!("Fibonacci, default preset (96-bit, BLAKE3, {zk}), threads: {threads}, median of {runs} proofs{mode}");
     println!();
     println!(
-        "| operations | cycles | trace length | execution | proving | peak memory | estimated | verification | proof size | security |"
+        "| operations | cycles | trace length | execution | proving | peak memory | estimated | verification | proof size | security | commit floor | ÷ floor |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let exe = std::env::current_exe().expect("own path");
     let mut phase_lines = Vec::new();
     for log in (min_log..=max_log).step_by(2) {
@@ -325,8 +333,8 @@ fn main() {
         println!();
         println!("Collatz (`examples/collatz.dasm`: a while loop, a secret branch and a 32-step hint check per step), same settings");
         println!();
-        println!("| start value | steps | cycles | trace length | execution | proving | peak memory | estimated | verification | proof size | security |");
-        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| start value | steps | cycles | trace length | execution | proving | peak memory | estimated | verification | proof size | security | commit floor | ÷ floor |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (start, _) in COLLATZ {
             child(&exe, start as usize, runs, phases, Bench::Collatz, low_memory, hiding, &mut Vec::new());
         }
@@ -335,8 +343,8 @@ fn main() {
         println!();
         println!("Hash chain (`hperm` K times, one Rp64_256 permutation each), same settings");
         println!();
-        println!("| permutations | cycles | cycles per permutation | trace length | proving | peak memory | estimated | verification | proof size | permutations proven per second |");
-        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| permutations | cycles | cycles per permutation | trace length | proving | peak memory | estimated | verification | proof size | permutations proven per second | commit floor | ÷ floor |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for k in CHAINS {
             child(&exe, k, runs, phases, Bench::HashChain, low_memory, hiding, &mut Vec::new());
         }
@@ -345,8 +353,8 @@ fn main() {
         println!();
         println!("Memory (the memory variant of the AIR), same settings");
         println!();
-        println!("| program | cycles | trace length | proving | peak memory | estimated | verification | proof size | proving time per cycle |");
-        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        println!("| program | cycles | trace length | proving | peak memory | estimated | verification | proof size | proving time per cycle | commit floor | ÷ floor |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         child(&exe, SORT_LEN, runs, phases, Bench::Sort, low_memory, hiding, &mut Vec::new());
         let n = (1 << 14) - 64;
         child(&exe, n, runs, phases, Bench::MemoryChain, low_memory, hiding, &mut Vec::new());
@@ -508,11 +516,11 @@ fn child(
     for line in text.lines() {
         let f: Vec<&str> = line.split('\t').collect();
         match f.first() {
-            Some(&"ROW") if f.len() == 12 && kind == Bench::HashChain => {
+            Some(&"ROW") if f.len() == 13 && kind == Bench::HashChain => {
                 let cycles: f64 = f[2].parse().unwrap_or(0.0);
                 let secs: f64 = f[5].parse().unwrap_or(f64::INFINITY);
                 println!(
-                    "| {} | {} | {:.1} | 2^{} | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {:.0} |",
+                    "| {} | {} | {:.1} | 2^{} | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {:.0} | {} s | {:.2} |",
                     f[1],
                     f[2],
                     cycles / ops as f64,
@@ -522,10 +530,12 @@ fn child(
                     f[11],
                     f[7],
                     f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
-                    ops as f64 / secs
+                    ops as f64 / secs,
+                    f[12],
+                    secs / f[12].parse::<f64>().unwrap_or(f64::NAN)
                 )
             }
-            Some(&"ROW") if f.len() == 12 && matches!(kind, Bench::Sort | Bench::MemoryChain | Bench::AddChain) => {
+            Some(&"ROW") if f.len() == 13 && matches!(kind, Bench::Sort | Bench::MemoryChain | Bench::AddChain) => {
                 let name = match kind {
                     Bench::Sort => format!("bubble sort of {ops} secret values"),
                     Bench::MemoryChain => format!("{ops} × `mem_load`"),
@@ -534,7 +544,7 @@ fn child(
                 let cycles: f64 = f[2].parse().unwrap_or(1.0);
                 let secs: f64 = f[5].parse().unwrap_or(0.0);
                 println!(
-                    "| {name} | {} | 2^{} | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {:.1} µs |",
+                    "| {name} | {} | 2^{} | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {:.1} µs | {} s | {:.2} |",
                     f[2],
                     f[3].parse::<usize>().unwrap_or(0).trailing_zeros(),
                     f[5],
@@ -542,10 +552,12 @@ fn child(
                     f[11],
                     f[7],
                     f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
-                    secs / cycles * 1e6
+                    secs / cycles * 1e6,
+                    f[12],
+                    secs / f[12].parse::<f64>().unwrap_or(f64::NAN)
                 )
             }
-            Some(&"ROW") if f.len() == 12 => {
+            Some(&"ROW") if f.len() == 13 => {
                 let steps = if collatz {
                     let s = COLLATZ.iter().find(|(n, _)| n.to_string() == f[1]).map(|(_, s)| *s).unwrap_or(0);
                     format!("{s} | ")
@@ -553,7 +565,7 @@ fn child(
                     String::new()
                 };
                 println!(
-                    "| {} | {}{} | 2^{} | {} ms | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {} bits |",
+                    "| {} | {}{} | 2^{} | {} ms | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {} bits | {} s | {:.2} |",
                     f[1],
                     steps,
                     f[2],
@@ -564,7 +576,9 @@ fn child(
                     f[11],
                     f[7],
                     f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
-                    f[9]
+                    f[9],
+                    f[12],
+                    f[5].parse::<f64>().unwrap_or(f64::NAN) / f[12].parse::<f64>().unwrap_or(f64::NAN)
                 )
             }
             Some(&"PHASE") => phase_lines.push(line.to_string()),

@@ -464,6 +464,49 @@ impl From<TranscriptError> for ProverError {
     }
 }
 
+/// The commit floor of a trace shape: the time to interpolate `columns` pseudo-random columns
+/// of `trace_length` rows, extend them over the LDE (`options.blowup_factor`, stored coset by
+/// coset) and commit to the rows with `options.hash`, as the prover does with a main trace
+/// whose LDE it stores (without masks or salts). A proof of a trace with that many stored
+/// columns does all of this and more, so proving time ÷ floor, measured in the same run, says
+/// how close the prover is to the cost of committing at all, whatever the machine's speed
+/// that minute (`perf-report` prints it for every row). Building the random trace is not timed.
+pub fn commit_floor(trace_length: usize, columns: usize, options: &ProofOptions) -> Result<Duration, ProverError> {
+    options.validate()?;
+    let n = trace_length;
+    if columns == 0 || !n.is_power_of_two() || n < MIN_TRACE_LENGTH || n.trailing_zeros() > MAX_TRACE_LENGTH_LOG2 {
+        return Err(ProverError::TraceShape);
+    }
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let trace: Vec<Vec<Felt>> = (0..columns)
+        .map(|_| {
+            (0..n)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    Felt::new(state)
+                })
+                .collect()
+        })
+        .collect();
+    fn floor<H: RowHasher>(trace: &[Vec<Felt>], blowup: usize) -> Result<Duration, ProverError> {
+        let n = trace[0].len();
+        let start = Instant::now();
+        let coefficients = dft::interpolate_columns(trace);
+        let rows = dft::lde_cosets(&coefficients, blowup);
+        let layout = dft::RowLayout::of(&coefficients);
+        let leaves = stored_leaves::<H>(&rows, &layout, coefficients.extras(), (n, blowup), None);
+        let tree = PartialTree::<H>::build(n * blowup, RECOMPUTED_LEVELS, &leaves).map_err(commitment_error)?;
+        std::hint::black_box(tree.root());
+        Ok(start.elapsed())
+    }
+    match options.hash {
+        HashFunction::Blake3_256 => floor::<Blake3_256<Felt>>(&trace, options.blowup_factor),
+        HashFunction::Rp64_256 => floor::<Rp64_256>(&trace, options.blowup_factor),
+    }
+}
+
 /// Tree levels that a commitment to rows the prover keeps does not store: a path through them
 /// is recomputed from `2^4 = 16` rows when it is opened, and the tree is a sixteenth of its
 /// full size ([`PartialTree`]).

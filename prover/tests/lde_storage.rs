@@ -117,3 +117,13 @@ fn the_memory_estimate_is_within_15_percent_above_the_measured_peaks() {
     }
     assert!(distaff_prover::estimated_memory(1 << 18, 33, &options, LdeStorage::Stored) < 1 << 30);
 }
+
+#[test]
+fn the_commit_floor_measures_valid_shapes_and_refuses_others() {
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let t = distaff_prover::commit_floor(1 << 10, 8, &options).expect("a valid shape");
+    assert!(t > std::time::Duration::ZERO);
+    for (n, columns) in [(1000, 8), (1 << 10, 0), (4, 8)] {
+        assert!(distaff_prover::commit_floor(n, columns, &options).is_err(), "{n} × {columns}");
+    }
+}
