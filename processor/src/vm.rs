@@ -694,9 +694,6 @@ pub(crate) trait Recorder {
     fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt, shift: i8);
     /// A completed cycle.
     fn cycle(&mut self, cycle: Cycle);
-    /// Instruction `index` (static) is about to run (for profiles).
-    #[inline(always)]
-    fn instruction(&mut self, _index: usize, _inst: Instruction) {}
     /// `rows` padding rows end a span (for profiles).
     #[inline(always)]
     fn padding(&mut self, _rows: usize) {}
@@ -704,7 +701,7 @@ pub(crate) trait Recorder {
     #[inline(always)]
     fn control(&mut self) {}
     /// Execution reached `point`, on the state `vm`: the instruction is about to run, or the
-    /// condition about to be popped (for debuggers and decorators).
+    /// condition about to be popped (for profiles, debuggers and decorators).
     #[inline(always)]
     fn before(&mut self, _vm: &Vm, _point: ProgramPoint) {}
     /// Execution left `point`, on the state `vm`: the instruction ran, or the `if.true` or
@@ -741,9 +738,11 @@ impl Recorder for Profiler {
     const RECORDS: bool = false;
     fn row(&mut self, _: &Vm, _: u8, _: u64, _: Felt, _: i8) {}
     fn cycle(&mut self, _: Cycle) {}
-    fn instruction(&mut self, index: usize, _: Instruction) {
-        if let Some(r) = self.profile.runs.get_mut(index) {
-            *r += 1;
+    fn before(&mut self, _: &Vm, point: ProgramPoint) {
+        if let ProgramPoint::Instruction(index) = point {
+            if let Some(r) = self.profile.runs.get_mut(index) {
+                *r += 1;
+            }
         }
     }
     fn padding(&mut self, rows: usize) {
@@ -873,7 +872,6 @@ impl Vm<'_> {
                 }
                 rec.row(self, inst.opcode(), pops(inst), aux, shift(inst));
             }
-            rec.instruction(first + i, *inst);
             rec.before(self, ProgramPoint::Instruction(first + i));
             self.step_with(rec, first + i, *inst)?;
             if let Instruction::Push(_) = inst {
@@ -921,7 +919,6 @@ impl Vm<'_> {
             rec.cycle(Cycle::HPerm { input, count: j + 1, emit: j + 1 == k });
             // the stack effect (and the cycles) are the instruction's; the cycle's last row
             // already holds the output
-            rec.instruction(index + j, Instruction::HPerm);
             self.step_with(rec, index + j, Instruction::HPerm)?;
             self.noop_rows(rec, 1);
             self.tick(0)?;
