@@ -939,66 +939,52 @@ impl SourceMap {
     }
 }
 
+/// A copy of `nodes` with every origin mapped by `f`.
+fn map_origins(nodes: &[Node], f: &mut impl FnMut(&Origin) -> Origin) -> Vec<Node> {
+    nodes
+        .iter()
+        .map(|n| match n {
+            Node::Instruction(i, o) => Node::Instruction(*i, f(o)),
+            Node::Debug(d, o) => Node::Debug(*d, f(o)),
+            Node::If(t, e, o) => {
+                let (t, e) = (map_origins(t, f), map_origins(e, f));
+                Node::If(t, e, f(o))
+            }
+            Node::While(b, o) => Node::While(map_origins(b, f), f(o)),
+        })
+        .collect()
+}
+
+/// `nodes` with each origin's calls replaced by `call(calls)`, made once per distinct `calls`
+/// (by identity): the nodes of one call still share one call.
+fn with_calls(nodes: &[Node], call: impl Fn(&Option<Arc<Call>>) -> Option<Arc<Call>>) -> Vec<Node> {
+    let mut made: Vec<(*const Call, Option<Arc<Call>>)> = Vec::new();
+    map_origins(nodes, &mut |o: &Origin| {
+        let key = o.calls.as_ref().map_or(core::ptr::null(), Arc::as_ptr);
+        let calls = match made.iter().find(|(k, _)| *k == key) {
+            Some((_, c)) => c.clone(),
+            None => {
+                let c = call(&o.calls);
+                made.push((key, c.clone()));
+                c
+            }
+        };
+        Origin { calls, ..o.clone() }
+    })
+}
+
 /// A copy of `nodes` whose outermost calls are new calls (the same sites): the nodes of one
 /// call still share it.
 fn renew_calls(nodes: &[Node]) -> Vec<Node> {
-    fn renew(origin: &Origin, fresh: &mut Vec<(*const Call, Arc<Call>)>) -> Origin {
-        let Some(head) = &origin.calls else { return origin.clone() };
-        let key = Arc::as_ptr(head);
-        let new = match fresh.iter().find(|(k, _)| *k == key) {
-            Some((_, new)) => new.clone(),
-            None => {
-                let new = Arc::new(Call { at: head.at, name: head.name.clone(), inner: head.inner.clone() });
-                fresh.push((key, new.clone()));
-                new
-            }
-        };
-        Origin { calls: Some(new), ..origin.clone() }
-    }
-    fn copy(nodes: &[Node], fresh: &mut Vec<(*const Call, Arc<Call>)>) -> Vec<Node> {
-        nodes
-            .iter()
-            .map(|n| match n {
-                Node::Instruction(i, o) => Node::Instruction(*i, renew(o, fresh)),
-                Node::Debug(d, o) => Node::Debug(*d, renew(o, fresh)),
-                Node::If(t, f, o) => Node::If(copy(t, fresh), copy(f, fresh), renew(o, fresh)),
-                Node::While(b, o) => Node::While(copy(b, fresh), renew(o, fresh)),
-            })
-            .collect()
-    }
-    copy(nodes, &mut Vec::new())
+    with_calls(nodes, |calls| {
+        calls.as_ref().map(|head| Arc::new(Call { at: head.at, name: head.name.clone(), inner: head.inner.clone() }))
+    })
 }
 
-/// The nodes of a procedure's body as inlined by an `exec` at `site`.
+/// The nodes of a procedure's body as inlined by an `exec` at `site`: one call for the whole
+/// body, around the calls inside it.
 fn called_at(nodes: &[Node], site: Location, name: &Arc<str>) -> Vec<Node> {
-    // one call for the whole body: nodes that share their calls inside the procedure share
-    // the new call too
-    fn wrap(o: &Origin, site: Location, name: &Arc<str>, fresh: &mut Vec<(*const Call, Arc<Call>)>) -> Origin {
-        let key = o.calls.as_ref().map_or(core::ptr::null(), Arc::as_ptr);
-        let call = match fresh.iter().find(|(k, _)| *k == key) {
-            Some((_, call)) => call.clone(),
-            None => {
-                let call = Arc::new(Call { at: site, name: name.clone(), inner: o.calls.clone() });
-                fresh.push((key, call.clone()));
-                call
-            }
-        };
-        Origin { calls: Some(call), ..o.clone() }
-    }
-    fn copy(nodes: &[Node], site: Location, name: &Arc<str>, fresh: &mut Vec<(*const Call, Arc<Call>)>) -> Vec<Node> {
-        nodes
-            .iter()
-            .map(|n| match n {
-                Node::Instruction(i, o) => Node::Instruction(*i, wrap(o, site, name, fresh)),
-                Node::Debug(d, o) => Node::Debug(*d, wrap(o, site, name, fresh)),
-                Node::If(t, f, o) => {
-                    Node::If(copy(t, site, name, fresh), copy(f, site, name, fresh), wrap(o, site, name, fresh))
-                }
-                Node::While(b, o) => Node::While(copy(b, site, name, fresh), wrap(o, site, name, fresh)),
-            })
-            .collect()
-    }
-    copy(nodes, site, name, &mut Vec::new())
+    with_calls(nodes, |inner| Some(Arc::new(Call { at: site, name: name.clone(), inner: inner.clone() })))
 }
 
 /// How deeply `if.true`/`while.true` blocks nest in a node list (at most [`MAX_NESTING`] for
