@@ -320,6 +320,13 @@ fn tokenize(source: &str) -> Vec<Token<'_>> {
     tokens
 }
 
+/// The source's words as the assembler reads them (comments left out, an assertion message
+/// kept whole), each with its line and column: for front ends that show what is written at a
+/// location the source map gives.
+pub fn words(source: &str) -> impl Iterator<Item = (Location, &str)> {
+    tokenize(source).into_iter().map(|t| ((t.line, t.column), t.text))
+}
+
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

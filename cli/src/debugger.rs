@@ -111,6 +111,7 @@ fn after(point: ProgramPoint) -> Anchor {
 /// instruction and condition (to `lines`).
 pub(crate) struct Live<'a, D: Write, T: Write> {
     loaded: &'a Loaded,
+    words: Words<'a>,
     decorators: HashMap<Anchor, Vec<&'a Decorator>>,
     out: D,
     trace: Option<T>,
@@ -120,7 +121,7 @@ pub(crate) struct Live<'a, D: Write, T: Write> {
 
 impl<'a, D: Write, T: Write> Live<'a, D, T> {
     pub(crate) fn new(loaded: &'a Loaded, out: D, trace: Option<T>) -> Self {
-        Live { loaded, decorators: by_anchor(loaded.map.decorators()), out, trace, error: None }
+        Live { loaded, words: words(loaded), decorators: by_anchor(loaded.map.decorators()), out, trace, error: None }
     }
 
     fn decorate(&mut self, anchor: Anchor, vm: &Vm) {
@@ -152,7 +153,7 @@ impl<D: Write, T: Write> Observer for Live<'_, D, T> {
     fn before(&mut self, vm: &Vm, point: ProgramPoint) {
         self.decorate(before(point), vm);
         if let (Some(lines), None) = (self.trace.as_mut(), &self.error) {
-            let (at, op) = describe(self.loaded, point);
+            let (at, op) = describe(self.loaded, &self.words, point);
             let (line, column) = at.unwrap_or((0, 0));
             let stack = vm.stack_values();
             let text = format!("{}\t{line}:{column}\t{op}\t{}\t{}\n", vm.cycle, stack.len(), top(&stack));
@@ -167,9 +168,16 @@ impl<D: Write, T: Write> Observer for Live<'_, D, T> {
     }
 }
 
+/// The words of a program's source by location, read once ([`distaff_assembly::words`]).
+type Words<'a> = HashMap<Location, &'a str>;
+
+fn words(loaded: &Loaded) -> Words<'_> {
+    distaff_assembly::words(&loaded.source).collect()
+}
+
 /// The source location of an instruction or condition and what is written there: the word as
 /// written, and in brackets the VM instruction it runs when that differs (`assert_eq [eq]`).
-fn describe(loaded: &Loaded, point: ProgramPoint) -> (Option<Location>, String) {
+fn describe(loaded: &Loaded, words: &Words, point: ProgramPoint) -> (Option<Location>, String) {
     let (at, part) = match point {
         ProgramPoint::Instruction(i) => {
             // an instruction of a composite one (`assert_eq` is `eq assert`): which part
@@ -178,7 +186,7 @@ fn describe(loaded: &Loaded, point: ProgramPoint) -> (Option<Location>, String) 
         }
         ProgramPoint::Condition(c) => (loaded.map.condition(c), None),
     };
-    let word = at.and_then(|at| word_at(&loaded.source, at)).unwrap_or_default();
+    let word = at.and_then(|at| words.get(&at).copied()).unwrap_or_default();
     let op = match (part, point) {
         (Some(k), _) => format!("{word} [{k}]"),
         // the noop of an empty block, which is located at the block's opener
@@ -190,26 +198,6 @@ fn describe(loaded: &Loaded, point: ProgramPoint) -> (Option<Location>, String) 
         (None, _) => word.to_string(),
     };
     (at, op)
-}
-
-/// The whitespace-delimited word that starts at a line and column (1-based, in characters).
-fn word_at(source: &str, (line, column): Location) -> Option<&str> {
-    let text = source.lines().nth(line.checked_sub(1)?)?;
-    let start = text.char_indices().nth(column.checked_sub(1)?).map(|(b, _)| b)?;
-    let rest = &text[start..];
-    let mut end = rest.len();
-    let mut quoted = false;
-    for (b, c) in rest.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => {
-                end = b;
-                break;
-            }
-            _ => {}
-        }
-    }
-    Some(&rest[..end])
 }
 
 /// `distaff debug --trace`: runs the program, printing one line per instruction and condition.
@@ -313,6 +301,7 @@ commands (an empty line repeats the last one):
 /// A debugging session: a cursor over the recorded steps.
 struct Session<'a> {
     loaded: &'a Loaded,
+    words: Words<'a>,
     rec: Recording,
     /// The current step.
     pos: usize,
@@ -331,6 +320,7 @@ impl<'a> Session<'a> {
         let code_lines = instructions.chain(conditions).chain(calls).map(|(l, _)| l).collect();
         Session {
             loaded,
+            words: words(loaded),
             rec,
             pos: 0,
             breakpoints: BTreeSet::new(),
@@ -349,7 +339,7 @@ impl<'a> Session<'a> {
     }
 
     fn location(&self, i: usize) -> Option<Location> {
-        self.point(i).and_then(|p| describe(self.loaded, p).0)
+        self.point(i).and_then(|p| describe(self.loaded, &self.words, p).0)
     }
 
     /// The next step at which the cursor can stop.
@@ -482,7 +472,7 @@ impl<'a> Session<'a> {
                 writeln!(out, "the final stack ({}):{}", state.stack.len(), spaced(top(&state.stack)))?;
             }
             (Some(point), at_end, error) => {
-                let (at, op) = describe(self.loaded, point);
+                let (at, op) = describe(self.loaded, &self.words, point);
                 let (line, column) = at.unwrap_or((0, 0));
                 writeln!(out, "cycle {}, line {line}, column {column}: {op}", state.cycle)?;
                 if at.is_some() {
@@ -654,7 +644,7 @@ impl<'a> Session<'a> {
                 too_many(0)?;
                 self.show(out)?;
                 for (line, column) in self.frames(self.pos).iter().rev().map(|f| f.at) {
-                    let name = word_at(&self.loaded.source, (line, column)).unwrap_or_default();
+                    let name = self.words.get(&(line, column)).copied().unwrap_or_default();
                     writeln!(out, "called from line {line}, column {column}: {name}")?;
                 }
                 return Ok(true);
