@@ -3,7 +3,7 @@
 //! size the constraint-evaluation domain and the number of composition columns; a test checks
 //! the bound against the degree actually observed on a real trace.
 
-use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+use core::ops::{Add, Mul, Neg, Sub};
 
 use crate::constraints::{PublicInputs, Value};
 use distaff_math::Felt;
@@ -41,21 +41,7 @@ impl Neg for Degree {
         self
     }
 }
-impl AddAssign for Degree {
-    fn add_assign(&mut self, o: Self) {
-        *self = *self + o;
-    }
-}
-impl SubAssign for Degree {
-    fn sub_assign(&mut self, o: Self) {
-        *self = *self - o;
-    }
-}
-impl MulAssign for Degree {
-    fn mul_assign(&mut self, o: Self) {
-        *self = *self * o;
-    }
-}
+assign_from_ops!([] Degree);
 impl Value for Degree {
     const ZERO: Self = Degree(0);
     const ONE: Self = Degree(0);

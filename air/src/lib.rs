@@ -54,6 +54,28 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+/// `+=`, `-=` and `*=` from `+`, `-` and `*`, for the symbolic value types ([`Value`] needs
+/// both): `assign_from_ops!([GENERICS] TYPE)`.
+macro_rules! assign_from_ops {
+    ([$($generics:tt)*] $t:ty) => {
+        impl<$($generics)*> core::ops::AddAssign for $t {
+            fn add_assign(&mut self, o: Self) {
+                *self = *self + o;
+            }
+        }
+        impl<$($generics)*> core::ops::SubAssign for $t {
+            fn sub_assign(&mut self, o: Self) {
+                *self = *self - o;
+            }
+        }
+        impl<$($generics)*> core::ops::MulAssign for $t {
+            fn mul_assign(&mut self, o: Self) {
+                *self = *self * o;
+            }
+        }
+    };
+}
+
 pub mod air;
 pub mod constraints;
 pub mod debug;

@@ -42,7 +42,7 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
-use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+use core::ops::{Add, Mul, Neg, Sub};
 
 use distaff_math::{ExtensionOf, Felt, FieldElement, StarkField, ToElements};
 use winter_air::{
@@ -181,26 +181,7 @@ impl<E: FieldElement<BaseField = Felt>> Mul for Probe<E> {
     }
 }
 
-macro_rules! assign_ops {
-    ($t:ident, $($bound:tt)*) => {
-        impl<$($bound)*> AddAssign for $t<E> {
-            fn add_assign(&mut self, o: Self) {
-                *self = *self + o;
-            }
-        }
-        impl<$($bound)*> SubAssign for $t<E> {
-            fn sub_assign(&mut self, o: Self) {
-                *self = *self - o;
-            }
-        }
-        impl<$($bound)*> MulAssign for $t<E> {
-            fn mul_assign(&mut self, o: Self) {
-                *self = *self * o;
-            }
-        }
-    };
-}
-assign_ops!(Probe, E: FieldElement<BaseField = Felt>);
+assign_from_ops!([E: FieldElement<BaseField = Felt>] Probe<E>);
 
 impl<E: FieldElement<BaseField = Felt>> Value for Probe<E> {
     const ZERO: Self = Probe::Const(E::ZERO);
@@ -295,21 +276,7 @@ impl Mul for Shape {
     }
 }
 
-impl AddAssign for Shape {
-    fn add_assign(&mut self, o: Self) {
-        *self = *self + o;
-    }
-}
-impl SubAssign for Shape {
-    fn sub_assign(&mut self, o: Self) {
-        *self = *self - o;
-    }
-}
-impl MulAssign for Shape {
-    fn mul_assign(&mut self, o: Self) {
-        *self = *self * o;
-    }
-}
+assign_from_ops!([] Shape);
 
 impl Value for Shape {
     const ZERO: Self = Shape::constant();
