@@ -477,19 +477,9 @@ pub fn commit_floor(trace_length: usize, columns: usize, options: &ProofOptions)
     if columns == 0 || !n.is_power_of_two() || n < MIN_TRACE_LENGTH || n.trailing_zeros() > MAX_TRACE_LENGTH_LOG2 {
         return Err(ProverError::TraceShape);
     }
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let trace: Vec<Vec<Felt>> = (0..columns)
-        .map(|_| {
-            (0..n)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    Felt::new(state)
-                })
-                .collect()
-        })
-        .collect();
+    // pseudo-random columns (any values do; these come from the prover's own element stream)
+    let random = Randomness::insecure_fixed_seed_for_testing([0x5a; 32]);
+    let trace: Vec<Vec<Felt>> = (0..columns).map(|c| random.elements(Purpose::MainMask, c as u64, n)).collect();
     fn floor<H: RowHasher>(trace: &[Vec<Felt>], blowup: usize) -> Result<Duration, ProverError> {
         let n = trace[0].len();
         let start = Instant::now();
