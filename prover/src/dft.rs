@@ -10,7 +10,7 @@
 //! `i -> e·i mod n` on the way in and out.
 
 use distaff_math::{Felt, FieldElement, StarkField};
-use p3_dft::{Radix2DitParallel, TwoAdicSubgroupDft};
+use p3_dft::{Butterfly, Radix2DitParallel, TwoAdicSubgroupDft};
 use p3_field::{PrimeCharacteristicRing, PrimeField64, TwoAdicField};
 use p3_goldilocks::Goldilocks;
 use p3_matrix::dense::RowMajorMatrix;
@@ -113,8 +113,11 @@ impl Extras {
     /// rows: row-major, row `i` (natural order) at the point `offset·ω^j·g^i`.
     ///
     /// With `m = n/H` and `u = g^m` (of order `H`), row `b + m·a` is the point `y_b·u^a`
-    /// (`y_b = offset·ω^j·g^b`), so `r_t` there is a transform of `H` points of the coefficients
-    /// `r_t[k]·y_b^k`: one batched transform of `H` rows and `m·K` columns.
+    /// (`y_b = offset·ω^j·g^b`), so `v_t + Z_H·r_t` there is a transform of `H` points of the
+    /// coefficients `v_t + Z_H·r_t[0]`, then `Z_H·r_t[k]·y_b^k`. The transforms are done a tile
+    /// of consecutive `b` at a time (all `H` rows, about 256 KiB, which stay in cache through the
+    /// `log H` layers; within a row the tile's `b` are contiguous for each column, so the scaling
+    /// and the butterflies run on packed vectors), each tile's results written to its rows.
     pub fn coset(&self, j: usize, n: usize, blowup: usize) -> Vec<Felt> {
         let w = self.len();
         if w == 0 {
@@ -122,42 +125,87 @@ impl Extras {
         }
         let big_h = self.h.next_power_of_two();
         assert!(big_h <= n && n.is_power_of_two(), "masks shorter than the trace");
+        let log_h = big_h.trailing_zeros();
         let m = n / big_h;
         let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
         let shift = Felt::GENERATOR * omega.exp(j as u64);
         let g = Felt::get_root_of_unity(n.trailing_zeros());
-        let width = m * w;
-        // rows h..H stay zero
-        let mut values = vec![Goldilocks::ZERO; big_h * width];
-        // row k: r_t[k]·(shift·g^b)^k = r_t[k]·shift^k·(g^k)^b
-        values.par_chunks_mut(width).take(self.h).enumerate().for_each(|(k, row)| {
-            let gk = g.exp(k as u64);
-            let mut power = shift.exp(k as u64);
-            let r: Vec<Goldilocks> = self.masks[k * w..(k + 1) * w].iter().map(|x| to_p3(*x)).collect();
-            for out in row.chunks_exact_mut(w) {
-                let p = constant_to_p3(power);
-                for (o, rk) in out.iter_mut().zip(&r) {
-                    *o = *rk * p;
-                }
-                power *= gk;
-            }
-        });
-        let evaluations = Radix2DitParallel::default().dft_batch(RowMajorMatrix::new(values, width)).inner;
-        let log_h = big_h.trailing_zeros();
-        let e_inv = if log_h == 0 { 0 } else { inverse_mod_2_64(generator_exponent(log_h)) as usize };
         // Z_H on the coset
         let zh = shift.exp(n as u64) - Felt::ONE;
-        // rows a·m .. (a + 1)·m (b = 0..m) are one output row of the transform, in order
+        // the transform's twiddles: powers of u
+        let u = g.exp(m as u64);
+        let twiddles: Vec<Goldilocks> = (0..big_h / 2).map(|k| constant_to_p3(u.exp(k as u64))).collect();
+        let values: Vec<Goldilocks> = self.values.iter().map(|v| to_p3(*v)).collect();
+        // r_t[k]·Z_H, row-major like `masks`
+        let masks: Vec<Goldilocks> = self.masks.iter().map(|r| to_p3(*r * zh)).collect();
+        // b per tile: a tile of about 256 KiB
+        let tile_b = (32 * 1024 / (w * big_h)).next_power_of_two().clamp(1, m);
+        let tile_w = tile_b * w;
         crate::memory::filled(n * w, |out| {
-            out.par_chunks_mut(width).enumerate().for_each(|(a, block)| {
-                // winter index a is Plonky3 index e⁻¹·a, stored at its bit reversal
-                let p = e_inv.wrapping_mul(a) & (big_h - 1);
-                let stored = if log_h == 0 { 0 } else { p.reverse_bits() >> (usize::BITS - log_h) };
-                let source = &evaluations.values[stored * width..(stored + 1) * width];
-                for (o, (x, v)) in block.iter_mut().zip(source.iter().zip(self.values.iter().cycle())) {
-                    o.write(*v + zh * from_p3(*x));
+            // tiles[q][a]: the rows b + m·a of tile q (b = q·tile_b ..)
+            let mut tiles: Vec<Vec<&mut [core::mem::MaybeUninit<Felt>]>> =
+                (0..m / tile_b).map(|_| Vec::with_capacity(big_h)).collect();
+            for block in out.chunks_mut(m * w) {
+                for (q, rows) in block.chunks_mut(tile_w).enumerate() {
+                    tiles[q].push(rows);
                 }
-            });
+            }
+            // G[k][bb] = g^(k·bb): y_b^k = y_(b0)^k·G[k][b − b0] in a tile starting at b0
+            let gk: Vec<Felt> = (0..self.h).map(|k| g.exp(k as u64)).collect();
+            let powers: Vec<Goldilocks> = gk
+                .iter()
+                .flat_map(|gk| {
+                    let mut p = Felt::ONE;
+                    (0..tile_b).map(move |_| {
+                        let out = constant_to_p3(p);
+                        p *= *gk;
+                        out
+                    })
+                })
+                .collect();
+            tiles.into_par_iter().enumerate().for_each_init(
+                || vec![Goldilocks::ZERO; big_h * tile_w],
+                |tile, (q, mut rows)| {
+                    // row k, segment t: r_t[k]·Z_H·y_b^k for the tile's b (rows h..H stay zero)
+                    let y0 = shift * g.exp((q * tile_b) as u64);
+                    let mut y0k = Felt::ONE;
+                    for k in 0..self.h {
+                        let pk = &powers[k * tile_b..(k + 1) * tile_b];
+                        let y = constant_to_p3(y0k);
+                        let row = &mut tile[k * tile_w..(k + 1) * tile_w];
+                        for (seg, r) in row.chunks_exact_mut(tile_b).zip(&masks[k * w..(k + 1) * w]) {
+                            seg.copy_from_slice(pk);
+                            p3_field::scale_slice_in_place_single_core(seg, *r * y);
+                        }
+                        y0k *= y0;
+                    }
+                    for (seg, v) in tile[..tile_w].chunks_exact_mut(tile_b).zip(&values) {
+                        seg.iter_mut().for_each(|x| *x += *v);
+                    }
+                    tile[self.h * tile_w..].fill(Goldilocks::ZERO);
+                    // decimation in frequency: natural order in, bit-reversed order out
+                    let mut half = big_h / 2;
+                    while half >= 1 {
+                        let stride = big_h / (2 * half);
+                        for block in tile.chunks_mut(2 * half * tile_w) {
+                            let (lo, hi) = block.split_at_mut(half * tile_w);
+                            for (k, (a, b)) in lo.chunks_mut(tile_w).zip(hi.chunks_mut(tile_w)).enumerate() {
+                                p3_dft::DifButterfly(twiddles[k * stride]).apply_to_rows(a, b);
+                            }
+                        }
+                        half /= 2;
+                    }
+                    for (a, dst) in rows.iter_mut().enumerate() {
+                        let p = if log_h == 0 { 0 } else { a.reverse_bits() >> (usize::BITS - log_h) };
+                        let src = &tile[p * tile_w..(p + 1) * tile_w];
+                        for (bb, out) in dst.chunks_exact_mut(w).enumerate() {
+                            for (t, o) in out.iter_mut().enumerate() {
+                                o.write(from_p3(src[t * tile_b + bb]));
+                            }
+                        }
+                    }
+                },
+            );
         })
     }
 }

@@ -1170,7 +1170,12 @@ where
             let stored = |r: usize| &rows[(r & (n - 1)) * sw..((r & (n - 1)) + 1) * sw];
             let aux_coset = &aux_stored[j * n * asw..(j + 1) * n * asw];
             let aux = |r: usize| &aux_coset[(r & (n - 1)) * asw..((r & (n - 1)) + 1) * asw];
-            let extra = |r: usize| &extra[(r & (n - 1)) * ew..((r & (n - 1)) + 1) * ew];
+            // (a coset evaluated at a few points has its extras at those points' rows only,
+            // row r·stride then row r·stride + 1 for each: see `extras_at_points`)
+            let extra = |r: usize| {
+                let e = if points == n { r & (n - 1) } else { 2 * (r / stride) + usize::from(!r.is_multiple_of(stride)) };
+                &extra[e * ew..(e + 1) * ew]
+            };
             for k0 in (0..len).step_by(symbolic::BLOCK) {
                 let block = symbolic::BLOCK.min(len - k0);
                 let t0 = t0 + k0;
@@ -1207,7 +1212,7 @@ where
             for j in 0..count {
                 let points = if j + 1 == count { tail } else { n };
                 let t = Instant::now();
-                let extra = extras.coset(j, n, blowup);
+                let extra = extras_at_points(extras, j, n, blowup, points);
                 lde_time += t.elapsed();
                 evaluate_coset(j, &rows[j * n * sw..(j + 1) * n * sw], &extra, points);
             }
@@ -1215,9 +1220,10 @@ where
         None => {
             let mut last_callback = Instant::now();
             dft::for_each_coset(coefficients, blowup, count, |j, rows| {
-                let extra = extras.coset(j, n, blowup);
+                let points = if j + 1 == count { tail } else { n };
+                let extra = extras_at_points(extras, j, n, blowup, points);
                 lde_time += last_callback.elapsed();
-                evaluate_coset(j, rows, &extra, if j + 1 == count { tail } else { n });
+                evaluate_coset(j, rows, &extra, points);
                 last_callback = Instant::now();
             });
         }
@@ -1225,6 +1231,28 @@ where
     report.add("trace LDE", lde_time);
     report.add("constraint evaluation", start.elapsed() - lde_time);
     out
+}
+
+/// The masked constant columns' values on coset `j` of the LDE domain, for constraint
+/// evaluation at `points` of its rows (every `n/points`-th): the whole coset
+/// ([`dft::Extras::coset`]), or for fewer points (the last coset of a quotient a little longer
+/// than a whole number of cosets) the rows `r` and `r + 1` of each evaluated row `r`, in that
+/// order, evaluated one by one.
+fn extras_at_points(extras: &dft::Extras, j: usize, n: usize, blowup: usize, points: usize) -> Vec<Felt> {
+    if points == n || extras.is_empty() {
+        return extras.coset(j, n, blowup);
+    }
+    let stride = n / points;
+    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+    let g = Felt::get_root_of_unity(n.trailing_zeros());
+    let base = Felt::GENERATOR * omega.exp(j as u64);
+    (0..points)
+        .into_par_iter()
+        .flat_map_iter(|k| {
+            let x = base * g.exp((k * stride) as u64);
+            extras.at(x, n).into_iter().chain(extras.at(x * g, n))
+        })
+        .collect()
 }
 
 /// The coefficients of the quotient `Q` from its values on the first `m` cosets of the LDE domain
@@ -1375,11 +1403,11 @@ fn composition_columns<E: FieldElement<BaseField = Felt>>(
         E::slice_from_base_elements(&pieces[(r * cosets + i) * d..(r * cosets + i + 1) * d])[0]
     };
     let mut values = vec![E::ZERO; rows * columns];
-    for i in 0..m {
-        for j in 0..c {
-            values[j * columns + i] = q(i * c + j);
+    values.par_chunks_mut(columns).take(c).enumerate().for_each(|(j, row)| {
+        for (i, v) in row[..m].iter_mut().enumerate() {
+            *v = q(i * c + j);
         }
-    }
+    });
     for i in 0..m - 1 {
         let s = randomness.ext_elements::<E>(Purpose::Randomizer, i as u64, t1);
         for (j, sj) in s.iter().enumerate() {
