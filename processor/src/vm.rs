@@ -3,15 +3,17 @@
 use distaff_air::layout::{
     CYCLE_LEN, KIND_END_FALSE, KIND_END_TRUE, KIND_JOIN, KIND_LOOP, KIND_REPEAT, KIND_SPLIT, STACK_DEPTH,
 };
-use distaff_air::program::{span_elements, Block, BlockKind, MAX_PROGRAM_ELEMENTS};
+use distaff_air::program::{span_elements, Block, BlockKind};
 use distaff_air::{opcodes, Instruction, Program, Word, MAX_PUBLIC_INPUTS};
 use distaff_math::{Felt, FieldElement};
 use std::collections::BTreeMap;
 
-/// The longest execution we run (in cycles, i.e. trace rows before halting): 2^22, whose
-/// trace (2^23 rows) is about the largest this machine class can prove. A program that runs
-/// longer (an endless loop, say) stops with [`ExecutionError::CycleLimit`].
-pub const MAX_CYCLES: usize = MAX_PROGRAM_ELEMENTS;
+/// The longest execution we run (in cycles, i.e. trace rows before halting): 2^24. Executing
+/// it takes a second; proving it takes a trace of 2^24 (or 2^25) rows, which the prover refuses
+/// up front on a machine that cannot hold it (on our 24 GiB development machine the longest
+/// proven trace is 2^23 rows). A program that runs longer (an endless loop, say) stops with
+/// [`ExecutionError::CycleLimit`].
+pub const MAX_CYCLES: usize = 1 << 24;
 
 /// A program's inputs: public values (the initial stack, first value on top) and secret values
 /// (consumed in order by `read`).

@@ -128,3 +128,24 @@ fn a_failed_assert_reports_the_eq_that_ran_just_before_it_only() {
     assert_eq!(compared(run("begin push.2 push.1 push.1 eq if.true assert end end")), None);
     assert_eq!(compared(run("begin push.1 push.2 eq push.0 add assert end")), None);
 }
+
+/// Executions run up to `MAX_CYCLES` = 2^24 cycles: one past 2^22 (the old limit) runs to the
+/// end, and an endless loop stops with the cycle limit, just past 2^24.
+#[test]
+fn executions_run_to_the_cycle_limit_and_no_further() {
+    assert_eq!(distaff_processor::MAX_CYCLES, 1 << 24);
+    // each iteration is a loop cycle (8 rows) and a padded span (8 rows)
+    let counter = |iterations: u64| {
+        let source = "begin while.true push.1 sub dup push.0 eq not end end";
+        let program = distaff_assembly::assemble(source).unwrap();
+        let inputs = ProgramInputs::new(vec![f(1), f(iterations)], vec![]).unwrap();
+        execute(&program, &inputs)
+    };
+    let out = counter((1 << 22) / 16 + 1).expect("2^22 + 16 cycles and more");
+    assert!(out.cycles > 1 << 22 && out.cycles < (1 << 22) + 64, "{} cycles", out.cycles);
+    assert_eq!(out.trace_length, 1 << 23);
+    let endless = distaff_assembly::assemble("begin push.1 while.true push.1 end end").unwrap();
+    let e = execute(&endless, &ProgramInputs::default()).expect_err("an endless loop");
+    assert_eq!(e, ExecutionError::CycleLimit);
+    assert!(e.to_string().contains("more than 16777216 cycles"), "{e}");
+}

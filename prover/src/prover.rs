@@ -73,8 +73,9 @@ pub enum ProverError {
     /// hiding proof of a trace shorter than its masks allow).
     #[error("the options do not fit this trace: {0}")]
     Shape(distaff_verifier::VerificationError),
-    /// The proof would need more memory than [`ProverSettings::max_memory`] allows (checked
-    /// once the trace is built, before its LDE).
+    /// The proof would need more memory than [`ProverSettings::max_memory`] allows: checked
+    /// before the trace is built, for the least a trace of its length needs
+    /// ([`least_memory`]), and once it is built, before its LDE, for what it needs.
     #[error("proving this trace of {trace_length} rows needs about {} MiB of memory, but the limit is {} MiB (with the streamed LDE it needs about {} MiB)", needed >> 20, limit >> 20, streamed >> 20)]
     Memory {
         /// Rows in the trace.
@@ -214,6 +215,14 @@ pub fn estimated_memory(
     lde.saturating_add(16 << 20)
 }
 
+/// The least [`estimated_memory`] of any proof of a VM trace of `trace_length` rows: the
+/// estimate for a trace that stores only the columns every execution varies (the 12 of the
+/// sponge state, which hashes the program), what a front end can check before the trace is
+/// built ([`prove_with_settings`] does, when given a limit).
+pub fn least_memory(trace_length: usize, options: &ProofOptions, storage: LdeStorage) -> u64 {
+    estimated_memory(trace_length, distaff_air::layout::HASHER_WIDTH, options, storage)
+}
+
 /// How the prover works: what the default entry points use, and what tests and benchmarks may
 /// change. None of it changes what a proof shows.
 #[derive(Clone)]
@@ -298,6 +307,18 @@ pub fn prove_with_settings(
     // a hiding proof needs a trace of some length (padded with halted rows): at least 2^10
     // rows, more if the options' queries make the masks too long for it
     let mut min_length = if options.hiding { MIN_HIDING_TRACE_LENGTH } else { 0 };
+    // an execution too long to prove here is refused before its trace is built (the trace of
+    // 2^24 cycles alone is 8 GiB): its length comes from a run that records nothing, a
+    // hundredth of the time building the trace takes
+    if let Some(limit) = settings.max_memory {
+        let run = report.time("execution", || distaff_processor::execute(program, inputs))?;
+        let n = run.trace_length.max(min_length);
+        let needed = least_memory(n, options, settings.storage);
+        if needed > limit {
+            let streamed = least_memory(n, options, LdeStorage::Streamed);
+            return Err(ProverError::Memory { trace_length: n, needed, limit, streamed });
+        }
+    }
     let mut trace = report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?;
     while options.hiding && trace.length() < 1 << 20 {
         let air = ProcessorAir::for_trace(trace.public_inputs(num_outputs), trace.columns());

@@ -64,6 +64,38 @@ fn a_proof_over_the_memory_limit_is_refused_once_its_columns_are_known() {
     }
 }
 
+/// An execution whose proof cannot fit is refused before its trace is built: a loop of
+/// 2^23 + 16 cycles (a 2^24-row trace, 7.6 GiB of trace columns alone) under a limit of 2 GiB.
+/// The refusal names the least any trace of that length needs, for both storages, and the
+/// phases it ran are the execution that records nothing (no trace, no LDE).
+#[test]
+fn an_execution_too_long_for_the_limit_is_refused_before_its_trace_is_built() {
+    let program = assemble("begin while.true push.1 sub dup push.0 eq not end end").unwrap();
+    let inputs = ProgramInputs::new(vec![Felt::new(1), Felt::new((1 << 23) / 16 + 1)], vec![]).unwrap();
+    let n = distaff_processor::execute(&program, &inputs).unwrap().trace_length;
+    assert_eq!(n, 1 << 24);
+    for options in [
+        ProofOptions::with_96_bit_security(HashFunction::Blake3_256),
+        ProofOptions::with_96_bit_security(HashFunction::Blake3_256).without_hiding(),
+    ] {
+        for storage in [LdeStorage::Stored, LdeStorage::Streamed] {
+            let limit = 2 << 30;
+            let settings = ProverSettings { storage, max_memory: Some(limit), ..Default::default() };
+            match prove_with_settings(&program, &inputs, 1, &options, &settings) {
+                Err(distaff_prover::ProverError::Memory { trace_length, needed, limit: l, streamed }) => {
+                    assert_eq!((trace_length, l), (n, limit));
+                    assert_eq!(needed, distaff_prover::least_memory(n, &options, storage));
+                    assert_eq!(streamed, distaff_prover::least_memory(n, &options, LdeStorage::Streamed));
+                    // the least is the estimate for the 12 sponge columns: above 16 GiB streamed
+                    assert_eq!(needed, distaff_prover::estimated_memory(n, 12, &options, storage));
+                    assert!(streamed > 16 << 30 && needed >= streamed, "{needed} {streamed}");
+                }
+                other => panic!("not refused up front: {:?}", other.map(|(out, _, _)| out)),
+            }
+        }
+    }
+}
+
 #[test]
 fn the_progress_function_hears_every_phase_as_it_starts() {
     use std::sync::{Arc, Mutex};
