@@ -162,8 +162,12 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
             verify_times.push(t.elapsed());
         }
         // the commit floor of the same shape, right after the proof (the yardstick)
-        let floor = distaff_prover::commit_floor(report.trace_length, report.stored_columns.max(1), &options)
-            .expect("a valid shape");
+        let floor = distaff_prover::commit_floor(
+            report.trace_length,
+            (report.stored_columns + report.aux_columns).max(1),
+            &options,
+        )
+        .expect("a valid shape");
         floors.push(floor);
         let bits = report.security_bits;
         last = Some((report, bytes.len(), bits, outputs));
@@ -174,8 +178,13 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         assert_eq!(Some(outputs[0]), steps.map(Felt::new), "Collatz step count");
     }
     let queries = report.options.map_or(0, |o| o.num_queries);
-    let estimate =
-        distaff_prover::estimated_memory(report.trace_length, report.stored_columns, &options, storage) >> 20;
+    let estimate = distaff_prover::estimated_memory(
+        report.trace_length,
+        report.stored_columns,
+        report.aux_columns,
+        &options,
+        storage,
+    ) >> 20;
     println!(
         "ROW\t{}\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}\t{queries}\t{estimate}\t{:.3}",
         ops,

@@ -428,6 +428,9 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
                 "hiding": hiding,
                 "queries": proof.options.num_queries,
                 "initial_memory_words": inputs.memory().len(),
+                "stored_columns": report.stored_columns,
+                "aux_columns": report.aux_columns,
+                "estimated_memory_bytes": distaff_prover::estimated_memory(report.trace_length, report.stored_columns, report.aux_columns, &proof.options, storage),
                 "phases_ms": report.phases.iter().map(|(name, d)| (name.to_string(), serde_json::Value::from(d.as_secs_f64() * 1e3))).collect::<serde_json::Map<_, _>>(),
             })
         );

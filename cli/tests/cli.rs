@@ -80,6 +80,17 @@ fn prove_then_verify_and_reject_wrong_claims() {
     }
     let sum: f64 = phases.values().filter_map(|t| t.as_f64()).sum();
     assert!(sum <= v["proving_time_ms"].as_f64().unwrap() + 1.0, "{v}");
+    // the memory estimate the refusal uses, for the columns this trace stores
+    let stored = v["stored_columns"].as_u64().unwrap() as usize;
+    assert!(stored > 12 && stored < 58, "{v}");
+    let estimate = distaff_prover::estimated_memory(
+        v["trace_length"].as_u64().unwrap() as usize,
+        stored,
+        v["aux_columns"].as_u64().unwrap() as usize,
+        &distaff_prover::ProofOptions::with_96_bit_security(distaff_prover::HashFunction::Blake3_256),
+        distaff_prover::LdeStorage::Stored,
+    );
+    assert_eq!(v["estimated_memory_bytes"].as_u64(), Some(estimate), "{v}");
     let hash = v["program_hash"].as_str().unwrap().to_string();
     let inputs = example("fibonacci.inputs.json");
     let ok = distaff(&[

@@ -115,9 +115,11 @@ pub struct ProvingReport {
     /// The options the proof was made with (a hiding proof may have more queries than asked
     /// for).
     pub options: Option<ProofOptions>,
-    /// Trace columns (auxiliary ones counted by base coordinates) whose LDE the prover stores:
-    /// those whose values are not all equal (see [`estimated_memory`]).
+    /// Main trace columns whose LDE the prover stores: those whose values are not all equal
+    /// (see [`estimated_memory`]).
     pub stored_columns: usize,
+    /// Auxiliary columns, counted by base coordinates (their LDE is always stored).
+    pub aux_columns: usize,
     /// Told each phase as it starts ([`ProverSettings::progress`]).
     progress: Option<Progress>,
 }
@@ -131,6 +133,7 @@ impl core::fmt::Debug for ProvingReport {
             .field("security_bits", &self.security_bits)
             .field("options", &self.options)
             .field("stored_columns", &self.stored_columns)
+            .field("aux_columns", &self.aux_columns)
             .finish()
     }
 }
@@ -185,26 +188,40 @@ pub enum LdeStorage {
 }
 
 /// An estimate of the prover's peak memory, in bytes, for a trace of `trace_length` rows of
-/// which `stored_columns` have their LDE stored ([`ProvingReport::stored_columns`]: the columns
-/// whose values are not all equal, auxiliary ones counted by base coordinates; a column that
-/// holds one value on every row is never stored, hiding or not). The whole process's peak,
-/// fitted as `(a + b·columns)·rows` to hiding proofs of Fibonacci (33 stored columns) at 2^16,
-/// 2^18 and 2^20 rows (blowup 8, quadratic extension, 2 threads: 226, 888 and 3547 MiB with
-/// the stored LDE, 134, 520 and 2075 MiB streamed) and to the same proofs when they stored 51
-/// columns (316, 1246 and 4978 MiB), rounded up so that it is within 15% above them, and
-/// scaled by the blowup and (for the cubic extension) the larger extension elements. Front
-/// ends use it (through [`ProverSettings::max_memory`]) to refuse a proof that cannot fit
-/// rather than be killed for running out of memory.
+/// which `stored_columns` main columns have their LDE stored ([`ProvingReport::stored_columns`]:
+/// the columns whose values are not all equal; a column that holds one value on every row is
+/// never stored, hiding or not), with `aux_columns` auxiliary base coordinates
+/// ([`ProvingReport::aux_columns`]). The whole process's peak, fitted as
+/// `(a + b·columns + c·aux + d·[aux > 0])·rows` to hiding proofs (blowup 8, quadratic
+/// extension, 2 threads) and rounded up so that it is not below any of them:
+///
+/// | trace | rows | columns, aux | stored LDE: peak | estimate | streamed: peak | estimate |
+/// |---|---|---|---:|---:|---:|---:|
+/// | Fibonacci | 2^16 | 33, 0 | 226 MiB | 244 | 134 MiB | 149 |
+/// | Fibonacci | 2^18 | 33, 0 | 888 MiB | 926 | 520 MiB | 548 |
+/// | Fibonacci | 2^20 | 33, 0 | 3547 MiB | 3656 | 2075 MiB | 2146 |
+/// | Fibonacci in a loop (control stack) | 2^20 | 41, 2 | 4447 MiB | 4516 | 2543 MiB | 2586 |
+/// | Fibonacci in a loop | 2^22 | 41, 2 | | | 10215 MiB | 10296 |
+/// | `mem_load` chain (memory variant) | 2^14 | 34, 10 | 81 MiB | 91 | 57 MiB | 65 |
+/// | `mem_load` chain | 2^16 | 34, 10 | 303 MiB | 317 | 199 MiB | 212 |
+/// | `mem_load` chain | 2^18 | 34, 10 | 1189 MiB | 1221 | 776 MiB | 801 |
+///
+/// It is scaled by the blowup and (for the cubic extension) the larger extension elements.
+/// Front ends use it (through [`ProverSettings::max_memory`]) to refuse a proof that cannot
+/// fit rather than be killed for running out of memory.
 pub fn estimated_memory(
     trace_length: usize,
     stored_columns: usize,
+    aux_columns: usize,
     options: &ProofOptions,
     storage: LdeStorage,
 ) -> u64 {
-    let columns = stored_columns as u64;
+    let (columns, aux) = (stored_columns as u64, aux_columns as u64);
+    // (with an auxiliary segment the streamed prover also holds the auxiliary LDE, and the
+    // trace until the segment is built)
     let per_row: u64 = match storage {
-        LdeStorage::Stored => 1_000 + 80 * columns,
-        LdeStorage::Streamed => 1_800 + 10 * columns,
+        LdeStorage::Stored => 1_000 + 80 * columns + 110 * aux,
+        LdeStorage::Streamed => 1_800 + 10 * columns + 80 * aux + if aux > 0 { 200 } else { 0 },
     };
     let blowup = options.blowup_factor.max(1) as u64;
     let extension = match options.extension {
@@ -220,7 +237,7 @@ pub fn estimated_memory(
 /// sponge state, which hashes the program), what a front end can check before the trace is
 /// built ([`prove_with_settings`] does, when given a limit).
 pub fn least_memory(trace_length: usize, options: &ProofOptions, storage: LdeStorage) -> u64 {
-    estimated_memory(trace_length, distaff_air::layout::HASHER_WIDTH, options, storage)
+    estimated_memory(trace_length, distaff_air::layout::HASHER_WIDTH, 0, options, storage)
 }
 
 /// How the prover works: what the default entry points use, and what tests and benchmarks may
@@ -308,8 +325,9 @@ pub fn prove_with_settings(
     // rows, more if the options' queries make the masks too long for it
     let mut min_length = if options.hiding { MIN_HIDING_TRACE_LENGTH } else { 0 };
     // an execution too long to prove here is refused before its trace is built (the trace of
-    // 2^24 cycles alone is 8 GiB): its length comes from a run that records nothing, a
-    // hundredth of the time building the trace takes
+    // 2^24 cycles alone is 8 GiB): its length comes from a run that records nothing (for
+    // Fibonacci a hundredth of the time building the trace takes; for a program of `hperm`s,
+    // whose permutations dominate both, a third)
     if let Some(limit) = settings.max_memory {
         let run = report.time("execution", || distaff_processor::execute(program, inputs))?;
         let n = run.trace_length.max(min_length);
@@ -794,11 +812,13 @@ where
     // the varying columns, stored coset by coset (position p is row (p % blowup)·n + p / blowup)
     let layout = dft::RowLayout::of(&coefficients);
     // now that it is known which columns the LDE stores, a proof that cannot fit is refused
-    report.stored_columns = layout.stored_width() + aux_width * d;
+    report.stored_columns = layout.stored_width();
+    report.aux_columns = aux_width * d;
     if let Some(limit) = settings.max_memory {
-        let needed = estimated_memory(n, report.stored_columns, options, storage);
+        let needed = estimated_memory(n, report.stored_columns, report.aux_columns, options, storage);
         if needed > limit {
-            let streamed = estimated_memory(n, report.stored_columns, options, LdeStorage::Streamed);
+            let streamed =
+                estimated_memory(n, report.stored_columns, report.aux_columns, options, LdeStorage::Streamed);
             return Err(ProverError::Memory { trace_length: n, needed, limit, streamed });
         }
     }
@@ -1194,7 +1214,8 @@ where
             // (a coset evaluated at a few points has its extras at those points' rows only,
             // row r·stride then row r·stride + 1 for each: see `extras_at_points`)
             let extra = |r: usize| {
-                let e = if points == n { r & (n - 1) } else { 2 * (r / stride) + usize::from(!r.is_multiple_of(stride)) };
+                let e =
+                    if points == n { r & (n - 1) } else { 2 * (r / stride) + usize::from(!r.is_multiple_of(stride)) };
                 &extra[e * ew..(e + 1) * ew]
             };
             for k0 in (0..len).step_by(symbolic::BLOCK) {
