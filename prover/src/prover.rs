@@ -851,13 +851,9 @@ where
         if aux.len() != aux_width || aux.iter().any(|c| c.len() != n) {
             return Err(ProverError::TraceShape);
         }
-        let (coeffs, stored) = report.time("auxiliary segment", || {
-            let all: Vec<usize> = (0..aux_width * d).collect();
-            let coeffs = dft::interpolate_columns(&coordinates(&aux)).masked(&masks(Purpose::AuxMask, &all));
-            let stored = dft::lde_cosets(&coeffs, blowup);
-            (coeffs, stored)
-        });
-        let layout = dft::RowLayout::of(&coeffs);
+        let all: Vec<usize> = (0..aux_width * d).collect();
+        let (coeffs, layout, stored) =
+            report.time("auxiliary segment", || aux_lde(&aux, &masks(Purpose::AuxMask, &all), blowup));
         (Some(coeffs), layout, stored)
     } else {
         (None, dft::RowLayout::from_columns(&[]), Vec::new())
@@ -903,34 +899,10 @@ where
     let g = Felt::get_root_of_unity(log_n as u32);
     let zg = z * E::from(g);
     let ood = report.time("out-of-domain evaluation", || {
-        let mut frame = evaluate_rows_at_points::<E>(&coefficients, &[z, zg]);
-        let next = frame.pop().unwrap_or_default();
-        let cur = frame.pop().unwrap_or_default();
-        let (aux_cur, aux_next) = match &aux_coefficients {
-            Some(c) => {
-                let mut frame = evaluate_ext_rows_at_points::<E>(c, &[z, zg]);
-                let next = frame.pop().unwrap_or_default();
-                (frame.pop().unwrap_or_default(), next)
-            }
-            None => (Vec::new(), Vec::new()),
-        };
-        // (the DEEP randomiser, the tree's last column of a hiding proof, is not opened at z)
-        let mut comp = evaluate_ext_rows_at_points::<E>(&chunks, &[z]).pop().unwrap_or_default();
-        comp.truncate(num_chunks);
-        Ood { current: cur, next, aux_current: aux_cur, aux_next, composition: comp }
+        out_of_domain_frame::<E>(&coefficients, aux_coefficients.as_ref(), &chunks, (z, zg), num_chunks)
     });
     if checks == Checks::On {
-        // the composition columns must agree with the constraints at z (the verifier's check):
-        // if they do not, the trace violates a constraint; name it
-        let frame =
-            OodFrame { current: &ood.current, next: &ood.next, aux_current: &ood.aux_current, aux_next: &ood.aux_next };
-        let expected = composition_at(air, frame, &alphas, &challenges, z);
-        if expected != Some(combine_composition_columns(&ood.composition, z, shape.chunk_len)) {
-            // (the columns are gone by now: the row-by-row check runs on their values recomputed
-            // from the coefficients)
-            check_air_with_challenges(air, &dft::evaluate_columns(&coefficients), &challenges)?;
-            return Err(ProverError::CompositionDegree);
-        }
+        check_composition_at_z(air, &ood, &alphas, &challenges, (z, shape.chunk_len), &coefficients)?;
     }
     let deep = transcript.send_ood_frame(
         &[&ood.current, &ood.next, &ood.aux_current, &ood.aux_next, &ood.composition],
@@ -1010,6 +982,72 @@ where
         aux_openings,
         composition_openings,
     })
+}
+
+/// The auxiliary segment's LDE (step 3): its columns' base coordinates interpolated, masked
+/// (`masks`: none without hiding) and extended, stored coset by coset like the trace's.
+fn aux_lde<E: FieldElement<BaseField = Felt>>(
+    aux: &[Vec<E>],
+    masks: &[(usize, Vec<Felt>)],
+    blowup: usize,
+) -> (dft::Coefficients, dft::RowLayout, Vec<Felt>) {
+    let coefficients = dft::interpolate_columns(&coordinates(aux)).masked(masks);
+    let stored = dft::lde_cosets(&coefficients, blowup);
+    let layout = dft::RowLayout::of(&coefficients);
+    (coefficients, layout, stored)
+}
+
+/// The out-of-domain frame (step 6): the main and auxiliary rows at `z` and `z·g`, and the
+/// composition columns at `z` (the DEEP randomiser, a hiding proof's last composition column,
+/// is not opened at `z`).
+fn out_of_domain_frame<E: FieldElement<BaseField = Felt>>(
+    coefficients: &dft::Coefficients,
+    aux_coefficients: Option<&dft::Coefficients>,
+    chunks: &dft::Coefficients,
+    (z, zg): (E, E),
+    num_chunks: usize,
+) -> Ood<E> {
+    let mut frame = evaluate_rows_at_points::<E>(coefficients, &[z, zg]);
+    let next = frame.pop().unwrap_or_default();
+    let current = frame.pop().unwrap_or_default();
+    let (aux_current, aux_next) = match aux_coefficients {
+        Some(c) => {
+            let mut frame = evaluate_ext_rows_at_points::<E>(c, &[z, zg]);
+            let next = frame.pop().unwrap_or_default();
+            (frame.pop().unwrap_or_default(), next)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut composition = evaluate_ext_rows_at_points::<E>(chunks, &[z]).pop().unwrap_or_default();
+    composition.truncate(num_chunks);
+    Ood { current, next, aux_current, aux_next, composition }
+}
+
+/// The prover's own check of the verifier's out-of-domain equation: the composition columns
+/// at `z` (chunks of `chunk_len` coefficients) must agree with the constraints evaluated on the
+/// frame. If they do not, the trace violates a constraint, and the row-by-row check (on the
+/// trace recomputed from its coefficients: the columns are gone by now) names it.
+fn check_composition_at_z<E, A>(
+    air: &A,
+    ood: &Ood<E>,
+    alphas: &[E],
+    challenges: &[E],
+    (z, chunk_len): (E, usize),
+    coefficients: &dft::Coefficients,
+) -> Result<(), ProverError>
+where
+    E: FieldElement<BaseField = Felt> + ScaleBy<E>,
+    Felt: ScaleBy<E>,
+    A: Air,
+{
+    let frame =
+        OodFrame { current: &ood.current, next: &ood.next, aux_current: &ood.aux_current, aux_next: &ood.aux_next };
+    let expected = composition_at(air, frame, alphas, challenges, z);
+    if expected == Some(combine_composition_columns(&ood.composition, z, chunk_len)) {
+        return Ok(());
+    }
+    check_air_with_challenges(air, &dft::evaluate_columns(coefficients), challenges)?;
+    Err(ProverError::CompositionDegree)
 }
 
 /// The FRI layers' openings and the remainder of winter-fri's proof, in our proof's encoding
