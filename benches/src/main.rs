@@ -4,7 +4,8 @@
 //! that run's own) and prints Markdown tables: for Fibonacci (straight-line) at 2^10..2^18
 //! operations and for Collatz (a `while` loop with a secret-dependent branch per step) from
 //! several start values: operations or cycles, trace length, execution time, proving time,
-//! peak memory, verification time (median of repeated runs), proof size and conjectured
+//! peak memory (of the first proof: the process's high-water mark right after it), verification
+//! time (median of repeated runs), proof size and conjectured
 //! security, and the commit floor of the same trace shape with proving time ÷ floor
 //! (`distaff_prover::commit_floor`, measured after each proof in the same process: a ratio the
 //! machine's drift leaves steady). `perf-report --phases` adds where the proving time goes.
@@ -147,6 +148,7 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
     let mut verify_times = Vec::new();
     let mut floors = Vec::new();
     let mut last = None;
+    let mut peak = None;
     for _ in 0..runs {
         let t = Instant::now();
         let out = execute(&program, &inputs).expect("execution");
@@ -155,6 +157,10 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         let t = Instant::now();
         let (outputs, proof, report) = prove_with(&program, &inputs, 1, &options, storage).expect("proof");
         prove_times.push(t.elapsed());
+        // the peak of the first proof, in a fresh process: before the commit floor's buffers
+        // (which can outgrow the allocator's kept memory and raise the peak by half) and before
+        // later proofs meet the heap the earlier ones left
+        peak.get_or_insert_with(peak_rss_kib);
         let bytes = proof.to_bytes();
         for _ in 0..5 {
             let t = Instant::now();
@@ -192,7 +198,7 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         report.trace_length,
         median(exec_times).as_secs_f64() * 1e3,
         median(prove_times).as_secs_f64(),
-        peak_rss_kib() / 1024,
+        peak.unwrap_or(0) / 1024,
         median(verify_times).as_secs_f64() * 1e3,
         size,
         bits,
