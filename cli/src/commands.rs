@@ -376,7 +376,8 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
     .with_hiding(hiding);
     check_writable(proof_path)?;
     let start = Instant::now();
-    // the prover refuses, once the trace is built, a proof that cannot fit in memory
+    // the prover refuses a proof that cannot fit in memory: before building the trace for the
+    // least any trace of its length needs, and once it is built for what it needs
     let display = args.progress.then(ProgressDisplay::new);
     let progress: Option<distaff_prover::Progress> = display.clone().map(|d| {
         let progress: distaff_prover::Progress = std::sync::Arc::new(move |phase| d.phase(phase));

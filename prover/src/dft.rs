@@ -179,10 +179,11 @@ impl Extras {
                         }
                         y0k *= y0;
                     }
+                    tile[self.h * tile_w..].fill(Goldilocks::ZERO);
+                    // (after the zero rows: with h = 0 row 0 is one of them, and still holds v_t)
                     for (seg, v) in tile[..tile_w].chunks_exact_mut(tile_b).zip(&values) {
                         seg.iter_mut().for_each(|x| *x += *v);
                     }
-                    tile[self.h * tile_w..].fill(Goldilocks::ZERO);
                     // decimation in frequency: natural order in, bit-reversed order out
                     let mut half = big_h / 2;
                     while half >= 1 {
@@ -1031,6 +1032,31 @@ mod tests {
 mod masked_tests {
     use super::*;
     use distaff_math::polynom;
+
+    /// The masked constant columns' cosets over several tiles (a 2^15-row trace, 4096
+    /// transforms per coset, 2048 to a tile) and with masks of 0 to 9 coefficients (transforms
+    /// of 1 to 16 points): every sampled row equals the polynomial evaluated at its point.
+    #[test]
+    fn extras_cosets_span_several_tiles_and_any_mask_length() {
+        let n: usize = 1 << 15;
+        let blowup = 8;
+        let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
+        for h in [0usize, 1, 2, 5, 9] {
+            let cols: Vec<Vec<Felt>> = vec![vec![Felt::new(7); n], vec![Felt::new(11); n]];
+            let masks: Vec<(usize, Vec<Felt>)> =
+                (0..2).map(|c| (c, (0..h as u64).map(|k| Felt::new(1000 + 37 * k + c as u64)).collect())).collect();
+            let m = interpolate_columns(&cols).masked_sparse(&masks);
+            assert_eq!(m.extras().columns(), &[0, 1]);
+            for j in [0, 5] {
+                let coset = m.extras().coset(j, n, blowup);
+                assert_eq!(coset.len(), 2 * n);
+                for r in (0..n).step_by(97).chain([n - 1]) {
+                    let x = Felt::GENERATOR * omega.exp((r * blowup + j) as u64);
+                    assert_eq!(&coset[2 * r..2 * r + 2], &m.extras().at(x, n)[..], "h = {h}, coset {j}, row {r}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn masked_polynomials_have_their_high_coefficients_everywhere() {

@@ -324,12 +324,13 @@ pub fn prove_with_settings(
     // a hiding proof needs a trace of some length (padded with halted rows): at least 2^10
     // rows, more if the options' queries make the masks too long for it
     let mut min_length = if options.hiding { MIN_HIDING_TRACE_LENGTH } else { 0 };
-    // an execution too long to prove here is refused before its trace is built (the trace of
-    // 2^24 cycles alone is 8 GiB): its length comes from a run that records nothing (for
-    // Fibonacci a hundredth of the time building the trace takes; for a program of `hperm`s,
-    // whose permutations dominate both, a third)
+    // the program runs once without recording (for Fibonacci a hundredth of the time building
+    // the trace takes; for a program of `hperm`s, whose permutations dominate both, a third), so
+    // that a failing execution (an endless loop runs to the 2^24-cycle limit) fails before any
+    // trace is recorded, and an execution too long to prove here is refused before its trace is
+    // built (the trace of 2^24 cycles alone is 8 GiB)
+    let run = report.time("execution", || distaff_processor::execute(program, inputs))?;
     if let Some(limit) = settings.max_memory {
-        let run = report.time("execution", || distaff_processor::execute(program, inputs))?;
         let n = run.trace_length.max(min_length);
         let needed = least_memory(n, options, settings.storage);
         if needed > limit {
