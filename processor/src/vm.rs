@@ -9,7 +9,8 @@ use distaff_math::{Felt, FieldElement};
 use std::collections::BTreeMap;
 
 /// The longest execution we run (in cycles, i.e. trace rows before halting): 2^24. Executing
-/// it takes a second; proving it takes a trace of 2^24 (or 2^25) rows, which the prover refuses
+/// it takes from a fraction of a second (arithmetic in a loop) to about half a minute (a chain
+/// of `hperm`s, 12 µs a permutation); proving it takes a trace of 2^24 (or 2^25) rows, which the prover refuses
 /// up front on a machine that cannot hold it (on our 24 GiB development machine the longest
 /// proven trace is 2^23 rows). A program that runs longer (an endless loop, say) stops with
 /// [`ExecutionError::CycleLimit`].

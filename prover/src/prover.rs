@@ -240,6 +240,23 @@ pub fn least_memory(trace_length: usize, options: &ProofOptions, storage: LdeSto
     estimated_memory(trace_length, distaff_air::layout::HASHER_WIDTH, 0, options, storage)
 }
 
+/// Refuses ([`ProverError::Memory`]) a proof of a trace of `n` rows whose memory estimate for
+/// the settings' storage, `estimate(storage)`, exceeds [`ProverSettings::max_memory`] (the
+/// error also gives the streamed estimate).
+fn refuse_over_limit(
+    settings: &ProverSettings,
+    n: usize,
+    estimate: impl Fn(LdeStorage) -> u64,
+) -> Result<(), ProverError> {
+    let Some(limit) = settings.max_memory else { return Ok(()) };
+    let needed = estimate(settings.storage);
+    if needed > limit {
+        let streamed = estimate(LdeStorage::Streamed);
+        return Err(ProverError::Memory { trace_length: n, needed, limit, streamed });
+    }
+    Ok(())
+}
+
 /// How the prover works: what the default entry points use, and what tests and benchmarks may
 /// change. None of it changes what a proof shows.
 #[derive(Clone)]
@@ -330,14 +347,8 @@ pub fn prove_with_settings(
     // trace is recorded, and an execution too long to prove here is refused before its trace is
     // built (the trace of 2^24 cycles alone is 8 GiB)
     let run = report.time("execution", || distaff_processor::execute(program, inputs))?;
-    if let Some(limit) = settings.max_memory {
-        let n = run.trace_length.max(min_length);
-        let needed = least_memory(n, options, settings.storage);
-        if needed > limit {
-            let streamed = least_memory(n, options, LdeStorage::Streamed);
-            return Err(ProverError::Memory { trace_length: n, needed, limit, streamed });
-        }
-    }
+    let n = run.trace_length.max(min_length);
+    refuse_over_limit(settings, n, |storage| least_memory(n, options, storage))?;
     let mut trace = report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?;
     while options.hiding && trace.length() < 1 << 20 {
         let air = ProcessorAir::for_trace(trace.public_inputs(num_outputs), trace.columns());
@@ -815,14 +826,8 @@ where
     // now that it is known which columns the LDE stores, a proof that cannot fit is refused
     report.stored_columns = layout.stored_width();
     report.aux_columns = aux_width * d;
-    if let Some(limit) = settings.max_memory {
-        let needed = estimated_memory(n, report.stored_columns, report.aux_columns, options, storage);
-        if needed > limit {
-            let streamed =
-                estimated_memory(n, report.stored_columns, report.aux_columns, options, LdeStorage::Streamed);
-            return Err(ProverError::Memory { trace_length: n, needed, limit, streamed });
-        }
-    }
+    let (stored_columns, aux_columns) = (report.stored_columns, report.aux_columns);
+    refuse_over_limit(settings, n, |storage| estimated_memory(n, stored_columns, aux_columns, options, storage))?;
     let stored: Option<Vec<Felt>> = match storage {
         LdeStorage::Stored => Some(report.time("trace LDE", || dft::lde_cosets(&coefficients, blowup))),
         LdeStorage::Streamed => None,
