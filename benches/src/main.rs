@@ -26,18 +26,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use distaff_air::{Instruction, Program};
+use distaff_benches::{fibonacci, fibonacci_ops};
 use distaff_math::Felt;
 use distaff_processor::{execute, ProgramInputs};
 use distaff_prover::{prove_with, HashFunction, LdeStorage, ProofOptions};
-
-/// The Fibonacci program with `ops` operations (`repeat.(ops/3) swap dup.1 add end`).
-fn fibonacci(ops: usize) -> Program {
-    let mut p = Vec::with_capacity(ops);
-    for _ in 0..ops / 3 {
-        p.extend([Instruction::Swap(1), Instruction::Dup(1), Instruction::Add]);
-    }
-    Program::new(p).expect("valid program")
-}
 
 /// The Collatz example program (`examples/collatz.dasm`).
 fn collatz() -> Program {
@@ -403,16 +395,6 @@ fn main() {
                 sizes.iter().map(|s| cells.get(&(s.clone(), name.clone())).cloned().unwrap_or_default()).collect();
             println!("| {name} | {} |", row.join(" | "));
         }
-    }
-}
-
-/// The Fibonacci operations of the row of trace length 2^`log`.
-fn fibonacci_ops(log: usize) -> usize {
-    // F(86181) at 2^18: the largest multiple of 3 operations whose trace fits 2^18 rows.
-    if log == 18 {
-        86181 * 3
-    } else {
-        ((1usize << log) - 64) / 3 * 3
     }
 }
 
