@@ -22,7 +22,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-pub mod channel;
+pub mod fri;
 pub mod merkle;
 pub mod options;
 pub mod proof;

@@ -34,7 +34,7 @@
 //! 7. **FRI commit phase.** The DEEP polynomial
 //!    `D(x) = (x^Δ_T·Σ γ_j·(T_j(x) − T_j(z)) + x^Δ_H·Σ δ_k·(H_k(x) − H_k(z)))/(x − z) +
 //!    x^Δ_T·Σ γ'_j·(T_j(x) − T_j(z·g))/(x − z·g) + R(x)` has `K` coefficients; FRI
-//!    (winter-fri, same transcript) proves that `F(x) = D(x)·(1 + β·x^k)` has fewer than `B`
+//!    (winter-fri's prover, same transcript; [`crate::fri`] verifies it) proves that `F(x) = D(x)·(1 + β·x^k)` has fewer than `B`
 //!    coefficients, which pins `D` to exactly `K` ([`degree_correction`]). Each layer's root
 //!    is absorbed and a folding challenge drawn after it; the last commitment is the hash of
 //!    the remainder polynomial's coefficients (winter-fri's: padded with zeros above `B`).
@@ -46,9 +46,9 @@
 //! 10. **Checks.** The verifier replays steps 1–8 from the proof and checks, in order: the
 //!     constraints at `z` against the composition chunks' values there (step 6); the proof
 //!     of work (step 8); each opening against its commitment (step 9); and FRI on the DEEP
-//!     values it computes from the openings (step 7): each layer's openings against its root,
-//!     each fold, the padded remainder against its commitment, its length, and its values at
-//!     the folded positions.
+//!     values it computes from the openings (step 7, [`crate::fri`]): each layer's openings
+//!     against its root, each fold, the padded remainder against its commitment, and its
+//!     values at the folded positions (the remainder's length is checked when it is decoded).
 //!
 //! # What the verifier inherits, and why each piece is sound
 //!
@@ -59,10 +59,9 @@
 //!
 //! | inherited | what it does | what it does not do | why we are sound |
 //! |---|---|---|---|
-//! | winter-fri `VerifierChannel::read_remainder` (default) | returns the remainder | compare it with its commitment | **overridden** in [`crate::channel::FriChannel`]: the hash of the coefficients must be the last FRI commitment |
-//! | winter-fri `VerifierChannel::read_layer_queries` (default) | hashes each opened leaf of a layer, checks them against the layer's root with `verify_many` | check the number of leaves or their positions; `group_slice_elements` panics on a length not a multiple of the folding factor | each layer's value count is checked against the positions folded into it before FRI runs ([`crate::channel::FriChannel::load`]); `MerkleVc::verify_many` requires one leaf per index |
-//! | winter-fri `FriVerifier::new` | reseeds with every commitment (the remainder's too) and draws a folding challenge after each; checks degree divisibility | check the number of commitments (`layer_commitments[depth]` would panic with too few) | the decoder and the verifier require exactly `layers + 1` commitments |
-//! | winter-fri `FriVerifier::verify` | checks each fold, the remainder's length (at most the bound) and its values at the folded positions | check positions are in range (its `get_query_values` unwraps), or the remainder against its commitment | positions come from the transcript over exactly FRI's domain; leaf counts are pinned (above); the remainder's length is exact and its commitment checked |
+//! | winter-fri `FriVerifier` (`new`, `verify`) and its `VerifierChannel` | the commit phase (a challenge drawn after each commitment) and the query phase; the default `read_remainder` returns the remainder unchecked | compare the remainder with its commitment (how forged proofs of any claim were once accepted); check the number of commitments, of leaves or their positions (several paths panic on a wrong count); and its fold check interpolates each coset over the extension field, a fifth of a verification | **not used**: [`crate::fri`] runs the same two phases with the same checks in the same order, checks the remainder's commitment and every count before hashing, and folds with an inverse FFT (no inversion). A test runs it beside winter-fri's verifier on honest and changed sections from winter-fri's prover and requires the same result |
+//! | winter-fri `folding::fold_positions` | reduces positions modulo the folded domain, drops repeats, keeps first-occurrence order | — | the same order as winter-fri's prover builds its batch proofs in |
+//! | winter-math `fft::get_inv_twiddles`, `fft::serial_fft` | the inverse FFT of a coset | return an error: they assert a power-of-two length of at most 2^32 and matching twiddles | called with the validated folding factor (2, 4, 8 or 16) and periods checked to be powers of two at most `n` ([`crate::verify_air`]) |
 //! | winter-fri `FriProof` (parsing) | `num_partitions()` is `2^byte`; `parse_layers` hashes every value | bound anything before hashing; the partition byte overflows | **not used**: the proof carries FRI in our own bounded encoding |
 //! | winter-fri `FriOptions::new` | asserts the blowup and folding factor | return an error | built only from validated options ([`crate::ProofOptions::fri_options`]) |
 //! | winter-crypto `DefaultRandomCoin::draw` | rejection-samples field elements from the hash (uniform); fails after 1000 tries | — | a failure is a `Transcript` error; a prover cannot force one |
@@ -252,13 +251,22 @@ pub fn combine_composition_columns<E: FieldElement<BaseField = Felt>>(columns_at
 /// Coefficients of each periodic column's polynomial in `x^(n/period)` (interpolated over the
 /// subgroup of its period).
 pub fn periodic_polys(columns: &[Vec<Felt>]) -> Vec<Vec<Felt>> {
+    // (the inverse twiddles and 1/period once per period: an AIR's columns share few periods,
+    // the VM's 28 all have period 8)
+    let mut per_period: Vec<(usize, Vec<Felt>, Felt)> = Vec::new();
     columns
         .iter()
         .map(|col| {
             let mut c = col.clone();
-            if c.len() > 1 {
-                let inv_twiddles = fft::get_inv_twiddles::<Felt>(c.len());
-                fft::interpolate_poly(&mut c, &inv_twiddles);
+            let len = c.len();
+            if len > 1 {
+                let k = per_period.iter().position(|(period, ..)| *period == len).unwrap_or_else(|| {
+                    per_period.push((len, fft::get_inv_twiddles::<Felt>(len), Felt::new(len as u64).inv()));
+                    per_period.len() - 1
+                });
+                let (_, inv_twiddles, inv_len) = &per_period[k];
+                fft::serial_fft(&mut c, inv_twiddles);
+                c.iter_mut().for_each(|v| *v *= *inv_len);
             }
             c
         })
@@ -267,10 +275,20 @@ pub fn periodic_polys(columns: &[Vec<Felt>]) -> Vec<Vec<Felt>> {
 
 /// Evaluates the periodic columns at `x` for a trace of `trace_length` rows.
 pub fn periodic_values_at<E: FieldElement<BaseField = Felt>>(polys: &[Vec<Felt>], x: E, trace_length: usize) -> Vec<E> {
+    // (`x^(n/period)` once per period)
+    let mut powers: Vec<(usize, E)> = Vec::new();
     polys
         .iter()
         .map(|p| {
-            let y = x.exp(((trace_length / p.len().max(1)) as u64).into());
+            let period = p.len().max(1);
+            let y = match powers.iter().find(|(q, _)| *q == period) {
+                Some(&(_, y)) => y,
+                None => {
+                    let y = x.exp(((trace_length / period) as u64).into());
+                    powers.push((period, y));
+                    y
+                }
+            };
             let mut acc = E::ZERO;
             for c in p.iter().rev() {
                 acc = acc * y + E::from(*c);
@@ -358,6 +376,34 @@ mod tests {
         // z^n = 1 at every n-th root of unity, not only at 1 and g^(n−1)
         for z in [Felt::ONE, g, g.exp(2), g.exp(32), g.inv()] {
             assert_eq!(composition_at(&air, frame, &[], &[], QuadFelt::from(z)), None, "{z}");
+        }
+    }
+
+    #[test]
+    fn periodic_polynomials_are_winter_math_s_interpolation() {
+        let columns: Vec<Vec<Felt>> = [8usize, 2, 8, 16, 4, 8]
+            .iter()
+            .enumerate()
+            .map(|(i, &len)| (0..len).map(|j| Felt::new((i * 31 + j * j + 5) as u64)).collect())
+            .collect();
+        let polys = periodic_polys(&columns);
+        let n = 64;
+        let x = QuadFelt::new(Felt::new(3), Felt::new(11));
+        let values = periodic_values_at(&polys, x, n);
+        for (k, column) in columns.iter().enumerate() {
+            let mut expected = column.clone();
+            fft::interpolate_poly(&mut expected, &fft::get_inv_twiddles::<Felt>(column.len()));
+            assert_eq!(polys[k], expected, "column {k}");
+            // each value is the column's polynomial at x^(n/period), and it reproduces the column
+            let y = x.exp((n / column.len()) as u64);
+            assert_eq!(
+                values[k],
+                distaff_math::polynom::eval(&expected.iter().map(|&c| QuadFelt::from(c)).collect::<Vec<_>>(), y)
+            );
+            let root = Felt::get_root_of_unity(column.len().trailing_zeros());
+            for (j, &v) in column.iter().enumerate() {
+                assert_eq!(distaff_math::polynom::eval(&polys[k], root.exp(j as u64)), v, "column {k}, row {j}");
+            }
         }
     }
 

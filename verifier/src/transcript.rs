@@ -116,7 +116,8 @@ impl<H: ElementHasher<BaseField = Felt>> Transcript<H> {
     }
 
     /// Step 7: FRI's commit phase runs on the coin itself (winter-fri's prover channel and
-    /// verifier reseed it with each layer's root and draw the folding challenges).
+    /// [`crate::fri::folding_challenges`] reseed it with each layer's root and draw the folding
+    /// challenges).
     pub fn coin(&mut self) -> &mut DefaultRandomCoin<H> {
         &mut self.coin
     }

@@ -5,13 +5,12 @@ use alloc::vec::Vec;
 use distaff_air::air::num_constraints;
 use distaff_air::layout::FULL_TRACE_WIDTH;
 use distaff_air::{Air, ProcessorAir, PublicInputs, Variant, Word, MAX_INITIAL_MEMORY, MAX_OUTPUTS, MAX_PUBLIC_INPUTS};
-use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
+use distaff_math::{batch_inversion, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
-use winter_crypto::{DefaultRandomCoin, Digest, ElementHasher, Hasher, VectorCommitment};
-use winter_fri::FriVerifier;
+use winter_crypto::{Digest, ElementHasher, Hasher, VectorCommitment};
 use winter_utils::{ByteReader, Deserializable, SliceReader};
 
-use crate::channel::{FriChannel, LayerShape};
+use crate::fri::{folding_challenges, FriProof, LayerShape};
 use crate::merkle::{decode_batch_proof, MerkleVc};
 use crate::options::{FieldExtension, HashFunction};
 use crate::proof::{Openings, Proof};
@@ -224,15 +223,8 @@ where
             got: fri_roots.len(),
         });
     }
-    let mut channel = FriChannel::<E, H>::new(fri_roots)?;
     // FRI proves F = D·(1 + β·x^k) has fewer than B coefficients (protocol::degree_correction)
-    let fri = FriVerifier::<E, FriChannel<E, H>, H, DefaultRandomCoin<H>, MerkleVc<H>>::new(
-        &mut channel,
-        transcript.coin(),
-        fri_shape.options(),
-        fri_shape.max_poly_degree,
-    )
-    .map_err(VerificationError::Fri)?;
+    let alphas = folding_challenges::<E, H>(transcript.coin(), &fri_roots)?;
 
     // --- step 8: proof of work and query positions -------------------------------------------
     if transcript.proof_of_work_bits(proof.pow_nonce) < options.grinding_bits {
@@ -248,7 +240,7 @@ where
         remainder_len: fri_shape.remainder_len,
         padded_remainder_len: fri_shape.winter_remainder_len,
     };
-    channel.load(&proof.fri_layers, &proof.fri_remainder, &positions, layers)?;
+    let fri = FriProof::<E, H>::load(&fri_roots, &proof.fri_layers, &proof.fri_remainder, &positions, layers)?;
     let depth = lde_size.trailing_zeros();
     let d = E::EXTENSION_DEGREE;
     let trace = ("trace openings", VerificationError::TraceCommitment);
@@ -282,10 +274,14 @@ where
     let zg = z * E::from(g);
     let omega = Felt::get_root_of_unity(depth);
     let offset = Felt::GENERATOR;
+    let xs: Vec<Felt> = positions.iter().map(|&pos| offset * omega.exp_vartime(pos as u64)).collect();
+    // 1/(x − z) and 1/(x − z·g) at every query, with one inversion: never zero, since x is in
+    // the base field and z, z·g are not, which the transcript checks when it draws z
+    // (Transcript::commit_composition)
+    let denominators: Vec<E> = xs.iter().flat_map(|&x| [E::from(x) - z, E::from(x) - zg]).collect();
+    let inverses = batch_inversion(&denominators);
     let mut evaluations = Vec::with_capacity(positions.len());
-    for (i, &pos) in positions.iter().enumerate() {
-        let x_base = offset * omega.exp_vartime(pos as u64);
-        let x = E::from(x_base);
+    for (i, &x_base) in xs.iter().enumerate() {
         let mut a = E::ZERO;
         let mut b = E::ZERO;
         for (j, &t) in trace_rows[i][..main_width].iter().enumerate() {
@@ -301,17 +297,14 @@ where
         for (k, &h) in comp_rows[i][..num_chunks].iter().enumerate() {
             c += deep.composition[k] * (h - ood_composition[k]);
         }
-        // (never zero: x is in the base field and z, z·g are not, which the transcript
-        // checks when it draws z: Transcript::commit_composition)
-        let (dz, dzg) = (x - z, x - zg);
         let shift_t = E::from(x_base.exp_vartime(shape.trace_shift as u64));
         let shift_h = E::from(x_base.exp_vartime(shape.composition_shift as u64));
-        let mut value = (shift_t * a + shift_h * c) / dz + shift_t * b / dzg;
+        let mut value = (shift_t * a + shift_h * c) * inverses[2 * i] + shift_t * b * inverses[2 * i + 1];
         if shape.hiding.is_some() {
             value += comp_rows[i][num_chunks];
         }
         let correction = E::from(x_base.exp_vartime(shape.fri.correction_exponent as u64));
         evaluations.push(value * degree_correction(deep.degree_correction, correction));
     }
-    fri.verify(&mut channel, &evaluations, &positions).map_err(VerificationError::Fri)
+    fri.verify(&alphas, &evaluations, &positions)
 }
