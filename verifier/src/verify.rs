@@ -306,5 +306,5 @@ where
         let correction = E::from(x_base.exp_vartime(shape.fri.correction_exponent as u64));
         evaluations.push(value * degree_correction(deep.degree_correction, correction));
     }
-    fri.verify(&alphas, &evaluations, &positions)
+    fri.verify(&alphas, &evaluations)
 }
