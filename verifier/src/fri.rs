@@ -615,6 +615,9 @@ mod tests {
         for domain_size in [4095, 6144, 1 << 33] {
             assert_eq!(refused(LayerShape { domain_size, ..good }), malformed("FRI domain"), "domain {domain_size}");
         }
+        // (2^32 points are the field's largest domain: its shape passes, the proofs' depth not)
+        let largest = LayerShape { domain_size: 1 << 32, ..good };
+        assert_eq!(refused(largest), malformed("FRI layer Merkle proof"));
         assert_eq!(refused(LayerShape { num_layers: 4, ..good }), malformed("FRI domain"));
         assert_eq!(refused(LayerShape { domain_size: 1 << 6, ..good }), malformed("FRI domain"));
         // one layer fewer or more than the section has
@@ -633,7 +636,12 @@ mod tests {
         let sent = QuadFelt::slice_as_base_elements(&s.remainder);
         for commitments in [&s.commitments[1..], &[s.commitments.clone(), s.commitments.clone()].concat()[..]] {
             let loaded = FriProof::<QuadFelt, H>::load(commitments, &openings(&s), sent, &s.positions, good);
-            assert!(matches!(loaded, Err(VerificationError::Shape { what: "FRI commitments", .. })));
+            let expected = VerificationError::Shape {
+                what: "FRI commitments",
+                expected: good.num_layers + 1,
+                got: commitments.len(),
+            };
+            assert_eq!(loaded.map(|_| ()), Err(expected));
         }
         // positions: none, out of order, repeated, outside the domain
         let last = *s.positions.last().expect("a position");
