@@ -66,8 +66,9 @@ const fn integers(m: &[[Felt; HASHER_WIDTH]; HASHER_WIDTH]) -> [[u64; HASHER_WID
     out
 }
 
-/// Rescue's MDS matrix and its inverse, as integers.
-const MDS: [[u64; HASHER_WIDTH]; HASHER_WIDTH] = integers(&Rp64_256::MDS);
+/// Rescue's MDS matrix as integers (the rows are the outputs).
+pub const MDS: [[u64; HASHER_WIDTH]; HASHER_WIDTH] = integers(&Rp64_256::MDS);
+/// Rescue's inverse MDS matrix as integers.
 const INV_MDS: [[u64; HASHER_WIDTH]; HASHER_WIDTH] = integers(&Rp64_256::INV_MDS);
 
 /// Residuals of the round constraint: zero iff `next = round(current)` with the given

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod debug;
+pub mod rescue;
 mod trace;
 mod vm;
 

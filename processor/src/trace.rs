@@ -202,7 +202,7 @@ impl Recorder for TraceRecorder {
     fn permute(&mut self, state: &mut [Felt; HASHER_WIDTH]) {
         let mut states = [*state; CYCLE_LEN];
         for r in 0..rescue::NUM_ROUNDS {
-            rescue::apply_round(state, r);
+            crate::rescue::apply_round(state, r);
             states[r + 1] = *state;
         }
         self.permutations.push(states);
@@ -285,7 +285,7 @@ impl Decoder<'_> {
             }
             self.write(base + j, state, batch(j), kind, emit, op(j));
             if j < rescue::NUM_ROUNDS && states.is_none() {
-                rescue::apply_round(state, j);
+                crate::rescue::apply_round(state, j);
             }
         }
     }

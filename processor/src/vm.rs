@@ -715,7 +715,7 @@ pub(crate) trait Recorder {
     /// decoder's rows, computes them here, so that the permutation is computed once).
     #[inline(always)]
     fn permute(&mut self, state: &mut [Felt; 12]) {
-        distaff_air::rescue::apply_permutation(state);
+        crate::rescue::apply_permutation(state);
     }
 }
 
