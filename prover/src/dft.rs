@@ -65,6 +65,9 @@ pub struct Extras {
 }
 
 impl Extras {
+    /// No masked constant columns.
+    pub const EMPTY: Extras = Extras { columns: Vec::new(), values: Vec::new(), masks: Vec::new(), h: 0 };
+
     /// The columns, in order.
     pub fn columns(&self) -> &[usize] {
         &self.columns

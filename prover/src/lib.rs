@@ -33,19 +33,31 @@
 //! * **grinding and queries**: a proof-of-work nonce is searched in parallel, then trace and
 //!   composition rows are opened at the drawn positions with batch Merkle proofs.
 //!
+//! Each step is a function of its own module, after Winterfell's prover: `trace` (steps 1 and 2:
+//! the main trace and the auxiliary segment), `composer` (3 and 4: constraint evaluation and
+//! the composition columns), `deep` (5 to 7: the out-of-domain frame and the DEEP composition),
+//! `queries` (8 and 9: FRI, grinding and the openings) and `commit` (the Merkle commitments
+//! they share); `prover` runs them in order. A hiding proof differs from a succinct-only one
+//! only in what `zk::Hiding` gives the steps: masks, salts and randomisers.
+//!
 //! Threads come from rayon's global pool, so `RAYON_NUM_THREADS` is respected. A binary that
 //! proves should call [`keep_freed_memory`] first (the `distaff` CLI does).
 #![deny(missing_docs)]
 // Protocol code indexes columns and coefficients by number, as the math is written.
 #![allow(clippy::needless_range_loop)]
 
+mod commit;
+mod composer;
+mod deep;
 mod dft;
 pub mod fold;
 mod hash;
 mod memory;
 mod merkle;
 mod prover;
+mod queries;
 pub mod symbolic;
+mod trace;
 pub mod zk;
 
 pub use dft::RowLayout;

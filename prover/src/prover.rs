@@ -1,36 +1,25 @@
 //! The proving procedure.
 
 use std::borrow::Cow;
-use std::marker::PhantomData;
-
-use crate::dft;
 use std::time::{Duration, Instant};
 
-use crate::hash::{RowHasher, Salted, Stored};
-use crate::merkle::{LeafFn, Leaves, PartialTree};
-use crate::symbolic;
-use crate::zk::{Purpose, Randomness, Salts};
+use crate::commit::{commitment_error, digest_bytes, stored_leaves, RECOMPUTED_LEVELS};
+use crate::hash::RowHasher;
+use crate::merkle::PartialTree;
+use crate::zk::{Hiding, Purpose, Randomness};
+use crate::{composer, deep, dft, queries, trace};
 use distaff_air::air::num_constraints;
-use distaff_air::debug::{check_air_with_challenges, ConstraintFailure};
+use distaff_air::debug::ConstraintFailure;
 use distaff_air::layout::{FULL_TRACE_WIDTH, TRACE_WIDTH};
 use distaff_air::{Air, ProcessorAir, Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
-use distaff_math::lazy::Accumulator;
-use distaff_math::{batch_inversion, polynom, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
+use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use distaff_processor::{build_trace_with_min_length, ExecutionError, ProgramInputs};
-use distaff_verifier::merkle::{BoundedBatchProof, MerkleVc};
-use distaff_verifier::proof::Openings;
-#[cfg(test)]
-use distaff_verifier::protocol::degree_correction;
-use distaff_verifier::protocol::{combine_composition_columns, composition_at, periodic_polys, OodFrame, ScaleBy};
+use distaff_verifier::protocol::ScaleBy;
 use distaff_verifier::shape::{hiding_options, ProofShape, MIN_HIDING_TRACE_LENGTH};
-use distaff_verifier::transcript::{DeepCoefficients, TranscriptError};
+use distaff_verifier::transcript::TranscriptError;
 use distaff_verifier::Transcript;
 use distaff_verifier::{FieldExtension, HashFunction, OptionsError, Proof, ProofOptions};
-use rayon::prelude::*;
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
-use winter_crypto::{Digest, ElementHasher, RandomCoin};
-use winter_fri::{FriProver, ProverChannel};
-use winter_utils::Serializable;
 
 /// Whether the prover checks its own trace before proving.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,13 +134,13 @@ impl ProvingReport {
     }
 
     /// Tells the progress function that phase `name` starts.
-    fn begin(&self, name: &'static str) {
+    pub(crate) fn begin(&self, name: &'static str) {
         if let Some(progress) = &self.progress {
             progress(name);
         }
     }
 
-    fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+    pub(crate) fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         self.begin(name);
         let start = Instant::now();
         let out = f();
@@ -159,7 +148,7 @@ impl ProvingReport {
         out
     }
 
-    fn add(&mut self, name: &'static str, elapsed: Duration) {
+    pub(crate) fn add(&mut self, name: &'static str, elapsed: Duration) {
         match self.phases.iter_mut().find(|p| p.0 == name) {
             Some(p) => p.1 += elapsed,
             None => self.phases.push((name, elapsed)),
@@ -243,7 +232,7 @@ pub fn least_memory(trace_length: usize, options: &ProofOptions, storage: LdeSto
 /// Refuses ([`ProverError::Memory`]) a proof of a trace of `n` rows whose memory estimate for
 /// the settings' storage, `estimate(storage)`, exceeds [`ProverSettings::max_memory`] (the
 /// error also gives the streamed estimate).
-fn refuse_over_limit(
+pub(crate) fn refuse_over_limit(
     settings: &ProverSettings,
     n: usize,
     estimate: impl Fn(LdeStorage) -> u64,
@@ -482,33 +471,6 @@ fn prove_air_with_report<A: Air>(
     }
 }
 
-/// winter-fri's prover channel over our transcript (step 7 of the protocol).
-struct FriTranscript<E, H: ElementHasher<BaseField = Felt>> {
-    transcript: Transcript<H>,
-    roots: Vec<H::Digest>,
-    failed: bool,
-    _e: PhantomData<E>,
-}
-
-impl<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>> ProverChannel<E> for FriTranscript<E, H> {
-    type Hasher = H;
-
-    fn commit_fri_layer(&mut self, layer_root: H::Digest) {
-        self.roots.push(layer_root);
-        self.transcript.coin().reseed(layer_root);
-    }
-
-    fn draw_fri_alpha(&mut self) -> E {
-        match self.transcript.coin().draw() {
-            Ok(a) => a,
-            Err(_) => {
-                self.failed = true;
-                E::ONE
-            }
-        }
-    }
-}
-
 impl From<TranscriptError> for ProverError {
     fn from(_: TranscriptError) -> Self {
         ProverError::Transcript
@@ -548,227 +510,9 @@ pub fn commit_floor(trace_length: usize, columns: usize, options: &ProofOptions)
     }
 }
 
-/// Tree levels that a commitment to rows the prover keeps does not store: a path through them
-/// is recomputed from `2^4 = 16` rows when it is opened, and the tree is a sixteenth of its
-/// full size ([`PartialTree`]).
-const RECOMPUTED_LEVELS: u32 = 4;
-
-/// The leaf function of a tree over an LDE stored coset by coset ([`stored_row`]), each row
-/// followed by its salt in a hiding proof. The masked constant columns (`extras`, which are
-/// not stored) are evaluated at each leaf's point: this function then serves only to recompute
-/// the few leaves under an opening ([`commit_stored`] hashes the LDE coset by coset).
-fn stored_leaves<'a, H: RowHasher>(
-    rows: &'a [Felt],
-    layout: &'a dft::RowLayout,
-    extras: &'a dft::Extras,
-    (n, blowup): (usize, usize),
-    salts: Option<Salts<'a>>,
-) -> impl Fn(usize, &mut [H::Digest]) + Sync + 'a {
-    let stored = Stored::new(rows, layout);
-    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-    let hash =
-        move |rows: &Stored<'_>, index: &(dyn Fn(usize) -> usize + Sync), start: usize, out: &mut [H::Digest]| {
-            match &salts {
-                None => H::hash_rows_into(rows, index, out),
-                Some(s) => {
-                    let salts = s.leaves(start, out.len());
-                    let salted = Salted { rows, index, salts: &salts, salt_len: s.salt_len };
-                    H::hash_rows_into(&salted, |k| k, out)
-                }
-            }
-        };
-    move |start, out| {
-        if extras.is_empty() {
-            return hash(&stored, &|k| stored_row(start + k, n, blowup), start, out);
-        }
-        // the leaves' rows gathered, with the masked constant columns at their points
-        let sw = layout.stored_width();
-        let mut gathered = Vec::with_capacity(out.len() * sw);
-        let mut extra = Vec::with_capacity(out.len() * extras.len());
-        for p in start..start + out.len() {
-            let r = stored_row(p, n, blowup);
-            gathered.extend_from_slice(&rows[r * sw..(r + 1) * sw]);
-            extra.extend(extras.at(Felt::GENERATOR * omega.exp(p as u64), n));
-        }
-        hash(&Stored::with_extras(&gathered, layout, &extra), &|k| k, start, out)
-    }
-}
-
-/// Commits to an LDE stored coset by coset whose layout has masked constant columns: each
-/// coset's rows, with those columns' values on the coset ([`dft::Extras::coset`]), are hashed
-/// into their leaves, and the tree is built from the leaves without storing its lowest
-/// [`RECOMPUTED_LEVELS`] levels (openings recompute them with [`stored_leaves`]).
-fn commit_stored<H: RowHasher>(
-    rows: &[Felt],
-    layout: &dft::RowLayout,
-    extras: &dft::Extras,
-    (n, blowup): (usize, usize),
-    salts: Option<Salts<'_>>,
-    report: &mut ProvingReport,
-) -> Result<PartialTree<H>, ProverError> {
-    let sw = layout.stored_width();
-    report.begin("trace commitment");
-    let mut leaves = vec![H::Digest::default(); n * blowup];
-    for j in 0..blowup {
-        // (timed without announcing: the display says "trace commitment" throughout)
-        let t = Instant::now();
-        let extra = extras.coset(j, n, blowup);
-        report.add("trace LDE", t.elapsed());
-        let t = Instant::now();
-        let coset = Stored::with_extras(&rows[j * n * sw..(j + 1) * n * sw], layout, &extra);
-        hash_coset_salted::<H>(&mut leaves, blowup, j, &coset, salts);
-        report.add("trace commitment", t.elapsed());
-    }
-    report.time("trace commitment", || {
-        PartialTree::<H>::build(n * blowup, RECOMPUTED_LEVELS, &|start: usize, out: &mut [H::Digest]| {
-            out.copy_from_slice(&leaves[start..start + out.len()])
-        })
-        .map_err(commitment_error)
-    })
-}
-
-/// Commits to an LDE computed coset by coset (the tree keeps its leaves): each coset's rows
-/// are hashed into the leaves they occupy in the full LDE (row `i·blowup + j` for coset `j`).
-/// The time spent computing the cosets is reported under `lde_phase`, the rest under
-/// `commit_phase`.
-fn commit_cosets<H: RowHasher>(
-    coefficients: &dft::Coefficients,
-    blowup: usize,
-    salts: Option<Salts<'_>>,
-    report: &mut ProvingReport,
-    (lde_phase, commit_phase): (&'static str, &'static str),
-) -> Result<PartialTree<H>, ProverError> {
-    let layout = dft::RowLayout::of(coefficients);
-    report.begin(lde_phase);
-    let start = Instant::now();
-    let mut hashing = Duration::ZERO;
-    let mut leaves = Leaves::<H>::new(coefficients.height() * blowup, blowup).map_err(commitment_error)?;
-    let n = coefficients.height();
-    dft::for_each_coset(coefficients, blowup, blowup, |j, rows| {
-        let extra = coefficients.extras().coset(j, n, blowup);
-        let t = Instant::now();
-        let rows = Stored::with_extras(rows, &layout, &extra);
-        match &salts {
-            None => leaves.add_coset(j, &rows),
-            Some(s) => {
-                let salts = s.coset(j);
-                leaves.add_coset(j, &Salted { rows: &rows, index: |k| k, salts: &salts, salt_len: s.salt_len });
-            }
-        }
-        hashing += t.elapsed();
-    });
-    report.add(lde_phase, start.elapsed() - hashing);
-    let tree = report.time(commit_phase, || leaves.finish());
-    report.add(commit_phase, hashing);
-    Ok(tree)
-}
-
-/// Hashes coset `j`'s rows, each followed by its salt in a hiding proof, into the leaves they
-/// occupy in a leaf array ([`crate::merkle::hash_coset`]).
-fn hash_coset_salted<H: RowHasher>(
-    leaves: &mut [H::Digest],
-    blowup: usize,
-    j: usize,
-    rows: &Stored<'_>,
-    salts: Option<Salts<'_>>,
-) {
-    match salts {
-        None => crate::merkle::hash_coset::<H, _>(leaves, blowup, j, rows),
-        Some(s) => {
-            let coset = s.coset(j);
-            let salted = Salted { rows, index: |k| k, salts: &coset, salt_len: s.salt_len };
-            crate::merkle::hash_coset::<H, _>(leaves, blowup, j, &salted)
-        }
-    }
-}
-
-fn commitment_error(e: winter_crypto::MerkleTreeError) -> ProverError {
-    ProverError::Commitment(e.to_string())
-}
-
-/// The row of LDE position `p` in an LDE stored coset by coset: coset `p % blowup`, row
-/// `p / blowup` within it.
-fn stored_row(p: usize, n: usize, blowup: usize) -> usize {
-    (p % blowup) * n + p / blowup
-}
-
-/// The full rows at LDE `positions` of an LDE stored coset by coset as `layout` says
-/// ([`stored_row`]), one after the other.
-fn stored_values(rows: &[Felt], layout: &dft::RowLayout, positions: &[usize], n: usize, blowup: usize) -> Vec<Felt> {
-    let sw = layout.stored_width();
-    positions
-        .iter()
-        .flat_map(|&p| {
-            let r = stored_row(p, n, blowup);
-            layout.expand(&rows[r * sw..(r + 1) * sw])
-        })
-        .collect()
-}
-
-/// Opens the rows `values` (row-major, `width` per position) of a committed matrix, each
-/// followed by its salt in a hiding proof.
-fn open_values<H: RowHasher>(
-    tree: &PartialTree<H>,
-    leaves: Option<LeafFn<'_, H::Digest>>,
-    values: Vec<Felt>,
-    width: usize,
-    salts: Option<Salts<'_>>,
-    positions: &[usize],
-) -> Result<Openings, ProverError> {
-    let proof = tree.prove(positions, leaves).map_err(commitment_error)?;
-    let values = match salts {
-        None => values,
-        Some(s) => {
-            let salts = s.at(positions);
-            values
-                .chunks(width.max(1))
-                .zip(salts.chunks(s.salt_len))
-                .flat_map(|(row, salt)| row.iter().chain(salt).copied())
-                .collect()
-        }
-    };
-    Ok(Openings { values, merkle_proof: BoundedBatchProof::<H>(proof).to_bytes() })
-}
-
-fn digest_bytes<D: Digest>(d: &D) -> [u8; 32] {
-    d.as_bytes()
-}
-
-/// Splits extension-field columns into their base-field coordinates (column `c·d + k` holds
-/// coordinate `k` of column `c`).
-fn coordinates<E: FieldElement<BaseField = Felt>>(columns: &[Vec<E>]) -> Vec<Vec<Felt>> {
-    let d = E::EXTENSION_DEGREE;
-    let mut out = vec![Vec::new(); columns.len() * d];
-    for (c, col) in columns.iter().enumerate() {
-        let base = E::slice_as_base_elements(col);
-        for (k, o) in out[c * d..(c + 1) * d].iter_mut().enumerate() {
-            *o = base.iter().skip(k).step_by(d).copied().collect();
-        }
-    }
-    out
-}
-
-/// Evaluates extension-field polynomials stored as base coordinates (see [`coordinates`]) at
-/// each of the points `xs` (one vector per point, one pass over the matrix).
-fn evaluate_ext_rows_at_points<E: FieldElement<BaseField = Felt>>(
-    coefficients: &dft::Coefficients,
-    xs: &[E],
-) -> Vec<Vec<E>> {
-    let d = E::EXTENSION_DEGREE;
-    let basis: Vec<E> = (0..d)
-        .map(|k| {
-            let mut unit = vec![Felt::ZERO; d];
-            unit[k] = Felt::ONE;
-            E::slice_from_base_elements(&unit)[0]
-        })
-        .collect();
-    evaluate_rows_at_points::<E>(coefficients, xs)
-        .into_iter()
-        .map(|parts| parts.chunks(d).map(|p| p.iter().zip(&basis).fold(E::ZERO, |acc, (v, b)| acc + *v * *b)).collect())
-        .collect()
-}
-
-#[allow(clippy::too_many_arguments)]
+/// Runs the protocol (see `distaff_verifier::protocol`) on a trace, one step after the other:
+/// each step is a function of its own module, and a hiding proof differs from a succinct-only
+/// one only in what [`Hiding`] gives the steps (masks, salts, randomisers).
 fn prove_generic<E, H, A>(
     air: &A,
     columns: Cow<'_, [Vec<Felt>]>,
@@ -783,1082 +527,92 @@ where
     H: RowHasher,
     A: Air,
 {
-    let (checks, storage) = (settings.checks, settings.storage);
-    let n = columns[0].len();
-    let log_n = n.trailing_zeros() as u8;
-    let blowup = options.blowup_factor;
-    let lde_size = n * blowup;
     let shape = ProofShape::new(air, options).map_err(ProverError::Shape)?;
-    let (main_width, aux_width, num_chunks) = (shape.main_width, shape.aux_width, shape.num_chunks);
-    let d = E::EXTENSION_DEGREE;
-    let offset = Felt::GENERATOR;
+    let log_n = shape.n.trailing_zeros() as u8;
     // a hiding proof's masks and salts (see distaff_verifier::shape)
-    let randomness = match shape.hiding {
-        Some(_) => Some(randomness.ok_or_else(|| ProverError::Randomness("none given".into()))?),
-        None => None,
-    };
-    let salts =
-        |purpose: Purpose| randomness.map(|r| Salts { randomness: r, purpose, salt_len: shape.salt_len(), n, blowup });
-    let masks = |purpose: Purpose, columns: &[usize]| -> Vec<(usize, Vec<Felt>)> {
-        match (randomness, shape.hiding) {
-            (Some(r), Some(h)) => columns.iter().map(|&c| (c, r.elements(purpose, c as u64, h.mask_len))).collect(),
-            _ => Vec::new(),
-        }
-    };
+    if shape.hiding.is_some() && randomness.is_none() {
+        return Err(ProverError::Randomness("none given".into()));
+    }
+    let hiding = Hiding::new(&shape, randomness);
     let mut transcript = Transcript::<H>::new(air, options, log_n);
 
-    // --- 1. trace LDE and commitment ------------------------------------------------------
-    // With LdeStorage::Streamed the trace LDE (n·blowup rows) is never stored: it is computed
-    // coset by coset, once to hash its rows and once more to evaluate the constraints, and the
-    // few rows the queries open are evaluated from the coefficients. A hiding proof masks every
-    // column but those an honest trace fills from the claim alone.
-    let public_columns = air.public_columns();
-    let masked: Vec<usize> = (0..main_width).filter(|c| !public_columns.contains(c)).collect();
-    // (the masked columns that are constant are not transformed or stored: dft::Extras)
-    let coefficients = report.time("trace interpolation", || {
-        dft::interpolate_columns(&columns).masked_sparse(&masks(Purpose::MainMask, &masked))
-    });
-    // the columns are needed again only to build the auxiliary segment: freed here if there is
-    // none (when the prover owns them), or once it is built
-    let mut columns = (aux_width > 0).then_some(columns);
-    // the varying columns, stored coset by coset (position p is row (p % blowup)·n + p / blowup)
-    let layout = dft::RowLayout::of(&coefficients);
-    // now that it is known which columns the LDE stores, a proof that cannot fit is refused
-    report.stored_columns = layout.stored_width();
-    report.aux_columns = aux_width * d;
-    let (stored_columns, aux_columns) = (report.stored_columns, report.aux_columns);
-    refuse_over_limit(settings, n, |storage| estimated_memory(n, stored_columns, aux_columns, options, storage))?;
-    let stored: Option<Vec<Felt>> = match storage {
-        LdeStorage::Stored => Some(report.time("trace LDE", || dft::lde_cosets(&coefficients, blowup))),
-        LdeStorage::Streamed => None,
-    };
-    let main_salts = salts(Purpose::MainSalt);
-    let extras = coefficients.extras();
-    let trace_leaves = stored.as_deref().map(|rows| stored_leaves::<H>(rows, &layout, extras, (n, blowup), main_salts));
-    let trace_tree = match (&stored, &trace_leaves) {
-        (Some(rows), Some(_)) if !extras.is_empty() => {
-            commit_stored::<H>(rows, &layout, extras, (n, blowup), main_salts, report)?
-        }
-        (_, Some(leaves)) => report.time("trace commitment", || {
-            PartialTree::<H>::build(lde_size, RECOMPUTED_LEVELS, leaves).map_err(commitment_error)
-        })?,
-        _ => commit_cosets::<H>(&coefficients, blowup, main_salts, report, ("trace LDE", "trace commitment"))?,
-    };
-    let challenges = transcript.commit_main_trace::<E, A>(*trace_tree.root(), air)?;
-
-    // --- 1b. auxiliary segment, built from transcript challenges ---------------------------
-    // the auxiliary LDE is stored like the trace's: its varying base coordinates, coset by coset
-    let aux_salts = salts(Purpose::AuxSalt);
-    let no_extras = dft::Extras::default();
-    let (aux_coefficients, aux_layout, aux_stored) = if aux_width > 0 {
-        let aux =
-            report.time("auxiliary segment", || air.build_aux(columns.as_deref().unwrap_or_default(), &challenges));
-        drop(columns.take());
-        if aux.len() != aux_width || aux.iter().any(|c| c.len() != n) {
-            return Err(ProverError::TraceShape);
-        }
-        let all: Vec<usize> = (0..aux_width * d).collect();
-        let (coeffs, layout, stored) =
-            report.time("auxiliary segment", || aux_lde(&aux, &masks(Purpose::AuxMask, &all), blowup));
-        (Some(coeffs), layout, stored)
-    } else {
-        (None, dft::RowLayout::from_columns(&[]), Vec::new())
-    };
-    let aux_leaves =
-        (aux_width > 0).then(|| stored_leaves::<H>(&aux_stored, &aux_layout, &no_extras, (n, blowup), aux_salts));
-    let aux_tree = match &aux_leaves {
-        Some(leaves) => {
-            let tree = report.time("auxiliary segment", || {
-                PartialTree::<H>::build(lde_size, RECOMPUTED_LEVELS, leaves).map_err(commitment_error)
-            })?;
-            transcript.commit_aux_trace(*tree.root());
-            Some(tree)
-        }
-        None => None,
-    };
-
-    // --- 2. constraint evaluation and composition polynomial ---------------------------------
-    let alphas = transcript.draw_constraint_coefficients::<E>(num_constraints(air))?;
-    // Q on the first cosets of the LDE domain: as many values as Q has coefficients
-    let quotient: Vec<Vec<E>> = evaluate_composition::<E, A>(
-        air,
-        &coefficients,
-        &layout,
-        stored.as_deref(),
-        (&aux_stored, &aux_layout),
-        (shape.quotient_cosets, quotient_tail_points(&shape)),
-        blowup,
-        &alphas,
-        &challenges,
-        report,
-    );
-    // the composition LDE is hashed one coset at a time and not kept: the few rows the queries
-    // open are evaluated from the columns' coefficients (as the streamed trace LDE's are)
-    let chunks = report.time("composition columns", || composition_columns(&quotient, &shape, randomness));
-    drop(quotient);
-    let composition_salts = salts(Purpose::CompositionSalt);
-    let composition_tree =
-        commit_cosets::<H>(&chunks, blowup, composition_salts, report, ("composition LDE", "composition commitment"))?;
-    let z = transcript.commit_composition::<E>(*composition_tree.root())?;
-
-    // --- 3. out-of-domain evaluation -------------------------------------------------------
-    let g = Felt::get_root_of_unity(log_n as u32);
-    let zg = z * E::from(g);
-    let ood = report.time("out-of-domain evaluation", || {
-        out_of_domain_frame::<E>(&coefficients, aux_coefficients.as_ref(), &chunks, (z, zg), num_chunks)
-    });
-    if checks == Checks::On {
-        check_composition_at_z(air, &ood, &alphas, &challenges, (z, shape.chunk_len), &coefficients)?;
+    // 1, 2. the main trace and the auxiliary segment, built from the transcript's challenges
+    let (main, columns) = trace::commit_main_trace::<H, A>(air, columns, &shape, options, settings, hiding, report)?;
+    let challenges = transcript.commit_main_trace::<E, A>(*main.tree.root(), air)?;
+    let aux = trace::commit_aux_trace::<E, H, A>(air, columns, &challenges, &shape, hiding, report)?;
+    if let Some(aux) = &aux {
+        transcript.commit_aux_trace(*aux.tree.root());
     }
-    let deep = transcript.send_ood_frame(
+
+    // 3, 4. constraint evaluation and the composition columns
+    let alphas = transcript.draw_constraint_coefficients::<E>(num_constraints(air))?;
+    let composition = composer::commit_composition::<E, H, A>(
+        air,
+        &main,
+        aux.as_ref(),
+        &shape,
+        (&alphas, &challenges),
+        hiding,
+        report,
+    )?;
+    let z = transcript.commit_composition::<E>(*composition.tree.root())?;
+
+    // 5, 6. the out-of-domain frame
+    let zg = z * E::from(Felt::get_root_of_unity(log_n as u32));
+    let aux_coefficients = aux.as_ref().map(|a| &a.coefficients);
+    let (main_columns, composition_columns) = (&main.coefficients, &composition.columns);
+    let ood = report.time("out-of-domain evaluation", || {
+        deep::out_of_domain_frame::<E>(main_columns, aux_coefficients, composition_columns, (z, zg), shape.num_chunks)
+    });
+    if settings.checks == Checks::On {
+        deep::check_composition_at_z(air, &ood, &alphas, &challenges, (z, shape.chunk_len), main_columns)?;
+    }
+    let deep_coefficients = transcript.send_ood_frame(
         &[&ood.current, &ood.next, &ood.aux_current, &ood.aux_next, &ood.composition],
-        main_width + aux_width,
-        num_chunks,
+        shape.main_width + shape.aux_width,
+        shape.num_chunks,
     )?;
 
-    // --- 4. DEEP composition and FRI ----------------------------------------------------------
+    // 7, 8. the DEEP composition and FRI
     let deep_evaluations: Vec<E> = report.time("DEEP composition", || {
-        deep_composition::<E>(&coefficients, aux_coefficients.as_ref(), &chunks, &shape, &ood, z, zg, &deep)
+        deep::deep_composition::<E>(
+            main_columns,
+            aux_coefficients,
+            composition_columns,
+            &shape,
+            &ood,
+            z,
+            zg,
+            &deep_coefficients,
+        )
     });
-    let mut fri_prover = FriProver::<E, FriTranscript<E, H>, H, MerkleVc<H>>::new(shape.fri.options());
-    let mut channel = FriTranscript::<E, H> { transcript, roots: Vec::new(), failed: false, _e: PhantomData };
-    report.time("FRI", || fri_prover.build_layers(&mut channel, deep_evaluations));
-    if channel.failed {
-        return Err(ProverError::Transcript);
-    }
-    let fri_roots: Vec<[u8; 32]> = channel.roots.iter().map(digest_bytes).collect();
-    let mut transcript = channel.transcript;
+    let queries::FriLayers { prover: mut fri, roots: fri_roots, mut transcript } =
+        queries::commit_fri_layers::<E, H>(&shape, transcript, deep_evaluations, report)?;
 
-    // --- 5. grinding and queries -----------------------------------------------------------
-    let bits = options.grinding_bits;
-    let pow_nonce = report.time("grinding", || {
-        let transcript = &transcript;
-        (0..u64::MAX).into_par_iter().find_first(|&nonce| transcript.proof_of_work_bits(nonce) >= bits).unwrap_or(0)
-    });
-    let positions = transcript.draw_query_positions(options.num_queries, lde_size, pow_nonce)?;
-    let (fri_layers, fri_remainder, trace_openings, aux_openings, composition_openings) =
-        report.time("queries", || {
-            let (fri_layers, fri_remainder) = fri_openings::<E, H>(fri_prover.build_proof(&positions), &shape)?;
-            let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
-            let xs: Vec<Felt> = positions.iter().map(|p| offset * omega.exp(*p as u64)).collect();
-            let t = match (&stored, &trace_leaves) {
-                (Some(rows), Some(leaves)) => {
-                    let mut values = stored_values(rows, &layout, &positions, n, blowup);
-                    for (row, x) in values.chunks_mut(main_width).zip(&xs) {
-                        layout.fill_extras(&extras.at(*x, n), row);
-                    }
-                    open_values::<H>(&trace_tree, Some(leaves), values, main_width, main_salts, &positions)?
-                }
-                // a tree with its leaves: nothing to recompute
-                _ => {
-                    let values = dft::evaluate_at_points(&coefficients, &xs);
-                    open_values::<H>(&trace_tree, None, values, main_width, main_salts, &positions)?
-                }
-            };
-            let a = match (&aux_tree, &aux_leaves) {
-                (Some(tree), Some(leaves)) => {
-                    let values = stored_values(&aux_stored, &aux_layout, &positions, n, blowup);
-                    Some(open_values::<H>(tree, Some(leaves), values, aux_width * d, aux_salts, &positions)?)
-                }
-                _ => None,
-            };
-            let values = dft::evaluate_at_points(&chunks, &xs);
-            let width = shape.composition_columns() * d;
-            let c = open_values::<H>(&composition_tree, None, values, width, composition_salts, &positions)?;
-            Ok::<_, ProverError>((fri_layers, fri_remainder, t, a, c))
-        })?;
+    // 9. grinding and queries
+    let pow_nonce = queries::grind(&transcript, options.grinding_bits, report);
+    let positions = transcript.draw_query_positions(options.num_queries, shape.lde_size, pow_nonce)?;
+    let openings =
+        queries::open_queries::<E, H>(&mut fri, &positions, &shape, &main, aux.as_ref(), &composition, hiding, report)?;
 
     Ok(Proof {
         options: *options,
         trace_length_log2: log_n,
-        trace_root: digest_bytes(trace_tree.root()),
-        aux_root: aux_tree.as_ref().map(|t| digest_bytes(t.root())),
-        composition_root: digest_bytes(composition_tree.root()),
-        num_composition_columns: num_chunks as u8,
+        trace_root: digest_bytes(main.tree.root()),
+        aux_root: aux.as_ref().map(|a| digest_bytes(a.tree.root())),
+        composition_root: digest_bytes(composition.tree.root()),
+        num_composition_columns: shape.num_chunks as u8,
         ood_trace_current: E::slice_as_base_elements(&ood.current).to_vec(),
         ood_trace_next: E::slice_as_base_elements(&ood.next).to_vec(),
         ood_aux_current: E::slice_as_base_elements(&ood.aux_current).to_vec(),
         ood_aux_next: E::slice_as_base_elements(&ood.aux_next).to_vec(),
         ood_composition: E::slice_as_base_elements(&ood.composition).to_vec(),
         fri_roots,
-        fri_layers,
-        fri_remainder,
+        fri_layers: openings.fri_layers,
+        fri_remainder: openings.fri_remainder,
         pow_nonce,
-        trace_openings,
-        aux_openings,
-        composition_openings,
+        trace_openings: openings.trace,
+        aux_openings: openings.aux,
+        composition_openings: openings.composition,
     })
-}
-
-/// The auxiliary segment's LDE (step 3): its columns' base coordinates interpolated, masked
-/// (`masks`: none without hiding) and extended, stored coset by coset like the trace's.
-fn aux_lde<E: FieldElement<BaseField = Felt>>(
-    aux: &[Vec<E>],
-    masks: &[(usize, Vec<Felt>)],
-    blowup: usize,
-) -> (dft::Coefficients, dft::RowLayout, Vec<Felt>) {
-    let coefficients = dft::interpolate_columns(&coordinates(aux)).masked(masks);
-    let stored = dft::lde_cosets(&coefficients, blowup);
-    let layout = dft::RowLayout::of(&coefficients);
-    (coefficients, layout, stored)
-}
-
-/// The out-of-domain frame (step 6): the main and auxiliary rows at `z` and `z·g`, and the
-/// composition columns at `z` (the DEEP randomiser, a hiding proof's last composition column,
-/// is not opened at `z`).
-fn out_of_domain_frame<E: FieldElement<BaseField = Felt>>(
-    coefficients: &dft::Coefficients,
-    aux_coefficients: Option<&dft::Coefficients>,
-    chunks: &dft::Coefficients,
-    (z, zg): (E, E),
-    num_chunks: usize,
-) -> Ood<E> {
-    let mut frame = evaluate_rows_at_points::<E>(coefficients, &[z, zg]);
-    let next = frame.pop().unwrap_or_default();
-    let current = frame.pop().unwrap_or_default();
-    let (aux_current, aux_next) = match aux_coefficients {
-        Some(c) => {
-            let mut frame = evaluate_ext_rows_at_points::<E>(c, &[z, zg]);
-            let next = frame.pop().unwrap_or_default();
-            (frame.pop().unwrap_or_default(), next)
-        }
-        None => (Vec::new(), Vec::new()),
-    };
-    let mut composition = evaluate_ext_rows_at_points::<E>(chunks, &[z]).pop().unwrap_or_default();
-    composition.truncate(num_chunks);
-    Ood { current, next, aux_current, aux_next, composition }
-}
-
-/// The prover's own check of the verifier's out-of-domain equation: the composition columns
-/// at `z` (chunks of `chunk_len` coefficients) must agree with the constraints evaluated on the
-/// frame. If they do not, the trace violates a constraint, and the row-by-row check (on the
-/// trace recomputed from its coefficients: the columns are gone by now) names it.
-fn check_composition_at_z<E, A>(
-    air: &A,
-    ood: &Ood<E>,
-    alphas: &[E],
-    challenges: &[E],
-    (z, chunk_len): (E, usize),
-    coefficients: &dft::Coefficients,
-) -> Result<(), ProverError>
-where
-    E: FieldElement<BaseField = Felt> + ScaleBy<E>,
-    Felt: ScaleBy<E>,
-    A: Air,
-{
-    let frame =
-        OodFrame { current: &ood.current, next: &ood.next, aux_current: &ood.aux_current, aux_next: &ood.aux_next };
-    let expected = composition_at(air, frame, alphas, challenges, z);
-    if expected == Some(combine_composition_columns(&ood.composition, z, chunk_len)) {
-        return Ok(());
-    }
-    check_air_with_challenges(air, &dft::evaluate_columns(coefficients), challenges)?;
-    Err(ProverError::CompositionDegree)
-}
-
-/// The FRI layers' openings and the remainder of winter-fri's proof, in our proof's encoding
-/// (step 9): per layer, the opened leaves' values and the batch Merkle proof.
-fn fri_openings<E: FieldElement<BaseField = Felt>, H: ElementHasher<BaseField = Felt>>(
-    proof: winter_fri::FriProof,
-    shape: &ProofShape,
-) -> Result<(Vec<Openings>, Vec<Felt>), ProverError> {
-    let remainder = proof.parse_remainder::<E>().map_err(|e| ProverError::Commitment(e.to_string()))?;
-    // the remainder's coefficients come highest first; those beyond FRI's bound are zero (and
-    // not sent: the verifier pads them back)
-    let sent = shape.fri.remainder_len;
-    if remainder.len() < sent || remainder[..remainder.len() - sent].iter().any(|c| *c != E::ZERO) {
-        return Err(ProverError::CompositionDegree);
-    }
-    let remainder = remainder[remainder.len() - sent..].to_vec();
-    let (values, proofs) = proof
-        .parse_layers::<E, H, MerkleVc<H>>(shape.lde_size, shape.fri.folding_factor)
-        .map_err(|e| ProverError::Commitment(e.to_string()))?;
-    let layers = values
-        .iter()
-        .zip(proofs)
-        .map(|(v, p)| Openings { values: E::slice_as_base_elements(v).to_vec(), merkle_proof: p.to_bytes() })
-        .collect();
-    Ok((layers, E::slice_as_base_elements(&remainder).to_vec()))
-}
-
-/// The out-of-domain frame.
-struct Ood<E> {
-    current: Vec<E>,
-    next: Vec<E>,
-    aux_current: Vec<E>,
-    aux_next: Vec<E>,
-    composition: Vec<E>,
-}
-
-/// Evaluates every polynomial of a coefficient matrix at each of the points `xs` (one vector
-/// per point), reading the matrix once: per column and point, `Σ_k x^k·c_k` is summed as
-/// unreduced products of stored values ([`distaff_math::lazy::Accumulator`]) over a block of
-/// rows, and columns whose polynomial is constant are not read past their first coefficient.
-/// For extension-field points (out of domain); points of the LDE domain, which are base-field
-/// elements, go through [`dft::evaluate_at_points`] (Horner's rule in the base field, faster
-/// there).
-fn evaluate_rows_at_points<E: FieldElement<BaseField = Felt>>(
-    coefficients: &dft::Coefficients,
-    xs: &[E],
-) -> Vec<Vec<E>> {
-    use distaff_math::lazy::Accumulator;
-    let width = coefficients.width();
-    // (every coefficient, the high ones of a masked polynomial included)
-    let n = coefficients.varying_len();
-    let d = E::EXTENSION_DEGREE;
-    let varying = coefficients.varying();
-    const CHUNK: usize = 4096;
-    let sums = (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|chunk| {
-            let start = chunk * CHUNK;
-            let mut acc = vec![Accumulator::default(); xs.len() * varying.len() * d];
-            let mut powers: Vec<E> = xs.iter().map(|x| x.exp((start as u64).into())).collect();
-            for k in start..(start + CHUNK).min(n) {
-                for (q, power) in powers.iter_mut().enumerate() {
-                    let p = E::slice_as_base_elements(core::slice::from_ref(power));
-                    let acc = &mut acc[q * varying.len() * d..(q + 1) * varying.len() * d];
-                    for t in 0..varying.len() {
-                        let v = coefficients.stored_value(k, t);
-                        for (a, pc) in acc[t * d..(t + 1) * d].iter_mut().zip(p) {
-                            a.add_product(pc.inner(), v);
-                        }
-                    }
-                    *power *= xs[q];
-                }
-            }
-            // per point, the varying columns' partial sums
-            acc.chunks(d)
-                .map(|coords| {
-                    let base: [Felt; 3] =
-                        core::array::from_fn(|i| coords.get(i).map_or(Felt::ZERO, |a| a.field_combination()));
-                    E::slice_from_base_elements(&base[..d])[0]
-                })
-                .collect::<Vec<E>>()
-        })
-        .reduce(
-            || vec![E::ZERO; xs.len() * varying.len()],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        );
-    (0..xs.len())
-        .map(|q| {
-            // constant polynomials are their first coefficient
-            let mut values: Vec<E> = (0..width).map(|c| E::from(coefficients.constant(c))).collect();
-            for (t, &c) in varying.iter().enumerate() {
-                values[c] = sums[q * varying.len() + t];
-            }
-            let extras = coefficients.extras();
-            for (&c, v) in extras.columns().iter().zip(extras.at(xs[q], coefficients.height())) {
-                values[c] = v;
-            }
-            values
-        })
-        .collect()
-}
-
-/// Evaluates the composition quotient `Q` on the first `count` cosets `offset·ω^j·<g>` of the
-/// LDE domain (`j < count`; a point's next row `x·g` lies in the same coset), one vector of `n`
-/// values per coset, row `r` at the point `offset·ω^j·g^r`. With `count` = the number of
-/// composition columns these are exactly as many values as `Q` has coefficients
-/// ([`composition_columns`] recovers them). The trace rows come from the stored LDE (laid out
-/// coset by coset, [`dft::lde_cosets`]), or (`stored` = `None`) from the LDE recomputed one
-/// coset at a time.
-#[allow(clippy::too_many_arguments)]
-fn evaluate_composition<E, A>(
-    air: &A,
-    coefficients: &dft::Coefficients,
-    layout: &dft::RowLayout,
-    stored: Option<&[Felt]>,
-    (aux_stored, aux_layout): (&[Felt], &dft::RowLayout),
-    (count, tail): (usize, usize),
-    blowup: usize,
-    alphas: &[E],
-    challenges: &[E],
-    report: &mut ProvingReport,
-) -> Vec<Vec<E>>
-where
-    E: FieldElement<BaseField = Felt>,
-    A: Air,
-{
-    let n = air.trace_length();
-    debug_assert!(tail.is_power_of_two() && tail <= n);
-    let sw = layout.stored_width();
-    let lde_size = n * blowup;
-    let offset = Felt::GENERATOR;
-    let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
-    let g = Felt::get_root_of_unity(n.trailing_zeros());
-    let g_last = g.inv();
-
-    // A periodic column of period P repeats with period P·blowup on the LDE domain.
-    let columns = air.periodic_columns();
-    let polys = periodic_polys(&columns);
-    // (periods are powers of two dividing the trace length, checked on entry, as is the blowup)
-    let period = columns.iter().map(|c| c.len()).max().unwrap_or(1) * blowup;
-    debug_assert!(period.is_power_of_two());
-    let periodic: Vec<Vec<Felt>> = (0..period)
-        .map(|k| {
-            let x = offset * omega.exp(k as u64);
-            polys
-                .iter()
-                .map(|p| {
-                    let y = x.exp((n / p.len().max(1)) as u64);
-                    polynom::eval(p, y)
-                })
-                .collect()
-        })
-        .collect();
-
-    report.begin("constraint evaluation");
-    let start = Instant::now();
-    let compiled = symbolic::Compiled::record(air, layout, Some(aux_layout), challenges);
-    let folding = compiled.coefficients(alphas);
-    let d = E::EXTENSION_DEGREE;
-    // the auxiliary LDE's varying base coordinates, stored coset by coset like the trace's
-    let asw = aux_layout.stored_width();
-    let mut lde_time = Duration::ZERO;
-    let mut out = Vec::with_capacity(count);
-    // evaluates coset j, whose row r is stored at rows[r·sw ..] (the varying columns), at its
-    // rows 0, stride, 2·stride, … (every row but on the last coset of a quotient that needs
-    // only part of it)
-    // (and the masked constant columns' values on the coset, `ew` per row)
-    let ew = layout.extras().len();
-    let mut evaluate_coset = |j: usize, rows: &[Felt], extra: &[Felt], points: usize| {
-        let stride = n / points;
-        let base = offset * omega.exp(j as u64);
-        // x^n − 1 is constant on the coset
-        let inv_zn = (base.exp(n as u64) - Felt::ONE).inv();
-        let step = g.exp(stride as u64);
-        let mut values = vec![E::ZERO; points];
-        const CHUNK: usize = 1024;
-        values.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, out)| {
-            let t0 = chunk * CHUNK;
-            let len = out.len();
-            let mut x = base * step.exp(t0 as u64);
-            let mut xs = Vec::with_capacity(len);
-            let mut denoms = Vec::with_capacity(2 * len);
-            for _ in 0..len {
-                xs.push(x);
-                denoms.push(x - Felt::ONE);
-                denoms.push(x - g_last);
-                x *= step;
-            }
-            let inv = batch_inversion(&denoms);
-            // the constraints, compiled for this trace, a block of points at a time
-            let mut scratch = compiled.scratch();
-            let mut sums = [[[Accumulator::default(); 3]; 3]; symbolic::BLOCK];
-            // (the sizes are powers of two: masks, not divisions, in this hot loop)
-            let stored = |r: usize| &rows[(r & (n - 1)) * sw..((r & (n - 1)) + 1) * sw];
-            let aux_coset = &aux_stored[j * n * asw..(j + 1) * n * asw];
-            let aux = |r: usize| &aux_coset[(r & (n - 1)) * asw..((r & (n - 1)) + 1) * asw];
-            // (a coset evaluated at a few points has its extras at those points' rows only,
-            // row r·stride then row r·stride + 1 for each: see `extras_at_points`)
-            let extra = |r: usize| {
-                let e =
-                    if points == n { r & (n - 1) } else { 2 * (r / stride) + usize::from(!r.is_multiple_of(stride)) };
-                &extra[e * ew..(e + 1) * ew]
-            };
-            for k0 in (0..len).step_by(symbolic::BLOCK) {
-                let block = symbolic::BLOCK.min(len - k0);
-                let t0 = t0 + k0;
-                let r = |i: usize| (t0 + i) * stride;
-                sums[..block].iter_mut().for_each(|s| *s = Default::default());
-                compiled.evaluate(
-                    block,
-                    |i| stored(r(i)),
-                    |i| stored(r(i) + 1),
-                    |i| &periodic[(j + blowup * r(i)) & (period - 1)],
-                    |i| aux(r(i)),
-                    |i| aux(r(i) + 1),
-                    (|i| extra(r(i)), |i| extra(r(i) + 1)),
-                    &folding,
-                    d,
-                    &mut scratch,
-                    &mut sums[..block],
-                );
-                for (i, sum) in sums[..block].iter().enumerate() {
-                    let k = k0 + i;
-                    let [transition, first, last] = crate::fold::finish_sums::<E>(sum);
-                    let t = (xs[k] - g_last) * inv_zn;
-                    out[k] = transition.mul_base(t) + first.mul_base(inv[2 * k]) + last.mul_base(inv[2 * k + 1]);
-                }
-            }
-        });
-        out.push(values);
-    };
-    // the masked constant columns are recomputed for each coset (see dft::Extras)
-    let extras = coefficients.extras();
-    match stored {
-        Some(rows) => {
-            // stored coset by coset: coset j is the j-th block of n rows
-            for j in 0..count {
-                let points = if j + 1 == count { tail } else { n };
-                let t = Instant::now();
-                let extra = extras_at_points(extras, j, n, blowup, points);
-                lde_time += t.elapsed();
-                evaluate_coset(j, &rows[j * n * sw..(j + 1) * n * sw], &extra, points);
-            }
-        }
-        None => {
-            let mut last_callback = Instant::now();
-            dft::for_each_coset(coefficients, blowup, count, |j, rows| {
-                let points = if j + 1 == count { tail } else { n };
-                let extra = extras_at_points(extras, j, n, blowup, points);
-                lde_time += last_callback.elapsed();
-                evaluate_coset(j, rows, &extra, points);
-                last_callback = Instant::now();
-            });
-        }
-    }
-    report.add("trace LDE", lde_time);
-    report.add("constraint evaluation", start.elapsed() - lde_time);
-    out
-}
-
-/// The masked constant columns' values on coset `j` of the LDE domain, for constraint
-/// evaluation at `points` of its rows (every `n/points`-th): the whole coset
-/// ([`dft::Extras::coset`]), or for fewer points (the last coset of a quotient a little longer
-/// than a whole number of cosets) the rows `r` and `r + 1` of each evaluated row `r`, in that
-/// order, evaluated one by one.
-fn extras_at_points(extras: &dft::Extras, j: usize, n: usize, blowup: usize, points: usize) -> Vec<Felt> {
-    if points == n || extras.is_empty() {
-        return extras.coset(j, n, blowup);
-    }
-    let stride = n / points;
-    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-    let g = Felt::get_root_of_unity(n.trailing_zeros());
-    let base = Felt::GENERATOR * omega.exp(j as u64);
-    (0..points)
-        .into_par_iter()
-        .flat_map_iter(|k| {
-            let x = base * g.exp((k * stride) as u64);
-            extras.at(x, n).into_iter().chain(extras.at(x * g, n))
-        })
-        .collect()
-}
-
-/// The coefficients of the quotient `Q` from its values on the first `m` cosets of the LDE domain
-/// ([`evaluate_composition`]), as `m` pieces of `n` coefficients (`Q(x) = Σ x^(i·n)·P_i(x)`):
-/// a row-major matrix whose column `i·d + c` is coordinate `c` of `P_i`.
-///
-/// On coset `j` (points `y_j·g^r`), `x^n` is the constant `c_j = y_j^n`, so `Q` agrees there
-/// with the polynomial `Σ_i c_j^i·P_i` of degree < n: interpolating each coset gives those
-/// polynomials, and since the `c_j` are distinct (`ω^n` has order `blowup ≥ m`), the
-/// Vandermonde system yields the `P_i`, coefficient by coefficient. This needs `m` cosets
-/// where interpolating `Q` over a power-of-two domain would need the next power of two.
-fn quotient_pieces<E: FieldElement<BaseField = Felt>>(quotient: &[Vec<E>], n: usize, blowup: usize) -> Vec<Felt> {
-    let cosets = quotient.len();
-    let d = E::EXTENSION_DEGREE;
-    // the full cosets, and the last one if only part of it was evaluated
-    let partial = quotient.last().is_some_and(|q| q.len() < n);
-    let m = if partial { cosets - 1 } else { cosets };
-    let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-    let shifts: Vec<Felt> = (0..cosets).map(|j| Felt::GENERATOR * omega.exp(j as u64)).collect();
-    let interpolated: Vec<dft::Matrix64> = quotient[..m]
-        .iter()
-        .zip(&shifts)
-        .map(|(q, y)| dft::interpolate_coset_rows(E::slice_as_base_elements(q), d, *y))
-        .collect();
-    // P = V⁻¹·(coset polynomials) with V[j][i] = c_j^i
-    let c: Vec<Felt> = shifts.iter().map(|y| y.exp(n as u64)).collect();
-    let v: Vec<Vec<Felt>> = c[..m].iter().map(|cj| (0..m).map(|i| cj.exp(i as u64)).collect()).collect();
-    let v_inv = invert_matrix(v);
-    let coset_poly = |j: usize, k: usize| -> E {
-        let coords: [Felt; 3] =
-            core::array::from_fn(
-                |coord| if coord < d { dft::coefficient(&interpolated[j], k, coord) } else { Felt::ZERO },
-            );
-        E::slice_from_base_elements(&coords[..d])[0]
-    };
-    let tail =
-        if partial { quotient_tail(quotient, &interpolated, &coset_poly, &v_inv, &c, &shifts, n) } else { Vec::new() };
-    let c_m: Vec<Felt> = c[..m].iter().map(|cj| cj.exp(m as u64)).collect();
-    crate::memory::filled(n * cosets * d, |rows| {
-        rows.par_chunks_mut(cosets * d).enumerate().for_each_init(Vec::new, |cs, (k, row)| {
-            // the full cosets' coefficient k, minus the tail's share (C_j = Σ_(i<m) c_j^i·P_i +
-            // c_j^m·P_m), once per coset rather than once per piece
-            cs.clear();
-            cs.extend((0..m).map(|j| match tail.get(k) {
-                Some(t) => coset_poly(j, k) - t.mul_base(c_m[j]),
-                None => coset_poly(j, k),
-            }));
-            for i in 0..m {
-                let mut acc = E::ZERO;
-                for (j, cj) in cs.iter().enumerate() {
-                    acc += cj.mul_base(v_inv[i][j]);
-                }
-                for (coord, v) in E::slice_as_base_elements(&[acc]).iter().enumerate() {
-                    row[i * d + coord].write(*v);
-                }
-            }
-            if partial {
-                let t = tail.get(k).copied().unwrap_or(E::ZERO);
-                for (coord, v) in E::slice_as_base_elements(&[t]).iter().enumerate() {
-                    row[m * d + coord].write(*v);
-                }
-            }
-        });
-    })
-}
-
-/// The last piece `P_m` of a quotient of `m·n + s` coefficients (`s ≤ s'`, a power of two below
-/// `n`) from its values on `s'` points `Y` of coset `m` (every `n/s'`-th row): on coset `m`,
-/// `Q = Σ_(i<m) κ_m^i·P_i + κ_m^m·P_m`, and writing the `P_i` through the full cosets' polynomials
-/// `C_j` (Lagrange in `u = x^n` at the points `κ_j`) gives `Q(y) = Σ_j ℓ_j·C_j(y) + Π_j(κ_m −
-/// κ_j)·P_m(y)`. Each `C_j` is evaluated on `Y` after reducing it modulo `x^s' − y^s'` (constant
-/// on `Y`), then `P_m` is interpolated from its `s'` values.
-fn quotient_tail<E: FieldElement<BaseField = Felt>>(
-    quotient: &[Vec<E>],
-    interpolated: &[dft::Matrix64],
-    coset_poly: &(impl Fn(usize, usize) -> E + Sync),
-    v_inv: &[Vec<Felt>],
-    c: &[Felt],
-    shifts: &[Felt],
-    n: usize,
-) -> Vec<E> {
-    let m = interpolated.len();
-    let values = &quotient[m];
-    let points = values.len();
-    let y0 = shifts[m];
-    let sigma = y0.exp(points as u64);
-    // ℓ_j = Σ_i κ_m^i·V⁻¹[i][j], Π = Π_j (κ_m − κ_j)
-    let ell: Vec<Felt> = (0..m).map(|j| (0..m).fold(Felt::ZERO, |a, i| a + c[m].exp(i as u64) * v_inv[i][j])).collect();
-    let pi = (0..m).fold(Felt::ONE, |a, j| a * (c[m] - c[j]));
-    let twiddles = distaff_math::fft::get_twiddles::<Felt>(points);
-    let mut combined = vec![E::ZERO; points];
-    for (j, l) in ell.iter().enumerate() {
-        // C_j mod (x^s' − σ), evaluated on Y = y0·<w>
-        let mut folded = vec![E::ZERO; points];
-        let mut power = Felt::ONE;
-        for t in 0..n / points {
-            for (k, f) in folded.iter_mut().enumerate() {
-                *f += coset_poly(j, t * points + k).mul_base(power);
-            }
-            power *= sigma;
-        }
-        let at_y = distaff_math::fft::evaluate_poly_with_offset(&folded, &twiddles, y0, 1);
-        for (acc, v) in combined.iter_mut().zip(at_y) {
-            *acc += v.mul_base(*l);
-        }
-    }
-    let inv_pi = pi.inv();
-    let mut tail: Vec<E> = values.iter().zip(&combined).map(|(q, cj)| (*q - *cj).mul_base(inv_pi)).collect();
-    let inv_twiddles = distaff_math::fft::get_inv_twiddles::<Felt>(points);
-    distaff_math::fft::interpolate_poly_with_offset(&mut tail, &inv_twiddles, y0);
-    tail
-}
-
-/// The points of the last coset the quotient is evaluated on: all `n`, or, when the quotient
-/// needs only `s < n/2` more coefficients than the full cosets give (a hiding proof's: its
-/// masks raise the degree a little), the next power of two `s' ≥ s` ([`quotient_tail`]).
-fn quotient_tail_points(shape: &ProofShape) -> usize {
-    let s = shape.quotient_len - (shape.quotient_cosets - 1) * shape.n;
-    s.next_power_of_two().min(shape.n)
-}
-
-/// The composition tree's columns from the quotient's values on `shape.quotient_cosets`
-/// cosets: the chunks `H_0, …, H_(m−1)` of `c` coefficients each (`Q = Σ x^(i·c)·H_i`; `c = n`
-/// without hiding, when the chunks are the pieces of [`quotient_pieces`]); for a hiding proof
-/// randomised as `H'_i = H_i + x^c·s_i − s_(i−1)` and followed by the DEEP randomiser `R`
-/// (see `distaff_verifier::shape`). Column `i·d + c` is coordinate `c` of column `i`.
-fn composition_columns<E: FieldElement<BaseField = Felt>>(
-    quotient: &[Vec<E>],
-    shape: &ProofShape,
-    randomness: Option<&Randomness>,
-) -> dft::Coefficients {
-    let n = shape.n;
-    let d = E::EXTENSION_DEGREE;
-    let pieces = quotient_pieces(quotient, n, shape.lde_size / n);
-    let (Some(hiding), Some(randomness)) = (shape.hiding, randomness) else {
-        return dft::coefficient_matrix(&pieces, quotient.len() * d);
-    };
-    let (m, c, t1) = (shape.num_chunks, shape.chunk_len, hiding.randomizer_len);
-    let cosets = quotient.len();
-    let columns = shape.composition_columns();
-    let rows = shape.composition_column_len().max(shape.deep_len);
-    // Q's coefficient k (extension element), from the pieces' layout
-    let q = |k: usize| -> E {
-        let (i, r) = (k / n, k % n);
-        if i >= cosets {
-            return E::ZERO;
-        }
-        E::slice_from_base_elements(&pieces[(r * cosets + i) * d..(r * cosets + i + 1) * d])[0]
-    };
-    let mut values = vec![E::ZERO; rows * columns];
-    values.par_chunks_mut(columns).take(c).enumerate().for_each(|(j, row)| {
-        for (i, v) in row[..m].iter_mut().enumerate() {
-            *v = q(i * c + j);
-        }
-    });
-    for i in 0..m - 1 {
-        let s = randomness.ext_elements::<E>(Purpose::Randomizer, i as u64, t1);
-        for (j, sj) in s.iter().enumerate() {
-            values[(c + j) * columns + i] += *sj;
-            values[j * columns + i + 1] -= *sj;
-        }
-    }
-    let r = randomness.ext_elements::<E>(Purpose::Codeword, 0, shape.deep_len);
-    for (j, rj) in r.iter().enumerate() {
-        values[j * columns + m] = *rj;
-    }
-    dft::coefficient_rows(E::slice_as_base_elements(&values), columns * d, n)
-}
-
-/// The inverse of an invertible square matrix (Gauss–Jordan elimination; the composition's
-/// Vandermonde matrix is at most 8×8).
-fn invert_matrix(mut a: Vec<Vec<Felt>>) -> Vec<Vec<Felt>> {
-    let m = a.len();
-    let mut inv: Vec<Vec<Felt>> =
-        (0..m).map(|i| (0..m).map(|j| if i == j { Felt::ONE } else { Felt::ZERO }).collect()).collect();
-    for col in 0..m {
-        let pivot = (col..m).find(|&r| a[r][col] != Felt::ZERO).expect("the Vandermonde matrix is invertible");
-        a.swap(col, pivot);
-        inv.swap(col, pivot);
-        let p = a[col][col].inv();
-        for j in 0..m {
-            a[col][j] *= p;
-            inv[col][j] *= p;
-        }
-        for r in 0..m {
-            if r != col && a[r][col] != Felt::ZERO {
-                let f = a[r][col];
-                for j in 0..m {
-                    let (x, y) = (a[col][j], inv[col][j]);
-                    a[r][j] -= f * x;
-                    inv[r][j] -= f * y;
-                }
-            }
-        }
-    }
-    inv
-}
-
-/// Evaluates FRI's input, the DEEP composition polynomial times the degree correction, over the
-/// LDE domain (see `distaff_verifier::shape` for the shifts and bounds).
-///
-/// `D(X) = (X^Δ_T·(A(X) − A(z)) + X^Δ_H·(C(X) − C(z)))/(X − z) + X^Δ_T·(B(X) − B(z·g))/(X − z·g) + R(X)`
-/// with `A = Σ γ_j·T_j`, `B = Σ γ'_j·T_j` over every trace and auxiliary column,
-/// `C = Σ δ_k·H_k` over the composition columns, the values at `z` and `z·g` the combinations
-/// of the out-of-domain frame, and `R` the randomiser of a hiding proof (the composition tree's
-/// last column). All of it is done on coefficients: `A`, `B` and `C` are linear combinations of
-/// coefficient vectors, each division is a synthetic division (exact, since the numerators
-/// vanish there), `D`, of `K` coefficients, is multiplied by `1 + β·X^k`
-/// ([`degree_correction`]) and the product, of fewer than FRI's bound `B` coefficients, is
-/// extended once: two base coordinates per point instead of every column's value and two
-/// inversions per point.
-#[allow(clippy::too_many_arguments)]
-fn deep_composition<E: FieldElement<BaseField = Felt>>(
-    coefficients: &dft::Coefficients,
-    aux_coefficients: Option<&dft::Coefficients>,
-    chunks: &dft::Coefficients,
-    shape: &ProofShape,
-    ood: &Ood<E>,
-    z: E,
-    zg: E,
-    deep: &DeepCoefficients<E>,
-) -> Vec<E> {
-    let width = coefficients.width();
-    let aux_width = shape.aux_width;
-    let num_chunks = shape.num_chunks;
-    let d = E::EXTENSION_DEGREE;
-    let (gamma, gamma_next, delta) = (&deep.current, &deep.next, &deep.composition);
-    // an extension coefficient of a matrix of base coordinates (column j·d + c is coordinate c)
-    let ext = |m: &dft::Coefficients, k: usize, j: usize| -> E {
-        let coords: [Felt; 3] = core::array::from_fn(|c| if c < d { m.coefficient(k, j * d + c) } else { Felt::ZERO });
-        E::slice_from_base_elements(&coords[..d])[0]
-    };
-    // A and B, row k = the coefficients of x^k; the main trace's part lazily reduced (one
-    // reduction per coordinate and row; constant columns only add to row 0)
-    let trace_len = coefficients.len().max(aux_coefficients.map_or(0, |c| c.len()));
-    let varying = coefficients.varying();
-    let pairs: Vec<E> = varying.iter().flat_map(|&j| [gamma[j], gamma_next[j]]).collect();
-    let weights = crate::fold::raw_coefficients(&pairs);
-    let mut a_coeffs = vec![E::ZERO; trace_len];
-    let mut b_coeffs = vec![E::ZERO; trace_len];
-    let main_len = coefficients.varying_len();
-    a_coeffs.par_iter_mut().zip(b_coeffs.par_iter_mut()).enumerate().for_each(|(k, (a, b))| {
-        if k < main_len {
-            let mut acc = [distaff_math::lazy::Accumulator::default(); 6];
-            for t in 0..varying.len() {
-                let c = coefficients.stored_value(k, t);
-                let (wa, wb) = (&weights[2 * t], &weights[2 * t + 1]);
-                for i in 0..d {
-                    acc[i].add_product(wa[i], c);
-                    acc[d + i].add_product(wb[i], c);
-                }
-            }
-            let coords: [Felt; 6] = core::array::from_fn(|i| acc[i].field_combination());
-            *a = E::slice_from_base_elements(&coords[..d])[0];
-            *b = E::slice_from_base_elements(&coords[d..2 * d])[0];
-        }
-        if let Some(aux) = aux_coefficients {
-            for j in 0..aux_width {
-                let c = ext(aux, k, j);
-                *a += gamma[width + j] * c;
-                *b += gamma_next[width + j] * c;
-            }
-        }
-    });
-    for (j, c) in coefficients.constant_columns() {
-        a_coeffs[0] += gamma[j].mul_base(c);
-        b_coeffs[0] += gamma_next[j].mul_base(c);
-    }
-    // the masked constant columns: v + (x^n − 1)·r, a few coefficients each
-    let extras = coefficients.extras();
-    for (t, &j) in extras.columns().iter().enumerate() {
-        for (k, c) in extras.coefficients(t, coefficients.height()) {
-            a_coeffs[k] += gamma[j].mul_base(c);
-            b_coeffs[k] += gamma_next[j].mul_base(c);
-        }
-    }
-    // C over the composition columns (not the randomiser, the tree's last column)
-    let c_coeffs: Vec<E> = (0..chunks.len())
-        .into_par_iter()
-        .map(|k| (0..num_chunks).fold(E::ZERO, |acc, i| acc + delta[i] * ext(chunks, k, i)))
-        .collect();
-    // the values at z and z·g, from the frame
-    let combine = |weights: &[E], values: &[E]| weights.iter().zip(values).fold(E::ZERO, |acc, (w, v)| acc + *w * *v);
-    let trace_z: Vec<E> = ood.current.iter().chain(&ood.aux_current).copied().collect();
-    let trace_zg: Vec<E> = ood.next.iter().chain(&ood.aux_next).copied().collect();
-    let (a_z, b_zg, c_z) = (combine(gamma, &trace_z), combine(gamma_next, &trace_zg), combine(delta, &ood.composition));
-    // the numerators, shifted: x^Δ_T·(A − A(z)) + x^Δ_H·(C − C(z)), and x^Δ_T·(B − B(z·g))
-    let (dt, dh) = (shape.trace_shift, shape.composition_shift);
-    let mut num_a = vec![E::ZERO; (trace_len + dt).max(c_coeffs.len() + dh)];
-    let mut num_b = vec![E::ZERO; trace_len + dt];
-    num_a[dt..dt + trace_len].copy_from_slice(&a_coeffs);
-    num_a[dt] -= a_z;
-    for (k, c) in c_coeffs.iter().enumerate() {
-        num_a[dh + k] += *c;
-    }
-    num_a[dh] -= c_z;
-    num_b[dt..].copy_from_slice(&b_coeffs);
-    num_b[dt] -= b_zg;
-    drop((a_coeffs, b_coeffs, c_coeffs));
-    // (P(X) − P(y))/(X − y), in place: the quotient's coefficients, from the top down
-    let divide = |p: &mut Vec<E>, y: E| {
-        let mut carry = E::ZERO;
-        for c in p.iter_mut().rev() {
-            let next = *c + carry * y;
-            *c = carry;
-            carry = next;
-        }
-    };
-    rayon::join(|| divide(&mut num_a, z), || divide(&mut num_b, zg));
-    // D (K coefficients), plus R for a hiding proof
-    let k_len = shape.deep_len;
-    let mut dp = vec![E::ZERO; k_len];
-    for (k, v) in dp.iter_mut().enumerate() {
-        *v = num_a.get(k).copied().unwrap_or(E::ZERO) + num_b.get(k).copied().unwrap_or(E::ZERO);
-    }
-    debug_assert!(num_a[k_len.min(num_a.len())..]
-        .iter()
-        .chain(&num_b[k_len.min(num_b.len())..])
-        .all(|c| *c == E::ZERO));
-    drop((num_a, num_b));
-    if shape.hiding.is_some() {
-        for (k, v) in dp.iter_mut().enumerate() {
-            *v += ext(chunks, k, num_chunks);
-        }
-    }
-    // F = D·(1 + β·X^k): coefficient j is d_j + β·d_(j−k), B = K + k coefficients
-    let beta = deep.degree_correction;
-    let shift = shape.fri.correction_exponent;
-    let bound = shape.fri.bound;
-    let mut values = vec![Felt::ZERO; bound * d];
-    values.par_chunks_mut(d).enumerate().for_each(|(j, row)| {
-        let mut f = dp.get(j).copied().unwrap_or(E::ZERO);
-        if j >= shift {
-            f += beta * dp[j - shift];
-        }
-        row.copy_from_slice(E::slice_as_base_elements(&[f]));
-    });
-    drop(dp);
-    let rows = dft::lde_rows(
-        &dft::coefficient_rows(&values, d, coefficients.height()),
-        shape.lde_size / coefficients.height(),
-    );
-    E::slice_from_base_elements(&rows).to_vec()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A shape by hand: `n` rows at blowup 8, the given composition columns, and (for a hiding
-    /// one) masks of `h` coefficients, chunks of `c`, randomisers of `t1`.
-    fn shape(n: usize, aux_width: usize, num_chunks: usize, hiding: Option<(usize, usize, usize)>) -> ProofShape {
-        let lde_size = 8 * n;
-        let (chunk_len, deep_len, trace_shift, composition_shift, hide) = match hiding {
-            None => (n, n - 1, 0, 0, None),
-            Some((h, c, t1)) => {
-                let k = (n + h - 1).max(c + t1 - 1);
-                let hide = distaff_verifier::shape::Hiding { mask_len: h, randomizer_len: t1, salt_len: 2 };
-                (c, k, k - (n + h - 1), k - (c + t1 - 1), Some(hide))
-            }
-        };
-        // FRI's bound: the next multiple of 8 (one layer) above K
-        let bound = (deep_len + 1).div_ceil(8) * 8;
-        ProofShape {
-            n,
-            lde_size,
-            extension: 2,
-            main_width: 5,
-            aux_width,
-            num_chunks,
-            chunk_len,
-            quotient_cosets: num_chunks,
-            quotient_len: num_chunks * n,
-            deep_len,
-            trace_shift,
-            composition_shift,
-            hiding: hide,
-            fri: distaff_verifier::shape::FriShape {
-                blowup: 8,
-                folding_factor: 8,
-                remainder_max_degree: 15,
-                max_poly_degree: 2 * n - 1,
-                num_layers: 1,
-                bound,
-                remainder_len: bound / 8,
-                winter_remainder_len: 2 * n / 8,
-                correction_exponent: bound - deep_len,
-            },
-        }
-    }
-
-    #[test]
-    fn deep_composition_is_the_pointwise_definition() {
-        let (n, blowup) = (16usize, 8usize);
-        let q = |a: u64, b: u64| QuadFelt::new(Felt::new(a), Felt::new(b));
-        let column =
-            |seed: u64| -> Vec<Felt> { (0..n as u64).map(|r| Felt::new(seed * 1_000_003 + r * r * 17 + 5)).collect() };
-        // five main columns, one of them constant
-        let mut main: Vec<Vec<Felt>> = (1..5).map(column).collect();
-        main.insert(2, vec![Felt::new(42); n]);
-        let aux: Vec<Vec<QuadFelt>> =
-            (0..2u64).map(|j| (0..n as u64).map(|r| q(r * 3 + j, r ^ (j + 9))).collect()).collect();
-        let (width, aux_width, num_chunks) = (main.len(), aux.len(), 3);
-        let c = |i: usize| q(i as u64 * 31 + 7, i as u64 + 100);
-        let deep = DeepCoefficients {
-            current: (0..width + aux_width).map(c).collect(),
-            next: (width + aux_width..2 * (width + aux_width)).map(c).collect(),
-            composition: (0..num_chunks).map(|i| c(100 + i)).collect(),
-            degree_correction: c(1000),
-        };
-        let z = q(123_456_789, 987_654_321);
-        let zg = z * QuadFelt::from(Felt::get_root_of_unity(n.trailing_zeros()));
-        // without hiding, and with masks of 5 coefficients on every column (the constant one
-        // too), chunks of n + 3 coefficients, randomisers of 4 and the DEEP randomiser
-        for hiding in [None, Some((5usize, n + 3, 4usize))] {
-            let shape = shape(n, aux_width, num_chunks, hiding);
-            let (mut coefficients, mut aux_coefficients) =
-                (dft::interpolate_columns(&main), dft::interpolate_columns(&coordinates(&aux)));
-            let chunk_len = shape.composition_column_len().max(shape.deep_len);
-            let columns = shape.composition_columns() * 2;
-            // (the DEEP randomiser, the last column, has K coefficients)
-            let chunks_values: Vec<Felt> = (0..chunk_len * columns)
-                .map(|i| {
-                    let (row, col) = (i / columns, i % columns);
-                    if col >= 2 * num_chunks && row >= shape.deep_len {
-                        Felt::ZERO
-                    } else {
-                        Felt::new((i * i * 7 + 1) as u64)
-                    }
-                })
-                .collect();
-            let chunks = dft::coefficient_rows(&chunks_values, columns, n);
-            if let Some((h, _, _)) = hiding {
-                let mask =
-                    |c: usize| -> (usize, Vec<Felt>) { (c, (0..h).map(|k| Felt::new((c * 97 + k) as u64)).collect()) };
-                coefficients = coefficients.masked(&(0..width).map(mask).collect::<Vec<_>>());
-                aux_coefficients = aux_coefficients.masked(&(0..2 * aux_width).map(mask).collect::<Vec<_>>());
-            }
-            // the values each part takes at a point
-            let (gamma, gamma_next, delta) = (&deep.current, &deep.next, &deep.composition);
-            let dot = |v: &[QuadFelt], w: &[QuadFelt]| v.iter().zip(w).fold(QuadFelt::ZERO, |s, (a, b)| s + *a * *b);
-            let parts = |x: QuadFelt| -> (QuadFelt, QuadFelt, QuadFelt, QuadFelt) {
-                let t = evaluate_rows_at_points(&coefficients, &[x]).pop().unwrap();
-                let a_ = evaluate_ext_rows_at_points::<QuadFelt>(&aux_coefficients, &[x]).pop().unwrap();
-                let h = evaluate_ext_rows_at_points::<QuadFelt>(&chunks, &[x]).pop().unwrap();
-                let all: Vec<QuadFelt> = t.into_iter().chain(a_).collect();
-                let r = if hiding.is_some() { h[num_chunks] } else { QuadFelt::ZERO };
-                (dot(&all, gamma), dot(&all, gamma_next), dot(&h[..num_chunks], delta), r)
-            };
-            let frame = |x: QuadFelt| -> (Vec<QuadFelt>, Vec<QuadFelt>, Vec<QuadFelt>) {
-                let t = evaluate_rows_at_points(&coefficients, &[x]).pop().unwrap();
-                let a_ = evaluate_ext_rows_at_points::<QuadFelt>(&aux_coefficients, &[x]).pop().unwrap();
-                let mut h = evaluate_ext_rows_at_points::<QuadFelt>(&chunks, &[x]).pop().unwrap();
-                h.truncate(num_chunks);
-                (t, a_, h)
-            };
-            let ((cur, aux_cur, comp), (next, aux_next, _)) = (frame(z), frame(zg));
-            let ood = Ood { current: cur, next, aux_current: aux_cur, aux_next, composition: comp };
-            let values = deep_composition::<QuadFelt>(
-                &coefficients,
-                Some(&aux_coefficients),
-                &chunks,
-                &shape,
-                &ood,
-                z,
-                zg,
-                &deep,
-            );
-            let (a_z, _, c_z, _) = parts(z);
-            let (_, b_zg, _, _) = parts(zg);
-            let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-            assert_eq!(values.len(), n * blowup);
-            for (p, value) in values.iter().enumerate() {
-                let xb = Felt::GENERATOR * omega.exp(p as u64);
-                let x = QuadFelt::from(xb);
-                let (a, b, c, r) = parts(x);
-                let (st, sh) = (x.exp(shape.trace_shift as u64), x.exp(shape.composition_shift as u64));
-                let d = (st * (a - a_z) + sh * (c - c_z)) / (x - z) + st * (b - b_zg) / (x - zg) + r;
-                let correction = QuadFelt::from(xb.exp(shape.fri.correction_exponent as u64));
-                let expected = d * degree_correction(deep.degree_correction, correction);
-                assert_eq!(*value, expected, "{hiding:?}, position {p}");
-            }
-        }
-    }
-
-    #[test]
-    fn composition_columns_are_recovered_from_as_many_cosets() {
-        let (n, blowup, m) = (16usize, 8usize, 7usize);
-        // H_i with coefficients h_i[k] (quadratic extension)
-        let h: Vec<Vec<QuadFelt>> = (0..m)
-            .map(|i| {
-                (0..n)
-                    .map(|k| QuadFelt::new(Felt::new((i * 31 + k * 7 + 1) as u64), Felt::new((i * k) as u64 ^ 0xFFFF)))
-                    .collect()
-            })
-            .collect();
-        let omega = Felt::get_root_of_unity((n * blowup).trailing_zeros());
-        let g = Felt::get_root_of_unity(n.trailing_zeros());
-        // Q = Σ x^(i·n)·H_i on cosets 0..m
-        let quotient: Vec<Vec<QuadFelt>> = (0..m)
-            .map(|j| {
-                (0..n)
-                    .map(|r| {
-                        let x = QuadFelt::from(Felt::GENERATOR * omega.exp(j as u64) * g.exp(r as u64));
-                        let xn = x.exp(n as u64);
-                        let mut acc = QuadFelt::ZERO;
-                        for hi in h.iter().rev() {
-                            acc = acc * xn + polynom::eval(hi, x);
-                        }
-                        acc
-                    })
-                    .collect()
-            })
-            .collect();
-        let pieces = quotient_pieces(&quotient, n, blowup);
-        for i in 0..m {
-            for k in 0..n {
-                let coords = &pieces[(k * m + i) * 2..(k * m + i) * 2 + 2];
-                assert_eq!(QuadFelt::slice_from_base_elements(coords)[0], h[i][k], "H_{i}, coefficient {k}");
-            }
-        }
-    }
 }

@@ -15,6 +15,7 @@
 //! salt needs only to be unpredictable.
 
 use distaff_math::{Felt, FieldElement};
+use distaff_verifier::shape::ProofShape;
 use rayon::prelude::*;
 
 /// Where a hiding proof's randomness comes from.
@@ -160,6 +161,54 @@ impl Salts<'_> {
     /// The salts of the leaves at `positions`, in order.
     pub fn at(&self, positions: &[usize]) -> Vec<Felt> {
         positions.iter().flat_map(|&p| self.leaves(p, 1)).collect()
+    }
+}
+
+/// What the protocol's steps draw from a proof's randomness: nothing without hiding, and with
+/// it the masks of the trace columns ([`Hiding::masks`]) and the salts of each tree's leaves
+/// ([`Hiding::salts`]). The proving steps take one of these, so that a hiding proof and a
+/// succinct-only one differ only where these come out empty.
+#[derive(Clone, Copy)]
+pub(crate) struct Hiding<'a> {
+    randomness: Option<&'a Randomness>,
+    mask_len: usize,
+    salt_len: usize,
+    n: usize,
+    blowup: usize,
+}
+
+impl<'a> Hiding<'a> {
+    /// The randomness of a proof of `shape`: `None` unless the shape is hiding. The caller has
+    /// checked that a hiding shape comes with randomness.
+    pub(crate) fn new(shape: &ProofShape, randomness: Option<&'a Randomness>) -> Self {
+        let randomness = shape.hiding.and(randomness);
+        let mask_len = shape.hiding.map_or(0, |h| h.mask_len);
+        Hiding { randomness, mask_len, salt_len: shape.salt_len(), n: shape.n, blowup: shape.lde_size / shape.n }
+    }
+
+    /// The randomness itself (`None` without hiding).
+    pub(crate) fn randomness(&self) -> Option<&'a Randomness> {
+        self.randomness
+    }
+
+    /// The salts of the leaves of the tree `purpose` names (`None` without hiding).
+    pub(crate) fn salts(&self, purpose: Purpose) -> Option<Salts<'a>> {
+        self.randomness.map(|randomness| Salts {
+            randomness,
+            purpose,
+            salt_len: self.salt_len,
+            n: self.n,
+            blowup: self.blowup,
+        })
+    }
+
+    /// The mask coefficients of each of `columns`, from the stream `purpose` names (none
+    /// without hiding).
+    pub(crate) fn masks(&self, purpose: Purpose, columns: &[usize]) -> Vec<(usize, Vec<Felt>)> {
+        match self.randomness {
+            Some(r) => columns.iter().map(|&c| (c, r.elements(purpose, c as u64, self.mask_len))).collect(),
+            None => Vec::new(),
+        }
     }
 }
 
