@@ -407,7 +407,7 @@ pub struct RowLayout {
     varying: Vec<usize>,
     /// A full row with every constant column set (varying columns and extras zero).
     template: Vec<Felt>,
-    /// The [`Extras`]' columns: their values come with each row from a second source.
+    /// The `Extras`' columns: their values come with each row from a second source.
     extras: Vec<usize>,
 }
 
@@ -435,12 +435,12 @@ impl RowLayout {
         RowLayout { varying, template, extras: Vec::new() }
     }
 
-    /// The columns whose values come from [`Extras`] (a row of them per stored row).
+    /// The columns whose values come from `Extras` (a row of them per stored row).
     pub fn extras(&self) -> &[usize] {
         &self.extras
     }
 
-    /// Writes a row of the [`Extras`]' values into their columns of a full row.
+    /// Writes a row of the `Extras`' values into their columns of a full row.
     #[inline(always)]
     pub fn fill_extras(&self, extras: &[Felt], row: &mut [Felt]) {
         for (&c, v) in self.extras.iter().zip(extras) {

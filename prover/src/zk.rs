@@ -8,7 +8,7 @@
 //! data. Each kind of value
 //! is a BLAKE3 keyed extendable output (key: the seed; input: a label and an index), read at
 //! any position, so the prover can regenerate a leaf's salt when it rehashes the leaves under an
-//! opening (a [`crate::merkle::PartialTree`] stores no leaves) and both LDE storages produce the
+//! opening (a `PartialTree` stores no leaves) and both LDE storages produce the
 //! same proof for one seed. Field elements take 16 output bytes each, reduced modulo `p`: their
 //! distance from uniform is below `2^-64` each (about `2^-43` over every value of a 2^20-row
 //! proof). Salts take 8 bytes per element, reduced modulo `p` (about 63 bits of entropy each): a
@@ -91,7 +91,7 @@ impl Randomness {
     }
 
     /// The salts of leaves `first .. first + out.len() / salt_len` of a tree, in the order the
-    /// prover enumerates its leaves' salts (see [`crate::prover`]).
+    /// prover enumerates its leaves' salts (see [`Salts`]).
     pub fn salts(&self, purpose: Purpose, first: usize, salt_len: usize, out: &mut [Felt]) {
         // (a coset's salts are megabytes of the stream: read in parallel, a run at a time)
         const RUN: usize = 1 << 14;
