@@ -14,7 +14,7 @@ mod trace;
 mod vm;
 
 pub use trace::trace_length;
-pub use trace::{build_trace, build_trace_with_min_length, ExecutionTrace};
+pub use trace::{build_trace, build_trace_cancellable, build_trace_with_min_length, ExecutionTrace};
 pub use vm::{
     execute, profile, Access, ExecutionError, ExecutionOutput, Profile, ProgramInputs, ProgramPoint, Vm, MAX_CYCLES,
 };

@@ -5,6 +5,7 @@ use distaff_air::memory::{range_table, write_range_table};
 use distaff_air::program::kind_domain;
 use distaff_air::{opcodes, rescue, Program, PublicInputs, Word, MIN_TRACE_LENGTH};
 use distaff_math::{Felt, FieldElement};
+use std::sync::atomic::AtomicBool;
 
 use crate::vm::{Access, Cycle, ExecutionError, ProgramInputs, Recorder, Vm};
 
@@ -351,6 +352,22 @@ pub fn build_trace_with_min_length(
     min_length: usize,
 ) -> Result<ExecutionTrace, ExecutionError> {
     record(program, Vm::new(inputs), inputs, min_length)
+}
+
+/// [`build_trace_with_min_length`] that stops, with [`ExecutionError::Cancelled`], at the first
+/// cycle boundary after `cancel` is set (by another thread). A prover runs the program without
+/// recording ([`crate::execute`], which fails fast and measures the trace) at the same time as
+/// it records the trace, and cancels the recording if the run fails or the trace would not
+/// fit: on two cores the check costs no time.
+pub fn build_trace_cancellable(
+    program: &Program,
+    inputs: &ProgramInputs,
+    min_length: usize,
+    cancel: &AtomicBool,
+) -> Result<ExecutionTrace, ExecutionError> {
+    let mut vm = Vm::new(inputs);
+    vm.cancel = Some(cancel);
+    record(program, vm, inputs, min_length)
 }
 
 /// [`build_trace_with_min_length`] with deliberate faults: the trace of an execution that

@@ -7,6 +7,7 @@ use distaff_air::program::{span_elements, Block, BlockKind};
 use distaff_air::{opcodes, Instruction, Program, Word, MAX_PUBLIC_INPUTS};
 use distaff_math::{Felt, FieldElement};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The longest execution we run (in cycles, i.e. trace rows before halting): 2^24. Executing
 /// it takes from a fraction of a second (arithmetic in a loop) to about half a minute (a chain
@@ -202,6 +203,10 @@ pub enum ExecutionError {
     /// The program ran longer than [`MAX_CYCLES`].
     #[error("the program ran for more than {MAX_CYCLES} cycles (an endless loop?)")]
     CycleLimit,
+    /// The caller cancelled the execution ([`crate::build_trace_cancellable`]): it says nothing
+    /// of the program.
+    #[error("the execution was cancelled")]
+    Cancelled,
 }
 
 /// Where in the program an execution error happened, by static index (see
@@ -230,9 +235,12 @@ impl ExecutionError {
             ConditionMissing { condition, .. } | ConditionNotBinary { condition, .. } => {
                 Some(ProgramPoint::Condition(*condition))
             }
-            TooManyPublicInputs(_) | CycleLimit | TooDeepAtEnd(_) | DuplicateAddress(_) | TooMuchInitialMemory(_) => {
-                None
-            }
+            TooManyPublicInputs(_)
+            | CycleLimit
+            | Cancelled
+            | TooDeepAtEnd(_)
+            | DuplicateAddress(_)
+            | TooMuchInitialMemory(_) => None,
         }
     }
 }
@@ -313,6 +321,9 @@ pub struct Vm<'a> {
     /// The cycle of the last `eq` run and the two values it compared (deeper first), for the
     /// error of an `assert` that runs right after it (`assert_eq` is `eq assert`).
     compared: Option<(usize, Felt, Felt)>,
+    /// Set by another thread to stop the execution at its next cycle boundary
+    /// ([`ExecutionError::Cancelled`]).
+    pub(crate) cancel: Option<&'a AtomicBool>,
     #[cfg(feature = "fault-injection")]
     pub(crate) faults: Faults,
 }
@@ -349,6 +360,7 @@ impl<'a> Vm<'a> {
             executed: 0,
             conditions: 0,
             compared: None,
+            cancel: None,
             #[cfg(feature = "fault-injection")]
             faults: Faults::default(),
         }
@@ -800,8 +812,17 @@ fn halves(left: &Word, right: &Word) -> [Felt; 8] {
 impl Vm<'_> {
     fn tick(&mut self, rows: usize) -> Result<(), ExecutionError> {
         self.cycle += rows;
+        self.check_limits()
+    }
+
+    /// Stops an execution past [`MAX_CYCLES`], or one its caller has cancelled.
+    #[inline]
+    fn check_limits(&self) -> Result<(), ExecutionError> {
         if self.cycle > MAX_CYCLES {
             return Err(ExecutionError::CycleLimit);
+        }
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(ExecutionError::Cancelled);
         }
         Ok(())
     }
@@ -881,9 +902,7 @@ impl Vm<'_> {
                 rec.row(self, opcodes::DATA, 0, Felt::ZERO, 0);
             }
             rec.after(self, ProgramPoint::Instruction(first + i));
-            if self.cycle > MAX_CYCLES {
-                return Err(ExecutionError::CycleLimit);
-            }
+            self.check_limits()?;
         }
         let len = self.cycle - start;
         let padded = len.div_ceil(CYCLE_LEN) * CYCLE_LEN;

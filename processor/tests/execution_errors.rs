@@ -149,3 +149,30 @@ fn executions_run_to_the_cycle_limit_and_no_further() {
     assert_eq!(e, ExecutionError::CycleLimit);
     assert!(e.to_string().contains("more than 16777216 cycles"), "{e}");
 }
+
+/// A recording can be cancelled from another thread: it stops with `Cancelled` at its next
+/// cycle boundary (an endless loop included), and one never cancelled is the ordinary trace.
+#[test]
+fn a_cancelled_recording_stops_and_an_uncancelled_one_is_the_trace() {
+    use distaff_processor::{build_trace_cancellable, build_trace_with_min_length};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let program = distaff_assembly::assemble("begin repeat.50 swap dup.1 add end end").unwrap();
+    let inputs = ProgramInputs::new(vec![f(1), f(0)], vec![]).unwrap();
+    let go = AtomicBool::new(false);
+    let trace = build_trace_cancellable(&program, &inputs, 64, &go).unwrap();
+    let expected = build_trace_with_min_length(&program, &inputs, 64).unwrap();
+    assert_eq!(trace.columns(), expected.columns());
+    let stop = AtomicBool::new(true);
+    assert_eq!(build_trace_cancellable(&program, &inputs, 0, &stop).unwrap_err(), ExecutionError::Cancelled);
+    // an endless loop, cancelled while it runs
+    let endless = distaff_assembly::assemble("begin push.1 while.true push.1 end end").unwrap();
+    let none = ProgramInputs::default();
+    let cancel = AtomicBool::new(false);
+    let e = std::thread::scope(|scope| {
+        let recording = scope.spawn(|| build_trace_cancellable(&endless, &none, 0, &cancel));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        cancel.store(true, Ordering::Relaxed);
+        recording.join().unwrap()
+    });
+    assert_eq!(e.unwrap_err(), ExecutionError::Cancelled);
+}

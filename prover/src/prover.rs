@@ -1,6 +1,7 @@
 //! The proving procedure.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::commit::{commitment_error, digest_bytes, stored_leaves, RECOMPUTED_LEVELS};
@@ -13,7 +14,7 @@ use distaff_air::debug::ConstraintFailure;
 use distaff_air::layout::{FULL_TRACE_WIDTH, TRACE_WIDTH};
 use distaff_air::{Air, ProcessorAir, Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
 use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
-use distaff_processor::{build_trace_with_min_length, ExecutionError, ProgramInputs};
+use distaff_processor::{build_trace_cancellable, build_trace_with_min_length, ExecutionError, ProgramInputs};
 use distaff_verifier::protocol::ScaleBy;
 use distaff_verifier::shape::{hiding_options, ProofShape, MIN_HIDING_TRACE_LENGTH};
 use distaff_verifier::transcript::TranscriptError;
@@ -330,15 +331,34 @@ pub fn prove_with_settings(
     // a hiding proof needs a trace of some length (padded with halted rows): at least 2^10
     // rows, more if the options' queries make the masks too long for it
     let mut min_length = if options.hiding { MIN_HIDING_TRACE_LENGTH } else { 0 };
-    // the program runs once without recording (for Fibonacci a hundredth of the time building
-    // the trace takes; for a program of `hperm`s, whose permutations dominate both, a third), so
-    // that a failing execution (an endless loop runs to the 2^24-cycle limit) fails before any
-    // trace is recorded, and an execution too long to prove here is refused before its trace is
-    // built (the trace of 2^24 cycles alone is 8 GiB)
-    let run = report.time("execution", || distaff_processor::execute(program, inputs))?;
-    let n = run.trace_length.max(min_length);
-    refuse_over_limit(settings, n, |storage| least_memory(n, options, storage))?;
-    let mut trace = report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?;
+    // the program runs twice at once: without recording, which fails fast (an endless loop
+    // reaches the 2^24-cycle limit in a fraction of a second) and measures the trace, and
+    // recording the trace. A failed run, or a trace that cannot fit, cancels the recording, so
+    // an execution too long to prove here is refused before its trace is built (the trace of
+    // 2^24 cycles alone is 8 GiB); on two cores the extra run costs no time (run first, it cost
+    // a third of the execution phase of a program of `hperm`s, whose permutations dominate both)
+    // (the trace is recorded on this thread, as the rest of the proof's large buffers are
+    // allocated: recorded on a rayon worker, its columns' growth left 7 % more peak memory in
+    // that thread's malloc arena)
+    let cancel = AtomicBool::new(false);
+    let (checked, built) = report.time("execution", || {
+        std::thread::scope(|scope| {
+            let run = scope.spawn(|| {
+                let checked = distaff_processor::execute(program, inputs).map_err(ProverError::from).and_then(|run| {
+                    let n = run.trace_length.max(min_length);
+                    refuse_over_limit(settings, n, |storage| least_memory(n, options, storage))
+                });
+                if checked.is_err() {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+                checked
+            });
+            let built = build_trace_cancellable(program, inputs, min_length, &cancel);
+            (run.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), built)
+        })
+    });
+    checked?;
+    let mut trace = built?;
     while options.hiding && trace.length() < 1 << 20 {
         let air = ProcessorAir::for_trace(trace.public_inputs(num_outputs), trace.columns());
         if hiding_options(&air, options).and_then(|o| ProofShape::new(&air, &o)).is_ok() {

@@ -97,6 +97,30 @@ fn an_execution_too_long_for_the_limit_is_refused_before_its_trace_is_built() {
     }
 }
 
+/// The prover records the trace while another thread runs the program without recording, and
+/// a failed run cancels the recording: the error is the execution's own (an assertion, the
+/// cycle limit of an endless loop), never the cancelled recording's.
+#[test]
+fn a_failing_execution_is_its_own_error_not_a_cancelled_recording() {
+    use distaff_processor::ExecutionError;
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let cases = [
+        ("begin push.1 push.2 assert_eq end", "assertion"),
+        ("begin push.1 while.true push.1 end end", "cycle limit"),
+        ("begin repeat.2000 swap dup.1 add end push.3 assert end", "late assertion"),
+    ];
+    for (src, what) in cases {
+        let program = assemble(src).unwrap();
+        let inputs = ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).unwrap();
+        let expected = distaff_processor::execute(&program, &inputs).expect_err(what);
+        assert_ne!(expected, ExecutionError::Cancelled);
+        match prove_with_settings(&program, &inputs, 1, &options, &ProverSettings::default()) {
+            Err(distaff_prover::ProverError::Execution(e)) => assert_eq!(e, expected, "{what}"),
+            other => panic!("{what}: {:?}", other.map(|(out, _, _)| out)),
+        }
+    }
+}
+
 #[test]
 fn the_progress_function_hears_every_phase_as_it_starts() {
     use std::sync::{Arc, Mutex};
