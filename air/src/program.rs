@@ -307,16 +307,48 @@ pub enum BlockKind {
     HPerm(usize),
 }
 
+/// A block's hash, computed once. With `std`, a thread that asks for it while another computes
+/// it waits for that result (std's `OnceLock`); without `std`, each computes it and one result
+/// is kept (`once_cell`'s `OnceBox`, an atomic pointer).
+#[derive(Clone, Debug, Default)]
+struct HashCell(
+    #[cfg(feature = "std")] std::sync::OnceLock<Word>,
+    #[cfg(not(feature = "std"))] once_cell::race::OnceBox<Word>,
+);
+
+impl HashCell {
+    fn get_or_init(&self, f: impl FnOnce() -> Word) -> Word {
+        #[cfg(feature = "std")]
+        return *self.0.get_or_init(f);
+        #[cfg(not(feature = "std"))]
+        return *self.0.get_or_init(|| Box::new(f()));
+    }
+}
+
 /// A node of the program tree with its hash.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The hash is computed when it is first asked for ([`Block::hash`]) and kept: a long span's
+/// hash is thousands of Rescue Prime permutations (a quarter of a million instructions take
+/// about 0.4 s), and a prover that computes it on another thread while it records the trace
+/// pays nothing for it. Blocks compare by their shape and contents, which determine the hash.
+#[derive(Clone, Debug)]
 pub struct Block {
     kind: BlockKind,
-    hash: Word,
+    hash: HashCell,
     elements: usize,
     depth: usize,
     instructions: usize,
     conditions: usize,
 }
+
+impl PartialEq for Block {
+    fn eq(&self, other: &Self) -> bool {
+        // the counts and the hash are functions of the shape and contents
+        self.kind == other.kind
+    }
+}
+
+impl Eq for Block {}
 
 impl Block {
     /// A span of straight-line instructions.
@@ -332,8 +364,8 @@ impl Block {
         if elements > MAX_PROGRAM_ELEMENTS {
             return Err(ProgramError::TooLarge(elements));
         }
-        let hash = Rp64_256::hash_elements(&encode(&instructions, elements)).into();
         let count = instructions.len();
+        let hash = HashCell::default();
         Ok(Block { kind: BlockKind::Span(instructions), hash, elements, depth: 1, instructions: count, conditions: 0 })
     }
 
@@ -346,7 +378,7 @@ impl Block {
         if depth > MAX_BLOCK_DEPTH {
             return Err(ProgramError::TooDeep(depth));
         }
-        let hash = merge_in_domain(&left.hash, &right.as_ref().map_or([Felt::ZERO; 4], |r| r.hash), domain);
+        let hash = HashCell::default();
         let instructions = left.instructions + right.as_ref().map_or(0, |r| r.instructions);
         let conditions =
             left.conditions + right.as_ref().map_or(0, |r| r.conditions) + usize::from(domain != DOMAIN_JOIN);
@@ -388,7 +420,7 @@ impl Block {
         if elements > MAX_PROGRAM_ELEMENTS {
             return Err(ProgramError::TooLarge(elements));
         }
-        let hash = hperm_chain_hash(k);
+        let hash = HashCell::default();
         Ok(Block { kind: BlockKind::HPerm(k), hash, elements, depth: 1, instructions: k, conditions: 0 })
     }
 
@@ -416,9 +448,19 @@ impl Block {
         &self.kind
     }
 
-    /// The block's hash.
+    /// The block's hash (computed on the first call, by any thread, and kept).
     pub fn hash(&self) -> Word {
-        self.hash
+        self.hash.get_or_init(|| self.compute_hash())
+    }
+
+    fn compute_hash(&self) -> Word {
+        match &self.kind {
+            BlockKind::Span(instructions) => Rp64_256::hash_elements(&encode(instructions, self.elements)).into(),
+            BlockKind::Join(first, second) => merge_in_domain(&first.hash(), &second.hash(), DOMAIN_JOIN),
+            BlockKind::Split(on_true, on_false) => merge_in_domain(&on_true.hash(), &on_false.hash(), DOMAIN_SPLIT),
+            BlockKind::Loop(body) => merge_in_domain(&body.hash(), &[Felt::ZERO; 4], DOMAIN_LOOP),
+            BlockKind::HPerm(k) => hperm_chain_hash(*k),
+        }
     }
 
     /// Size of the block's text: span elements plus two hashing cycles per control block (a
@@ -468,9 +510,9 @@ impl Program {
         &self.root
     }
 
-    /// The program hash: the root block's hash.
+    /// The program hash: the root block's hash (computed on the first call and kept).
     pub fn hash(&self) -> Word {
-        self.root.hash
+        self.root.hash()
     }
 
     /// The instructions of a straight-line program (`None` if the program has control flow).

@@ -805,6 +805,16 @@ pub(crate) fn pops(inst: &Instruction) -> u64 {
     }
 }
 
+/// A control cycle's batch: the children's hashes (the right half zero for a loop). Only a
+/// recorder that records needs it: the others (`execute`, profiles, debuggers) do not make the
+/// program's hashes, which are computed when first asked for.
+fn batch<R: Recorder>(left: &Block, right: Option<&Block>) -> [Felt; 8] {
+    if !R::RECORDS {
+        return [Felt::ZERO; 8];
+    }
+    halves(&left.hash(), &right.map_or([Felt::ZERO; 4], |r| r.hash()))
+}
+
 fn halves(left: &Word, right: &Word) -> [Felt; 8] {
     core::array::from_fn(|k| if k < 4 { left[k] } else { right[k - 4] })
 }
@@ -976,11 +986,11 @@ impl Vm<'_> {
             BlockKind::Join(first, second) => {
                 self.run_at(first, rec, inst, cond)?;
                 self.run_at(second, rec, inst + first.num_instructions(), cond + first.num_conditions())?;
-                self.control(rec, KIND_JOIN, halves(&first.hash(), &second.hash()), None)?;
+                self.control(rec, KIND_JOIN, batch::<R>(first, Some(second)), None)?;
                 Ok(())
             }
             BlockKind::Split(on_true, on_false) => {
-                let batch = halves(&on_true.hash(), &on_false.hash());
+                let batch = batch::<R>(on_true, Some(on_false));
                 let taken = self.control(rec, KIND_SPLIT, batch, Some(("if.true", cond)))?;
                 if taken {
                     self.run_at(on_true, rec, inst, cond + 1)?;
@@ -994,7 +1004,7 @@ impl Vm<'_> {
             }
             BlockKind::HPerm(k) => self.hperm(rec, inst, *k),
             BlockKind::Loop(body) => {
-                let batch = halves(&body.hash(), &[Felt::ZERO; 4]);
+                let batch = batch::<R>(body, None);
                 let mut again = self.control(rec, KIND_LOOP, batch, Some(("while.true", cond)))?;
                 while again {
                     self.run_at(body, rec, inst, cond + 1)?;

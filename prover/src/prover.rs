@@ -348,8 +348,11 @@ pub fn prove_with_settings(
                     let n = run.trace_length.max(min_length);
                     refuse_over_limit(settings, n, |storage| least_memory(n, options, storage))
                 });
-                if checked.is_err() {
-                    cancel.store(true, Ordering::Relaxed);
+                match checked {
+                    Err(_) => cancel.store(true, Ordering::Relaxed),
+                    // the program hash (the claim's), computed while the trace is recorded: a
+                    // long span's is as many permutations as recording its rows takes
+                    Ok(()) => _ = program.hash(),
                 }
                 checked
             });
