@@ -81,7 +81,7 @@ pub(crate) fn commit_stored<H: RowHasher>(
 ) -> Result<PartialTree<H>, ProverError> {
     let sw = layout.stored_width();
     report.begin("trace commitment");
-    let mut leaves = vec![H::Digest::default(); n * blowup];
+    let mut leaves = crate::memory::repeated(n * blowup, H::Digest::default());
     for j in 0..blowup {
         // (timed without announcing: the display says "trace commitment" throughout)
         let t = Instant::now();

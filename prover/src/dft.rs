@@ -225,14 +225,15 @@ impl Coefficients {
             return Self::from_varying(matrix, height, varying, constants);
         }
         let w = varying.len();
-        let mut values = vec![Goldilocks::ZERO; height * w];
-        if w > 0 {
-            values.par_chunks_mut(w).enumerate().for_each(|(k, row)| {
-                for (d, &c) in row.iter_mut().zip(&varying) {
-                    *d = matrix.values[k * width + c];
-                }
-            });
-        }
+        let values = crate::memory::filled(height * w, |values| {
+            if w > 0 {
+                values.par_chunks_mut(w).enumerate().for_each(|(k, row)| {
+                    for (d, &c) in row.iter_mut().zip(&varying) {
+                        d.write(matrix.values[k * width + c]);
+                    }
+                });
+            }
+        });
         Self::from_varying(RowMajorMatrix::new(values, w.max(1)), height, varying, constants)
     }
 
@@ -300,17 +301,17 @@ impl Coefficients {
         } else {
             let (old, old_w) = (&self.matrix.values, self.matrix.width());
             let (position, constants) = (&self.position, &self.constants);
-            let mut values = vec![Goldilocks::ZERO; n * w];
-            values.par_chunks_mut(w).enumerate().for_each(|(k, row)| {
-                for (d, &c) in row.iter_mut().zip(&varying) {
-                    *d = match position[c] {
-                        Some(t) => old[k * old_w + t],
-                        None if k == 0 => to_p3(constants[c]),
-                        None => Goldilocks::ZERO,
-                    };
-                }
-            });
-            values
+            crate::memory::filled(n * w, |values| {
+                values.par_chunks_mut(w).enumerate().for_each(|(k, row)| {
+                    for (d, &c) in row.iter_mut().zip(&varying) {
+                        d.write(match position[c] {
+                            Some(t) => old[k * old_w + t],
+                            None if k == 0 => to_p3(constants[c]),
+                            None => Goldilocks::ZERO,
+                        });
+                    }
+                });
+            })
         };
         let mut high = vec![Goldilocks::ZERO; h * w];
         for (c, r) in masks {
@@ -542,26 +543,28 @@ fn load(n: usize, width: usize, get: impl Fn(usize, usize) -> Felt + Sync) -> Ma
     // the row map below is a bijection (what makes the parallel writes disjoint) only then
     assert!(n.is_power_of_two(), "domains are powers of two");
     let e_inv = inverse_mod_2_64(generator_exponent(n.trailing_zeros())) as usize;
-    let mut values = vec![Goldilocks::ZERO; n * width];
-    let out = SharedRows(values.as_mut_ptr());
     const CHUNK: usize = 1 << 12;
-    (0..n.div_ceil(CHUNK)).into_par_iter().for_each(|chunk| {
-        let out = &out;
-        for src in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
-            let i = e_inv.wrapping_mul(src) & (n - 1);
-            // SAFETY: i -> e⁻¹·i mod n is a bijection of 0..n (e is odd), so every row i is
-            // written by exactly one source index, and row i lies inside the n·width values
-            let row = unsafe { core::slice::from_raw_parts_mut(out.0.add(i * width), width) };
-            for (c, v) in row.iter_mut().enumerate() {
-                *v = to_p3(get(c, src));
+    // every row is written (below), so the matrix is not zero-filled first
+    let values = crate::memory::filled(n * width, |values| {
+        let out = SharedRows(values.as_mut_ptr());
+        (0..n.div_ceil(CHUNK)).into_par_iter().for_each(|chunk| {
+            let out = &out;
+            for src in chunk * CHUNK..((chunk + 1) * CHUNK).min(n) {
+                let i = e_inv.wrapping_mul(src) & (n - 1);
+                // SAFETY: i -> e⁻¹·i mod n is a bijection of 0..n (e is odd), so every row i is
+                // written by exactly one source index, and row i lies inside the n·width values
+                let row = unsafe { core::slice::from_raw_parts_mut(out.0.add(i * width), width) };
+                for (c, v) in row.iter_mut().enumerate() {
+                    v.write(to_p3(get(c, src)));
+                }
             }
-        }
+        });
     });
     RowMajorMatrix::new(values, width)
 }
 
 /// A pointer to a matrix's values that threads writing disjoint rows share.
-struct SharedRows(*mut Goldilocks);
+struct SharedRows(*mut core::mem::MaybeUninit<Goldilocks>);
 // SAFETY: only used by `load`, whose threads write disjoint rows
 unsafe impl Sync for SharedRows {}
 

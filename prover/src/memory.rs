@@ -27,6 +27,21 @@ pub fn filled<T: Copy + Send + Sync>(len: usize, fill: impl FnOnce(&mut [MaybeUn
     unsafe { Vec::from_raw_parts(buf.as_mut_ptr() as *mut T, buf.len(), buf.capacity()) }
 }
 
+/// `len` copies of `value`, written in parallel: `vec![value; len]` of a type the allocator
+/// cannot zero for us (a digest, a Plonky3 element) writes, and first touches, hundreds of
+/// megabytes on one core (134 MB for a 2^21-leaf tree: 51-60 ms serially, 29-33 ms on two
+/// cores, measured in a standalone loop).
+pub fn repeated<T: Copy + Send + Sync>(len: usize, value: T) -> Vec<T> {
+    use rayon::prelude::*;
+    filled(len, |buf| {
+        buf.par_chunks_mut(1 << 14).for_each(|chunk| {
+            for x in chunk {
+                x.write(value);
+            }
+        })
+    })
+}
+
 /// Makes the process's allocator keep freed memory for reuse, for a process that proves.
 ///
 /// A proof allocates and frees several buffers of hundreds of megabytes in turn. glibc's

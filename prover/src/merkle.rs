@@ -211,7 +211,7 @@ impl<H: RowHasher> Leaves<H> {
     pub fn new(num_leaves: usize, blowup: usize) -> Result<Self, MerkleTreeError> {
         check_leaves(num_leaves)?;
         debug_assert!(blowup.is_power_of_two() && blowup <= num_leaves);
-        Ok(Leaves { num_leaves, blowup, nodes: vec![H::Digest::default(); 2 * num_leaves] })
+        Ok(Leaves { num_leaves, blowup, nodes: crate::memory::repeated(2 * num_leaves, H::Digest::default()) })
     }
 
     /// Hashes coset `j`'s rows (`num_leaves / blowup` of them) into their leaves.
