@@ -310,11 +310,18 @@ pub enum BlockKind {
 /// A block's hash, computed once. With `std`, a thread that asks for it while another computes
 /// it waits for that result (std's `OnceLock`); without `std`, each computes it and one result
 /// is kept (`once_cell`'s `OnceBox`, an atomic pointer).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 struct HashCell(
     #[cfg(feature = "std")] std::sync::OnceLock<Word>,
     #[cfg(not(feature = "std"))] once_cell::race::OnceBox<Word>,
 );
+
+impl fmt::Debug for HashCell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // the value if computed (the same in every run), not the cell's representation
+        f.debug_tuple("HashCell").field(&self.0.get()).finish()
+    }
+}
 
 impl HashCell {
     fn get_or_init(&self, f: impl FnOnce() -> Word) -> Word {
@@ -593,6 +600,29 @@ mod tests {
         assert_ne!(join, split);
         assert_ne!(join, Block::join(span(Mul), span(Add)).unwrap().hash());
         assert_eq!(Block::new_loop(span(Add)).unwrap().hash(), merge_in_domain(&a, &[Felt::ZERO; 4], DOMAIN_LOOP));
+    }
+
+    /// Hashes are computed on first use, recursively: a tree as deep as allowed hashes on a
+    /// thread with the default (2 MiB) stack, to the value computed bottom-up, and every copy
+    /// of a block, asked before or after, has that hash.
+    #[test]
+    #[cfg(feature = "std")]
+    fn the_deepest_tree_hashes_lazily_to_its_bottom_up_hash() {
+        let leaf = || Block::span(alloc::vec![Add, Mul]).unwrap();
+        let leaf_hash = leaf().hash();
+        let mut block = leaf();
+        let mut expected = leaf_hash;
+        for _ in 1..MAX_BLOCK_DEPTH {
+            block = Block::join(block, leaf()).unwrap();
+            expected = merge_in_domain(&expected, &leaf_hash, DOMAIN_JOIN);
+        }
+        assert!(Block::join(block.clone(), leaf()).is_err(), "one level too deep");
+        let program = Program::from_root(block);
+        let copy = program.clone();
+        let hashed = std::thread::spawn(move || program.hash()).join().expect("no stack overflow");
+        assert_eq!(hashed, expected);
+        assert_eq!(copy.hash(), expected);
+        assert_eq!(alloc::format!("{:?}", Block::hperm().hash), "HashCell(None)");
     }
 
     #[test]

@@ -355,18 +355,22 @@ pub fn build_trace_with_min_length(
 }
 
 /// [`build_trace_with_min_length`] that stops, with [`ExecutionError::Cancelled`], at the first
-/// cycle boundary after `cancel` is set (by another thread). A prover runs the program without
-/// recording ([`crate::execute`], which fails fast and measures the trace) at the same time as
-/// it records the trace, and cancels the recording if the run fails or the trace would not
-/// fit: on two cores the check costs no time.
+/// cycle boundary after `cancel` is set (by another thread) or past `max_cycles` cycles (capped
+/// at [`crate::MAX_CYCLES`]). A prover runs the program without recording ([`crate::execute`],
+/// which fails fast and measures the trace) at the same time as it records the trace, cancels
+/// the recording if the run fails or the trace would not fit, and caps it at the longest trace
+/// that fits, so that a refused execution never records more than that: on two cores the check
+/// costs no time.
 pub fn build_trace_cancellable(
     program: &Program,
     inputs: &ProgramInputs,
     min_length: usize,
+    max_cycles: usize,
     cancel: &AtomicBool,
 ) -> Result<ExecutionTrace, ExecutionError> {
     let mut vm = Vm::new(inputs);
     vm.cancel = Some(cancel);
+    vm.max_cycles = max_cycles.min(crate::MAX_CYCLES);
     record(program, vm, inputs, min_length)
 }
 

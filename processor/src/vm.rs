@@ -203,8 +203,8 @@ pub enum ExecutionError {
     /// The program ran longer than [`MAX_CYCLES`].
     #[error("the program ran for more than {MAX_CYCLES} cycles (an endless loop?)")]
     CycleLimit,
-    /// The caller cancelled the execution ([`crate::build_trace_cancellable`]): it says nothing
-    /// of the program.
+    /// The caller cancelled the execution, or it ran past the caller's cap on cycles
+    /// ([`crate::build_trace_cancellable`]): it says nothing of the program.
     #[error("the execution was cancelled")]
     Cancelled,
 }
@@ -324,6 +324,9 @@ pub struct Vm<'a> {
     /// Set by another thread to stop the execution at its next cycle boundary
     /// ([`ExecutionError::Cancelled`]).
     pub(crate) cancel: Option<&'a AtomicBool>,
+    /// The caller's cap on cycles, at most [`MAX_CYCLES`]: past it the execution stops as
+    /// cancelled.
+    pub(crate) max_cycles: usize,
     #[cfg(feature = "fault-injection")]
     pub(crate) faults: Faults,
 }
@@ -361,6 +364,7 @@ impl<'a> Vm<'a> {
             conditions: 0,
             compared: None,
             cancel: None,
+            max_cycles: MAX_CYCLES,
             #[cfg(feature = "fault-injection")]
             faults: Faults::default(),
         }
@@ -831,7 +835,7 @@ impl Vm<'_> {
         if self.cycle > MAX_CYCLES {
             return Err(ExecutionError::CycleLimit);
         }
-        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+        if self.cycle > self.max_cycles || self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             return Err(ExecutionError::Cancelled);
         }
         Ok(())

@@ -152,6 +152,7 @@ fn executions_run_to_the_cycle_limit_and_no_further() {
 
 /// A recording can be cancelled from another thread: it stops with `Cancelled` at its next
 /// cycle boundary (an endless loop included), and one never cancelled is the ordinary trace.
+/// Past its cap on cycles it stops as cancelled; at the cap it runs to the end.
 #[test]
 fn a_cancelled_recording_stops_and_an_uncancelled_one_is_the_trace() {
     use distaff_processor::{build_trace_cancellable, build_trace_with_min_length};
@@ -159,20 +160,30 @@ fn a_cancelled_recording_stops_and_an_uncancelled_one_is_the_trace() {
     let program = distaff_assembly::assemble("begin repeat.50 swap dup.1 add end end").unwrap();
     let inputs = ProgramInputs::new(vec![f(1), f(0)], vec![]).unwrap();
     let go = AtomicBool::new(false);
-    let trace = build_trace_cancellable(&program, &inputs, 64, &go).unwrap();
+    let trace = build_trace_cancellable(&program, &inputs, 64, usize::MAX, &go).unwrap();
     let expected = build_trace_with_min_length(&program, &inputs, 64).unwrap();
     assert_eq!(trace.columns(), expected.columns());
     let stop = AtomicBool::new(true);
-    assert_eq!(build_trace_cancellable(&program, &inputs, 0, &stop).unwrap_err(), ExecutionError::Cancelled);
+    assert_eq!(
+        build_trace_cancellable(&program, &inputs, 0, usize::MAX, &stop).unwrap_err(),
+        ExecutionError::Cancelled
+    );
     // an endless loop, cancelled while it runs
     let endless = distaff_assembly::assemble("begin push.1 while.true push.1 end end").unwrap();
     let none = ProgramInputs::default();
     let cancel = AtomicBool::new(false);
     let e = std::thread::scope(|scope| {
-        let recording = scope.spawn(|| build_trace_cancellable(&endless, &none, 0, &cancel));
+        let recording = scope.spawn(|| build_trace_cancellable(&endless, &none, 0, usize::MAX, &cancel));
         std::thread::sleep(std::time::Duration::from_millis(20));
         cancel.store(true, Ordering::Relaxed);
         recording.join().unwrap()
     });
     assert_eq!(e.unwrap_err(), ExecutionError::Cancelled);
+    // the cap: 50 iterations of 3 instructions are 150 cycles, padded to 152
+    let cycles = trace.cycles();
+    assert_eq!(cycles, 152);
+    assert!(build_trace_cancellable(&program, &inputs, 64, cycles, &go).is_ok());
+    assert_eq!(build_trace_cancellable(&program, &inputs, 64, cycles - 1, &go).unwrap_err(), ExecutionError::Cancelled);
+    // an endless loop stops at a small cap
+    assert_eq!(build_trace_cancellable(&endless, &none, 0, 1 << 12, &go).unwrap_err(), ExecutionError::Cancelled);
 }

@@ -14,7 +14,9 @@ use distaff_air::debug::ConstraintFailure;
 use distaff_air::layout::{FULL_TRACE_WIDTH, TRACE_WIDTH};
 use distaff_air::{Air, ProcessorAir, Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
 use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
-use distaff_processor::{build_trace_cancellable, build_trace_with_min_length, ExecutionError, ProgramInputs};
+use distaff_processor::{
+    build_trace_cancellable, build_trace_with_min_length, ExecutionError, ProgramInputs, MAX_CYCLES,
+};
 use distaff_verifier::protocol::ScaleBy;
 use distaff_verifier::shape::{hiding_options, ProofShape, MIN_HIDING_TRACE_LENGTH};
 use distaff_verifier::transcript::TranscriptError;
@@ -304,6 +306,20 @@ pub fn prove(
     prove_with_settings(program, inputs, num_outputs, options, &ProverSettings::default())
 }
 
+/// The stack of the thread that runs the program while the trace is recorded.
+const RUN_STACK_BYTES: usize = 64 << 20;
+
+/// Sets the flag when dropped while the thread unwinds.
+struct CancelOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for CancelOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
 /// [`prove`] with a choice of how the trace LDE is held ([`LdeStorage`]).
 pub fn prove_with(
     program: &Program,
@@ -340,28 +356,60 @@ pub fn prove_with_settings(
     // (the trace is recorded on this thread, as the rest of the proof's large buffers are
     // allocated: recorded on a rayon worker, its columns' growth left 7 % more peak memory in
     // that thread's malloc arena)
+    // The recording is also capped at the longest trace the memory limit allows: past it the
+    // run refuses anyway, and a refused execution records no more than a trace that fits.
+    let max_cycles = match settings.max_memory {
+        None => MAX_CYCLES,
+        Some(limit) => (MIN_TRACE_LENGTH.trailing_zeros()..=MAX_TRACE_LENGTH_LOG2)
+            .map(|k| 1usize << k)
+            .take_while(|&n| least_memory(n, options, settings.storage) <= limit)
+            .last()
+            .unwrap_or(0),
+    };
     let cancel = AtomicBool::new(false);
+    let run = || {
+        // a panic here cancels the recording too (the panic is passed on once it stops)
+        let _cancel_on_panic = CancelOnPanic(&cancel);
+        let checked = distaff_processor::execute(program, inputs).map_err(ProverError::from).and_then(|run| {
+            let n = run.trace_length.max(min_length);
+            refuse_over_limit(settings, n, |storage| least_memory(n, options, storage))
+        });
+        match checked {
+            Err(_) => cancel.store(true, Ordering::Relaxed),
+            // the program hash (the claim's), computed while the trace is recorded: a long
+            // span's is as many permutations as recording its rows takes
+            Ok(()) => _ = program.hash(),
+        }
+        checked
+    };
+    let record = || build_trace_cancellable(program, inputs, min_length, max_cycles, &cancel);
     let (checked, built) = report.time("execution", || {
         std::thread::scope(|scope| {
-            let run = scope.spawn(|| {
-                let checked = distaff_processor::execute(program, inputs).map_err(ProverError::from).and_then(|run| {
-                    let n = run.trace_length.max(min_length);
-                    refuse_over_limit(settings, n, |storage| least_memory(n, options, storage))
-                });
-                match checked {
-                    Err(_) => cancel.store(true, Ordering::Relaxed),
-                    // the program hash (the claim's), computed while the trace is recorded: a
-                    // long span's is as many permutations as recording its rows takes
-                    Ok(()) => _ = program.hash(),
+            // (a stack as deep as the main thread's and more: the first program hash recurses
+            // through the program tree, up to MAX_BLOCK_DEPTH levels)
+            match std::thread::Builder::new().stack_size(RUN_STACK_BYTES).spawn_scoped(scope, run) {
+                Ok(handle) => {
+                    let built = record();
+                    (handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), built)
                 }
-                checked
-            });
-            let built = build_trace_cancellable(program, inputs, min_length, &cancel);
-            (run.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), built)
+                // no thread to be had: one after the other
+                Err(_) => {
+                    let checked = run();
+                    let built = if checked.is_ok() { record() } else { Err(ExecutionError::Cancelled) };
+                    (checked, built)
+                }
+            }
         })
     });
     checked?;
-    let mut trace = built?;
+    let mut trace = match built {
+        // (the cap is the longest trace that fits, so the run has refused an execution past it;
+        // should the estimate ever disagree, the trace is recorded without the cap)
+        Err(ExecutionError::Cancelled) => {
+            report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?
+        }
+        built => built?,
+    };
     while options.hiding && trace.length() < 1 << 20 {
         let air = ProcessorAir::for_trace(trace.public_inputs(num_outputs), trace.columns());
         if hiding_options(&air, options).and_then(|o| ProofShape::new(&air, &o)).is_ok() {
