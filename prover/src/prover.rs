@@ -15,7 +15,7 @@ use distaff_air::layout::{FULL_TRACE_WIDTH, TRACE_WIDTH};
 use distaff_air::{Air, ProcessorAir, Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
 use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use distaff_processor::{
-    build_trace_cancellable, build_trace_with_min_length, ExecutionError, ProgramInputs, MAX_CYCLES,
+    build_trace_cancellable, build_trace_with_min_length, ExecutionError, ExecutionTrace, ProgramInputs, MAX_CYCLES,
 };
 use distaff_verifier::protocol::ScaleBy;
 use distaff_verifier::shape::{hiding_options, ProofShape, MIN_HIDING_TRACE_LENGTH};
@@ -347,17 +347,42 @@ pub fn prove_with_settings(
     // a hiding proof needs a trace of some length (padded with halted rows): at least 2^10
     // rows, more if the options' queries make the masks too long for it
     let mut min_length = if options.hiding { MIN_HIDING_TRACE_LENGTH } else { 0 };
-    // the program runs twice at once: without recording, which fails fast (an endless loop
-    // reaches the 2^24-cycle limit in a fraction of a second) and measures the trace, and
-    // recording the trace. A failed run, or a trace that cannot fit, cancels the recording, so
-    // an execution too long to prove here is refused before its trace is built (the trace of
-    // 2^24 cycles alone is 8 GiB); on two cores the extra run costs no time (run first, it cost
-    // a third of the execution phase of a program of `hperm`s, whose permutations dominate both)
-    // (the trace is recorded on this thread, as the rest of the proof's large buffers are
-    // allocated: recorded on a rayon worker, its columns' growth left 7 % more peak memory in
-    // that thread's malloc arena)
-    // The recording is also capped at the longest trace the memory limit allows: past it the
-    // run refuses anyway, and a refused execution records no more than a trace that fits.
+    let mut trace = execute_and_record(program, inputs, options, settings, min_length, &mut report)?;
+    while options.hiding && trace.length() < 1 << 20 {
+        let air = ProcessorAir::for_trace(trace.public_inputs(num_outputs), trace.columns());
+        if hiding_options(&air, options).and_then(|o| ProofShape::new(&air, &o)).is_ok() {
+            break;
+        }
+        min_length = 2 * trace.length();
+        trace = report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?;
+    }
+    report.cycles = trace.cycles();
+    let public = trace.public_inputs(num_outputs);
+    // the prover owns the columns, so it can free them as soon as it no longer needs them
+    let columns = Cow::Owned(trace.into_columns());
+    let proof = prove_trace_with_report(columns, &public, options, settings, &mut report)?;
+    Ok((public.outputs, proof, report))
+}
+
+/// Runs the program twice at once and returns its trace: on this thread recording it, on
+/// another without recording, which fails fast (an endless loop reaches the 2^24-cycle limit in
+/// a fraction of a second), measures the trace, refuses one that cannot fit in the memory limit
+/// and then computes the program hash (the claim's: a long span's is as many permutations as
+/// recording its rows takes). A failed or refused run, or a panic in it, cancels the recording,
+/// which is also capped at the longest trace the limit allows, so an execution too long to
+/// prove here never records more than a trace that fits (the trace of 2^24 cycles alone is 8
+/// GiB). On two cores the extra run costs no time; run first, it cost a third of the execution
+/// phase of a program of `hperm`s, whose permutations dominate both. The trace is recorded on
+/// the calling thread, where the proof's other large buffers are allocated: recorded on a rayon
+/// worker, its columns' growth left 7 % more peak memory in that thread's malloc arena.
+fn execute_and_record(
+    program: &Program,
+    inputs: &ProgramInputs,
+    options: &ProofOptions,
+    settings: &ProverSettings,
+    min_length: usize,
+    report: &mut ProvingReport,
+) -> Result<ExecutionTrace, ProverError> {
     let max_cycles = match settings.max_memory {
         None => MAX_CYCLES,
         Some(limit) => (MIN_TRACE_LENGTH.trailing_zeros()..=MAX_TRACE_LENGTH_LOG2)
@@ -368,7 +393,6 @@ pub fn prove_with_settings(
     };
     let cancel = AtomicBool::new(false);
     let run = || {
-        // a panic here cancels the recording too (the panic is passed on once it stops)
         let _cancel_on_panic = CancelOnPanic(&cancel);
         let checked = distaff_processor::execute(program, inputs).map_err(ProverError::from).and_then(|run| {
             let n = run.trace_length.max(min_length);
@@ -376,8 +400,6 @@ pub fn prove_with_settings(
         });
         match checked {
             Err(_) => cancel.store(true, Ordering::Relaxed),
-            // the program hash (the claim's), computed while the trace is recorded: a long
-            // span's is as many permutations as recording its rows takes
             Ok(()) => _ = program.hash(),
         }
         checked
@@ -402,28 +424,14 @@ pub fn prove_with_settings(
         })
     });
     checked?;
-    let mut trace = match built {
+    match built {
         // (the cap is the longest trace that fits, so the run has refused an execution past it;
         // should the estimate ever disagree, the trace is recorded without the cap)
         Err(ExecutionError::Cancelled) => {
-            report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?
+            Ok(report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?)
         }
-        built => built?,
-    };
-    while options.hiding && trace.length() < 1 << 20 {
-        let air = ProcessorAir::for_trace(trace.public_inputs(num_outputs), trace.columns());
-        if hiding_options(&air, options).and_then(|o| ProofShape::new(&air, &o)).is_ok() {
-            break;
-        }
-        min_length = 2 * trace.length();
-        trace = report.time("execution", || build_trace_with_min_length(program, inputs, min_length))?;
+        built => Ok(built?),
     }
-    report.cycles = trace.cycles();
-    let public = trace.public_inputs(num_outputs);
-    // the prover owns the columns, so it can free them as soon as it no longer needs them
-    let columns = Cow::Owned(trace.into_columns());
-    let proof = prove_trace_with_report(columns, &public, options, settings, &mut report)?;
-    Ok((public.outputs, proof, report))
 }
 
 /// Proves that `columns` (column-major, in the layout of `distaff_air::layout`) satisfies the
