@@ -181,7 +181,7 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         report.stored_columns,
         report.aux_columns,
         &options,
-        storage,
+        report.storage,
     ) >> 20;
     println!(
         "ROW\t{}\t{}\t{}\t{:.3}\t{:.3}\t{}\t{:.3}\t{}\t{}\t{queries}\t{estimate}\t{:.3}",
@@ -292,7 +292,7 @@ fn main() {
             measure_winterfell(ops, runs);
             return;
         }
-        let storage = if low_memory { LdeStorage::Streamed } else { LdeStorage::Stored };
+        let storage = if low_memory { LdeStorage::Streamed } else { LdeStorage::Auto };
         let kind = if args.iter().any(|a| a == "--collatz") {
             Bench::Collatz
         } else if args.iter().any(|a| a == "--hash-chain") {

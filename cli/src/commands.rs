@@ -334,7 +334,7 @@ fn gib(bytes: u64) -> String {
 /// would fit.
 fn memory_error(needed: u64, limit: u64, streamed: u64, storage: distaff_prover::LdeStorage, rows: usize) -> CliError {
     let hint = if storage == distaff_prover::LdeStorage::Stored && streamed <= limit {
-        format!("; with --low-memory it needs about {}", gib(streamed))
+        format!("; with --lde streamed it needs about {}", gib(streamed))
     } else {
         String::new()
     };
@@ -431,7 +431,11 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
                 "initial_memory_words": inputs.memory().len(),
                 "stored_columns": report.stored_columns,
                 "aux_columns": report.aux_columns,
-                "estimated_memory_bytes": distaff_prover::estimated_memory(report.trace_length, report.stored_columns, report.aux_columns, &proof.options, storage),
+                "lde": match report.storage {
+                    distaff_prover::LdeStorage::Streamed => "streamed",
+                    _ => "stored",
+                },
+                "estimated_memory_bytes": distaff_prover::estimated_memory(report.trace_length, report.stored_columns, report.aux_columns, &proof.options, report.storage),
                 "phases_ms": report.phases.iter().map(|(name, d)| (name.to_string(), serde_json::Value::from(d.as_secs_f64() * 1e3))).collect::<serde_json::Map<_, _>>(),
             })
         );

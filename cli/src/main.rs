@@ -26,6 +26,14 @@ enum Hash {
     Rescue,
 }
 
+/// How `prove` holds the trace's LDE (`distaff_prover::LdeStorage`).
+#[derive(Clone, Copy, ValueEnum)]
+enum Lde {
+    Auto,
+    Stored,
+    Streamed,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Execute a program without proving; print the top N stack values, one per line.
@@ -65,9 +73,14 @@ enum Command {
         /// Where to write the proof.
         #[arg(long)]
         proof: PathBuf,
-        /// Hold at most one coset of the trace's low-degree extension at a time: about half the
-        /// peak memory, somewhat slower; the proof is the same.
-        #[arg(long)]
+        /// How to hold the trace's low-degree extension (the proof is the same): `stored` keeps
+        /// it, `streamed` holds at most one coset of it at a time (about half the peak memory, a
+        /// second LDE pass), `auto` stores it below 2^20 rows, where that is faster, and streams
+        /// it from there on, or when only the streamed LDE fits the memory limit.
+        #[arg(long, value_enum, default_value_t = Lde::Auto)]
+        lde: Lde,
+        /// Same as `--lde streamed`.
+        #[arg(long, conflicts_with = "lde")]
         low_memory: bool,
         /// Refuse to prove if the estimated peak memory exceeds this many GiB (default: the
         /// memory the system reports available).
@@ -158,6 +171,7 @@ fn main() -> ExitCode {
             security,
             hash,
             proof,
+            lde,
             low_memory,
             max_memory,
             no_zk,
@@ -170,8 +184,11 @@ fn main() -> ExitCode {
                 Hash::Blake3 => distaff_prover::HashFunction::Blake3_256,
                 Hash::Rescue => distaff_prover::HashFunction::Rp64_256,
             };
-            let storage =
-                if low_memory { distaff_prover::LdeStorage::Streamed } else { distaff_prover::LdeStorage::Stored };
+            let storage = match (lde, low_memory) {
+                (_, true) | (Lde::Streamed, _) => distaff_prover::LdeStorage::Streamed,
+                (Lde::Stored, _) => distaff_prover::LdeStorage::Stored,
+                (Lde::Auto, _) => distaff_prover::LdeStorage::Auto,
+            };
             let max_memory = max_memory.map(|g| (g.max(0.0) * (1u64 << 30) as f64) as u64);
             let args = commands::ProveArgs {
                 outputs,

@@ -415,22 +415,50 @@ fn collatz_proves_and_verifies_and_rejects_wrong_hints() {
 }
 
 #[test]
-fn low_memory_proving_writes_the_same_proof() {
+fn every_lde_storage_writes_the_same_proof_and_says_which_it_used() {
     let dir = std::env::temp_dir().join(format!("distaff-cli-lowmem-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (a, b) = (dir.join("a.proof"), dir.join("b.proof"));
     let (prog, inputs) = (example("fibonacci_while.dasm"), example("fibonacci_while.inputs.json"));
-    // (without zero knowledge, so that the two proofs can be compared byte for byte)
-    for (path, extra) in [(&a, None), (&b, Some("--low-memory"))] {
-        let mut args = vec!["prove", &prog, "--inputs", &inputs, "--no-zk", "--proof", path.to_str().unwrap()];
+    // (without zero knowledge, so that the proofs can be compared byte for byte); a short trace
+    // is stored by default
+    let cases: [(&str, &[&str], &str); 4] = [
+        ("default", &[], "stored"),
+        ("stored", &["--lde", "stored"], "stored"),
+        ("streamed", &["--lde", "streamed"], "streamed"),
+        ("low-memory", &["--low-memory"], "streamed"),
+    ];
+    let mut proofs = Vec::new();
+    for (name, extra, used) in cases {
+        let path = dir.join(format!("{name}.proof"));
+        let mut args =
+            vec!["prove", &prog, "--inputs", &inputs, "--no-zk", "--json", "--proof", path.to_str().unwrap()];
         args.extend(extra);
         let o = distaff(&args);
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(report["lde"], used, "{name}");
+        proofs.push(std::fs::read(&path).unwrap());
+        let o = verify(path.to_str().unwrap(), &program_hash(&prog), Some(&inputs), "20365011074");
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert!(stdout(&o).contains("without zero knowledge"), "{}", stdout(&o));
     }
-    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
-    let o = verify(b.to_str().unwrap(), &program_hash(&prog), Some(&inputs), "20365011074");
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("without zero knowledge"), "{}", stdout(&o));
+    assert!(proofs.windows(2).all(|w| w[0] == w[1]));
+    // the shorthand and the option say the same thing twice: refused rather than guessed
+    let path = dir.join("both.proof");
+    let o = distaff(&[
+        "prove",
+        &prog,
+        "--inputs",
+        &inputs,
+        "--low-memory",
+        "--lde",
+        "stored",
+        "--proof",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+    assert!(!path.exists());
 }
 
 #[test]

@@ -9,9 +9,10 @@
 //!   (offset 7) of a domain `blowup` times larger, coset by coset with Plonky3's batched DFT
 //!   (data crosses between the libraries in winter-math's Montgomery form, unconverted; constant
 //!   columns are not transformed); the varying columns are stored coset by coset
-//!   ([`LdeStorage::Stored`], fastest; [`RowLayout`] rebuilds full rows) or streamed twice, one
-//!   coset at a time ([`LdeStorage::Streamed`], [`prove_with`]: about half the peak memory,
-//!   same proof); the coefficients too hold only the varying columns, and [`prove`] and
+//!   ([`LdeStorage::Stored`], fastest below 2^20 rows; [`RowLayout`] rebuilds full rows) or
+//!   streamed twice, one coset at a time ([`LdeStorage::Streamed`], [`prove_with`]: about half
+//!   the peak memory, same proof), and by default ([`LdeStorage::Auto`]) stored below 2^20
+//!   rows and streamed from there on; the coefficients too hold only the varying columns, and [`prove`] and
 //!   [`prove_with`], which own the trace, free its columns once interpolated (or once the
 //!   auxiliary segment is built from them);
 //! * **commitments**: each LDE row is hashed into a leaf of a Merkle tree with winter-crypto's
@@ -66,5 +67,6 @@ pub use memory::keep_freed_memory;
 pub use prover::{
     commit_floor, estimated_memory, least_memory, prove, prove_air, prove_air_with, prove_trace, prove_trace_with,
     prove_with, prove_with_settings, Checks, LdeStorage, Progress, ProverError, ProverSettings, ProvingReport, Seed,
+    STREAMED_FROM,
 };
 pub use zk::Randomness;

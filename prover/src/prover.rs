@@ -112,6 +112,9 @@ pub struct ProvingReport {
     pub stored_columns: usize,
     /// Auxiliary columns, counted by base coordinates (their LDE is always stored).
     pub aux_columns: usize,
+    /// How the trace LDE was held: [`LdeStorage::Stored`] or [`LdeStorage::Streamed`] (what
+    /// [`LdeStorage::Auto`] chose), once the trace is committed.
+    pub storage: LdeStorage,
     /// Told each phase as it starts ([`ProverSettings::progress`]).
     progress: Option<Progress>,
 }
@@ -126,6 +129,7 @@ impl core::fmt::Debug for ProvingReport {
             .field("options", &self.options)
             .field("stored_columns", &self.stored_columns)
             .field("aux_columns", &self.aux_columns)
+            .field("storage", &self.storage)
             .finish()
     }
 }
@@ -165,18 +169,41 @@ impl ProvingReport {
 }
 
 /// How the prover holds the trace's low-degree extension: a time/memory trade-off that does not
-/// change the proof (both produce the same bytes).
+/// change the proof (every choice produces the same bytes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LdeStorage {
-    /// Compute the LDE once and keep it (`n · blowup` rows of the trace's varying columns:
-    /// 0.55 GB of F(86181)'s 0.93 GB peak, a 2^18-row trace at blowup 8). The fastest up to
-    /// 2^18 rows (at 2^20, where it pages heavily, the streamed LDE is faster).
+    /// [`LdeStorage::Stored`] for traces shorter than [`STREAMED_FROM`] rows, where it is the
+    /// faster, and [`LdeStorage::Streamed`] from there on, where storing buys no time; also
+    /// streamed whenever only the streamed LDE fits [`ProverSettings::max_memory`]. Measured
+    /// with `farm-bench`, stored against streamed, F(n) hiding proofs, wall-time ratios of
+    /// medians over pairs: 0.84 at 2^18 rows, 0.91 at 2^19, 1.03 at 2^20 (where storing the
+    /// LDE costs 3627 MiB of peak memory against 2148 MiB: on our development machine the
+    /// kernel's first touch of a page costs about as much as computing the LDE again).
     #[default]
+    Auto,
+    /// Compute the LDE once and keep it (`n · blowup` rows of the trace's varying columns:
+    /// 0.55 GB of F(86181)'s 0.93 GB peak, a 2^18-row trace at blowup 8).
     Stored,
     /// Never hold more than one coset of it: compute it coset by coset twice (to commit, then
     /// to evaluate the constraints) and evaluate the opened rows from the coefficients. About
     /// half the peak memory (F(86181): 0.52 GB), at the cost of a second LDE pass.
     Streamed,
+}
+
+/// The trace length from which [`LdeStorage::Auto`] streams the LDE.
+pub const STREAMED_FROM: usize = 1 << 20;
+
+impl LdeStorage {
+    /// What this choice does for a trace of `trace_length` rows when the stored LDE would
+    /// (`stored_fits`) or would not fit the memory limit: [`LdeStorage::Auto`] becomes one of
+    /// the other two, which are returned as they are.
+    pub fn resolve(self, trace_length: usize, stored_fits: bool) -> LdeStorage {
+        match self {
+            LdeStorage::Auto if trace_length < STREAMED_FROM && stored_fits => LdeStorage::Stored,
+            LdeStorage::Auto => LdeStorage::Streamed,
+            storage => storage,
+        }
+    }
 }
 
 /// An estimate of the prover's peak memory, in bytes, for a trace of `trace_length` rows of
@@ -199,7 +226,7 @@ pub enum LdeStorage {
 /// | `mem_load` chain | 2^18 | 34, 10 | 1189 MiB | 1221 | 776 MiB | 801 |
 ///
 /// It is scaled by the blowup and (for the cubic extension) the larger extension elements.
-/// Front ends use it (through [`ProverSettings::max_memory`]) to refuse a proof that cannot
+/// [`LdeStorage::Auto`] is estimated as what it becomes without a memory limit. Front ends use it (through [`ProverSettings::max_memory`]) to refuse a proof that cannot
 /// fit rather than be killed for running out of memory.
 pub fn estimated_memory(
     trace_length: usize,
@@ -211,8 +238,8 @@ pub fn estimated_memory(
     let (columns, aux) = (stored_columns as u64, aux_columns as u64);
     // (with an auxiliary segment the streamed prover also holds the auxiliary LDE, and the
     // trace until the segment is built)
-    let per_row: u64 = match storage {
-        LdeStorage::Stored => 1_000 + 80 * columns + 110 * aux,
+    let per_row: u64 = match storage.resolve(trace_length, true) {
+        LdeStorage::Stored | LdeStorage::Auto => 1_000 + 80 * columns + 110 * aux,
         LdeStorage::Streamed => 1_800 + 10 * columns + 80 * aux + if aux > 0 { 200 } else { 0 },
     };
     let blowup = options.blowup_factor.max(1) as u64;
@@ -227,26 +254,30 @@ pub fn estimated_memory(
 /// The least [`estimated_memory`] of any proof of a VM trace of `trace_length` rows: the
 /// estimate for a trace that stores only the columns every execution varies (the 12 of the
 /// sponge state, which hashes the program), what a front end can check before the trace is
-/// built ([`prove_with_settings`] does, when given a limit).
+/// built ([`prove_with_settings`] does, when given a limit). [`LdeStorage::Auto`] can always
+/// fall back to the streamed LDE, so its least is the streamed one's.
 pub fn least_memory(trace_length: usize, options: &ProofOptions, storage: LdeStorage) -> u64 {
+    let storage = storage.resolve(trace_length, false);
     estimated_memory(trace_length, distaff_air::layout::HASHER_WIDTH, 0, options, storage)
 }
 
-/// Refuses ([`ProverError::Memory`]) a proof of a trace of `n` rows whose memory estimate for
-/// the settings' storage, `estimate(storage)`, exceeds [`ProverSettings::max_memory`] (the
-/// error also gives the streamed estimate).
+/// Resolves the settings' storage for a trace of `n` rows ([`LdeStorage::resolve`]: the stored
+/// LDE only if its estimate, `estimate(LdeStorage::Stored)`, fits [`ProverSettings::max_memory`])
+/// and refuses ([`ProverError::Memory`]) a proof whose estimate for the storage chosen exceeds
+/// the limit (the error also gives the streamed estimate).
 pub(crate) fn refuse_over_limit(
     settings: &ProverSettings,
     n: usize,
     estimate: impl Fn(LdeStorage) -> u64,
-) -> Result<(), ProverError> {
-    let Some(limit) = settings.max_memory else { return Ok(()) };
-    let needed = estimate(settings.storage);
+) -> Result<LdeStorage, ProverError> {
+    let Some(limit) = settings.max_memory else { return Ok(settings.storage.resolve(n, true)) };
+    let storage = settings.storage.resolve(n, estimate(LdeStorage::Stored) <= limit);
+    let needed = estimate(storage);
     if needed > limit {
         let streamed = estimate(LdeStorage::Streamed);
         return Err(ProverError::Memory { trace_length: n, needed, limit, streamed });
     }
-    Ok(())
+    Ok(storage)
 }
 
 /// How the prover works: what the default entry points use, and what tests and benchmarks may
@@ -281,7 +312,7 @@ pub enum Seed {
 impl Default for ProverSettings {
     fn default() -> Self {
         ProverSettings {
-            storage: LdeStorage::Stored,
+            storage: LdeStorage::Auto,
             checks: Checks::On,
             seed: Seed::Os,
             max_memory: None,
@@ -396,7 +427,7 @@ fn execute_and_record(
         let _cancel_on_panic = CancelOnPanic(&cancel);
         let checked = distaff_processor::execute(program, inputs).map_err(ProverError::from).and_then(|run| {
             let n = run.trace_length.max(min_length);
-            refuse_over_limit(settings, n, |storage| least_memory(n, options, storage))
+            refuse_over_limit(settings, n, |storage| least_memory(n, options, storage)).map(|_| ())
         });
         match checked {
             Err(_) => cancel.store(true, Ordering::Relaxed),

@@ -66,7 +66,8 @@ pub(crate) struct MainTrace<H: RowHasher> {
 /// Step 1: interpolates the main trace, masks it in a hiding proof, extends it over the LDE
 /// domain and commits to its rows.
 ///
-/// With [`LdeStorage::Streamed`] the trace LDE (n·blowup rows) is never stored: it is computed
+/// With [`LdeStorage::Streamed`] (what [`LdeStorage::Auto`] becomes for long traces, or when
+/// only it fits the memory limit) the trace LDE (n·blowup rows) is never stored: it is computed
 /// coset by coset, once to hash its rows and once more to evaluate the constraints, and the few
 /// rows the queries open are evaluated from the coefficients. The masked columns that are
 /// constant on the trace domain are neither transformed nor stored ([`dft::Extras`]).
@@ -95,10 +96,12 @@ pub(crate) fn commit_main_trace<'c, H: RowHasher, A: Air>(
     report.stored_columns = layout.stored_width();
     report.aux_columns = shape.aux_width * shape.extension;
     let (stored_columns, aux_columns) = (report.stored_columns, report.aux_columns);
-    refuse_over_limit(settings, n, |storage| estimated_memory(n, stored_columns, aux_columns, options, storage))?;
-    let stored = match settings.storage {
+    let storage =
+        refuse_over_limit(settings, n, |storage| estimated_memory(n, stored_columns, aux_columns, options, storage))?;
+    report.storage = storage;
+    let stored = match storage {
         LdeStorage::Stored => Some(report.time("trace LDE", || dft::lde_cosets(&coefficients, blowup))),
-        LdeStorage::Streamed => None,
+        LdeStorage::Streamed | LdeStorage::Auto => None,
     };
     let salts = hiding.salts(Purpose::MainSalt);
     let extras = coefficients.extras();

@@ -53,7 +53,7 @@ fn a_proof_over_the_memory_limit_is_refused_once_its_columns_are_known() {
     let streamed = distaff_prover::estimated_memory(n, 33, 0, &options, LdeStorage::Streamed);
     assert!(streamed < needed);
     for (limit, refused) in [(needed - 1, true), (needed, false)] {
-        let settings = ProverSettings { max_memory: Some(limit), ..Default::default() };
+        let settings = ProverSettings { storage: LdeStorage::Stored, max_memory: Some(limit), ..Default::default() };
         match prove_with_settings(&program, &inputs, 1, &options, &settings) {
             Err(distaff_prover::ProverError::Memory { trace_length, needed: n2, limit: l2, streamed: s2 }) => {
                 assert!(refused, "refused at the limit {limit}");
@@ -63,6 +63,46 @@ fn a_proof_over_the_memory_limit_is_refused_once_its_columns_are_known() {
             Err(e) => panic!("{e}"),
         }
     }
+}
+
+/// The default storage stores the LDE of a short trace, unless only the streamed LDE fits the
+/// memory limit: then it streams instead of refusing (and the proof is the same); below the
+/// streamed estimate it refuses, naming that estimate. Long traces are streamed.
+#[test]
+fn the_default_storage_streams_when_only_the_streamed_lde_fits() {
+    use distaff_prover::{ProverError, STREAMED_FROM};
+    let program = assemble("begin repeat.300 swap dup.1 add end end").unwrap();
+    let inputs = ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).unwrap();
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let settings = |max_memory| ProverSettings {
+        storage: LdeStorage::Auto,
+        max_memory,
+        seed: Seed::InsecureFixedForTesting([5; 32]),
+        ..Default::default()
+    };
+    let (_, free, report) = prove_with_settings(&program, &inputs, 1, &options, &settings(None)).unwrap();
+    assert_eq!(report.storage, LdeStorage::Stored);
+    let n = report.trace_length;
+    let needed = distaff_prover::estimated_memory(n, 33, 0, &options, LdeStorage::Stored);
+    let streamed = distaff_prover::estimated_memory(n, 33, 0, &options, LdeStorage::Streamed);
+    assert_eq!(distaff_prover::estimated_memory(n, 33, 0, &options, LdeStorage::Auto), needed);
+    let (_, tight, report) = prove_with_settings(&program, &inputs, 1, &options, &settings(Some(needed - 1))).unwrap();
+    assert_eq!(report.storage, LdeStorage::Streamed);
+    assert_eq!(tight.to_bytes(), free.to_bytes());
+    match prove_with_settings(&program, &inputs, 1, &options, &settings(Some(streamed - 1))) {
+        Err(ProverError::Memory { needed: n2, streamed: s2, .. }) => assert_eq!((n2, s2), (streamed, streamed)),
+        other => panic!("not refused under the streamed estimate: {:?}", other.map(|(out, _, _)| out)),
+    }
+    // the choice itself, and the estimate of a long trace
+    assert_eq!(LdeStorage::Auto.resolve(STREAMED_FROM / 2, true), LdeStorage::Stored);
+    assert_eq!(LdeStorage::Auto.resolve(STREAMED_FROM / 2, false), LdeStorage::Streamed);
+    assert_eq!(LdeStorage::Auto.resolve(STREAMED_FROM, true), LdeStorage::Streamed);
+    for storage in [LdeStorage::Stored, LdeStorage::Streamed] {
+        assert_eq!(storage.resolve(STREAMED_FROM, true), storage);
+        assert_eq!(storage.resolve(1 << 10, false), storage);
+    }
+    let long = distaff_prover::estimated_memory(STREAMED_FROM, 33, 0, &options, LdeStorage::Auto);
+    assert_eq!(long, distaff_prover::estimated_memory(STREAMED_FROM, 33, 0, &options, LdeStorage::Streamed));
 }
 
 /// An execution whose proof cannot fit is refused before its trace is built: a loop of
@@ -79,7 +119,7 @@ fn an_execution_too_long_for_the_limit_is_refused_before_its_trace_is_built() {
         ProofOptions::with_96_bit_security(HashFunction::Blake3_256),
         ProofOptions::with_96_bit_security(HashFunction::Blake3_256).without_hiding(),
     ] {
-        for storage in [LdeStorage::Stored, LdeStorage::Streamed] {
+        for storage in [LdeStorage::Stored, LdeStorage::Streamed, LdeStorage::Auto] {
             let limit = 2 << 30;
             let settings = ProverSettings { storage, max_memory: Some(limit), ..Default::default() };
             match prove_with_settings(&program, &inputs, 1, &options, &settings) {
