@@ -20,7 +20,9 @@
 //! at 2^14, 2^16 and 2^18 rows, same parameters, no hiding, alternating child processes. The hash-chain rows prove `hperm` K times for K = 2^10, 2^12, 2^14, 2^14 − 1. The
 //! memory rows (`--no-memory` skips them) prove a bubble sort of 25 secret bytes in memory
 //! (`examples/bubble_sort.dasm` scaled up: over 2^14 cycles) and
-//! compare a chain of loads with a chain of adds of the same length.
+//! compare a chain of loads with a chain of adds of the same length. `--floors [--log 18]
+//! [--widths 33,62,89]` prints only commit floors: of traces of `2^log` rows with each number
+//! of stored columns, and of `2^(log−1)` rows (the LDE domain of `2^log` rows at blowup 4).
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -279,6 +281,32 @@ fn compare_winterfell(logs: &[usize], pairs: usize) {
     }
 }
 
+/// `--floors`: the commit floor (`distaff_prover::commit_floor`, blowup 8, BLAKE3) of random
+/// traces of `2^log` rows with each of `widths` stored columns, and of `2^(log−1)` rows (an LDE
+/// domain of the same size: what a trace of `2^log` rows costs at blowup 4), in interleaved
+/// rounds, medians: what more stored columns (a lower-degree AIR's helper columns) or a smaller
+/// blowup cost in LDE and commitment work, measured in the same minutes.
+fn floors(log: usize, widths: &[usize], runs: usize) {
+    let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
+    let shapes: Vec<(usize, usize)> =
+        widths.iter().flat_map(|&w| [(log, w), (log - 1, w)]).collect();
+    let mut times = vec![Vec::new(); shapes.len()];
+    for _ in 0..runs {
+        for (t, &(l, w)) in times.iter_mut().zip(&shapes) {
+            t.push(distaff_prover::commit_floor(1 << l, w, &options).expect("a valid shape"));
+        }
+    }
+    println!("Commit floors (blowup 8, BLAKE3), median of {runs} interleaved rounds");
+    println!();
+    println!("| stored columns | 2^{log} rows | 2^{} rows (= 2^{log} at blowup 4) |", log - 1);
+    println!("|---:|---:|---:|");
+    for (k, &w) in widths.iter().enumerate() {
+        let full = median(times[2 * k].clone()).as_secs_f64();
+        let half = median(times[2 * k + 1].clone()).as_secs_f64();
+        println!("| {w} | {full:.3} s | {half:.3} s |");
+    }
+}
+
 fn main() {
     distaff_prover::keep_freed_memory();
     let args: Vec<String> = std::env::args().collect();
@@ -319,6 +347,15 @@ fn main() {
     }
     if args.iter().any(|a| a == "--compare-zk") {
         compare_zk(min_log, max_log, runs, low_memory);
+        return;
+    }
+    if args.iter().any(|a| a == "--floors") {
+        let widths: Vec<usize> = distaff_benches::flag_value::<String>(&args, "--widths")
+            .unwrap_or_else(|| "33,62,89".into())
+            .split(',')
+            .filter_map(|w| w.trim().parse().ok())
+            .collect();
+        floors(get("--log", 18), &widths, runs.max(3));
         return;
     }
     let zk = if hiding { "hiding" } else { "without zero knowledge (--no-zk)" };
