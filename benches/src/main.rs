@@ -287,13 +287,22 @@ fn compare_winterfell(logs: &[usize], pairs: usize) {
 /// rounds, medians: what more stored columns (a lower-degree AIR's helper columns) or a smaller
 /// blowup cost in LDE and commitment work, measured in the same minutes.
 fn floors(log: usize, widths: &[usize], runs: usize) {
+    if !(7..=28).contains(&log) || widths.is_empty() || widths.contains(&0) {
+        eprintln!("--floors needs --log between 7 and 28 and --widths of positive column counts, like 33,62");
+        std::process::exit(2);
+    }
     let options = ProofOptions::with_96_bit_security(HashFunction::Blake3_256);
-    let shapes: Vec<(usize, usize)> =
-        widths.iter().flat_map(|&w| [(log, w), (log - 1, w)]).collect();
+    let shapes: Vec<(usize, usize)> = widths.iter().flat_map(|&w| [(log, w), (log.saturating_sub(1), w)]).collect();
     let mut times = vec![Vec::new(); shapes.len()];
     for _ in 0..runs {
         for (t, &(l, w)) in times.iter_mut().zip(&shapes) {
-            t.push(distaff_prover::commit_floor(1 << l, w, &options).expect("a valid shape"));
+            match distaff_prover::commit_floor(1usize.checked_shl(l as u32).unwrap_or(0), w, &options) {
+                Ok(d) => t.push(d),
+                Err(e) => {
+                    eprintln!("no commit floor for 2^{l} rows of {w} columns: {e}");
+                    std::process::exit(2);
+                }
+            }
         }
     }
     println!("Commit floors (blowup 8, BLAKE3), median of {runs} interleaved rounds");
