@@ -431,10 +431,7 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
                 "initial_memory_words": inputs.memory().len(),
                 "stored_columns": report.stored_columns,
                 "aux_columns": report.aux_columns,
-                "lde": match report.storage {
-                    distaff_prover::LdeStorage::Streamed => "streamed",
-                    _ => "stored",
-                },
+                "lde": lde_name(report.storage),
                 "estimated_memory_bytes": distaff_prover::estimated_memory(report.trace_length, report.stored_columns, report.aux_columns, &proof.options, report.storage),
                 "phases_ms": report.phases.iter().map(|(name, d)| (name.to_string(), serde_json::Value::from(d.as_secs_f64() * 1e3))).collect::<serde_json::Map<_, _>>(),
             })
@@ -442,8 +439,9 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
     } else {
         println!("program hash: {hash_hex}");
         println!("outputs: {}", strings(&values).join(","));
+        let lde = lde_name(report.storage);
         println!(
-            "proving time: {:.3} s ({} cycles, trace length {})",
+            "proving time: {:.3} s ({} cycles, trace length {}, {lde} LDE)",
             elapsed.as_secs_f64(),
             report.cycles,
             report.trace_length
@@ -464,6 +462,14 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
         }
     }
     Ok(())
+}
+
+/// How a proof held the trace's LDE, as `prove` reports it (what the default chose).
+fn lde_name(storage: distaff_prover::LdeStorage) -> &'static str {
+    match storage {
+        distaff_prover::LdeStorage::Streamed => "streamed",
+        _ => "stored",
+    }
 }
 
 /// `distaff verify`: the expectations the user gave (each optional for a receipt).

@@ -443,6 +443,11 @@ fn every_lde_storage_writes_the_same_proof_and_says_which_it_used() {
         assert!(stdout(&o).contains("without zero knowledge"), "{}", stdout(&o));
     }
     assert!(proofs.windows(2).all(|w| w[0] == w[1]));
+    // the text report says it too
+    let path = dir.join("text.proof");
+    let o = distaff(&["prove", &prog, "--inputs", &inputs, "--lde", "streamed", "--proof", path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains(", streamed LDE)"), "{}", stdout(&o));
     // the shorthand and the option say the same thing twice: refused rather than guessed
     let path = dir.join("both.proof");
     let o = distaff(&[
