@@ -21,7 +21,7 @@ use core::fmt;
 
 use crate::opcodes;
 use distaff_math::{Felt, FieldElement, StarkField, Word};
-use winter_crypto::{hashers::Rp64_256, ElementHasher};
+use winter_crypto::hashers::Rp64_256;
 
 /// The largest program (in stream elements) we accept: 2^22. Its trace (2^23 rows) is about the
 /// largest a 24 GiB machine can prove; larger programs are refused before any allocation.
@@ -278,12 +278,37 @@ pub fn hperm_chain_hash(k: usize) -> Word {
 /// `Rp64_256::merge`; the non-zero domain separates joins, splits and loops from each other and
 /// from spans (whose capacity lane 1 is 0).
 pub fn merge_in_domain(left: &Word, right: &Word, domain: u64) -> Word {
+    merge_in_domain_with(left, right, domain, Rp64_256::apply_permutation)
+}
+
+/// A Rescue Prime permutation of the sponge state: `Rp64_256::apply_permutation`, or another
+/// implementation of the same function (the processor has a faster one, on packed field
+/// elements). Hashes computed with one are the same as with the other.
+pub type Permutation = fn(&mut [Felt; crate::layout::HASHER_WIDTH]);
+
+/// [`merge_in_domain`] with `permute` as the permutation.
+pub fn merge_in_domain_with(left: &Word, right: &Word, domain: u64, permute: Permutation) -> Word {
     let mut state = [Felt::ZERO; crate::layout::HASHER_WIDTH];
     state[0] = Felt::new(crate::layout::BATCH_LEN as u64);
     state[1] = Felt::new(domain);
     state[4..8].copy_from_slice(left);
     state[8..12].copy_from_slice(right);
-    Rp64_256::apply_permutation(&mut state);
+    permute(&mut state);
+    [state[4], state[5], state[6], state[7]]
+}
+
+/// `Rp64_256::hash_elements` of base-field `elements` with `permute` as the permutation: the
+/// element count in the first capacity lane, the elements added to the rate eight at a time
+/// and permuted after each eight and after a last partial eight; the digest is lanes 4..8.
+pub fn hash_elements_with(elements: &[Felt], permute: Permutation) -> Word {
+    let mut state = [Felt::ZERO; crate::layout::HASHER_WIDTH];
+    state[0] = Felt::new(elements.len() as u64);
+    for chunk in elements.chunks(crate::layout::BATCH_LEN) {
+        for (lane, e) in state[crate::layout::RATE_OFFSET..].iter_mut().zip(chunk) {
+            *lane += *e;
+        }
+        permute(&mut state);
+    }
     [state[4], state[5], state[6], state[7]]
 }
 
@@ -457,15 +482,27 @@ impl Block {
 
     /// The block's hash (computed on the first call, by any thread, and kept).
     pub fn hash(&self) -> Word {
-        self.hash.get_or_init(|| self.compute_hash())
+        self.hash_with(Rp64_256::apply_permutation)
     }
 
-    fn compute_hash(&self) -> Word {
+    /// [`Block::hash`], computing what is not computed yet with `permute`, which must be Rescue
+    /// Prime's permutation ([`Permutation`]): a faster implementation of it gives the same hash
+    /// sooner (a long span's hash is thousands of permutations). The hash is kept for every
+    /// later call, whichever computed it.
+    pub fn hash_with(&self, permute: Permutation) -> Word {
+        self.hash.get_or_init(|| self.compute_hash(permute))
+    }
+
+    fn compute_hash(&self, permute: Permutation) -> Word {
+        let merge = |left: &Block, right: Option<&Block>, domain| {
+            let right = right.map_or([Felt::ZERO; 4], |r| r.hash_with(permute));
+            merge_in_domain_with(&left.hash_with(permute), &right, domain, permute)
+        };
         match &self.kind {
-            BlockKind::Span(instructions) => Rp64_256::hash_elements(&encode(instructions, self.elements)).into(),
-            BlockKind::Join(first, second) => merge_in_domain(&first.hash(), &second.hash(), DOMAIN_JOIN),
-            BlockKind::Split(on_true, on_false) => merge_in_domain(&on_true.hash(), &on_false.hash(), DOMAIN_SPLIT),
-            BlockKind::Loop(body) => merge_in_domain(&body.hash(), &[Felt::ZERO; 4], DOMAIN_LOOP),
+            BlockKind::Span(instructions) => hash_elements_with(&encode(instructions, self.elements), permute),
+            BlockKind::Join(first, second) => merge(first, Some(second), DOMAIN_JOIN),
+            BlockKind::Split(on_true, on_false) => merge(on_true, Some(on_false), DOMAIN_SPLIT),
+            BlockKind::Loop(body) => merge(body, None, DOMAIN_LOOP),
             BlockKind::HPerm(k) => hperm_chain_hash(*k),
         }
     }
@@ -522,6 +559,11 @@ impl Program {
         self.root.hash()
     }
 
+    /// [`Program::hash`] computed with `permute` ([`Block::hash_with`]).
+    pub fn hash_with(&self, permute: Permutation) -> Word {
+        self.root.hash_with(permute)
+    }
+
     /// The instructions of a straight-line program (`None` if the program has control flow).
     pub fn instructions(&self) -> Option<&[Instruction]> {
         match &self.root.kind {
@@ -569,9 +611,26 @@ mod tests {
     fn hash_is_rp64_256_of_the_stream() {
         let p = Program::new(alloc::vec![Push(Felt::new(3)), Add]).unwrap();
         let stream = [Felt::from(opcodes::PUSH), Felt::new(3), Felt::from(opcodes::ADD)];
-        let expected: Word = Rp64_256::hash_elements(&stream).into();
+        let expected: Word = {
+            use winter_crypto::ElementHasher;
+            Rp64_256::hash_elements(&stream).into()
+        };
         assert_eq!(p.hash(), expected);
         assert_eq!(p.root().size(), 3);
+    }
+
+    /// The sponge written out here is winter-crypto's, at every length around the rate (empty,
+    /// partial eights, whole eights) and for elements of every size.
+    #[test]
+    fn hash_elements_with_winter_s_permutation_is_winter_s_hash_elements() {
+        use winter_crypto::ElementHasher;
+        for len in 0..=41usize {
+            let elements: Vec<Felt> = (0..len as u64)
+                .map(|i| Felt::new(i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (u64::MAX >> (i % 3))))
+                .collect();
+            let expected: Word = Rp64_256::hash_elements(&elements).into();
+            assert_eq!(hash_elements_with(&elements, Rp64_256::apply_permutation), expected, "{len} elements");
+        }
     }
 
     #[test]

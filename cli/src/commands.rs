@@ -598,7 +598,7 @@ pub fn verify(proof_path: &Path, args: &VerifyArgs<'_>) -> Result<(), CliError> 
 
 /// `distaff hash`.
 pub fn hash(program: &Path, as_json: bool) -> Result<(), CliError> {
-    let hex = hash_to_hex(&load_program(program)?.program.hash());
+    let hex = hash_to_hex(&distaff_processor::program_hash(&load_program(program)?.program));
     if as_json {
         println!("{}", json!({ "program_hash": hex }));
     } else {

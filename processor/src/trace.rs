@@ -448,7 +448,7 @@ fn record(
 
     Ok(ExecutionTrace {
         columns,
-        program_hash: program.hash(),
+        program_hash: crate::program_hash(program),
         inputs: inputs.public().to_vec(),
         memory: inputs.memory().to_vec(),
         final_stack: vm.stack_values(),

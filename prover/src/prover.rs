@@ -431,7 +431,7 @@ fn execute_and_record(
         });
         match checked {
             Err(_) => cancel.store(true, Ordering::Relaxed),
-            Ok(()) => _ = program.hash(),
+            Ok(()) => _ = distaff_processor::program_hash(program),
         }
         checked
     };
