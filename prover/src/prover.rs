@@ -173,12 +173,13 @@ impl ProvingReport {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LdeStorage {
     /// [`LdeStorage::Stored`] for traces shorter than [`STREAMED_FROM`] rows, where it is the
-    /// faster, and [`LdeStorage::Streamed`] from there on, where storing buys no time; also
-    /// streamed whenever only the streamed LDE fits [`ProverSettings::max_memory`]. Measured
-    /// with `farm-bench`, stored against streamed, F(n) hiding proofs, wall-time ratios of
-    /// medians over pairs: 0.84 at 2^18 rows, 0.91 at 2^19, 1.03 at 2^20 (where storing the
-    /// LDE costs 3627 MiB of peak memory against 2148 MiB: on our development machine the
-    /// kernel's first touch of a page costs about as much as computing the LDE again).
+    /// faster, and [`LdeStorage::Streamed`] from there on, where storing buys no time; and the
+    /// other of the two whenever only it fits [`ProverSettings::max_memory`]
+    /// ([`LdeStorage::resolve`]). Measured with `farm-bench`, stored against streamed, F(n)
+    /// hiding proofs, wall-time ratios of medians over pairs: 0.84 at 2^18 rows, 0.91 at 2^19,
+    /// 1.03 at 2^20 (where storing the LDE costs 3627 MiB of peak memory against 2148 MiB: on
+    /// our development machine the kernel's first touch of a page costs about as much as
+    /// computing the LDE again).
     #[default]
     Auto,
     /// Compute the LDE once and keep it (`n · blowup` rows of the trace's varying columns:
@@ -194,14 +195,32 @@ pub enum LdeStorage {
 pub const STREAMED_FROM: usize = 1 << 20;
 
 impl LdeStorage {
-    /// What this choice does for a trace of `trace_length` rows when the stored LDE would
-    /// (`stored_fits`) or would not fit the memory limit: [`LdeStorage::Auto`] becomes one of
-    /// the other two, which are returned as they are.
-    pub fn resolve(self, trace_length: usize, stored_fits: bool) -> LdeStorage {
-        match self {
-            LdeStorage::Auto if trace_length < STREAMED_FROM && stored_fits => LdeStorage::Stored,
-            LdeStorage::Auto => LdeStorage::Streamed,
-            storage => storage,
+    /// What this choice does for a trace of `trace_length` rows whose estimated peak memory
+    /// with each storage is `estimate(storage)`, under the memory limit `limit`:
+    /// [`LdeStorage::Auto`] becomes the storage its length prefers ([`LdeStorage::Stored`]
+    /// below [`STREAMED_FROM`] rows) if that fits, else the other if that fits, else the one
+    /// that needs less (which the limit then refuses). The other two are returned as they are.
+    pub fn resolve(self, trace_length: usize, estimate: impl Fn(LdeStorage) -> u64, limit: Option<u64>) -> LdeStorage {
+        if self != LdeStorage::Auto {
+            return self;
+        }
+        let preferred = LdeStorage::by_length(trace_length);
+        let Some(limit) = limit else { return preferred };
+        let other = if preferred == LdeStorage::Stored { LdeStorage::Streamed } else { LdeStorage::Stored };
+        let (p, o) = (estimate(preferred), estimate(other));
+        if p <= limit || (o > limit && p <= o) {
+            preferred
+        } else {
+            other
+        }
+    }
+
+    /// What [`LdeStorage::Auto`] prefers for a trace of `trace_length` rows when memory allows.
+    fn by_length(trace_length: usize) -> LdeStorage {
+        if trace_length < STREAMED_FROM {
+            LdeStorage::Stored
+        } else {
+            LdeStorage::Streamed
         }
     }
 }
@@ -238,7 +257,8 @@ pub fn estimated_memory(
     let (columns, aux) = (stored_columns as u64, aux_columns as u64);
     // (with an auxiliary segment the streamed prover also holds the auxiliary LDE, and the
     // trace until the segment is built)
-    let per_row: u64 = match storage.resolve(trace_length, true) {
+    let storage = if storage == LdeStorage::Auto { LdeStorage::by_length(trace_length) } else { storage };
+    let per_row: u64 = match storage {
         LdeStorage::Stored | LdeStorage::Auto => 1_000 + 80 * columns + 110 * aux,
         LdeStorage::Streamed => 1_800 + 10 * columns + 80 * aux + if aux > 0 { 200 } else { 0 },
     };
@@ -254,24 +274,27 @@ pub fn estimated_memory(
 /// The least [`estimated_memory`] of any proof of a VM trace of `trace_length` rows: the
 /// estimate for a trace that stores only the columns every execution varies (the 12 of the
 /// sponge state, which hashes the program), what a front end can check before the trace is
-/// built ([`prove_with_settings`] does, when given a limit). [`LdeStorage::Auto`] can always
-/// fall back to the streamed LDE, so its least is the streamed one's.
+/// built ([`prove_with_settings`] does, when given a limit). [`LdeStorage::Auto`] can take
+/// either storage, so its least is the smaller of theirs.
 pub fn least_memory(trace_length: usize, options: &ProofOptions, storage: LdeStorage) -> u64 {
-    let storage = storage.resolve(trace_length, false);
-    estimated_memory(trace_length, distaff_air::layout::HASHER_WIDTH, 0, options, storage)
+    let least = |storage| estimated_memory(trace_length, distaff_air::layout::HASHER_WIDTH, 0, options, storage);
+    match storage {
+        LdeStorage::Auto => least(LdeStorage::Stored).min(least(LdeStorage::Streamed)),
+        storage => least(storage),
+    }
 }
 
-/// Resolves the settings' storage for a trace of `n` rows ([`LdeStorage::resolve`]: the stored
-/// LDE only if its estimate, `estimate(LdeStorage::Stored)`, fits [`ProverSettings::max_memory`])
-/// and refuses ([`ProverError::Memory`]) a proof whose estimate for the storage chosen exceeds
+/// Resolves the settings' storage for a trace of `n` rows whose estimate with each storage is
+/// `estimate(storage)` ([`LdeStorage::resolve`] under [`ProverSettings::max_memory`]) and
+/// refuses ([`ProverError::Memory`]) a proof whose estimate for the storage chosen exceeds
 /// the limit (the error also gives the streamed estimate).
 pub(crate) fn refuse_over_limit(
     settings: &ProverSettings,
     n: usize,
     estimate: impl Fn(LdeStorage) -> u64,
 ) -> Result<LdeStorage, ProverError> {
-    let Some(limit) = settings.max_memory else { return Ok(settings.storage.resolve(n, true)) };
-    let storage = settings.storage.resolve(n, estimate(LdeStorage::Stored) <= limit);
+    let storage = settings.storage.resolve(n, &estimate, settings.max_memory);
+    let Some(limit) = settings.max_memory else { return Ok(storage) };
     let needed = estimate(storage);
     if needed > limit {
         let streamed = estimate(LdeStorage::Streamed);

@@ -93,13 +93,25 @@ fn the_default_storage_streams_when_only_the_streamed_lde_fits() {
         Err(ProverError::Memory { needed: n2, streamed: s2, .. }) => assert_eq!((n2, s2), (streamed, streamed)),
         other => panic!("not refused under the streamed estimate: {:?}", other.map(|(out, _, _)| out)),
     }
-    // the choice itself, and the estimate of a long trace
-    assert_eq!(LdeStorage::Auto.resolve(STREAMED_FROM / 2, true), LdeStorage::Stored);
-    assert_eq!(LdeStorage::Auto.resolve(STREAMED_FROM / 2, false), LdeStorage::Streamed);
-    assert_eq!(LdeStorage::Auto.resolve(STREAMED_FROM, true), LdeStorage::Streamed);
-    for storage in [LdeStorage::Stored, LdeStorage::Streamed] {
-        assert_eq!(storage.resolve(STREAMED_FROM, true), storage);
-        assert_eq!(storage.resolve(1 << 10, false), storage);
+    // the choice itself: by length when memory allows, else whichever fits, else the smaller
+    // (a narrow trace can need more memory streamed than stored: Auto then stores it)
+    use LdeStorage::{Auto, Stored, Streamed};
+    let (short, long) = (STREAMED_FROM / 2, STREAMED_FROM);
+    let wide = |s: LdeStorage| if s == Stored { 300 } else { 200 };
+    let narrow = |s: LdeStorage| if s == Stored { 200 } else { 300 };
+    assert_eq!(Auto.resolve(short, wide, None), Stored);
+    assert_eq!(Auto.resolve(long, narrow, None), Streamed);
+    assert_eq!(Auto.resolve(short, wide, Some(300)), Stored);
+    assert_eq!(Auto.resolve(short, wide, Some(299)), Streamed);
+    assert_eq!(Auto.resolve(long, narrow, Some(300)), Streamed);
+    assert_eq!(Auto.resolve(long, narrow, Some(299)), Stored);
+    // neither fits: the smaller, which the limit refuses with the least it would need
+    assert_eq!(Auto.resolve(short, wide, Some(100)), Streamed);
+    assert_eq!(Auto.resolve(long, narrow, Some(100)), Stored);
+    assert_eq!(Auto.resolve(long, wide, Some(100)), Streamed);
+    for storage in [Stored, Streamed] {
+        assert_eq!(storage.resolve(long, wide, Some(0)), storage);
+        assert_eq!(storage.resolve(short, narrow, None), storage);
     }
     let long = distaff_prover::estimated_memory(STREAMED_FROM, 33, 0, &options, LdeStorage::Auto);
     assert_eq!(long, distaff_prover::estimated_memory(STREAMED_FROM, 33, 0, &options, LdeStorage::Streamed));
