@@ -297,6 +297,17 @@ pub fn merge_in_domain_with(left: &Word, right: &Word, domain: u64, permute: Per
     [state[4], state[5], state[6], state[7]]
 }
 
+/// Whether `permute` maps a test state (distinct values in every lane, some above 2^63) as
+/// Rescue Prime's permutation does: a check that a stand-in is the permutation, not a proof.
+fn is_rescue_permutation(permute: Permutation) -> bool {
+    let state: [Felt; crate::layout::HASHER_WIDTH] =
+        core::array::from_fn(|i| Felt::new((i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)));
+    let (mut ours, mut theirs) = (state, state);
+    permute(&mut ours);
+    Rp64_256::apply_permutation(&mut theirs);
+    ours == theirs
+}
+
 /// `Rp64_256::hash_elements` of base-field `elements` with `permute` as the permutation: the
 /// element count in the first capacity lane, the elements added to the rate eight at a time
 /// and permuted after each eight and after a last partial eight; the digest is lanes 4..8.
@@ -485,11 +496,10 @@ impl Block {
         self.hash_with(Rp64_256::apply_permutation)
     }
 
-    /// [`Block::hash`], computing what is not computed yet with `permute`, which must be Rescue
-    /// Prime's permutation ([`Permutation`]): a faster implementation of it gives the same hash
-    /// sooner (a long span's hash is thousands of permutations). The hash is kept for every
-    /// later call, whichever computed it.
-    pub fn hash_with(&self, permute: Permutation) -> Word {
+    /// [`Block::hash`], computing what is not computed yet with `permute` (checked to be Rescue
+    /// Prime's permutation by [`Program::hash_with`]). The hash is kept for every later call,
+    /// whichever computed it.
+    pub(crate) fn hash_with(&self, permute: Permutation) -> Word {
         self.hash.get_or_init(|| self.compute_hash(permute))
     }
 
@@ -559,8 +569,13 @@ impl Program {
         self.root.hash()
     }
 
-    /// [`Program::hash`] computed with `permute` ([`Block::hash_with`]).
+    /// [`Program::hash`], with what is not computed yet computed with `permute`, another
+    /// implementation of Rescue Prime's permutation ([`Permutation`]): a faster one gives the
+    /// same hash sooner (a long span's hash is thousands of permutations). The hashes are kept
+    /// in the program's blocks for every later call, so a `permute` that differs from
+    /// `Rp64_256::apply_permutation` on a test state is not used (winter-crypto's is).
     pub fn hash_with(&self, permute: Permutation) -> Word {
+        let permute = if is_rescue_permutation(permute) { permute } else { Rp64_256::apply_permutation };
         self.root.hash_with(permute)
     }
 

@@ -816,8 +816,7 @@ fn batch<R: Recorder>(left: &Block, right: Option<&Block>) -> [Felt; 8] {
     if !R::RECORDS {
         return [Felt::ZERO; 8];
     }
-    let hash = |b: &Block| b.hash_with(crate::rescue::apply_permutation);
-    halves(&hash(left), &right.map_or([Felt::ZERO; 4], hash))
+    halves(&left.hash(), &right.map_or([Felt::ZERO; 4], |r| r.hash()))
 }
 
 fn halves(left: &Word, right: &Word) -> [Felt; 8] {
