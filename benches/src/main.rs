@@ -307,7 +307,7 @@ fn floors(log: usize, widths: &[usize], runs: usize) {
     }
     println!("Commit floors (blowup 8, BLAKE3), median of {runs} interleaved rounds");
     println!();
-    println!("| stored columns | 2^{log} rows | 2^{} rows (= 2^{log} at blowup 4) |", log - 1);
+    println!("| stored columns | 2^{log} rows | 2^{} rows (the LDE domain of 2^{log} at blowup 4) |", log - 1);
     println!("|---:|---:|---:|");
     for (k, &w) in widths.iter().enumerate() {
         let full = median(times[2 * k].clone()).as_secs_f64();
@@ -362,7 +362,8 @@ fn main() {
         let widths: Vec<usize> = distaff_benches::flag_value::<String>(&args, "--widths")
             .unwrap_or_else(|| "33,62,89".into())
             .split(',')
-            .filter_map(|w| w.trim().parse().ok())
+            // (a width that does not parse becomes 0, which `floors` refuses)
+            .map(|w| w.trim().parse().unwrap_or(0))
             .collect();
         floors(get("--log", 18), &widths, runs.max(3));
         return;

@@ -1118,8 +1118,10 @@ mod masked_tests {
                 assert_eq!(rows[p * 2 + c], polynom::eval(&poly(c), x), "LDE position {p}, column {c}");
             }
         }
-        let xs = [Felt::new(12345), Felt::new(999)];
+        // (37 points: several SIMD packs per group of points, the last one partly padded)
+        let xs: Vec<Felt> = (0..37u64).map(|q| Felt::new(12345 + 999 * q * q)).collect();
         let at = evaluate_at_points(&m, &xs);
+        assert_eq!(at.len(), xs.len() * 2);
         for (q, x) in xs.iter().enumerate() {
             for c in 0..2 {
                 assert_eq!(at[q * 2 + c], polynom::eval(&poly(c), *x));
