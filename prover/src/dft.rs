@@ -877,7 +877,7 @@ pub fn evaluate_at_points(coefficients: &Coefficients, xs: &[Felt]) -> Vec<Felt>
             // the points in SIMD packs (the last one padded with zeros), column by column: one
             // packed multiply-add per coefficient, column and pack
             let packs = points.len().div_ceil(Packed::WIDTH);
-            let xs: Vec<Packed> = (0..packs)
+            let packed_points: Vec<Packed> = (0..packs)
                 .map(|p| {
                     Packed::from_fn(|i| {
                         points.get(p * Packed::WIDTH + i).map_or(Goldilocks::ZERO, |x| constant_to_p3(*x))
@@ -893,26 +893,19 @@ pub fn evaluate_at_points(coefficients: &Coefficients, xs: &[Felt]) -> Vec<Felt>
                     };
                     for (a, c) in packed.chunks_exact_mut(packs).zip(row) {
                         let c = Packed::from(*c);
-                        for (a, x) in a.iter_mut().zip(&xs) {
+                        for (a, x) in a.iter_mut().zip(&packed_points) {
                             *a = *a * *x + c;
                         }
                     }
                 }
             }
-            // acc[q·w + t]: point q, varying column t
-            let mut acc = vec![Goldilocks::ZERO; points.len() * w];
-            for (t, column) in packed.chunks_exact(packs.max(1)).enumerate().take(w) {
-                let values = column.iter().flat_map(|p| p.as_slice().iter().copied());
-                for (q, v) in values.take(points.len()).enumerate() {
-                    acc[q * w + t] = v;
-                }
-            }
-            // full rows: the constant columns are their constants
+            // full rows: the constant columns are their constants; varying column t at point q
+            // is lane q % WIDTH of pack q / WIDTH of its packs
             (0..points.len())
                 .flat_map(|q| {
                     let mut row: Vec<Felt> = (0..width).map(|c| coefficients.constant(c)).collect();
-                    for (&c, v) in varying.iter().zip(&acc[q * w..(q + 1) * w]) {
-                        row[c] = from_p3(*v);
+                    for (t, &c) in varying.iter().enumerate() {
+                        row[c] = from_p3(packed[t * packs + q / Packed::WIDTH].as_slice()[q % Packed::WIDTH]);
                     }
                     let extras = coefficients.extras();
                     for (&c, v) in extras.columns().iter().zip(extras.at(points[q], n)) {
