@@ -6,7 +6,9 @@
 //! ([`stored_row`]); its tree keeps only its upper levels ([`PartialTree`]) and rehashes the
 //! [`RECOMPUTED_LEVELS`] lowest ones under each opened path from the stored rows
 //! ([`stored_leaves`]). An LDE the prover does not store is computed and hashed one coset at a
-//! time ([`commit_cosets`]), and its tree keeps its leaves.
+//! time ([`commit_cosets`]); its tree keeps the levels from [`STREAMED_SKIP`] (or, for the
+//! composition of a stored trace LDE, from the leaves) up, and an opening evaluates the rows
+//! under each opened path from the coefficients ([`open_evaluated`]).
 
 use std::time::{Duration, Instant};
 
@@ -25,6 +27,12 @@ use winter_utils::Serializable;
 /// is recomputed from `2^4 = 16` rows when it is opened, and the tree is a sixteenth of its
 /// full size ([`PartialTree`]).
 pub(crate) const RECOMPUTED_LEVELS: u32 = 4;
+
+/// Tree levels that a commitment to rows the prover does not keep (the streamed trace LDE, and
+/// with it the composition LDE) does not store: the leaves. An opening evaluates the pair of
+/// rows under each queried position rather than one ([`open_evaluated`]), and the tree is half
+/// its full size: at 2^22 trace rows (blowup 8), 1 GiB less for each of the two trees.
+pub(crate) const STREAMED_SKIP: u32 = 1;
 
 /// The leaf function of a tree over an LDE stored coset by coset ([`stored_row`]), each row
 /// followed by its salt in a hiding proof. The masked constant columns (`extras`, which are
@@ -100,13 +108,13 @@ pub(crate) fn commit_stored<H: RowHasher>(
     })
 }
 
-/// Commits to an LDE computed coset by coset (the tree keeps its leaves): each coset's rows
-/// are hashed into the leaves they occupy in the full LDE (row `i·blowup + j` for coset `j`).
-/// The time spent computing the cosets is reported under `lde_phase`, the rest under
-/// `commit_phase`.
+/// Commits to an LDE computed coset by coset: each coset's rows are hashed into the leaves
+/// they occupy in the full LDE (row `i·blowup + j` for coset `j`), and the tree stores its
+/// levels from `skip` up ([`Leaves`]; [`open_evaluated`] opens it). The time spent computing
+/// the cosets is reported under `lde_phase`, the rest under `commit_phase`.
 pub(crate) fn commit_cosets<H: RowHasher>(
     coefficients: &dft::Coefficients,
-    blowup: usize,
+    (blowup, skip): (usize, u32),
     salts: Option<Salts<'_>>,
     report: &mut ProvingReport,
     (lde_phase, commit_phase): (&'static str, &'static str),
@@ -115,7 +123,7 @@ pub(crate) fn commit_cosets<H: RowHasher>(
     report.begin(lde_phase);
     let start = Instant::now();
     let mut hashing = Duration::ZERO;
-    let mut leaves = Leaves::<H>::new(coefficients.height() * blowup, blowup).map_err(commitment_error)?;
+    let mut leaves = Leaves::<H>::new(coefficients.height() * blowup, blowup, skip).map_err(commitment_error)?;
     let n = coefficients.height();
     dft::for_each_coset(coefficients, blowup, blowup, |j, rows| {
         let extra = coefficients.extras().coset(j, n, blowup);
@@ -134,6 +142,60 @@ pub(crate) fn commit_cosets<H: RowHasher>(
     let tree = report.time(commit_phase, || leaves.finish());
     report.add(commit_phase, hashing);
     Ok(tree)
+}
+
+/// Opens the rows at LDE `positions` of a matrix the prover does not store (the streamed trace
+/// LDE, the composition LDE: [`commit_cosets`]), each followed by its salt in a hiding proof:
+/// the rows are evaluated at their points from the `coefficients`, and so are the rows under
+/// the tree's unstored levels below each queried position (its `2^skip`-leaf block), whose
+/// digests the opening needs. All the rows are evaluated in one pass over the coefficients.
+pub(crate) fn open_evaluated<H: RowHasher>(
+    tree: &PartialTree<H>,
+    coefficients: &dft::Coefficients,
+    positions: &[usize],
+    (width, lde_size): (usize, usize),
+    salts: Option<Salts<'_>>,
+) -> Result<Openings, ProverError> {
+    let block = 1usize << tree.skip();
+    // the queried positions' blocks, each position once (an out-of-range or duplicate query
+    // is the tree's error to report)
+    let mut needed: Vec<usize> = positions.iter().flat_map(|&p| (p & !(block - 1))..(p | (block - 1)) + 1).collect();
+    needed.extend_from_slice(positions);
+    needed.sort_unstable();
+    needed.dedup();
+    let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
+    let xs: Vec<Felt> = needed.iter().map(|&p| Felt::GENERATOR * omega.exp(p as u64)).collect();
+    let rows = dft::evaluate_at_points(coefficients, &xs);
+    let row = |p: usize| {
+        let k = needed.binary_search(&p).expect("every queried position is evaluated");
+        &rows[k * width..(k + 1) * width]
+    };
+    let values: Vec<Felt> = positions.iter().flat_map(|&p| row(p).iter().copied()).collect();
+    if block == 1 {
+        return open_values::<H>(tree, None, values, width, salts, positions);
+    }
+    let mut digests = vec![H::Digest::default(); needed.len()];
+    let dense = crate::hash::Dense::new(&rows, width);
+    match salts {
+        None => H::hash_rows_into(&dense, |k| k, &mut digests),
+        Some(s) => {
+            let salts = s.at(&needed);
+            H::hash_rows_into(
+                &Salted { rows: &dense, index: |k| k, salts: &salts, salt_len: s.salt_len },
+                |k| k,
+                &mut digests,
+            )
+        }
+    }
+    let leaves = |start: usize, out: &mut [H::Digest]| {
+        for (k, d) in out.iter_mut().enumerate() {
+            // (the tree asks only for the blocks of the queried positions)
+            if let Ok(i) = needed.binary_search(&(start + k)) {
+                *d = digests[i];
+            }
+        }
+    };
+    open_values::<H>(tree, Some(&leaves), values, width, salts, positions)
 }
 
 /// Hashes coset `j`'s rows, each followed by its salt in a hiding proof, into the leaves they

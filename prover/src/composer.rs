@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::commit::{commit_cosets, open_values};
+use crate::commit::{commit_cosets, open_evaluated, STREAMED_SKIP};
 use crate::dft;
 use crate::hash::RowHasher;
 use crate::merkle::PartialTree;
@@ -75,23 +75,25 @@ where
     // the composition LDE is hashed one coset at a time and not kept: the few rows the queries
     // open are evaluated from the columns' coefficients (as the streamed trace LDE's are)
     let salts = hiding.salts(Purpose::CompositionSalt);
-    let tree = commit_cosets::<H>(&columns, blowup, salts, report, ("composition LDE", "composition commitment"))?;
+    // (with the trace LDE streamed the prover is short of memory: the tree drops its leaves)
+    let skip = if main.stored.is_none() { STREAMED_SKIP } else { 0 };
+    let phases = ("composition LDE", "composition commitment");
+    let tree = commit_cosets::<H>(&columns, (blowup, skip), salts, report, phases)?;
     Ok(Composition { columns, tree })
 }
 
 impl<H: RowHasher> Composition<H> {
-    /// Opens the rows at LDE `positions` (the points `xs`), with their salts in a hiding proof
-    /// (step 9), evaluated from the columns' coefficients.
+    /// Opens the rows at LDE `positions`, with their salts in a hiding proof (step 9),
+    /// evaluated from the columns' coefficients.
     pub(crate) fn open(
         &self,
         positions: &[usize],
-        xs: &[Felt],
         shape: &ProofShape,
         hiding: Hiding<'_>,
     ) -> Result<Openings, ProverError> {
-        let values = dft::evaluate_at_points(&self.columns, xs);
         let width = shape.composition_columns() * shape.extension;
-        open_values::<H>(&self.tree, None, values, width, hiding.salts(Purpose::CompositionSalt), positions)
+        let salts = hiding.salts(Purpose::CompositionSalt);
+        open_evaluated::<H>(&self.tree, &self.columns, positions, (width, shape.lde_size), salts)
     }
 }
 

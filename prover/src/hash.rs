@@ -16,7 +16,6 @@ use std::borrow::Cow;
 
 use crate::dft::RowLayout;
 use distaff_math::Felt;
-#[cfg(test)]
 use distaff_math::FieldElement;
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
 use winter_crypto::{Digest, ElementHasher, Hasher};
@@ -40,14 +39,13 @@ pub(crate) trait Rows: Sync {
 }
 
 /// A row-major matrix, as base-field elements (an extension element is its coordinates). The
-/// prover stores its LDEs as [`Stored`] rows; the tests hash plain matrices.
-#[cfg(test)]
+/// prover stores its LDEs as [`Stored`] rows, and hashes plain matrices of rows it evaluated
+/// (`crate::commit::open_evaluated`).
 pub(crate) struct Dense<'a> {
     values: &'a [Felt],
     width: usize,
 }
 
-#[cfg(test)]
 impl<'a> Dense<'a> {
     /// The rows of a row-major matrix `width` extension elements wide (`width > 0`).
     pub fn new<E: FieldElement<BaseField = Felt>>(rows: &'a [E], width: usize) -> Self {
@@ -56,7 +54,6 @@ impl<'a> Dense<'a> {
     }
 }
 
-#[cfg(test)]
 impl Rows for Dense<'_> {
     fn width(&self) -> usize {
         self.width

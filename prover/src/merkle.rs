@@ -106,6 +106,11 @@ impl<H: RowHasher> PartialTree<H> {
         &self.nodes[1]
     }
 
+    /// Levels at the bottom that the tree does not store.
+    pub fn skip(&self) -> u32 {
+        self.skip
+    }
+
     /// Number of levels below the root.
     pub fn depth(&self) -> usize {
         self.num_leaves.trailing_zeros() as usize
@@ -197,32 +202,111 @@ pub(crate) fn hash_coset<H: RowHasher, R: Rows>(leaves: &mut [H::Digest], blowup
     });
 }
 
-/// The leaves of a tree over an LDE that arrives one coset at a time: coset `j`'s row `r` is
-/// leaf `r·blowup + j`. [`Leaves::finish`] builds the tree (storing its leaves).
+/// The bottom of a tree over an LDE that arrives one coset at a time: coset `j`'s row `r` is
+/// leaf `r·blowup + j`. The tree stores its levels from `skip` up (`2^skip ≤ blowup`): the
+/// `2^skip` leaves under a level-`skip` node are consecutive cosets of one row, so each coset's
+/// digests wait (as a binary counter's digits: at most one row of digests per level below
+/// `skip`) until the cosets they merge with arrive, and only the completed level-`skip` nodes
+/// are kept. With `skip` = 1 the tree is half the size of one that keeps its leaves (1 GiB
+/// less for each of the trace and composition trees of a 2^22-row trace), and an opening
+/// rehashes the pair of leaves under each queried position. [`Leaves::finish`] builds the
+/// tree.
 pub(crate) struct Leaves<H: RowHasher> {
     num_leaves: usize,
     blowup: usize,
-    /// Nodes `0 .. 2·num_leaves`, the leaves at `num_leaves ..`.
+    skip: u32,
+    /// Nodes `0 .. 2·num_leaves >> skip`, the lowest stored level at `num_leaves >> skip ..`.
     nodes: Vec<H::Digest>,
+    /// Per level below `skip`: the digests (one per row) of a subtree still waiting for its
+    /// sibling.
+    pending: Vec<Option<Vec<H::Digest>>>,
+    /// The coset expected next (they arrive in order).
+    next: usize,
+    /// Rows of digests no longer needed, for the next cosets' (fresh pages cost more than
+    /// hashing on this machine: a 2^22-row trace's rows of digests are 128 MiB each).
+    spare: Vec<Vec<H::Digest>>,
 }
 
 impl<H: RowHasher> Leaves<H> {
-    /// Room for `num_leaves` leaves arriving in `blowup` cosets.
-    pub fn new(num_leaves: usize, blowup: usize) -> Result<Self, MerkleTreeError> {
+    /// Room for a tree over `num_leaves` leaves arriving in `blowup` cosets that stores its
+    /// levels from `skip` up.
+    pub fn new(num_leaves: usize, blowup: usize, skip: u32) -> Result<Self, MerkleTreeError> {
         check_leaves(num_leaves)?;
-        debug_assert!(blowup.is_power_of_two() && blowup <= num_leaves);
-        Ok(Leaves { num_leaves, blowup, nodes: crate::memory::repeated(2 * num_leaves, H::Digest::default()) })
+        debug_assert!(blowup.is_power_of_two() && blowup <= num_leaves && 1 << skip <= blowup);
+        let stored = (2 * num_leaves) >> skip;
+        Ok(Leaves {
+            num_leaves,
+            blowup,
+            skip,
+            nodes: crate::memory::repeated(stored, H::Digest::default()),
+            pending: vec![None; skip as usize],
+            next: 0,
+            spare: Vec::new(),
+        })
     }
 
-    /// Hashes coset `j`'s rows (`num_leaves / blowup` of them) into their leaves.
+    /// Hashes coset `j`'s rows (`num_leaves / blowup` of them) into their leaves. The cosets
+    /// come in order, `0 .. blowup`.
     pub fn add_coset<R: Rows>(&mut self, j: usize, rows: &R) {
-        hash_coset::<H, R>(&mut self.nodes[self.num_leaves..], self.blowup, j, rows);
+        assert_eq!(j, self.next, "cosets arrive in order");
+        self.next += 1;
+        let n = self.num_leaves / self.blowup;
+        let first = self.nodes.len() / 2;
+        if self.skip == 0 {
+            hash_coset::<H, R>(&mut self.nodes[first..], self.blowup, j, rows);
+            return;
+        }
+        let mut digests = self.spare.pop().unwrap_or_else(|| crate::memory::repeated(n, H::Digest::default()));
+        digests.par_chunks_mut(LEAVES_PER_TASK).enumerate().for_each(|(t, out)| {
+            H::hash_rows_into(rows, |k| t * LEAVES_PER_TASK + k, out);
+        });
+        // carry up through the levels whose sibling subtree is waiting
+        let mut level = 0;
+        while level < self.skip as usize {
+            match self.pending[level].take() {
+                Some(mut left) => {
+                    merge_rows::<H>(&mut left, &digests);
+                    self.spare.push(std::mem::replace(&mut digests, left));
+                    level += 1;
+                }
+                None => {
+                    self.pending[level] = Some(digests);
+                    return;
+                }
+            }
+        }
+        // a completed level-`skip` node per row: row r's is node r·(blowup >> skip) + j >> skip
+        let per_row = self.blowup >> self.skip;
+        let group = j >> self.skip;
+        let stored = &mut self.nodes[first..];
+        if per_row == 1 {
+            stored.copy_from_slice(&digests);
+        } else {
+            stored.par_chunks_mut(per_row).zip(digests.par_iter()).for_each(|(row, d)| row[group] = *d);
+        }
+        self.spare.push(digests);
     }
 
     /// The tree, once every coset was added.
     pub fn finish(self) -> PartialTree<H> {
-        PartialTree::complete(self.num_leaves, 0, self.nodes)
+        debug_assert!(self.next == self.blowup && self.pending.iter().all(Option::is_none), "every coset added");
+        PartialTree::complete(self.num_leaves, self.skip, self.nodes)
     }
+}
+
+/// `left[r] = merge(left[r], right[r])` for every `r`.
+fn merge_rows<H: RowHasher>(left: &mut [H::Digest], right: &[H::Digest]) {
+    left.par_chunks_mut(LEAVES_PER_TASK / 2).zip(right.par_chunks(LEAVES_PER_TASK / 2)).for_each_init(
+        Vec::new,
+        |pairs, (left, right)| {
+            pairs.clear();
+            for (l, r) in left.iter().zip(right) {
+                pairs.push(*l);
+                pairs.push(*r);
+            }
+            H::merge_into(pairs, left);
+        },
+    );
 }
 
 #[cfg(test)]
@@ -274,18 +358,27 @@ mod tests {
                 let no_leaves = ours.prove(&[0], None);
                 assert_eq!(no_leaves.is_err(), skip > 0, "skip {skip}");
             }
-            // a coset at a time: coset j holds rows j, j + blowup, ...
+            // a coset at a time: coset j holds rows j, j + blowup, ...; the tree stores its
+            // levels from skip up (2^skip ≤ blowup)
             for blowup in [1usize, 2, 8].into_iter().filter(|&b| b <= n) {
-                let mut collected = Leaves::<H>::new(n, blowup).expect("a power of two");
-                for j in 0..blowup {
-                    let coset: Vec<Felt> = values.chunks(width).skip(j).step_by(blowup).flatten().copied().collect();
-                    collected.add_coset(j, &Dense::new(&coset, width));
+                for skip in 0..=blowup.trailing_zeros() {
+                    let mut collected = Leaves::<H>::new(n, blowup, skip).expect("a power of two");
+                    for j in 0..blowup {
+                        let coset: Vec<Felt> =
+                            values.chunks(width).skip(j).step_by(blowup).flatten().copied().collect();
+                        collected.add_coset(j, &Dense::new(&coset, width));
+                    }
+                    let ours = collected.finish();
+                    assert_eq!(ours.root(), theirs.root(), "2^{log_n} leaves in {blowup} cosets, skip {skip}");
+                    assert_eq!(ours.stored_bytes(), (2 * n >> skip) * core::mem::size_of::<H::Digest>());
+                    for positions in position_sets(n) {
+                        let expected = theirs.prove_batch(&positions).expect("in range").1.to_bytes();
+                        let proof = ours.prove(&positions, Some(&leaves)).expect("in range");
+                        assert_eq!(proof.to_bytes(), expected, "{blowup} cosets, skip {skip}, {positions:?}");
+                        // only a tree with its leaves opens without recomputing any
+                        assert_eq!(ours.prove(&positions, None).is_ok(), skip == 0);
+                    }
                 }
-                let ours = collected.finish();
-                assert_eq!(ours.root(), theirs.root(), "2^{log_n} leaves in {blowup} cosets");
-                let positions = position_sets(n).pop().unwrap_or_default();
-                let proof = ours.prove(&positions, None).expect("a tree with its leaves recomputes nothing");
-                assert_eq!(proof.to_bytes(), theirs.prove_batch(&positions).expect("in range").1.to_bytes());
             }
         }
         assert!(PartialTree::<H>::build(3, 0, &|_, _| ()).is_err());

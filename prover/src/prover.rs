@@ -231,18 +231,31 @@ impl LdeStorage {
 /// never stored, hiding or not), with `aux_columns` auxiliary base coordinates
 /// ([`ProvingReport::aux_columns`]). The whole process's peak, fitted as
 /// `(a + b·columns + c·aux + d·[aux > 0])·rows` to hiding proofs (blowup 8, quadratic
-/// extension, 2 threads) and rounded up so that it is not below any of them:
+/// extension, 2 threads) and rounded up so that it is not below any of them. With the stored
+/// LDE:
 ///
-/// | trace | rows | columns, aux | stored LDE: peak | estimate | streamed: peak | estimate |
-/// |---|---|---|---:|---:|---:|---:|
-/// | Fibonacci | 2^16 | 33, 0 | 226 MiB | 244 | 134 MiB | 149 |
-/// | Fibonacci | 2^18 | 33, 0 | 888 MiB | 926 | 520 MiB | 548 |
-/// | Fibonacci | 2^20 | 33, 0 | 3547 MiB | 3656 | 2075 MiB | 2146 |
-/// | Fibonacci in a loop (control stack) | 2^20 | 41, 2 | 4447 MiB | 4516 | 2543 MiB | 2586 |
-/// | Fibonacci in a loop | 2^22 | 41, 2 | | | 10215 MiB | 10296 |
-/// | `mem_load` chain (memory variant) | 2^14 | 34, 10 | 81 MiB | 91 | 57 MiB | 65 |
-/// | `mem_load` chain | 2^16 | 34, 10 | 303 MiB | 317 | 199 MiB | 212 |
-/// | `mem_load` chain | 2^18 | 34, 10 | 1189 MiB | 1221 | 776 MiB | 801 |
+/// | trace | rows | columns, aux | peak | estimate |
+/// |---|---|---|---:|---:|
+/// | Fibonacci | 2^16 | 33, 0 | 226 MiB | 239 |
+/// | Fibonacci | 2^18 | 33, 0 | 888 MiB | 922 |
+/// | Fibonacci | 2^20 | 33, 0 | 3547 MiB | 3652 |
+/// | Fibonacci in a loop (control stack) | 2^20 | 41, 2 | 4447 MiB | 4512 |
+/// | `mem_load` chain (memory variant) | 2^14 | 34, 10 | 81 MiB | 87 |
+/// | `mem_load` chain | 2^16 | 34, 10 | 303 MiB | 313 |
+/// | `mem_load` chain | 2^18 | 34, 10 | 1189 MiB | 1217 |
+///
+/// With the streamed LDE, whose trees keep no leaves ([`crate::commit::STREAMED_SKIP`]):
+///
+/// | trace | rows | columns, aux | peak | estimate |
+/// |---|---|---|---:|---:|
+/// | Fibonacci | 2^16 | 33, 0 | 103 MiB | 110 |
+/// | Fibonacci | 2^18 | 33, 0 | 393 MiB | 404 |
+/// | Fibonacci | 2^20 | 33, 0 | 1563 MiB | 1582 |
+/// | Fibonacci | 2^22 | 33, 0 | 6213 MiB | 6292 |
+/// | Fibonacci in a loop (control stack) | 2^20 | 42, 2 | 2135 MiB | 2148 |
+/// | `push.0 repeat.N mem_load end` (memory variant) | 2^14 | 39, 10 | 54 MiB | 59 |
+/// | the same | 2^16 | 39, 10 | 197 MiB | 200 |
+/// | the same | 2^18 | 39, 10 | 761 MiB | 764 |
 ///
 /// It is scaled by the blowup and (for the cubic extension) the larger extension elements.
 /// [`LdeStorage::Auto`] is estimated as what it becomes without a memory limit. Front ends use it (through [`ProverSettings::max_memory`]) to refuse a proof that cannot
@@ -260,7 +273,7 @@ pub fn estimated_memory(
     let storage = if storage == LdeStorage::Auto { LdeStorage::by_length(trace_length) } else { storage };
     let per_row: u64 = match storage {
         LdeStorage::Stored | LdeStorage::Auto => 1_000 + 80 * columns + 110 * aux,
-        LdeStorage::Streamed => 1_800 + 10 * columns + 80 * aux + if aux > 0 { 200 } else { 0 },
+        LdeStorage::Streamed => 1_240 + 10 * columns + 113 * aux + if aux > 0 { 250 } else { 0 },
     };
     let blowup = options.blowup_factor.max(1) as u64;
     let extension = match options.extension {
@@ -268,7 +281,7 @@ pub fn estimated_memory(
         FieldExtension::Cubic => 5,
     };
     let lde = (trace_length as u64).saturating_mul(per_row).saturating_mul(blowup) / 8 * extension / 4;
-    lde.saturating_add(16 << 20)
+    lde.saturating_add(12 << 20)
 }
 
 /// The least [`estimated_memory`] of any proof of a VM trace of `trace_length` rows: the

@@ -150,7 +150,7 @@ where
             fri_remainder,
             trace: main.open(positions, &xs, shape, hiding)?,
             aux: aux.map(|a| a.open(positions, shape, hiding)).transpose()?,
-            composition: composition.open(positions, &xs, shape, hiding)?,
+            composition: composition.open(positions, shape, hiding)?,
         })
     })
 }

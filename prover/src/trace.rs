@@ -10,7 +10,8 @@
 use std::borrow::Cow;
 
 use crate::commit::{
-    commit_cosets, commit_stored, commitment_error, open_values, stored_leaves, stored_values, RECOMPUTED_LEVELS,
+    commit_cosets, commit_stored, commitment_error, open_evaluated, open_values, stored_leaves, stored_values,
+    RECOMPUTED_LEVELS, STREAMED_SKIP,
 };
 use crate::dft;
 use crate::hash::RowHasher;
@@ -113,7 +114,13 @@ pub(crate) fn commit_main_trace<'c, H: RowHasher, A: Air>(
                 PartialTree::<H>::build(shape.lde_size, RECOMPUTED_LEVELS, &leaves).map_err(commitment_error)
             })?
         }
-        None => commit_cosets::<H>(&coefficients, blowup, salts, report, ("trace LDE", "trace commitment"))?,
+        None => commit_cosets::<H>(
+            &coefficients,
+            (blowup, STREAMED_SKIP),
+            salts,
+            report,
+            ("trace LDE", "trace commitment"),
+        )?,
     };
     Ok((MainTrace { coefficients, layout, stored, tree }, columns))
 }
@@ -142,10 +149,13 @@ impl<H: RowHasher> MainTrace<H> {
                 }
                 open_values::<H>(&self.tree, Some(&leaves), values, shape.main_width, salts, positions)
             }
-            None => {
-                let values = dft::evaluate_at_points(&self.coefficients, xs);
-                open_values::<H>(&self.tree, None, values, shape.main_width, salts, positions)
-            }
+            None => open_evaluated::<H>(
+                &self.tree,
+                &self.coefficients,
+                positions,
+                (shape.main_width, shape.lde_size),
+                salts,
+            ),
         }
     }
 }
