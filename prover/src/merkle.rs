@@ -370,7 +370,7 @@ mod tests {
                     }
                     let ours = collected.finish();
                     assert_eq!(ours.root(), theirs.root(), "2^{log_n} leaves in {blowup} cosets, skip {skip}");
-                    assert_eq!(ours.stored_bytes(), (2 * n >> skip) * core::mem::size_of::<H::Digest>());
+                    assert_eq!(ours.stored_bytes(), ((2 * n) >> skip) * core::mem::size_of::<H::Digest>());
                     for positions in position_sets(n) {
                         let expected = theirs.prove_batch(&positions).expect("in range").1.to_bytes();
                         let proof = ours.prove(&positions, Some(&leaves)).expect("in range");
