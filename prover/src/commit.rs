@@ -31,7 +31,8 @@ pub(crate) const RECOMPUTED_LEVELS: u32 = 4;
 /// Tree levels that a commitment to rows the prover does not keep (the streamed trace LDE, and
 /// with it the composition LDE) does not store: the leaves. An opening evaluates the pair of
 /// rows under each queried position rather than one ([`open_evaluated`]), and the tree is half
-/// its full size: at 2^22 trace rows (blowup 8), 1 GiB less for each of the two trees.
+/// its full size: at 2^22 trace rows (blowup 8), 1 GiB less for each of the two trees once
+/// built (while it is built, two rows of pending digests, 256 MiB, take part of that back).
 pub(crate) const STREAMED_SKIP: u32 = 1;
 
 /// The leaf function of a tree over an LDE stored coset by coset ([`stored_row`]), each row
@@ -123,6 +124,8 @@ pub(crate) fn commit_cosets<H: RowHasher>(
     report.begin(lde_phase);
     let start = Instant::now();
     let mut hashing = Duration::ZERO;
+    // (a level-`skip` node covers 2^skip cosets of one row: at most all of them)
+    let skip = skip.min(blowup.trailing_zeros());
     let mut leaves = Leaves::<H>::new(coefficients.height() * blowup, blowup, skip).map_err(commitment_error)?;
     let n = coefficients.height();
     dft::for_each_coset(coefficients, blowup, blowup, |j, rows| {
@@ -153,19 +156,19 @@ pub(crate) fn open_evaluated<H: RowHasher>(
     tree: &PartialTree<H>,
     coefficients: &dft::Coefficients,
     positions: &[usize],
-    (width, lde_size): (usize, usize),
+    lde_size: usize,
     salts: Option<Salts<'_>>,
 ) -> Result<Openings, ProverError> {
     let block = 1usize << tree.skip();
     // the queried positions' blocks, each position once (an out-of-range or duplicate query
     // is the tree's error to report)
-    let mut needed: Vec<usize> = positions.iter().flat_map(|&p| (p & !(block - 1))..(p | (block - 1)) + 1).collect();
-    needed.extend_from_slice(positions);
+    let mut needed: Vec<usize> = positions.iter().flat_map(|&p| (p & !(block - 1))..=(p | (block - 1))).collect();
     needed.sort_unstable();
     needed.dedup();
     let omega = Felt::get_root_of_unity(lde_size.trailing_zeros());
     let xs: Vec<Felt> = needed.iter().map(|&p| Felt::GENERATOR * omega.exp(p as u64)).collect();
     let rows = dft::evaluate_at_points(coefficients, &xs);
+    let width = coefficients.width();
     let row = |p: usize| {
         let k = needed.binary_search(&p).expect("every queried position is evaluated");
         &rows[k * width..(k + 1) * width]
@@ -180,20 +183,13 @@ pub(crate) fn open_evaluated<H: RowHasher>(
         None => H::hash_rows_into(&dense, |k| k, &mut digests),
         Some(s) => {
             let salts = s.at(&needed);
-            H::hash_rows_into(
-                &Salted { rows: &dense, index: |k| k, salts: &salts, salt_len: s.salt_len },
-                |k| k,
-                &mut digests,
-            )
+            H::hash_rows_into(&Salted { rows: &dense, index: |k| k, salts: &salts, salt_len: s.salt_len }, |k| k, &mut digests)
         }
     }
+    // (the tree asks only for the blocks of the queried positions, all of them evaluated)
     let leaves = |start: usize, out: &mut [H::Digest]| {
-        for (k, d) in out.iter_mut().enumerate() {
-            // (the tree asks only for the blocks of the queried positions)
-            if let Ok(i) = needed.binary_search(&(start + k)) {
-                *d = digests[i];
-            }
-        }
+        let first = needed.binary_search(&start).expect("the tree asks for the queried positions' blocks");
+        out.copy_from_slice(&digests[first..first + out.len()]);
     };
     open_values::<H>(tree, Some(&leaves), values, width, salts, positions)
 }

@@ -27,8 +27,8 @@ use distaff_verifier::shape::ProofShape;
 use rayon::prelude::*;
 
 /// The committed composition columns: their coefficients (base coordinates, column `i·d + c`
-/// is coordinate `c` of column `i`) and the tree over their LDE, which keeps its leaves (the
-/// LDE itself is not kept).
+/// is coordinate `c` of column `i`) and the tree over their LDE (the LDE itself is not kept:
+/// an opening evaluates the rows it needs from the coefficients).
 pub(crate) struct Composition<H: RowHasher> {
     pub(crate) columns: dft::Coefficients,
     pub(crate) tree: PartialTree<H>,
@@ -91,9 +91,8 @@ impl<H: RowHasher> Composition<H> {
         shape: &ProofShape,
         hiding: Hiding<'_>,
     ) -> Result<Openings, ProverError> {
-        let width = shape.composition_columns() * shape.extension;
         let salts = hiding.salts(Purpose::CompositionSalt);
-        open_evaluated::<H>(&self.tree, &self.columns, positions, (width, shape.lde_size), salts)
+        open_evaluated::<H>(&self.tree, &self.columns, positions, shape.lde_size, salts)
     }
 }
 

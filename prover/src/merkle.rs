@@ -6,8 +6,9 @@
 //! the auxiliary LDE), a [`PartialTree`] stores only the levels from `skip` up and recomputes
 //! the bottom subtree of `2^skip` leaves under a path when it opens one: with `skip` = 4 the
 //! tree is 8 MB and an opening hashes 16 rows. When the rows are not kept (the streamed trace
-//! LDE, the composition LDE), `skip` is 0 and the tree holds its leaves; [`Leaves`] collects
-//! them one coset of the LDE at a time.
+//! LDE, the composition LDE), [`Leaves`] collects the leaves one coset of the LDE at a time
+//! and stores the tree from level 0 or 1 up; an opening of a tree without its leaves
+//! evaluates the rows under each path again (`crate::commit::open_evaluated`).
 //!
 //! Node indices, roots and batch openings are those of winter-crypto's `MerkleTree` (node `i`
 //! merges nodes `2i` and `2i + 1`, leaf `p` is node `n + p`, the root is node 1), so the
@@ -124,9 +125,9 @@ impl<H: RowHasher> PartialTree<H> {
 
     /// The batch opening of the leaves at `positions` that `MerkleTree::prove_batch` gives
     /// (the same errors for empty, duplicate or out-of-range positions). `leaves` is the
-    /// function the tree was built with, called for the unstored subtrees under the paths; a
-    /// tree that stores its leaves (`skip` = 0, e.g. from [`Leaves`]) needs none, and a tree
-    /// that does not store them refuses to open without it.
+    /// function the tree was built with (or one that gives the same digests), called for the
+    /// unstored subtrees under the paths; a tree that stores its leaves (`skip` = 0) needs
+    /// none, and a tree that does not store them refuses to open without it.
     pub fn prove(
         &self,
         positions: &[usize],
@@ -289,8 +290,11 @@ impl<H: RowHasher> Leaves<H> {
 
     /// The tree, once every coset was added.
     pub fn finish(self) -> PartialTree<H> {
-        debug_assert!(self.next == self.blowup && self.pending.iter().all(Option::is_none), "every coset added");
-        PartialTree::complete(self.num_leaves, self.skip, self.nodes)
+        let Leaves { num_leaves, blowup, skip, nodes, pending, next, spare } = self;
+        debug_assert!(next == blowup && pending.iter().all(Option::is_none), "every coset added");
+        // (the spare rows go before the upper levels are built)
+        drop(spare);
+        PartialTree::complete(num_leaves, skip, nodes)
     }
 }
 
@@ -360,7 +364,7 @@ mod tests {
             }
             // a coset at a time: coset j holds rows j, j + blowup, ...; the tree stores its
             // levels from skip up (2^skip ≤ blowup)
-            for blowup in [1usize, 2, 8].into_iter().filter(|&b| b <= n) {
+            for blowup in [1usize, 2, 8, 16, 32].into_iter().filter(|&b| b <= n) {
                 for skip in 0..=blowup.trailing_zeros() {
                     let mut collected = Leaves::<H>::new(n, blowup, skip).expect("a power of two");
                     for j in 0..blowup {

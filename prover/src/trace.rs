@@ -128,8 +128,9 @@ pub(crate) fn commit_main_trace<'c, H: RowHasher, A: Air>(
 impl<H: RowHasher> MainTrace<H> {
     /// Opens the rows at LDE `positions` (the points `xs`), with their salts in a hiding proof
     /// (step 9): read from the stored LDE (the masked constant columns evaluated at each point)
-    /// and the unstored levels of the tree recomputed from it, or, for a streamed LDE whose
-    /// tree keeps its leaves, evaluated from the coefficients.
+    /// and the unstored levels of the tree recomputed from it, or, for a streamed LDE, the
+    /// rows and those under the tree's unstored level evaluated from the coefficients (`xs`
+    /// serves only the stored LDE).
     pub(crate) fn open(
         &self,
         positions: &[usize],
@@ -149,13 +150,7 @@ impl<H: RowHasher> MainTrace<H> {
                 }
                 open_values::<H>(&self.tree, Some(&leaves), values, shape.main_width, salts, positions)
             }
-            None => open_evaluated::<H>(
-                &self.tree,
-                &self.coefficients,
-                positions,
-                (shape.main_width, shape.lde_size),
-                salts,
-            ),
+            None => open_evaluated::<H>(&self.tree, &self.coefficients, positions, shape.lde_size, salts),
         }
     }
 }
