@@ -183,7 +183,11 @@ pub(crate) fn open_evaluated<H: RowHasher>(
         None => H::hash_rows_into(&dense, |k| k, &mut digests),
         Some(s) => {
             let salts = s.at(&needed);
-            H::hash_rows_into(&Salted { rows: &dense, index: |k| k, salts: &salts, salt_len: s.salt_len }, |k| k, &mut digests)
+            H::hash_rows_into(
+                &Salted { rows: &dense, index: |k| k, salts: &salts, salt_len: s.salt_len },
+                |k| k,
+                &mut digests,
+            )
         }
     }
     // (the tree asks only for the blocks of the queried positions, all of them evaluated)

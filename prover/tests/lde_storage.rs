@@ -21,7 +21,11 @@ fn stored_and_streamed_lde_give_the_same_proof() {
         // the streamed trees store level 1 up: at blowup 16 and 32 a row's cosets pair up
         // within more of them
         ProofOptions { blowup_factor: 16, ..ProofOptions::with_96_bit_security(HashFunction::Blake3_256) },
-        ProofOptions { blowup_factor: 32, num_queries: 20, ..ProofOptions::with_96_bit_security(HashFunction::Blake3_256) },
+        ProofOptions {
+            blowup_factor: 32,
+            num_queries: 20,
+            ..ProofOptions::with_96_bit_security(HashFunction::Blake3_256)
+        },
     ];
     let settings =
         |storage| ProverSettings { storage, seed: Seed::InsecureFixedForTesting([3; 32]), ..Default::default() };
