@@ -123,16 +123,9 @@ impl<H: RowHasher> PartialTree<H> {
         self.nodes.len() * core::mem::size_of::<H::Digest>()
     }
 
-    /// The batch opening of the leaves at `positions` that `MerkleTree::prove_batch` gives
-    /// (the same errors for empty, duplicate or out-of-range positions). `leaves` is the
-    /// function the tree was built with (or one that gives the same digests), called for the
-    /// unstored subtrees under the paths; a tree that stores its leaves (`skip` = 0) needs
-    /// none, and a tree that does not store them refuses to open without it.
-    pub fn prove(
-        &self,
-        positions: &[usize],
-        leaves: Option<LeafFn<'_, H::Digest>>,
-    ) -> Result<BatchMerkleProof<H>, MerkleTreeError> {
+    /// The error `MerkleTree::prove_batch` gives for these positions, if any: none, one out of
+    /// range (the first in the caller's order), or one twice.
+    pub fn check_positions(&self, positions: &[usize]) -> Result<(), MerkleTreeError> {
         if positions.is_empty() {
             return Err(MerkleTreeError::TooFewLeafIndexes);
         }
@@ -144,6 +137,22 @@ impl<H: RowHasher> PartialTree<H> {
         if queried.len() != positions.len() {
             return Err(MerkleTreeError::DuplicateLeafIndex);
         }
+        Ok(())
+    }
+
+    /// The batch opening of the leaves at `positions` that `MerkleTree::prove_batch` gives
+    /// (the same errors for empty, duplicate or out-of-range positions). `leaves` is the
+    /// function the tree was built with (or one that gives the same digests), called for the
+    /// unstored subtrees under the paths; a tree that stores its leaves (`skip` = 0) needs
+    /// none, and a tree that does not store them refuses to open without it.
+    pub fn prove(
+        &self,
+        positions: &[usize],
+        leaves: Option<LeafFn<'_, H::Digest>>,
+    ) -> Result<BatchMerkleProof<H>, MerkleTreeError> {
+        self.check_positions(positions)?;
+        let n = self.num_leaves;
+        let queried: BTreeSet<usize> = positions.iter().copied().collect();
         // the unstored nodes under the paths: each path's bottom subtree (a node's sibling
         // below level `skip` lies in the same subtree)
         let mut computed = BTreeMap::new();
