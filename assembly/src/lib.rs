@@ -20,7 +20,9 @@
 //! end
 //! ```
 //!
-//! A program is `begin … end`, optionally preceded by `proc.NAME … end` declarations; tokens
+//! A program is `begin … end`, optionally preceded by `proc.NAME … end` declarations
+//! (`proc.NAME.N` for a procedure with N words of locals, `loc_load.i` and the others, at
+//! addresses fixed from [`LOCALS_BASE`] on by the calls: see `docs/isa.md`); tokens
 //! are separated by white space; one instruction per token with its immediate written `.N`.
 //! Straight-line runs of instructions become spans, `if.true` a split, `while.true` a loop, and
 //! a sequence a balanced tree of joins (see `distaff_air::program`). Procedure names, comments
@@ -149,6 +151,19 @@ pub enum ErrorKind {
         /// What is wrong.
         reason: String,
     },
+    /// A `loc_*` instruction outside a procedure that declares locals, or naming a local it
+    /// does not have.
+    #[error("'{token}': {reason}")]
+    BadLocal {
+        /// The instruction as written.
+        token: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The frames of procedure locals, nested as deep as the calls go, pass the end of the
+    /// address space (2^32 words).
+    #[error("procedure locals nested this deep need addresses past 2^32")]
+    LocalsTooDeep,
     /// A procedure name that is not an identifier.
     #[error("invalid procedure name '{0}': use letters, digits and '_', starting with a letter or '_'")]
     BadProcedureName(String),
@@ -175,6 +190,16 @@ pub enum ErrorKind {
 /// The deepest nesting of `if.true` and `while.true` blocks the assembler accepts (`repeat`
 /// blocks are expanded and may nest without limit).
 pub const MAX_NESTING: usize = 128;
+
+/// The first memory address of procedure locals. Locals are allocated statically, as a stack
+/// of frames fixed when the program is assembled: a procedure's frame follows its caller's
+/// (the program's own body has none), so two procedures active at once never share a word,
+/// and the addresses depend only on which procedure calls which, never on names or on the
+/// order of declarations.
+pub const LOCALS_BASE: u64 = 1 << 31;
+
+/// The most locals (words) one procedure may declare (`proc.NAME.N`).
+pub const MAX_LOCALS: u64 = 1 << 16;
 
 const INSTRUCTIONS: &[&str] = &[
     "mtree_verify",
@@ -254,6 +279,11 @@ const INSTRUCTIONS: &[&str] = &[
     "while.true",
     "exec",
     "proc",
+    "loc_load",
+    "loc_store",
+    "loc_loadw",
+    "loc_storew",
+    "locaddr",
 ];
 
 impl AssemblyError {
@@ -445,7 +475,11 @@ enum Item<'a> {
     Else,
     While,
     Exec(&'a str),
-    Proc(&'a str),
+    /// A procedure declaration and the number of its locals (words).
+    Proc(&'a str, u64),
+    /// `loc_load.i`, `loc_store.i`, `loc_loadw.i`, `loc_storew.i`, `locaddr.i`: the local's
+    /// index and the instructions before and after the push of its address.
+    Local(u64, Vec<Instruction>, Vec<Instruction>),
     Begin,
     End,
 }
@@ -539,6 +573,19 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
         }
         "padw" => macro_no_imm(vec![Pad; 4]),
         "dropw" => macro_no_imm(vec![Drop; 4]),
+        "loc_load" | "loc_store" | "loc_loadw" | "loc_storew" | "locaddr" => {
+            let index = small_immediate(token, name, imm.ok_or_else(missing)?, 0..=MAX_LOCALS - 1)?;
+            // as mem_load.A and the others, after the push of the local's address
+            let (before, after) = match name {
+                "loc_load" => (vec![], vec![MLoad]),
+                "loc_store" => (vec![], vec![MStore, Drop]),
+                // four zeros for the word to overwrite, then the address on top
+                "loc_loadw" => (vec![Pad; 4], vec![MLoadW]),
+                "loc_storew" => (vec![], vec![MStoreW, Drop, Drop, Drop, Drop]),
+                _ => (vec![], vec![]),
+            };
+            Ok(Item::Local(index, before, after))
+        }
         "mem_load" | "mem_store" | "mem_loadw" | "mem_storew" => {
             let addr = match imm {
                 None => None,
@@ -579,13 +626,18 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
             _ => Err(AssemblyError::at(token, ErrorKind::ExpectedTrue(name.into()))),
         },
         "exec" | "proc" => {
-            let id = imm.ok_or_else(missing)?;
+            let imm = imm.ok_or_else(missing)?;
+            // proc.NAME.N declares N locals
+            let (id, locals) = match imm.split_once('.') {
+                Some((id, n)) if name == "proc" => (id, small_immediate(token, name, n, 1..=MAX_LOCALS)?),
+                _ => (imm, 0),
+            };
             let valid = id.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
                 return Err(AssemblyError::at(token, ErrorKind::BadProcedureName(id.into())));
             }
-            Ok(if name == "exec" { Item::Exec(id) } else { Item::Proc(id) })
+            Ok(if name == "exec" { Item::Exec(id) } else { Item::Proc(id, locals) })
         }
         "push" => {
             let imm = imm.ok_or_else(missing)?;
@@ -835,6 +887,9 @@ struct Origin {
     word: Option<Arc<str>>,
     /// An assertion's own message (`assert.err="…"`).
     message: Option<Arc<str>>,
+    /// A `push` of a local's address, relative to the frame of the procedure it is written
+    /// in until the procedure is inlined into the program's body ([`relocate_locals`]).
+    local: bool,
 }
 
 /// An `exec` call site, and the call sites inside the procedure it calls.
@@ -848,7 +903,7 @@ struct Call {
 
 impl Origin {
     fn at(at: Location) -> Self {
-        Origin { at, calls: None, word: None, message: None }
+        Origin { at, calls: None, word: None, message: None, local: false }
     }
 
     /// The calls, outermost first: each call's site and an identifier of the call (distinct
@@ -994,6 +1049,41 @@ fn called_at(nodes: &[Node], site: Location, name: &Arc<str>) -> Vec<Node> {
     with_calls(nodes, |inner| Some(Arc::new(Call { at: site, name: name.clone(), inner: inner.clone() })))
 }
 
+/// A procedure body's nodes as inlined where a procedure with `caller_locals` locals calls it
+/// (its locals' addresses, relative to its frame, move up past the caller's frame), or, with
+/// `None`, where the program's body calls it (they become addresses from [`LOCALS_BASE`]).
+fn relocate_locals(nodes: &[Node], caller_locals: Option<u64>) -> Result<Vec<Node>, ErrorKind> {
+    nodes
+        .iter()
+        .map(|n| {
+            Ok(match n {
+                Node::Instruction(Instruction::Push(offset), o) if o.local => {
+                    let offset = offset.as_int();
+                    match caller_locals {
+                        Some(shift) => Node::Instruction(Instruction::Push(Felt::new(offset + shift)), o.clone()),
+                        None => {
+                            // (an address past 2^32 is no memory address)
+                            let address = LOCALS_BASE + offset;
+                            if address >= 1 << 32 {
+                                return Err(ErrorKind::LocalsTooDeep);
+                            }
+                            Node::Instruction(
+                                Instruction::Push(Felt::new(address)),
+                                Origin { local: false, ..o.clone() },
+                            )
+                        }
+                    }
+                }
+                Node::If(t, e, o) => {
+                    Node::If(relocate_locals(t, caller_locals)?, relocate_locals(e, caller_locals)?, o.clone())
+                }
+                Node::While(b, o) => Node::While(relocate_locals(b, caller_locals)?, o.clone()),
+                other => other.clone(),
+            })
+        })
+        .collect()
+}
+
 /// How deeply `if.true`/`while.true` blocks nest in a node list (at most [`MAX_NESTING`] for
 /// anything the parser built).
 fn control_depth(nodes: &[Node]) -> usize {
@@ -1105,8 +1195,11 @@ fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, P
 /// What an open block is.
 enum Open<'a> {
     Begin,
-    Proc(&'a str),
-    If { then: Option<Vec<Node>> },
+    /// A procedure and the number of its locals.
+    Proc(&'a str, u64),
+    If {
+        then: Option<Vec<Node>>,
+    },
     While,
     Repeat(u64),
 }
@@ -1219,7 +1312,8 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
         .map(|(t, s)| Token { text: s.as_deref().unwrap_or(t.text), line: t.line, column: t.column })
         .collect();
     let mut iter = tokens.iter();
-    let mut procs: Vec<(&str, Vec<Node>, usize)> = Vec::new();
+    // name, body, size, locals
+    let mut procs: Vec<(&str, Vec<Node>, usize, u64)> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     // every closed block's opener and the `end` that closed it, for the error when the source
     // ends with a block open
@@ -1230,11 +1324,16 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
         let Some(top) = stack.last_mut() else {
             // outside any block: procedure declarations, then the program
             match item {
-                Item::Proc(name) => {
-                    if procs.iter().any(|(n, _, _)| *n == name) {
+                Item::Proc(name, locals) => {
+                    if procs.iter().any(|(n, _, _, _)| *n == name) {
                         return Err(AssemblyError::at(token, ErrorKind::DuplicateProcedure(name.into())));
                     }
-                    stack.push(Frame { opener: token.clone(), open: Open::Proc(name), body: Vec::new(), size: 0 });
+                    stack.push(Frame {
+                        opener: token.clone(),
+                        open: Open::Proc(name, locals),
+                        body: Vec::new(),
+                        size: 0,
+                    });
                 }
                 Item::Begin => {
                     stack.push(Frame { opener: token.clone(), open: Open::Begin, body: Vec::new(), size: 0 })
@@ -1257,6 +1356,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                     calls: None,
                     word: word.map(Arc::from),
                     message: Some(Arc::from(message)),
+                    local: false,
                 };
                 let nodes: Vec<Node> = instructions.iter().map(|i| Node::Instruction(*i, origin.clone())).collect();
                 let size = size_of(&nodes);
@@ -1269,6 +1369,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                     calls: None,
                     word: Some(Arc::from(token.text)),
                     message: None,
+                    local: false,
                 };
                 let nodes: Vec<Node> = instructions.iter().map(|i| Node::Instruction(*i, origin.clone())).collect();
                 let size = size_of(&nodes);
@@ -1295,10 +1396,10 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                 _ => return Err(unexpected(token, "'else' belongs inside an 'if.true' block")),
             },
             Item::Exec(name) => {
-                if stack.iter().any(|f| matches!(f.open, Open::Proc(p) if p == name)) {
+                if stack.iter().any(|f| matches!(f.open, Open::Proc(p, _) if p == name)) {
                     return Err(AssemblyError::at(token, ErrorKind::RecursiveProcedure(name.into())));
                 }
-                let Some((_, body, size)) = procs.iter().find(|(n, _, _)| *n == name) else {
+                let Some((_, body, size, _)) = procs.iter().find(|(n, _, _, _)| *n == name) else {
                     return Err(AssemblyError::at(token, ErrorKind::UnknownProcedure(name.into())));
                 };
                 // the procedure's blocks nest inside the blocks open here
@@ -1306,10 +1407,51 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                 if open + control_depth(body) > MAX_NESTING {
                     return Err(AssemblyError::at(token, ErrorKind::NestingTooDeep));
                 }
+                // the callee's frame follows the caller's: inside a procedure its locals move up
+                // by the caller's, in the program's body they get their addresses
+                let caller_locals = match stack.first().map(|f| &f.open) {
+                    Some(Open::Proc(_, locals)) => Some(*locals),
+                    _ => None,
+                };
+                let nodes = called_at(body, (token.line, token.column), &Arc::from(name));
+                let nodes = relocate_locals(&nodes, caller_locals).map_err(|kind| AssemblyError::at(token, kind))?;
                 let top = stack.last_mut().expect("inside a block");
-                top.add(&called_at(body, (token.line, token.column), &Arc::from(name)), *size, token)?;
+                top.add(&nodes, *size, token)?;
             }
-            Item::Proc(_) => {
+            Item::Local(index, before, after) => {
+                let bad =
+                    |reason: String| AssemblyError::at(token, ErrorKind::BadLocal { token: token.text.into(), reason });
+                let locals = match stack.first().map(|f| &f.open) {
+                    Some(Open::Proc(_, locals)) if *locals > 0 => *locals,
+                    Some(Open::Proc(name, _)) => {
+                        return Err(bad(format!("procedure '{name}' declares no locals (declare them: proc.{name}.N)")))
+                    }
+                    _ => {
+                        return Err(bad("locals belong to procedures (proc.NAME.N), not to the program's body".into()))
+                    }
+                };
+                if index >= locals {
+                    return Err(bad(format!("the procedure declares {locals} locals, numbered 0 to {}", locals - 1)));
+                }
+                let origin = Origin {
+                    at: (token.line, token.column),
+                    calls: None,
+                    word: Some(Arc::from(token.text)),
+                    message: None,
+                    local: false,
+                };
+                let push =
+                    Node::Instruction(Instruction::Push(Felt::new(index)), Origin { local: true, ..origin.clone() });
+                let nodes: Vec<Node> = before
+                    .iter()
+                    .map(|i| Node::Instruction(*i, origin.clone()))
+                    .chain([push])
+                    .chain(after.iter().map(|i| Node::Instruction(*i, origin.clone())))
+                    .collect();
+                let size = size_of(&nodes);
+                stack.last_mut().expect("inside a block").add(&nodes, size, token)?
+            }
+            Item::Proc(..) => {
                 return Err(unexpected(token, "procedures are declared before 'begin', outside any block"))
             }
             Item::Begin => return Err(unexpected(token, "a program has one 'begin'")),
@@ -1329,7 +1471,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                         let root = to_block(&frame.body, &at, &mut map).map_err(|e| program_error(&frame.opener, e))?;
                         return Ok((Program::from_root(root), map));
                     }
-                    Open::Proc(name) => procs.push((name, frame.body, frame.size)),
+                    Open::Proc(name, locals) => procs.push((name, frame.body, frame.size, locals)),
                     Open::Repeat(times) => {
                         let parent = stack.last_mut().expect("repeat is inside a block");
                         let total = (frame.size as u64)

@@ -305,6 +305,44 @@ fn exec_inlines_the_procedure_body() {
 }
 
 #[test]
+fn local_errors_point_at_the_offending_token() {
+    let bad_local = |src: &str, line: usize, column: usize, needle: &str| {
+        let (l, c, kind) = err(src);
+        assert_eq!((l, c), (line, column), "{src}");
+        assert!(matches!(&kind, ErrorKind::BadLocal { .. }), "{src}: {kind:?}");
+        assert!(kind.to_string().contains(needle), "{src}: {kind}");
+    };
+    bad_local("begin push.1 loc_store.0 end", 1, 14, "belong to procedures");
+    bad_local(
+        "proc.f
+  loc_load.0
+end
+begin exec.f end",
+        2,
+        3,
+        "declares no locals (declare them: proc.f.N)",
+    );
+    bad_local("proc.f.2 loc_load.1 loc_loadw.2 end begin exec.f end", 1, 21, "numbered 0 to 1");
+    for (src, text) in [("proc.f.0 add end begin exec.f end", "0"), ("proc.f.65537 add end begin exec.f end", "65537")]
+    {
+        assert!(
+            matches!(err(src), (1, 1, ErrorKind::BadImmediate { instruction, text: t, .. }) if instruction == "proc" && t == text),
+            "{src}"
+        );
+    }
+    assert!(
+        matches!(err("proc.f.1 loc_load end begin exec.f end"), (1, 10, ErrorKind::MissingImmediate(n)) if n == "loc_load")
+    );
+    // 2^16 words per frame, nested 2^15 deep, would pass 2^32: refused at the call that does
+    let mut src = String::from("proc.p0.65536 locaddr.0 end\n");
+    for k in 1..=32768 {
+        src.push_str(&format!("proc.p{k}.65536 exec.p{} end\n", k - 1));
+    }
+    src.push_str("begin exec.p32768 end");
+    assert_eq!(err(&src).2, ErrorKind::LocalsTooDeep);
+}
+
+#[test]
 fn procedure_errors_point_at_the_offending_token() {
     assert_eq!(err("begin exec.nope end"), (1, 7, ErrorKind::UnknownProcedure("nope".into())));
     // procedures are declared before they are called
@@ -323,7 +361,11 @@ fn procedure_errors_point_at_the_offending_token() {
     );
     assert_eq!(err("proc.1x add end begin add end"), (1, 1, ErrorKind::BadProcedureName("1x".into())));
     assert_eq!(err("begin exec.a-b end"), (1, 7, ErrorKind::BadProcedureName("a-b".into())));
-    assert_eq!(err("proc.a.b add end begin add end"), (1, 1, ErrorKind::BadProcedureName("a.b".into())));
+    // proc.NAME.N declares N locals
+    assert!(matches!(
+        err("proc.a.b add end begin add end"),
+        (1, 1, ErrorKind::BadImmediate { instruction, text, .. }) if instruction == "proc" && text == "b"
+    ));
     assert_eq!(err("proc. add end begin add end"), (1, 1, ErrorKind::BadProcedureName("".into())));
     assert_eq!(err("proc add end begin add end"), (1, 1, ErrorKind::MissingImmediate("proc".into())));
     assert_eq!(err("begin exec end"), (1, 7, ErrorKind::MissingImmediate("exec".into())));
