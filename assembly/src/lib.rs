@@ -34,9 +34,9 @@ use distaff_air::{Instruction, Program, ProgramError};
 use distaff_math::{parse_felt, Felt, FeltError};
 use std::sync::Arc;
 
-/// An assembly error, located at a 1-based line and column (in characters).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}, column {column}: {kind}")]
+/// An assembly error, located at a 1-based line and column (in characters) of the program's
+/// source, or of a library module's (`module`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssemblyError {
     /// Line of the offending token (1-based).
     pub line: usize,
@@ -44,7 +44,29 @@ pub struct AssemblyError {
     pub column: usize,
     /// What is wrong.
     pub kind: ErrorKind,
+    /// The library module the error is in (`None`: the program's own source).
+    pub module: Option<Box<ModuleSource>>,
 }
+
+/// A library module's path and source, for pointing at an error in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModuleSource {
+    /// The module's path, `LIBRARY::…::MODULE`.
+    pub path: String,
+    /// Its text.
+    pub source: Arc<str>,
+}
+
+impl core::fmt::Display for AssemblyError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if let Some(m) = &self.module {
+            write!(f, "module {}, ", m.path)?;
+        }
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.kind)
+    }
+}
+
+impl std::error::Error for AssemblyError {}
 
 /// What is wrong with the source.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -164,6 +186,36 @@ pub enum ErrorKind {
     /// address space (2^32 words).
     #[error("procedure locals nested this deep need addresses past 2^32")]
     LocalsTooDeep,
+    /// A `use` of a module that no library has.
+    #[error("unknown module '{path}' (libraries: {libraries})")]
+    UnknownModule {
+        /// The path written.
+        path: String,
+        /// The namespaces of the libraries the assembler has.
+        libraries: String,
+    },
+    /// A module path that is not `LIBRARY::…::MODULE` of identifiers.
+    #[error("invalid module path '{0}': write use.LIBRARY::MODULE or use.LIBRARY::PATH::MODULE, with identifiers")]
+    BadModulePath(String),
+    /// Two `use`s give one name.
+    #[error("a module named '{0}' is already imported")]
+    DuplicateImport(String),
+    /// A module imports itself, directly or through others.
+    #[error("modules import each other in a cycle: {0}")]
+    ImportCycle(String),
+    /// `exec.MODULE::NAME` of a module that is not imported.
+    #[error("module '{0}' is not imported (import it with use.LIBRARY::…::{0})")]
+    NotImported(String),
+    /// `exec.MODULE::NAME` of a procedure the module does not export.
+    #[error("module '{module}' has no exported procedure '{name}'{}", if *.private { " (it is private: declared with proc, not export)" } else { "" })]
+    NotExported {
+        /// The module's path.
+        module: String,
+        /// The procedure.
+        name: String,
+        /// Whether the module has it, but private.
+        private: bool,
+    },
     /// A procedure name that is not an identifier.
     #[error("invalid procedure name '{0}': use letters, digits and '_', starting with a letter or '_'")]
     BadProcedureName(String),
@@ -279,6 +331,8 @@ const INSTRUCTIONS: &[&str] = &[
     "while.true",
     "exec",
     "proc",
+    "export",
+    "use",
     "loc_load",
     "loc_store",
     "loc_loadw",
@@ -288,11 +342,13 @@ const INSTRUCTIONS: &[&str] = &[
 
 impl AssemblyError {
     fn at(token: &Token, kind: ErrorKind) -> Self {
-        AssemblyError { line: token.line, column: token.column, kind }
+        AssemblyError { line: token.line, column: token.column, kind, module: None }
     }
 
-    /// The error with the offending source line and a caret under the column, rustc style.
+    /// The error with the offending source line and a caret under the column, rustc style:
+    /// a line of `source` (the program's), or of the module the error is in.
     pub fn render(&self, source: &str) -> String {
+        let source = self.module.as_ref().map_or(source, |m| &m.source);
         format!("{}\n{}", self, source_snippet(source, (self.line, self.column)))
     }
 }
@@ -475,8 +531,9 @@ enum Item<'a> {
     Else,
     While,
     Exec(&'a str),
-    /// A procedure declaration and the number of its locals (words).
-    Proc(&'a str, u64),
+    /// A procedure declaration, the number of its locals (words), and whether it is exported
+    /// (`export.NAME`, in a library module).
+    Proc(&'a str, u64, bool),
     /// `loc_load.i`, `loc_store.i`, `loc_loadw.i`, `loc_storew.i`, `locaddr.i`: the local's
     /// index and the instructions before and after the push of its address.
     Local(u64, Vec<Instruction>, Vec<Instruction>),
@@ -625,19 +682,25 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
             Some("true") => Ok(if name == "if" { Item::If } else { Item::While }),
             _ => Err(AssemblyError::at(token, ErrorKind::ExpectedTrue(name.into()))),
         },
-        "exec" | "proc" => {
+        "exec" | "proc" | "export" => {
             let imm = imm.ok_or_else(missing)?;
             // proc.NAME.N declares N locals
             let (id, locals) = match imm.split_once('.') {
-                Some((id, n)) if name == "proc" => (id, small_immediate(token, name, n, 1..=MAX_LOCALS)?),
+                Some((id, n)) if name != "exec" => (id, small_immediate(token, name, n, 1..=MAX_LOCALS)?),
                 _ => (imm, 0),
             };
-            let valid = id.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            // exec.MODULE::NAME calls an imported module's procedure
+            let valid = match id.split_once("::") {
+                Some((module, procedure)) if name == "exec" => is_identifier(module) && is_identifier(procedure),
+                _ => is_identifier(id),
+            };
             if !valid {
                 return Err(AssemblyError::at(token, ErrorKind::BadProcedureName(id.into())));
             }
-            Ok(if name == "exec" { Item::Exec(id) } else { Item::Proc(id, locals) })
+            Ok(match name {
+                "exec" => Item::Exec(id),
+                _ => Item::Proc(id, locals, name == "export"),
+            })
         }
         "push" => {
             let imm = imm.ok_or_else(missing)?;
@@ -666,6 +729,12 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
             ErrorKind::UnknownInstruction { name: token.text.into(), suggestion: suggest(name) },
         )),
     }
+}
+
+/// Letters, digits and `_`, not starting with a digit.
+fn is_identifier(id: &str) -> bool {
+    id.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `B A -> merge(A, B)` (`Rp64_256::merge`) for digest A on slots 0..3 and B on 4..7: the
@@ -1195,8 +1264,8 @@ fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, P
 /// What an open block is.
 enum Open<'a> {
     Begin,
-    /// A procedure and the number of its locals.
-    Proc(&'a str, u64),
+    /// A procedure, the number of its locals, and whether it is exported.
+    Proc(&'a str, u64, bool),
     If {
         then: Option<Vec<Node>>,
     },
@@ -1285,7 +1354,7 @@ fn constants<'t, 'a>(tokens: &'t [Token<'a>]) -> Result<(Vec<(&'a str, Felt)>, &
 /// left alone.
 fn substitute(token: &Token, constants: &[(&str, Felt)]) -> Result<Option<String>, AssemblyError> {
     let Some((name, imm)) = token.text.split_once('.') else { return Ok(None) };
-    if matches!(name, "exec" | "proc" | "const") || !is_constant_name(imm) {
+    if matches!(name, "exec" | "proc" | "export" | "const" | "use") || !is_constant_name(imm) {
         return Ok(None);
     }
     match constants.iter().find(|(n, _)| *n == imm) {
@@ -1294,17 +1363,261 @@ fn substitute(token: &Token, constants: &[(&str, Felt)]) -> Result<Option<String
     }
 }
 
-/// Assembles `source` into a program.
+/// Assembles `source` into a program (with the standard library: [`Assembler::new`]).
 pub fn assemble(source: &str) -> Result<Program, AssemblyError> {
-    assemble_with_source_map(source).map(|(program, _)| program)
+    Assembler::new().assemble(source)
 }
 
 /// Assembles `source` into a program and the map from its instructions and conditions back to
-/// the source, for pointing execution errors at a line and column.
+/// the source, for pointing execution errors at a line and column (with the standard library:
+/// [`Assembler::new`]).
 pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), AssemblyError> {
+    Assembler::new().assemble_with_source_map(source)
+}
+
+/// The standard library's modules (`std::PATH`), built into the assembler.
+const STD_MODULES: &[(&str, &str)] = &[("math::u64", include_str!("../std/math/u64.dasm"))];
+
+/// A library: a namespace (its name, the first part of its modules' paths) and the sources of
+/// its modules, each under its path in the library (`math::u64` for `std::math::u64`).
+#[derive(Clone, Debug)]
+pub struct Library {
+    namespace: String,
+    modules: std::collections::BTreeMap<String, Arc<str>>,
+}
+
+/// Why a library cannot be made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LibraryError {
+    /// A folder or file could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Io {
+        /// What could not be read.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// A library, folder or module name that is not an identifier.
+    #[error("'{0}' cannot name a library or module: use letters, digits and '_', starting with a letter or '_'")]
+    BadName(String),
+    /// Two libraries with one name (the standard library is `std`).
+    #[error("a library named '{0}' is already given")]
+    Duplicate(String),
+}
+
+impl Library {
+    /// The standard library, `std` (see `docs/isa.md`).
+    pub fn std() -> Library {
+        Library {
+            namespace: "std".into(),
+            modules: STD_MODULES.iter().map(|(path, source)| (path.to_string(), Arc::from(*source))).collect(),
+        }
+    }
+
+    /// A library named `namespace` with these modules (path in the library, source).
+    pub fn new(namespace: &str, modules: impl IntoIterator<Item = (String, String)>) -> Result<Library, LibraryError> {
+        if !is_identifier(namespace) {
+            return Err(LibraryError::BadName(namespace.into()));
+        }
+        let mut map = std::collections::BTreeMap::new();
+        for (path, source) in modules {
+            if let Some(bad) = path.split("::").find(|part| !is_identifier(part)) {
+                return Err(LibraryError::BadName(bad.into()));
+            }
+            map.insert(path, Arc::from(source));
+        }
+        Ok(Library { namespace: namespace.into(), modules: map })
+    }
+
+    /// The library in a folder: its name is the folder's, and each `.dasm` file in it or in a
+    /// folder below is a module, `a/b/c.dasm` the module `NAME::a::b::c`. Other files are
+    /// left out.
+    pub fn from_dir(dir: &std::path::Path) -> Result<Library, LibraryError> {
+        let io = |path: &std::path::Path, e: std::io::Error| LibraryError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let canonical = dir.canonicalize().map_err(|e| io(dir, e))?;
+        let namespace = canonical.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut modules = Vec::new();
+        let mut folders = vec![(canonical.clone(), String::new())];
+        while let Some((folder, prefix)) = folders.pop() {
+            let entries = std::fs::read_dir(&folder).map_err(|e| io(&folder, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| io(&folder, e))?;
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let kind = entry.file_type().map_err(|e| io(&path, e))?;
+                let join = |part: &str| if prefix.is_empty() { part.to_string() } else { format!("{prefix}::{part}") };
+                if kind.is_dir() {
+                    folders.push((path, join(&name)));
+                } else if let Some(stem) = name.strip_suffix(".dasm") {
+                    let source = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+                    modules.push((join(stem), source));
+                }
+            }
+        }
+        Library::new(&namespace, modules)
+    }
+
+    /// The library's name.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// Its modules' paths in the library.
+    pub fn modules(&self) -> impl Iterator<Item = &str> {
+        self.modules.keys().map(String::as_str)
+    }
+}
+
+/// An assembler with a set of libraries (the standard library always among them) from which
+/// programs import modules (`use.LIBRARY::…::MODULE`).
+#[derive(Clone, Debug)]
+pub struct Assembler {
+    libraries: Vec<Library>,
+}
+
+impl Default for Assembler {
+    fn default() -> Self {
+        Assembler::new()
+    }
+}
+
+impl Assembler {
+    /// An assembler with the standard library.
+    pub fn new() -> Self {
+        Assembler { libraries: vec![Library::std()] }
+    }
+
+    /// This assembler with one more library (its name must differ from the others').
+    pub fn with_library(mut self, library: Library) -> Result<Self, LibraryError> {
+        if self.libraries.iter().any(|l| l.namespace == library.namespace) {
+            return Err(LibraryError::Duplicate(library.namespace));
+        }
+        self.libraries.push(library);
+        Ok(self)
+    }
+
+    /// Assembles `source` into a program.
+    pub fn assemble(&self, source: &str) -> Result<Program, AssemblyError> {
+        self.assemble_with_source_map(source).map(|(program, _)| program)
+    }
+
+    /// Assembles `source` into a program and the map from its instructions and conditions
+    /// back to the source. An instruction that comes from a library module points at the
+    /// `exec` in the program that called into the library (named as written).
+    pub fn assemble_with_source_map(&self, source: &str) -> Result<(Program, SourceMap), AssemblyError> {
+        let mut context = Context { libraries: &self.libraries, loaded: Vec::new(), loading: Vec::new() };
+        match parse_unit(source, &mut context, None)? {
+            Unit::Program(program, map) => Ok((program, map)),
+            Unit::Module(_) => unreachable!("a program parses to a program"),
+        }
+    }
+}
+
+/// A parsed library module: its procedures, with whether each is exported.
+struct Module {
+    procedures: Vec<(String, Procedure)>,
+}
+
+/// A procedure's parsed body (its locals' addresses relative to its frame), its cycles and
+/// whether other modules may call it.
+struct Procedure {
+    body: Vec<Node>,
+    size: usize,
+    exported: bool,
+}
+
+/// What a source parses to.
+enum Unit {
+    Program(Program, SourceMap),
+    Module(Module),
+}
+
+/// The modules of one assembly: the libraries, the modules parsed so far (each once), and the
+/// chain of modules being parsed (for import cycles).
+struct Context<'l> {
+    libraries: &'l [Library],
+    loaded: Vec<(String, std::rc::Rc<Module>)>,
+    loading: Vec<String>,
+}
+
+impl Context<'_> {
+    /// The module at `path`, parsed (once), for the `use` at `token`.
+    fn load(&mut self, path: &str, token: &Token) -> Result<std::rc::Rc<Module>, AssemblyError> {
+        if let Some((_, m)) = self.loaded.iter().find(|(p, _)| p == path) {
+            return Ok(m.clone());
+        }
+        if let Some(i) = self.loading.iter().position(|p| p == path) {
+            let chain: Vec<&str> = self.loading[i..].iter().map(String::as_str).chain([path]).collect();
+            return Err(AssemblyError::at(token, ErrorKind::ImportCycle(chain.join(" -> "))));
+        }
+        let unknown = || {
+            let libraries: Vec<&str> = self.libraries.iter().map(|l| l.namespace.as_str()).collect();
+            AssemblyError::at(token, ErrorKind::UnknownModule { path: path.into(), libraries: libraries.join(", ") })
+        };
+        let (namespace, rest) = path.split_once("::").ok_or_else(unknown)?;
+        let source = self
+            .libraries
+            .iter()
+            .find(|l| l.namespace == namespace)
+            .and_then(|l| l.modules.get(rest))
+            .cloned()
+            .ok_or_else(unknown)?;
+        self.loading.push(path.into());
+        let parsed = parse_unit(&source, self, Some(path));
+        self.loading.pop();
+        let module = match parsed {
+            Ok(Unit::Module(m)) => std::rc::Rc::new(m),
+            Ok(Unit::Program(..)) => unreachable!("a module parses to a module"),
+            Err(mut e) => {
+                // (an error in a module it imports keeps that module)
+                e.module.get_or_insert_with(|| Box::new(ModuleSource { path: path.into(), source: source.clone() }));
+                return Err(e);
+            }
+        };
+        self.loaded.push((path.into(), module.clone()));
+        Ok(module)
+    }
+}
+
+/// The nodes of an imported procedure's body as called by the `exec` at `site` (written
+/// `word`): they point at the call, which an execution error or a debugger shows, and keep
+/// their assertion messages and local addresses.
+fn imported_at(nodes: &[Node], site: Location, word: &str) -> Vec<Node> {
+    let word: Arc<str> = Arc::from(word);
+    map_origins(nodes, &mut |o: &Origin| Origin {
+        at: site,
+        calls: None,
+        word: Some(word.clone()),
+        message: o.message.clone(),
+        local: o.local,
+    })
+}
+
+/// Parses a program (`module` = `None`) or the library module at path `module`.
+fn parse_unit(source: &str, context: &mut Context, module: Option<&str>) -> Result<Unit, AssemblyError> {
     let tokens = tokenize(source);
-    // named constants, declared first, replace the immediates that name them
-    let (constants, rest) = constants(&tokens)?;
+    // imports first: use.LIBRARY::…::MODULE, the module then named by its last part
+    let mut imports: Vec<(&str, String, std::rc::Rc<Module>)> = Vec::new();
+    let mut first = 0;
+    for token in &tokens {
+        let Some(path) = token.text.strip_prefix("use.") else { break };
+        let parts: Vec<&str> = path.split("::").collect();
+        if parts.len() < 2 || !parts.iter().all(|p| is_identifier(p)) {
+            return Err(AssemblyError::at(token, ErrorKind::BadModulePath(path.into())));
+        }
+        let alias = parts[parts.len() - 1];
+        if imports.iter().any(|(a, _, _)| *a == alias) {
+            return Err(AssemblyError::at(token, ErrorKind::DuplicateImport(alias.into())));
+        }
+        let loaded = context.load(path, token)?;
+        imports.push((alias, path.to_string(), loaded));
+        first += 1;
+    }
+    // named constants, declared next, replace the immediates that name them
+    let (constants, rest) = constants(&tokens[first..])?;
     let substituted: Vec<Option<String>> = rest.iter().map(|t| substitute(t, &constants)).collect::<Result<_, _>>()?;
     let tokens: Vec<Token> = rest
         .iter()
@@ -1312,8 +1625,8 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
         .map(|(t, s)| Token { text: s.as_deref().unwrap_or(t.text), line: t.line, column: t.column })
         .collect();
     let mut iter = tokens.iter();
-    // name, body, size, locals
-    let mut procs: Vec<(&str, Vec<Node>, usize, u64)> = Vec::new();
+    // name, body, size, locals, exported
+    let mut procs: Vec<(&str, Vec<Node>, usize, u64, bool)> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     // every closed block's opener and the `end` that closed it, for the error when the source
     // ends with a block open
@@ -1324,16 +1637,25 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
         let Some(top) = stack.last_mut() else {
             // outside any block: procedure declarations, then the program
             match item {
-                Item::Proc(name, locals) => {
-                    if procs.iter().any(|(n, _, _, _)| *n == name) {
+                Item::Proc(name, locals, exported) => {
+                    if exported && module.is_none() {
+                        return Err(unexpected(
+                            token,
+                            "'export' declares a library module's public procedures; a program's are proc.NAME",
+                        ));
+                    }
+                    if procs.iter().any(|(n, ..)| *n == name) {
                         return Err(AssemblyError::at(token, ErrorKind::DuplicateProcedure(name.into())));
                     }
                     stack.push(Frame {
                         opener: token.clone(),
-                        open: Open::Proc(name, locals),
+                        open: Open::Proc(name, locals, exported),
                         body: Vec::new(),
                         size: 0,
                     });
+                }
+                Item::Begin if module.is_some() => {
+                    return Err(unexpected(token, "a library module has no 'begin': it declares procedures"))
                 }
                 Item::Begin => {
                     stack.push(Frame { opener: token.clone(), open: Open::Begin, body: Vec::new(), size: 0 })
@@ -1396,11 +1718,29 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                 _ => return Err(unexpected(token, "'else' belongs inside an 'if.true' block")),
             },
             Item::Exec(name) => {
-                if stack.iter().any(|f| matches!(f.open, Open::Proc(p, _) if p == name)) {
+                if stack.iter().any(|f| matches!(f.open, Open::Proc(p, ..) if p == name)) {
                     return Err(AssemblyError::at(token, ErrorKind::RecursiveProcedure(name.into())));
                 }
-                let Some((_, body, size, _)) = procs.iter().find(|(n, _, _, _)| *n == name) else {
-                    return Err(AssemblyError::at(token, ErrorKind::UnknownProcedure(name.into())));
+                let site = (token.line, token.column);
+                // an imported procedure (MODULE::NAME), or one declared above
+                let imported;
+                let (body, size) = match name.split_once("::") {
+                    Some((alias, procedure)) => {
+                        let Some((_, path, m)) = imports.iter().find(|(a, _, _)| *a == alias) else {
+                            return Err(AssemblyError::at(token, ErrorKind::NotImported(alias.into())));
+                        };
+                        let Some((_, p)) = m.procedures.iter().find(|(n, p)| n == procedure && p.exported) else {
+                            let private = m.procedures.iter().any(|(n, _)| n == procedure);
+                            let kind = ErrorKind::NotExported { module: path.clone(), name: procedure.into(), private };
+                            return Err(AssemblyError::at(token, kind));
+                        };
+                        imported = imported_at(&p.body, site, token.text);
+                        (&imported, &p.size)
+                    }
+                    None => match procs.iter().find(|(n, ..)| *n == name) {
+                        Some((_, body, size, ..)) => (body, size),
+                        None => return Err(AssemblyError::at(token, ErrorKind::UnknownProcedure(name.into()))),
+                    },
                 };
                 // the procedure's blocks nest inside the blocks open here
                 let open = stack.iter().filter(|f| matches!(f.open, Open::If { .. } | Open::While)).count();
@@ -1410,10 +1750,10 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                 // the callee's frame follows the caller's: inside a procedure its locals move up
                 // by the caller's, in the program's body they get their addresses
                 let caller_locals = match stack.first().map(|f| &f.open) {
-                    Some(Open::Proc(_, locals)) => Some(*locals),
+                    Some(Open::Proc(_, locals, _)) => Some(*locals),
                     _ => None,
                 };
-                let nodes = called_at(body, (token.line, token.column), &Arc::from(name));
+                let nodes = called_at(body, site, &Arc::from(name));
                 let nodes = relocate_locals(&nodes, caller_locals).map_err(|kind| AssemblyError::at(token, kind))?;
                 let top = stack.last_mut().expect("inside a block");
                 top.add(&nodes, *size, token)?;
@@ -1422,8 +1762,8 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                 let bad =
                     |reason: String| AssemblyError::at(token, ErrorKind::BadLocal { token: token.text.into(), reason });
                 let locals = match stack.first().map(|f| &f.open) {
-                    Some(Open::Proc(_, locals)) if *locals > 0 => *locals,
-                    Some(Open::Proc(name, _)) => {
+                    Some(Open::Proc(_, locals, _)) if *locals > 0 => *locals,
+                    Some(Open::Proc(name, ..)) => {
                         return Err(bad(format!("procedure '{name}' declares no locals (declare them: proc.{name}.N)")))
                     }
                     _ => {
@@ -1469,9 +1809,9 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
                         let mut map = SourceMap::default();
                         let at = Origin::at((frame.opener.line, frame.opener.column));
                         let root = to_block(&frame.body, &at, &mut map).map_err(|e| program_error(&frame.opener, e))?;
-                        return Ok((Program::from_root(root), map));
+                        return Ok(Unit::Program(Program::from_root(root), map));
                     }
-                    Open::Proc(name, locals) => procs.push((name, frame.body, frame.size, locals)),
+                    Open::Proc(name, locals, exported) => procs.push((name, frame.body, frame.size, locals, exported)),
                     Open::Repeat(times) => {
                         let parent = stack.last_mut().expect("repeat is inside a block");
                         let total = (frame.size as u64)
@@ -1504,8 +1844,15 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
         }
     }
     let Some(open) = stack.last() else {
+        if module.is_some() {
+            let procedures = procs
+                .into_iter()
+                .map(|(name, body, size, _, exported)| (name.to_string(), Procedure { body, size, exported }))
+                .collect();
+            return Ok(Unit::Module(Module { procedures }));
+        }
         let (line, column) = tokens.last().map(|t| (t.line, t.column + t.text.chars().count())).unwrap_or((1, 1));
-        return Err(AssemblyError { line, column, kind: ErrorKind::MissingBegin });
+        return Err(AssemblyError { line, column, kind: ErrorKind::MissingBegin, module: None });
     };
     // The first block, opened inside the one left open, whose `end` sits left of its opener,
     // lined up with an opener before it: by the indentation, that `end` was meant for the outer
@@ -1522,6 +1869,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
     });
     if let Some((opener, end, outer)) = misclosed {
         return Err(AssemblyError {
+            module: None,
             line: opener.line,
             column: opener.column,
             kind: ErrorKind::MisclosedBlock {
@@ -1537,6 +1885,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
     }
     let (line, column) = tokens.last().map(|t| (t.line, t.column + t.text.chars().count())).unwrap_or((1, 1));
     Err(AssemblyError {
+        module: None,
         line,
         column,
         kind: ErrorKind::UnclosedBlock {

@@ -1098,3 +1098,114 @@ fn bad_decorators_are_located_errors() {
     // a program of decorators alone has no instructions
     assert_eq!(err("begin debug.stack end").2, ErrorKind::EmptyProgram);
 }
+
+mod modules {
+    use distaff_assembly::{assemble, Assembler, ErrorKind, Library, LibraryError, LOCALS_BASE};
+
+    fn with(modules: &[(&str, &str)]) -> Assembler {
+        let library = Library::new("lib", modules.iter().map(|(p, s)| (p.to_string(), s.to_string()))).unwrap();
+        Assembler::new().with_library(library).unwrap()
+    }
+
+    fn err(assembler: &Assembler, src: &str) -> distaff_assembly::AssemblyError {
+        assembler.assemble(src).expect_err("should fail")
+    }
+
+    #[test]
+    fn exported_procedures_are_called_by_module_and_name() {
+        let a = with(&[
+            ("math::ops", "proc.twice dup add end\nexport.quad exec.twice exec.twice end"),
+            ("top", "use.lib::math::ops\nexport.quad_plus_one exec.ops::quad push.1 add end"),
+        ]);
+        let program =
+            a.assemble("use.lib::top use.lib::math::ops begin exec.top::quad_plus_one exec.ops::quad end").unwrap();
+        // the same code written out: the hash depends on the code only
+        let inline = assemble("begin dup add dup add push.1 add dup add dup add end").unwrap();
+        assert_eq!(program.hash(), inline.hash());
+        // a module's private procedure is not callable from outside
+        let e = err(&a, "use.lib::math::ops begin exec.ops::twice end");
+        assert_eq!((e.line, e.column), (1, 26));
+        assert!(matches!(e.kind, ErrorKind::NotExported { private: true, .. }), "{e}");
+        assert!(matches!(
+            err(&a, "use.lib::math::ops begin exec.ops::nope end").kind,
+            ErrorKind::NotExported { private: false, .. }
+        ));
+        assert!(matches!(err(&a, "begin exec.ops::quad end").kind, ErrorKind::NotImported(m) if m == "ops"));
+    }
+
+    #[test]
+    fn module_errors_are_located_in_the_module() {
+        let a = with(&[("bad", "export.f\n  add\n  ad\nend"), ("uses_bad", "use.lib::bad\nexport.g exec.bad::f end")]);
+        for program in ["use.lib::bad begin exec.bad::f end", "use.lib::uses_bad begin exec.uses_bad::g end"] {
+            let e = err(&a, program);
+            assert_eq!((e.line, e.column), (3, 3), "{program}");
+            assert_eq!(e.module.as_ref().map(|m| m.path.as_str()), Some("lib::bad"));
+            assert!(e.to_string().starts_with("module lib::bad, line 3, column 3: unknown instruction 'ad'"), "{e}");
+            // rendered with the module's line, not the program's
+            assert!(e.render(program).contains("3 |   ad"), "{}", e.render(program));
+        }
+        let e = err(&a, "use.lib::nothing begin add end");
+        assert!(
+            matches!(&e.kind, ErrorKind::UnknownModule { path, libraries } if path == "lib::nothing" && libraries == "std, lib")
+        );
+        assert_eq!((e.line, e.column, e.module), (1, 1, None));
+        assert!(matches!(err(&a, "use.lib begin add end").kind, ErrorKind::BadModulePath(_)));
+        assert!(matches!(err(&a, "use.lib::a-b begin add end").kind, ErrorKind::BadModulePath(_)));
+        let ok = with(&[("ok", "export.f add end"), ("other::ok", "export.f mul end")]);
+        assert!(
+            matches!(err(&ok, "use.lib::ok use.lib::other::ok begin add end").kind, ErrorKind::DuplicateImport(m) if m == "ok")
+        );
+        // export is a module's word; a module has no begin
+        assert!(matches!(err(&a, "export.f add end begin exec.f end").kind, ErrorKind::Unexpected { .. }));
+        let b = with(&[("m", "export.f add end begin add end")]);
+        let e = err(&b, "use.lib::m begin exec.m::f end");
+        assert!(matches!(e.kind, ErrorKind::Unexpected { .. }) && e.module.is_some(), "{e}");
+    }
+
+    #[test]
+    fn import_cycles_and_recursion_are_refused() {
+        let a = with(&[
+            ("a", "use.lib::b\nexport.f exec.b::g end"),
+            ("b", "use.lib::a\nexport.g exec.a::f end"),
+            ("c", "export.h exec.h end"),
+        ]);
+        let e = err(&a, "use.lib::a begin exec.a::f end");
+        assert!(matches!(&e.kind, ErrorKind::ImportCycle(chain) if chain == "lib::a -> lib::b -> lib::a"), "{e}");
+        assert_eq!(e.module.as_ref().map(|m| m.path.as_str()), Some("lib::b"));
+        let e = err(&a, "use.lib::c begin exec.c::h end");
+        assert!(matches!(e.kind, ErrorKind::RecursiveProcedure(_)), "{e}");
+    }
+
+    #[test]
+    fn library_procedures_have_their_own_frames_of_locals() {
+        let a = with(&[("m", "export.addr.2 locaddr.1 end")]);
+        let program = a.assemble("use.lib::m proc.mine.3 exec.m::addr end begin exec.m::addr exec.mine end").unwrap();
+        let written = assemble(&format!("begin push.{} push.{} end", LOCALS_BASE + 1, LOCALS_BASE + 4)).unwrap();
+        assert_eq!(program.hash(), written.hash());
+    }
+
+    #[test]
+    fn libraries_come_from_folders() {
+        let dir = std::env::temp_dir().join(format!("distaff-lib-{}", std::process::id())).join("mylib");
+        std::fs::create_dir_all(dir.join("crypto")).unwrap();
+        std::fs::write(dir.join("crypto/hash.dasm"), "export.h hperm end").unwrap();
+        std::fs::write(dir.join("util.dasm"), "export.two push.2 end").unwrap();
+        std::fs::write(dir.join("notes.txt"), "not a module").unwrap();
+        let library = Library::from_dir(&dir).unwrap();
+        assert_eq!(library.namespace(), "mylib");
+        assert_eq!(library.modules().collect::<Vec<_>>(), ["crypto::hash", "util"]);
+        let a = Assembler::new().with_library(library.clone()).unwrap();
+        let program = a.assemble("use.mylib::util use.mylib::crypto::hash begin exec.util::two exec.hash::h end");
+        assert_eq!(program.unwrap().hash(), assemble("begin push.2 hperm end").unwrap().hash());
+        // one library per name; std is taken
+        assert_eq!(a.with_library(library).unwrap_err(), LibraryError::Duplicate("mylib".into()));
+        assert!(matches!(
+            Assembler::new().with_library(Library::new("std", Vec::new()).unwrap()),
+            Err(LibraryError::Duplicate(n)) if n == "std"
+        ));
+        assert!(matches!(Library::from_dir(&dir.join("missing")), Err(LibraryError::Io { .. })));
+        std::fs::write(dir.join("bad-name.dasm"), "export.f add end").unwrap();
+        assert_eq!(Library::from_dir(&dir).unwrap_err(), LibraryError::BadName("bad-name".into()));
+        std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+    }
+}

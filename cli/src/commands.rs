@@ -89,11 +89,31 @@ impl Loaded {
     }
 }
 
+/// The library folders programs import from (`--lib`), besides the built-in `std`.
+static LIBRARY_DIRS: std::sync::OnceLock<Vec<std::path::PathBuf>> = std::sync::OnceLock::new();
+
+/// Sets the library folders (`--lib DIR`, in order) from which every command's program may
+/// import modules; each is read when a program is assembled. Set once, before any command
+/// runs (later calls are ignored).
+pub fn set_library_dirs(dirs: Vec<std::path::PathBuf>) {
+    let _ = LIBRARY_DIRS.set(dirs);
+}
+
+/// The assembler with the standard library and the `--lib` folders.
+fn assembler() -> Result<distaff_assembly::Assembler, CliError> {
+    let mut assembler = distaff_assembly::Assembler::new();
+    for dir in LIBRARY_DIRS.get().map(Vec::as_slice).unwrap_or_default() {
+        assembler = assembler.with_library(distaff_assembly::Library::from_dir(dir)?)?;
+    }
+    Ok(assembler)
+}
+
 pub(crate) fn load_program(path: &Path) -> Result<Loaded, CliError> {
     let (source, path) = read_source(path)?;
-    let (program, map) = distaff_assembly::assemble_with_source_map(&source).map_err(|e| {
+    let (program, map) = assembler()?.assemble_with_source_map(&source).map_err(|e| {
         CliError::Assembly(Located {
-            file: path.clone(),
+            // (an error in a library module is located in the module)
+            file: e.module.as_ref().map_or_else(|| path.clone(), |m| m.path.clone()),
             line: e.line,
             column: e.column,
             message: e.kind.to_string(),

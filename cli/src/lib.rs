@@ -53,6 +53,9 @@ pub enum CliError {
     /// The inputs file is invalid.
     #[error("invalid inputs: {0}")]
     Inputs(String),
+    /// A library folder (`--lib`) cannot be read or named.
+    #[error("library: {0}")]
+    Library(#[from] distaff_assembly::LibraryError),
     /// A command-line value is invalid.
     #[error("{0}")]
     Usage(String),
@@ -81,7 +84,7 @@ impl CliError {
         match self {
             CliError::Rejected(_) => 1,
             CliError::Usage(_) => 2,
-            CliError::Io { .. } | CliError::Assembly(_) | CliError::Inputs(_) => 3,
+            CliError::Io { .. } | CliError::Assembly(_) | CliError::Inputs(_) | CliError::Library(_) => 3,
             CliError::Execution(_) | CliError::ExecutionAt(_) => 4,
             CliError::Resources(_) => 5,
             CliError::Proving(_) => 6,
@@ -96,6 +99,7 @@ impl CliError {
             CliError::Io { .. } => "io",
             CliError::Assembly(_) => "assembly",
             CliError::Inputs(_) => "inputs",
+            CliError::Library(_) => "library",
             CliError::Execution(_) | CliError::ExecutionAt(_) => "execution",
             CliError::Resources(_) => "resources",
             CliError::Proving(_) => "proving",

@@ -18,6 +18,11 @@ use distaff_cli::{commands, CliError};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// A folder of `.dasm` library modules that programs import with `use.NAME::…::MODULE`
+    /// (NAME: the folder's name; `a/b.dasm` is the module `NAME::a::b`). Repeatable. The
+    /// standard library, `std`, is built in.
+    #[arg(long = "lib", value_name = "DIR", global = true)]
+    libs: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -160,6 +165,7 @@ fn parse_security(s: &str) -> Result<u32, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    commands::set_library_dirs(cli.libs);
     let (json, result) = match cli.command {
         Command::Run { program, inputs, outputs, profile, json } => {
             (json, commands::run(&program, inputs.as_deref(), outputs, profile, json))

@@ -1216,3 +1216,51 @@ fn an_unclosed_block_is_named_by_the_indentation() {
     let message = v["error"]["message"].as_str().unwrap();
     assert!(message.starts_with("'if.true' at line 3, column 5 is never closed"), "{message}");
 }
+
+#[test]
+fn programs_import_from_std_and_from_lib_folders() {
+    // a library folder named `mylib`, with a module in a subfolder
+    let root = std::env::temp_dir().join(format!("distaff-cli-lib-{}", std::process::id()));
+    let lib = root.join("mylib");
+    std::fs::create_dir_all(lib.join("num")).unwrap();
+    std::fs::write(lib.join("num/small.dasm"), "export.double dup add end\nproc.hidden add end").unwrap();
+    let program = temp(
+        "uses_libs.dasm",
+        b"use.std::math::u64\nuse.mylib::num::small\nbegin\n  exec.u64::wrapping_add\n  exec.small::double\nend\n",
+    );
+    let inputs = temp("uses_libs.json", br#"{"public": [0, 5, 4294967295, 7]}"#);
+    // (7 + 2^32·4294967295) + (5 + 0): the high half on top, doubled
+    let o = distaff(&[
+        "run",
+        program.to_str().unwrap(),
+        "--inputs",
+        inputs.to_str().unwrap(),
+        "--outputs",
+        "2",
+        "--lib",
+        lib.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "8589934590\n12\n");
+    // without the folder the module is unknown: an assembly error (exit 3) naming the libraries
+    let o = distaff(&["run", program.to_str().unwrap(), "--inputs", inputs.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("unknown module 'mylib::num::small' (libraries: std)"), "{}", stderr(&o));
+    // a private procedure, and an error inside a module, located in the module
+    let private = temp("private.dasm", b"use.mylib::num::small begin exec.small::hidden end");
+    let o = distaff(&["hash", private.to_str().unwrap(), "--lib", lib.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("(it is private: declared with proc, not export)"), "{}", stderr(&o));
+    std::fs::write(lib.join("num/small.dasm"), "export.double\n  dup ad\nend").unwrap();
+    let o = distaff(&["hash", program.to_str().unwrap(), "--lib", lib.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(3));
+    let json: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(json["error"]["file"], "mylib::num::small");
+    assert_eq!((json["error"]["line"].as_u64(), json["error"]["column"].as_u64()), (Some(2), Some(7)));
+    assert!(stderr(&o).contains("2 |   dup ad"), "{}", stderr(&o));
+    // a folder that does not exist is a library error
+    let o = distaff(&["hash", program.to_str().unwrap(), "--lib", root.join("nope").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).starts_with("error: library: cannot read"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -1,0 +1,125 @@
+//! The standard library's `std::math::u64` against Rust's `u64`: results, the errors on
+//! operands that are not u32 halves, and the cycle counts its docs give.
+
+use distaff_air::Program;
+use distaff_assembly::assemble;
+use distaff_math::Felt;
+use distaff_processor::{execute, ExecutionError, ProgramInputs};
+use proptest::prelude::*;
+
+/// `a` and `b` as u64s (`a_lo a_hi b_lo b_hi`, public inputs, `b_hi` on top), then
+/// `exec.u64::NAME`: the final stack, top first.
+fn call(name: &str, a: u64, b: u64) -> Result<Vec<u64>, ExecutionError> {
+    let program = assemble(&format!("use.std::math::u64 begin exec.u64::{name} end")).unwrap();
+    let halves = |x: u64| [x & 0xFFFF_FFFF, x >> 32];
+    let [a_lo, a_hi] = halves(a);
+    let [b_lo, b_hi] = halves(b);
+    // the first public input is on top
+    let inputs = ProgramInputs::new([b_hi, b_lo, a_hi, a_lo].map(Felt::new).to_vec(), vec![]).unwrap();
+    execute(&program, &inputs).map(|out| out.stack.iter().map(|x| x.as_int()).collect())
+}
+
+/// The u64 with halves `lo` (below) and `hi` (on top), from a stack, top first.
+fn u64_at(stack: &[u64], hi: usize) -> u64 {
+    (stack[hi] << 32) | stack[hi + 1]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn arithmetic_is_rust_s(a: u64, b: u64) {
+        let out = call("wrapping_add", a, b).unwrap();
+        prop_assert_eq!(u64_at(&out, 0), a.wrapping_add(b));
+        let out = call("overflowing_add", a, b).unwrap();
+        let (sum, carry) = a.overflowing_add(b);
+        prop_assert_eq!((u64_at(&out, 1), out[0]), (sum, u64::from(carry)));
+        let out = call("wrapping_sub", a, b).unwrap();
+        prop_assert_eq!(u64_at(&out, 0), a.wrapping_sub(b));
+        let out = call("overflowing_sub", a, b).unwrap();
+        let (difference, borrow) = a.overflowing_sub(b);
+        prop_assert_eq!((u64_at(&out, 1), out[0]), (difference, u64::from(borrow)));
+        let out = call("wrapping_mul", a, b).unwrap();
+        prop_assert_eq!(u64_at(&out, 0), a.wrapping_mul(b));
+    }
+
+    #[test]
+    fn comparisons_are_rust_s(a: u64, b: u64, equal: bool, near: bool) {
+        // equal operands, and operands equal in one half, are rare among random pairs
+        let b = if equal { a } else if near { (a & !0xFFFF_FFFF) | (b & 0xFFFF_FFFF) } else { b };
+        for (name, expected) in [("eq", a == b), ("lt", a < b), ("gt", a > b), ("lte", a <= b), ("gte", a >= b)] {
+            prop_assert_eq!(call(name, a, b).unwrap()[0], u64::from(expected), "{} {} {}", name, a, b);
+        }
+    }
+}
+
+#[test]
+fn edges() {
+    let max = u64::MAX;
+    for (a, b) in [(0, 0), (max, 1), (1, max), (max, max), (1 << 32, 1), (0xFFFF_FFFF, 1), (0, 1 << 32)] {
+        assert_eq!(u64_at(&call("wrapping_add", a, b).unwrap(), 0), a.wrapping_add(b), "{a} + {b}");
+        assert_eq!(u64_at(&call("wrapping_sub", a, b).unwrap(), 0), a.wrapping_sub(b), "{a} - {b}");
+        assert_eq!(u64_at(&call("wrapping_mul", a, b).unwrap(), 0), a.wrapping_mul(b), "{a} * {b}");
+        assert_eq!(call("lt", a, b).unwrap()[0], u64::from(a < b), "{a} < {b}");
+    }
+}
+
+#[test]
+fn halves_that_are_not_u32_values_are_execution_errors() {
+    let program = assemble("use.std::math::u64 begin exec.u64::wrapping_add end").unwrap();
+    // a_hi = 2^32
+    let inputs = ProgramInputs::new([1, 2, 1 << 32, 3].map(Felt::new).to_vec(), vec![]).unwrap();
+    let err = execute(&program, &inputs).expect_err("2^32 is no u32 value");
+    assert!(err.to_string().contains("4294967296"), "{err}");
+}
+
+/// The cycles of `exec.u64::NAME` (the program is straight-line).
+fn cycles(name: &str) -> usize {
+    let program: Program = assemble(&format!("use.std::math::u64 begin exec.u64::{name} end")).unwrap();
+    program.instructions().expect("straight-line").iter().map(|i| i.cycles()).sum()
+}
+
+#[test]
+fn cycle_counts_are_those_documented() {
+    let source = include_str!("../../assembly/std/math/u64.dasm");
+    for name in [
+        "wrapping_add",
+        "overflowing_add",
+        "wrapping_sub",
+        "overflowing_sub",
+        "wrapping_mul",
+        "eq",
+        "lt",
+        "gt",
+        "lte",
+        "gte",
+    ] {
+        // the comment above `export.NAME` ends with "N cycles."
+        let at = source.find(&format!("export.{name}\n")).unwrap();
+        let comment = &source[..at];
+        let documented = comment.rsplit(" cycles.").nth(1).and_then(|t| t.rsplit(' ').next()).unwrap();
+        assert_eq!(cycles(name).to_string(), documented, "u64::{name}");
+    }
+    // and docs/isa.md's table says the same
+    let doc = include_str!("../../docs/isa.md");
+    let doc = &doc[doc.find("### The standard library").expect("the section")..];
+    let row = |names: &[&str]| -> String {
+        let head: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let line = doc.lines().find(|l| l.starts_with(&format!("| {} |", head.join(", ")))).unwrap();
+        line.trim_end_matches(" |").rsplit("| ").next().unwrap().to_string()
+    };
+    for names in [
+        &["wrapping_add"][..],
+        &["overflowing_add"],
+        &["wrapping_sub"],
+        &["overflowing_sub"],
+        &["wrapping_mul"],
+        &["eq"],
+        &["lt", "gt"],
+        &["lte", "gte"],
+    ] {
+        let counts: Vec<String> = names.iter().map(|n| cycles(n).to_string()).collect();
+        assert_eq!(row(names), counts.join(", "), "docs/isa.md, {names:?}");
+    }
+    // the target for a 64-bit product
+    assert!(cycles("wrapping_mul") <= 20);
+}
