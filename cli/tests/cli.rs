@@ -1264,3 +1264,21 @@ fn programs_import_from_std_and_from_lib_folders() {
     assert!(stderr(&o).starts_with("error: library: cannot read"), "{}", stderr(&o));
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn the_u64_example_proves_its_sum_and_refuses_an_overflow() {
+    let program = example("u64_sum.dasm");
+    let inputs = example("u64_sum.inputs.json");
+    let proof = temp("u64_sum.proof", b"");
+    let o =
+        distaff(&["prove", &program, "--inputs", &inputs, "--outputs", "2", "--proof", proof.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = distaff(&["verify", "--proof", proof.to_str().unwrap(), "--outputs", "2,3410065408", "--any-inputs"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 5,000,000,000 + 7,000,000,000 = 2·2^32 + 3410065408
+    assert_eq!(2u64 * (1 << 32) + 3410065408, 5_000_000_000 + 7_000_000_000);
+    let overflow = temp("u64_overflow.json", br#"{"secret": [0, 4294967295, 0, 1]}"#);
+    let o = distaff(&["run", &program, "--inputs", overflow.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("the sum does not fit in 64 bits"), "{}", stderr(&o));
+}
