@@ -1376,7 +1376,10 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
 }
 
 /// The standard library's modules (`std::PATH`), built into the assembler.
-const STD_MODULES: &[(&str, &str)] = &[("math::u64", include_str!("../std/math/u64.dasm"))];
+const STD_MODULES: &[(&str, &str)] = &[
+    ("crypto::rescue", include_str!("../std/crypto/rescue.dasm")),
+    ("math::u64", include_str!("../std/math/u64.dasm")),
+];
 
 /// A library: a namespace (its name, the first part of its modules' paths) and the sources of
 /// its modules, each under its path in the library (`math::u64` for `std::math::u64`).
