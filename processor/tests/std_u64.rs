@@ -43,6 +43,17 @@ proptest! {
     }
 
     #[test]
+    fn bitwise_is_rust_s(a: u64, b: u64) {
+        prop_assert_eq!(u64_at(&call("and", a, b).unwrap(), 0), a & b);
+        prop_assert_eq!(u64_at(&call("or", a, b).unwrap(), 0), a | b);
+        prop_assert_eq!(u64_at(&call("xor", a, b).unwrap(), 0), a ^ b);
+        // eqz looks at b, the u64 on top
+        prop_assert_eq!(call("eqz", a, b).unwrap()[0], u64::from(b == 0));
+        prop_assert_eq!(call("eqz", a, 0).unwrap()[0], 1);
+        prop_assert_eq!(call("eqz", a, 1 << 40).unwrap()[0], 0);
+    }
+
+    #[test]
     fn comparisons_are_rust_s(a: u64, b: u64, equal: bool, near: bool) {
         // equal operands, and operands equal in one half, are rare among random pairs
         let b = if equal { a } else if near { (a & !0xFFFF_FFFF) | (b & 0xFFFF_FFFF) } else { b };
