@@ -203,6 +203,9 @@ pub enum ErrorKind {
     /// A module imports itself, directly or through others.
     #[error("modules import each other in a cycle: {0}")]
     ImportCycle(String),
+    /// Modules import modules more than [`MAX_IMPORT_DEPTH`] deep.
+    #[error("modules import modules more than {MAX_IMPORT_DEPTH} deep")]
+    ImportsTooDeep,
     /// `exec.MODULE::NAME` of a module that is not imported.
     #[error("module '{0}' is not imported (import it with use.LIBRARY::…::{0})")]
     NotImported(String),
@@ -249,6 +252,9 @@ pub const MAX_NESTING: usize = 128;
 /// and the addresses depend only on which procedure calls which, never on names or on the
 /// order of declarations.
 pub const LOCALS_BASE: u64 = 1 << 31;
+
+/// The longest chain of modules importing modules (`use`) the assembler follows.
+pub const MAX_IMPORT_DEPTH: usize = 64;
 
 /// The most locals (words) one procedure may declare (`proc.NAME.N`).
 pub const MAX_LOCALS: u64 = 1 << 16;
@@ -682,6 +688,13 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
             Some("true") => Ok(if name == "if" { Item::If } else { Item::While }),
             _ => Err(AssemblyError::at(token, ErrorKind::ExpectedTrue(name.into()))),
         },
+        "use" => Err(AssemblyError::at(
+            token,
+            ErrorKind::Unexpected {
+                token: token.text.into(),
+                reason: "use.… lines open the file, before constants and procedures",
+            },
+        )),
         "exec" | "proc" | "export" => {
             let imm = imm.ok_or_else(missing)?;
             // proc.NAME.N declares N locals
@@ -1089,17 +1102,12 @@ fn map_origins(nodes: &[Node], f: &mut impl FnMut(&Origin) -> Origin) -> Vec<Nod
 /// `nodes` with each origin's calls replaced by `call(calls)`, made once per distinct `calls`
 /// (by identity): the nodes of one call still share one call.
 fn with_calls(nodes: &[Node], call: impl Fn(&Option<Arc<Call>>) -> Option<Arc<Call>>) -> Vec<Node> {
-    let mut made: Vec<(*const Call, Option<Arc<Call>>)> = Vec::new();
+    // (by address: a body copied many times holds as many distinct calls as nodes, and a list
+    // searched for each node made a chain of doubling procedures quadratic)
+    let mut made: std::collections::HashMap<*const Call, Option<Arc<Call>>> = std::collections::HashMap::new();
     map_origins(nodes, &mut |o: &Origin| {
         let key = o.calls.as_ref().map_or(core::ptr::null(), Arc::as_ptr);
-        let calls = match made.iter().find(|(k, _)| *k == key) {
-            Some((_, c)) => c.clone(),
-            None => {
-                let c = call(&o.calls);
-                made.push((key, c.clone()));
-                c
-            }
-        };
+        let calls = made.entry(key).or_insert_with(|| call(&o.calls)).clone();
         Origin { calls, ..o.clone() }
     })
 }
@@ -1176,7 +1184,8 @@ fn size_of(nodes: &[Node]) -> usize {
             // a chain of hperms costs 8 per permutation (and one join, counted by the parent)
             Node::Instruction(Instruction::HPerm, _) => 8,
             Node::Instruction(i, _) => i.cycles(),
-            Node::Debug(..) => 0,
+            // (no cycle: one element toward the size limit, see Item::Debug)
+            Node::Debug(..) => 1,
             Node::If(t, f, _) => 16 + size_of(t).max(1) + size_of(f).max(1),
             Node::While(b, _) => 16 + size_of(b).max(1),
         })
@@ -1354,6 +1363,16 @@ fn constants<'t, 'a>(tokens: &'t [Token<'a>]) -> Result<(Vec<(&'a str, Felt)>, &
 /// left alone.
 fn substitute(token: &Token, constants: &[(&str, Felt)]) -> Result<Option<String>, AssemblyError> {
     let Some((name, imm)) = token.text.split_once('.') else { return Ok(None) };
+    // proc.NAME.N and export.NAME.N: N may name a constant
+    if let ("proc" | "export", Some((id, n))) = (name, imm.split_once('.')) {
+        if !is_constant_name(n) {
+            return Ok(None);
+        }
+        return match constants.iter().find(|(c, _)| *c == n) {
+            Some((_, value)) => Ok(Some(format!("{name}.{id}.{}", value.as_int()))),
+            None => Err(AssemblyError::at(token, ErrorKind::UnknownConstant(n.into()))),
+        };
+    }
     if matches!(name, "exec" | "proc" | "export" | "const" | "use") || !is_constant_name(imm) {
         return Ok(None);
     }
@@ -1406,6 +1425,9 @@ pub enum LibraryError {
     /// Two libraries with one name (the standard library is `std`).
     #[error("a library named '{0}' is already given")]
     Duplicate(String),
+    /// Two modules of a library with one path (`a/b.dasm` and a file named `a::b.dasm`).
+    #[error("two modules of the library have the path '{0}'")]
+    DuplicateModule(String),
 }
 
 impl Library {
@@ -1427,34 +1449,52 @@ impl Library {
             if let Some(bad) = path.split("::").find(|part| !is_identifier(part)) {
                 return Err(LibraryError::BadName(bad.into()));
             }
-            map.insert(path, Arc::from(source));
+            if map.insert(path.clone(), Arc::from(source)).is_some() {
+                return Err(LibraryError::DuplicateModule(path));
+            }
         }
         Ok(Library { namespace: namespace.into(), modules: map })
     }
 
-    /// The library in a folder: its name is the folder's, and each `.dasm` file in it or in a
-    /// folder below is a module, `a/b/c.dasm` the module `NAME::a::b::c`. Other files are
-    /// left out.
+    /// The library in a folder: its name is the folder's (as given, not where a link leads),
+    /// and each `.dasm` file in it or in a folder below is a module, `a/b/c.dasm` the module
+    /// `NAME::a::b::c`. Links are followed (a folder reached twice is read once); names that
+    /// start with `.` (editors' lock and backup files) and anything but regular files and
+    /// folders (a FIFO, a dangling link) are left out, as are files not ending in `.dasm`.
     pub fn from_dir(dir: &std::path::Path) -> Result<Library, LibraryError> {
         let io = |path: &std::path::Path, e: std::io::Error| LibraryError::Io {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
         let canonical = dir.canonicalize().map_err(|e| io(dir, e))?;
-        let namespace = canonical.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // the name as given (`--lib ../mylib`), unless the path ends in `.` or `..`
+        let named = match dir.file_name() {
+            Some(name) => std::path::Path::new(name),
+            None => canonical.as_path(),
+        };
+        let namespace = named.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let mut modules = Vec::new();
-        let mut folders = vec![(canonical.clone(), String::new())];
+        let mut seen = vec![canonical.clone()];
+        let mut folders = vec![(canonical, String::new())];
         while let Some((folder, prefix)) = folders.pop() {
             let entries = std::fs::read_dir(&folder).map_err(|e| io(&folder, e))?;
             for entry in entries {
                 let entry = entry.map_err(|e| io(&folder, e))?;
                 let path = entry.path();
                 let name = entry.file_name().to_string_lossy().into_owned();
-                let kind = entry.file_type().map_err(|e| io(&path, e))?;
+                if name.starts_with('.') {
+                    continue;
+                }
+                // (following links; a dangling one is left out)
+                let Ok(metadata) = std::fs::metadata(&path) else { continue };
                 let join = |part: &str| if prefix.is_empty() { part.to_string() } else { format!("{prefix}::{part}") };
-                if kind.is_dir() {
-                    folders.push((path, join(&name)));
-                } else if let Some(stem) = name.strip_suffix(".dasm") {
+                if metadata.is_dir() {
+                    let target = path.canonicalize().map_err(|e| io(&path, e))?;
+                    if !seen.contains(&target) {
+                        seen.push(target.clone());
+                        folders.push((target, join(&name)));
+                    }
+                } else if let (true, Some(stem)) = (metadata.is_file(), name.strip_suffix(".dasm")) {
                     let source = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
                     modules.push((join(stem), source));
                 }
@@ -1551,6 +1591,10 @@ impl Context<'_> {
     fn load(&mut self, path: &str, token: &Token) -> Result<std::rc::Rc<Module>, AssemblyError> {
         if let Some((_, m)) = self.loaded.iter().find(|(p, _)| p == path) {
             return Ok(m.clone());
+        }
+        // (each level is a recursion of the parser)
+        if self.loading.len() >= MAX_IMPORT_DEPTH {
+            return Err(AssemblyError::at(token, ErrorKind::ImportsTooDeep));
         }
         if let Some(i) = self.loading.iter().position(|p| p == path) {
             let chain: Vec<&str> = self.loading[i..].iter().map(String::as_str).chain([path]).collect();
@@ -1663,6 +1707,9 @@ fn parse_unit(source: &str, context: &mut Context, module: Option<&str>) -> Resu
                 Item::Begin => {
                     stack.push(Frame { opener: token.clone(), open: Open::Begin, body: Vec::new(), size: 0 })
                 }
+                _ if module.is_some() => {
+                    return Err(unexpected(token, "a library module holds procedures: proc.NAME or export.NAME … end"))
+                }
                 _ => return Err(AssemblyError::at(token, ErrorKind::ExpectedBegin(token.text.into()))),
             }
             continue;
@@ -1687,7 +1734,9 @@ fn parse_unit(source: &str, context: &mut Context, module: Option<&str>) -> Resu
                 let size = size_of(&nodes);
                 top.add(&nodes, size, token)?
             }
-            Item::Debug(debug) => top.add(&[Node::Debug(debug, Origin::at((token.line, token.column)))], 0, token)?,
+            // (a decorator costs no cycle, but counts as an element toward the program's size
+            // limit, so that copies of decorators are bounded like copies of instructions)
+            Item::Debug(debug) => top.add(&[Node::Debug(debug, Origin::at((token.line, token.column)))], 1, token)?,
             Item::Macro(instructions) => {
                 let origin = Origin {
                     at: (token.line, token.column),
@@ -1756,6 +1805,10 @@ fn parse_unit(source: &str, context: &mut Context, module: Option<&str>) -> Resu
                     Some(Open::Proc(_, locals, _)) => Some(*locals),
                     _ => None,
                 };
+                // (a call that would pass the size limit is refused before its body is copied)
+                if stack.last().map_or(0, |f| f.size).saturating_add(*size) > MAX_PROGRAM_ELEMENTS {
+                    return Err(AssemblyError::at(token, ErrorKind::ProgramTooLarge));
+                }
                 let nodes = called_at(body, site, &Arc::from(name));
                 let nodes = relocate_locals(&nodes, caller_locals).map_err(|kind| AssemblyError::at(token, kind))?;
                 let top = stack.last_mut().expect("inside a block");
@@ -1767,7 +1820,14 @@ fn parse_unit(source: &str, context: &mut Context, module: Option<&str>) -> Resu
                 let locals = match stack.first().map(|f| &f.open) {
                     Some(Open::Proc(_, locals, _)) if *locals > 0 => *locals,
                     Some(Open::Proc(name, ..)) => {
-                        return Err(bad(format!("procedure '{name}' declares no locals (declare them: proc.{name}.N)")))
+                        let keyword = if matches!(stack.first().map(|f| &f.open), Some(Open::Proc(_, _, true))) {
+                            "export"
+                        } else {
+                            "proc"
+                        };
+                        return Err(bad(format!(
+                            "procedure '{name}' declares no locals (declare them: {keyword}.{name}.N)"
+                        )));
                     }
                     _ => {
                         return Err(bad("locals belong to procedures (proc.NAME.N), not to the program's body".into()))
@@ -1822,7 +1882,7 @@ fn parse_unit(source: &str, context: &mut Context, module: Option<&str>) -> Resu
                             .filter(|t| *t <= MAX_PROGRAM_ELEMENTS as u64)
                             .ok_or_else(|| AssemblyError::at(&frame.opener, ErrorKind::ProgramTooLarge))?;
                         parent.add(&[], total as usize, &frame.opener)?;
-                        for _ in 0..times {
+                        for _ in 0..if frame.body.is_empty() { 0 } else { times } {
                             // each copy's calls are calls of their own (for debuggers: one
                             // entry per call made)
                             parent.body.extend(renew_calls(&frame.body));

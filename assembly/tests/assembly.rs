@@ -1185,15 +1185,73 @@ mod modules {
     }
 
     #[test]
+    fn hostile_sources_are_bounded_errors() {
+        // a chain of 100 modules, each importing the next: refused, not a stack overflow
+        let chain: Vec<(String, String)> =
+            (0..100).map(|k| (format!("m{k}"), format!("use.lib::m{}\nexport.f add end", k + 1))).collect();
+        let a = Assembler::new().with_library(Library::new("lib", chain).unwrap()).unwrap();
+        assert_eq!(err(&a, "use.lib::m0 begin exec.m0::f end").kind, ErrorKind::ImportsTooDeep);
+        // copies of decorators count toward the size limit (a chain of procedures each calling
+        // the one before twice made 2^40 copies of one decorator), and are refused before
+        // they are copied
+        let calls = "proc.p debug.stack end proc.q exec.p exec.p end begin repeat.2097153 exec.q end add end";
+        assert_eq!(err(&Assembler::new(), calls).kind, ErrorKind::ProgramTooLarge);
+        assert_eq!(
+            err(&Assembler::new(), "begin repeat.4294967295 debug.stack end add end").kind,
+            ErrorKind::ProgramTooLarge
+        );
+        // an empty repeat is not copied 2^32 times
+        assert_eq!(err(&Assembler::new(), "begin repeat.4294967295 end end").kind, ErrorKind::EmptyProgram);
+        // use belongs at the top; a module's top level holds procedures
+        for src in ["const.A=1 use.std::math::u64 begin add end", "begin use.std::math::u64 end"] {
+            assert!(
+                matches!(err(&Assembler::new(), src).kind, ErrorKind::Unexpected { reason, .. } if reason.contains("open the file")),
+                "{src}"
+            );
+        }
+        let b = with(&[("m", "export.f add end\npush.3"), ("n", "export.g loc_load.0 end")]);
+        let e = err(&b, "use.lib::m begin exec.m::f end");
+        assert!(matches!(&e.kind, ErrorKind::Unexpected { reason, .. } if reason.contains("holds procedures")), "{e}");
+        assert_eq!((e.line, e.column), (2, 1));
+        // the message keeps the keyword written
+        assert!(err(&b, "use.lib::n begin exec.n::g end").to_string().contains("declare them: export.g.N"));
+        // two modules with one path
+        let twice = Library::new("lib", [("a::b".to_string(), String::new()), ("a::b".to_string(), String::new())]);
+        assert_eq!(twice.unwrap_err(), LibraryError::DuplicateModule("a::b".into()));
+    }
+
+    #[test]
+    fn a_constant_can_give_the_number_of_locals() {
+        let program = assemble("const.WORDS=2\nproc.f.WORDS locaddr.1 end\nbegin exec.f end").unwrap();
+        assert_eq!(program.hash(), assemble(&format!("begin push.{} end", LOCALS_BASE + 1)).unwrap().hash());
+        assert!(
+            matches!(err(&Assembler::new(), "proc.f.NOPE add end begin exec.f end").kind, ErrorKind::UnknownConstant(c) if c == "NOPE")
+        );
+    }
+
+    #[test]
     fn libraries_come_from_folders() {
         let dir = std::env::temp_dir().join(format!("distaff-lib-{}", std::process::id())).join("mylib");
         std::fs::create_dir_all(dir.join("crypto")).unwrap();
         std::fs::write(dir.join("crypto/hash.dasm"), "export.h hperm end").unwrap();
         std::fs::write(dir.join("util.dasm"), "export.two push.2 end").unwrap();
         std::fs::write(dir.join("notes.txt"), "not a module").unwrap();
+        // left out: an editor's lock file, a dangling link; followed: a linked folder
+        std::fs::write(dir.join(".#util.dasm"), "not a module").unwrap();
+        let outside = dir.parent().unwrap().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("linked.dasm"), "export.l push.3 end").unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("ext")).unwrap();
+        std::os::unix::fs::symlink(dir.join("gone.dasm"), dir.join("dangling.dasm")).unwrap();
+        // a loop of links is read once
+        std::os::unix::fs::symlink(&dir, dir.join("crypto/up")).unwrap();
         let library = Library::from_dir(&dir).unwrap();
         assert_eq!(library.namespace(), "mylib");
-        assert_eq!(library.modules().collect::<Vec<_>>(), ["crypto::hash", "util"]);
+        assert_eq!(library.modules().collect::<Vec<_>>(), ["crypto::hash", "ext::linked", "util"]);
+        // named by the path given, not by where a link leads
+        let alias = dir.parent().unwrap().join("otherlib");
+        std::os::unix::fs::symlink(&dir, &alias).unwrap();
+        assert_eq!(Library::from_dir(&alias).unwrap().namespace(), "otherlib");
         let a = Assembler::new().with_library(library.clone()).unwrap();
         let program = a.assemble("use.mylib::util use.mylib::crypto::hash begin exec.util::two exec.hash::h end");
         assert_eq!(program.unwrap().hash(), assemble("begin push.2 hperm end").unwrap().hash());
