@@ -988,6 +988,11 @@ impl Origin {
         Origin { at, calls: None, word: None, message: None, local: false }
     }
 
+    /// The origin of the instructions a token stands for, which name the token as written.
+    fn written(token: &Token) -> Self {
+        Origin { word: Some(Arc::from(token.text)), ..Origin::at((token.line, token.column)) }
+    }
+
     /// The calls, outermost first: each call's site and an identifier of the call (distinct
     /// for each call the program makes, including each copy in a `repeat`).
     fn frames(&self) -> Vec<CallFrame> {
@@ -1738,13 +1743,7 @@ fn parse_unit(source: &str, context: &mut Context, module: Option<&str>) -> Resu
             // limit, so that copies of decorators are bounded like copies of instructions)
             Item::Debug(debug) => top.add(&[Node::Debug(debug, Origin::at((token.line, token.column)))], 1, token)?,
             Item::Macro(instructions) => {
-                let origin = Origin {
-                    at: (token.line, token.column),
-                    calls: None,
-                    word: Some(Arc::from(token.text)),
-                    message: None,
-                    local: false,
-                };
+                let origin = Origin::written(token);
                 let nodes: Vec<Node> = instructions.iter().map(|i| Node::Instruction(*i, origin.clone())).collect();
                 let size = size_of(&nodes);
                 top.add(&nodes, size, token)?
@@ -1836,13 +1835,7 @@ fn parse_unit(source: &str, context: &mut Context, module: Option<&str>) -> Resu
                 if index >= locals {
                     return Err(bad(format!("the procedure declares {locals} locals, numbered 0 to {}", locals - 1)));
                 }
-                let origin = Origin {
-                    at: (token.line, token.column),
-                    calls: None,
-                    word: Some(Arc::from(token.text)),
-                    message: None,
-                    local: false,
-                };
+                let origin = Origin::written(token);
                 let push =
                     Node::Instruction(Instruction::Push(Felt::new(index)), Origin { local: true, ..origin.clone() });
                 let nodes: Vec<Node> = before
