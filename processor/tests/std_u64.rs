@@ -40,6 +40,14 @@ proptest! {
         prop_assert_eq!((u64_at(&out, 1), out[0]), (difference, u64::from(borrow)));
         let out = call("wrapping_mul", a, b).unwrap();
         prop_assert_eq!(u64_at(&out, 0), a.wrapping_mul(b));
+        let out = call("overflowing_mul", a, b).unwrap();
+        let (product, overflow) = a.overflowing_mul(b);
+        prop_assert_eq!((u64_at(&out, 1), out[0]), (product, u64::from(overflow)));
+        // small operands, where the product fits, are rare among random pairs
+        let (a, b) = (a >> (a % 64), b >> (b % 64));
+        let out = call("overflowing_mul", a, b).unwrap();
+        let (product, overflow) = a.overflowing_mul(b);
+        prop_assert_eq!((u64_at(&out, 1), out[0]), (product, u64::from(overflow)), "{} {}", a, b);
     }
 
     #[test]
@@ -70,6 +78,8 @@ fn edges() {
         assert_eq!(u64_at(&call("wrapping_add", a, b).unwrap(), 0), a.wrapping_add(b), "{a} + {b}");
         assert_eq!(u64_at(&call("wrapping_sub", a, b).unwrap(), 0), a.wrapping_sub(b), "{a} - {b}");
         assert_eq!(u64_at(&call("wrapping_mul", a, b).unwrap(), 0), a.wrapping_mul(b), "{a} * {b}");
+        let out = call("overflowing_mul", a, b).unwrap();
+        assert_eq!((u64_at(&out, 1), out[0] == 1), a.overflowing_mul(b), "{a} * {b}");
         assert_eq!(call("lt", a, b).unwrap()[0], u64::from(a < b), "{a} < {b}");
     }
 }
@@ -98,6 +108,7 @@ fn cycle_counts_are_those_documented() {
         "wrapping_sub",
         "overflowing_sub",
         "wrapping_mul",
+        "overflowing_mul",
         "eq",
         "lt",
         "gt",
@@ -124,6 +135,7 @@ fn cycle_counts_are_those_documented() {
         &["wrapping_sub"],
         &["overflowing_sub"],
         &["wrapping_mul"],
+        &["overflowing_mul"],
         &["eq"],
         &["lt", "gt"],
         &["lte", "gte"],
