@@ -162,6 +162,8 @@ proptest! {
     fn shifts_are_rust_s(a: u64, n in 0u64..64) {
         prop_assert_eq!(u64_at(&shift("shl", a, n).unwrap(), 0), a << n, "{} << {}", a, n);
         prop_assert_eq!(u64_at(&shift("shr", a, n).unwrap(), 0), a >> n, "{} >> {}", a, n);
+        prop_assert_eq!(u64_at(&shift("rotl", a, n).unwrap(), 0), a.rotate_left(n as u32), "{} rotl {}", a, n);
+        prop_assert_eq!(u64_at(&shift("rotr", a, n).unwrap(), 0), a.rotate_right(n as u32), "{} rotr {}", a, n);
     }
 }
 
@@ -171,10 +173,12 @@ fn every_shift_amount_and_no_more() {
         for a in [u64::MAX, 1, 0x8000_0000_0000_0001, 0xDEAD_BEEF_0123_4567] {
             assert_eq!(u64_at(&shift("shl", a, n).unwrap(), 0), a << n, "{a} << {n}");
             assert_eq!(u64_at(&shift("shr", a, n).unwrap(), 0), a >> n, "{a} >> {n}");
+            assert_eq!(u64_at(&shift("rotl", a, n).unwrap(), 0), a.rotate_left(n as u32), "{a} rotl {n}");
+            assert_eq!(u64_at(&shift("rotr", a, n).unwrap(), 0), a.rotate_right(n as u32), "{a} rotr {n}");
         }
     }
     // (the message, "a u64 shift is below 64", is the source map's: the CLI prints it)
-    for name in ["shl", "shr"] {
+    for name in ["shl", "shr", "rotl", "rotr"] {
         let err = shift(name, 5, 64).expect_err("64 is too far");
         assert!(err.to_string().contains("assertion failed"), "{err}");
     }
