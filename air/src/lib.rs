@@ -91,7 +91,7 @@ pub mod winterfell;
 pub use air::{Air, ProcessorAir, Variant};
 pub use constraints::{ConstraintKind, ConstraintSink, PublicInputs, Value};
 pub use distaff_math::{Felt, Word};
-pub use program::{Instruction, Program, ProgramError};
+pub use program::{Hint, Instruction, Program, ProgramError};
 
 /// The largest number of public inputs (the initial stack) a program can take.
 pub const MAX_PUBLIC_INPUTS: usize = layout::STACK_DEPTH;

@@ -214,6 +214,9 @@ pub enum ProgramError {
     /// An instruction that is a block of its own was put in a span.
     #[error("'{0}' is a block of its own (Block::hperm), not a span instruction")]
     NotInSpan(Instruction),
+    /// A hint's position is past the span's end, or before the hint that precedes it.
+    #[error("a hint at position {0} of a span of {1} instructions (past its end, or before the hint it follows)")]
+    HintPosition(usize, usize),
     /// An immediate is out of range.
     #[error("'{instruction}' has an immediate out of range")]
     BadImmediate {
@@ -323,6 +326,47 @@ pub fn hash_elements_with(elements: &[Felt], permute: Permutation) -> Word {
     [state[4], state[5], state[6], state[7]]
 }
 
+/// A request to the host for non-deterministic help (an *advice hint*), attached to a span
+/// before one of its instructions. A hint costs no cycle and is not part of the block's hash
+/// (or of the trace): it only changes what the secret inputs hold next, at the front of the
+/// tape that `read` consumes. Whatever a hint provides, the program must check: a proof states
+/// that *some* secret inputs make the program run, and a hint is one way to find them. The
+/// processor gives each hint its meaning (`distaff_processor::advice`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Hint {
+    /// `adv.push_mapval`: the values the advice map holds under the word on stack slots 0..3
+    /// (slot i = lane i) go to the front of the tape, first value first.
+    PushMapVal,
+    /// `adv.push_mapvaln`: as [`Hint::PushMapVal`], after the number of values.
+    PushMapValN,
+    /// Before `mtree_verify.D`, with `V i R` on the stack (`V` the leaf on top): the path of
+    /// leaf `i` of the depth-`D` tree with root `R`, if the Merkle store holds that root.
+    MerklePath(u8),
+    /// Before `mtree_get.D`, with `i R` on the stack: the leaf, then its path.
+    MerkleGet(u8),
+    /// Before `mtree_set.D`, with `V i R` on the stack: the old leaf and its path; the store
+    /// learns the tree in which leaf `i` is `V`.
+    MerkleSet(u8),
+    /// `emit.u64div`: with `b a` on the stack as u64 values (each two u32 halves, high half
+    /// on top), the quotient and remainder of `a / b`, each high half then low half.
+    U64Div,
+}
+
+impl Hint {
+    /// The hint's name as written in assembly (`mtree_*` hints are written as part of their
+    /// instruction).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Hint::PushMapVal => "adv.push_mapval",
+            Hint::PushMapValN => "adv.push_mapvaln",
+            Hint::MerklePath(_) => "mtree_verify",
+            Hint::MerkleGet(_) => "mtree_get",
+            Hint::MerkleSet(_) => "mtree_set",
+            Hint::U64Div => "emit.u64div",
+        }
+    }
+}
+
 /// The shape of a block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BlockKind {
@@ -377,6 +421,9 @@ impl HashCell {
 #[derive(Clone, Debug)]
 pub struct Block {
     kind: BlockKind,
+    /// A span's hints, each before the instruction of the given position in the span (the
+    /// span's length: after its last one), in the order they run.
+    hints: Vec<(usize, Hint)>,
     hash: HashCell,
     elements: usize,
     depth: usize,
@@ -387,7 +434,7 @@ pub struct Block {
 impl PartialEq for Block {
     fn eq(&self, other: &Self) -> bool {
         // the counts and the hash are functions of the shape and contents
-        self.kind == other.kind
+        self.kind == other.kind && self.hints == other.hints
     }
 }
 
@@ -409,7 +456,29 @@ impl Block {
         }
         let count = instructions.len();
         let hash = HashCell::default();
-        Ok(Block { kind: BlockKind::Span(instructions), hash, elements, depth: 1, instructions: count, conditions: 0 })
+        let kind = BlockKind::Span(instructions);
+        Ok(Block { kind, hints: Vec::new(), hash, elements, depth: 1, instructions: count, conditions: 0 })
+    }
+
+    /// A span with hints: `(k, hint)` runs `hint` before the span's `k`-th instruction (0-based;
+    /// `k` = the span's length runs it after the last). Hints run in the order given, which
+    /// must not go back in position. Hints do not change the span's hash.
+    pub fn span_with_hints(instructions: Vec<Instruction>, hints: Vec<(usize, Hint)>) -> Result<Block, ProgramError> {
+        let mut block = Block::span(instructions)?;
+        let len = block.instructions;
+        if let Some(&(k, _)) = hints.iter().find(|(k, _)| *k > len) {
+            return Err(ProgramError::HintPosition(k, len));
+        }
+        if let Some(w) = hints.windows(2).find(|w| w[1].0 < w[0].0) {
+            return Err(ProgramError::HintPosition(w[1].0, len));
+        }
+        block.hints = hints;
+        Ok(block)
+    }
+
+    /// A span's hints (see [`Block::span_with_hints`]); empty for other blocks.
+    pub fn hints(&self) -> &[(usize, Hint)] {
+        &self.hints
     }
 
     fn control(left: Block, right: Option<Block>, domain: u64) -> Result<Block, ProgramError> {
@@ -430,7 +499,7 @@ impl Block {
             (DOMAIN_SPLIT, Some(r)) => BlockKind::Split(Box::new(left), Box::new(r)),
             _ => BlockKind::Loop(Box::new(left)),
         };
-        Ok(Block { kind, hash, elements, depth, instructions, conditions })
+        Ok(Block { kind, hints: Vec::new(), hash, elements, depth, instructions, conditions })
     }
 
     /// `first` then `second`.
@@ -464,7 +533,8 @@ impl Block {
             return Err(ProgramError::TooLarge(elements));
         }
         let hash = HashCell::default();
-        Ok(Block { kind: BlockKind::HPerm(k), hash, elements, depth: 1, instructions: k, conditions: 0 })
+        let kind = BlockKind::HPerm(k);
+        Ok(Block { kind, hints: Vec::new(), hash, elements, depth: 1, instructions: k, conditions: 0 })
     }
 
     /// A sequence of blocks, joined as a balanced tree (so that the tree stays shallow).

@@ -30,7 +30,7 @@
 #![deny(missing_docs)]
 
 use distaff_air::program::{Block, MAX_PROGRAM_ELEMENTS};
-use distaff_air::{Instruction, Program, ProgramError};
+use distaff_air::{Hint, Instruction, Program, ProgramError};
 use distaff_math::{parse_felt, Felt, FeltError};
 use std::sync::Arc;
 
@@ -262,6 +262,8 @@ pub const MAX_LOCALS: u64 = 1 << 16;
 const INSTRUCTIONS: &[&str] = &[
     "mtree_verify",
     "mtree_set",
+    "mtree_get",
+    "adv_pipe",
     "u32assert",
     "u32assert2",
     "u32split",
@@ -532,6 +534,9 @@ enum Item<'a> {
     Asserting(Vec<Instruction>, &'a str),
     /// `debug.stack`, `debug.mem`, …: lives only in the source map.
     Debug(Debug),
+    /// `adv.*`, `emit.*`, `mtree_*.D`: a hint, then a fixed sequence of instructions (maybe
+    /// none).
+    Hinted(Hint, Vec<Instruction>),
     Repeat(u64),
     If,
     Else,
@@ -619,10 +624,34 @@ fn parse_token<'a>(token: &Token<'a>) -> Result<Item<'a>, AssemblyError> {
         "gt" => macro_no_imm([vec![Swap(1)], field_lt()].concat()),
         "lte" => macro_no_imm([vec![Swap(1)], field_lt(), vec![Not]].concat()),
         "gte" => macro_no_imm([field_lt(), vec![Not]].concat()),
-        "mtree_verify" | "mtree_set" => {
-            let depth = small_immediate(token, name, imm.ok_or_else(missing)?, 1..=32)? as usize;
-            Ok(Item::Macro(if name == "mtree_verify" { mtree_verify(depth) } else { mtree_set(depth) }))
+        "mtree_verify" | "mtree_set" | "mtree_get" => {
+            let depth = small_immediate(token, name, imm.ok_or_else(missing)?, 1..=64)? as u8;
+            Ok(match name {
+                "mtree_verify" => Item::Hinted(Hint::MerklePath(depth), mtree_verify(depth.into())),
+                "mtree_set" => Item::Hinted(Hint::MerkleSet(depth), mtree_set(depth.into())),
+                _ => Item::Hinted(Hint::MerkleGet(depth), [vec![Read; 4], mtree_verify(depth.into())].concat()),
+            })
         }
+        "adv" | "emit" => {
+            let text = imm.ok_or_else(missing)?;
+            let hint = match (name, text) {
+                ("adv", "push_mapval") => Hint::PushMapVal,
+                ("adv", "push_mapvaln") => Hint::PushMapValN,
+                ("emit", "u64div") => Hint::U64Div,
+                _ => {
+                    let reason = match name {
+                        "adv" => "the advice hints are adv.push_mapval and adv.push_mapvaln",
+                        _ => "the hint handlers are: u64div",
+                    };
+                    return Err(AssemblyError::at(
+                        token,
+                        ErrorKind::BadImmediate { instruction: name.into(), text: text.into(), reason: reason.into() },
+                    ));
+                }
+            };
+            Ok(Item::Hinted(hint, Vec::new()))
+        }
+        "adv_pipe" => macro_no_imm(adv_pipe()),
         "u32shl" | "u32shr" | "u32rotl" | "u32rotr" => {
             let n = small_immediate(token, name, imm.ok_or_else(missing)?, 0..=31)?;
             let n = if name == "u32rotr" && n > 0 { 32 - n } else { n };
@@ -804,10 +833,19 @@ fn assert_root(k: usize) -> Vec<Instruction> {
 fn mtree_verify(depth: usize) -> Vec<Instruction> {
     use Instruction::*;
     let mut m = vec![Dup(4); 5]; // a working copy of [V, i]
-    for _ in 0..depth {
+    let level = |m: &mut Vec<Instruction>| {
         m.extend(index_bit()); // [c, C, q]
         m.extend([Read, Read, Read, Read, MovUp(4), MovDn(8)]); // [S, C, c, q]
         m.extend(merge_children()); // [parent, q]
+    };
+    if depth <= 32 {
+        (0..depth).for_each(|_| level(&mut m));
+    } else {
+        // an index of more than 32 bits: its canonical halves, the low one first
+        m.extend([MovUp(4), U32Split, MovDn(5), MovDn(4)]); // [C, lo, hi]
+        (0..32).for_each(|_| level(&mut m));
+        m.extend(index_consumed()); // [C, hi]
+        (32..depth).for_each(|_| level(&mut m));
     }
     m.extend(index_consumed());
     // [C(4), V, i, R] -> [V, i, R]: lane by lane, a copy of R[j] (always 9 deep) equals C[j]
@@ -824,7 +862,14 @@ fn mtree_verify(depth: usize) -> Vec<Instruction> {
 fn mtree_set(depth: usize) -> Vec<Instruction> {
     use Instruction::*;
     let mut m = vec![Read, Read, Read, Read]; // [O = old leaf, N = V, i, R]
-    for _ in 0..depth {
+    if depth > 32 {
+        // an index of more than 32 bits: its canonical halves, the low one first
+        m.extend([MovUp(8), U32Split, MovDn(9), MovDn(8)]); // [O, N, lo, hi, R]
+    }
+    for d in 0..depth {
+        if d == 32 {
+            m.extend([MovUp(8), EqZ, Assert]); // the low half was consumed: [O, N, hi, R]
+        }
         // [O, N, idx] -> [c, O, N, q]
         m.extend([MovUp(8), Push(Felt::new(2)), U32DivMod, Swap(1), MovDn(9), Not]);
         m.extend([Read, Read, Read, Read]); // [S, c, O, N, q]
@@ -840,6 +885,19 @@ fn mtree_set(depth: usize) -> Vec<Instruction> {
     // [O', N', q, R] -> the old path led to R, and the index was consumed
     m.extend([MovUp(8), EqZ, Assert]);
     m.extend(assert_root(4));
+    m
+}
+
+/// `adv_pipe`: `a -> a+2`: the next eight secret inputs go to memory, the first four to the
+/// word at `a` (lane 0 first), the next four to the word at `a + 1`.
+fn adv_pipe() -> Vec<Instruction> {
+    use Instruction::*;
+    let mut m = Vec::new();
+    for _ in 0..2 {
+        m.extend([Read, Read, Read, Read]); // [v3, v2, v1, v0, a]
+        m.extend([Swap(3), MovUp(2), Swap(1)]); // [v0, v1, v2, v3, a]
+        m.extend([Dup(4), MStoreW, Drop, Drop, Drop, Drop, Push(Felt::new(1)), Add]);
+    }
     m
 }
 
@@ -904,6 +962,8 @@ pub type Location = (usize, usize);
 enum Node {
     Instruction(Instruction, Origin),
     Debug(Debug, Origin),
+    /// A hint: runs before the next instruction, costs no cycle (see [`Hint`]).
+    Hint(Hint, Origin),
     If(Vec<Node>, Vec<Node>, Origin),
     While(Vec<Node>, Origin),
 }
@@ -1095,6 +1155,7 @@ fn map_origins(nodes: &[Node], f: &mut impl FnMut(&Origin) -> Origin) -> Vec<Nod
         .map(|n| match n {
             Node::Instruction(i, o) => Node::Instruction(*i, f(o)),
             Node::Debug(d, o) => Node::Debug(*d, f(o)),
+            Node::Hint(h, o) => Node::Hint(*h, f(o)),
             Node::If(t, e, o) => {
                 let (t, e) = (map_origins(t, f), map_origins(e, f));
                 Node::If(t, e, f(o))
@@ -1172,7 +1233,7 @@ fn control_depth(nodes: &[Node]) -> usize {
     nodes
         .iter()
         .map(|n| match n {
-            Node::Instruction(..) | Node::Debug(..) => 0,
+            Node::Instruction(..) | Node::Debug(..) | Node::Hint(..) => 0,
             Node::If(t, f, _) => 1 + control_depth(t).max(control_depth(f)),
             Node::While(b, _) => 1 + control_depth(b),
         })
@@ -1190,7 +1251,7 @@ fn size_of(nodes: &[Node]) -> usize {
             Node::Instruction(Instruction::HPerm, _) => 8,
             Node::Instruction(i, _) => i.cycles(),
             // (no cycle: one element toward the size limit, see Item::Debug)
-            Node::Debug(..) => 1,
+            Node::Debug(..) | Node::Hint(..) => 1,
             Node::If(t, f, _) => 16 + size_of(t).max(1) + size_of(f).max(1),
             Node::While(b, _) => 16 + size_of(b).max(1),
         })
@@ -1204,36 +1265,54 @@ fn size_of(nodes: &[Node]) -> usize {
 fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, ProgramError> {
     let mut parts = Vec::new();
     let mut run = Vec::new();
+    // the hints of the span being gathered, by position in it
+    let mut run_hints: Vec<(usize, Hint)> = Vec::new();
     let mut chain = 0usize;
     // decorators waiting for the next instruction or condition, and what came last
     let mut pending: Vec<(Debug, Location)> = Vec::new();
     let mut last: Option<Anchor> = None;
+    // where the last hint not yet in a span is written (for the `noop` that may carry it)
+    let mut hint_origin: Option<Origin> = None;
     for node in nodes {
-        let (anchor, after) = match node {
+        match node {
             Node::Debug(debug, origin) => {
                 // not part of the program: no block ends here
                 pending.push((*debug, origin.at));
                 continue;
             }
-            Node::Instruction(..) => {
-                let i = map.instructions.len();
-                (Anchor::BeforeInstruction(i), Anchor::AfterInstruction(i))
+            Node::Hint(hint, origin) => {
+                // a hint runs in a span, before the instruction that follows it: a chain of
+                // hperms before it ends here
+                if chain > 0 {
+                    parts.push(Block::hperm_chain(std::mem::take(&mut chain))?);
+                }
+                run_hints.push((run.len(), *hint));
+                hint_origin = Some(origin.clone());
+                continue;
             }
+            _ => {}
+        }
+        let hperm = matches!(node, Node::Instruction(Instruction::HPerm, _));
+        // the block being gathered ends where a node of another kind begins (before the
+        // anchors are taken: a span may end with a `noop` for its hints)
+        if !hperm && chain > 0 {
+            parts.push(Block::hperm_chain(std::mem::take(&mut chain))?);
+        }
+        if !matches!(node, Node::Instruction(i, _) if *i != Instruction::HPerm) {
+            end_run(&mut run, &mut run_hints, &mut hint_origin, map, &mut parts)?;
+        }
+        let (anchor, after) = match node {
             Node::If(..) | Node::While(..) => {
                 let c = map.conditions.len();
                 (Anchor::BeforeCondition(c), Anchor::AfterBlock(c))
             }
+            _ => {
+                let i = map.instructions.len();
+                (Anchor::BeforeInstruction(i), Anchor::AfterInstruction(i))
+            }
         };
         map.decorators.extend(pending.drain(..).map(|(debug, at)| Decorator { debug, anchor, at }));
         last = Some(after);
-        let hperm = matches!(node, Node::Instruction(Instruction::HPerm, _));
-        // the block being gathered ends where a node of another kind begins
-        if !hperm && chain > 0 {
-            parts.push(Block::hperm_chain(std::mem::take(&mut chain))?);
-        }
-        if !matches!(node, Node::Instruction(i, _) if *i != Instruction::HPerm) && !run.is_empty() {
-            parts.push(Block::span(std::mem::take(&mut run))?);
-        }
         match node {
             Node::Instruction(i, origin) => {
                 map.instructions.push(origin.clone());
@@ -1254,7 +1333,7 @@ fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, P
                 map.conditions.push(origin.clone());
                 parts.push(Block::new_loop(to_block(b, origin, map)?)?);
             }
-            Node::Debug(..) => unreachable!("decorators were set aside above"),
+            Node::Debug(..) | Node::Hint(..) => unreachable!("decorators and hints were set aside above"),
         }
     }
     // decorators that end the block run after what precedes them (before the `noop` of a
@@ -1264,7 +1343,8 @@ fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, P
     if chain > 0 {
         parts.push(Block::hperm_chain(chain)?);
     }
-    if !run.is_empty() || parts.is_empty() {
+    end_run(&mut run, &mut run_hints, &mut hint_origin, map, &mut parts)?;
+    if parts.is_empty() {
         if run.is_empty() {
             run.push(Instruction::Noop);
             map.instructions.push(Origin { word: None, message: None, ..at.clone() });
@@ -1273,6 +1353,29 @@ fn to_block(nodes: &[Node], at: &Origin, map: &mut SourceMap) -> Result<Block, P
         parts.push(Block::span(run)?);
     }
     Block::sequence(parts)
+}
+
+/// Ends the span being gathered, with its hints. Hints with no instruction to run in (before a
+/// control block, a chain of hperms or the end of a block, right after another block) get a
+/// span of their own: a `noop`, located at the last of them.
+fn end_run(
+    run: &mut Vec<Instruction>,
+    hints: &mut Vec<(usize, Hint)>,
+    hint_origin: &mut Option<Origin>,
+    map: &mut SourceMap,
+    parts: &mut Vec<Block>,
+) -> Result<(), ProgramError> {
+    if run.is_empty() && !hints.is_empty() {
+        run.push(Instruction::Noop);
+        let origin = hint_origin.clone().unwrap_or_else(|| Origin::at((0, 0)));
+        map.instructions.push(Origin { word: None, message: None, ..origin });
+        map.kinds.push(Instruction::Noop);
+    }
+    *hint_origin = None;
+    if !run.is_empty() {
+        parts.push(Block::span_with_hints(std::mem::take(run), std::mem::take(hints))?);
+    }
+    Ok(())
 }
 
 /// What an open block is.
@@ -1314,6 +1417,8 @@ fn program_error(token: &Token, e: ProgramError) -> AssemblyError {
         ProgramError::TooDeep(_) => ErrorKind::TreeTooDeep,
         // the assembler gives hperm a block of its own; a span never holds it
         ProgramError::NotInSpan(i) => ErrorKind::UnknownInstruction { name: i.to_string(), suggestion: None },
+        // the assembler places hints in order, within their span
+        ProgramError::HintPosition(..) => ErrorKind::EmptyProgram,
         ProgramError::BadImmediate { instruction } => ErrorKind::BadImmediate {
             instruction: instruction.to_string(),
             text: String::new(),
@@ -1742,6 +1847,13 @@ fn parse_unit(source: &str, context: &mut Context, module: Option<&str>) -> Resu
             // (a decorator costs no cycle, but counts as an element toward the program's size
             // limit, so that copies of decorators are bounded like copies of instructions)
             Item::Debug(debug) => top.add(&[Node::Debug(debug, Origin::at((token.line, token.column)))], 1, token)?,
+            Item::Hinted(hint, instructions) => {
+                let origin = Origin::written(token);
+                let mut nodes = vec![Node::Hint(hint, Origin::at((token.line, token.column)))];
+                nodes.extend(instructions.iter().map(|i| Node::Instruction(*i, origin.clone())));
+                let size = size_of(&nodes);
+                top.add(&nodes, size, token)?
+            }
             Item::Macro(instructions) => {
                 let origin = Origin::written(token);
                 let nodes: Vec<Node> = instructions.iter().map(|i| Node::Instruction(*i, origin.clone())).collect();

@@ -8,6 +8,7 @@
 //! reported here as an [`ExecutionError`] naming the instruction and the cycle.
 #![deny(missing_docs)]
 
+pub mod advice;
 pub mod debug;
 pub mod rescue;
 mod trace;

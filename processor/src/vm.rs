@@ -4,9 +4,12 @@ use distaff_air::layout::{
     CYCLE_LEN, KIND_END_FALSE, KIND_END_TRUE, KIND_JOIN, KIND_LOOP, KIND_REPEAT, KIND_SPLIT, STACK_DEPTH,
 };
 use distaff_air::program::{span_elements, Block, BlockKind};
-use distaff_air::{opcodes, Instruction, Program, Word, MAX_PUBLIC_INPUTS};
+use distaff_air::{opcodes, Hint, Instruction, Program, Word, MAX_PUBLIC_INPUTS};
 use distaff_math::{Felt, FieldElement};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+use crate::advice::{AdviceError, AdviceMap, MerkleStore};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The longest execution we run (in cycles, i.e. trace rows before halting): 2^24. Executing
@@ -24,6 +27,8 @@ pub struct ProgramInputs {
     public: Vec<Felt>,
     secret: Vec<Felt>,
     memory: Vec<(u32, Word)>,
+    advice_map: AdviceMap,
+    merkle_store: MerkleStore,
 }
 
 impl ProgramInputs {
@@ -32,7 +37,7 @@ impl ProgramInputs {
         if public.len() > MAX_PUBLIC_INPUTS {
             return Err(ExecutionError::TooManyPublicInputs(public.len()));
         }
-        Ok(ProgramInputs { public, secret, memory: Vec::new() })
+        Ok(ProgramInputs { public, secret, ..Default::default() })
     }
 
     /// Sets the initial memory: words by address (every other address starts as zero). The
@@ -48,6 +53,28 @@ impl ProgramInputs {
         }
         self.memory = memory;
         Ok(self)
+    }
+
+    /// Sets the advice map (secret), from which `adv.push_mapval` takes values.
+    pub fn with_advice_map(mut self, map: AdviceMap) -> Self {
+        self.advice_map = map;
+        self
+    }
+
+    /// Sets the Merkle store (secret), from which `mtree_*` instructions take paths.
+    pub fn with_merkle_store(mut self, store: MerkleStore) -> Self {
+        self.merkle_store = store;
+        self
+    }
+
+    /// The advice map.
+    pub fn advice_map(&self) -> &AdviceMap {
+        &self.advice_map
+    }
+
+    /// The Merkle store.
+    pub fn merkle_store(&self) -> &MerkleStore {
+        &self.merkle_store
     }
 
     /// The initial memory, by increasing address.
@@ -132,6 +159,18 @@ pub enum ExecutionError {
     /// The initial memory names an address twice.
     #[error("the initial memory names address {0} twice")]
     DuplicateAddress(u32),
+    /// A hint could not give what it was asked for.
+    #[error("instruction #{index} (cycle {cycle}): the hint '{hint}' before it failed: {reason}")]
+    HintFailed {
+        /// Position of the instruction the hint runs before.
+        index: usize,
+        /// Cycle at which it ran.
+        cycle: usize,
+        /// The hint's name.
+        hint: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
     /// `read` with no secret input left.
     #[error("instruction #{index} 'read' (cycle {cycle}): no secret input left (all {available} were read)")]
     SecretInputsExhausted {
@@ -229,6 +268,7 @@ impl ExecutionError {
             | NotU32 { index, .. }
             | DivisionByZero { index, .. }
             | SecretInputsExhausted { index, .. }
+            | HintFailed { index, .. }
             | AssertionFailed { index, .. }
             | NotBinary { index, .. }
             | InverseOfZero { index, .. } => Some(ProgramPoint::Instruction(*index)),
@@ -309,6 +349,11 @@ pub struct Vm<'a> {
     pub num_u32_ops: usize,
     secret: &'a [Felt],
     next_secret: usize,
+    /// Values hints put at the front of the tape, the next to be read last.
+    front: Vec<Felt>,
+    advice_map: &'a AdviceMap,
+    /// The Merkle store, copied on the first `mtree_set` that adds to it.
+    merkle_store: Cow<'a, MerkleStore>,
     /// Cycles executed so far.
     pub cycle: usize,
     /// Whether the last row so far runs nothing (a control or hperm cycle's row, a span's
@@ -358,6 +403,9 @@ impl<'a> Vm<'a> {
             num_u32_ops: 0,
             secret: &inputs.secret,
             next_secret: 0,
+            front: Vec::new(),
+            advice_map: &inputs.advice_map,
+            merkle_store: Cow::Borrowed(&inputs.merkle_store),
             cycle: 0,
             last_row_noop: false,
             executed: 0,
@@ -474,12 +522,18 @@ impl<'a> Vm<'a> {
             Push(v) => self.push(v),
             Pad => self.push(Felt::ZERO),
             Read => {
-                let v = *self.secret.get(self.next_secret).ok_or(ExecutionError::SecretInputsExhausted {
-                    index,
-                    cycle: self.cycle,
-                    available: self.secret.len(),
-                })?;
-                self.next_secret += 1;
+                let v = match self.front.pop() {
+                    Some(v) => v,
+                    None => {
+                        let v = *self.secret.get(self.next_secret).ok_or(ExecutionError::SecretInputsExhausted {
+                            index,
+                            cycle: self.cycle,
+                            available: self.secret.len(),
+                        })?;
+                        self.next_secret += 1;
+                        v
+                    }
+                };
                 self.push(v);
             }
             EqZ => {
@@ -666,6 +720,84 @@ impl<'a> Vm<'a> {
         }
         self.conditions += 1;
         Ok(cond)
+    }
+
+    /// Values hints have put at the front of the tape and `read` has not taken yet, next first.
+    pub fn advice_front(&self) -> Vec<Felt> {
+        self.front.iter().rev().copied().collect()
+    }
+
+    /// Runs a hint before the instruction with static index `index`: puts what it finds at the
+    /// front of the tape (see [`crate::advice`]).
+    fn hint(&mut self, index: usize, hint: Hint) -> Result<(), ExecutionError> {
+        let fail = |reason: String| ExecutionError::HintFailed { index, cycle: self.cycle, hint: hint.name(), reason };
+        let s = self.stack;
+        let word = |at: usize| -> Word { core::array::from_fn(|i| s[at + i]) };
+        // values pushed in reading order
+        let mut values: Vec<Felt> = Vec::new();
+        // a word as `readw` takes it: lane 3 first, so that lane 0 ends on top
+        let push_word = |values: &mut Vec<Felt>, w: &Word| values.extend(w.iter().rev());
+        match hint {
+            Hint::PushMapVal | Hint::PushMapValN => {
+                if self.depth < 4 {
+                    return Err(fail(format!("the key is a word, but the stack holds {} values", self.depth)));
+                }
+                let key = word(0);
+                let found = self.advice_map.get(&key).ok_or_else(|| fail(AdviceError::NoMapEntry(key).to_string()))?;
+                if hint == Hint::PushMapValN {
+                    values.push(Felt::new(found.len() as u64));
+                }
+                values.extend_from_slice(found);
+            }
+            Hint::MerklePath(depth) | Hint::MerkleGet(depth) | Hint::MerkleSet(depth) => {
+                // `[V,] i, R`: what the instruction checks is its own business; the hint only
+                // answers when the store knows the root and the index is in range
+                let at = if hint == Hint::MerkleGet(depth) { 0 } else { 4 };
+                if self.depth < at + 5 {
+                    return Ok(());
+                }
+                let (index_felt, root) = (s[at], word(at + 1));
+                let index = index_felt.as_int();
+                let depth = u32::from(depth);
+                if (depth < 64 && index >> depth != 0) || !self.merkle_store.knows(&root) {
+                    return Ok(());
+                }
+                let (leaf, path) = match hint {
+                    Hint::MerkleSet(_) => {
+                        let (old, path, _) = self
+                            .merkle_store
+                            .to_mut()
+                            .set(&root, depth, index, word(0))
+                            .map_err(|e| fail(e.to_string()))?;
+                        (old, path)
+                    }
+                    _ => self.merkle_store.path(&root, depth, index).map_err(|e| fail(e.to_string()))?,
+                };
+                if hint != Hint::MerklePath(depth as u8) {
+                    push_word(&mut values, &leaf);
+                }
+                for sibling in &path {
+                    push_word(&mut values, sibling);
+                }
+            }
+            Hint::U64Div => {
+                if self.depth < 4 {
+                    return Err(fail(format!(
+                        "it takes two u64 values (four u32 halves), but the stack holds {}",
+                        self.depth
+                    )));
+                }
+                let half = |x: Felt| u32::try_from(x.as_int()).map(u64::from);
+                let (Ok(b_hi), Ok(b_lo), Ok(a_hi), Ok(a_lo)) = (half(s[0]), half(s[1]), half(s[2]), half(s[3])) else {
+                    return Err(fail("an operand's half is not a u32 value".into()));
+                };
+                let (a, b) = ((a_hi << 32) | a_lo, (b_hi << 32) | b_lo);
+                let (q, r) = crate::advice::u64_divmod(a, b).ok_or_else(|| fail("division by zero".into()))?;
+                values.extend([q >> 32, q & 0xffff_ffff, r >> 32, r & 0xffff_ffff].map(Felt::new));
+            }
+        }
+        self.front.extend(values.iter().rev());
+        Ok(())
     }
 
     /// The secret inputs not read yet, next first.
@@ -874,11 +1006,16 @@ impl Vm<'_> {
         &mut self,
         rec: &mut R,
         instructions: &[Instruction],
+        hints: &[(usize, Hint)],
         first: usize,
     ) -> Result<(), ExecutionError> {
         let start = self.cycle;
         let sixteen = Felt::new(STACK_DEPTH as u64);
+        let mut hints = hints.iter().peekable();
         for (i, inst) in instructions.iter().enumerate() {
+            while let Some((_, hint)) = hints.next_if(|(k, _)| *k == i) {
+                self.hint(first + i, *hint)?;
+            }
             if R::RECORDS {
                 let aux = match inst {
                     Instruction::Eq | Instruction::Neq if self.stack[1] != self.stack[0] => {
@@ -917,6 +1054,10 @@ impl Vm<'_> {
             }
             rec.after(self, ProgramPoint::Instruction(first + i));
             self.check_limits()?;
+        }
+        // hints after the last instruction (reported at it)
+        for (_, hint) in hints {
+            self.hint(first + instructions.len() - 1, *hint)?;
         }
         let len = self.cycle - start;
         let padded = len.div_ceil(CYCLE_LEN) * CYCLE_LEN;
@@ -986,7 +1127,7 @@ impl Vm<'_> {
         cond: usize,
     ) -> Result<(), ExecutionError> {
         match block.kind() {
-            BlockKind::Span(instructions) => self.span(rec, instructions, inst),
+            BlockKind::Span(instructions) => self.span(rec, instructions, block.hints(), inst),
             BlockKind::Join(first, second) => {
                 self.run_at(first, rec, inst, cond)?;
                 self.run_at(second, rec, inst + first.num_instructions(), cond + first.num_conditions())?;
