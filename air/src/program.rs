@@ -347,8 +347,9 @@ pub enum Hint {
     /// Before `mtree_set.D`, with `V i R` on the stack: the old leaf and its path; the store
     /// learns the tree in which leaf `i` is `V`.
     MerkleSet(u8),
-    /// `emit.u64div`: with `b a` on the stack as u64 values (each two u32 halves, high half
-    /// on top), the quotient and remainder of `a / b`, each high half then low half.
+    /// `emit.u64div`: with `a b` on the stack as u64 values (each two u32 halves, high half
+    /// on top: `a_lo a_hi b_lo b_hi`), the quotient and remainder of `a / b`, in the order
+    /// `q_lo q_hi r_lo r_hi` (so that four `read`s leave `r_hi` on top).
     U64Div,
 }
 

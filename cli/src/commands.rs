@@ -137,6 +137,7 @@ pub(crate) fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
 pub(crate) fn program_inputs(i: Inputs) -> Result<ProgramInputs, CliError> {
     ProgramInputs::new(i.public, i.secret)
         .and_then(|p| p.with_memory(i.memory))
+        .map(|p| p.with_advice_map(i.advice_map).with_merkle_store(i.merkle_store))
         .map_err(|e| CliError::Inputs(e.to_string()))
 }
 
@@ -617,12 +618,22 @@ pub fn verify(proof_path: &Path, args: &VerifyArgs<'_>) -> Result<(), CliError> 
 }
 
 /// `distaff hash`.
-pub fn hash(program: &Path, as_json: bool) -> Result<(), CliError> {
+pub fn hash(program: &Path, inputs: Option<&Path>, as_json: bool) -> Result<(), CliError> {
     let hex = hash_to_hex(&distaff_processor::program_hash(&load_program(program)?.program));
+    let roots: Vec<[u64; 4]> = match inputs {
+        Some(path) => load_inputs(Some(path))?.merkle_roots.iter().map(|r| r.map(|v| v.as_int())).collect(),
+        None => Vec::new(),
+    };
     if as_json {
-        println!("{}", json!({ "program_hash": hex }));
+        match inputs {
+            Some(_) => println!("{}", json!({ "program_hash": hex, "merkle_roots": roots })),
+            None => println!("{}", json!({ "program_hash": hex })),
+        }
     } else {
         println!("{hex}");
+        for (i, r) in roots.iter().enumerate() {
+            println!("merkle_store[{i}] root: {}, {}, {}, {}", r[0], r[1], r[2], r[3]);
+        }
     }
     Ok(())
 }

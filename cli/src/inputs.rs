@@ -1,12 +1,23 @@
-//! The inputs file: `{"public": [..], "secret": [..], "memory": {"ADDR": VALUE, ..}}`, all
-//! optional; values are JSON integers or strings of decimal digits (no sign, space or `0x`),
-//! each below p; no key may appear twice in an object. A memory entry's value
-//! is one value (lane 0 of the word at ADDR, the others 0) or an array of up to four (the
-//! word, lane 0 first); ADDR is a decimal address below 2^32. The initial memory is public:
-//! `verify` reads it from the same file. Anything else is refused with a message saying which
-//! value is wrong: nothing the user gave is silently changed.
+//! The inputs file: `{"public": [..], "secret": [..], "memory": {"ADDR": VALUE, ..},
+//! "advice_map": [..], "merkle_store": [..]}`, all optional; values are JSON integers or
+//! strings of decimal digits (no sign, space or `0x`), each below p; no key may appear twice in
+//! an object. A memory entry's value is one value (lane 0 of the word at ADDR, the others 0) or
+//! an array of up to four (the word, lane 0 first); ADDR is a decimal address below 2^32. The
+//! initial memory is public: `verify` reads it from the same file.
+//!
+//! The advice (secret, like `secret`):
+//! * `"advice_map": [{"key": WORD, "values": [..]}, ..]`, where a WORD is an array of exactly
+//!   four values, lane 0 first;
+//! * `"merkle_store": [TREE, ..]`, each TREE one of `{"leaves": [WORD, ..]}` (a full tree over
+//!   2^k leaves, leaf 0 first), `{"depth": D, "sparse": {"INDEX": WORD, ..}}` (a tree of depth
+//!   1..=64 whose other leaves are `[0, 0, 0, 0]`; INDEX a decimal below 2^D and below p) or
+//!   `{"nodes": [[LEFT, RIGHT], ..]}` (parent nodes, by their two children).
+//!
+//! Anything else is refused with a message saying which value is wrong: nothing the user gave
+//! is silently changed.
 
 use distaff_math::{parse_felt, Felt};
+use distaff_processor::advice::{AdviceMap, MerkleStore};
 use serde_json::Value;
 
 use crate::CliError;
@@ -20,6 +31,12 @@ pub struct Inputs {
     pub secret: Vec<Felt>,
     /// Initial memory (public), by address.
     pub memory: Vec<(u32, [Felt; 4])>,
+    /// The advice map (secret).
+    pub advice_map: AdviceMap,
+    /// The Merkle store (secret).
+    pub merkle_store: MerkleStore,
+    /// The roots of the trees in `merkle_store`, in the file's order.
+    pub merkle_roots: Vec<[Felt; 4]>,
 }
 
 fn value(v: &Value, what: &str, i: usize) -> Result<Felt, CliError> {
@@ -50,14 +67,136 @@ fn list(v: Option<&Value>, what: &str) -> Result<Vec<Felt>, CliError> {
 pub fn parse(text: &str) -> Result<Inputs, CliError> {
     let json: Value = serde_json::from_str(text).map_err(|e| CliError::Inputs(format!("not valid JSON: {e}")))?;
     let obj = json.as_object().ok_or_else(|| CliError::Inputs("expected a JSON object".into()))?;
-    if let Some(k) = obj.keys().find(|k| !["public", "secret", "memory"].contains(&k.as_str())) {
-        return Err(CliError::Inputs(format!("unknown key '{k}' (expected 'public', 'secret' and/or 'memory')")));
+    const KEYS: [&str; 5] = ["public", "secret", "memory", "advice_map", "merkle_store"];
+    if let Some(k) = obj.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        return Err(CliError::Inputs(format!(
+            "unknown key '{k}' (expected 'public', 'secret', 'memory', 'advice_map' and/or 'merkle_store')"
+        )));
     }
     // a JSON object keeps the last of two equal keys: read the text's own entries so that a
     // repeated key (or memory address) is refused, not silently dropped
     serde_json::from_str::<NoRepeatedKeys>(text).map_err(|e| CliError::Inputs(e.to_string()))?;
     let memory = memory(obj.get("memory"))?;
-    Ok(Inputs { public: list(obj.get("public"), "public")?, secret: list(obj.get("secret"), "secret")?, memory })
+    let advice_map = advice_map(obj.get("advice_map"))?;
+    let (merkle_store, merkle_roots) = merkle_store(obj.get("merkle_store"))?;
+    Ok(Inputs {
+        public: list(obj.get("public"), "public")?,
+        secret: list(obj.get("secret"), "secret")?,
+        memory,
+        advice_map,
+        merkle_store,
+        merkle_roots,
+    })
+}
+
+/// A word: exactly four values, lane 0 first.
+fn word(v: &Value, what: &str) -> Result<[Felt; 4], CliError> {
+    match v {
+        Value::Array(items) if items.len() == 4 => {
+            let mut w = [Felt::new(0); 4];
+            for (i, x) in items.iter().enumerate() {
+                w[i] = value(x, what, i)?;
+            }
+            Ok(w)
+        }
+        _ => Err(CliError::Inputs(format!("{what}: a word is an array of exactly four values"))),
+    }
+}
+
+fn object<'a>(v: &'a Value, what: &str, keys: &[&str]) -> Result<&'a serde_json::Map<String, Value>, CliError> {
+    let obj = v.as_object().ok_or_else(|| CliError::Inputs(format!("{what}: expected an object")))?;
+    if let Some(k) = obj.keys().find(|k| !keys.contains(&k.as_str())) {
+        return Err(CliError::Inputs(format!("{what}: unknown key '{k}' (expected {})", keys.join(", "))));
+    }
+    Ok(obj)
+}
+
+fn array<'a>(v: Option<&'a Value>, what: &str) -> Result<&'a [Value], CliError> {
+    match v {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(CliError::Inputs(format!("'{what}' must be an array"))),
+    }
+}
+
+fn advice_map(v: Option<&Value>) -> Result<AdviceMap, CliError> {
+    let mut entries = Vec::new();
+    for (i, entry) in array(v, "advice_map")?.iter().enumerate() {
+        let what = format!("advice_map[{i}]");
+        let obj = object(entry, &what, &["key", "values"])?;
+        let key = word(obj.get("key").ok_or_else(|| CliError::Inputs(format!("{what}: no 'key'")))?, &what)?;
+        let values = list(obj.get("values"), &format!("{what}.values"))?;
+        entries.push((key, values));
+    }
+    AdviceMap::new(entries).map_err(|e| CliError::Inputs(format!("advice_map: {e}")))
+}
+
+fn merkle_store(v: Option<&Value>) -> Result<(MerkleStore, Vec<[Felt; 4]>), CliError> {
+    let mut store = MerkleStore::new();
+    let mut roots = Vec::new();
+    for (i, tree) in array(v, "merkle_store")?.iter().enumerate() {
+        let what = format!("merkle_store[{i}]");
+        let bad = |e: String| CliError::Inputs(format!("{what}: {e}"));
+        let obj = object(tree, &what, &["leaves", "depth", "sparse", "nodes"])?;
+        let form: Vec<&str> = ["leaves", "sparse", "nodes"].into_iter().filter(|k| obj.contains_key(*k)).collect();
+        let root = match form[..] {
+            ["leaves"] if !obj.contains_key("depth") => {
+                let leaves = array(obj.get("leaves"), &format!("{what}.leaves"))?;
+                let leaves: Vec<[Felt; 4]> = leaves
+                    .iter()
+                    .enumerate()
+                    .map(|(j, l)| word(l, &format!("{what}.leaves[{j}]")))
+                    .collect::<Result<_, _>>()?;
+                store.add_tree(&leaves).map_err(|e| bad(e.to_string()))?
+            }
+            ["sparse"] => {
+                let depth = obj
+                    .get("depth")
+                    .and_then(Value::as_u64)
+                    .filter(|d| (1..=64).contains(d))
+                    .ok_or_else(|| bad("a sparse tree needs a 'depth' from 1 to 64".into()))?;
+                let entries = obj
+                    .get("sparse")
+                    .and_then(Value::as_object)
+                    .ok_or_else(|| bad("'sparse' must be an object {\"INDEX\": WORD, ...}".into()))?;
+                let mut leaves = Vec::with_capacity(entries.len());
+                for (key, leaf) in entries {
+                    let at = format!("{what}.sparse[\"{key}\"]");
+                    let index = (!key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()))
+                        .then(|| parse_felt(key).ok())
+                        .flatten()
+                        .ok_or_else(|| {
+                            CliError::Inputs(format!("{at}: the index must be a decimal integer below p"))
+                        })?;
+                    leaves.push((index.as_int(), word(leaf, &at)?));
+                }
+                store.add_sparse(depth as u32, &leaves).map_err(|e| bad(e.to_string()))?
+            }
+            ["nodes"] if !obj.contains_key("depth") => {
+                let mut last = None;
+                for (j, pair) in array(obj.get("nodes"), &format!("{what}.nodes"))?.iter().enumerate() {
+                    let at = format!("{what}.nodes[{j}]");
+                    match pair {
+                        Value::Array(lr) if lr.len() == 2 => {
+                            last = Some(store.add_node(word(&lr[0], &at)?, word(&lr[1], &at)?));
+                        }
+                        _ => return Err(CliError::Inputs(format!("{at}: a node is [LEFT WORD, RIGHT WORD]"))),
+                    }
+                }
+                match last {
+                    Some(root) => root,
+                    None => return Err(bad("'nodes' lists no node".into())),
+                }
+            }
+            _ => {
+                return Err(bad(
+                    "a tree is {\"leaves\": [..]}, {\"depth\": D, \"sparse\": {..}} or {\"nodes\": [..]}".into()
+                ))
+            }
+        };
+        roots.push(root);
+    }
+    Ok((store, roots))
 }
 
 /// Any JSON value whose objects, at every level, name each key once.

@@ -149,6 +149,10 @@ enum Command {
     Hash {
         /// Assembly source file (`-`: standard input).
         program: PathBuf,
+        /// Also print the root of each tree of this inputs file's Merkle store (lane 0 first,
+        /// in decimal, as public inputs take them), one line per tree.
+        #[arg(long)]
+        inputs: Option<PathBuf>,
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
@@ -226,7 +230,7 @@ fn main() -> ExitCode {
                 false => distaff_cli::debugger::debug(&program, inputs.as_deref()),
             },
         ),
-        Command::Hash { program, json } => (json, commands::hash(&program, json)),
+        Command::Hash { program, inputs, json } => (json, commands::hash(&program, inputs.as_deref(), json)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -793,7 +793,8 @@ impl<'a> Vm<'a> {
                 };
                 let (a, b) = ((a_hi << 32) | a_lo, (b_hi << 32) | b_lo);
                 let (q, r) = crate::advice::u64_divmod(a, b).ok_or_else(|| fail("division by zero".into()))?;
-                values.extend([q >> 32, q & 0xffff_ffff, r >> 32, r & 0xffff_ffff].map(Felt::new));
+                // read in this order, they leave `q_lo q_hi r_lo r_hi` (r_hi on top)
+                values.extend([q & 0xffff_ffff, q >> 32, r & 0xffff_ffff, r >> 32].map(Felt::new));
             }
         }
         self.front.extend(values.iter().rev());

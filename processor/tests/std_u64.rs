@@ -51,6 +51,44 @@ proptest! {
     }
 
     #[test]
+    fn division_is_rust_s(a: u64, b: u64, small: bool) {
+        // quotients of more than one bit need a divisor smaller than most random ones
+        let b = if small { b >> (b % 64) } else { b };
+        prop_assume!(b != 0);
+        let out = call("divmod", a, b).unwrap();
+        prop_assert_eq!((u64_at(&out, 2), u64_at(&out, 0)), (a / b, a % b), "{} / {}", a, b);
+        prop_assert_eq!(u64_at(&call("div", a, b).unwrap(), 0), a / b);
+        prop_assert_eq!(u64_at(&call("mod", a, b).unwrap(), 0), a % b);
+        prop_assert!(out[4..].iter().all(|v| *v == 0));
+    }
+
+    /// A prover that puts its own quotient and remainder on the tape (the procedure's body
+    /// without the hint) is refused unless they are the true ones.
+    #[test]
+    fn a_wrong_quotient_or_remainder_is_refused(a: u64, b in 1u64.., dq in -2i64..=2, dr: u64, which: bool) {
+        let source = include_str!("../../assembly/std/math/u64.dasm");
+        let body = &source[source.find("export.divmod\n").unwrap() + "export.divmod\n".len()..];
+        let body = &body[..body.find("\nend").unwrap()].replace("emit.u64div", "");
+        let helpers = ["lt", "overflowing_mul", "overflowing_add"]
+            .map(|n| format!("exec.{n}"))
+            .iter()
+            .fold(body.to_string(), |acc, n| acc.replace(n.as_str(), &n.replace("exec.", "exec.u64::")));
+        let program = assemble(&format!("use.std::math::u64 begin {helpers} end")).unwrap();
+        let (q, r) = (a / b, a % b);
+        let (q2, r2) = if which { (q.wrapping_add_signed(dq), r) } else { (q, dr) };
+        let halves = |x: u64| [x & 0xFFFF_FFFF, x >> 32];
+        let secret: Vec<Felt> = [halves(q2), halves(r2)].concat().into_iter().map(Felt::new).collect();
+        let public = [b >> 32, b & 0xFFFF_FFFF, a >> 32, a & 0xFFFF_FFFF].map(Felt::new).to_vec();
+        let result = execute(&program, &ProgramInputs::new(public, secret).unwrap());
+        if (q2, r2) == (q, r) {
+            let out: Vec<u64> = result.unwrap().stack.iter().map(|x| x.as_int()).collect();
+            prop_assert_eq!((u64_at(&out, 2), u64_at(&out, 0)), (q, r));
+        } else {
+            prop_assert!(result.is_err(), "{} / {} accepted as {}, {}", a, b, q2, r2);
+        }
+    }
+
+    #[test]
     fn bitwise_is_rust_s(a: u64, b: u64) {
         prop_assert_eq!(u64_at(&call("and", a, b).unwrap(), 0), a & b);
         prop_assert_eq!(u64_at(&call("or", a, b).unwrap(), 0), a | b);
@@ -81,7 +119,14 @@ fn edges() {
         let out = call("overflowing_mul", a, b).unwrap();
         assert_eq!((u64_at(&out, 1), out[0] == 1), a.overflowing_mul(b), "{a} * {b}");
         assert_eq!(call("lt", a, b).unwrap()[0], u64::from(a < b), "{a} < {b}");
+        if b != 0 {
+            let out = call("divmod", a, b).unwrap();
+            assert_eq!((u64_at(&out, 2), u64_at(&out, 0)), (a / b, a % b), "{a} / {b}");
+        }
     }
+    // division by zero: the hint says so
+    let err = call("divmod", 5, 0).unwrap_err();
+    assert!(err.to_string().contains("division by zero"), "{err}");
 }
 
 #[test]
@@ -109,6 +154,9 @@ fn cycle_counts_are_those_documented() {
         "overflowing_sub",
         "wrapping_mul",
         "overflowing_mul",
+        "divmod",
+        "div",
+        "mod",
         "shl",
         "eq",
         "lt",
@@ -137,6 +185,8 @@ fn cycle_counts_are_those_documented() {
         &["overflowing_sub"],
         &["wrapping_mul"],
         &["overflowing_mul"],
+        &["divmod"],
+        &["div", "mod"],
         &["shl"],
         &["eq"],
         &["lt", "gt"],
