@@ -1506,7 +1506,9 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
 
 /// The standard library's modules (`std::PATH`), built into the assembler.
 const STD_MODULES: &[(&str, &str)] = &[
+    ("collections::smt", include_str!("../std/collections/smt.dasm")),
     ("crypto::rescue", include_str!("../std/crypto/rescue.dasm")),
+    ("crypto::sig", include_str!("../std/crypto/sig.dasm")),
     ("math::u64", include_str!("../std/math/u64.dasm")),
 ];
 
