@@ -347,6 +347,45 @@ mod tests {
     }
 
     #[test]
+    fn advice_map_and_merkle_store() {
+        let i = parse(
+            r#"{"advice_map": [{"key": [1, 2, 3, 4], "values": [5, "6"]}],
+                "merkle_store": [{"leaves": [[1, 0, 0, 0], [2, 0, 0, 0]]},
+                                 {"depth": 64, "sparse": {"18446744069414584320": [1, 1, 1, 1]}},
+                                 {"nodes": [[[1, 0, 0, 0], [2, 0, 0, 0]]]}]}"#,
+        )
+        .unwrap();
+        let f = Felt::new;
+        assert_eq!(i.advice_map.get(&[f(1), f(2), f(3), f(4)]), Some(&[f(5), f(6)][..]));
+        assert_eq!(i.merkle_roots.len(), 3);
+        // the full tree of two leaves and the node of the same two children are one root
+        assert_eq!(i.merkle_roots[0], i.merkle_roots[2]);
+        assert!(i.merkle_store.knows(&i.merkle_roots[1]));
+        for bad in [
+            r#"{"advice_map": {"1": 2}}"#,
+            r#"{"advice_map": [{"key": [1, 2, 3], "values": []}]}"#,
+            r#"{"advice_map": [{"values": []}]}"#,
+            r#"{"advice_map": [{"key": [1, 2, 3, 4], "values": [], "extra": 1}]}"#,
+            r#"{"advice_map": [{"key": [1, 2, 3, 4]}, {"key": [1, 2, 3, 4]}]}"#,
+            r#"{"merkle_store": [{"leaves": [[1, 0, 0, 0], [2, 0, 0, 0], [3, 0, 0, 0]]}]}"#,
+            r#"{"merkle_store": [{"leaves": []}]}"#,
+            r#"{"merkle_store": [{"depth": 0, "sparse": {}}]}"#,
+            r#"{"merkle_store": [{"depth": 3, "sparse": {"8": [1, 1, 1, 1]}}]}"#,
+            r#"{"merkle_store": [{"depth": 64, "sparse": {"18446744069414584321": [1, 1, 1, 1]}}]}"#,
+            r#"{"merkle_store": [{"depth": 64, "sparse": {"0x1": [1, 1, 1, 1]}}]}"#,
+            r#"{"merkle_store": [{"sparse": {}}]}"#,
+            r#"{"merkle_store": [{"depth": 4, "leaves": [[1, 0, 0, 0], [2, 0, 0, 0]]}]}"#,
+            r#"{"merkle_store": [{"leaves": [[1, 0, 0, 0], [2, 0, 0, 0]], "nodes": []}]}"#,
+            r#"{"merkle_store": [{"nodes": []}]}"#,
+            r#"{"merkle_store": [{"nodes": [[[1, 0, 0, 0]]]}]}"#,
+            r#"{"merkle_store": [{}]}"#,
+            r#"{"merkle_store": {"leaves": []}}"#,
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn output_lists() {
         assert_eq!(parse_list("1,2, 3").unwrap().len(), 3);
         assert!(parse_list("").unwrap().is_empty());

@@ -1282,3 +1282,65 @@ fn the_u64_example_proves_its_sum_and_refuses_an_overflow() {
     assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("the sum does not fit in 64 bits"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_smt_and_signature_examples_prove_and_verify_with_advice_from_the_inputs_file() {
+    // sparse-Merkle membership: the value at a secret key of the tree with the public root
+    let program = example("smt_membership.dasm");
+    let inputs = example("smt_membership.inputs.json");
+    let proof = temp("smt.proof", b"");
+    let o =
+        distaff(&["prove", &program, "--inputs", &inputs, "--outputs", "4", "--proof", proof.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = distaff(&[
+        "verify",
+        "--proof",
+        proof.to_str().unwrap(),
+        "--inputs",
+        &inputs,
+        "--outputs",
+        "1000,2000,3000,4000",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // `hash --inputs` prints the store's root, which is the example's public input
+    let o = distaff(&["hash", &program, "--inputs", &inputs, "--json"]);
+    let json: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let root: Vec<u64> = json["merkle_roots"][0].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&inputs).unwrap()).unwrap();
+    let public: Vec<u64> =
+        file["public"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().parse().unwrap()).collect();
+    assert_eq!(root, public);
+    // a key the tree does not hold
+    let mut other = file.clone();
+    other["secret"] = serde_json::json!(["43"]);
+    let other = temp("smt_other.json", other.to_string().as_bytes());
+    let o = distaff(&["run", &program, "--inputs", other.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("the key is not in the tree"), "{}", stderr(&o));
+    // a malformed store is refused with the entry named
+    let bad = temp("smt_bad.json", br#"{"merkle_store": [{"depth": 65, "sparse": {}}]}"#);
+    let o = distaff(&["run", &program, "--inputs", bad.to_str().unwrap()]);
+    assert!(stderr(&o).contains("merkle_store[0]: a sparse tree needs a 'depth' from 1 to 64"), "{}", stderr(&o));
+
+    // a Lamport signature, from the advice map
+    let program = example("signature.dasm");
+    let inputs = example("signature.inputs.json");
+    let proof = temp("sig.proof", b"");
+    let o = distaff(&["prove", &program, "--inputs", &inputs, "--proof", proof.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = distaff(&["verify", "--proof", proof.to_str().unwrap(), "--inputs", &inputs, "--outputs", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // another message: the map holds no signature for it
+    let mut file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&inputs).unwrap()).unwrap();
+    file["public"][0] = serde_json::json!("2");
+    let other = temp("sig_other.json", file.to_string().as_bytes());
+    let o = distaff(&["run", &program, "--inputs", other.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("no values under the key"), "{}", stderr(&o));
+    // the signature filed under that message too: it does not verify
+    file["advice_map"][0]["key"][0] = serde_json::json!("2");
+    let other = temp("sig_forged.json", file.to_string().as_bytes());
+    let o = distaff(&["run", &program, "--inputs", other.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("assertion failed"), "{}", stderr(&o));
+}

@@ -181,7 +181,7 @@ impl MerkleStore {
             }
         }
         let empty = empty_roots();
-        for d in 0..depth as usize {
+        for empty_child in &empty[..depth as usize] {
             let mut up = BTreeMap::new();
             for (&i, &w) in &level {
                 let parent = i >> 1;
@@ -189,8 +189,8 @@ impl MerkleStore {
                     continue;
                 }
                 let (left, right) = match i & 1 {
-                    0 => (w, level.get(&(i | 1)).copied().unwrap_or(empty[d])),
-                    _ => (level.get(&(i & !1)).copied().unwrap_or(empty[d]), w),
+                    0 => (w, level.get(&(i | 1)).copied().unwrap_or(*empty_child)),
+                    _ => (level.get(&(i & !1)).copied().unwrap_or(*empty_child), w),
                 };
                 up.insert(parent, self.add_node(left, right));
             }

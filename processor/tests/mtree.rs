@@ -119,3 +119,26 @@ fn cost_per_level_is_constant() {
     // 24 + 200 per level (two merges per level)
     assert_eq!(cycles, (1..=6).map(|d| 24 + 200 * d).collect::<Vec<_>>());
 }
+
+/// Above depth 32 the index is split into canonical halves first: the cost per level stays
+/// 96 (verify, get) and 200 (set), plus a constant (docs/isa.md). Paths from the store's
+/// empty trees.
+#[test]
+fn cost_above_depth_32() {
+    let costs = |op: &str, with_leaf: bool| -> Vec<usize> {
+        [33usize, 34, 48, 64]
+            .iter()
+            .map(|&d| {
+                let root = distaff_processor::advice::empty_roots()[d];
+                let leaf = if with_leaf { vec![Felt::new(0); 4] } else { vec![] };
+                let public: Vec<Felt> = leaf.into_iter().chain([Felt::new(3)]).chain(root).collect();
+                let (_, c) = run(&format!("begin {op}.{d} end"), public, vec![], 4).unwrap();
+                c
+            })
+            .collect()
+    };
+    let expect = |k: usize, per: usize| -> Vec<usize> { [33, 34, 48, 64].iter().map(|d| k + per * d).collect() };
+    assert_eq!(costs("mtree_verify", true), expect(40, 96), "mtree_verify");
+    assert_eq!(costs("mtree_get", false), expect(48, 96), "mtree_get");
+    assert_eq!(costs("mtree_set", true), expect(32, 200), "mtree_set");
+}

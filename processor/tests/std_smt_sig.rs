@@ -305,3 +305,25 @@ fn lamport_signatures_verify_and_forgeries_do_not() {
         Err(ExecutionError::SecretInputsExhausted { .. })
     ));
 }
+
+/// `examples/signature.inputs.json`: a message signed with the key of seed 2026, the
+/// signature filed in the advice map under the message. `DISTAFF_BLESS=1` rewrites the file.
+#[test]
+fn the_signature_example_is_signed_by_the_test_signer() {
+    let key = Lamport::new(2026);
+    let message = [1u64, 2, 3, 2026].map(Felt::new);
+    let list = |v: &[Felt]| v.iter().map(|x| format!("\"{}\"", x.as_int())).collect::<Vec<_>>().join(", ");
+    let public: Vec<Felt> = message.iter().chain(&key.public_key()).copied().collect();
+    let text = format!(
+        "{{\n  \"public\": [{}],\n  \"advice_map\": [\n    {{\"key\": [{}],\n     \"values\": [{}]}}\n  ]\n}}\n",
+        list(&public),
+        list(&message),
+        list(&key.sign(&message))
+    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/signature.inputs.json");
+    if std::env::var_os("DISTAFF_BLESS").is_some() {
+        std::fs::write(path, &text).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(path).unwrap(), text, "run with DISTAFF_BLESS=1 to rewrite the file");
+    assert!(verify(&key.public_key(), &message, key.sign(&message)).is_ok());
+}
