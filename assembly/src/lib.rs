@@ -1508,6 +1508,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
 const STD_MODULES: &[(&str, &str)] = &[
     ("collections::smt", include_str!("../std/collections/smt.dasm")),
     ("crypto::rescue", include_str!("../std/crypto/rescue.dasm")),
+    ("crypto::sha256", include_str!("../std/crypto/sha256.dasm")),
     ("crypto::sig", include_str!("../std/crypto/sig.dasm")),
     ("math::u64", include_str!("../std/math/u64.dasm")),
 ];

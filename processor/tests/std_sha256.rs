@@ -1,0 +1,123 @@
+//! The standard library's `std::crypto::sha256` against the `sha2` crate and the NIST
+//! vectors, and its cycle counts.
+
+use distaff_assembly::assemble;
+use distaff_math::Felt;
+use distaff_processor::{execute, ExecutionError, ProgramInputs};
+use sha2::{Digest, Sha256};
+
+/// Big-endian u32 words of bytes (a multiple of 4).
+fn words(bytes: &[u8]) -> Vec<u64> {
+    bytes.chunks(4).map(|c| u32::from_be_bytes(c.try_into().unwrap()) as u64).collect()
+}
+
+/// Runs `code` with the public inputs (first on top) and the memory words (lane 0) from 0;
+/// the final stack's top 8 values and the cycles.
+fn run(code: &str, public: &[u64], memory: &[u64]) -> Result<(Vec<u64>, usize), ExecutionError> {
+    let program = assemble(&format!("use.std::crypto::sha256 begin {code} end")).unwrap_or_else(|e| panic!("{e}"));
+    let memory = memory
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (i as u32, [Felt::new(*w), Felt::new(0), Felt::new(0), Felt::new(0)]))
+        .collect();
+    let inputs = ProgramInputs::new(public.iter().map(|v| Felt::new(*v)).collect(), vec![])
+        .unwrap()
+        .with_memory(memory)
+        .unwrap();
+    let out = execute(&program, &inputs)?;
+    Ok((out.stack.iter().take(8).map(|v| v.as_int()).collect(), out.cycles))
+}
+
+#[test]
+fn hash_2to1_is_sha256_of_64_bytes() {
+    for seed in [0u8, 1, 0xAB] {
+        let message: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37).wrapping_add(seed)).collect();
+        let expected = words(&Sha256::digest(&message));
+        let (digest, cycles) = run("exec.sha256::hash_2to1", &words(&message), &[]).unwrap();
+        assert_eq!(digest, expected, "seed {seed}");
+        println!("hash_2to1: {cycles} cycles");
+    }
+}
+
+/// FIPS 180-4's one-block example, "abc", padded by hand, through one compression.
+#[test]
+fn compress_gives_the_nist_digest_of_abc() {
+    let mut block = [0u8; 64];
+    block[..3].copy_from_slice(b"abc");
+    block[3] = 0x80;
+    block[63] = 24;
+    let (digest, _) = run("exec.sha256::init push.0 exec.sha256::compress", &[], &words(&block)).unwrap();
+    assert_eq!(digest, words(&hex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")),);
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+/// `hash_memory` of n bytes stored from address 5, with other bytes in the last word past
+/// them, against sha2.
+fn hash_memory(message: &[u8]) -> (Vec<u64>, usize) {
+    let mut bytes = message.to_vec();
+    // garbage past the message in its last word
+    while bytes.len() % 4 != 0 {
+        bytes.push(0xA5);
+    }
+    let mut memory = vec![7u64; 5];
+    memory.extend(words(&bytes));
+    run(&format!("push.{} push.5 exec.sha256::hash_memory", message.len()), &[], &memory).unwrap()
+}
+
+#[test]
+fn hash_memory_is_sha256_at_every_padding_case() {
+    // the NIST examples: "abc", the empty message, and 448 and 896 bits
+    let nist = [
+        (&b"abc"[..], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        (b"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        (
+            b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+        ),
+        (
+            b"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
+        ),
+    ];
+    for (message, digest) in nist {
+        assert_eq!(hash_memory(message).0, words(&hex(digest)), "{}", String::from_utf8_lossy(message));
+    }
+    // every remainder mod 4 and both sides of the 56-byte boundary, with full blocks before
+    for n in [1usize, 2, 3, 4, 5, 54, 55, 56, 57, 63, 64, 65, 119, 120, 128] {
+        let message: Vec<u8> = (0..n).map(|i| (i * 131 + 17) as u8).collect();
+        assert_eq!(hash_memory(&message).0, words(&Sha256::digest(&message)), "n = {n}");
+    }
+}
+
+#[test]
+fn cycle_counts_are_those_documented() {
+    let source = include_str!("../../assembly/std/crypto/sha256.dasm");
+    let documented = |name: &str| -> usize {
+        let at = source.find(&format!("export.{name}")).unwrap();
+        let text = source[..at].rsplit(" cycles.").nth(1).and_then(|t| t.rsplit(' ').next()).unwrap();
+        text.replace(',', "").parse().unwrap()
+    };
+    let (_, compress) = run("push.0 exec.sha256::compress", &[0; 8], &[0; 16]).unwrap();
+    assert_eq!(compress, documented("compress.130"), "compress");
+    let (_, two_to_one) = run("exec.sha256::hash_2to1", &[0; 16], &[]).unwrap();
+    assert_eq!(two_to_one, documented("hash_2to1"), "hash_2to1");
+    // hash_memory: per full block, per word of the tail, a partial word, a second tail block
+    let formula = |n: usize| {
+        710_808
+            + 710_392 * (n / 64)
+            + 32 * (n % 64 / 4)
+            + 24 * usize::from(n % 4 != 0)
+            + 710_368 * usize::from(n % 64 >= 56)
+    };
+    for n in [0usize, 3, 4, 55, 56, 63, 64, 119, 120, 130] {
+        assert_eq!(hash_memory(&vec![1u8; n]).1, formula(n), "n = {n}");
+    }
+    let doc = source.split_whitespace().filter(|w| *w != "#").collect::<Vec<_>>().join(" ");
+    assert!(
+        doc.contains("710,808 + 710,392·⌊n/64⌋ + 32·⌊(n mod 64)/4⌋ + 24·[n mod 4 ≠ 0] + 710,368·[n mod 64 ≥ 56]"),
+        "the module's formula"
+    );
+}
