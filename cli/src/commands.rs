@@ -125,9 +125,15 @@ pub(crate) fn load_program(path: &Path) -> Result<Loaded, CliError> {
 }
 
 pub(crate) fn load_inputs(path: Option<&Path>) -> Result<Inputs, CliError> {
+    load_inputs_with(path, true)
+}
+
+/// [`load_inputs`]; without `advice`, the advice map and the Merkle store are not read (a
+/// verifier has no use for them, and building a large store takes time).
+fn load_inputs_with(path: Option<&Path>, advice: bool) -> Result<Inputs, CliError> {
     match path {
         None => Ok(Inputs::default()),
-        Some(p) => inputs::parse(&read_text(p)?).map_err(|e| match e {
+        Some(p) => inputs::parse_with(&read_text(p)?, advice).map_err(|e| match e {
             CliError::Inputs(m) => CliError::Inputs(format!("{}: {m}", p.display())),
             other => other,
         }),
@@ -530,7 +536,7 @@ pub fn verify(proof_path: &Path, args: &VerifyArgs<'_>) -> Result<(), CliError> 
     }
     let expects_something = hash.is_some() || args.outputs.is_some();
     let expected_inputs = match args.inputs {
-        Some(p) => Some(load_inputs(Some(p))?),
+        Some(p) => Some(load_inputs_with(Some(p), false)?),
         None if expects_something && !args.any_inputs => Some(Inputs::default()),
         None => None,
     };

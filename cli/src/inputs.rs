@@ -65,6 +65,12 @@ fn list(v: Option<&Value>, what: &str) -> Result<Vec<Felt>, CliError> {
 
 /// Parses the text of an inputs file.
 pub fn parse(text: &str) -> Result<Inputs, CliError> {
+    parse_with(text, true)
+}
+
+/// [`parse`]; without `advice`, `advice_map` and `merkle_store` are left unread (a verifier
+/// reads only the claim: the public inputs and the initial memory).
+pub fn parse_with(text: &str, advice: bool) -> Result<Inputs, CliError> {
     let json: Value = serde_json::from_str(text).map_err(|e| CliError::Inputs(format!("not valid JSON: {e}")))?;
     let obj = json.as_object().ok_or_else(|| CliError::Inputs("expected a JSON object".into()))?;
     const KEYS: [&str; 5] = ["public", "secret", "memory", "advice_map", "merkle_store"];
@@ -77,8 +83,10 @@ pub fn parse(text: &str) -> Result<Inputs, CliError> {
     // repeated key (or memory address) is refused, not silently dropped
     serde_json::from_str::<NoRepeatedKeys>(text).map_err(|e| CliError::Inputs(e.to_string()))?;
     let memory = memory(obj.get("memory"))?;
-    let advice_map = advice_map(obj.get("advice_map"))?;
-    let (merkle_store, merkle_roots) = merkle_store(obj.get("merkle_store"))?;
+    let (advice_map, (merkle_store, merkle_roots)) = match advice {
+        true => (advice_map(obj.get("advice_map"))?, merkle_store(obj.get("merkle_store"))?),
+        false => Default::default(),
+    };
     Ok(Inputs {
         public: list(obj.get("public"), "public")?,
         secret: list(obj.get("secret"), "secret")?,

@@ -112,8 +112,8 @@ enum Command {
         /// Expected program hash (64 hex characters, as printed by `distaff hash`).
         #[arg(long)]
         program_hash: Option<String>,
-        /// JSON inputs file: its "public" values and initial "memory" are expected ("secret"
-        /// is ignored).
+        /// JSON inputs file: its "public" values and initial "memory" are expected ("secret",
+        /// "advice_map" and "merkle_store" are not read).
         #[arg(long)]
         inputs: Option<PathBuf>,
         /// Expected outputs, top first, separated by commas or white space (what `run` prints).

@@ -1344,3 +1344,24 @@ fn the_smt_and_signature_examples_prove_and_verify_with_advice_from_the_inputs_f
     assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("assertion failed"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_sha256_preimage_example_outputs_the_digest_of_its_secret_message() {
+    let program = example("sha256_preimage.dasm");
+    let inputs = example("sha256_preimage.inputs.json");
+    let o = distaff(&["run", &program, "--inputs", &inputs, "--outputs", "8"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // "The quick brown fox jumps over the lazy dog"
+    let digest = "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592";
+    let words: Vec<String> =
+        (0..8).map(|i| u32::from_str_radix(&digest[8 * i..8 * i + 8], 16).unwrap().to_string()).collect();
+    assert_eq!(stdout(&o).split_whitespace().collect::<Vec<_>>(), words);
+    // proven (a 2^20-row trace) and verified against the digest, the message unseen
+    let proof = temp("sha256.proof", b"");
+    let o =
+        distaff(&["prove", &program, "--inputs", &inputs, "--outputs", "8", "--proof", proof.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o =
+        distaff(&["verify", "--proof", proof.to_str().unwrap(), "--inputs", &inputs, "--outputs", &words.join(",")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

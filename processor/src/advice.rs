@@ -20,6 +20,10 @@ pub const MAX_MERKLE_DEPTH: u32 = 64;
 /// The most leaves a full tree built from a list may have (2^24, a 2 GiB store).
 pub const MAX_TREE_LEAVES: usize = 1 << 24;
 
+/// The most nodes a store may be built with (2^25, about 3 GiB): a sparse tree of depth D
+/// adds up to D nodes a leaf.
+pub const MAX_STORE_NODES: usize = 1 << 25;
+
 /// Why the advice could not be built or could not answer.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AdviceError {
@@ -32,6 +36,9 @@ pub enum AdviceError {
     /// A tree's leaf list is empty, not a power of two long, or too long.
     #[error("a Merkle tree built from leaves needs 2^k of them, 1 ≤ 2^k ≤ 2^24; {0} were given")]
     LeafCount(usize),
+    /// Building a tree would take the store past [`MAX_STORE_NODES`].
+    #[error("the Merkle store would hold more than {MAX_STORE_NODES} nodes")]
+    TooLarge,
     /// A depth outside 1..=64.
     #[error("a Merkle tree's depth must be 1..=64, not {0}")]
     Depth(u32),
@@ -158,6 +165,9 @@ impl MerkleStore {
         if n == 0 || !n.is_power_of_two() || n > MAX_TREE_LEAVES {
             return Err(AdviceError::LeafCount(n));
         }
+        if self.nodes.len() + n > MAX_STORE_NODES {
+            return Err(AdviceError::TooLarge);
+        }
         let mut level = leaves.to_vec();
         while level.len() > 1 {
             level = level.chunks(2).map(|pair| self.add_node(pair[0], pair[1])).collect();
@@ -170,6 +180,9 @@ impl MerkleStore {
     pub fn add_sparse(&mut self, depth: u32, leaves: &[(u64, Word)]) -> Result<Word, AdviceError> {
         if !(1..=MAX_MERKLE_DEPTH).contains(&depth) {
             return Err(AdviceError::Depth(depth));
+        }
+        if leaves.len().saturating_mul(depth as usize).saturating_add(self.nodes.len()) > MAX_STORE_NODES {
+            return Err(AdviceError::TooLarge);
         }
         let mut level: BTreeMap<u64, Word> = BTreeMap::new();
         for &(i, w) in leaves {
@@ -321,6 +334,12 @@ mod tests {
         assert!(s.add_sparse(65, &[]).is_err());
         assert!(s.add_sparse(3, &[(8, w(1))]).is_err());
         assert!(s.add_sparse(3, &[(1, w(1)), (1, w(2))]).is_err());
+    }
+
+    #[test]
+    fn a_store_too_large_is_refused_before_any_hashing() {
+        let leaves: Vec<(u64, Word)> = (0..(MAX_STORE_NODES / 64 + 1) as u64).map(|i| (i, w(i))).collect();
+        assert_eq!(MerkleStore::new().add_sparse(64, &leaves), Err(AdviceError::TooLarge));
     }
 
     #[test]

@@ -160,10 +160,13 @@ pub enum ExecutionError {
     #[error("the initial memory names address {0} twice")]
     DuplicateAddress(u32),
     /// A hint could not give what it was asked for.
-    #[error("instruction #{index} (cycle {cycle}): the hint '{hint}' before it failed: {reason}")]
+    #[error("instruction #{index} (cycle {cycle}): the hint '{hint}' {position} it failed: {reason}")]
     HintFailed {
-        /// Position of the instruction the hint runs before.
+        /// Position of the instruction the hint runs before (or, for a hint that ends its
+        /// span, after).
         index: usize,
+        /// `"before"` or `"after"`: where the hint runs, next to the instruction.
+        position: &'static str,
         /// Cycle at which it ran.
         cycle: usize,
         /// The hint's name.
@@ -729,8 +732,17 @@ impl<'a> Vm<'a> {
 
     /// Runs a hint before the instruction with static index `index`: puts what it finds at the
     /// front of the tape (see [`crate::advice`]).
-    fn hint(&mut self, index: usize, hint: Hint) -> Result<(), ExecutionError> {
-        let fail = |reason: String| ExecutionError::HintFailed { index, cycle: self.cycle, hint: hint.name(), reason };
+    fn hint(&mut self, index: usize, after: bool, hint: Hint) -> Result<(), ExecutionError> {
+        // a hint costs no cycle: the limits are checked here too (hints alone in a `repeat`)
+        self.check_limits()?;
+        let position = if after { "after" } else { "before" };
+        let fail = |reason: String| ExecutionError::HintFailed {
+            index,
+            position,
+            cycle: self.cycle,
+            hint: hint.name(),
+            reason,
+        };
         let s = self.stack;
         let word = |at: usize| -> Word { core::array::from_fn(|i| s[at + i]) };
         // values pushed in reading order
@@ -796,6 +808,14 @@ impl<'a> Vm<'a> {
                 // read in this order, they leave `q_lo q_hi r_lo r_hi` (r_hi on top)
                 values.extend([q & 0xffff_ffff, q >> 32, r & 0xffff_ffff, r >> 32].map(Felt::new));
             }
+        }
+        // each value takes a `read`, a cycle: more than the cycles left can never be read
+        if self.front.len() + values.len() > MAX_CYCLES.saturating_sub(self.cycle) {
+            return Err(fail(format!(
+                "the hints have put {} values on the tape, more than the {} cycles left can read",
+                self.front.len() + values.len(),
+                MAX_CYCLES.saturating_sub(self.cycle)
+            )));
         }
         self.front.extend(values.iter().rev());
         Ok(())
@@ -1015,7 +1035,7 @@ impl Vm<'_> {
         let mut hints = hints.iter().peekable();
         for (i, inst) in instructions.iter().enumerate() {
             while let Some((_, hint)) = hints.next_if(|(k, _)| *k == i) {
-                self.hint(first + i, *hint)?;
+                self.hint(first + i, false, *hint)?;
             }
             if R::RECORDS {
                 let aux = match inst {
@@ -1058,7 +1078,7 @@ impl Vm<'_> {
         }
         // hints after the last instruction (reported at it)
         for (_, hint) in hints {
-            self.hint(first + instructions.len() - 1, *hint)?;
+            self.hint(first + instructions.len() - 1, true, *hint)?;
         }
         let len = self.cycle - start;
         let padded = len.div_ceil(CYCLE_LEN) * CYCLE_LEN;

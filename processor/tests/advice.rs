@@ -172,3 +172,19 @@ fn u64div_gives_a_quotient_and_remainder_the_program_can_check() {
         ProgramInputs::new(vec![Felt::new(1 << 32), Felt::new(0), Felt::new(0), Felt::new(1)], vec![]).unwrap();
     assert!(matches!(run("begin emit.u64div end", &inputs, 4), Err(ExecutionError::HintFailed { .. })));
 }
+
+#[test]
+fn hints_alone_cannot_fill_memory_past_what_the_cycles_left_can_read() {
+    // 2,000 values a hint, 10,000 hints in 16 cycles: refused once the tape holds more values
+    // than the 2^24 cycles could ever read
+    let map = AdviceMap::new(vec![(w(1), vec![Felt::new(1); 2000])]).unwrap();
+    let inputs = ProgramInputs::new(w(1).to_vec(), vec![]).unwrap().with_advice_map(map);
+    let program = assemble("begin repeat.10000 adv.push_mapval end dropw end").unwrap();
+    let e = execute(&program, &inputs).unwrap_err();
+    assert!(e.to_string().contains("more than the"), "{e}");
+    // a hint that ends its span is reported after the instruction before it
+    let program = assemble("begin push.1 drop adv.push_mapval if.true push.9 end end").unwrap();
+    let inputs = ProgramInputs::new(vec![Felt::new(1); 5], vec![]).unwrap();
+    let e = execute(&program, &inputs).unwrap_err();
+    assert!(matches!(e, ExecutionError::HintFailed { index: 1, position: "after", .. }), "{e}");
+}
