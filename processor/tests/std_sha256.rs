@@ -59,7 +59,7 @@ fn hex(s: &str) -> Vec<u8> {
 fn hash_memory(message: &[u8]) -> (Vec<u64>, usize) {
     let mut bytes = message.to_vec();
     // garbage past the message in its last word
-    while bytes.len() % 4 != 0 {
+    while !bytes.len().is_multiple_of(4) {
         bytes.push(0xA5);
     }
     let mut memory = vec![7u64; 5];
@@ -109,7 +109,7 @@ fn cycle_counts_are_those_documented() {
         710_808
             + 710_392 * (n / 64)
             + 32 * (n % 64 / 4)
-            + 24 * usize::from(n % 4 != 0)
+            + 24 * usize::from(!n.is_multiple_of(4))
             + 710_368 * usize::from(n % 64 >= 56)
     };
     for n in [0usize, 3, 4, 55, 56, 63, 64, 119, 120, 130] {
