@@ -1507,6 +1507,7 @@ pub fn assemble_with_source_map(source: &str) -> Result<(Program, SourceMap), As
 /// The standard library's modules (`std::PATH`), built into the assembler.
 const STD_MODULES: &[(&str, &str)] = &[
     ("collections::smt", include_str!("../std/collections/smt.dasm")),
+    ("crypto::blake3", include_str!("../std/crypto/blake3.dasm")),
     ("crypto::rescue", include_str!("../std/crypto/rescue.dasm")),
     ("crypto::sha256", include_str!("../std/crypto/sha256.dasm")),
     ("crypto::sig", include_str!("../std/crypto/sig.dasm")),
