@@ -23,6 +23,9 @@
 //! compare a chain of loads with a chain of adds of the same length. `--floors [--log 18]
 //! [--widths 33,62,89]` prints only commit floors: of traces of `2^log` rows with each number
 //! of stored columns, and of `2^(log−1)` rows (the LDE domain of `2^log` rows at blowup 4).
+//! `--library` adds the standard library's hashes: SHA-256 of one block (55 secret bytes),
+//! BLAKE3 of 64 bytes and of 1 KiB, and the cycles of SHA-256 of 64 blocks, which exceed the
+//! cycle limit.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -83,6 +86,22 @@ fn bubble_sort_inputs(k: usize) -> Vec<Felt> {
     (0..k as u64).map(|i| Felt::new((i * 89 + 41) % 251)).collect()
 }
 
+/// The hash of `n` secret bytes with the standard library's `std::crypto::HASH::hash_memory`
+/// (`sha256` or `blake3`): the bytes are read as ⌈n/4⌉ words into memory from address 0, then
+/// hashed there; outputs the digest.
+fn library_hash(hash: &str, n: usize) -> Program {
+    let words = n.div_ceil(4);
+    let src = format!(
+        "use.std::crypto::{hash} begin push.0 repeat.{words} read dup.1 mem_store push.1 add end drop push.{n} push.0 exec.{hash}::hash_memory end"
+    );
+    distaff_assembly::assemble(&src).expect("the hash program assembles")
+}
+
+/// The secret words of [`library_hash`]: `n` pseudo-random bytes, four to a word.
+fn library_hash_inputs(n: usize) -> Vec<Felt> {
+    (0..n.div_ceil(4) as u64).map(|i| Felt::new((i * 2654435761) & 0xFFFF_FFFF)).collect()
+}
+
 /// Number of values the sort row sorts (just over 2^14 cycles).
 const SORT_LEN: usize = 25;
 
@@ -132,6 +151,8 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         (memory_chain(ops), ProgramInputs::new(vec![Felt::new(0)], vec![]).expect("inputs"))
     } else if kind == Bench::AddChain {
         (add_chain(ops), ProgramInputs::new(vec![Felt::new(1)], vec![]).expect("inputs"))
+    } else if let Bench::Hash(hash) = kind {
+        (library_hash(hash, ops), ProgramInputs::new(vec![], library_hash_inputs(ops)).expect("inputs"))
     } else {
         (fibonacci(ops), ProgramInputs::new(vec![Felt::new(1), Felt::new(0)], vec![]).expect("inputs"))
     };
@@ -340,6 +361,10 @@ fn main() {
             Bench::MemoryChain
         } else if args.iter().any(|a| a == "--add-chain") {
             Bench::AddChain
+        } else if args.iter().any(|a| a == "--sha256") {
+            Bench::Hash("sha256")
+        } else if args.iter().any(|a| a == "--blake3") {
+            Bench::Hash("blake3")
         } else {
             Bench::Fibonacci
         };
@@ -413,6 +438,25 @@ fn main() {
         let n = (1 << 14) - 64;
         child(&exe, n, runs, phases, Bench::MemoryChain, low_memory, hiding, &mut Vec::new());
         child(&exe, n, runs, phases, Bench::AddChain, low_memory, hiding, &mut Vec::new());
+    }
+    if args.iter().any(|a| a == "--library") {
+        println!();
+        println!("The standard library's hashes (`std::crypto::sha256`, `blake3`: `u32xor` and `u32and` are hundreds of cycles each until the bitwise table), same settings");
+        println!();
+        println!("| program | cycles | trace length | proving | peak memory | estimated | verification | proof size | proving time per cycle | commit floor | ÷ floor |");
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        // SHA-256 of one block (55 bytes, the most one block pads), BLAKE3 of one block and 1 KiB
+        child(&exe, 55, runs, phases, Bench::Hash("sha256"), low_memory, hiding, &mut Vec::new());
+        child(&exe, 64, runs, phases, Bench::Hash("blake3"), low_memory, hiding, &mut Vec::new());
+        child(&exe, 1024, runs, phases, Bench::Hash("blake3"), low_memory, hiding, &mut Vec::new());
+        // SHA-256 of 64 blocks (4,087 bytes): the module's cycle formula, past the cycle limit
+        let n = 4087usize;
+        let cycles = 710_808
+            + 710_392 * (n / 64)
+            + 32 * (n % 64 / 4)
+            + 24 * usize::from(!n.is_multiple_of(4))
+            + 710_368 * usize::from(n % 64 >= 56);
+        println!("| `sha256::hash_memory` of {n} secret bytes (64 blocks) | {cycles} (the module's formula) | over the 2^24-cycle limit: not provable | | | | | | | | |");
     }
     if phases {
         // one row per phase, one column per program size
@@ -519,6 +563,8 @@ enum Bench {
     MemoryChain,
     /// [`add_chain`] of `ops` cycles.
     AddChain,
+    /// [`library_hash`] of `ops` bytes with `std::crypto::sha256` or `blake3`.
+    Hash(&'static str),
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -549,6 +595,8 @@ fn child(
         Bench::Sort => Some("--sort"),
         Bench::MemoryChain => Some("--memory-chain"),
         Bench::AddChain => Some("--add-chain"),
+        Bench::Hash("sha256") => Some("--sha256"),
+        Bench::Hash(_) => Some("--blake3"),
         _ => None,
     };
     cmd.args(flag);
@@ -579,9 +627,13 @@ fn child(
                     secs / f[12].parse::<f64>().unwrap_or(f64::NAN)
                 )
             }
-            Some(&"ROW") if f.len() == 13 && matches!(kind, Bench::Sort | Bench::MemoryChain | Bench::AddChain) => {
+            Some(&"ROW")
+                if f.len() == 13
+                    && matches!(kind, Bench::Sort | Bench::MemoryChain | Bench::AddChain | Bench::Hash(_)) =>
+            {
                 let name = match kind {
                     Bench::Sort => format!("bubble sort of {ops} secret values"),
+                    Bench::Hash(hash) => format!("`{hash}::hash_memory` of {ops} secret bytes"),
                     Bench::MemoryChain => format!("{ops} × `mem_load`"),
                     _ => format!("{} × `dup add` (no memory)", ops / 2),
                 };
