@@ -690,18 +690,24 @@ impl<'a> Session<'a> {
                     None => SHOWN,
                     some => Self::count(some.copied())?,
                 };
-                let read = self.rec.state(self.pos).map_or(0, |s| s.secrets_read);
+                let (read, advice) = self.rec.state(self.pos).map_or((0, Vec::new()), |s| (s.secrets_read, s.advice));
                 let all = self.rec.secret();
-                let left = &all[read.min(all.len())..];
+                let from_inputs = &all[read.min(all.len())..];
+                // the next `read`s take what hints put in front first
+                let left: Vec<Felt> = advice.iter().chain(from_inputs).copied().collect();
                 let more = match left.len() > shown {
                     true => format!(" … ({} more; 'secrets N' shows N)", left.len() - shown),
                     false => String::new(),
                 };
                 let next = values(&left[..left.len().min(shown)]);
+                let hinted = match advice.len() {
+                    0 => String::new(),
+                    n => format!(", after {n} value{} from hints", if n == 1 { "" } else { "s" }),
+                };
                 writeln!(
                     out,
-                    "{} of {} secret inputs left{}",
-                    left.len(),
+                    "{} of {} secret inputs left{hinted}{}",
+                    from_inputs.len(),
                     all.len(),
                     match left.is_empty() {
                         true => String::new(),

@@ -89,6 +89,9 @@ struct Snapshot {
     overflow: u32,
     /// Memory writes made so far (a prefix of [`Recording::writes`]).
     writes: u32,
+    /// The top node of the values hints put in front of the tape, in [`Recording::front`],
+    /// plus one (0: none).
+    front: u32,
     slots: [Felt; STACK_DEPTH],
 }
 
@@ -103,8 +106,11 @@ pub struct State {
     pub stack: Vec<Felt>,
     /// The memory: every word written or given (other addresses hold zero).
     pub memory: BTreeMap<u32, Word>,
-    /// How many secret inputs were read before this step.
+    /// How many of the inputs' secret values were read before this step.
     pub secrets_read: usize,
+    /// The values hints put at the front of the secret tape and not read yet, next first:
+    /// the next `read`s take these before the inputs' secret values.
+    pub advice: Vec<Felt>,
 }
 
 /// Every step of one execution, for a debugger: the state at any step is rebuilt on demand.
@@ -113,6 +119,9 @@ pub struct Recording {
     steps: Vec<Snapshot>,
     /// The overflow table's values over time: (value, parent node + 1).
     overflow: Vec<(Felt, u32)>,
+    /// The values hints put in front of the tape over time, a persistent stack like the
+    /// overflow's: (value, parent node + 1).
+    front: Vec<(Felt, u32)>,
     /// Every memory write, in order: (address, the word after it).
     writes: Vec<(u32, Word)>,
     initial_memory: Vec<(u32, Word)>,
@@ -126,25 +135,37 @@ struct StepRecorder {
     overflow: Vec<(Felt, u32)>,
     /// The current top node + 1 and the overflow's length it stands for.
     top: (u32, usize),
+    front: Vec<(Felt, u32)>,
+    /// The same for the values hints put in front of the tape.
+    front_top: (u32, usize),
     writes: Vec<(u32, Word)>,
     seen_accesses: usize,
     secrets: usize,
 }
 
+/// Makes the persistent stack `nodes`, whose top is `top` (node + 1, length), hold the
+/// `now_len` values `now(0)` (bottom) .. `now(now_len − 1)` (top). Between two steps the stack lost at most one value and then gained some (an
+/// instruction pops the overflow or the tape's front once; hints push): pop while the top
+/// differs from the value `now` holds there, then push the rest.
+fn follow(nodes: &mut Vec<(Felt, u32)>, top: &mut (u32, usize), now_len: usize, now: impl Fn(usize) -> Felt) {
+    let (mut node, mut len) = *top;
+    while len > now_len || (len > 0 && nodes[node as usize - 1].0 != now(len - 1)) {
+        node = nodes[node as usize - 1].1;
+        len -= 1;
+    }
+    for i in len..now_len {
+        nodes.push((now(i), node));
+        node = nodes.len() as u32;
+    }
+    *top = (node, now_len);
+}
+
 impl StepRecorder {
     fn snapshot(&mut self, vm: &Vm, step: Step) {
-        // between two steps one instruction or condition ran: the overflow moved by at most
-        // one value, but follow it in general (pop while the top differs, then push the rest)
-        let (mut node, mut len) = self.top;
-        while len > vm.overflow.len() || (len > 0 && self.overflow[node as usize - 1].0 != vm.overflow[len - 1].0) {
-            node = self.overflow[node as usize - 1].1;
-            len -= 1;
-        }
-        for (value, _) in &vm.overflow[len..] {
-            self.overflow.push((*value, node));
-            node = self.overflow.len() as u32;
-        }
-        self.top = (node, vm.overflow.len());
+        follow(&mut self.overflow, &mut self.top, vm.overflow.len(), |i| vm.overflow[i].0);
+        let node = self.top.0;
+        let front = vm.front();
+        follow(&mut self.front, &mut self.front_top, front.len(), |i| front[i]);
         for access in &vm.accesses[self.seen_accesses..] {
             if access.write {
                 self.writes.push((access.addr, access.word));
@@ -158,6 +179,7 @@ impl StepRecorder {
             secrets_read: (self.secrets - vm.secrets_left().len()) as u32,
             overflow: node,
             writes: self.writes.len() as u32,
+            front: self.front_top.0,
             slots: vm.stack,
         });
     }
@@ -191,6 +213,8 @@ pub fn record(program: &Program, inputs: &ProgramInputs) -> Recording {
         steps: Vec::new(),
         overflow: Vec::new(),
         top: (0, 0),
+        front: Vec::new(),
+        front_top: (0, 0),
         writes: Vec::new(),
         seen_accesses: 0,
         secrets: inputs.secret().len(),
@@ -205,6 +229,7 @@ pub fn record(program: &Program, inputs: &ProgramInputs) -> Recording {
     Recording {
         steps: rec.steps,
         overflow: rec.overflow,
+        front: rec.front,
         writes: rec.writes,
         initial_memory: inputs.memory().to_vec(),
         secret: inputs.secret().to_vec(),
@@ -270,6 +295,15 @@ impl Recording {
             stack: self.stack_top(i, s.depth as usize),
             memory,
             secrets_read: s.secrets_read as usize,
+            advice: {
+                let (mut values, mut node) = (Vec::new(), s.front);
+                while node > 0 {
+                    let (v, parent) = self.front[node as usize - 1];
+                    values.push(v);
+                    node = parent;
+                }
+                values
+            },
         })
     }
 }

@@ -725,6 +725,11 @@ impl<'a> Vm<'a> {
         Ok(cond)
     }
 
+    /// The values hints have put at the front of the tape, the next to be read last.
+    pub(crate) fn front(&self) -> &[Felt] {
+        &self.front
+    }
+
     /// Values hints have put at the front of the tape and `read` has not taken yet, next first.
     pub fn advice_front(&self) -> Vec<Felt> {
         self.front.iter().rev().copied().collect()

@@ -23,6 +23,7 @@ impl Live {
             stack: vm.stack_values(),
             memory: vm.memory.clone(),
             secrets_read: secrets - vm.secrets_left().len(),
+            advice: vm.advice_front(),
         });
     }
 }
@@ -57,11 +58,17 @@ fn check(
     secret: &[u64],
     memory: Vec<(u32, Word)>,
 ) -> (Vec<Step>, Option<ExecutionError>) {
-    let program = distaff_assembly::assemble(source).expect("assembles");
     let inputs = ProgramInputs::new(felts(public), felts(secret)).unwrap().with_memory(memory).unwrap();
+    check_inputs(source, &inputs)
+}
+
+/// [`check`] with any inputs.
+fn check_inputs(source: &str, inputs: &ProgramInputs) -> (Vec<Step>, Option<ExecutionError>) {
+    let program = distaff_assembly::assemble(source).expect("assembles");
+    let inputs = inputs.clone();
     let recording = record(&program, &inputs);
     let mut live = Live::default();
-    let result = execute_observed(&program, &inputs, &mut Watch(&mut live, secret.len()));
+    let result = execute_observed(&program, &inputs, &mut Watch(&mut live, inputs.secret().len()));
     assert_eq!(result.as_ref().err(), recording.error(), "{source}");
     assert_eq!(result.as_ref().ok(), execute(&program, &inputs).as_ref().ok());
     // a last End step, unless an instruction failed
@@ -144,4 +151,23 @@ fn observing_sees_every_instruction_before_and_after() {
     let stacks: Vec<Vec<Felt>> = live.states.iter().map(|s| s.stack.clone()).collect();
     assert_eq!(stacks, vec![felts(&[]), felts(&[1]), felts(&[2, 1]), felts(&[3])]);
     let _: BTreeMap<u32, Word> = live.states[0].memory.clone();
+}
+
+#[test]
+fn values_hints_put_in_front_of_the_tape_are_recorded_at_every_step() {
+    use distaff_processor::advice::AdviceMap;
+    let key = [1u64, 2, 3, 4].map(Felt::new);
+    let map = AdviceMap::new(vec![(key, felts(&[10, 20, 30]))]).unwrap();
+    let inputs = ProgramInputs::new(key.to_vec(), felts(&[99, 98])).unwrap().with_advice_map(map);
+    // values in front of the inputs' secrets, pushed again on top of some not read yet (the
+    // same value 10 read, then pushed again), then read in a loop and after it
+    let source = "begin adv.push_mapval read drop adv.push_mapval push.1 while.true read drop push.0 end \
+                  read read read read read read end";
+    let (_, error) = check_inputs(source, &inputs);
+    assert_eq!(error, None);
+    let program = distaff_assembly::assemble(source).unwrap();
+    let recording = record(&program, &inputs);
+    // before the first read: the map's three values come first
+    let first_read = (0..recording.len()).find(|i| recording.step(*i) == Some(Step::Instruction(0))).unwrap();
+    assert_eq!(recording.state(first_read).unwrap().advice, felts(&[10, 20, 30]));
 }
