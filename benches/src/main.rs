@@ -25,7 +25,8 @@
 //! of stored columns, and of `2^(log−1)` rows (the LDE domain of `2^log` rows at blowup 4).
 //! `--library` adds the standard library's hashes: SHA-256 of one block (55 secret bytes),
 //! BLAKE3 of 64 bytes and of 1 KiB, and the cycles of SHA-256 of 64 blocks, which exceed the
-//! cycle limit (the 1 KiB row, whose proof is killed at 24 GiB, runs with `--with-1k`).
+//! cycle limit. A row whose commit floor (a stored LDE) would not fit in the memory available
+//! gets none (`NaN`): the 1 KiB BLAKE3 row's would need 24 GiB.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -137,6 +138,15 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// The memory the system reports available (`MemAvailable`), in bytes (0 if unknown).
+fn available_memory() -> usize {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("MemAvailable:")).map(str::to_string))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<usize>().ok()))
+        .map_or(0, |kib| kib * 1024)
+}
+
 /// One measurement, run in this process; prints one tab-separated line. `collatz` selects the
 /// Collatz program with start value `ops`; otherwise Fibonacci with `ops` operations.
 fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStorage, hiding: bool) {
@@ -182,14 +192,15 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
             distaff_verifier::verify_bytes(&program.hash(), &public, &outputs, &bytes, 96).expect("verifies");
             verify_times.push(t.elapsed());
         }
-        // the commit floor of the same shape, right after the proof (the yardstick)
-        let floor = distaff_prover::commit_floor(
-            report.trace_length,
-            (report.stored_columns + report.aux_columns).max(1),
-            &options,
-        )
-        .expect("a valid shape");
-        floors.push(floor);
+        // the commit floor of the same shape, right after the proof (the yardstick), when its
+        // stored LDE fits in the memory left: at 2^22 rows of the memory variant (95 columns)
+        // it alone would need 24 GiB, more than the machine has
+        let columns = (report.stored_columns + report.aux_columns).max(1);
+        let floor_bytes = report.trace_length * columns * options.blowup_factor * 8 * 3 / 2;
+        if floor_bytes < available_memory() {
+            let floor = distaff_prover::commit_floor(report.trace_length, columns, &options).expect("a valid shape");
+            floors.push(floor);
+        }
         let bits = report.security_bits;
         last = Some((report, bytes.len(), bits, outputs));
     }
@@ -217,7 +228,8 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         median(verify_times).as_secs_f64() * 1e3,
         size,
         bits,
-        median(floors).as_secs_f64()
+        // (NaN: no floor fitted in memory)
+        if floors.is_empty() { f64::NAN } else { median(floors).as_secs_f64() }
     );
     if phases {
         for (name, d) in &report.phases {
@@ -448,13 +460,8 @@ fn main() {
         // SHA-256 of one block (55 bytes, the most one block pads), BLAKE3 of one block and 1 KiB
         child(&exe, 55, runs, phases, Bench::Hash("sha256"), low_memory, hiding, &mut Vec::new());
         child(&exe, 64, runs, phases, Bench::Hash("blake3"), low_memory, hiding, &mut Vec::new());
-        // (2^22 rows of the memory variant: its constraint evaluation outgrows 24 GiB and is
-        // killed, so the row runs only when asked for)
-        if args.iter().any(|a| a == "--with-1k") {
-            child(&exe, 1024, runs, phases, Bench::Hash("blake3"), low_memory, hiding, &mut Vec::new());
-        } else {
-            println!("| `blake3::hash_memory` of 1024 secret bytes | 3210224 (and the reads) | 2^22: not run (killed at 24 GiB; `--with-1k` runs it) | | | | | | | | |");
-        }
+        // (2^22 rows of the memory variant: 15 GiB, and about three minutes a proof)
+        child(&exe, 1024, runs, phases, Bench::Hash("blake3"), low_memory, hiding, &mut Vec::new());
         // SHA-256 of 64 blocks (4,087 bytes): the module's cycle formula, past the cycle limit
         let n = 4087usize;
         let cycles = 710_808
@@ -645,8 +652,13 @@ fn child(
                 };
                 let cycles: f64 = f[2].parse().unwrap_or(1.0);
                 let secs: f64 = f[5].parse().unwrap_or(0.0);
+                // (no floor: it would not have fitted in memory)
+                let floor = match f[12] {
+                    "NaN" => "— (no memory for it)".to_string(),
+                    t => format!("{t} s"),
+                };
                 println!(
-                    "| {name} | {} | 2^{} | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {:.1} µs | {} s | {:.2} |",
+                    "| {name} | {} | 2^{} | {} s | {} MiB | {} MiB | {} ms | {:.1} KiB | {:.1} µs | {floor} | {:.2} |",
                     f[2],
                     f[3].parse::<usize>().unwrap_or(0).trailing_zeros(),
                     f[5],
@@ -655,7 +667,6 @@ fn child(
                     f[7],
                     f[8].parse::<f64>().unwrap_or(0.0) / 1024.0,
                     secs / cycles * 1e6,
-                    f[12],
                     secs / f[12].parse::<f64>().unwrap_or(f64::NAN)
                 )
             }
