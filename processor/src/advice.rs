@@ -228,23 +228,7 @@ impl MerkleStore {
     /// The leaf at `index` of the depth-`depth` tree with root `root`, and its path: the
     /// siblings from the leaf's up to the root's children.
     pub fn path(&self, root: &Word, depth: u32, index: u64) -> Result<(Word, Vec<Word>), AdviceError> {
-        if !(1..=MAX_MERKLE_DEPTH).contains(&depth) {
-            return Err(AdviceError::Depth(depth));
-        }
-        if depth < 64 && index >> depth != 0 {
-            return Err(AdviceError::Index { index, depth });
-        }
-        let mut node = *root;
-        let mut siblings = Vec::with_capacity(depth as usize);
-        for level in (0..depth).rev() {
-            let (left, right) =
-                self.children(&node).ok_or(AdviceError::MissingNode { root: *root, node, index, depth })?;
-            let (next, sibling) = if (index >> level) & 1 == 0 { (left, right) } else { (right, left) };
-            siblings.push(sibling);
-            node = next;
-        }
-        siblings.reverse();
-        Ok((node, siblings))
+        path_in(|n| self.children(n), root, depth, index)
     }
 
     /// Replaces the leaf at `index` of the tree with root `root` by `value`: adds the new
@@ -257,14 +241,87 @@ impl MerkleStore {
         value: Word,
     ) -> Result<(Word, Vec<Word>, Word), AdviceError> {
         let (old, path) = self.path(root, depth, index)?;
-        let mut node = value;
-        for (level, sibling) in path.iter().enumerate() {
-            node = match (index >> level) & 1 {
-                0 => self.add_node(node, *sibling),
-                _ => self.add_node(*sibling, node),
-            };
-        }
-        Ok((old, path, node))
+        let new_root = fold_up(&path, index, value, |l, r| self.add_node(l, r));
+        Ok((old, path, new_root))
+    }
+}
+
+/// The path of leaf `index` from `root` down, with `children` giving a node's two children.
+fn path_in(
+    children: impl Fn(&Word) -> Option<(Word, Word)>,
+    root: &Word,
+    depth: u32,
+    index: u64,
+) -> Result<(Word, Vec<Word>), AdviceError> {
+    if !(1..=MAX_MERKLE_DEPTH).contains(&depth) {
+        return Err(AdviceError::Depth(depth));
+    }
+    if depth < 64 && index >> depth != 0 {
+        return Err(AdviceError::Index { index, depth });
+    }
+    let mut node = *root;
+    let mut siblings = Vec::with_capacity(depth as usize);
+    for level in (0..depth).rev() {
+        let (left, right) = children(&node).ok_or(AdviceError::MissingNode { root: *root, node, index, depth })?;
+        let (next, sibling) = if (index >> level) & 1 == 0 { (left, right) } else { (right, left) };
+        siblings.push(sibling);
+        node = next;
+    }
+    siblings.reverse();
+    Ok((node, siblings))
+}
+
+/// The root over leaf `value` at `index` with the siblings `path` (leaf's first), each parent
+/// made by `add`.
+fn fold_up(path: &[Word], index: u64, value: Word, mut add: impl FnMut(Word, Word) -> Word) -> Word {
+    let mut node = value;
+    for (level, sibling) in path.iter().enumerate() {
+        node = match (index >> level) & 1 {
+            0 => add(node, *sibling),
+            _ => add(*sibling, node),
+        };
+    }
+    node
+}
+
+/// A Merkle store seen through another: what an execution adds (`mtree_set`) is kept apart,
+/// so that the inputs' store, however large, is never copied.
+#[derive(Clone, Debug)]
+pub(crate) struct StoreOverlay<'a> {
+    base: &'a MerkleStore,
+    added: MerkleStore,
+}
+
+impl<'a> StoreOverlay<'a> {
+    pub(crate) fn new(base: &'a MerkleStore) -> Self {
+        StoreOverlay { base, added: MerkleStore::new() }
+    }
+
+    fn children(&self, node: &Word) -> Option<(Word, Word)> {
+        self.added.nodes.get(&key(node)).copied().or_else(|| self.base.children(node))
+    }
+
+    /// [`MerkleStore::knows`].
+    pub(crate) fn knows(&self, root: &Word) -> bool {
+        self.children(root).is_some()
+    }
+
+    /// [`MerkleStore::path`].
+    pub(crate) fn path(&self, root: &Word, depth: u32, index: u64) -> Result<(Word, Vec<Word>), AdviceError> {
+        path_in(|n| self.children(n), root, depth, index)
+    }
+
+    /// [`MerkleStore::set`], the new nodes kept apart from the base.
+    pub(crate) fn set(
+        &mut self,
+        root: &Word,
+        depth: u32,
+        index: u64,
+        value: Word,
+    ) -> Result<(Word, Vec<Word>, Word), AdviceError> {
+        let (old, path) = self.path(root, depth, index)?;
+        let new_root = fold_up(&path, index, value, |l, r| self.added.add_node(l, r));
+        Ok((old, path, new_root))
     }
 }
 
@@ -340,6 +397,25 @@ mod tests {
     fn a_store_too_large_is_refused_before_any_hashing() {
         let leaves: Vec<(u64, Word)> = (0..(MAX_STORE_NODES / 64 + 1) as u64).map(|i| (i, w(i))).collect();
         assert_eq!(MerkleStore::new().add_sparse(64, &leaves), Err(AdviceError::TooLarge));
+    }
+
+    #[test]
+    fn an_overlay_adds_without_touching_its_base() {
+        let mut base = MerkleStore::new();
+        let root = base.add_sparse(64, &[(9, w(9))]).unwrap();
+        let before = base.clone();
+        let mut overlay = StoreOverlay::new(&base);
+        let (old, _, new_root) = overlay.set(&root, 64, 1 << 60, w(1)).unwrap();
+        assert_eq!(old, [Felt::ZERO; 4]);
+        // the overlay answers from both; the base is as it was
+        assert_eq!(overlay.path(&new_root, 64, 1 << 60).unwrap().0, w(1));
+        assert_eq!(overlay.path(&new_root, 64, 9).unwrap().0, w(9));
+        assert_eq!(overlay.path(&root, 64, 9).unwrap().0, w(9));
+        assert!(!base.knows(&new_root));
+        assert_eq!(base, before);
+        // and it agrees with the store that adds in place
+        let mut in_place = base.clone();
+        assert_eq!(in_place.set(&root, 64, 1 << 60, w(1)).unwrap().2, new_root);
     }
 
     #[test]

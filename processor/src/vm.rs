@@ -6,10 +6,9 @@ use distaff_air::layout::{
 use distaff_air::program::{span_elements, Block, BlockKind};
 use distaff_air::{opcodes, Hint, Instruction, Program, Word, MAX_PUBLIC_INPUTS};
 use distaff_math::{Felt, FieldElement};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::advice::{AdviceError, AdviceMap, MerkleStore};
+use crate::advice::{AdviceError, AdviceMap, MerkleStore, StoreOverlay};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The longest execution we run (in cycles, i.e. trace rows before halting): 2^24. Executing
@@ -355,8 +354,8 @@ pub struct Vm<'a> {
     /// Values hints put at the front of the tape, the next to be read last.
     front: Vec<Felt>,
     advice_map: &'a AdviceMap,
-    /// The Merkle store, copied on the first `mtree_set` that adds to it.
-    merkle_store: Cow<'a, MerkleStore>,
+    /// The Merkle store, with what `mtree_set` adds kept apart (the inputs' is never copied).
+    merkle_store: StoreOverlay<'a>,
     /// Cycles executed so far.
     pub cycle: usize,
     /// Whether the last row so far runs nothing (a control or hperm cycle's row, a span's
@@ -408,7 +407,7 @@ impl<'a> Vm<'a> {
             next_secret: 0,
             front: Vec::new(),
             advice_map: &inputs.advice_map,
-            merkle_store: Cow::Borrowed(&inputs.merkle_store),
+            merkle_store: StoreOverlay::new(&inputs.merkle_store),
             cycle: 0,
             last_row_noop: false,
             executed: 0,
@@ -781,11 +780,8 @@ impl<'a> Vm<'a> {
                 }
                 let (leaf, path) = match hint {
                     Hint::MerkleSet(_) => {
-                        let (old, path, _) = self
-                            .merkle_store
-                            .to_mut()
-                            .set(&root, depth, index, word(0))
-                            .map_err(|e| fail(e.to_string()))?;
+                        let (old, path, _) =
+                            self.merkle_store.set(&root, depth, index, word(0)).map_err(|e| fail(e.to_string()))?;
                         (old, path)
                     }
                     _ => self.merkle_store.path(&root, depth, index).map_err(|e| fail(e.to_string()))?,
