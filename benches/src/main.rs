@@ -138,15 +138,6 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// The memory the system reports available (`MemAvailable`), in bytes (0 if unknown).
-fn available_memory() -> usize {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("MemAvailable:")).map(str::to_string))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<usize>().ok()))
-        .map_or(0, |kib| kib * 1024)
-}
-
 /// One measurement, run in this process; prints one tab-separated line. `collatz` selects the
 /// Collatz program with start value `ops`; otherwise Fibonacci with `ops` operations.
 fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStorage, hiding: bool) {
@@ -197,7 +188,7 @@ fn measure(ops: usize, runs: usize, phases: bool, kind: Bench, storage: LdeStora
         // it alone would need 24 GiB, more than the machine has
         let columns = (report.stored_columns + report.aux_columns).max(1);
         let floor_bytes = report.trace_length * columns * options.blowup_factor * 8 * 3 / 2;
-        if floor_bytes < available_memory() {
+        if (floor_bytes as u64) < distaff_prover::available_memory().unwrap_or(0) {
             let floor = distaff_prover::commit_floor(report.trace_length, columns, &options).expect("a valid shape");
             floors.push(floor);
         }

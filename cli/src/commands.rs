@@ -341,14 +341,6 @@ impl ProgressDisplay {
     }
 }
 
-/// The memory the system reports available (`MemAvailable` on Linux), in bytes.
-fn available_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
 fn gib(bytes: u64) -> String {
     if bytes < 1 << 30 {
         format!("{} MiB", bytes >> 20)
@@ -412,7 +404,7 @@ pub fn prove(program: &Path, inputs: Option<&Path>, args: &ProveArgs, proof_path
     });
     let settings = distaff_prover::ProverSettings {
         storage,
-        max_memory: args.max_memory.or_else(available_memory),
+        max_memory: args.max_memory.or_else(distaff_prover::available_memory),
         progress,
         ..Default::default()
     };

@@ -63,7 +63,7 @@ pub mod zk;
 
 pub use dft::RowLayout;
 pub use distaff_verifier::{FieldExtension, HashFunction, Proof, ProofOptions};
-pub use memory::keep_freed_memory;
+pub use memory::{available_memory, keep_freed_memory};
 pub use prover::{
     commit_floor, estimated_memory, least_memory, prove, prove_air, prove_air_with, prove_trace, prove_trace_with,
     prove_with, prove_with_settings, Checks, LdeStorage, Progress, ProverError, ProverSettings, ProvingReport, Seed,

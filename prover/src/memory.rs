@@ -62,6 +62,15 @@ pub fn keep_freed_memory() {
     }
 }
 
+/// The memory the system reports available (`MemAvailable` on Linux), in bytes; `None` where
+/// it says nothing. What a caller compares [`crate::estimated_memory`] with, unless told a limit.
+pub fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
