@@ -56,11 +56,7 @@ fn value(v: &Value, what: &str, i: usize) -> Result<Felt, CliError> {
 }
 
 fn list(v: Option<&Value>, what: &str) -> Result<Vec<Felt>, CliError> {
-    match v {
-        None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items.iter().enumerate().map(|(i, x)| value(x, what, i)).collect(),
-        Some(_) => Err(CliError::Inputs(format!("'{what}' must be an array"))),
-    }
+    array(v, what)?.iter().enumerate().map(|(i, x)| value(x, what, i)).collect()
 }
 
 /// Parses the text of an inputs file.

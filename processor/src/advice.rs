@@ -241,8 +241,17 @@ impl MerkleStore {
         value: Word,
     ) -> Result<(Word, Vec<Word>, Word), AdviceError> {
         let (old, path) = self.path(root, depth, index)?;
-        let new_root = fold_up(&path, index, value, |l, r| self.add_node(l, r));
+        let new_root = self.add_path(&path, index, value);
         Ok((old, path, new_root))
+    }
+
+    /// Adds the nodes from leaf `value` at `index` up, with the siblings `path` (the leaf's
+    /// first), and returns the root they lead to.
+    fn add_path(&mut self, path: &[Word], index: u64, value: Word) -> Word {
+        path.iter().enumerate().fold(value, |node, (level, sibling)| match (index >> level) & 1 {
+            0 => self.add_node(node, *sibling),
+            _ => self.add_node(*sibling, node),
+        })
     }
 }
 
@@ -269,19 +278,6 @@ fn path_in(
     }
     siblings.reverse();
     Ok((node, siblings))
-}
-
-/// The root over leaf `value` at `index` with the siblings `path` (leaf's first), each parent
-/// made by `add`.
-fn fold_up(path: &[Word], index: u64, value: Word, mut add: impl FnMut(Word, Word) -> Word) -> Word {
-    let mut node = value;
-    for (level, sibling) in path.iter().enumerate() {
-        node = match (index >> level) & 1 {
-            0 => add(node, *sibling),
-            _ => add(*sibling, node),
-        };
-    }
-    node
 }
 
 /// A Merkle store seen through another: what an execution adds (`mtree_set`) is kept apart,
@@ -320,14 +316,9 @@ impl<'a> StoreOverlay<'a> {
         value: Word,
     ) -> Result<(Word, Vec<Word>, Word), AdviceError> {
         let (old, path) = self.path(root, depth, index)?;
-        let new_root = fold_up(&path, index, value, |l, r| self.added.add_node(l, r));
+        let new_root = self.added.add_path(&path, index, value);
         Ok((old, path, new_root))
     }
-}
-
-/// The quotient and remainder of a u64 division, `a / b` (`None` when `b` is 0).
-pub fn u64_divmod(a: u64, b: u64) -> Option<(u64, u64)> {
-    Some((a.checked_div(b)?, a % b))
 }
 
 /// `Rp64_256::hash_elements`: the digest of a list of values (for advice-map keys that commit

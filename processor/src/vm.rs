@@ -7,9 +7,9 @@ use distaff_air::program::{span_elements, Block, BlockKind};
 use distaff_air::{opcodes, Hint, Instruction, Program, Word, MAX_PUBLIC_INPUTS};
 use distaff_math::{Felt, FieldElement};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::advice::{AdviceError, AdviceMap, MerkleStore, StoreOverlay};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The longest execution we run (in cycles, i.e. trace rows before halting): 2^24. Executing
 /// it takes from a fraction of a second (arithmetic in a loop) to about half a minute (a chain
@@ -768,7 +768,7 @@ impl<'a> Vm<'a> {
             Hint::MerklePath(depth) | Hint::MerkleGet(depth) | Hint::MerkleSet(depth) => {
                 // `[V,] i, R`: what the instruction checks is its own business; the hint only
                 // answers when the store knows the root and the index is in range
-                let at = if hint == Hint::MerkleGet(depth) { 0 } else { 4 };
+                let at = if matches!(hint, Hint::MerkleGet(_)) { 0 } else { 4 };
                 if self.depth < at + 5 {
                     return Ok(());
                 }
@@ -786,7 +786,7 @@ impl<'a> Vm<'a> {
                     }
                     _ => self.merkle_store.path(&root, depth, index).map_err(|e| fail(e.to_string()))?,
                 };
-                if hint != Hint::MerklePath(depth as u8) {
+                if !matches!(hint, Hint::MerklePath(_)) {
                     push_word(&mut values, &leaf);
                 }
                 for sibling in &path {
@@ -805,7 +805,8 @@ impl<'a> Vm<'a> {
                     return Err(fail("an operand's half is not a u32 value".into()));
                 };
                 let (a, b) = ((a_hi << 32) | a_lo, (b_hi << 32) | b_lo);
-                let (q, r) = crate::advice::u64_divmod(a, b).ok_or_else(|| fail("division by zero".into()))?;
+                let q = a.checked_div(b).ok_or_else(|| fail("division by zero".into()))?;
+                let r = a % b;
                 // read in this order, they leave `q_lo q_hi r_lo r_hi` (r_hi on top)
                 values.extend([q & 0xffff_ffff, q >> 32, r & 0xffff_ffff, r >> 32].map(Felt::new));
             }
