@@ -16,7 +16,8 @@ use crate::constraints::{
 };
 use crate::degree::Degree;
 use crate::layout::{
-    CLK, CS_PTR, CTL, CYCLE_LEN, EMIT, FULL_TRACE_WIDTH, KIND_HPERM, NUM_KINDS, NUM_PERIODIC, TRACE_WIDTH,
+    BITWISE_TRACE_WIDTH, CLK, CS_PTR, CTL, CYCLE_LEN, EMIT, FULL_TRACE_WIDTH, KIND_HPERM, NUM_KINDS, NUM_PERIODIC,
+    TRACE_WIDTH,
 };
 use crate::rescue::periodic_columns;
 use distaff_math::{Felt, FieldElement};
@@ -94,6 +95,9 @@ pub enum Variant {
     /// operations and the range checker: [`FULL_TRACE_WIDTH`] main columns and five auxiliary
     /// columns.
     Memory,
+    /// The memory variant and the bitwise table (`u32xor`, `u32andxor`): [`BITWISE_TRACE_WIDTH`]
+    /// main columns and six auxiliary columns.
+    Bitwise,
 }
 
 impl Variant {
@@ -103,6 +107,29 @@ impl Variant {
             Variant::StraightLine => 0,
             Variant::Control => 1,
             Variant::Memory => 2,
+            Variant::Bitwise => 3,
+        }
+    }
+
+    /// Whether the variant has the overflow table, memory, u32 operations and the range checker.
+    pub fn has_memory(self) -> bool {
+        matches!(self, Variant::Memory | Variant::Bitwise)
+    }
+
+    /// Whether the variant has the bitwise table.
+    pub fn has_bitwise(self) -> bool {
+        self == Variant::Bitwise
+    }
+
+    /// The variant whose trace has `width` main columns and, for the base width, whether any
+    /// cycle is a control cycle (`control`); `None` for a width no variant has.
+    pub fn from_width(width: usize, control: bool) -> Option<Variant> {
+        match width {
+            TRACE_WIDTH if control => Some(Variant::Control),
+            TRACE_WIDTH => Some(Variant::StraightLine),
+            FULL_TRACE_WIDTH => Some(Variant::Memory),
+            BITWISE_TRACE_WIDTH => Some(Variant::Bitwise),
+            _ => None,
         }
     }
 
@@ -110,6 +137,7 @@ impl Variant {
     pub fn main_width(self) -> usize {
         match self {
             Variant::Memory => FULL_TRACE_WIDTH,
+            Variant::Bitwise => BITWISE_TRACE_WIDTH,
             _ => TRACE_WIDTH,
         }
     }
@@ -120,13 +148,14 @@ impl Variant {
             Variant::StraightLine => 0,
             Variant::Control => 1,
             Variant::Memory => 5,
+            Variant::Bitwise => 6,
         }
     }
 }
 
 /// The Distaff VM's AIR for one claim.
 ///
-/// It comes in three [`Variant`]s, each sound on its own; the variant is part of the public
+/// It comes in four [`Variant`]s, each sound on its own; the variant is part of the public
 /// claim absorbed into the transcript, and the verifier takes it from the proof's shape. The
 /// **control** variant has the control stack and its running product (one auxiliary column).
 /// An execution without control flow (a straight-line program: one span) never touches the
@@ -135,7 +164,8 @@ impl Variant {
 /// pushed (the only emitting cycle is the one that halts). Both keep the stack within 16 values
 /// and have no memory. The **memory** variant adds the overflow table (an unbounded stack), the
 /// memory table and the range checker; executions that need neither are proven by the smaller
-/// variants, which are faster and give smaller proofs.
+/// variants, which are faster and give smaller proofs. The **bitwise** variant adds the bitwise
+/// table to the memory variant, for executions that run `u32xor` or `u32andxor`.
 #[derive(Clone, Debug)]
 pub struct ProcessorAir {
     public: PublicInputs,
@@ -146,10 +176,10 @@ pub struct ProcessorAir {
 
 impl ProcessorAir {
     /// The AIR of a claim over a trace of `trace_length` rows in the given variant. A claim with
-    /// initial memory needs the memory variant: it is used whatever `variant` says.
+    /// initial memory needs the memory variant: it is used unless `variant` has memory.
     pub fn with_variant(public: PublicInputs, trace_length: usize, variant: Variant) -> Self {
         let hash = hash_values::<Felt>(&public.program_hash);
-        let variant = if public.memory.is_empty() { variant } else { Variant::Memory };
+        let variant = if public.memory.is_empty() || variant.has_memory() { variant } else { Variant::Memory };
         ProcessorAir { public, trace_length, hash, variant }
     }
 
@@ -163,19 +193,13 @@ impl ProcessorAir {
         ProcessorAir::with_variant(public, trace_length, Variant::StraightLine)
     }
 
-    /// The variant a trace (column-major) needs: memory if it has the memory columns,
+    /// The variant a trace (column-major) needs: bitwise or memory if it has their columns,
     /// straight-line if it has no control cycle, control otherwise.
     pub fn for_trace(public: PublicInputs, columns: &[Vec<Felt>]) -> Self {
         let n = columns.first().map_or(0, |c| c.len());
-        let variant = if columns.len() == FULL_TRACE_WIDTH {
-            Variant::Memory
-        } else if columns.len() == TRACE_WIDTH
-            && columns[CTL..CTL + NUM_KINDS].iter().all(|c| c.iter().all(|v| *v == <Felt as FieldElement>::ZERO))
-        {
-            Variant::StraightLine
-        } else {
-            Variant::Control
-        };
+        let control = columns.len() < TRACE_WIDTH
+            || columns[CTL..CTL + NUM_KINDS].iter().any(|c| c.iter().any(|v| *v != <Felt as FieldElement>::ZERO));
+        let variant = Variant::from_width(columns.len(), control).unwrap_or(Variant::Control);
         ProcessorAir::with_variant(public, n, variant)
     }
 
@@ -216,14 +240,15 @@ impl Air for ProcessorAir {
     #[inline]
     fn evaluate_main<V: Value, S: ConstraintSink<V>>(&self, cur: &[V], nxt: &[V], periodic: &[V], sink: &mut S) {
         let hash: [V; 4] = core::array::from_fn(|k| V::from_felt(self.hash[k]));
-        evaluate_transition(cur, nxt, periodic, &hash, self.variant == Variant::Memory, sink);
+        let v = self.variant;
+        evaluate_transition(cur, nxt, periodic, &hash, v.has_memory(), v.has_bitwise(), sink);
         if self.variant == Variant::StraightLine {
             evaluate_straight_line(cur, nxt, periodic, sink);
         }
     }
     #[inline]
     fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S) {
-        evaluate_boundary(first, last, &self.public, self.variant == Variant::Memory, sink);
+        evaluate_boundary(first, last, &self.public, self.variant.has_memory(), sink);
     }
     fn aux_width(&self) -> usize {
         self.variant.aux_width()
@@ -232,11 +257,11 @@ impl Air for ProcessorAir {
         match self.variant {
             Variant::StraightLine => 0,
             Variant::Control => 2,
-            Variant::Memory => 3,
+            Variant::Memory | Variant::Bitwise => 3,
         }
     }
     fn derived_challenges<E: FieldElement<BaseField = Felt>>(&self, challenges: &[E]) -> Vec<E> {
-        if self.variant != Variant::Memory || challenges.len() < 2 {
+        if !self.variant.has_memory() || challenges.len() < 2 {
             return Vec::new();
         }
         // a claim must name each address once, in increasing order (verifiers refuse others up
@@ -270,17 +295,20 @@ impl Air for ProcessorAir {
         sink: &mut S,
     ) {
         if self.variant != Variant::StraightLine {
-            let memory = self.variant == Variant::Memory;
-            evaluate_aux_constraints(main_cur, main_nxt, aux_cur, aux_nxt, periodic, challenges, memory, sink);
+            let (memory, bitwise) = (self.variant.has_memory(), self.variant.has_bitwise());
+            evaluate_aux_constraints(main_cur, main_nxt, aux_cur, aux_nxt, periodic, challenges, memory, bitwise, sink);
         }
     }
     fn build_aux<E: FieldElement<BaseField = Felt>>(&self, main: &[Vec<Felt>], challenges: &[E]) -> Vec<Vec<E>> {
         match self.variant {
             Variant::StraightLine => Vec::new(),
             Variant::Control => alloc::vec![control_stack_product(main, challenges)],
-            Variant::Memory => {
+            Variant::Memory | Variant::Bitwise => {
                 let mut columns = alloc::vec![control_stack_product(main, challenges)];
                 columns.extend(crate::memory::memory_aux_columns(main, challenges));
+                if self.variant.has_bitwise() {
+                    columns.push(crate::memory::bitwise_sum(main, challenges));
+                }
                 columns
             }
         }

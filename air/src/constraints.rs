@@ -210,6 +210,26 @@
 //! (`u32wrapping_*`, `u32div`, `u32mod`, comparisons, `u32not`, shifts, rotations, bitwise
 //! operations, `lt` on field elements) are assembler macros over these.
 //!
+//! # Bitwise operations (bitwise variant)
+//!
+//! `u32xor` (`x y -> x XOR y`, `x` on top) and `u32andxor` (`x y -> (x AND y) (x XOR y)`) take
+//! their result `r` off the stack freely (`stack_slot`) and look up the triple
+//! `(x, y, (x + y − r)/2)` in the bitwise table (`bitwise_lookup`); `u32andxor` also requires
+//! the value it leaves below `r` to be `(x + y − r)/2` (`andxor_and`). The table
+//! (`evaluate_bitwise_table`) gives each pair an 8-row cycle, aligned with the hashing cycles:
+//! the rows' 4 + 4 bit columns are binary, and the accumulators `bw_x`, `bw_y`, `bw_and` start
+//! on the cycle's first row at the row's 4-bit chunk (of `x`, `y`, and the chunk of bit
+//! products, their AND) and then take `16·acc + chunk` on each of the next 7 rows, so that on
+//! the last row they hold `x, y < 2^32` and `x AND y`. Only that row may hold a multiplicity
+//! (`bw_mult_on_last_row`). Auxiliary column 5 is the LogUp sum
+//! `Σ 1/(looked up) − Σ m/(listed)` (the compression with α, β of the triples; the operations
+//! on rows 0..n−2, the table on rows 1..n−1, which holds every table row: row 0 begins a cycle
+//! and holds no multiplicity), starting and ending at 0; so every looked-up triple is a table
+//! triple. Then `x, y` are u32 values and `(x + y − r)/2 = x AND y`, so `r = x + y − 2·(x AND y)
+//! = x XOR y` (over the integers: every term is below 2^33). The bitwise flag (`0b001111x`) has
+//! degree 5; the sum's constraint has degree 7. The other variants refuse both operations
+//! (`no_bitwise_ops`).
+//!
 //! # Cost (memory variant)
 //!
 //! A memory access is one cycle (`mem_load` 1, `mem_store` 2 with its drop; immediates add a
@@ -353,8 +373,8 @@ impl PublicInputs {
     }
 }
 
-/// Number of group-B opcodes in use (0..=U32LT); 30..32 are free for new operations.
-const NUM_GROUP_B: usize = opcodes::U32LT as usize + 1;
+/// Number of group-B opcodes (all in use).
+const NUM_GROUP_B: usize = opcodes::U32ANDXOR as usize + 1;
 
 /// The per-row selector values derived from the opcode bits.
 struct Flags<V> {
@@ -447,6 +467,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     periodic: &[V],
     program_hash: &[V; 4],
     memory: bool,
+    bitwise: bool,
     sink: &mut S,
 ) {
     use ConstraintKind::Transition as T;
@@ -498,6 +519,8 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         lt: fl(opcodes::U32LT),
     };
     let u_pair = u.add + u.sub + u.mul + u.div;
+    // bitwise operations (looked up in the bitwise table): xor pops, andxor rewrites the top two
+    let (xor, andxor) = (fl(opcodes::U32XOR), fl(opcodes::U32ANDXOR));
     let right = push1 + f.dup + u.split;
     // --- control cycles ----------------------------------------------------------------------
     let kind: [V; NUM_KINDS] = core::array::from_fn(|k| cur[CTL + k]);
@@ -514,7 +537,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     // split, loop and repeat pop the condition on the first row of their cycle
     let condpop = first * (split + lp + rp);
     // every operation that shifts the stack left by one (no operation shifts it by more)
-    let left1 = bin + pop1 + condpop + cswap + mloadw + u.lt;
+    let left1 = bin + pop1 + condpop + cswap + mloadw + u.lt + xor;
     // hperm writes the permuted state to the stack on its cycle's last row (the sponge holds
     // it there), so that the stack holds the output from that row on
     let hp_out = periodic[P_LAST_ROUND] * hp;
@@ -538,8 +561,9 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         + fl(opcodes::NEG) * (-(s0 + s0))
         + fl(opcodes::NOT) * (V::ONE - s0 - s0)
         // the new top is free: an inverse (checked below), a secret input, a memory value (the
-        // memory product checks it)
-        + (fl(opcodes::INV) + fl(opcodes::READ) + fl(opcodes::MLOAD) + mloadw + u_pair + u.split + u.lt) * d0
+        // memory product checks it), a u32 or bitwise result (the range or bitwise lookups do)
+        + (fl(opcodes::INV) + fl(opcodes::READ) + fl(opcodes::MLOAD) + mloadw + u_pair + u.split + u.lt + xor + andxor)
+            * d0
         + fl(opcodes::PUSH) * (nxt[BATCH] - s0)
         - pad * s0
         + hp_out * (nxt[HASHER] - s0)
@@ -566,7 +590,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
         let mut right_i = right;
         if i == 1 {
             right_i -= u.split;
-            free += (u_pair + u.split) * (sn[1] - si);
+            free += (u_pair + u.split + andxor) * (sn[1] - si);
         }
         if i == STACK_DEPTH - 1 {
             free += fill * sn[i];
@@ -602,7 +626,7 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     let three = cswap.mul_felt(Felt::new(3));
     let twelve = (first * hp).mul_felt(Felt::new(HASHER_WIDTH as u64));
     let one = fl(opcodes::DROP) + fl(opcodes::ASSERT) + unary + condpop + u.split;
-    let two = bin + mstore + u.assert2 + u_pair + u.lt;
+    let two = bin + mstore + u.assert2 + u_pair + u.lt + xor + andxor;
     let five = (mloadw + mstorew).mul_felt(Felt::new(5));
     let pops = one + two + two + three + five + twelve + param * (f.n + V::ONE);
     let lo = cur[RC_LO];
@@ -621,6 +645,14 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     }
     sink.emit(T, "rc_hi_range", 0, rhi);
     let sixteen = d - c(STACK_DEPTH as u64);
+    // andxor's second result: x + y = (x XOR y) + 2·(x AND y) over the integers
+    sink.emit(T, "andxor_and", 0, andxor * (sn[1] + sn[1] + sn[0] - s0 - s1));
+    if bitwise {
+        evaluate_bitwise_table(cur, nxt, periodic, sink);
+    } else {
+        // without the bitwise table a bitwise result could be anything
+        sink.emit(T, "no_bitwise_ops", 0, xor + andxor);
+    }
     if memory {
         evaluate_overflow(cur, nxt, right, left1, sixteen, sink);
         evaluate_memory_table(cur, nxt, sink);
@@ -900,6 +932,63 @@ fn evaluate_memory_table<V: Value, S: ConstraintSink<V>>(cur: &[V], nxt: &[V], s
     sink.emit(T, "r_step", 0, steps);
 }
 
+/// The bitwise table's constraints (bitwise variant, see the module docs): the bits are binary,
+/// and over each 8-row cycle `x`, `y` and `x AND y` take 4 bits a row, most significant first,
+/// so that on the cycle's last row they hold two values below 2^32 and their AND. Only that row
+/// answers lookups.
+#[inline(always)]
+fn evaluate_bitwise_table<V: Value, S: ConstraintSink<V>>(cur: &[V], nxt: &[V], periodic: &[V], sink: &mut S) {
+    use ConstraintKind::Transition as T;
+    let is_round = periodic[0];
+    let first = periodic[P_FIRST];
+    for k in 0..BW_BITS_PER_ROW {
+        let (x, y) = (cur[BW_X_BITS + k], cur[BW_Y_BITS + k]);
+        sink.emit(T, "bw_x_bit_binary", k, x * x - x);
+        sink.emit(T, "bw_y_bit_binary", k, y * y - y);
+    }
+    // the 4-bit chunks a row adds: of x, of y, of x AND y
+    let chunks = |row: &[V]| {
+        let (mut x, mut y, mut and) = (V::ZERO, V::ZERO, V::ZERO);
+        for k in (0..BW_BITS_PER_ROW).rev() {
+            let (xb, yb) = (row[BW_X_BITS + k], row[BW_Y_BITS + k]);
+            x = x + x + xb;
+            y = y + y + yb;
+            and = and + and + xb * yb;
+        }
+        [x, y, and]
+    };
+    let (c, cn) = (chunks(cur), chunks(nxt));
+    let sixteen = Felt::new(1 << BW_BITS_PER_ROW);
+    for (k, col) in [BW_X, BW_Y, BW_AND].into_iter().enumerate() {
+        sink.emit(T, "bw_cycle_start", k, first * (cur[col] - c[k]));
+        sink.emit(T, "bw_accumulate", k, is_round * (nxt[col] - cur[col].mul_felt(sixteen) - cn[k]));
+    }
+    sink.emit(T, "bw_mult_on_last_row", 0, is_round * cur[BW_MULT]);
+}
+
+/// The selector of the bitwise operations (`U32XOR` and `U32ANDXOR` = `0b001111x`), degree 5.
+#[inline(always)]
+pub fn bitwise_flag<V: Value>(o: &[V]) -> V {
+    (V::ONE - o[6]) * o[4] * o[3] * o[2] * o[1]
+}
+
+/// The triple a bitwise operation on row (`cur`, `nxt`) looks up: `(x, y, x AND y)` with `x` on
+/// top and `y` below it; the AND is `(x + y − (x XOR y))/2`, from the XOR left on top.
+#[inline(always)]
+pub fn bitwise_lookup<V: Value>(cur: &[V], nxt: &[V]) -> [V; 3] {
+    let (x, y) = (cur[STACK], cur[STACK + 1]);
+    [x, y, (x + y - nxt[STACK]).mul_felt(HALF)]
+}
+
+/// A row of the bitwise table as the triple of [`bitwise_lookup`].
+#[inline(always)]
+pub fn bitwise_table_row<V: Value>(row: &[V]) -> [V; 3] {
+    [row[BW_X], row[BW_Y], row[BW_AND]]
+}
+
+/// 1/2 in the field, `(p + 1)/2`.
+const HALF: Felt = Felt::new(0x7fff_ffff_8000_0001);
+
 /// Which lanes of the word an access of kind (`write`, `element`) leaves as they were: a read
 /// keeps all four, an element write keeps lanes 1..3, a word write none.
 #[inline(always)]
@@ -1059,6 +1148,7 @@ pub fn evaluate_aux_constraints<B: Value, E: Value + From<B>, S: ConstraintSink<
     periodic: &[B],
     challenges: &[E],
     memory: bool,
+    bitwise: bool,
     sink: &mut S,
 ) {
     use ConstraintKind::{FirstRow as F, LastRow as L, Transition as T};
@@ -1134,6 +1224,20 @@ pub fn evaluate_aux_constraints<B: Value, E: Value + From<B>, S: ConstraintSink<
     sink.emit(T, "u32_range_sum", 0, (tn - t) * d4n - n4n);
     sink.emit(F, "u32_range_sum_start", 0, t * d4 - n4);
     sink.emit(L, "range_sums_end", 0, q + t);
+    if !bitwise {
+        return;
+    }
+
+    // the bitwise lookups (LogUp): column 5 adds, on each transition, 1/(looked up) for a
+    // bitwise operation on the current row and subtracts m/(listed) for the next row's table
+    // triple; it starts and ends at 0
+    let looked = compress(alpha, beta, &bitwise_lookup(cur, nxt).map(lift));
+    let listed = compress(alpha, beta, &bitwise_table_row(nxt).map(lift));
+    let flag = lift(bitwise_flag(o));
+    let (w, wn) = (aux_cur[5], aux_nxt[5]);
+    sink.emit(T, "bitwise_sum", 0, (wn - w) * looked * listed - flag * listed + lift(nxt[BW_MULT]) * looked);
+    sink.emit(F, "bitwise_sum_start", 0, w);
+    sink.emit(L, "bitwise_sum_end", 0, w);
 }
 
 /// The range checker's contribution of a row to auxiliary column 3, as a fraction `(n, d)`:

@@ -9,7 +9,6 @@ use alloc::vec::Vec;
 
 use crate::air::{Air, ProcessorAir, Variant};
 use crate::constraints::{ConstraintKind, ConstraintSink, PublicInputs};
-use crate::layout::FULL_TRACE_WIDTH;
 use distaff_math::{Felt, FieldElement, QuadFelt};
 
 /// The first constraint that does not hold.
@@ -71,7 +70,7 @@ impl<E: FieldElement<BaseField = Felt>> ConstraintSink<E> for FirstFailure {
 /// returns the first failure, in row order.
 pub fn check_trace(columns: &[Vec<Felt>], public: &PublicInputs) -> Result<(), ConstraintFailure> {
     // the general variant for the trace's width (the straight-line variant only adds constraints)
-    let variant = if columns.len() == FULL_TRACE_WIDTH { Variant::Memory } else { Variant::Control };
+    let variant = Variant::from_width(columns.len(), true).unwrap_or(Variant::Control);
     check_air(&ProcessorAir::with_variant(public.clone(), columns[0].len(), variant), columns)
 }
 

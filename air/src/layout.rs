@@ -36,9 +36,19 @@
 //! | 77, 78 | `r_value`, `r_mult` | the range table and its multiplicities |
 //! | 79..85 | `u32_limb` | 16-bit limbs of a u32 operation's operands and results |
 //!
+//! The bitwise variant appends 12 more: the bitwise table, where each pair `(x, y)` that a
+//! `u32xor` or `u32andxor` looks up takes one 8-row cycle (aligned with the hashing cycles):
+//!
+//! | columns | name | role |
+//! |---|---|---|
+//! | 85, 86, 87 | `bw_x`, `bw_y`, `bw_and` | `x`, `y` and `x AND y`, accumulated 4 bits a row, most significant first: complete on the cycle's last row |
+//! | 88..92, 92..96 | `bw_x_bit`, `bw_y_bit` | the 4 bits of `x` and of `y` the row adds |
+//! | 96 | `bw_mult` | on a cycle's last row, how many lookups the row's triple answers |
+//!
 //! Auxiliary columns: the running product of the control-stack multiset check; in the memory
 //! variant also the overflow table's product, the memory product and the range checker's two
-//! LogUp sums (see [`crate::constraints`]).
+//! LogUp sums (see [`crate::constraints`]); in the bitwise variant also the bitwise table's
+//! LogUp sum.
 //!
 //! Rows are grouped into cycles of [`CYCLE_LEN`] = 8. On rows 0..7 of a cycle the sponge applies
 //! rounds 0..6 of the permutation; on the cycle's last row the next cycle's input is loaded into
@@ -52,6 +62,9 @@ pub const TRACE_WIDTH: usize = 58;
 /// Number of columns in the main trace segment of the memory variant: the base columns, then
 /// the overflow-stack columns, the memory table, the range table and the u32 limbs.
 pub const FULL_TRACE_WIDTH: usize = 85;
+/// Number of columns in the main trace segment of the bitwise variant: the memory variant's,
+/// then the bitwise table.
+pub const BITWISE_TRACE_WIDTH: usize = 97;
 
 /// Rescue state width.
 pub const HASHER_WIDTH: usize = 12;
@@ -169,6 +182,24 @@ pub const NUM_U32_LIMBS: usize = 6;
 pub const RANGE_LOOKUPS: [usize; 2 + NUM_U32_LIMBS] =
     [M_LIMB_LO, M_LIMB_HI, U32_LIMBS, U32_LIMBS + 1, U32_LIMBS + 2, U32_LIMBS + 3, U32_LIMBS + 4, U32_LIMBS + 5];
 
+// --- bitwise variant: the bitwise table ------------------------------------------------------------
+
+/// `x`, accumulated 4 bits a row over a cycle (most significant first).
+pub const BW_X: usize = 85;
+/// `y`, accumulated the same way.
+pub const BW_Y: usize = 86;
+/// `x AND y`, accumulated the same way.
+pub const BW_AND: usize = 87;
+/// The 4 bits of `x` the row adds (least significant first).
+pub const BW_X_BITS: usize = 88;
+/// The 4 bits of `y` the row adds (least significant first).
+pub const BW_Y_BITS: usize = 92;
+/// Bits of each operand a row adds.
+pub const BW_BITS_PER_ROW: usize = 4;
+/// On the last row of a cycle, how many lookups its triple `(x, y, x AND y)` answers; zero on
+/// the other rows.
+pub const BW_MULT: usize = 96;
+
 /// The range table's allowed steps.
 pub const RANGE_STEPS: [u64; 8] = [0, 1, 4, 16, 64, 256, 1024, 4096];
 /// The range table's last value.
@@ -240,6 +271,12 @@ pub fn column_name(col: usize) -> alloc::string::String {
         R_VALUE => "r_value".into(),
         R_MULT => "r_mult".into(),
         c if (U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS).contains(&c) => format!("u32_limb[{}]", c - U32_LIMBS),
+        BW_X => "bw_x".into(),
+        BW_Y => "bw_y".into(),
+        BW_AND => "bw_and".into(),
+        c if (BW_X_BITS..BW_X_BITS + BW_BITS_PER_ROW).contains(&c) => format!("bw_x_bit[{}]", c - BW_X_BITS),
+        c if (BW_Y_BITS..BW_Y_BITS + BW_BITS_PER_ROW).contains(&c) => format!("bw_y_bit[{}]", c - BW_Y_BITS),
+        BW_MULT => "bw_mult".into(),
         c => format!("col[{c}]"),
     }
 }

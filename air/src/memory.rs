@@ -4,7 +4,10 @@
 
 use alloc::vec::Vec;
 
-use crate::constraints::{compress, memory_access, memory_flag, memory_table_row, range_fractions, u32_fractions};
+use crate::constraints::{
+    bitwise_flag, bitwise_lookup, bitwise_table_row, compress, memory_access, memory_flag, memory_table_row,
+    range_fractions, u32_fractions,
+};
 use crate::layout::*;
 use distaff_math::{Felt, FieldElement};
 
@@ -13,7 +16,7 @@ use distaff_math::{Felt, FieldElement};
 /// without the memory columns.
 pub fn memory_aux_columns<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>], challenges: &[E]) -> Vec<Vec<E>> {
     let n = main.first().map_or(0, |c| c.len());
-    if n == 0 || main.len() != FULL_TRACE_WIDTH || challenges.len() < 4 {
+    if n == 0 || main.len() < FULL_TRACE_WIDTH || challenges.len() < 4 {
         return Vec::new();
     }
     let (alpha, beta, gamma, init) = (challenges[0], challenges[1], challenges[2], challenges[3]);
@@ -69,6 +72,54 @@ pub fn memory_aux_columns<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>],
     let range = prefix_sums(&n3, &d3);
     let limbs = prefix_sums(&n4, &d4);
     alloc::vec![overflow, memory, range, limbs]
+}
+
+/// Builds auxiliary column 5 of the bitwise variant, the bitwise table's LogUp sum: 0 on the
+/// first row, then on each row the previous value plus `1/(looked up)` for a bitwise operation
+/// on the previous row, less `m/(listed)` for this row's table triple (challenges `[alpha,
+/// beta, ..]`). Empty for a trace without the bitwise columns.
+pub fn bitwise_sum<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>], challenges: &[E]) -> Vec<E> {
+    let n = main.first().map_or(0, |c| c.len());
+    if n == 0 || main.len() < BITWISE_TRACE_WIDTH || challenges.len() < 2 {
+        return Vec::new();
+    }
+    let (alpha, beta) = (challenges[0], challenges[1]);
+    let lift = |x: Felt| E::from(x);
+    let mut cur = alloc::vec![Felt::ZERO; BITWISE_TRACE_WIDTH];
+    let mut nxt = cur.clone();
+    // the rows with a term: (row, numerator, denominator)
+    let mut terms: Vec<(usize, E, E)> = Vec::new();
+    for r in 0..n - 1 {
+        let ops: Vec<Felt> = (0..NUM_OP_BITS).map(|k| main[OP_BITS + k][r]).collect();
+        if bitwise_flag(&ops) == Felt::ONE {
+            for c in [STACK, STACK + 1] {
+                cur[c] = main[c][r];
+            }
+            nxt[STACK] = main[STACK][r + 1];
+            terms.push((r + 1, E::ONE, compress(alpha, beta, &bitwise_lookup(&cur, &nxt).map(lift))));
+        }
+        let m = main[BW_MULT][r + 1];
+        if m != Felt::ZERO {
+            for c in [BW_X, BW_Y, BW_AND] {
+                nxt[c] = main[c][r + 1];
+            }
+            terms.push((r + 1, -lift(m), compress(alpha, beta, &bitwise_table_row(&nxt).map(lift))));
+        }
+    }
+    let dens: Vec<E> = terms.iter().map(|t| t.2).collect();
+    let inv = distaff_math::batch_inversion(&dens);
+    let mut deltas = alloc::vec![E::ZERO; n];
+    for ((r, num, _), i) in terms.iter().zip(&inv) {
+        deltas[*r] += *num * *i;
+    }
+    let mut acc = E::ZERO;
+    deltas
+        .into_iter()
+        .map(|d| {
+            acc += d;
+            acc
+        })
+        .collect()
 }
 
 /// The range table's values for the looked-up `values`: from 0 to [`RANGE_MAX`] through every

@@ -8,7 +8,7 @@
 //!   `movdn`) and `b3..b0` hold the slot index `N`. The kind flag has degree 3; the one-hot slot
 //!   selector has degree 4.
 //! * `b6 = 0`: every other operation, numbered 0..31 in `b4..b0` (`b5` must be 0). Its flag has
-//!   degree 6.
+//!   degree 6. All 32 are in use.
 //!
 //! [`NOOP`] is 0, which is also what padding elements and halted rows hold.
 
@@ -82,6 +82,12 @@ pub const U32MUL: u8 = 27;
 pub const U32DIVMOD: u8 = 28;
 /// `a b -> (a < b)`; fails unless `a, b < 2^32`.
 pub const U32LT: u8 = 29;
+/// `a b -> a^b`: bitwise XOR; fails unless `a, b < 2^32` (bitwise variant: the pair is looked
+/// up in the bitwise table).
+pub const U32XOR: u8 = 30;
+/// `a b -> (a&b) (a^b)`: bitwise AND below XOR (XOR on top); fails unless `a, b < 2^32`. The
+/// assembly `u32and` is this and `drop`, `u32or` this and `add`.
+pub const U32ANDXOR: u8 = 31;
 
 /// Base of the parametric stack-manipulation opcodes (`b6 = 1`).
 pub const PARAMETRIC: u8 = 64;
@@ -127,6 +133,8 @@ pub fn name(opcode: u8) -> &'static str {
         U32MUL => "(u32 mul, after u32assert2)",
         U32DIVMOD => "(u32 divmod, after u32assert2)",
         U32LT => "u32lt",
+        U32XOR => "u32xor",
+        U32ANDXOR => "u32andxor",
         o if (DUP..DUP + 16).contains(&o) => "dup",
         o if (SWAP..SWAP + 16).contains(&o) => "swap",
         o if (MOVUP..MOVUP + 16).contains(&o) => "movup",

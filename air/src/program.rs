@@ -95,6 +95,12 @@ pub enum Instruction {
     U32DivMod,
     /// `a b -> (a < b ? 1 : 0)`; fails unless both are below 2^32.
     U32Lt,
+    /// `a b -> a^b` (bitwise XOR); fails unless both are below 2^32. Looked up in the bitwise
+    /// table (the bitwise variant of the AIR).
+    U32Xor,
+    /// `a b -> (a&b) (a^b)`: bitwise AND, and XOR on top; fails unless both are below 2^32.
+    /// Looked up in the bitwise table.
+    U32AndXor,
     /// Copies slot N (0..=15) to the top.
     Dup(u8),
     /// Swaps the top with slot N (1..=15).
@@ -142,6 +148,8 @@ impl Instruction {
             U32OverflowingMul => opcodes::U32MUL,
             U32DivMod => opcodes::U32DIVMOD,
             U32Lt => opcodes::U32LT,
+            U32Xor => opcodes::U32XOR,
+            U32AndXor => opcodes::U32ANDXOR,
             Dup(n) => opcodes::DUP + n,
             Swap(n) => opcodes::SWAP + n,
             MovUp(n) => opcodes::MOVUP + n,

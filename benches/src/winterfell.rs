@@ -202,13 +202,8 @@ pub fn verify(proof: Proof, claim: PublicInputs, options: WinterOptions) -> Resu
         return Err("the claim's initial memory is not sorted by address".into());
     }
     let info = proof.trace_info();
-    let variant = if info.aux_segment_width() == 0 {
-        Variant::StraightLine
-    } else if info.main_trace_width() == Variant::Memory.main_width() {
-        Variant::Memory
-    } else {
-        Variant::Control
-    };
+    let control = info.aux_segment_width() > 0;
+    let variant = Variant::from_width(info.main_trace_width(), control).unwrap_or(Variant::Control);
     let air = ProcessorAir::with_variant(claim, info.length(), variant);
     let expected = trace_info(&air);
     let same_shape = info.main_trace_width() == expected.main_trace_width()

@@ -82,8 +82,15 @@ fn bubble_sort_memory() {
 
 #[test]
 fn u32_arithmetic() {
-    let source = "begin read read u32divmod swap push.7 u32mul u32add push.65535 u32and u32shl.3 end";
+    let source = "begin read read u32divmod swap push.7 u32mul u32add push.65535 u32add drop u32shl.3 end";
     assert_eq!(proves_and_rejects(source, &[], &[1_000_000_007, 97], vec![], 1), Variant::Memory);
+}
+
+#[test]
+fn bitwise_operations() {
+    let source = "begin read read u32xor read u32and push.255 u32or u32not read read u32andxor end";
+    let secret = [0xdead_beef, 0x1234_5678, 0xf0f0_f0f0, 7, 12];
+    assert_eq!(proves_and_rejects(source, &[], &secret, vec![], 3), Variant::Bitwise);
 }
 
 #[test]
@@ -308,6 +315,7 @@ mod differential {
             ("begin repeat.100 swap dup.1 add end end", vec![1u64, 0], vec![], 1),
             (include_str!("../../examples/collatz.dasm"), vec![], collatz_secret(), 1),
             (include_str!("../../examples/bubble_sort.dasm"), vec![], vec![93, 7, 255, 42, 0, 180, 42, 13], 8),
+            ("begin read read u32xor read u32andxor end", vec![], vec![3, 5, 6], 2),
         ] {
             let (claim, columns) = execute(source, &public, &secret, vec![], outputs);
             let air = ProcessorAir::for_trace(claim, &columns);
@@ -318,7 +326,7 @@ mod differential {
         let memory = vec![(3, [Felt::new(9), Felt::new(8), Felt::new(7), Felt::new(6)])];
         let (claim, columns) = execute("begin push.3 mem_load end", &[], &[], memory, 1);
         check(ProcessorAir::for_trace(claim, &columns), &mut rng);
-        assert_eq!(seen, vec![Variant::StraightLine, Variant::Control, Variant::Memory]);
+        assert_eq!(seen, vec![Variant::StraightLine, Variant::Control, Variant::Memory, Variant::Bitwise]);
     }
 }
 

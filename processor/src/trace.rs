@@ -191,7 +191,9 @@ fn widen(columns: &mut Vec<Vec<Felt>>) {
 impl Recorder for TraceRecorder {
     const RECORDS: bool = true;
     fn row(&mut self, vm: &Vm, opcode: u8, pops: u64, aux: Felt, shift: i8) {
-        let needs_wide = (shift > 0 && vm.depth >= STACK_DEPTH) || is_u32(opcode);
+        let needs_wide = (shift > 0 && vm.depth >= STACK_DEPTH)
+            || is_u32(opcode)
+            || matches!(opcode, opcodes::U32XOR | opcodes::U32ANDXOR);
         if needs_wide && self.columns.len() < FULL_TRACE_WIDTH {
             widen(&mut self.columns);
         }
@@ -409,9 +411,15 @@ fn record(
     if memory && columns.len() < FULL_TRACE_WIDTH {
         widen(&mut columns);
     }
+    // bitwise operations (u32 operations: the memory columns are there) need the bitwise table,
+    // filled below
+    let bitwise = !vm.bitwise.is_empty();
+    if bitwise {
+        columns.resize_with(BITWISE_TRACE_WIDTH, Vec::new);
+    }
     let u32_limbs = if memory { &columns[U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS] } else { &[][..] };
     let table = memory.then(|| MemoryTable::new(inputs.memory(), &vm.accesses, u32_limbs));
-    let needed = table.as_ref().map_or(0, |t| t.rows_needed());
+    let needed = table.as_ref().map_or(0, |t| t.rows_needed()).max(vm.bitwise.len() * CYCLE_LEN);
     // an execution that fills a power of two exactly and whose last row is a noop (a control
     // or hperm cycle, or a padded span) ends on that row, with no halted row after it (the AIR
     // checks the program hash there instead): half the trace of the general rule
@@ -427,6 +435,9 @@ fn record(
     }
     if let Some(t) = &table {
         t.write(&mut columns);
+    }
+    if bitwise {
+        write_bitwise_table(&mut columns, &vm.bitwise);
     }
 
     // --- decoder: sponge, batches, control flow, control stack, halt -------------------------
@@ -454,6 +465,29 @@ fn record(
         final_stack: vm.stack_values(),
         cycles: m,
     })
+}
+
+/// Writes the bitwise table: a cycle of 8 rows per pair `(x, y)` looked up, in the pairs' order,
+/// with `x`, `y` and `x AND y` taking 4 bits a row (most significant first) and the number of
+/// lookups on the cycle's last row. The rows after them stay zero (a table of zero pairs, which
+/// answers nothing).
+fn write_bitwise_table(columns: &mut [Vec<Felt>], pairs: &std::collections::BTreeMap<(u32, u32), u64>) {
+    const ROWS: usize = CYCLE_LEN;
+    for (j, (&(x, y), &count)) in pairs.iter().enumerate() {
+        for k in 0..ROWS {
+            let r = j * ROWS + k;
+            // the bits still to come after this row
+            let rest = (BW_BITS_PER_ROW * (ROWS - 1 - k)) as u32;
+            columns[BW_X][r] = Felt::from(x >> rest);
+            columns[BW_Y][r] = Felt::from(y >> rest);
+            columns[BW_AND][r] = Felt::from((x & y) >> rest);
+            for b in 0..BW_BITS_PER_ROW {
+                columns[BW_X_BITS + b][r] = Felt::from((x >> (rest + b as u32)) & 1);
+                columns[BW_Y_BITS + b][r] = Felt::from((y >> (rest + b as u32)) & 1);
+            }
+        }
+        columns[BW_MULT][j * ROWS + ROWS - 1] = Felt::new(count);
+    }
 }
 
 /// The memory table (initial memory and every access, sorted by address and clock) and the

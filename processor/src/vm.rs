@@ -296,8 +296,11 @@ pub struct ExecutionOutput {
     /// to whole 8-row hashing cycles, and 8 per control-flow step).
     pub cycles: usize,
     /// Whether proving the execution needs the memory variant of the AIR (it used memory, had
-    /// initial memory or held more than 16 values).
+    /// initial memory, held more than 16 values or ran u32 operations), or the bitwise variant
+    /// (which has the memory variant's columns).
     pub memory_variant: bool,
+    /// Whether proving the execution needs the bitwise variant (it ran bitwise operations).
+    pub bitwise_variant: bool,
     /// Rows of the execution's trace: exact, except that the range table of an execution with
     /// memory or u32 operations can, rarely, need more (never fewer).
     pub trace_length: usize,
@@ -349,6 +352,9 @@ pub struct Vm<'a> {
     pub num_accesses: usize,
     /// Number of u32 operations so far (they need the memory variant's range checker).
     pub num_u32_ops: usize,
+    /// The pairs `(x, y)` (`x` on top) the bitwise operations so far looked up, with how often
+    /// each was: the bitwise table lists each once.
+    pub bitwise: BTreeMap<(u32, u32), u64>,
     secret: &'a [Felt],
     next_secret: usize,
     /// Values hints put at the front of the tape, the next to be read last.
@@ -386,6 +392,9 @@ pub struct Faults {
     /// The control flow goes the other way at this condition (0-based count of conditions
     /// popped by `if.true` and `while.true`), though the value popped stays the real one.
     pub invert_condition: Option<usize>,
+    /// The bitwise operation with this 0-based count returns its XOR with bit 0 flipped (the
+    /// bitwise table still lists the true AND of its operands).
+    pub wrong_xor: Option<usize>,
 }
 
 impl<'a> Vm<'a> {
@@ -403,6 +412,7 @@ impl<'a> Vm<'a> {
             record_accesses: false,
             num_accesses: 0,
             num_u32_ops: 0,
+            bitwise: BTreeMap::new(),
             secret: &inputs.secret,
             next_secret: 0,
             front: Vec::new(),
@@ -581,6 +591,23 @@ impl<'a> Vm<'a> {
                 let (a, b) = self.u32_pair(index, inst)?;
                 self.shift_left();
                 self.stack[0] = Felt::from(a < b);
+            }
+            U32Xor | U32AndXor => {
+                let (a, b) = self.u32_pair(index, inst)?;
+                #[allow(unused_mut)]
+                let mut xor = a ^ b;
+                #[cfg(feature = "fault-injection")]
+                if self.faults.wrong_xor == Some(self.bitwise.values().sum::<u64>() as usize) {
+                    xor ^= 1;
+                }
+                // both fit in 32 bits (u32_pair checked them)
+                *self.bitwise.entry((b as u32, a as u32)).or_insert(0) += 1;
+                if inst == U32Xor {
+                    self.shift_left();
+                } else {
+                    self.stack[1] = Felt::new(a & b);
+                }
+                self.stack[0] = Felt::new(xor);
             }
             MLoad => {
                 self.need(index, inst, 1)?;
@@ -957,6 +984,7 @@ pub(crate) fn pops(inst: &Instruction) -> u64 {
         Neg | Inv | Not | Drop | Assert | EqZ | MLoad | U32Split => 1,
         Add | Sub | Mul | And | Or | Eq | Neq | MStore => 2,
         U32Assert2 | U32OverflowingAdd | U32OverflowingSub | U32OverflowingMul | U32DivMod | U32Lt => 2,
+        U32Xor | U32AndXor => 2,
         CSwap => 3,
         MLoadW | MStoreW => 5,
         Dup(n) | Swap(n) | MovUp(n) | MovDn(n) => *n as u64 + 1,
@@ -1190,7 +1218,9 @@ pub(crate) fn shift(inst: &Instruction) -> i8 {
     use Instruction::*;
     match inst {
         Push(_) | Read | Pad | Dup(_) | U32Split => 1,
-        Add | Sub | Mul | And | Or | Eq | Neq | Drop | Assert | CSwap | MStore | MLoadW | MStoreW | U32Lt => -1,
+        Add | Sub | Mul | And | Or | Eq | Neq | Drop | Assert | CSwap | MStore | MLoadW | MStoreW | U32Lt | U32Xor => {
+            -1
+        }
         _ => 0,
     }
 }
@@ -1215,8 +1245,11 @@ pub(crate) fn execute_with<R: Recorder>(
     // memory, the accesses and an inactive row (build_trace may need more for the range table)
     let anchor = inputs.memory.first().is_none_or(|(a, _)| *a != 0);
     let table_rows = if memory_variant { anchor as usize + inputs.memory.len() + vm.num_accesses + 1 } else { 0 };
+    // the bitwise table: a cycle per distinct pair
+    let table_rows = table_rows.max(vm.bitwise.len() * CYCLE_LEN);
     // the rule of build_trace, with the table rows in place of the rows the table needs (which
     // are at least as many): a lower bound of the trace's length, exact but for the range table
     let trace_length = crate::trace::rows_for(vm.cycle, vm.last_row_noop, table_rows);
-    Ok(ExecutionOutput { stack: vm.stack_values(), cycles: vm.cycle, memory_variant, trace_length })
+    let bitwise_variant = !vm.bitwise.is_empty();
+    Ok(ExecutionOutput { stack: vm.stack_values(), cycles: vm.cycle, memory_variant, bitwise_variant, trace_length })
 }

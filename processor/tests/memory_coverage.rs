@@ -742,3 +742,164 @@ fn address_out_of_range_is_rejected() {
     assert!(checked.is_err(), "a trace loading from address p − 1 (not below 2^32) satisfies every constraint");
     assert!(found.iter().any(|(name, _, step)| *name == "m_anchor" && *step == 0), "{found:?}");
 }
+
+// --- the bitwise variant: the bitwise table and its LogUp sum ------------------------------------
+
+/// `x = 0xdeadbeef`, `y = 0x12345678`: `x y u32xor`, then `u32andxor` of the result with 0xf0f0f0f0
+/// (two table cycles), then the same xor again (the first cycle's triple answers two lookups).
+const BW_SRC: &str = "begin push.3735928559 push.305419896 u32xor push.4042322160 u32andxor \
+                      push.3735928559 push.305419896 u32xor end";
+
+fn bw() -> Case {
+    let program = distaff_assembly::assemble(BW_SRC).unwrap();
+    let inputs = ProgramInputs::new(vec![], vec![]).unwrap();
+    let trace = build_trace(&program, &inputs).unwrap();
+    let public = trace.public_inputs(3);
+    let columns = trace.into_columns();
+    check_trace(&columns, &public).expect("the honest trace is valid");
+    let c = Case { columns, public, aux: None };
+    assert_eq!(c.air().variant(), Variant::Bitwise);
+    assert_eq!(c.failures(), vec![], "the honest trace passes every constraint");
+    c
+}
+
+#[test]
+fn the_bitwise_case_exercises_what_it_should() {
+    let c = bw();
+    let (x, y) = (0xdeadbeefu64, 0x12345678u64);
+    let m = 0xf0f0f0f0u64;
+    assert_eq!(c.public.outputs, vec![f(x ^ y), f(m ^ x ^ y), f(m & (x ^ y))]);
+    // two distinct pairs, each a cycle ending with its triple and its number of lookups
+    assert_eq!(c.rows_where(BW_MULT, 0).len(), c.n() - 2);
+    let last: Vec<usize> = (0..c.n()).filter(|r| c.columns[BW_MULT][*r] != f(0)).collect();
+    assert_eq!(last, vec![7, 15]);
+    let triples: Vec<[u64; 4]> =
+        last.iter().map(|r| [BW_X, BW_Y, BW_AND, BW_MULT].map(|col| c.columns[col][*r].as_int())).collect();
+    assert!(triples.contains(&[y, x, x & y, 2]), "{triples:x?}");
+    assert!(triples.contains(&[m, x ^ y, (x ^ y) & m, 1]), "{triples:x?}");
+}
+
+#[test]
+fn bitwise_table_constraints() {
+    // a bit that is not binary (2 in place of 1 keeps nothing else in order)
+    let row = (0..8).find(|r| bw().columns[BW_X_BITS][*r] == f(1)).unwrap();
+    bw().set(BW_X_BITS, row, f(2)).expect("bw_x_bit_binary", 0, row);
+    let row = (0..8).find(|r| bw().columns[BW_Y_BITS + 3][*r] == f(1)).unwrap();
+    bw().set(BW_Y_BITS + 3, row, f(2)).expect("bw_y_bit_binary", 3, row);
+    // a cycle's first row holds its chunk, not more: x, y and the AND in turn
+    for (k, col) in [BW_X, BW_Y, BW_AND].into_iter().enumerate() {
+        bw().add(col, 8, f(16)).expect("bw_cycle_start", k, 8);
+        // the accumulation from row 2 to row 3 of the first cycle
+        bw().add(col, 3, f(1)).expect("bw_accumulate", k, 2);
+    }
+    // a bit changed with the accumulators following it: the AND's chunk no longer matches
+    let mut c = bw();
+    let row = (1..8).find(|r| c.columns[BW_X_BITS][*r] == f(0) && c.columns[BW_Y_BITS][*r] == f(1)).unwrap();
+    c.set(BW_X_BITS, row, f(1));
+    for r in row..8 {
+        c.add(BW_X, r, f(1 << (4 * (r - row))));
+    }
+    assert_eq!(c.failures().iter().filter(|x| !x.0.starts_with("bitwise_sum")).count(), 1, "{:?}", c.failures());
+    c.expect("bw_accumulate", 2, row - 1);
+    // a multiplicity on a row that is not its cycle's last
+    bw().set(BW_MULT, 4, f(1)).expect("bw_mult_on_last_row", 0, 4);
+}
+
+/// `push.X push.Y u32xor` with the result changed (in slot 0 to the end, and in the claim): only
+/// the bitwise sum notices.
+fn forged_xor() -> (Case, usize) {
+    let mut c = bw();
+    let xor = c.op_rows(opcodes::U32XOR)[1];
+    let aux = c.honest_aux();
+    for r in xor + 1..c.n() {
+        c.add(STACK, r, f(1));
+    }
+    c.public.outputs[0] += f(1);
+    c.aux = Some(aux);
+    (c, xor)
+}
+
+#[test]
+fn bitwise_sum_constraints() {
+    let (c, xor) = forged_xor();
+    assert_eq!(c.failures(), vec![("bitwise_sum", 0, xor)], "only the sum notices");
+    // with a sum built for the forged trace, it does not end at 0
+    let (mut c, _) = forged_xor();
+    c.aux = None;
+    let n = c.n();
+    assert_eq!(c.failures(), vec![("bitwise_sum_end", 0, n - 1)]);
+    // a multiplicity that answers one lookup fewer
+    let mut c = bw();
+    let aux = c.honest_aux();
+    c.add(BW_MULT, 7, -f(1)).with_aux(aux);
+    assert_eq!(c.failures(), vec![("bitwise_sum", 0, 6)]);
+    // the sum shifted by a constant keeps every transition
+    let mut c = bw();
+    let mut aux = c.honest_aux();
+    for v in aux[5].iter_mut() {
+        *v += QuadFelt::from(f(1));
+    }
+    c.with_aux(aux);
+    assert_eq!(c.failures(), vec![("bitwise_sum_start", 0, 0), ("bitwise_sum_end", 0, n - 1)]);
+}
+
+/// `u32andxor` leaves the AND below the XOR: a wrong AND (in slot 1 from the next row on, and in
+/// the claim) breaks `andxor_and` alone (the lookup reads the XOR).
+#[test]
+fn andxor_and_constraint() {
+    let mut c = bw();
+    let row = c.op_rows(opcodes::U32ANDXOR)[0];
+    // slot 1 holds the AND until the next push moves it to slot 2, and so on
+    let and = c.columns[STACK + 1][row + 1];
+    for r in row + 1..c.n() {
+        for s in 1..4 {
+            if c.columns[STACK + s][r] == and {
+                c.add(STACK + s, r, f(1));
+            }
+        }
+    }
+    c.public.outputs[2] += f(1);
+    assert_eq!(c.failures(), vec![("andxor_and", 0, row)]);
+}
+
+/// Without the bitwise table a bitwise result could be anything: the memory variant refuses
+/// bitwise operations (and so does the control variant, which has fewer columns still).
+#[test]
+fn variants_without_the_table_refuse_bitwise_operations() {
+    let c = bw();
+    let mut rows: Vec<usize> = [opcodes::U32XOR, opcodes::U32ANDXOR].iter().flat_map(|op| c.op_rows(*op)).collect();
+    rows.sort_unstable();
+    assert_eq!(rows.len(), 3);
+    for (variant, width) in [(Variant::Memory, FULL_TRACE_WIDTH), (Variant::Control, TRACE_WIDTH)] {
+        let air = ProcessorAir::with_variant(c.public.clone(), c.n(), variant);
+        let mut columns = c.columns.clone();
+        columns.truncate(width);
+        let refused: Vec<usize> =
+            all_failures(&air, &columns, None).iter().filter(|x| x.name == "no_bitwise_ops").map(|x| x.step).collect();
+        assert_eq!(refused, rows, "{variant:?}");
+    }
+}
+
+/// The constraints the bitwise cases cover.
+const COVERED_BITWISE: &[&str] = &[
+    "bw_x_bit_binary",
+    "bw_y_bit_binary",
+    "bw_cycle_start",
+    "bw_accumulate",
+    "bw_mult_on_last_row",
+    "bitwise_sum",
+    "bitwise_sum_start",
+    "bitwise_sum_end",
+];
+
+#[test]
+fn every_bitwise_constraint_is_covered() {
+    let c = bw();
+    let bitwise = emitted(&c, Variant::Bitwise);
+    let memory = emitted(&c, Variant::Memory);
+    let only: BTreeSet<&str> = bitwise.difference(&memory).copied().collect();
+    let covered: BTreeSet<&str> = COVERED_BITWISE.iter().copied().collect();
+    assert_eq!(only, covered, "a bitwise-variant constraint without a coverage case, or a stale entry");
+    let dropped: Vec<&str> = memory.difference(&bitwise).copied().collect();
+    assert_eq!(dropped, vec!["no_bitwise_ops"]);
+}

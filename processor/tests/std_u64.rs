@@ -163,6 +163,9 @@ fn cycle_counts_are_those_documented() {
         "gt",
         "lte",
         "gte",
+        "and",
+        "or",
+        "xor",
     ] {
         // the comment above `export.NAME` ends with "N cycles."
         let at = source.find(&format!("export.{name}\n")).unwrap();
@@ -191,6 +194,7 @@ fn cycle_counts_are_those_documented() {
         &["eq"],
         &["lt", "gt"],
         &["lte", "gte"],
+        &["and", "or", "xor"],
     ] {
         let counts: Vec<String> = names.iter().map(|n| cycles(n).to_string()).collect();
         assert_eq!(row(names), counts.join(", "), "docs/isa.md, {names:?}");

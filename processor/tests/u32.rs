@@ -29,7 +29,8 @@ fn run(source: &str, public: &[u64]) -> Result<Vec<u64>, ExecutionError> {
             assert!(fast.memory_variant, "{source}");
             assert!(trace.length() >= fast.trace_length);
             let claim = trace.public_inputs(fast.stack.len());
-            assert_eq!(ProcessorAir::for_trace(claim.clone(), trace.columns()).variant(), Variant::Memory);
+            let variant = if fast.bitwise_variant { Variant::Bitwise } else { Variant::Memory };
+            assert_eq!(ProcessorAir::for_trace(claim.clone(), trace.columns()).variant(), variant);
             if let Err(e) = check_trace(trace.columns(), &claim) {
                 panic!("{source} on {public:?}: {e}");
             }
@@ -73,6 +74,7 @@ enum Op {
     And,
     Or,
     Xor,
+    AndXor,
     FieldLt,
     FieldLte,
     FieldGt,
@@ -107,6 +109,7 @@ impl Op {
             And => "u32and".into(),
             Or => "u32or".into(),
             Xor => "u32xor".into(),
+            AndXor => "u32andxor".into(),
             FieldLt => "lt".into(),
             FieldLte => "lte".into(),
             FieldGt => "gt".into(),
@@ -124,10 +127,6 @@ impl Op {
 
     fn is_field(&self) -> bool {
         matches!(self, Op::FieldLt | Op::FieldLte | Op::FieldGt | Op::FieldGte | Op::Split)
-    }
-
-    fn is_bitwise(&self) -> bool {
-        matches!(self, Op::And | Op::Or | Op::Xor)
     }
 
     fn is_division(&self) -> bool {
@@ -184,6 +183,7 @@ impl Op {
                     And => vec![a & b],
                     Or => vec![a | b],
                     Xor => vec![a ^ b],
+                    AndXor => vec![a & b, a ^ b],
                     _ => unreachable!(),
                 };
                 s.extend(out);
@@ -222,7 +222,8 @@ fn op_of(kind: u8, n: u32) -> Op {
         24 => FieldGte,
         25 => And,
         26 => Or,
-        _ => Xor,
+        27 => Xor,
+        _ => AndXor,
     }
 }
 
@@ -263,7 +264,7 @@ type Step = (u8, u32, u64, u64, u64, u64, u8);
 
 fn step() -> impl Strategy<Value = Step> {
     (
-        prop_oneof![30 => 0u8..25, 3 => 25u8..28],
+        prop_oneof![30 => 0u8..25, 12 => 25u8..29],
         0u32..32,
         u32_value(),
         u32_value(),
@@ -274,19 +275,12 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 /// Builds the program for `steps` on the initial stack `initial` (top last) and the model's final
-/// stack (top first). At most one bitwise operation runs (they take ~600-830 cycles).
+/// stack (top first).
 fn build(initial: &[u64], steps: &[Step]) -> (String, Vec<u64>) {
     let mut stack = initial.to_vec();
     let mut src = String::from("begin ");
-    let mut bitwise = false;
     for &(kind, n, u0, u1, f0, f1, fresh) in steps {
-        let mut op = op_of(kind, n);
-        if op.is_bitwise() {
-            if bitwise {
-                op = Op::WrappingAdd;
-            }
-            bitwise = true;
-        }
+        let op = op_of(kind, n);
         let k = op.arity();
         // every value on the stack is a u32 (results of u32 operations and comparisons are)
         // fresh = 3: two equal operands (the boundary case of every comparison)
@@ -340,7 +334,7 @@ proptest! {
 #[test]
 fn edge_operand_pairs_match_the_model() {
     let edges = [0, 1, 2, 0xffff, 0x1_0000, 1 << 31, MAX - 1, MAX];
-    let ops = [Op::Add, Op::Sub, Op::Mul, Op::DivMod, Op::Lt, Op::Gte];
+    let ops = [Op::Add, Op::Sub, Op::Mul, Op::DivMod, Op::Lt, Op::Gte, Op::And, Op::Or, Op::Xor, Op::AndXor];
     // one program per operation and a: b runs over the edges, the results stay (at most 16)
     for op in ops {
         for a in edges {
@@ -412,7 +406,7 @@ fn every_u32_instruction_refuses_values_of_2_32_and_more() {
     // one-operand instructions (the value on top)
     for (name, inst) in [
         ("u32assert", U32Assert2),
-        ("u32not", U32Assert2),
+        ("u32not", U32Xor),
         ("u32shl.0", U32OverflowingMul),
         ("u32shl.31", U32OverflowingMul),
         ("u32shr.0", U32DivMod),
@@ -425,12 +419,12 @@ fn every_u32_instruction_refuses_values_of_2_32_and_more() {
             assert_eq!(not_u32(&format!("begin {name} end"), &[x]), (inst, x), "{name} with {x}");
         }
     }
-    // the bitwise macros check both operands through u32divmod
-    for name in ["u32and", "u32or", "u32xor"] {
+    // the bitwise operations check both operands
+    for (name, inst) in [("u32and", U32AndXor), ("u32or", U32AndXor), ("u32xor", U32Xor), ("u32andxor", U32AndXor)] {
         for x in big {
             let src = format!("begin {name} end");
-            assert_eq!(not_u32(&src, &[x, 3]), (U32DivMod, x), "{name}");
-            assert_eq!(not_u32(&src, &[3, x]), (U32DivMod, x), "{name}");
+            assert_eq!(not_u32(&src, &[x, 3]), (inst, x), "{name}");
+            assert_eq!(not_u32(&src, &[3, x]), (inst, x), "{name}");
         }
     }
     // values below the top are not checked by one-operand instructions

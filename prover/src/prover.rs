@@ -11,8 +11,10 @@ use crate::zk::{Hiding, Purpose, Randomness};
 use crate::{composer, deep, dft, queries, trace};
 use distaff_air::air::num_constraints;
 use distaff_air::debug::ConstraintFailure;
-use distaff_air::layout::{FULL_TRACE_WIDTH, TRACE_WIDTH};
-use distaff_air::{Air, ProcessorAir, Program, PublicInputs, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH};
+use distaff_air::layout::{BITWISE_TRACE_WIDTH, FULL_TRACE_WIDTH, TRACE_WIDTH};
+use distaff_air::{
+    Air, ProcessorAir, Program, PublicInputs, Variant, MAX_OUTPUTS, MAX_TRACE_LENGTH_LOG2, MIN_TRACE_LENGTH,
+};
 use distaff_math::{CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use distaff_processor::{
     build_trace_cancellable, build_trace_with_min_length, ExecutionError, ExecutionTrace, ProgramInputs, MAX_CYCLES,
@@ -56,7 +58,7 @@ pub enum ProverError {
     #[error("the composition polynomial does not match the constraints: the trace does not satisfy the AIR")]
     CompositionDegree,
     /// The trace has an unsupported shape.
-    #[error("trace must have {TRACE_WIDTH} columns of equal power-of-two length between {MIN_TRACE_LENGTH} and 2^{MAX_TRACE_LENGTH_LOG2}")]
+    #[error("trace must have {TRACE_WIDTH}, {FULL_TRACE_WIDTH} or {BITWISE_TRACE_WIDTH} columns of equal power-of-two length between {MIN_TRACE_LENGTH} and 2^{MAX_TRACE_LENGTH_LOG2}")]
     TraceShape,
     /// A periodic column's period is not a power of two dividing the trace length.
     #[error("periodic columns must have a power-of-two period dividing the trace length")]
@@ -538,7 +540,7 @@ fn prove_trace_with_report(
     if public.outputs.len() > MAX_OUTPUTS || public.inputs.len() > distaff_air::MAX_PUBLIC_INPUTS {
         return Err(ProverError::TooManyOutputs(public.outputs.len()));
     }
-    if columns.len() != TRACE_WIDTH && columns.len() != FULL_TRACE_WIDTH {
+    if Variant::from_width(columns.len(), true).is_none() {
         return Err(ProverError::TraceShape);
     }
     let air = ProcessorAir::for_trace(public.clone(), &columns);

@@ -79,7 +79,13 @@ fn taking_the_untaken_branch_is_rejected() {
     let honest = execute(&p, &inputs(&[7], &[])).unwrap();
     assert_eq!(honest.stack[0], f(700));
     // the trace runs the other branch while the popped condition is 0
-    let trace = build_trace_with_faults(&p, &inputs(&[7], &[]), Faults { invert_condition: Some(0) }, 1024).unwrap();
+    let trace = build_trace_with_faults(
+        &p,
+        &inputs(&[7], &[]),
+        Faults { invert_condition: Some(0), ..Faults::default() },
+        1024,
+    )
+    .unwrap();
     let claim = trace.public_inputs(1);
     assert_eq!(claim.outputs, vec![f(630)]);
     assert_eq!(claim.program_hash, p.hash());
@@ -106,8 +112,13 @@ fn one_iteration_more_or_less_is_rejected() {
     assert_eq!(prove_and_verify(&p, &[0], &[]), vec![f(2)]);
     // conditions popped: 0 = loop entry (1), 1 = after iteration 1 (1), 2 = after iteration 2 (0)
     for (fault, output) in [(1, 1), (2, 3)] {
-        let trace =
-            build_trace_with_faults(&p, &inputs(&[0], &[]), Faults { invert_condition: Some(fault) }, 1024).unwrap();
+        let trace = build_trace_with_faults(
+            &p,
+            &inputs(&[0], &[]),
+            Faults { invert_condition: Some(fault), ..Faults::default() },
+            1024,
+        )
+        .unwrap();
         let claim = trace.public_inputs(1);
         assert_eq!(claim.outputs, vec![f(output)], "fault at condition {fault}");
         let failure = check_trace(trace.columns(), &claim).expect_err("the debug checker names the violation");

@@ -59,6 +59,16 @@ fn cases() -> Vec<Case> {
             r128.without_hiding(),
         ),
         (
+            "bitwise",
+            "begin read read u32xor push.4042322160 u32and end",
+            vec![],
+            vec![3735928559, 305419896],
+            vec![],
+            1,
+            b96.without_hiding(),
+        ),
+        ("bitwise-hiding", "begin read read u32xor push.4042322160 u32and end", vec![], vec![1, 2], vec![], 1, b96),
+        (
             "memory-hiding",
             "begin push.16 mem_load push.17 mem_load add push.9 u32add drop end",
             vec![],

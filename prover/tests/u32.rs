@@ -292,3 +292,74 @@ fn a_non_canonical_split_is_rejected() {
     assert_eq!(broken(&columns, &claim), vec!["u32_canonical"]);
     assert!(matches!(cheat(&columns, &claim), Err(VerificationError::ConstraintCheck)));
 }
+
+// --- bitwise operations (the bitwise table) -------------------------------------------------------
+
+#[test]
+fn honest_bitwise_proofs_verify_against_their_claim_only() {
+    // [y, x] = [0x12345678, 0xdeadbeef] (y on top): XOR, AND, OR, NOT and ANDXOR of them
+    let source = "begin dup.1 dup.1 u32xor movdn.2 dup.1 dup.1 u32and movdn.3 dup.1 dup.1 u32or movdn.4 \
+                  dup u32not movdn.5 u32andxor end";
+    let program: Program = distaff_assembly::assemble(source).unwrap();
+    let (x, y) = (0xdead_beefu64, 0x1234_5678u64);
+    let expected = [x ^ y, x & y, x ^ y, x & y, x | y, MAX - y];
+    for hash in [HashFunction::Blake3_256, HashFunction::Rp64_256] {
+        let (outputs, proof, _) =
+            prove(&program, &inputs(&[y, x]), expected.len(), &ProofOptions::with_96_bit_security(hash)).unwrap();
+        assert_eq!(outputs, expected.map(f).to_vec(), "{hash:?}");
+        let claim = PublicInputs::new(program.hash(), vec![f(y), f(x)], outputs.clone());
+        assert!(verify_claim(&claim, &proof, 96).unwrap() >= 96);
+        for i in 0..expected.len() {
+            let mut wrong = outputs.clone();
+            wrong[i] += f(1);
+            let other = PublicInputs::new(program.hash(), vec![f(y), f(x)], wrong);
+            assert!(verify_claim(&other, &proof, 96).is_err(), "output {i}");
+        }
+        let other = PublicInputs::new(program.hash(), vec![f(y + 1), f(x)], outputs.clone());
+        assert!(verify_claim(&other, &proof, 96).is_err());
+    }
+}
+
+/// A VM whose XOR is off by one bit, with an honest bitwise table: the triple it looks up,
+/// (x, y, (x + y − r)/2), is in no table, and only the bitwise sum notices.
+#[test]
+fn a_wrong_xor_with_an_honest_table_is_rejected() {
+    let program: Program = distaff_assembly::assemble("begin u32xor end").unwrap();
+    let faults = distaff_processor::Faults { wrong_xor: Some(0), ..Default::default() };
+    let trace = distaff_processor::build_trace_with_faults(
+        &program,
+        &inputs(&[6, 9]),
+        faults,
+        distaff_verifier::shape::MIN_HIDING_TRACE_LENGTH,
+    )
+    .unwrap();
+    let claim = trace.public_inputs(1);
+    assert_eq!(claim.outputs, vec![f((6 ^ 9) ^ 1)]);
+    let columns = trace.into_columns();
+    assert_eq!(broken(&columns, &claim), vec!["bitwise_sum_end"]);
+    assert!(matches!(cheat(&columns, &claim), Err(VerificationError::ConstraintCheck)));
+    assert!(prove_trace(&columns, &claim, &options(), Checks::On).is_err());
+}
+
+/// The table rewritten to list the lie: x = 6 (on top), y = 9 and a claimed XOR of 13 need the
+/// triple (6, 9, 1) where the AND is 0. Its last row says 1 while the bits it accumulates say 0.
+#[test]
+fn a_table_that_lists_a_wrong_and_is_rejected() {
+    let (mut columns, mut claim) = trace_of("begin u32xor end", &[6, 9], 1);
+    let row = row_of(&columns, opcodes::U32XOR);
+    set_from(&mut columns, 0, row + 1, f(13));
+    claim.outputs = vec![f(13)];
+    assert_eq!(columns[BW_MULT][7], f(1));
+    assert_eq!((columns[BW_X][7], columns[BW_Y][7], columns[BW_AND][7]), (f(6), f(9), f(0)));
+    columns[BW_AND][7] = f(1);
+    assert_eq!(broken(&columns, &claim), vec!["bw_accumulate"]);
+    assert!(matches!(cheat(&columns, &claim), Err(VerificationError::ConstraintCheck)));
+    // or every accumulator moved along with a bit of x set that is not: x becomes 7, not 6
+    let (mut columns, claim) = trace_of("begin u32xor end", &[6, 9], 1);
+    columns[BW_X_BITS][7] = f(1);
+    columns[BW_X][7] += f(1);
+    columns[BW_AND][7] += f(1);
+    let found = broken(&columns, &claim);
+    assert!(found.contains(&"bitwise_sum_end"), "{found:?}");
+    assert!(cheat(&columns, &claim).is_err());
+}

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 
 use distaff_air::air::num_constraints;
-use distaff_air::layout::FULL_TRACE_WIDTH;
+use distaff_air::layout::{BITWISE_TRACE_WIDTH, FULL_TRACE_WIDTH};
 use distaff_air::{Air, ProcessorAir, PublicInputs, Variant, Word, MAX_INITIAL_MEMORY, MAX_OUTPUTS, MAX_PUBLIC_INPUTS};
 use distaff_math::{batch_inversion, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
@@ -71,12 +71,13 @@ pub fn verify_claim(public: &PublicInputs, proof: &Proof, min_security_bits: u32
     }
     let n = proof.trace_length().ok_or(VerificationError::TraceLength(proof.trace_length_log2))?;
     // the variant is the proof's shape: no auxiliary segment for a straight-line execution, the
-    // memory columns for an execution with memory or a deep stack (and it is in the transcript)
+    // memory columns for an execution with memory or a deep stack, the bitwise table's for one
+    // with bitwise operations (and it is in the transcript)
+    let width = |w: usize| proof.ood_trace_current.len() == w * proof.options.extension.degree();
     let variant = match proof.aux_root {
         None => Variant::StraightLine,
-        Some(_) if proof.ood_trace_current.len() == FULL_TRACE_WIDTH * proof.options.extension.degree() => {
-            Variant::Memory
-        }
+        Some(_) if width(FULL_TRACE_WIDTH) => Variant::Memory,
+        Some(_) if width(BITWISE_TRACE_WIDTH) => Variant::Bitwise,
         Some(_) => Variant::Control,
     };
     let air = ProcessorAir::with_variant(public.clone(), n, variant);
