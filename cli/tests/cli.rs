@@ -1356,7 +1356,7 @@ fn the_sha256_preimage_example_outputs_the_digest_of_its_secret_message() {
     let words: Vec<String> =
         (0..8).map(|i| u32::from_str_radix(&digest[8 * i..8 * i + 8], 16).unwrap().to_string()).collect();
     assert_eq!(stdout(&o).split_whitespace().collect::<Vec<_>>(), words);
-    // proven (a 2^20-row trace) and verified against the digest, the message unseen
+    // proven (a 2^14-row trace) and verified against the digest, the message unseen
     let proof = temp("sha256.proof", b"");
     let o =
         distaff(&["prove", &program, "--inputs", &inputs, "--outputs", "8", "--proof", proof.to_str().unwrap(), "-q"]);
