@@ -248,7 +248,8 @@ impl Air for ProcessorAir {
     }
     #[inline]
     fn evaluate_main_boundary<V: Value, S: ConstraintSink<V>>(&self, first: &[V], last: &[V], sink: &mut S) {
-        evaluate_boundary(first, last, &self.public, self.variant.has_memory(), sink);
+        let v = self.variant;
+        evaluate_boundary(first, last, &self.public, v.has_memory(), v.has_bitwise(), sink);
     }
     fn aux_width(&self) -> usize {
         self.variant.aux_width()

@@ -217,7 +217,9 @@
 //! `(x, y, (x + y − r)/2)` in the bitwise table (`bitwise_lookup`); `u32andxor` also requires
 //! the value it leaves below `r` to be `(x + y − r)/2` (`andxor_and`). The table
 //! (`evaluate_bitwise_table`) gives each pair an 8-row cycle, aligned with the hashing cycles:
-//! the rows' 4 + 4 bit columns are binary, and the accumulators `bw_x`, `bw_y`, `bw_and` start
+//! the rows' 4 + 4 bit columns are binary (on every row: the last row's by last-row
+//! constraints, since no transition starts there, though its chunks and its triple count),
+//! and the accumulators `bw_x`, `bw_y`, `bw_and` start
 //! on the cycle's first row at the row's 4-bit chunk (of `x`, `y`, and the chunk of bit
 //! products, their AND) and then take `16·acc + chunk` on each of the next 7 rows, so that on
 //! the last row they hold `x, y < 2^32` and `x AND y`. Only that row may hold a multiplicity
@@ -227,7 +229,7 @@
 //! and holds no multiplicity), starting and ending at 0; so every looked-up triple is a table
 //! triple. Then `x, y` are u32 values and `(x + y − r)/2 = x AND y`, so `r = x + y − 2·(x AND y)
 //! = x XOR y` (over the integers: every term is below 2^33). The bitwise flag (`0b001111x`) has
-//! degree 5; the sum's constraint has degree 7. The other variants refuse both operations
+//! degree 5; the sum's constraint has degree 6, `andxor_and` 7. The other variants refuse both operations
 //! (`no_bitwise_ops`).
 //!
 //! # Cost (memory variant)
@@ -645,9 +647,9 @@ pub fn evaluate_transition<V: Value, S: ConstraintSink<V>>(
     }
     sink.emit(T, "rc_hi_range", 0, rhi);
     let sixteen = d - c(STACK_DEPTH as u64);
-    // andxor's second result: x + y = (x XOR y) + 2·(x AND y) over the integers
-    sink.emit(T, "andxor_and", 0, andxor * (sn[1] + sn[1] + sn[0] - s0 - s1));
     if bitwise {
+        // andxor's second result: x + y = (x XOR y) + 2·(x AND y) over the integers
+        sink.emit(T, "andxor_and", 0, andxor * (sn[1] + sn[1] + sn[0] - s0 - s1));
         evaluate_bitwise_table(cur, nxt, periodic, sink);
     } else {
         // without the bitwise table a bitwise result could be anything
@@ -764,6 +766,7 @@ pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(
     last: &[V],
     public: &PublicInputs,
     memory: bool,
+    bitwise: bool,
     sink: &mut S,
 ) {
     use ConstraintKind::{FirstRow as F, LastRow as L};
@@ -822,6 +825,16 @@ pub fn evaluate_boundary<V: Value, S: ConstraintSink<V>>(
     }
     if memory {
         evaluate_memory_boundary(first, last, sink);
+    }
+    if bitwise {
+        // the transitions check the bits of rows 0..n−2 only, yet the last row's chunks enter
+        // its accumulators and the bitwise sum counts its triple: unchecked, its bits could be
+        // any field elements, and the row could list any triple at all
+        for k in 0..BW_BITS_PER_ROW {
+            let (x, y) = (last[BW_X_BITS + k], last[BW_Y_BITS + k]);
+            sink.emit(L, "bw_final_x_bit_binary", k, x * x - x);
+            sink.emit(L, "bw_final_y_bit_binary", k, y * y - y);
+        }
     }
 }
 

@@ -443,7 +443,9 @@ fn main() {
     }
     if args.iter().any(|a| a == "--library") {
         println!();
-        println!("The standard library's hashes (`std::crypto::sha256`, `blake3`, with the bitwise table), same settings");
+        println!(
+            "The standard library's hashes (`std::crypto::sha256`, `blake3`, with the bitwise table), same settings"
+        );
         println!();
         println!("| program | cycles | trace length | proving | peak memory | estimated | verification | proof size | proving time per cycle | commit floor | ÷ floor |");
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -803,6 +803,10 @@ fn bitwise_table_constraints() {
     c.expect("bw_accumulate", 2, row - 1);
     // a multiplicity on a row that is not its cycle's last
     bw().set(BW_MULT, 4, f(1)).expect("bw_mult_on_last_row", 0, 4);
+    // the trace's last row: no transition starts there, a last-row constraint checks its bits
+    let n = bw().n();
+    bw().set(BW_X_BITS + 1, n - 1, f(2)).expect("bw_final_x_bit_binary", 1, n - 1);
+    bw().set(BW_Y_BITS + 2, n - 1, f(2)).expect("bw_final_y_bit_binary", 2, n - 1);
 }
 
 /// `push.X push.Y u32xor` with the result changed (in slot 0 to the end, and in the claim): only
@@ -882,11 +886,14 @@ fn variants_without_the_table_refuse_bitwise_operations() {
 
 /// The constraints the bitwise cases cover.
 const COVERED_BITWISE: &[&str] = &[
+    "andxor_and",
     "bw_x_bit_binary",
     "bw_y_bit_binary",
     "bw_cycle_start",
     "bw_accumulate",
     "bw_mult_on_last_row",
+    "bw_final_x_bit_binary",
+    "bw_final_y_bit_binary",
     "bitwise_sum",
     "bitwise_sum_start",
     "bitwise_sum_end",

@@ -363,3 +363,61 @@ fn a_table_that_lists_a_wrong_and_is_rejected() {
     assert!(found.contains(&"bitwise_sum_end"), "{found:?}");
     assert!(cheat(&columns, &claim).is_err());
 }
+
+/// Lists `(x, y, a)` with multiplicity 1 on the trace's last row (the last row of the last,
+/// otherwise empty, table cycle), with bits that are not binary but whose 4-bit chunks are
+/// exactly `x`, `y` and `a` (the accumulators are 0 on the row before).
+fn list_on_last_row(columns: &mut [Vec<Felt>], x: Felt, y: Felt, a: Felt) {
+    use distaff_math::FieldElement;
+    let n = columns[0].len();
+    for r in n - 8..n - 1 {
+        for c in BW_X..=BW_MULT {
+            assert_eq!(columns[c][r], f(0), "the last table cycle is empty");
+        }
+    }
+    // chunk_x = xb0 + 2·xb1, chunk_y = yb0 + 8·yb3 with yb0 = 1, chunk_and = xb0·yb0 = xb0
+    let half = f(2).inv();
+    let xb = [a, (x - a) * half, f(0), f(0)];
+    let yb = [f(1), f(0), f(0), (y - f(1)) * f(8).inv()];
+    for k in 0..4 {
+        columns[BW_X_BITS + k][n - 1] = xb[k];
+        columns[BW_Y_BITS + k][n - 1] = yb[k];
+    }
+    columns[BW_X][n - 1] = x;
+    columns[BW_Y][n - 1] = y;
+    columns[BW_AND][n - 1] = a;
+    columns[BW_MULT][n - 1] = f(1);
+}
+
+/// Found by review: no transition starts on the last row, so only last-row constraints check
+/// its bits; without them it could list any triple, and a wrong XOR verified. Here the honest
+/// triple (6, 9, 0) is dropped and (6, 9, 1) listed on the last row for a claimed XOR of 13.
+#[test]
+fn a_triple_listed_on_the_last_row_with_bits_that_are_not_binary_is_rejected() {
+    let (mut columns, mut claim) = trace_of("begin u32xor end", &[6, 9], 1);
+    let row = row_of(&columns, opcodes::U32XOR);
+    set_from(&mut columns, 0, row + 1, f(13));
+    claim.outputs = vec![f(13)];
+    columns[BW_MULT][7] = f(0);
+    list_on_last_row(&mut columns, f(6), f(9), f(1));
+    assert_eq!(broken(&columns, &claim), vec!["bw_final_x_bit_binary"]);
+    assert!(matches!(cheat(&columns, &claim), Err(VerificationError::ConstraintCheck)));
+    // an operand of 2^40 (no u32 value) with an AND of 12345 and the XOR to match
+    let big = f(1 << 40);
+    let (mut columns, mut claim) = trace_of("begin u32andxor end", &[6, 9], 2);
+    let row = row_of(&columns, opcodes::U32ANDXOR);
+    for r in 0..=row {
+        columns[STACK][r] = big;
+    }
+    claim.inputs[0] = big;
+    let and = f(12345);
+    let xor = big + f(9) - and - and;
+    set_from(&mut columns, 0, row + 1, xor);
+    set_from(&mut columns, 1, row + 1, and);
+    claim.outputs = vec![xor, and];
+    columns[BW_MULT][7] = f(0);
+    list_on_last_row(&mut columns, big, f(9), and);
+    let found = broken(&columns, &claim);
+    assert!(found.iter().all(|n| n.starts_with("bw_final_")), "{found:?}");
+    assert!(matches!(cheat(&columns, &claim), Err(VerificationError::ConstraintCheck)));
+}
