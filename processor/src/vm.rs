@@ -355,6 +355,8 @@ pub struct Vm<'a> {
     /// The pairs `(x, y)` (`x` on top) the bitwise operations so far looked up, with how often
     /// each was: the bitwise table lists each once.
     pub bitwise: BTreeMap<(u32, u32), u64>,
+    /// Number of bitwise operations so far.
+    pub num_bitwise_ops: usize,
     secret: &'a [Felt],
     next_secret: usize,
     /// Values hints put at the front of the tape, the next to be read last.
@@ -413,6 +415,7 @@ impl<'a> Vm<'a> {
             num_accesses: 0,
             num_u32_ops: 0,
             bitwise: BTreeMap::new(),
+            num_bitwise_ops: 0,
             secret: &inputs.secret,
             next_secret: 0,
             front: Vec::new(),
@@ -597,11 +600,12 @@ impl<'a> Vm<'a> {
                 #[allow(unused_mut)]
                 let mut xor = a ^ b;
                 #[cfg(feature = "fault-injection")]
-                if self.faults.wrong_xor == Some(self.bitwise.values().sum::<u64>() as usize) {
+                if self.faults.wrong_xor == Some(self.num_bitwise_ops) {
                     xor ^= 1;
                 }
                 // both fit in 32 bits (u32_pair checked them)
                 *self.bitwise.entry((b as u32, a as u32)).or_insert(0) += 1;
+                self.num_bitwise_ops += 1;
                 if inst == U32Xor {
                     self.shift_left();
                 } else {
@@ -1245,8 +1249,8 @@ pub(crate) fn execute_with<R: Recorder>(
     // memory, the accesses and an inactive row (build_trace may need more for the range table)
     let anchor = inputs.memory.first().is_none_or(|(a, _)| *a != 0);
     let table_rows = if memory_variant { anchor as usize + inputs.memory.len() + vm.num_accesses + 1 } else { 0 };
-    // the bitwise table: a cycle per distinct pair
-    let table_rows = table_rows.max(vm.bitwise.len() * CYCLE_LEN);
+    // the bitwise table: room for a cycle per operation (see build_trace)
+    let table_rows = table_rows.max(vm.num_bitwise_ops * CYCLE_LEN);
     // the rule of build_trace, with the table rows in place of the rows the table needs (which
     // are at least as many): a lower bound of the trace's length, exact but for the range table
     let trace_length = crate::trace::rows_for(vm.cycle, vm.last_row_noop, table_rows);

@@ -61,3 +61,23 @@ fn with_memory_or_u32_the_prediction_is_a_lower_bound() {
         }
     }
 }
+
+/// The bitwise table lists each distinct pair once, but the trace has room for a cycle per
+/// operation: a hiding proof reveals the trace length, which must not tell whether the secret
+/// operands repeat (found by review: 200 XORs of one pair took 1,024 rows, of distinct pairs
+/// 2,048).
+#[test]
+fn the_bitwise_table_s_room_does_not_depend_on_whether_operands_repeat() {
+    let program = distaff_assembly::assemble("begin repeat.200 read read u32xor drop end push.1 end").unwrap();
+    let length = |secret: Vec<u64>| {
+        let inputs = ProgramInputs::new(vec![], secret.into_iter().map(Felt::new).collect()).unwrap();
+        let fast = execute(&program, &inputs).unwrap();
+        let trace = build_trace(&program, &inputs).unwrap();
+        assert_eq!(trace.length(), fast.trace_length);
+        trace.length()
+    };
+    let same = length(vec![7; 400]);
+    let distinct = length((0..400).collect());
+    assert_eq!(same, distinct);
+    assert_eq!(same, 2048, "200 operations, 1,600 table rows");
+}

@@ -31,9 +31,11 @@
 //!   they cover. FRI's trees are not salted: they commit to functions of `D + R`.
 //!
 //! What a hiding proof still reveals: the claim (program hash, public inputs, outputs, initial
-//! memory), the AIR variant (whether the execution used flow control, memory, u32 operations or a
-//! deep stack), the trace length (a power of two at least [`MIN_HIDING_TRACE_LENGTH`] that bounds
-//! the number of cycles) and the options.
+//! memory), the AIR variant (whether the execution used flow control, memory, u32 operations,
+//! bitwise operations or a deep stack), the trace length (a power of two at least
+//! [`MIN_HIDING_TRACE_LENGTH`] that bounds the number of cycles, of memory accesses and 8 rows
+//! per bitwise operation, and the range table, whose length grows with the number of distinct
+//! 16-bit limbs: see the README) and the options.
 //!
 //! # Degree bounds
 //!
