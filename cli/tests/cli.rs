@@ -1365,3 +1365,13 @@ fn the_sha256_preimage_example_outputs_the_digest_of_its_secret_message() {
         distaff(&["verify", "--proof", proof.to_str().unwrap(), "--inputs", &inputs, "--outputs", &words.join(",")]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn a_shift_by_an_amount_of_32_or_more_names_the_rule_and_where() {
+    let program = temp("shift32.dasm", b"begin\n    push.1 push.32 u32rotr\nend\n");
+    let o = distaff(&["run", program.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("a shift or rotation amount is below 32"), "{e}");
+    assert!(e.contains("shift32.dasm:2:20"), "{e}");
+}

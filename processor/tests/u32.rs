@@ -71,6 +71,11 @@ enum Op {
     Shr(u32),
     Rotl(u32),
     Rotr(u32),
+    /// The shifts and rotations by a stack value: the amount is pushed before them.
+    ShlBy(u32),
+    ShrBy(u32),
+    RotlBy(u32),
+    RotrBy(u32),
     And,
     Or,
     Xor,
@@ -106,6 +111,10 @@ impl Op {
             Shr(n) => format!("u32shr.{n}"),
             Rotl(n) => format!("u32rotl.{n}"),
             Rotr(n) => format!("u32rotr.{n}"),
+            ShlBy(n) => format!("push.{n} u32shl"),
+            ShrBy(n) => format!("push.{n} u32shr"),
+            RotlBy(n) => format!("push.{n} u32rotl"),
+            RotrBy(n) => format!("push.{n} u32rotr"),
             And => "u32and".into(),
             Or => "u32or".into(),
             Xor => "u32xor".into(),
@@ -121,6 +130,7 @@ impl Op {
         use Op::*;
         match self {
             Assert | Split | Not | Shl(_) | Shr(_) | Rotl(_) | Rotr(_) => 1,
+            ShlBy(_) | ShrBy(_) | RotlBy(_) | RotrBy(_) => 1,
             _ => 2,
         }
     }
@@ -147,19 +157,19 @@ impl Op {
                 let a = pop(s);
                 s.push(MAX - a);
             }
-            Shl(n) => {
+            Shl(n) | ShlBy(n) => {
                 let a = pop(s);
                 s.push((a << n) & MAX);
             }
-            Shr(n) => {
+            Shr(n) | ShrBy(n) => {
                 let a = pop(s);
                 s.push(a >> n);
             }
-            Rotl(n) => {
+            Rotl(n) | RotlBy(n) => {
                 let a = pop(s) as u32;
                 s.push(a.rotate_left(*n) as u64);
             }
-            Rotr(n) => {
+            Rotr(n) | RotrBy(n) => {
                 let a = pop(s) as u32;
                 s.push(a.rotate_right(*n) as u64);
             }
@@ -223,7 +233,11 @@ fn op_of(kind: u8, n: u32) -> Op {
         25 => And,
         26 => Or,
         27 => Xor,
-        _ => AndXor,
+        28 => AndXor,
+        29 => ShlBy(n),
+        30 => ShrBy(n),
+        31 => RotlBy(n),
+        _ => RotrBy(n),
     }
 }
 
@@ -264,7 +278,7 @@ type Step = (u8, u32, u64, u64, u64, u64, u8);
 
 fn step() -> impl Strategy<Value = Step> {
     (
-        prop_oneof![30 => 0u8..25, 12 => 25u8..29],
+        prop_oneof![30 => 0u8..25, 12 => 25u8..29, 4 => 29u8..33],
         0u32..32,
         u32_value(),
         u32_value(),
@@ -445,6 +459,31 @@ fn the_error_names_the_instruction_and_cycle() {
     assert_eq!((index, instruction, value), (1, Instruction::U32OverflowingMul, 1 << 32));
     assert!(cycle >= 2, "{cycle}");
     assert!(e.to_string().contains("not a u32"), "{e}");
+}
+
+/// The shifts and rotations by a stack value refuse an amount of 32 or more (an assertion, 32
+/// itself included, which a rotation would otherwise take as 0) and a value that is not a u32.
+#[test]
+fn shifts_by_a_stack_value_refuse_amounts_of_32_and_more() {
+    for name in ["u32shl", "u32shr", "u32rotl", "u32rotr"] {
+        for b in [32, 33, 1 << 31, MAX] {
+            let e = error(&format!("begin {name} end"), &[b, 5]);
+            assert!(matches!(e, ExecutionError::AssertionFailed { .. }), "{name} by {b}: {e}");
+        }
+        assert!(matches!(error(&format!("begin {name} end"), &[1 << 32, 5]), ExecutionError::NotU32 { .. }));
+        assert!(matches!(error(&format!("begin {name} end"), &[3, 1 << 32]), ExecutionError::NotU32 { .. }));
+        // every amount, on a value with bits at both ends
+        for b in 0..32u32 {
+            let a = 0x8000_0001u32 | (0x1234 << 8);
+            let expected = match name {
+                "u32shl" => a.wrapping_shl(b),
+                "u32shr" => a >> b,
+                "u32rotl" => a.rotate_left(b),
+                _ => a.rotate_right(b),
+            };
+            assert_eq!(run(&format!("begin {name} end"), &[b as u64, a as u64]).unwrap(), vec![expected as u64]);
+        }
+    }
 }
 
 #[test]
