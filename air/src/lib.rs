@@ -20,8 +20,8 @@
 //!
 //! A prover reuses the AIR through the [`air::Air`] trait, which [`air::ProcessorAir`]
 //! implements for one claim ([`PublicInputs`]: program hash, public inputs, outputs, initial
-//! memory) and one trace length, in one of three variants ([`air::Variant`]: straight-line,
-//! control flow, memory; [`air::ProcessorAir::for_trace`] picks the one a trace needs).
+//! memory) and one trace length, in one of four variants ([`air::Variant`]: straight-line,
+//! control flow, memory, bitwise; [`air::ProcessorAir::for_trace`] picks the one a trace needs).
 //!
 //! What the prover must supply:
 //! * the main trace: [`air::Air::main_width`] base-field columns of [`air::Air::trace_length`]
