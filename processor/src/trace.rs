@@ -413,16 +413,13 @@ fn record(
     }
     // bitwise operations (u32 operations: the memory columns are there) need the bitwise table,
     // filled below
-    let bitwise = !vm.bitwise.is_empty();
+    let bitwise = vm.num_bitwise_ops > 0;
     if bitwise {
         columns.resize_with(BITWISE_TRACE_WIDTH, Vec::new);
     }
     let u32_limbs = if memory { &columns[U32_LIMBS..U32_LIMBS + NUM_U32_LIMBS] } else { &[][..] };
     let table = memory.then(|| MemoryTable::new(inputs.memory(), &vm.accesses, u32_limbs));
-    // the bitwise table lists each distinct pair once, but the trace has room for a cycle per
-    // operation: its length, which a hiding proof reveals, then depends on how many bitwise
-    // operations ran and not on whether their (secret) operands repeat
-    let needed = table.as_ref().map_or(0, |t| t.rows_needed()).max(vm.num_bitwise_ops * CYCLE_LEN);
+    let needed = table.as_ref().map_or(0, |t| t.rows_needed()).max(vm.bitwise_rows());
     // an execution that fills a power of two exactly and whose last row is a noop (a control
     // or hperm cycle, or a padded span) ends on that row, with no halted row after it (the AIR
     // checks the program hash there instead): half the trace of the general rule

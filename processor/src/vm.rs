@@ -353,7 +353,8 @@ pub struct Vm<'a> {
     /// Number of u32 operations so far (they need the memory variant's range checker).
     pub num_u32_ops: usize,
     /// The pairs `(x, y)` (`x` on top) the bitwise operations so far looked up, with how often
-    /// each was: the bitwise table lists each once.
+    /// each was: the bitwise table lists each once (kept only by a recorder that records a
+    /// trace: the execute-only path needs the count alone).
     pub bitwise: BTreeMap<(u32, u32), u64>,
     /// Number of bitwise operations so far.
     pub num_bitwise_ops: usize,
@@ -506,6 +507,14 @@ impl<'a> Vm<'a> {
         self.max_depth = self.max_depth.max(self.depth);
     }
 
+    /// The rows the trace keeps for the bitwise table: it lists each distinct pair once, but has
+    /// room for a cycle per operation, so that the trace's length, which a hiding proof
+    /// reveals, depends on how many bitwise operations ran and not on whether their (secret)
+    /// operands repeat.
+    pub(crate) fn bitwise_rows(&self) -> usize {
+        self.num_bitwise_ops * CYCLE_LEN
+    }
+
     fn shift_left(&mut self) {
         self.stack.copy_within(1.., 0);
         self.stack[STACK_DEPTH - 1] = self.overflow.pop().map_or(Felt::ZERO, |e| e.0);
@@ -603,8 +612,10 @@ impl<'a> Vm<'a> {
                 if self.faults.wrong_xor == Some(self.num_bitwise_ops) {
                     xor ^= 1;
                 }
-                // both fit in 32 bits (u32_pair checked them)
-                *self.bitwise.entry((b as u32, a as u32)).or_insert(0) += 1;
+                if R::RECORDS {
+                    // both fit in 32 bits (u32_pair checked them)
+                    *self.bitwise.entry((b as u32, a as u32)).or_insert(0) += 1;
+                }
                 self.num_bitwise_ops += 1;
                 if inst == U32Xor {
                     self.shift_left();
@@ -1249,11 +1260,10 @@ pub(crate) fn execute_with<R: Recorder>(
     // memory, the accesses and an inactive row (build_trace may need more for the range table)
     let anchor = inputs.memory.first().is_none_or(|(a, _)| *a != 0);
     let table_rows = if memory_variant { anchor as usize + inputs.memory.len() + vm.num_accesses + 1 } else { 0 };
-    // the bitwise table: room for a cycle per operation (see build_trace)
-    let table_rows = table_rows.max(vm.num_bitwise_ops * CYCLE_LEN);
+    let table_rows = table_rows.max(vm.bitwise_rows());
     // the rule of build_trace, with the table rows in place of the rows the table needs (which
     // are at least as many): a lower bound of the trace's length, exact but for the range table
     let trace_length = crate::trace::rows_for(vm.cycle, vm.last_row_noop, table_rows);
-    let bitwise_variant = !vm.bitwise.is_empty();
+    let bitwise_variant = vm.num_bitwise_ops > 0;
     Ok(ExecutionOutput { stack: vm.stack_values(), cycles: vm.cycle, memory_variant, bitwise_variant, trace_length })
 }
