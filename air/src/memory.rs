@@ -42,7 +42,7 @@ pub fn memory_aux_columns<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>],
     // memory: accesses made by the rows over the table's rows
     let row = |r: usize| -> Vec<Felt> { main.iter().map(|c| c[r]).collect() };
     let memory = running_product(n, init, |r| {
-        let ops: Vec<Felt> = (0..NUM_OP_BITS).map(|k| main[OP_BITS + k][r]).collect();
+        let ops = op_bits(main, r);
         let num = if memory_flag(&ops) == one {
             compress(alpha, beta, &memory_access(&row(r), &row(r + 1)).map(lift))
         } else {
@@ -90,7 +90,7 @@ pub fn bitwise_sum<E: FieldElement<BaseField = Felt>>(main: &[Vec<Felt>], challe
     // the rows with a term: (row, numerator, denominator)
     let mut terms: Vec<(usize, E, E)> = Vec::new();
     for r in 0..n - 1 {
-        let ops: Vec<Felt> = (0..NUM_OP_BITS).map(|k| main[OP_BITS + k][r]).collect();
+        let ops = op_bits(main, r);
         if bitwise_flag(&ops) == Felt::ONE {
             for c in [STACK, STACK + 1] {
                 cur[c] = main[c][r];
@@ -160,6 +160,11 @@ pub fn write_range_table(columns: &mut [Vec<Felt>], range: &[u64]) {
         let first = r < range.len() && (r == 0 || range[r - 1] != v);
         columns[R_MULT][r] = Felt::new(if first { counts[v as usize] } else { 0 });
     }
+}
+
+/// The opcode bits of row `r` (no allocation: the auxiliary builders read them on every row).
+fn op_bits(main: &[Vec<Felt>], r: usize) -> [Felt; NUM_OP_BITS] {
+    core::array::from_fn(|k| main[OP_BITS + k][r])
 }
 
 /// `s[r] = Σ_{k ≤ r} num[k]/den[k]`, with one batch inversion.
