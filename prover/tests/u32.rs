@@ -341,14 +341,21 @@ fn a_wrong_xor_with_an_honest_table_is_rejected() {
     assert!(prove_trace(&columns, &claim, &options(), Checks::On).is_err());
 }
 
-/// The table rewritten to list the lie: x = 6 (on top), y = 9 and a claimed XOR of 13 need the
-/// triple (6, 9, 1) where the AND is 0. Its last row says 1 while the bits it accumulates say 0.
-#[test]
-fn a_table_that_lists_a_wrong_and_is_rejected() {
+/// `6 9 u32xor` (6 on top) with the result, in the trace and the claim, 13 where it is 15: the
+/// lookup asks for the triple (6, 9, 1), and the honest table lists (6, 9, 0).
+fn xor_claimed_13() -> (Vec<Vec<Felt>>, PublicInputs) {
     let (mut columns, mut claim) = trace_of("begin u32xor end", &[6, 9], 1);
     let row = row_of(&columns, opcodes::U32XOR);
     set_from(&mut columns, 0, row + 1, f(13));
     claim.outputs = vec![f(13)];
+    (columns, claim)
+}
+
+/// The table rewritten to list the lie: x = 6 (on top), y = 9 and a claimed XOR of 13 need the
+/// triple (6, 9, 1) where the AND is 0. Its last row says 1 while the bits it accumulates say 0.
+#[test]
+fn a_table_that_lists_a_wrong_and_is_rejected() {
+    let (mut columns, claim) = xor_claimed_13();
     assert_eq!(columns[BW_MULT][7], f(1));
     assert_eq!((columns[BW_X][7], columns[BW_Y][7], columns[BW_AND][7]), (f(6), f(9), f(0)));
     columns[BW_AND][7] = f(1);
@@ -394,10 +401,7 @@ fn list_on_last_row(columns: &mut [Vec<Felt>], x: Felt, y: Felt, a: Felt) {
 /// triple (6, 9, 0) is dropped and (6, 9, 1) listed on the last row for a claimed XOR of 13.
 #[test]
 fn a_triple_listed_on_the_last_row_with_bits_that_are_not_binary_is_rejected() {
-    let (mut columns, mut claim) = trace_of("begin u32xor end", &[6, 9], 1);
-    let row = row_of(&columns, opcodes::U32XOR);
-    set_from(&mut columns, 0, row + 1, f(13));
-    claim.outputs = vec![f(13)];
+    let (mut columns, claim) = xor_claimed_13();
     columns[BW_MULT][7] = f(0);
     list_on_last_row(&mut columns, f(6), f(9), f(1));
     assert_eq!(broken(&columns, &claim), vec!["bw_final_x_bit_binary"]);
