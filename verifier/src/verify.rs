@@ -3,7 +3,6 @@
 use alloc::vec::Vec;
 
 use distaff_air::air::num_constraints;
-use distaff_air::layout::{BITWISE_TRACE_WIDTH, FULL_TRACE_WIDTH};
 use distaff_air::{Air, ProcessorAir, PublicInputs, Variant, Word, MAX_INITIAL_MEMORY, MAX_OUTPUTS, MAX_PUBLIC_INPUTS};
 use distaff_math::{batch_inversion, CubeFelt, Felt, FieldElement, QuadFelt, StarkField};
 use winter_crypto::hashers::{Blake3_256, Rp64_256};
@@ -73,12 +72,12 @@ pub fn verify_claim(public: &PublicInputs, proof: &Proof, min_security_bits: u32
     // the variant is the proof's shape: no auxiliary segment for a straight-line execution, the
     // memory columns for an execution with memory or a deep stack, the bitwise table's for one
     // with bitwise operations (and it is in the transcript)
-    let width = |w: usize| proof.ood_trace_current.len() == w * proof.options.extension.degree();
+    // (an out-of-domain row of a length no variant has, or not a whole number of extension
+    // elements, is taken for some variant's, whose shape check then refuses it)
+    let width = proof.ood_trace_current.len() / proof.options.extension.degree();
     let variant = match proof.aux_root {
         None => Variant::StraightLine,
-        Some(_) if width(FULL_TRACE_WIDTH) => Variant::Memory,
-        Some(_) if width(BITWISE_TRACE_WIDTH) => Variant::Bitwise,
-        Some(_) => Variant::Control,
+        Some(_) => Variant::from_width(width, true).unwrap_or(Variant::Control),
     };
     let air = ProcessorAir::with_variant(public.clone(), n, variant);
     if air.variant() != variant {
